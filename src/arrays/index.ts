@@ -1,0 +1,3 @@
+// Public surface of the arrays layer (see DESIGN.md). Empty until its issue lands; other layers import
+// only what this file lists.
+export {};

@@ -1,0 +1,80 @@
+import { LitElement, css, html } from 'lit';
+import { OnlineStatusController, RouteController } from '../controllers';
+
+const sections = [
+  { route: 'sites', label: 'Sites', placeholder: 'Your sites and their assets will be listed here.' },
+  { route: 'channels', label: 'Channels', placeholder: 'Explore sensor channels here.' },
+  { route: 'work-orders', label: 'Work orders', placeholder: 'Maintenance work assigned to you will appear here.' },
+  { route: 'sync', label: 'Sync', placeholder: 'Synchronisation with the server will be shown here.' },
+] as const;
+
+type Route = (typeof sections)[number]['route'];
+
+/**
+ * Root gadget: the navigation, the online/offline indicator and the "update available" prompt.
+ * Gadget methods: `updateAvailable` (property) shows the prompt; clicking "Reload" fires
+ * `fl-update-accept` (bubbles, composed) for the composition root to activate the new version.
+ */
+export class FlApp extends LitElement {
+  static override properties = { updateAvailable: { type: Boolean, attribute: 'update-available' } };
+
+  declare updateAvailable: boolean;
+
+  readonly #online = new OnlineStatusController(this);
+  readonly #router = new RouteController<Route>(this, { routes: ['sites', 'channels', 'work-orders', 'sync'] });
+
+  constructor() {
+    super();
+    this.updateAvailable = false;
+  }
+
+  static override styles = css`
+    :host { display: grid; grid-template-rows: auto auto 1fr; min-height: 100vh; }
+    header { display: flex; align-items: center; gap: 1rem; padding: 0.75rem 1rem; background: #0f4c5c; color: #fff; }
+    h1 { font-size: 1.25rem; margin: 0; flex: 1; letter-spacing: 0.02em; }
+    .status { font-size: 0.875rem; padding: 0.25rem 0.75rem; border-radius: 1rem; background: #2a9d8f; }
+    .status[data-online='false'] { background: #e76f51; }
+    nav { display: flex; gap: 0.25rem; padding: 0 1rem; background: #fff; border-bottom: 1px solid #d7dee2; overflow-x: auto; }
+    nav a { padding: 0.75rem 1rem; color: inherit; text-decoration: none; border-bottom: 3px solid transparent; white-space: nowrap; }
+    nav a[aria-current='page'] { border-bottom-color: #0f4c5c; font-weight: 600; }
+    main { padding: 1.5rem 1rem; }
+    .update { display: flex; gap: 1rem; align-items: center; padding: 0.5rem 1rem; background: #f4d35e; }
+    button { font: inherit; padding: 0.25rem 0.75rem; }
+  `;
+
+  #acceptUpdate() {
+    this.dispatchEvent(new CustomEvent('fl-update-accept', { bubbles: true, composed: true }));
+  }
+
+  override render() {
+    const current = sections.find((section) => section.route === this.#router.route) ?? sections[0];
+    const online = this.#online.online;
+    return html`
+      <header>
+        <h1>Fieldline</h1>
+        <span class="status" role="status" data-online=${String(online)}>${online ? 'Online' : 'Offline'}</span>
+      </header>
+      ${this.updateAvailable
+        ? html`<div class="update" role="alert">
+            <span>An update of Fieldline is available.</span>
+            <button @click=${this.#acceptUpdate}>Reload</button>
+          </div>`
+        : ''}
+      <nav aria-label="Main">
+        ${sections.map(
+          (section) => html`<a href="#/${section.route}" aria-current=${section === current ? 'page' : 'false'}>${section.label}</a>`,
+        )}
+      </nav>
+      <main>
+        <h2>${current.label}</h2>
+        <p>${current.placeholder}</p>
+      </main>
+    `;
+  }
+}
+
+declare global {
+  interface HTMLElementTagNameMap {
+    'fl-app': FlApp;
+  }
+}

@@ -1,0 +1,55 @@
+/**
+ * Server configuration from the environment. Every variable is validated here, at the boundary,
+ * so a typo stops the start with a clear message instead of a confusing failure later.
+ */
+import path from 'node:path';
+
+export interface ServerConfig {
+  host: string;
+  port: number;
+  dataDir: string;
+  databaseUrl: string | undefined;
+  forwardPort: number;
+  demo: boolean;
+  /** Folder of the built PWA (vite build output). */
+  clientDir: string;
+}
+
+/** Raised when an environment variable has a value the server cannot use. */
+export class ConfigError extends Error {
+  override name = 'ConfigError';
+}
+
+function parsePort(name: string, raw: string | undefined, fallback: number): number {
+  if (raw === undefined || raw === '') return fallback;
+  const port = Number(raw);
+  // 0 asks the OS for a free port (tests use it); anything else must be a real TCP port.
+  if (!Number.isInteger(port) || port < 0 || port > 65535) {
+    throw new ConfigError(`${name} must be an integer between 0 and 65535, got ${JSON.stringify(raw)}`);
+  }
+  return port;
+}
+
+function parseFlag(name: string, raw: string | undefined, fallback: boolean): boolean {
+  if (raw === undefined || raw === '') return fallback;
+  if (['1', 'true', 'yes', 'on'].includes(raw.toLowerCase())) return true;
+  if (['0', 'false', 'no', 'off'].includes(raw.toLowerCase())) return false;
+  throw new ConfigError(`${name} must be 0 or 1, got ${JSON.stringify(raw)}`);
+}
+
+/** Reads the configuration from `env` (defaults: 127.0.0.1:8080, ./data, forward port 24224). */
+export function loadConfig(env: NodeJS.ProcessEnv, projectRoot: string): ServerConfig {
+  const databaseUrl = env.DATABASE_URL === '' ? undefined : env.DATABASE_URL;
+  if (databaseUrl !== undefined && !/^postgres(ql)?:\/\//.test(databaseUrl)) {
+    throw new ConfigError('DATABASE_URL must start with postgres:// or postgresql://');
+  }
+  return {
+    host: env.HOST || '127.0.0.1',
+    port: parsePort('PORT', env.PORT, 8080),
+    dataDir: path.resolve(projectRoot, env.DATA_DIR || 'data'),
+    databaseUrl,
+    forwardPort: parsePort('FORWARD_PORT', env.FORWARD_PORT, 24224),
+    demo: parseFlag('DEMO', env.DEMO, true),
+    clientDir: path.resolve(projectRoot, env.CLIENT_DIR || 'dist/client'),
+  };
+}

@@ -1,0 +1,91 @@
+/**
+ * Builds the companion server's HTTP application: the JSON API under /api and the built PWA.
+ * Every error leaves as `{error, detail}` with a 4xx/5xx status; stack traces stay in the log.
+ */
+import fs from 'node:fs';
+import path from 'node:path';
+import Fastify, { type FastifyError, type FastifyInstance } from 'fastify';
+import fastifyStatic from '@fastify/static';
+import { apiErrorBody, type HealthReport } from '../../core';
+import type { Store } from '../store/store';
+import { HttpError, type HttpErrorCode } from '../errors';
+
+export interface AppOptions {
+  store: Store;
+  version: string;
+  /** Folder of the built PWA; when it does not exist only the API is served. */
+  clientDir: string;
+  logLevel?: string;
+  /** Largest request body accepted, in bytes. */
+  bodyLimit?: number;
+}
+
+const codeByStatus: Record<number, HttpErrorCode> = {
+  400: 'bad_request',
+  401: 'unauthorized',
+  403: 'forbidden',
+  404: 'not_found',
+  409: 'conflict',
+  413: 'payload_too_large',
+  415: 'unsupported_media_type',
+};
+
+/** Creates the Fastify app (not listening yet). */
+export async function buildApp(options: AppOptions): Promise<FastifyInstance> {
+  const app = Fastify({
+    logger: { level: options.logLevel ?? 'info' },
+    bodyLimit: options.bodyLimit ?? 10 * 1024 * 1024,
+    // Requests that arrive while shutting down get 503 instead of hanging.
+    return503OnClosing: true,
+  });
+
+  app.setErrorHandler((error: FastifyError | HttpError, request, reply) => {
+    const status = error instanceof HttpError ? error.status : (error.statusCode ?? 500);
+    if (status >= 500) {
+      request.log.error({ err: error }, 'request failed');
+      return reply.status(status).send(apiErrorBody('internal', 'internal server error'));
+    }
+    const code = error instanceof HttpError ? error.code : (codeByStatus[status] ?? 'bad_request');
+    return reply.status(status).send(apiErrorBody(code, error.message));
+  });
+
+  const indexHtml = path.join(options.clientDir, 'index.html');
+  const hasClient = fs.existsSync(indexHtml);
+  if (!hasClient) app.log.warn(`no built client in ${options.clientDir}: serving the API only (run npm run build)`);
+
+  app.setNotFoundHandler((request, reply) => {
+    const url = request.url.split('?')[0] ?? '/';
+    // Deep links into the app (e.g. /channels) get the shell; the app routes on the client.
+    const wantsPage = request.method === 'GET' && !url.startsWith('/api') && (request.headers.accept ?? '').includes('text/html');
+    if (hasClient && wantsPage) return reply.header('cache-control', 'no-cache').sendFile('index.html');
+    return reply.status(404).send(apiErrorBody('not_found', `no route for ${request.method} ${url}`));
+  });
+
+  app.get('/api', async () => ({
+    name: 'fieldline',
+    version: options.version,
+    links: { self: '/api', health: '/api/health' },
+  }));
+
+  app.get('/api/health', async (): Promise<HealthReport> => {
+    await options.store.ping();
+    return { ok: true, version: options.version, backend: options.store.backend };
+  });
+
+  if (hasClient) {
+    await app.register(fastifyStatic, {
+      root: options.clientDir,
+      wildcard: true,
+      // Our own cache policy below replaces send's default max-age=0.
+      cacheControl: false,
+      setHeaders(reply, filePath) {
+        // Hashed build assets never change; everything else (index.html, sw.js, manifest) must be
+        // revalidated so a deploy reaches users and the service worker can update.
+        const immutable = filePath.includes(`${path.sep}assets${path.sep}`);
+        reply.header('cache-control', immutable ? 'public, max-age=31536000, immutable' : 'no-cache');
+      },
+    });
+  }
+
+  return app;
+}

@@ -1,0 +1,88 @@
+/**
+ * Entry point of the companion server: reads the configuration, opens the store, serves HTTP and
+ * shuts down gracefully on SIGINT/SIGTERM (in-flight requests finish, then the database closes).
+ */
+import fs from 'node:fs';
+import path from 'node:path';
+import { fileURLToPath } from 'node:url';
+import type { FastifyInstance } from 'fastify';
+import { loadConfig, type ServerConfig } from './config';
+import { buildApp } from './http/app';
+import { SqliteStore } from './store/sqlite-store';
+import type { Store } from './store/store';
+
+export const projectRoot = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../..');
+
+/** The version in package.json, reported by /api/health. */
+export function packageVersion(): string {
+  const pkg = JSON.parse(fs.readFileSync(path.join(projectRoot, 'package.json'), 'utf8')) as { version: string };
+  return pkg.version;
+}
+
+export interface RunningServer {
+  app: FastifyInstance;
+  store: Store;
+  url: string;
+  close(): Promise<void>;
+}
+
+function openStore(config: ServerConfig): Store {
+  if (config.databaseUrl !== undefined) {
+    throw new Error('DATABASE_URL is set, but the PostgreSQL backend is not available in this version yet; unset it to use SQLite');
+  }
+  return SqliteStore.open(config.dataDir);
+}
+
+/** Opens the store and starts listening; resolves once the server accepts connections. */
+export async function startServer(config: ServerConfig, logLevel?: string): Promise<RunningServer> {
+  const store = openStore(config);
+  let app: FastifyInstance;
+  try {
+    app = await buildApp({ store, version: packageVersion(), clientDir: config.clientDir, ...(logLevel ? { logLevel } : {}) });
+    await app.listen({ host: config.host, port: config.port });
+  } catch (error) {
+    await store.close();
+    throw error;
+  }
+  const address = app.server.address();
+  const port = typeof address === 'object' && address ? address.port : config.port;
+  let closing: Promise<void> | undefined;
+  return {
+    app,
+    store,
+    url: `http://${config.host.includes(':') ? `[${config.host}]` : config.host}:${port}`,
+    close() {
+      // Order matters: stop accepting and drain requests first, then close the database they use.
+      closing ??= app.close().then(() => store.close());
+      return closing;
+    },
+  };
+}
+
+/** Runs the server until a signal asks it to stop. */
+export async function main(): Promise<void> {
+  const config = loadConfig(process.env, projectRoot);
+  const server = await startServer(config, process.env.LOG_LEVEL);
+  server.app.log.info(`Fieldline ${packageVersion()} on ${server.url} (data in ${config.dataDir}, backend ${server.store.backend})`);
+  const stop = (signal: string) => {
+    server.app.log.info(`${signal} received: finishing in-flight requests`);
+    // A second signal while draining means "now".
+    process.once(signal, () => process.exit(1));
+    server.close().then(
+      () => process.exit(0),
+      (error: unknown) => {
+        server.app.log.error({ err: error }, 'shutdown failed');
+        process.exit(1);
+      },
+    );
+  };
+  process.once('SIGINT', () => stop('SIGINT'));
+  process.once('SIGTERM', () => stop('SIGTERM'));
+}
+
+if (process.argv[1] && path.resolve(process.argv[1]) === fileURLToPath(import.meta.url)) {
+  main().catch((error: unknown) => {
+    console.error(`fieldline: ${error instanceof Error ? error.message : String(error)}`);
+    process.exit(1);
+  });
+}

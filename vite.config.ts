@@ -1,0 +1,61 @@
+/// <reference types="vitest/config" />
+import { defineConfig } from 'vite';
+import { VitePWA } from 'vite-plugin-pwa';
+import { playwright } from '@vitest/browser-playwright';
+import { chromiumLaunchArgs, chromiumPath } from './test/support/chromium.ts';
+
+const serverPort = Number(process.env.PORT || 8080);
+
+export default defineConfig({
+  build: {
+    outDir: 'dist/client',
+    emptyOutDir: true,
+    sourcemap: true,
+    reportCompressedSize: true,
+  },
+  server: {
+    // `npm run dev`: Vite serves the app with hot reload and forwards the API to the companion server.
+    proxy: { '/api': `http://127.0.0.1:${serverPort}` },
+  },
+  plugins: [
+    VitePWA({
+      strategies: 'injectManifest',
+      srcDir: 'sw',
+      filename: 'sw.ts',
+      injectRegister: false,
+      manifest: false, // public/manifest.webmanifest is the single source of the manifest
+      injectManifest: {
+        globPatterns: ['**/*.{js,css,html,svg,png,webmanifest,woff2}'],
+      },
+      devOptions: { enabled: false },
+    }),
+  ],
+  test: {
+    projects: [
+      {
+        test: {
+          name: 'node',
+          environment: 'node',
+          include: ['test/unit/**/*.node.test.ts'],
+          testTimeout: 20_000,
+        },
+      },
+      {
+        test: {
+          name: 'browser',
+          include: ['test/browser/**/*.browser.test.ts'],
+          browser: {
+            enabled: true,
+            headless: true,
+            screenshotFailures: false,
+            instances: [{ browser: 'chromium' }],
+            // Resolved only under Vitest, so `vite build` works on a machine without Chromium.
+            provider: playwright({
+              launchOptions: { executablePath: process.env.VITEST ? chromiumPath() : '', args: chromiumLaunchArgs },
+            }),
+          },
+        },
+      },
+    ],
+  },
+});
