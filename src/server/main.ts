@@ -33,12 +33,19 @@ function openStore(config: ServerConfig): Store {
   return SqliteStore.open(config.dataDir);
 }
 
+export interface StartOptions {
+  logLevel?: string | undefined;
+  /** Registers extra routes or plugins before the server listens (embedding, tests). */
+  extend?: (app: FastifyInstance) => void | Promise<void>;
+}
+
 /** Opens the store and starts listening; resolves once the server accepts connections. */
-export async function startServer(config: ServerConfig, logLevel?: string): Promise<RunningServer> {
+export async function startServer(config: ServerConfig, options: StartOptions = {}): Promise<RunningServer> {
   const store = openStore(config);
   let app: FastifyInstance;
   try {
-    app = await buildApp({ store, version: packageVersion(), clientDir: config.clientDir, ...(logLevel ? { logLevel } : {}) });
+    app = await buildApp({ store, version: packageVersion(), clientDir: config.clientDir, ...(options.logLevel ? { logLevel: options.logLevel } : {}) });
+    await options.extend?.(app);
     await app.listen({ host: config.host, port: config.port });
   } catch (error) {
     await store.close();
@@ -62,7 +69,7 @@ export async function startServer(config: ServerConfig, logLevel?: string): Prom
 /** Runs the server until a signal asks it to stop. */
 export async function main(): Promise<void> {
   const config = loadConfig(process.env, projectRoot);
-  const server = await startServer(config, process.env.LOG_LEVEL);
+  const server = await startServer(config, { logLevel: process.env.LOG_LEVEL });
   server.app.log.info(`Fieldline ${packageVersion()} on ${server.url} (data in ${config.dataDir}, backend ${server.store.backend})`);
   const stop = (signal: string) => {
     server.app.log.info(`${signal} received: finishing in-flight requests`);

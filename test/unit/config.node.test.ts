@@ -1,0 +1,33 @@
+import path from 'node:path';
+import { describe, expect, it } from 'vitest';
+import { ConfigError, loadConfig } from '../../src/server/config';
+
+const root = '/srv/fieldline';
+
+describe('server configuration from the environment', () => {
+  it('defaults to 127.0.0.1:8080, ./data, forward port 24224, demo on, SQLite', () => {
+    const config = loadConfig({}, root);
+    expect(config).toMatchObject({ host: '127.0.0.1', port: 8080, forwardPort: 24224, demo: true, databaseUrl: undefined });
+    expect(config.dataDir).toBe(path.join(root, 'data'));
+    expect(config.clientDir).toBe(path.join(root, 'dist/client'));
+  });
+
+  it('reads HOST, PORT, DATA_DIR, FORWARD_PORT, DEMO and DATABASE_URL', () => {
+    const config = loadConfig(
+      { HOST: '0.0.0.0', PORT: '9000', DATA_DIR: '/var/lib/fl', FORWARD_PORT: '24225', DEMO: '0', DATABASE_URL: 'postgres://u@db/fl' },
+      root,
+    );
+    expect(config).toMatchObject({ host: '0.0.0.0', port: 9000, dataDir: '/var/lib/fl', forwardPort: 24225, demo: false, databaseUrl: 'postgres://u@db/fl' });
+  });
+
+  it.each([
+    [{ PORT: 'eighty' }, /PORT must be an integer/],
+    [{ PORT: '70000' }, /PORT must be an integer/],
+    [{ FORWARD_PORT: '-1' }, /FORWARD_PORT must be an integer/],
+    [{ DEMO: 'maybe' }, /DEMO must be 0 or 1/],
+    [{ DATABASE_URL: 'mysql://x' }, /DATABASE_URL must start with postgres/],
+  ])('refuses %o with a clear message', (env, message) => {
+    expect(() => loadConfig(env, root)).toThrow(ConfigError);
+    expect(() => loadConfig(env, root)).toThrow(message);
+  });
+});
