@@ -1,3 +1,22 @@
-// Public surface of the storage layer (see DESIGN.md). Empty until its issue lands; other layers import
-// only what this file lists.
-export {};
+// Public surface of the storage layer: the jIO-style Storage contract, its errors and the registry.
+// Gadgets import only from here (types and createStorage), never a storage implementation.
+export type {
+  AllDocsOptions,
+  AllDocsResult,
+  AllDocsRow,
+  AttachmentData,
+  AttachmentFormat,
+  AttachmentInfo,
+  Capacity,
+  Change,
+  ChangesOptions,
+  ChangesResult,
+  Doc,
+  GetAttachmentOptions,
+  Storage,
+  StorageDescription,
+} from './storage';
+export { StorageError, type StorageErrorCode } from './errors';
+export { createStorage, registerStorage, type StorageFactory } from './registry';
+export { databaseName } from './indexeddb/indexeddb-storage';
+export { CRYPT_PARAMS_ID } from './crypt/crypt-storage';

@@ -1,0 +1,6 @@
+export type { CastType, ComplexQuery, KeySchema, Query, QueryOperator, SimpleQuery, SortOn } from './query-types';
+export { QueryError } from './query-error';
+export { parseQuery, toQuery, validateQuery } from './query-parse';
+export { serializeQuery } from './query-serialize';
+export type { Json, JsonObject } from './query-match';
+export { compareScalars, matchQuery, sortComparator, valuesOf } from './query-match';

@@ -1,0 +1,150 @@
+/**
+ * Evaluation of queries over JSON documents, with jIO's semantics:
+ * - `=` compares exactly, or as SQL LIKE when the value has `%` (any run) or `_` (one character),
+ *   case-insensitively; `\%` and `\_` are literal.
+ * - arrays match when any element matches (`!=`: when no element equals);
+ * - a keyless term matches when any top-level field matches;
+ * - numbers compare as numbers when the field holds numbers (or the key schema casts them), dates
+ *   as instants with `cast_to: 'date'`; everything else as strings, by code point (the order
+ *   IndexedDB uses, so an index and a scan agree).
+ */
+import type { CastType, KeySchema, Query, QueryOperator, SimpleQuery, SortOn } from './query-types';
+
+export type Json = null | boolean | number | string | Json[] | { [key: string]: Json };
+export type JsonObject = { [key: string]: Json };
+
+type Scalar = string | number | boolean;
+
+function cast(value: unknown, type: CastType | undefined): Scalar | undefined {
+  if (value === null || value === undefined) return undefined;
+  switch (type) {
+    case 'number': {
+      const number = typeof value === 'number' ? value : Number(value);
+      return Number.isNaN(number) ? undefined : number;
+    }
+    case 'date': {
+      const time = typeof value === 'number' ? value : Date.parse(String(value));
+      return Number.isNaN(time) ? undefined : time;
+    }
+    case 'boolean':
+      return value === true || value === 'true';
+    case 'string':
+      return String(value);
+    default:
+      return typeof value === 'number' || typeof value === 'boolean' || typeof value === 'string' ? value : undefined;
+  }
+}
+
+/** Compares two scalars the way queries and sorts do; numbers numerically, else as strings. */
+export function compareScalars(a: Scalar, b: Scalar): number {
+  if (typeof a === 'number' && typeof b === 'number') return a - b;
+  if (typeof a === 'boolean' && typeof b === 'boolean') return Number(a) - Number(b);
+  const left = String(a);
+  const right = String(b);
+  return left < right ? -1 : left > right ? 1 : 0;
+}
+
+const likeCache = new Map<string, RegExp>();
+
+function likePattern(pattern: string): RegExp | undefined {
+  if (!/(^|[^\\])[%_]/.test(pattern)) return undefined;
+  let regexp = likeCache.get(pattern);
+  if (!regexp) {
+    let source = '';
+    for (let index = 0; index < pattern.length; index++) {
+      const char = pattern[index]!;
+      if (char === '\\' && (pattern[index + 1] === '%' || pattern[index + 1] === '_')) {
+        source += pattern[++index];
+      } else if (char === '%') source += '[\\s\\S]*';
+      else if (char === '_') source += '[\\s\\S]';
+      else source += char.replace(/[.*+?^${}()|[\]\\/]/g, '\\$&');
+    }
+    regexp = new RegExp(`^${source}$`, 'i');
+    if (likeCache.size > 500) likeCache.clear();
+    likeCache.set(pattern, regexp);
+  }
+  return regexp;
+}
+
+function unescapeLiteral(value: string): string {
+  return value.replace(/\\([%_])/g, '$1');
+}
+
+/** One scalar from a document against `operator value`. */
+function scalarMatches(found: Scalar, operator: QueryOperator, wanted: Scalar, castType: CastType | undefined): boolean {
+  let expected: Scalar | undefined = wanted;
+  if (castType) expected = cast(wanted, castType);
+  else if (typeof found === 'number' && typeof wanted === 'string' && wanted.trim() !== '' && !Number.isNaN(Number(wanted))) expected = Number(wanted);
+  else if (typeof found === 'boolean' && (wanted === 'true' || wanted === 'false')) expected = wanted === 'true';
+  if (expected === undefined) return false;
+  if (operator === '=' && typeof expected === 'string') {
+    const like = likePattern(expected);
+    if (like) return like.test(String(found));
+    return String(found) === unescapeLiteral(expected);
+  }
+  const order = compareScalars(found, expected);
+  switch (operator) {
+    case '=':
+      return order === 0;
+    case '!=':
+      return order !== 0;
+    case '<':
+      return order < 0;
+    case '<=':
+      return order <= 0;
+    case '>':
+      return order > 0;
+    case '>=':
+      return order >= 0;
+  }
+}
+
+/** The values a document holds for `key` (after the key schema's read_from and cast), flattened. */
+export function valuesOf(doc: JsonObject, key: string, schema?: KeySchema): Scalar[] {
+  const entry = schema?.key_set?.[key];
+  const raw: unknown = doc[entry?.read_from ?? key];
+  const list = Array.isArray(raw) ? raw : [raw];
+  const values: Scalar[] = [];
+  for (const item of list) {
+    const value = cast(item, entry?.cast_to);
+    if (value !== undefined) values.push(value);
+  }
+  return values;
+}
+
+function simpleMatches(query: SimpleQuery, doc: JsonObject, schema: KeySchema | undefined): boolean {
+  const keys = query.key === undefined ? Object.keys(doc) : [query.key];
+  if (query.operator === '!=') {
+    // "not equal" holds when no value equals, so a missing field matches (SQL's NULL aside).
+    return !keys.some((key) => valuesOf(doc, key, schema).some((value) => scalarMatches(value, '=', query.value, schema?.key_set?.[key]?.cast_to)));
+  }
+  return keys.some((key) => valuesOf(doc, key, schema).some((value) => scalarMatches(value, query.operator, query.value, schema?.key_set?.[key]?.cast_to)));
+}
+
+/** True when `doc` satisfies `query`. */
+export function matchQuery(query: Query, doc: JsonObject, schema?: KeySchema): boolean {
+  if (query.type === 'simple') return simpleMatches(query, doc, schema);
+  switch (query.operator) {
+    case 'AND':
+      return query.query_list.every((item) => matchQuery(item, doc, schema));
+    case 'OR':
+      return query.query_list.some((item) => matchQuery(item, doc, schema));
+    case 'NOT':
+      return !matchQuery(query.query_list[0]!, doc, schema);
+  }
+}
+
+/** A comparator for `sort_on`; missing values sort first when ascending, arrays by first element. */
+export function sortComparator(sortOn: SortOn, schema?: KeySchema): (a: JsonObject, b: JsonObject) => number {
+  return (a, b) => {
+    for (const [key, direction] of sortOn) {
+      const left = valuesOf(a, key, schema)[0];
+      const right = valuesOf(b, key, schema)[0];
+      let order: number;
+      if (left === undefined || right === undefined) order = left === right ? 0 : left === undefined ? -1 : 1;
+      else order = compareScalars(left, right);
+      if (order !== 0) return direction === 'descending' ? -order : order;
+    }
+    return 0;
+  };
+}

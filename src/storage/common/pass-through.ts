@@ -1,0 +1,64 @@
+/** Base of storages that wrap a sub-storage and change only some operations (query, uuid). */
+import type {
+  AllDocsOptions,
+  AllDocsResult,
+  AttachmentData,
+  AttachmentInfo,
+  Capacity,
+  ChangesOptions,
+  ChangesResult,
+  Doc,
+  GetAttachmentOptions,
+  Storage,
+} from '../storage';
+
+export class PassThroughStorage implements Storage {
+  protected readonly sub: Storage;
+
+  constructor(sub: Storage) {
+    this.sub = sub;
+  }
+
+  get(id: string): Promise<Doc> {
+    return this.sub.get(id);
+  }
+  put(id: string, doc: Doc): Promise<string> {
+    return this.sub.put(id, doc);
+  }
+  post(doc: Doc): Promise<string> {
+    return this.sub.post(doc);
+  }
+  remove(id: string): Promise<string> {
+    return this.sub.remove(id);
+  }
+  allDocs(options?: AllDocsOptions): Promise<AllDocsResult> {
+    return this.sub.allDocs(options);
+  }
+  putAttachment(id: string, name: string, data: AttachmentData, contentType?: string): Promise<void> {
+    return this.sub.putAttachment(id, name, data, contentType);
+  }
+  getAttachment(id: string, name: string, options?: GetAttachmentOptions): Promise<never> {
+    return this.sub.getAttachment(id, name, options) as Promise<never>;
+  }
+  removeAttachment(id: string, name: string): Promise<void> {
+    return this.sub.removeAttachment(id, name);
+  }
+  allAttachments(id: string): Promise<Record<string, AttachmentInfo>> {
+    return this.sub.allAttachments(id);
+  }
+  hasCapacity(name: Capacity | string): boolean {
+    return this.sub.hasCapacity(name);
+  }
+  changes(options?: ChangesOptions): Promise<ChangesResult> {
+    return this.sub.changes(options);
+  }
+  repair(): Promise<{ fixed: number }> {
+    return this.sub.repair();
+  }
+  close(): Promise<void> {
+    return this.sub.close();
+  }
+  destroy(): Promise<void> {
+    return this.sub.destroy();
+  }
+}

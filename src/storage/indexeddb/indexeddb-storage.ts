@@ -1,0 +1,360 @@
+/**
+ * `indexeddb` storage: this module decides where browser data lives — one IndexedDB database per
+ * `database` option (layout in schema.ts). Every write is one transaction, so a failed call leaves
+ * nothing half-written; only large attachments span several transactions, and they become visible
+ * in the last one (the pieces of an unfinished write are orphans that `repair()` removes).
+ * Nothing but IndexedDB requests is awaited inside a transaction: anything else would let it
+ * auto-commit early.
+ */
+import { openDB, type IDBPDatabase, type IDBPTransaction, type StoreNames } from 'idb';
+import { StorageError, translateError } from '../errors';
+import { applyAllDocsOptions, queryOf } from '../common/all-docs';
+import { byteRange, readAs, toBlob } from '../common/attachment-data';
+import { checkDoc, checkId } from '../common/validate';
+import type {
+  AllDocsOptions,
+  AllDocsResult,
+  AttachmentData,
+  AttachmentInfo,
+  Capacity,
+  ChangesOptions,
+  ChangesResult,
+  Doc,
+  GetAttachmentOptions,
+  Storage,
+} from '../storage';
+import { PIECE_SIZE, PIECES_PER_TRANSACTION, indexName, type AttachmentRecord, type DocumentRecord, type FieldlineDb, type PieceKey } from './schema';
+import { planQuery } from './query-plan';
+
+export interface IndexedDbOptions {
+  database: string;
+  /** Document keys to keep a secondary index on; queries on them read the index, not every document. */
+  index?: string[];
+}
+
+type Db = IDBPDatabase<FieldlineDb>;
+type Names = StoreNames<FieldlineDb>;
+type Tx<S extends Names[], M extends IDBTransactionMode> = IDBPTransaction<FieldlineDb, S, M>;
+
+const capacities = new Set<string>(['list', 'query', 'sort', 'limit', 'select', 'include', 'post', 'changes', 'range']);
+const indexKeyPattern = /^[A-Za-z_$][\w$]*$/;
+
+function createStores(db: Db): void {
+  const documents = db.createObjectStore('documents', { keyPath: 'id' });
+  documents.createIndex('seq', 'seq', { unique: true });
+  const attachments = db.createObjectStore('attachments', { keyPath: ['id', 'name'] });
+  attachments.createIndex('id', 'id');
+  db.createObjectStore('pieces');
+  db.createObjectStore('meta');
+}
+
+/** The IndexedDB database name for a `database` option. */
+export const databaseName = (database: string): string => `fieldline:${database}`;
+
+export class IndexedDbStorage implements Storage {
+  readonly #name: string;
+  readonly #indexes: string[];
+  #db: Promise<Db> | undefined;
+  #closed = false;
+
+  constructor(options: IndexedDbOptions) {
+    if (typeof options.database !== 'string' || options.database === '') {
+      throw new StorageError('bad_request', 'an indexeddb storage needs a "database" name');
+    }
+    const indexes = options.index ?? [];
+    if (!Array.isArray(indexes) || !indexes.every((key) => typeof key === 'string' && indexKeyPattern.test(key))) {
+      throw new StorageError('bad_request', 'index must be a list of plain document keys (letters, digits, _ and $)');
+    }
+    this.#name = databaseName(options.database);
+    this.#indexes = [...new Set(indexes)];
+  }
+
+  /** Opens the database, creating stores and adding/dropping secondary indexes as described. */
+  async #connect(): Promise<Db> {
+    const watch = (db: Db): Db => {
+      // Another tab wants to upgrade or delete: let it, and reopen lazily on our next call.
+      db.addEventListener('versionchange', () => {
+        db.close();
+        this.#db = undefined;
+      });
+      return db;
+    };
+    let db = await openDB<FieldlineDb>(this.#name, undefined, {
+      upgrade: (database, oldVersion) => {
+        if (oldVersion === 0) createStores(database);
+      },
+    });
+    const existing = [...db.transaction('documents').store.indexNames].filter((name) => name.startsWith('by:'));
+    const wanted = this.#indexes.map(indexName);
+    if (existing.length === wanted.length && wanted.every((name) => existing.includes(name))) return watch(db);
+    const version = db.version + 1;
+    db.close();
+    db = await openDB<FieldlineDb>(this.#name, version, {
+      upgrade: (database, oldVersion, _newVersion, transaction) => {
+        if (oldVersion === 0) createStores(database);
+        const store = transaction.objectStore('documents');
+        for (const name of [...store.indexNames]) if (name.startsWith('by:') && !wanted.includes(name)) store.deleteIndex(name);
+        for (const key of this.#indexes) {
+          if (!store.indexNames.contains(indexName(key))) store.createIndex(indexName(key), `doc.${key}`, { multiEntry: true });
+        }
+      },
+    });
+    return watch(db);
+  }
+
+  async #database(): Promise<Db> {
+    if (this.#closed) throw new StorageError('closed', 'this storage was closed');
+    this.#db ??= this.#connect().catch((error: unknown) => {
+      this.#db = undefined;
+      throw translateError(error, `opening ${this.#name}`);
+    });
+    return this.#db;
+  }
+
+  /** Runs `work` in one transaction and resolves once it has committed. */
+  async #transact<S extends Names[], M extends IDBTransactionMode, T>(
+    stores: S,
+    mode: M,
+    doing: string,
+    work: (tx: Tx<S, M>) => Promise<T>,
+  ): Promise<T> {
+    const db = await this.#database();
+    let tx: Tx<S, M> | undefined;
+    try {
+      tx = db.transaction(stores, mode);
+      const result = await work(tx);
+      await tx.done;
+      return result;
+    } catch (error) {
+      try {
+        tx?.abort();
+      } catch {
+        // already finished or aborted
+      }
+      // A failed commit (quota) rejects tx.done with the real cause; prefer it over AbortError.
+      const cause = tx ? await tx.done.then(() => error, (failure: unknown) => (isAbort(failure) ? error : failure)) : error;
+      throw translateError(cause, doing);
+    }
+  }
+
+  static async #nextSeq(tx: Tx<Names[], 'readwrite'>): Promise<number> {
+    const meta = tx.objectStore('meta');
+    const seq = ((await meta.get('seq')) ?? 0) + 1;
+    await meta.put(seq, 'seq');
+    return seq;
+  }
+
+  static async #liveRecord(tx: Tx<Names[], IDBTransactionMode>, id: string): Promise<DocumentRecord & { doc: Doc }> {
+    const record = await tx.objectStore('documents').get(id);
+    if (!record?.doc) throw new StorageError('not_found', `no document ${JSON.stringify(id)}`);
+    return record as DocumentRecord & { doc: Doc };
+  }
+
+  async get(id: string): Promise<Doc> {
+    checkId(id);
+    return this.#transact(['documents'], 'readonly', `reading ${id}`, async (tx) => (await IndexedDbStorage.#liveRecord(tx, id)).doc);
+  }
+
+  async put(id: string, doc: Doc): Promise<string> {
+    checkId(id);
+    const copy = checkDoc(doc);
+    return this.#transact(['documents', 'meta'], 'readwrite', `writing ${id}`, async (tx) => {
+      const seq = await IndexedDbStorage.#nextSeq(tx);
+      await tx.objectStore('documents').put({ id, seq, doc: copy });
+      return id;
+    });
+  }
+
+  async post(doc: Doc): Promise<string> {
+    return this.put(crypto.randomUUID(), doc);
+  }
+
+  async remove(id: string): Promise<string> {
+    checkId(id);
+    return this.#transact(['documents', 'attachments', 'pieces', 'meta'], 'readwrite', `removing ${id}`, async (tx) => {
+      await IndexedDbStorage.#liveRecord(tx, id);
+      const seq = await IndexedDbStorage.#nextSeq(tx);
+      await tx.objectStore('documents').put({ id, seq, deleted: true });
+      const attachments = await tx.objectStore('attachments').index('id').getAll(id);
+      for (const attachment of attachments) {
+        await tx.objectStore('attachments').delete([id, attachment.name]);
+        await tx.objectStore('pieces').delete(IDBKeyRange.bound([id, attachment.name], [id, attachment.name, []]));
+      }
+      return id;
+    });
+  }
+
+  async allDocs(options: AllDocsOptions = {}): Promise<AllDocsResult> {
+    const query = queryOf(options);
+    const plan = planQuery(query, this.#indexes, options.key_schema);
+    const records = await this.#transact(['documents'], 'readonly', 'listing documents', async (tx) => {
+      if (!plan) return tx.objectStore('documents').getAll();
+      const index = tx.objectStore('documents').index(indexName(plan.key));
+      const found = new Map<string, DocumentRecord>();
+      for (const range of plan.ranges) for (const record of await index.getAll(range)) found.set(record.id, record);
+      return [...found.values()].sort((a, b) => (a.id < b.id ? -1 : a.id > b.id ? 1 : 0));
+    });
+    const entries: Array<{ id: string; doc: Doc }> = [];
+    for (const record of records) if (record.doc) entries.push({ id: record.id, doc: record.doc });
+    return applyAllDocsOptions(entries, options);
+  }
+
+  async putAttachment(id: string, name: string, data: AttachmentData, contentType?: string): Promise<void> {
+    checkId(id);
+    checkId(name, 'attachment name');
+    const blob = toBlob(data, contentType);
+    const version = crypto.randomUUID();
+    const pieceCount = Math.max(1, Math.ceil(blob.size / PIECE_SIZE));
+    const readPieces = async (first: number, last: number): Promise<ArrayBuffer[]> =>
+      Promise.all(Array.from({ length: last - first }, (_, offset) => blob.slice((first + offset) * PIECE_SIZE, (first + offset + 1) * PIECE_SIZE).arrayBuffer()));
+    try {
+      // Every piece but the last batch goes in its own transactions under a new version...
+      let next = 0;
+      for (; next + PIECES_PER_TRANSACTION < pieceCount; next += PIECES_PER_TRANSACTION) {
+        const pieces = await readPieces(next, next + PIECES_PER_TRANSACTION);
+        await this.#transact(['pieces'], 'readwrite', `storing attachment ${name} of ${id}`, async (tx) => {
+          for (let offset = 0; offset < pieces.length; offset++) await tx.objectStore('pieces').put(pieces[offset]!, [id, name, version, next + offset]);
+        });
+      }
+      const lastPieces = await readPieces(next, pieceCount);
+      // ...and the last batch commits together with the switch to the new version.
+      await this.#transact(['documents', 'attachments', 'pieces', 'meta'], 'readwrite', `storing attachment ${name} of ${id}`, async (tx) => {
+        const record = await IndexedDbStorage.#liveRecord(tx, id);
+        for (let offset = 0; offset < lastPieces.length; offset++) await tx.objectStore('pieces').put(lastPieces[offset]!, [id, name, version, next + offset]);
+        const previous = await tx.objectStore('attachments').get([id, name]);
+        if (previous) await tx.objectStore('pieces').delete(IDBKeyRange.bound([id, name, previous.version], [id, name, previous.version, Infinity]));
+        await tx.objectStore('attachments').put({ id, name, version, length: blob.size, content_type: blob.type, piece_size: PIECE_SIZE });
+        record.seq = await IndexedDbStorage.#nextSeq(tx);
+        await tx.objectStore('documents').put(record);
+      });
+    } catch (error) {
+      // Best effort: drop the pieces written so far (repair() catches what this misses).
+      await this.#deletePieces(id, name, version).catch(() => undefined);
+      throw error;
+    }
+  }
+
+  async #deletePieces(id: string, name: string, version: string): Promise<void> {
+    await this.#transact(['pieces'], 'readwrite', 'cleaning up', async (tx) => {
+      await tx.objectStore('pieces').delete(IDBKeyRange.bound([id, name, version], [id, name, version, Infinity]));
+    });
+  }
+
+  async #attachment(id: string, name: string): Promise<AttachmentRecord> {
+    checkId(id);
+    checkId(name, 'attachment name');
+    return this.#transact(['documents', 'attachments'], 'readonly', `reading attachment ${name} of ${id}`, async (tx) => {
+      await IndexedDbStorage.#liveRecord(tx, id);
+      const record = await tx.objectStore('attachments').get([id, name]);
+      if (!record) throw new StorageError('not_found', `document ${JSON.stringify(id)} has no attachment ${JSON.stringify(name)}`);
+      return record;
+    });
+  }
+
+  async getAttachment(id: string, name: string, options?: GetAttachmentOptions): Promise<never> {
+    const record = await this.#attachment(id, name);
+    const [start, end] = byteRange(options, record.length);
+    let blob = new Blob([], { type: record.content_type });
+    if (end > start) {
+      const first = Math.floor(start / record.piece_size);
+      const last = Math.floor((end - 1) / record.piece_size);
+      // Read in batches, each folded into the Blob, so a huge range is never in memory at once.
+      for (let batch = first; batch <= last; batch += PIECES_PER_TRANSACTION) {
+        const upTo = Math.min(last, batch + PIECES_PER_TRANSACTION - 1);
+        const pieces = await this.#transact(['pieces'], 'readonly', `reading attachment ${name} of ${id}`, (tx) =>
+          tx.objectStore('pieces').getAll(IDBKeyRange.bound([id, name, record.version, batch], [id, name, record.version, upTo])),
+        );
+        if (pieces.length !== upTo - batch + 1) throw new StorageError('conflict', `attachment ${name} of ${id} changed while it was being read; read it again`);
+        const parts: BlobPart[] = [blob];
+        pieces.forEach((piece, offset) => {
+          const pieceStart = (batch + offset) * record.piece_size;
+          const from = Math.max(0, start - pieceStart);
+          const to = Math.min(piece.byteLength, end - pieceStart);
+          parts.push(from === 0 && to === piece.byteLength ? piece : piece.slice(from, to));
+        });
+        blob = new Blob(parts, { type: record.content_type });
+      }
+    }
+    return (await readAs(blob, options?.format)) as never;
+  }
+
+  async removeAttachment(id: string, name: string): Promise<void> {
+    checkId(id);
+    checkId(name, 'attachment name');
+    await this.#transact(['documents', 'attachments', 'pieces', 'meta'], 'readwrite', `removing attachment ${name} of ${id}`, async (tx) => {
+      const record = await IndexedDbStorage.#liveRecord(tx, id);
+      const attachment = await tx.objectStore('attachments').get([id, name]);
+      if (!attachment) throw new StorageError('not_found', `document ${JSON.stringify(id)} has no attachment ${JSON.stringify(name)}`);
+      await tx.objectStore('attachments').delete([id, name]);
+      await tx.objectStore('pieces').delete(IDBKeyRange.bound([id, name, attachment.version], [id, name, attachment.version, Infinity]));
+      record.seq = await IndexedDbStorage.#nextSeq(tx);
+      await tx.objectStore('documents').put(record);
+    });
+  }
+
+  async allAttachments(id: string): Promise<Record<string, AttachmentInfo>> {
+    checkId(id);
+    return this.#transact(['documents', 'attachments'], 'readonly', `listing attachments of ${id}`, async (tx) => {
+      await IndexedDbStorage.#liveRecord(tx, id);
+      const result: Record<string, AttachmentInfo> = {};
+      for (const record of await tx.objectStore('attachments').index('id').getAll(id)) {
+        result[record.name] = { length: record.length, content_type: record.content_type };
+      }
+      return result;
+    });
+  }
+
+  hasCapacity(name: Capacity | string): boolean {
+    return capacities.has(name);
+  }
+
+  async changes(options: ChangesOptions = {}): Promise<ChangesResult> {
+    const since = options.since ?? 0;
+    const limit = options.limit;
+    if (!Number.isInteger(since) || since < 0) throw new StorageError('bad_request', 'since must be a non-negative integer');
+    if (limit !== undefined && (!Number.isInteger(limit) || limit < 1)) throw new StorageError('bad_request', 'limit must be a positive integer');
+    const records = await this.#transact(['documents'], 'readonly', 'reading changes', (tx) =>
+      tx.objectStore('documents').index('seq').getAll(IDBKeyRange.lowerBound(since, true), limit),
+    );
+    const results = records.map((record) => (record.deleted ? { id: record.id, seq: record.seq, deleted: true } : { id: record.id, seq: record.seq }));
+    return { results, last_seq: results.at(-1)?.seq ?? since };
+  }
+
+  async repair(): Promise<{ fixed: number }> {
+    // Orphan pieces: left by an attachment write that never reached its last transaction.
+    return this.#transact(['attachments', 'pieces'], 'readwrite', 'repairing', async (tx) => {
+      const live = new Set((await tx.objectStore('attachments').getAll()).map((record) => JSON.stringify([record.id, record.name, record.version])));
+      let fixed = 0;
+      let cursor = await tx.objectStore('pieces').openKeyCursor();
+      while (cursor) {
+        const [id, name, version] = cursor.key as PieceKey;
+        if (!live.has(JSON.stringify([id, name, version]))) {
+          await tx.objectStore('pieces').delete(cursor.key);
+          fixed++;
+        }
+        cursor = await cursor.continue();
+      }
+      return { fixed };
+    });
+  }
+
+  async close(): Promise<void> {
+    this.#closed = true;
+    const db = this.#db;
+    this.#db = undefined;
+    if (db) (await db.catch(() => undefined))?.close();
+  }
+
+  async destroy(): Promise<void> {
+    await this.close();
+    await new Promise<void>((resolve, reject) => {
+      const request = indexedDB.deleteDatabase(this.#name);
+      request.onsuccess = () => resolve();
+      request.onerror = () => reject(translateError(request.error, `deleting ${this.#name}`));
+    });
+  }
+}
+
+function isAbort(error: unknown): boolean {
+  return (error as { name?: string } | null)?.name === 'AbortError';
+}

@@ -1,0 +1,147 @@
+/**
+ * `memory` storage: documents and attachments held in this JavaScript realm only; gone when the
+ * page or process ends. Fast unit tests and caches use it.
+ */
+import { StorageError } from '../errors';
+import { applyAllDocsOptions } from '../common/all-docs';
+import { byteRange, readAs, toBlob } from '../common/attachment-data';
+import { checkDoc, checkId } from '../common/validate';
+import type {
+  AllDocsOptions,
+  AllDocsResult,
+  AttachmentData,
+  AttachmentInfo,
+  Capacity,
+  ChangesOptions,
+  ChangesResult,
+  Doc,
+  GetAttachmentOptions,
+  Storage,
+} from '../storage';
+
+interface Entry {
+  doc: Doc | undefined; // undefined: deleted (kept as a tombstone for the changes feed)
+  seq: number;
+  attachments: Map<string, Blob>;
+}
+
+const capacities = new Set<string>(['list', 'query', 'sort', 'limit', 'select', 'include', 'post', 'changes', 'range']);
+
+export class MemoryStorage implements Storage {
+  #entries = new Map<string, Entry>();
+  #seq = 0;
+  #closed = false;
+
+  #open(): void {
+    if (this.#closed) throw new StorageError('closed', 'this storage was closed');
+  }
+
+  #live(id: string): Entry & { doc: Doc } {
+    const entry = this.#entries.get(checkId(id));
+    if (!entry?.doc) throw new StorageError('not_found', `no document ${JSON.stringify(id)}`);
+    return entry as Entry & { doc: Doc };
+  }
+
+  #touch(entry: Entry): void {
+    // Map order follows insertion; re-inserting keeps the changes feed in sequence order.
+    entry.seq = ++this.#seq;
+  }
+
+  async get(id: string): Promise<Doc> {
+    this.#open();
+    return structuredClone(this.#live(id).doc);
+  }
+
+  async put(id: string, doc: Doc): Promise<string> {
+    this.#open();
+    checkId(id);
+    const copy = checkDoc(doc);
+    const entry = this.#entries.get(id) ?? { doc: undefined, seq: 0, attachments: new Map() };
+    entry.doc = copy;
+    this.#touch(entry);
+    this.#entries.set(id, entry);
+    return id;
+  }
+
+  async post(doc: Doc): Promise<string> {
+    return this.put(crypto.randomUUID(), doc);
+  }
+
+  async remove(id: string): Promise<string> {
+    this.#open();
+    const entry: Entry = this.#live(id);
+    entry.doc = undefined;
+    entry.attachments = new Map();
+    this.#touch(entry);
+    return id;
+  }
+
+  async allDocs(options: AllDocsOptions = {}): Promise<AllDocsResult> {
+    this.#open();
+    const entries: Array<{ id: string; doc: Doc }> = [];
+    for (const [id, entry] of this.#entries) if (entry.doc) entries.push({ id, doc: entry.doc });
+    const result = applyAllDocsOptions(entries, options);
+    for (const row of result.rows) if (row.doc) row.doc = structuredClone(row.doc);
+    return result;
+  }
+
+  async putAttachment(id: string, name: string, data: AttachmentData, contentType?: string): Promise<void> {
+    this.#open();
+    checkId(name, 'attachment name');
+    const blob = toBlob(data, contentType);
+    const entry = this.#live(id);
+    entry.attachments.set(name, blob);
+    this.#touch(entry);
+  }
+
+  async getAttachment(id: string, name: string, options?: GetAttachmentOptions): Promise<never> {
+    this.#open();
+    const blob = this.#live(id).attachments.get(checkId(name, 'attachment name'));
+    if (!blob) throw new StorageError('not_found', `document ${JSON.stringify(id)} has no attachment ${JSON.stringify(name)}`);
+    const [start, end] = byteRange(options, blob.size);
+    return (await readAs(blob.slice(start, end, blob.type), options?.format)) as never;
+  }
+
+  async removeAttachment(id: string, name: string): Promise<void> {
+    this.#open();
+    const entry = this.#live(id);
+    if (!entry.attachments.delete(checkId(name, 'attachment name'))) {
+      throw new StorageError('not_found', `document ${JSON.stringify(id)} has no attachment ${JSON.stringify(name)}`);
+    }
+    this.#touch(entry);
+  }
+
+  async allAttachments(id: string): Promise<Record<string, AttachmentInfo>> {
+    this.#open();
+    const result: Record<string, AttachmentInfo> = {};
+    for (const [name, blob] of this.#live(id).attachments) result[name] = { length: blob.size, content_type: blob.type };
+    return result;
+  }
+
+  hasCapacity(name: Capacity | string): boolean {
+    return capacities.has(name);
+  }
+
+  async changes(options: ChangesOptions = {}): Promise<ChangesResult> {
+    this.#open();
+    const since = options.since ?? 0;
+    const limit = options.limit ?? Infinity;
+    const changed = [...this.#entries].filter(([, entry]) => entry.seq > since).sort((a, b) => a[1].seq - b[1].seq);
+    const results = changed.slice(0, limit).map(([id, entry]) => (entry.doc ? { id, seq: entry.seq } : { id, seq: entry.seq, deleted: true }));
+    return { results, last_seq: results.at(-1)?.seq ?? since };
+  }
+
+  async repair(): Promise<{ fixed: number }> {
+    this.#open();
+    return { fixed: 0 };
+  }
+
+  async close(): Promise<void> {
+    this.#closed = true;
+  }
+
+  async destroy(): Promise<void> {
+    this.#entries.clear();
+    this.#closed = true;
+  }
+}

@@ -1,0 +1,113 @@
+/**
+ * The Storage contract (jIO-style). Documents in and out are plain JSON objects; attachments are
+ * binary and read by byte range. Every storage type implements this interface, so a gadget works
+ * the same over memory, IndexedDB, encryption or the server.
+ */
+import type { JsonObject, KeySchema, Query, SortOn } from '../core';
+
+export type Doc = JsonObject;
+
+export interface AllDocsOptions {
+  /** A query text (`site:T07 AND type:channel`) or its JSON form. */
+  query?: string | Query;
+  sort_on?: SortOn;
+  /** `[skip, count]`, or `[count]`. */
+  limit?: [number, number] | [number];
+  /** Keys copied from each document into the row's `value`. */
+  select_list?: string[];
+  include_docs?: boolean;
+  /** How query keys are read and cast (dates, numbers). */
+  key_schema?: KeySchema;
+}
+
+export interface AllDocsRow {
+  id: string;
+  value: Doc;
+  doc?: Doc;
+}
+
+export interface AllDocsResult {
+  rows: AllDocsRow[];
+  /** Number of rows in this result (jIO's meaning). */
+  total_rows: number;
+}
+
+export type AttachmentFormat = 'blob' | 'array_buffer' | 'text' | 'json';
+
+export interface GetAttachmentOptions {
+  format?: AttachmentFormat;
+  /** First byte (inclusive). */
+  start?: number;
+  /** Last byte (exclusive). */
+  end?: number;
+}
+
+export type AttachmentData = Blob | ArrayBuffer | ArrayBufferView | string;
+
+export interface AttachmentInfo {
+  length: number;
+  content_type: string;
+}
+
+export interface ChangesOptions {
+  /** Sequence after which changes are wanted (0 or absent: from the start). */
+  since?: number;
+  limit?: number;
+}
+
+export interface Change {
+  id: string;
+  seq: number;
+  deleted?: boolean;
+}
+
+export interface ChangesResult {
+  results: Change[];
+  /** Pass as `since` next time; equals `since` when nothing changed. */
+  last_seq: number;
+}
+
+/** What a storage can do; `hasCapacity` answers for these names (jIO's capacities). */
+export type Capacity = 'list' | 'query' | 'sort' | 'limit' | 'select' | 'include' | 'post' | 'changes' | 'range';
+
+type AttachmentResult<F extends AttachmentFormat | undefined> = F extends 'array_buffer'
+  ? ArrayBuffer
+  : F extends 'text'
+    ? string
+    : F extends 'json'
+      ? unknown
+      : Blob;
+
+export interface Storage {
+  get(id: string): Promise<Doc>;
+  /** Creates or replaces the document; resolves to its id. */
+  put(id: string, doc: Doc): Promise<string>;
+  /** Stores a document under a new id and resolves to it. */
+  post(doc: Doc): Promise<string>;
+  /** Removes the document and its attachments; 404 when it does not exist. */
+  remove(id: string): Promise<string>;
+  allDocs(options?: AllDocsOptions): Promise<AllDocsResult>;
+  putAttachment(id: string, name: string, data: AttachmentData, contentType?: string): Promise<void>;
+  getAttachment<F extends AttachmentFormat | undefined = undefined>(
+    id: string,
+    name: string,
+    options?: GetAttachmentOptions & { format?: F },
+  ): Promise<AttachmentResult<F>>;
+  removeAttachment(id: string, name: string): Promise<void>;
+  allAttachments(id: string): Promise<Record<string, AttachmentInfo>>;
+  hasCapacity(name: Capacity | string): boolean;
+  /** Changes feed; only where `hasCapacity('changes')`. */
+  changes(options?: ChangesOptions): Promise<ChangesResult>;
+  /** Checks and mends internal consistency (orphan pieces, indexes); returns what it fixed. */
+  repair(): Promise<{ fixed: number }>;
+  close(): Promise<void>;
+  /** Deletes everything this storage holds, then closes it. */
+  destroy(): Promise<void>;
+}
+
+/** A storage description: plain JSON, so it can cross a worker or HTTP boundary. */
+export interface StorageDescription {
+  type: string;
+  sub_storage?: StorageDescription;
+  [option: string]: unknown;
+}
