@@ -41,7 +41,8 @@ function tokenize(text: string): Token[] {
       for (;;) {
         if (index >= text.length) throw new QueryError('unterminated quoted string', start);
         const next = text[index]!;
-        if (next === '\\' && index + 1 < text.length) {
+        if (next === '\\' && (text[index + 1] === '"' || text[index + 1] === '\\')) {
+          // \" and \\ are quotes and backslashes; other escapes (\% \_) reach the LIKE matcher.
           value += text[index + 1];
           index += 2;
         } else if (next === '"') {

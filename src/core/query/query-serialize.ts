@@ -2,7 +2,8 @@
 import type { Query } from './query-types';
 
 function quote(value: string | number | boolean): string {
-  return `"${String(value).replace(/[\\"]/g, (char) => `\\${char}`)}"`;
+  // Only quotes and backslashes that do not escape a LIKE wildcard need escaping.
+  return `"${String(value).replace(/\\(?![%_])|"/g, (char) => `\\${char}`)}"`;
 }
 
 /** Query → text, e.g. `(title:"pump%") AND (NOT (site:"T07"))`. */

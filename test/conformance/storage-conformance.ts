@@ -1,0 +1,461 @@
+/**
+ * The storage contract, run against every storage type and stack (test/unit for Node with
+ * fake-indexeddb, test/browser for real Chromium). Sections that need a capability run only where
+ * `hasCapacity` says the storage has it; everything else is required of every storage.
+ */
+import { afterEach, describe, expect, it } from 'vitest';
+import { createStorage, StorageError, type Storage, type StorageDescription } from '../../src/storage';
+import { badQueries, fixtureDocs, queryTable } from './storage-fixtures';
+
+export interface ConformanceTarget {
+  name: string;
+  /** A fresh description (new database names) for each test. */
+  description: () => StorageDescription;
+  /** Whether data survives close() and a new storage from the same description. */
+  persistent: boolean;
+  /** Size of the large-attachment test in bytes (50 MB where the platform allows it). */
+  largeAttachmentBytes?: number;
+}
+
+async function rejection(promise: Promise<unknown>): Promise<StorageError> {
+  try {
+    await promise;
+  } catch (error) {
+    expect(error).toBeInstanceOf(StorageError);
+    return error as StorageError;
+  }
+  throw new Error('expected the call to fail');
+}
+
+/** Byte i of the large attachment: a pattern that catches swapped or shifted pieces. */
+const patternByte = (index: number): number => (index * 31 + (index >>> 16) + 7) & 0xff;
+
+function patternBytes(size: number): Uint8Array {
+  const bytes = new Uint8Array(size);
+  for (let index = 0; index < size; index++) bytes[index] = patternByte(index);
+  return bytes;
+}
+
+function expectPattern(bytes: Uint8Array, offset: number): void {
+  for (let index = 0; index < bytes.length; index++) {
+    if (bytes[index] !== patternByte(offset + index)) throw new Error(`byte ${offset + index} is ${bytes[index]}, expected ${patternByte(offset + index)}`);
+  }
+}
+
+const sortedIds = (rows: Array<{ id: string }>): string[] => rows.map((row) => row.id).sort();
+
+export function storageConformance(target: ConformanceTarget): void {
+  describe(`storage conformance: ${target.name}`, () => {
+    const opened: Storage[] = [];
+    let description: StorageDescription;
+
+    function open(): Storage {
+      description = target.description();
+      const storage = createStorage(description);
+      opened.push(storage);
+      return storage;
+    }
+
+    function reopen(): Storage {
+      const storage = createStorage(description);
+      opened.push(storage);
+      return storage;
+    }
+
+    afterEach(async () => {
+      for (const storage of opened.splice(0)) await storage.destroy().catch(() => undefined);
+    });
+
+    async function withFixtures(): Promise<Storage> {
+      const storage = open();
+      for (const [id, doc] of Object.entries(fixtureDocs)) await storage.put(id, doc);
+      return storage;
+    }
+
+    describe('documents', () => {
+      it('put then get returns the same document; put resolves to the id', async () => {
+        const storage = open();
+        const doc = { title: 'Pump 1', power: 150.5, tags: ['a', 'b'], nested: { deep: [1, { x: null }] }, ok: true };
+        expect(await storage.put('pump-1', doc)).toBe('pump-1');
+        expect(await storage.get('pump-1')).toEqual(doc);
+      });
+
+      it('put replaces the whole document', async () => {
+        const storage = open();
+        await storage.put('a', { x: 1, y: 2 });
+        await storage.put('a', { z: 3 });
+        expect(await storage.get('a')).toEqual({ z: 3 });
+      });
+
+      it('get of a missing document is a 404 StorageError', async () => {
+        const storage = open();
+        const error = await rejection(storage.get('nope'));
+        expect(error.status).toBe(404);
+        expect(error.code).toBe('not_found');
+      });
+
+      it('remove deletes; removing or reading it again is 404', async () => {
+        const storage = open();
+        await storage.put('a', { x: 1 });
+        expect(await storage.remove('a')).toBe('a');
+        expect((await rejection(storage.get('a'))).status).toBe(404);
+        expect((await rejection(storage.remove('a'))).status).toBe(404);
+        expect((await storage.allDocs()).rows).toEqual([]);
+      });
+
+      it('post stores under a new unique id', async () => {
+        const storage = open();
+        if (!storage.hasCapacity('post')) return;
+        const ids = await Promise.all([storage.post({ n: 1 }), storage.post({ n: 2 }), storage.post({ n: 3 })]);
+        expect(new Set(ids).size).toBe(3);
+        expect(await storage.get(ids[1]!)).toEqual({ n: 2 });
+      });
+
+      it('keeps unicode and odd ids apart and intact', async () => {
+        const storage = open();
+        const ids = ['ü/ñ 日本 🚀', 'a/b?c#d&e=f', ' ', '.', '..', '__proto__', 'constructor', 'x'.repeat(1000), 'Ä', 'ä', 'tab\tnew\nline'];
+        for (const [index, id] of ids.entries()) await storage.put(id, { index, text: `Grüße 🌬️ ${id}` });
+        for (const [index, id] of ids.entries()) expect(await storage.get(id)).toEqual({ index, text: `Grüße 🌬️ ${id}` });
+        expect(sortedIds((await storage.allDocs()).rows)).toEqual([...ids].sort());
+      });
+
+      it('documents are copies: changing what was passed or returned changes nothing stored', async () => {
+        const storage = open();
+        const doc = { list: [1, 2], inner: { v: 'a' } };
+        await storage.put('a', doc);
+        doc.list.push(3);
+        const read = await storage.get('a');
+        (read.inner as { v: string }).v = 'changed';
+        expect(await storage.get('a')).toEqual({ list: [1, 2], inner: { v: 'a' } });
+      });
+
+      it.each([
+        ['an empty id', '', { a: 1 }],
+        ['a non-string id', 42 as unknown as string, { a: 1 }],
+        ['an array document', 'a', [1, 2] as unknown as Record<string, never>],
+        ['a null document', 'a', null as unknown as Record<string, never>],
+        ['NaN', 'a', { v: Number.NaN }],
+        ['Infinity', 'a', { v: Number.POSITIVE_INFINITY }],
+        ['a Date', 'a', { v: new Date() as unknown as string }],
+        ['a function', 'a', { v: (() => 1) as unknown as string }],
+        ['undefined', 'a', { v: undefined as unknown as string }],
+      ])('refuses %s with 400 and writes nothing', async (_what, id, doc) => {
+        const storage = open();
+        await storage.put('a', { before: true });
+        const error = await rejection(storage.put(id, doc));
+        expect(error.status).toBe(400);
+        expect(await storage.get('a')).toEqual({ before: true });
+      });
+
+      it('concurrent writes of different documents all land', async () => {
+        const storage = open();
+        await Promise.all(Array.from({ length: 50 }, (_, index) => storage.put(`doc-${index}`, { index })));
+        const rows = (await storage.allDocs()).rows;
+        expect(rows).toHaveLength(50);
+        expect(await storage.get('doc-37')).toEqual({ index: 37 });
+      });
+
+      it('concurrent writes of one document leave one whole version', async () => {
+        const storage = open();
+        await Promise.all(Array.from({ length: 20 }, (_, index) => storage.put('same', { index, copy: `v${index}` })));
+        const doc = await storage.get('same');
+        expect(doc.copy).toBe(`v${doc.index as number}`);
+        expect((await storage.allDocs()).rows).toHaveLength(1);
+      });
+    });
+
+    describe('attachments', () => {
+      it('stores text, binary and Blobs, read back in every format', async () => {
+        const storage = open();
+        await storage.put('a', {});
+        await storage.putAttachment('a', 'note.txt', 'Grüße 🚀');
+        await storage.putAttachment('a', 'data.bin', new Uint8Array([0, 1, 2, 254, 255]).buffer);
+        await storage.putAttachment('a', 'photo.jpg', new Blob([new Uint8Array([0xff, 0xd8, 0xff])], { type: 'image/jpeg' }));
+        await storage.putAttachment('a', 'meta.json', JSON.stringify({ ok: [1, 2] }), 'application/json');
+        expect(await storage.getAttachment('a', 'note.txt', { format: 'text' })).toBe('Grüße 🚀');
+        expect([...new Uint8Array(await storage.getAttachment('a', 'data.bin', { format: 'array_buffer' }))]).toEqual([0, 1, 2, 254, 255]);
+        const photo = await storage.getAttachment('a', 'photo.jpg');
+        expect(photo).toBeInstanceOf(Blob);
+        expect(photo.type).toBe('image/jpeg');
+        expect(photo.size).toBe(3);
+        expect(await storage.getAttachment('a', 'meta.json', { format: 'json' })).toEqual({ ok: [1, 2] });
+        expect(await storage.allAttachments('a')).toEqual({
+          'note.txt': { length: new TextEncoder().encode('Grüße 🚀').length, content_type: 'text/plain;charset=utf-8' },
+          'data.bin': { length: 5, content_type: 'application/octet-stream' },
+          'photo.jpg': { length: 3, content_type: 'image/jpeg' },
+          'meta.json': { length: 12, content_type: 'application/json' },
+        });
+      });
+
+      it('reads byte ranges, clamped to the end', async () => {
+        const storage = open();
+        await storage.put('a', {});
+        await storage.putAttachment('a', 'abc', 'abcdefghij');
+        expect(await storage.getAttachment('a', 'abc', { format: 'text', start: 2, end: 5 })).toBe('cde');
+        expect(await storage.getAttachment('a', 'abc', { format: 'text', start: 7 })).toBe('hij');
+        expect(await storage.getAttachment('a', 'abc', { format: 'text', end: 3 })).toBe('abc');
+        expect(await storage.getAttachment('a', 'abc', { format: 'text', start: 8, end: 100 })).toBe('ij');
+        expect(await storage.getAttachment('a', 'abc', { format: 'text', start: 50, end: 60 })).toBe('');
+        expect(await storage.getAttachment('a', 'abc', { format: 'text', start: 4, end: 4 })).toBe('');
+        expect((await rejection(storage.getAttachment('a', 'abc', { start: 5, end: 2 }))).status).toBe(400);
+        expect((await rejection(storage.getAttachment('a', 'abc', { start: -1 }))).status).toBe(400);
+      });
+
+      it('an empty attachment is an empty attachment', async () => {
+        const storage = open();
+        await storage.put('a', {});
+        await storage.putAttachment('a', 'empty', new ArrayBuffer(0));
+        expect((await storage.getAttachment('a', 'empty', { format: 'array_buffer' })).byteLength).toBe(0);
+        expect((await storage.allAttachments('a')).empty?.length).toBe(0);
+      });
+
+      it('missing attachments and documents are 404; bad JSON is 400', async () => {
+        const storage = open();
+        expect((await rejection(storage.putAttachment('ghost', 'x', 'data'))).status).toBe(404);
+        await storage.put('a', {});
+        expect((await rejection(storage.getAttachment('a', 'missing'))).status).toBe(404);
+        expect((await rejection(storage.removeAttachment('a', 'missing'))).status).toBe(404);
+        expect((await rejection(storage.allAttachments('ghost'))).status).toBe(404);
+        await storage.putAttachment('a', 'bad.json', '{not json');
+        expect((await rejection(storage.getAttachment('a', 'bad.json', { format: 'json' }))).status).toBe(400);
+        expect((await rejection(storage.putAttachment('a', '', 'x'))).status).toBe(400);
+      });
+
+      it('replacing an attachment replaces it; removing it removes it', async () => {
+        const storage = open();
+        await storage.put('a', {});
+        await storage.putAttachment('a', 'x', 'first version, longer');
+        await storage.putAttachment('a', 'x', 'second');
+        expect(await storage.getAttachment('a', 'x', { format: 'text' })).toBe('second');
+        await storage.removeAttachment('a', 'x');
+        expect(await storage.allAttachments('a')).toEqual({});
+        expect((await rejection(storage.getAttachment('a', 'x'))).status).toBe(404);
+      });
+
+      it('removing a document removes its attachments, also for a new document with the same id', async () => {
+        const storage = open();
+        await storage.put('a', {});
+        await storage.putAttachment('a', 'x', 'data');
+        await storage.remove('a');
+        await storage.put('a', {});
+        expect(await storage.allAttachments('a')).toEqual({});
+      });
+
+      it('putting a document keeps its attachments', async () => {
+        const storage = open();
+        await storage.put('a', { v: 1 });
+        await storage.putAttachment('a', 'x', 'data');
+        await storage.put('a', { v: 2 });
+        expect(await storage.getAttachment('a', 'x', { format: 'text' })).toBe('data');
+      });
+
+      it('a large attachment round-trips, and ranges across piece boundaries are exact', async () => {
+        const size = target.largeAttachmentBytes ?? 50 * 1024 * 1024;
+        const storage = open();
+        await storage.put('big', { kind: 'recording' });
+        await storage.putAttachment('big', 'samples.bin', new Blob([patternBytes(size)], { type: 'application/octet-stream' }));
+        expect((await storage.allAttachments('big'))['samples.bin']?.length).toBe(size);
+        const mib = 1024 * 1024;
+        for (const [start, end] of [
+          [0, 10],
+          [mib - 5, mib + 5],
+          [3 * mib - 1, 5 * mib + 1],
+          [size - 100, size],
+          [64 * 1024 - 3, 64 * 1024 + 3],
+        ] as Array<[number, number]>) {
+          const bytes = new Uint8Array(await storage.getAttachment('big', 'samples.bin', { format: 'array_buffer', start, end }));
+          expect(bytes.length).toBe(end - start);
+          expectPattern(bytes, start);
+        }
+        const whole = await storage.getAttachment('big', 'samples.bin');
+        expect(whole.size).toBe(size);
+        expectPattern(new Uint8Array(await whole.slice(size - mib - 17, size).arrayBuffer()), size - mib - 17);
+      }, 120_000);
+    });
+
+    describe('allDocs and the query language', () => {
+      it('lists every document by id, with empty values', async () => {
+        const storage = await withFixtures();
+        const result = await storage.allDocs();
+        expect(sortedIds(result.rows)).toEqual(Object.keys(fixtureDocs).sort());
+        expect(result.total_rows).toBe(Object.keys(fixtureDocs).length);
+        expect(result.rows.every((row) => Object.keys(row.value).length === 0 && row.doc === undefined)).toBe(true);
+      });
+
+      it.each(queryTable.map((entry) => [entry.query, entry.key_schema ? 'with key schema' : '', entry] as const))(
+        'query %s %s',
+        async (_text, _schema, entry) => {
+          const storage = await withFixtures();
+          if (!storage.hasCapacity('query')) return;
+          const result = await storage.allDocs({ query: entry.query, ...(entry.key_schema ? { key_schema: entry.key_schema } : {}) });
+          expect(sortedIds(result.rows)).toEqual([...entry.ids].sort());
+        },
+      );
+
+      it('accepts the JSON form of a query', async () => {
+        const storage = await withFixtures();
+        if (!storage.hasCapacity('query')) return;
+        const result = await storage.allDocs({
+          query: {
+            type: 'complex',
+            operator: 'AND',
+            query_list: [
+              { type: 'simple', key: 'type', operator: '=', value: 'asset' },
+              { type: 'simple', key: 'power', operator: '>', value: 100 },
+            ],
+          },
+        });
+        expect(sortedIds(result.rows)).toEqual(['fan-1', 'pump-1']);
+      });
+
+      it.each(badQueries)('a bad query text %j is a 400 naming the position', async (query) => {
+        const storage = await withFixtures();
+        if (!storage.hasCapacity('query')) return;
+        const error = await rejection(storage.allDocs({ query }));
+        expect(error.status).toBe(400);
+        expect(error.message).toMatch(/position \d+/);
+      });
+
+      it('a malformed JSON query is a 400', async () => {
+        const storage = await withFixtures();
+        if (!storage.hasCapacity('query')) return;
+        const bad = { type: 'simple', key: 'x', operator: '~', value: 1 } as never;
+        expect((await rejection(storage.allDocs({ query: bad }))).status).toBe(400);
+      });
+
+      it('sorts on several keys, both directions, numbers as numbers', async () => {
+        const storage = await withFixtures();
+        if (!storage.hasCapacity('sort')) return;
+        const byPower = await storage.allDocs({ query: 'type:asset', sort_on: [['power', 'descending']] });
+        expect(byPower.rows.map((row) => row.id)).toEqual(['fan-1', 'pump-1', 'pump-2']);
+        const bySiteThenTitle = await storage.allDocs({ query: 'site:%', sort_on: [['site', 'ascending'], ['title', 'descending']] });
+        expect(bySiteThenTitle.rows.map((row) => row.id)).toEqual(['ch-vib-x', 'pump-1', 'wo-10', 'fan-1', 'note-1', 'ch-temp', 'wo-9', 'pump-2']);
+      });
+
+      it('limits with [skip, count] and [count] after sorting', async () => {
+        const storage = await withFixtures();
+        if (!storage.hasCapacity('limit') || !storage.hasCapacity('sort')) return;
+        const sort_on: Array<[string, 'ascending']> = [['title', 'ascending']];
+        const all = (await storage.allDocs({ sort_on })).rows.map((row) => row.id);
+        expect((await storage.allDocs({ sort_on, limit: [2, 3] })).rows.map((row) => row.id)).toEqual(all.slice(2, 5));
+        expect((await storage.allDocs({ sort_on, limit: [3] })).rows.map((row) => row.id)).toEqual(all.slice(0, 3));
+        expect((await storage.allDocs({ sort_on, limit: [100, 3] })).rows).toEqual([]);
+        expect((await rejection(storage.allDocs({ limit: [-1, 2] as [number, number] }))).status).toBe(400);
+      });
+
+      it('select_list fills the row values; include_docs adds whole documents', async () => {
+        const storage = await withFixtures();
+        if (!storage.hasCapacity('select') || !storage.hasCapacity('include')) return;
+        const result = await storage.allDocs({ query: 'type:channel', select_list: ['title', 'unit', 'absent'], include_docs: true, sort_on: [['title', 'ascending']] });
+        expect(result.rows).toEqual([
+          { id: 'ch-temp', value: { title: 'Temperature', unit: '°C' }, doc: fixtureDocs['ch-temp'] },
+          { id: 'ch-vib-x', value: { title: 'Vibration X', unit: 'mm/s' }, doc: fixtureDocs['ch-vib-x'] },
+        ]);
+      });
+
+      it('include_docs alone returns each document', async () => {
+        const storage = await withFixtures();
+        if (!storage.hasCapacity('include')) return;
+        const rows = (await storage.allDocs({ include_docs: true })).rows;
+        for (const row of rows) expect(row.doc).toEqual(fixtureDocs[row.id]);
+      });
+
+      it('a storage that cannot query says so with 501 instead of ignoring the query', async () => {
+        const storage = await withFixtures();
+        if (storage.hasCapacity('query')) return;
+        expect((await rejection(storage.allDocs({ query: 'type:asset' }))).status).toBe(501);
+      });
+
+      it('answers unknown capacities with false', () => {
+        expect(open().hasCapacity('teleport')).toBe(false);
+      });
+    });
+
+    describe('changes feed', () => {
+      it('reports each changed document once, in order, with deletions; nothing new means nothing', async () => {
+        const storage = open();
+        if (!storage.hasCapacity('changes')) return;
+        await storage.put('a', { v: 1 });
+        await storage.put('b', { v: 1 });
+        await storage.put('a', { v: 2 });
+        const first = await storage.changes();
+        expect(first.results.map((change) => change.id)).toEqual(['b', 'a']);
+        expect(first.results[0]!.seq).toBeLessThan(first.results[1]!.seq);
+        expect(first.last_seq).toBe(first.results[1]!.seq);
+
+        const idle = await storage.changes({ since: first.last_seq });
+        expect(idle).toEqual({ results: [], last_seq: first.last_seq });
+
+        await storage.remove('b');
+        await storage.put('c', {});
+        const next = await storage.changes({ since: first.last_seq });
+        expect(next.results.map(({ id, deleted }) => ({ id, deleted: deleted ?? false }))).toEqual([
+          { id: 'b', deleted: true },
+          { id: 'c', deleted: false },
+        ]);
+      });
+
+      it('pages with limit without losing or repeating changes', async () => {
+        const storage = open();
+        if (!storage.hasCapacity('changes')) return;
+        for (let index = 0; index < 7; index++) await storage.put(`d${index}`, { index });
+        const seen: string[] = [];
+        let since = 0;
+        for (;;) {
+          const page = await storage.changes({ since, limit: 3 });
+          if (page.results.length === 0) break;
+          seen.push(...page.results.map((change) => change.id));
+          since = page.last_seq;
+        }
+        expect(seen).toEqual(['d0', 'd1', 'd2', 'd3', 'd4', 'd5', 'd6']);
+      });
+
+      it('an attachment change is a change of its document', async () => {
+        const storage = open();
+        if (!storage.hasCapacity('changes')) return;
+        await storage.put('a', {});
+        const { last_seq } = await storage.changes();
+        await storage.putAttachment('a', 'x', 'data');
+        expect((await storage.changes({ since: last_seq })).results.map((change) => change.id)).toEqual(['a']);
+      });
+    });
+
+    describe('lifecycle', () => {
+      it('repair reports what it fixed', async () => {
+        const storage = open();
+        await storage.put('a', {});
+        const { fixed } = await storage.repair();
+        expect(fixed).toBe(0);
+      });
+
+      it('after close, calls fail instead of silently doing nothing', async () => {
+        const storage = open();
+        await storage.put('a', {});
+        await storage.close();
+        await expect(storage.get('a')).rejects.toBeInstanceOf(StorageError);
+      });
+
+      it('destroy removes everything', async () => {
+        const storage = open();
+        await storage.put('a', {});
+        await storage.destroy();
+        const again = reopen();
+        expect((await again.allDocs()).rows).toEqual([]);
+      });
+
+      it.runIf(target.persistent)('data survives close() and reopening', async () => {
+        const storage = open();
+        await storage.put('a', { v: 'kept' });
+        await storage.putAttachment('a', 'x', 'attached');
+        const before = storage.hasCapacity('changes') ? await storage.changes() : undefined;
+        await storage.close();
+        const again = reopen();
+        expect(await again.get('a')).toEqual({ v: 'kept' });
+        expect(await again.getAttachment('a', 'x', { format: 'text' })).toBe('attached');
+        if (before) expect((await again.changes()).last_seq).toBe(before.last_seq);
+        await again.put('b', {});
+        expect(sortedIds((await again.allDocs()).rows)).toEqual(['a', 'b']);
+      });
+    });
+  });
+}
