@@ -30,7 +30,7 @@ async function rejection(promise: Promise<unknown>): Promise<StorageError> {
 /** Byte i of the large attachment: a pattern that catches swapped or shifted pieces. */
 const patternByte = (index: number): number => (index * 31 + (index >>> 16) + 7) & 0xff;
 
-function patternBytes(size: number): Uint8Array {
+function patternBytes(size: number): Uint8Array<ArrayBuffer> {
   const bytes = new Uint8Array(size);
   for (let index = 0; index < size; index++) bytes[index] = patternByte(index);
   return bytes;
