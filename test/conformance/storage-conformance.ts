@@ -155,6 +155,32 @@ export function storageConformance(target: ConformanceTarget): void {
         expect(await storage.get('doc-37')).toEqual({ index: 37 });
       });
 
+      it('calls made without awaiting take effect in the order they were made', async () => {
+        const storage = open();
+        const [, read, , , , listed, finalA] = await Promise.all([
+          storage.put('a', { v: 1 }),
+          storage.get('a'),
+          storage.remove('a'),
+          storage.put('a', { v: 2 }),
+          storage.put('b', { v: 1 }),
+          storage.allDocs(),
+          storage.get('a'),
+          storage.putAttachment('b', 'x', 'first'),
+          storage.putAttachment('b', 'x', 'second'),
+        ]);
+        expect(read).toEqual({ v: 1 });
+        expect(sortedIds(listed.rows)).toEqual(['a', 'b']);
+        expect(finalA).toEqual({ v: 2 });
+        expect(await storage.getAttachment('b', 'x', { format: 'text' })).toBe('second');
+      });
+
+      it('one bad put among concurrent ones fails alone', async () => {
+        const storage = open();
+        const results = await Promise.allSettled([storage.put('a', { v: 1 }), storage.put('b', { v: Number.NaN }), storage.put('c', { v: 3 })]);
+        expect(results.map((result) => result.status)).toEqual(['fulfilled', 'rejected', 'fulfilled']);
+        expect(sortedIds((await storage.allDocs()).rows)).toEqual(['a', 'c']);
+      });
+
       it('concurrent writes of one document leave one whole version', async () => {
         const storage = open();
         await Promise.all(Array.from({ length: 20 }, (_, index) => storage.put('same', { index, copy: `v${index}` })));

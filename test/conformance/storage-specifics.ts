@@ -28,7 +28,9 @@ async function rawDump(database: string): Promise<string> {
     for (const store of ['documents', 'attachments', 'meta'] as const) {
       parts.push(JSON.stringify(await db.getAll(store)), JSON.stringify(await db.getAllKeys(store)));
     }
-    for (const piece of (await db.getAll('pieces')) as ArrayBuffer[]) parts.push(new TextDecoder('latin1').decode(piece));
+    for (const piece of (await db.getAll('pieces')) as Array<Blob | ArrayBuffer>) {
+      parts.push(new TextDecoder('latin1').decode(piece instanceof Blob ? await piece.arrayBuffer() : piece));
+    }
     parts.push(JSON.stringify(await db.getAllKeys('pieces')));
     return parts.join('\n');
   } finally {
@@ -133,7 +135,7 @@ export function storageSpecifics(): void {
     it('an attachment write that fails half-way leaves no pieces behind', async () => {
       const database = uniqueName('half');
       const storage = open({ type: 'indexeddb', database });
-      // 20 MiB spans several write transactions; the last one finds the document missing.
+      // 20 MiB is twenty pieces; the transaction finds the document missing and writes none of them.
       const error = await rejection(storage.putAttachment('ghost', 'big.bin', new Blob([new Uint8Array(20 * 1024 * 1024)])));
       expect(error.status).toBe(404);
       expect(await pieceCount(database)).toBe(0);
@@ -155,9 +157,9 @@ export function storageSpecifics(): void {
     });
 
     it('running out of space is a 507 with a clear message and the cause, and leaves nothing written', async () => {
-      // Fault injection: IndexedDB refuses the tenth piece (in the second write
-      // transaction, after 8 pieces committed) as a full disk would (neither Chromium's
-      // DevTools quota override nor fake-indexeddb reaches an off-the-record test profile).
+      // Fault injection: IndexedDB refuses the tenth piece, after nine were accepted, as a full disk
+      // would (neither Chromium's DevTools quota override nor fake-indexeddb reaches an
+      // off-the-record test profile).
       const database = uniqueName('quota');
       const storage = open({ type: 'indexeddb', database });
       await storage.put('inspection', { note: 'before' });

@@ -2,5 +2,5 @@ export type { CastType, ComplexQuery, KeySchema, Query, QueryOperator, SimpleQue
 export { QueryError } from './query-error';
 export { parseQuery, toQuery, validateQuery } from './query-parse';
 export { serializeQuery } from './query-serialize';
-export type { Json, JsonObject } from './query-match';
-export { compareScalars, matchQuery, sortComparator, valuesOf } from './query-match';
+export type { DocPredicate, Json, JsonObject } from './query-match';
+export { compareScalars, compileQuery, matchQuery, sortComparator, valuesOf } from './query-match';

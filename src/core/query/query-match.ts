@@ -112,26 +112,57 @@ export function valuesOf(doc: JsonObject, key: string, schema?: KeySchema): Scal
   return values;
 }
 
-function simpleMatches(query: SimpleQuery, doc: JsonObject, schema: KeySchema | undefined): boolean {
-  const keys = query.key === undefined ? Object.keys(doc) : [query.key];
-  if (query.operator === '!=') {
-    // "not equal" holds when no value equals, so a missing field matches (SQL's NULL aside).
-    return !keys.some((key) => valuesOf(doc, key, schema).some((value) => scalarMatches(value, '=', query.value, schema?.key_set?.[key]?.cast_to)));
+/** A predicate over documents, built once per query so scanning many documents stays cheap. */
+export type DocPredicate = (doc: JsonObject) => boolean;
+
+function compileSimple(query: SimpleQuery, schema: KeySchema | undefined): DocPredicate {
+  const test = (key: string): ((doc: JsonObject) => boolean) => {
+    const entry = schema?.key_set?.[key];
+    const field = entry?.read_from ?? key;
+    const castType = entry?.cast_to;
+    const operator = query.operator === '!=' ? '=' : query.operator;
+    const one = (item: unknown): boolean => {
+      const value = cast(item, castType);
+      return value !== undefined && scalarMatches(value, operator, query.value, castType);
+    };
+    return (doc) => {
+      const raw: unknown = doc[field];
+      return Array.isArray(raw) ? raw.some(one) : one(raw);
+    };
+  };
+  let matches: DocPredicate;
+  if (query.key !== undefined) {
+    matches = test(query.key);
+  } else {
+    const cache = new Map<string, DocPredicate>();
+    matches = (doc) =>
+      Object.keys(doc).some((key) => {
+        let predicate = cache.get(key);
+        if (!predicate) cache.set(key, (predicate = test(key)));
+        return predicate(doc);
+      });
   }
-  return keys.some((key) => valuesOf(doc, key, schema).some((value) => scalarMatches(value, query.operator, query.value, schema?.key_set?.[key]?.cast_to)));
+  // "not equal" holds when no value equals, so a missing field matches (SQL's NULL aside).
+  return query.operator === '!=' ? (doc) => !matches(doc) : matches;
+}
+
+/** Compiles a query into a predicate (same semantics as `matchQuery`). */
+export function compileQuery(query: Query, schema?: KeySchema): DocPredicate {
+  if (query.type === 'simple') return compileSimple(query, schema);
+  const parts = query.query_list.map((item) => compileQuery(item, schema));
+  switch (query.operator) {
+    case 'AND':
+      return (doc) => parts.every((part) => part(doc));
+    case 'OR':
+      return (doc) => parts.some((part) => part(doc));
+    case 'NOT':
+      return (doc) => !parts[0]!(doc);
+  }
 }
 
 /** True when `doc` satisfies `query`. */
 export function matchQuery(query: Query, doc: JsonObject, schema?: KeySchema): boolean {
-  if (query.type === 'simple') return simpleMatches(query, doc, schema);
-  switch (query.operator) {
-    case 'AND':
-      return query.query_list.every((item) => matchQuery(item, doc, schema));
-    case 'OR':
-      return query.query_list.some((item) => matchQuery(item, doc, schema));
-    case 'NOT':
-      return !matchQuery(query.query_list[0]!, doc, schema);
-  }
+  return compileQuery(query, schema)(doc);
 }
 
 /** A comparator for `sort_on`; missing values sort first when ascending, arrays by first element. */

@@ -1,5 +1,5 @@
 /** allDocs' query/sort/limit/select/include over documents a storage has in hand. */
-import { QueryError, matchQuery, sortComparator, toQuery, type Query } from '../../core';
+import { QueryError, compileQuery, sortComparator, toQuery, type Query } from '../../core';
 import { StorageError } from '../errors';
 import type { AllDocsOptions, AllDocsResult, Doc } from '../storage';
 import { checkAllDocsOptions } from './validate';
@@ -24,7 +24,8 @@ export function needsDocs(options: AllDocsOptions): boolean {
 export function applyAllDocsOptions(entries: Array<{ id: string; doc: Doc }>, options: AllDocsOptions): AllDocsResult {
   const [skip, count] = checkAllDocsOptions(options);
   const query = queryOf(options);
-  let selected = query ? entries.filter((entry) => matchQuery(query, entry.doc, options.key_schema)) : entries;
+  const matches = query ? compileQuery(query, options.key_schema) : undefined;
+  let selected = matches ? entries.filter((entry) => matches(entry.doc)) : entries;
   if (options.sort_on?.length) {
     const compare = sortComparator(options.sort_on, options.key_schema);
     selected = [...selected].sort((a, b) => compare(a.doc, b.doc));

@@ -50,6 +50,8 @@ export class CryptStorage implements Storage {
   readonly #passphrase: string;
   readonly #iterations: number;
   #keys: Promise<CryptKeys> | undefined;
+  /** Resolves when the previous call has issued its first sub-storage call (see #ordered). */
+  #turn: Promise<void> = Promise.resolve();
 
   constructor(sub: Storage, options: CryptOptions) {
     if (typeof options.passphrase !== 'string' || options.passphrase.length === 0) {
@@ -94,6 +96,31 @@ export class CryptStorage implements Storage {
     return keys;
   }
 
+  /**
+   * Encryption is asynchronous and takes longer for some calls than others; this keeps the order
+   * in which calls reach the sub-storage the order in which they were made (a `get` right after a
+   * `put` sees it), while their encryption still runs in parallel.
+   */
+  async #ordered<P, T>(prepare: () => Promise<P>, call: (prepared: P) => Promise<T>): Promise<T> {
+    const previous = this.#turn;
+    let release!: () => void;
+    this.#turn = new Promise<void>((resolve) => (release = resolve));
+    let prepared: P;
+    try {
+      prepared = await prepare();
+    } catch (error) {
+      await previous;
+      release();
+      throw error;
+    }
+    await previous;
+    try {
+      return call(prepared);
+    } finally {
+      release();
+    }
+  }
+
   async #subId(id: string): Promise<string> {
     return sealName(await this.#ready(), checkId(id), 'id');
   }
@@ -113,8 +140,10 @@ export class CryptStorage implements Storage {
   }
 
   async get(id: string): Promise<Doc> {
-    const keys = await this.#ready();
-    const stored = await this.#sub.get(await this.#subId(id));
+    const [keys, stored] = await this.#ordered(
+      async () => Promise.all([this.#ready(), this.#subId(id)]),
+      async ([keys, subId]) => [keys, await this.#sub.get(subId)] as const,
+    );
     if (typeof stored.data !== 'string') throw new StorageError('storage_failure', `document ${JSON.stringify(id)} is not encrypted data`);
     try {
       return JSON.parse(utf8.decode(await open(keys, fromBase64Url(stored.data), `doc\u0000${id}`))) as Doc;
@@ -126,9 +155,13 @@ export class CryptStorage implements Storage {
   async put(id: string, doc: Doc): Promise<string> {
     checkId(id);
     const copy = checkDoc(doc);
-    const keys = await this.#ready();
-    const data = toBase64Url(await seal(keys, utf8.encode(JSON.stringify(copy)), `doc\u0000${id}`));
-    await this.#sub.put(await this.#subId(id), { data });
+    await this.#ordered(
+      async () => {
+        const keys = await this.#ready();
+        return { subId: await this.#subId(id), data: toBase64Url(await seal(keys, utf8.encode(JSON.stringify(copy)), `doc\u0000${id}`)) };
+      },
+      ({ subId, data }) => this.#sub.put(subId, { data }),
+    );
     return id;
   }
 
@@ -137,7 +170,7 @@ export class CryptStorage implements Storage {
   }
 
   async remove(id: string): Promise<string> {
-    await this.#sub.remove(await this.#subId(id));
+    await this.#ordered(() => this.#subId(id), (subId) => this.#sub.remove(subId));
     return id;
   }
 
@@ -146,7 +179,7 @@ export class CryptStorage implements Storage {
     if (options.query || options.sort_on?.length || options.select_list?.length || options.limit) {
       throw new StorageError('not_supported', 'a crypt storage only lists; put a query storage on top of it to query, sort, limit or select');
     }
-    const listed = await this.#sub.allDocs();
+    const listed = await this.#ordered(() => this.#ready(), () => this.#sub.allDocs());
     const rows: AllDocsResult['rows'] = [];
     for (const row of listed.rows) {
       const id = await this.#clearId(row.id);
@@ -167,8 +200,15 @@ export class CryptStorage implements Storage {
   async putAttachment(id: string, name: string, data: AttachmentData, contentType?: string): Promise<void> {
     checkId(id);
     checkId(name, 'attachment name');
-    const keys = await this.#ready();
     const blob = toBlob(data, contentType);
+    await this.#ordered(
+      async () => ({ sealed: await this.#sealAttachment(id, name, blob), subId: await this.#subId(id), subName: await this.#subName(id, name) }),
+      ({ sealed, subId, subName }) => this.#sub.putAttachment(subId, subName, sealed, 'application/octet-stream'),
+    );
+  }
+
+  async #sealAttachment(id: string, name: string, blob: Blob): Promise<Blob> {
+    const keys = await this.#ready();
     const type = utf8.encode(blob.type);
     if (type.length > TYPE_FIELD) throw new StorageError('bad_request', `content type is longer than ${TYPE_FIELD} bytes`);
     const typeField = new Uint8Array(TYPE_FIELD);
@@ -186,7 +226,7 @@ export class CryptStorage implements Storage {
     } catch (error) {
       throw translateError(error, `encrypting attachment ${name}`);
     }
-    await this.#sub.putAttachment(await this.#subId(id), await this.#subName(id, name), new Blob(parts), 'application/octet-stream');
+    return new Blob(parts);
   }
 
   async #sealedLength(subId: string, subName: string, id: string, name: string): Promise<number> {
@@ -203,10 +243,10 @@ export class CryptStorage implements Storage {
   }
 
   async getAttachment(id: string, name: string, options?: GetAttachmentOptions): Promise<never> {
-    const keys = await this.#ready();
-    const subId = await this.#subId(id);
-    const subName = await this.#subName(id, name);
-    const sealedLength = await this.#sealedLength(subId, subName, id, name);
+    const [keys, subId, subName, sealedLength] = await this.#ordered(
+      async () => Promise.all([this.#ready(), this.#subId(id), this.#subName(id, name)]),
+      async ([keys, subId, subName]) => [keys, subId, subName, await this.#sealedLength(subId, subName, id, name)] as const,
+    );
     const length = plainLength(sealedLength);
     const [start, end] = byteRange(options, length);
     const context = `att\u0000${id}\u0000${name}`;
@@ -244,14 +284,19 @@ export class CryptStorage implements Storage {
   }
 
   async removeAttachment(id: string, name: string): Promise<void> {
-    await this.#sub.removeAttachment(await this.#subId(id), await this.#subName(id, name));
+    await this.#ordered(
+      async () => Promise.all([this.#subId(id), this.#subName(id, name)]),
+      ([subId, subName]) => this.#sub.removeAttachment(subId, subName),
+    );
   }
 
   async allAttachments(id: string): Promise<Record<string, AttachmentInfo>> {
-    const keys = await this.#ready();
-    const subId = await this.#subId(id);
+    const [keys, subId, listed] = await this.#ordered(
+      async () => Promise.all([this.#ready(), this.#subId(id)]),
+      async ([keys, subId]) => [keys, subId, await this.#sub.allAttachments(subId)] as const,
+    );
     const result: Record<string, AttachmentInfo> = {};
-    for (const [subName, info] of Object.entries(await this.#sub.allAttachments(subId))) {
+    for (const [subName, info] of Object.entries(listed)) {
       let name: string;
       try {
         name = await openName(keys, subName, `name\u0000${id}`);
@@ -270,7 +315,7 @@ export class CryptStorage implements Storage {
 
   async changes(options: ChangesOptions = {}): Promise<ChangesResult> {
     if (!this.#sub.hasCapacity('changes')) throw new StorageError('not_supported', 'the sub-storage has no changes feed');
-    const feed = await this.#sub.changes(options);
+    const feed = await this.#ordered(() => this.#ready(), () => this.#sub.changes(options));
     const results: ChangesResult['results'] = [];
     for (const change of feed.results) {
       const id = await this.#clearId(change.id);

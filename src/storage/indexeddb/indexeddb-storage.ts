@@ -1,10 +1,14 @@
 /**
  * `indexeddb` storage: this module decides where browser data lives — one IndexedDB database per
  * `database` option (layout in schema.ts). Every write is one transaction, so a failed call leaves
- * nothing half-written; only large attachments span several transactions, and they become visible
- * in the last one (the pieces of an unfinished write are orphans that `repair()` removes).
- * Nothing but IndexedDB requests is awaited inside a transaction: anything else would let it
- * auto-commit early.
+ * nothing half-written, attachments of any size included (their pieces are Blob slices, so nothing
+ * has to be read while the transaction is open). Nothing but IndexedDB requests is awaited inside a
+ * transaction: anything else would let it auto-commit early.
+ *
+ * Concurrent `put`s issued before the database answers are written together in one transaction
+ * (one commit instead of thousands); any other call closes the batch first, so every call still
+ * takes effect in the order it was made. A batch that fails rejects every put in it, and none of
+ * them is written.
  */
 import { openDB, type IDBPDatabase, type IDBPTransaction, type StoreNames } from 'idb';
 import { StorageError, translateError } from '../errors';
@@ -23,7 +27,7 @@ import type {
   GetAttachmentOptions,
   Storage,
 } from '../storage';
-import { PIECE_SIZE, PIECES_PER_TRANSACTION, indexName, type AttachmentRecord, type DocumentRecord, type FieldlineDb, type PieceKey } from './schema';
+import { PIECE_SIZE, indexName, type AttachmentRecord, type DocumentRecord, type FieldlineDb, type PieceKey } from './schema';
 import { planQuery } from './query-plan';
 
 export interface IndexedDbOptions {
@@ -56,6 +60,8 @@ export class IndexedDbStorage implements Storage {
   readonly #indexes: string[];
   #db: Promise<Db> | undefined;
   #closed = false;
+  /** Puts waiting for their shared transaction (see the module comment). */
+  #batch: { items: Array<{ id: string; doc: Doc }>; done: Promise<void> } | undefined;
 
   constructor(options: IndexedDbOptions) {
     if (typeof options.database !== 'string' || options.database === '') {
@@ -118,6 +124,8 @@ export class IndexedDbStorage implements Storage {
     doing: string,
     work: (tx: Tx<S, M>) => Promise<T>,
   ): Promise<T> {
+    // Called in program order: later puts must not join a batch that this call follows.
+    this.#batch = undefined;
     const db = await this.#database();
     let tx: Tx<S, M> | undefined;
     try {
@@ -158,11 +166,23 @@ export class IndexedDbStorage implements Storage {
   async put(id: string, doc: Doc): Promise<string> {
     checkId(id);
     const copy = checkDoc(doc);
-    return this.#transact(['documents', 'meta'], 'readwrite', `writing ${id}`, async (tx) => {
-      const seq = await IndexedDbStorage.#nextSeq(tx);
-      await tx.objectStore('documents').put({ id, seq, doc: copy });
-      return id;
-    });
+    let batch = this.#batch;
+    if (!batch) {
+      const items: Array<{ id: string; doc: Doc }> = [];
+      const done = this.#transact(['documents', 'meta'], 'readwrite', 'writing documents', async (tx) => {
+        // From here on the batch is fixed: later puts start the next one.
+        if (this.#batch?.items === items) this.#batch = undefined;
+        let seq = (await tx.objectStore('meta').get('seq')) ?? 0;
+        const documents = tx.objectStore('documents');
+        await Promise.all(items.map((item) => documents.put({ id: item.id, seq: ++seq, doc: item.doc })));
+        await tx.objectStore('meta').put(seq, 'seq');
+      });
+      // #transact closed any earlier batch synchronously; this one collects puts until it starts.
+      batch = this.#batch = { items, done };
+    }
+    batch.items.push({ id, doc: copy });
+    await batch.done;
+    return id;
   }
 
   async post(doc: Doc): Promise<string> {
@@ -204,77 +224,38 @@ export class IndexedDbStorage implements Storage {
     checkId(name, 'attachment name');
     const blob = toBlob(data, contentType);
     const version = crypto.randomUUID();
-    const pieceCount = Math.max(1, Math.ceil(blob.size / PIECE_SIZE));
-    const readPieces = async (first: number, last: number): Promise<ArrayBuffer[]> =>
-      Promise.all(Array.from({ length: last - first }, (_, offset) => blob.slice((first + offset) * PIECE_SIZE, (first + offset + 1) * PIECE_SIZE).arrayBuffer()));
-    try {
-      // Every piece but the last batch goes in its own transactions under a new version...
-      let next = 0;
-      for (; next + PIECES_PER_TRANSACTION < pieceCount; next += PIECES_PER_TRANSACTION) {
-        const pieces = await readPieces(next, next + PIECES_PER_TRANSACTION);
-        await this.#transact(['pieces'], 'readwrite', `storing attachment ${name} of ${id}`, async (tx) => {
-          for (let offset = 0; offset < pieces.length; offset++) await tx.objectStore('pieces').put(pieces[offset]!, [id, name, version, next + offset]);
-        });
-      }
-      const lastPieces = await readPieces(next, pieceCount);
-      // ...and the last batch commits together with the switch to the new version.
-      await this.#transact(['documents', 'attachments', 'pieces', 'meta'], 'readwrite', `storing attachment ${name} of ${id}`, async (tx) => {
-        const record = await IndexedDbStorage.#liveRecord(tx, id);
-        for (let offset = 0; offset < lastPieces.length; offset++) await tx.objectStore('pieces').put(lastPieces[offset]!, [id, name, version, next + offset]);
-        const previous = await tx.objectStore('attachments').get([id, name]);
-        if (previous) await tx.objectStore('pieces').delete(IDBKeyRange.bound([id, name, previous.version], [id, name, previous.version, Infinity]));
-        await tx.objectStore('attachments').put({ id, name, version, length: blob.size, content_type: blob.type, piece_size: PIECE_SIZE });
-        record.seq = await IndexedDbStorage.#nextSeq(tx);
-        await tx.objectStore('documents').put(record);
-      });
-    } catch (error) {
-      // Best effort: drop the pieces written so far (repair() catches what this misses).
-      await this.#deletePieces(id, name, version).catch(() => undefined);
-      throw error;
-    }
-  }
-
-  async #deletePieces(id: string, name: string, version: string): Promise<void> {
-    await this.#transact(['pieces'], 'readwrite', 'cleaning up', async (tx) => {
-      await tx.objectStore('pieces').delete(IDBKeyRange.bound([id, name, version], [id, name, version, Infinity]));
-    });
-  }
-
-  async #attachment(id: string, name: string): Promise<AttachmentRecord> {
-    checkId(id);
-    checkId(name, 'attachment name');
-    return this.#transact(['documents', 'attachments'], 'readonly', `reading attachment ${name} of ${id}`, async (tx) => {
-      await IndexedDbStorage.#liveRecord(tx, id);
-      const record = await tx.objectStore('attachments').get([id, name]);
-      if (!record) throw new StorageError('not_found', `document ${JSON.stringify(id)} has no attachment ${JSON.stringify(name)}`);
-      return record;
+    // Slicing a Blob reads nothing, so every piece can go into the one transaction.
+    const pieces = Array.from({ length: Math.max(1, Math.ceil(blob.size / PIECE_SIZE)) }, (_, index) => blob.slice(index * PIECE_SIZE, (index + 1) * PIECE_SIZE));
+    await this.#transact(['documents', 'attachments', 'pieces', 'meta'], 'readwrite', `storing attachment ${name} of ${id}`, async (tx) => {
+      const record = await IndexedDbStorage.#liveRecord(tx, id);
+      const store = tx.objectStore('pieces');
+      const previous = await tx.objectStore('attachments').get([id, name]);
+      if (previous) await store.delete(IDBKeyRange.bound([id, name, previous.version], [id, name, previous.version, Infinity]));
+      await Promise.all(pieces.map((piece, index) => store.put(piece, [id, name, version, index])));
+      await tx.objectStore('attachments').put({ id, name, version, length: blob.size, content_type: blob.type, piece_size: PIECE_SIZE });
+      record.seq = await IndexedDbStorage.#nextSeq(tx);
+      await tx.objectStore('documents').put(record);
     });
   }
 
   async getAttachment(id: string, name: string, options?: GetAttachmentOptions): Promise<never> {
-    const record = await this.#attachment(id, name);
-    const [start, end] = byteRange(options, record.length);
-    let blob = new Blob([], { type: record.content_type });
-    if (end > start) {
+    checkId(id);
+    checkId(name, 'attachment name');
+    const blob = await this.#transact(['documents', 'attachments', 'pieces'], 'readonly', `reading attachment ${name} of ${id}`, async (tx) => {
+      await IndexedDbStorage.#liveRecord(tx, id);
+      const record = await tx.objectStore('attachments').get([id, name]);
+      if (!record) throw new StorageError('not_found', `document ${JSON.stringify(id)} has no attachment ${JSON.stringify(name)}`);
+      const [start, end] = byteRange(options, record.length);
+      if (end <= start) return new Blob([], { type: record.content_type });
       const first = Math.floor(start / record.piece_size);
       const last = Math.floor((end - 1) / record.piece_size);
-      // Read in batches, each folded into the Blob, so a huge range is never in memory at once.
-      for (let batch = first; batch <= last; batch += PIECES_PER_TRANSACTION) {
-        const upTo = Math.min(last, batch + PIECES_PER_TRANSACTION - 1);
-        const pieces = await this.#transact(['pieces'], 'readonly', `reading attachment ${name} of ${id}`, (tx) =>
-          tx.objectStore('pieces').getAll(IDBKeyRange.bound([id, name, record.version, batch], [id, name, record.version, upTo])),
-        );
-        if (pieces.length !== upTo - batch + 1) throw new StorageError('conflict', `attachment ${name} of ${id} changed while it was being read; read it again`);
-        const parts: BlobPart[] = [blob];
-        pieces.forEach((piece, offset) => {
-          const pieceStart = (batch + offset) * record.piece_size;
-          const from = Math.max(0, start - pieceStart);
-          const to = Math.min(piece.byteLength, end - pieceStart);
-          parts.push(from === 0 && to === piece.byteLength ? piece : piece.slice(from, to));
-        });
-        blob = new Blob(parts, { type: record.content_type });
-      }
-    }
+      // Only the pieces the range covers; they are Blob references, read later by readAs.
+      const pieces = await tx.objectStore('pieces').getAll(IDBKeyRange.bound([id, name, record.version, first], [id, name, record.version, last]));
+      if (pieces.length !== last - first + 1) throw new StorageError('storage_failure', `attachment ${name} of ${id} is missing pieces; run repair()`);
+      const whole = new Blob(pieces, { type: record.content_type });
+      const offset = first * record.piece_size;
+      return whole.slice(start - offset, end - offset, record.content_type);
+    });
     return (await readAs(blob, options?.format)) as never;
   }
 
@@ -321,15 +302,29 @@ export class IndexedDbStorage implements Storage {
   }
 
   async repair(): Promise<{ fixed: number }> {
-    // Orphan pieces: left by an attachment write that never reached its last transaction.
     return this.#transact(['attachments', 'pieces'], 'readwrite', 'repairing', async (tx) => {
-      const live = new Set((await tx.objectStore('attachments').getAll()).map((record) => JSON.stringify([record.id, record.name, record.version])));
+      const attachments = tx.objectStore('attachments');
+      const pieces = tx.objectStore('pieces');
       let fixed = 0;
-      let cursor = await tx.objectStore('pieces').openKeyCursor();
+      // Attachments whose pieces are gone (a browser that lost Blob files): drop them rather than
+      // fail every read.
+      const live = new Set<string>();
+      for (const record of await attachments.getAll()) {
+        const expected = Math.max(1, Math.ceil(record.length / record.piece_size));
+        const found = await pieces.count(IDBKeyRange.bound([record.id, record.name, record.version], [record.id, record.name, record.version, Infinity]));
+        if (found === expected) {
+          live.add(JSON.stringify([record.id, record.name, record.version]));
+        } else {
+          await attachments.delete([record.id, record.name]);
+          fixed++;
+        }
+      }
+      // Pieces no attachment points to.
+      let cursor = await pieces.openKeyCursor();
       while (cursor) {
         const [id, name, version] = cursor.key as PieceKey;
         if (!live.has(JSON.stringify([id, name, version]))) {
-          await tx.objectStore('pieces').delete(cursor.key);
+          await pieces.delete(cursor.key);
           fixed++;
         }
         cursor = await cursor.continue();
