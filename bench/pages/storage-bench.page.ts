@@ -46,10 +46,11 @@ async function closeOurs(storage: Storage): Promise<void> {
 }
 
 /** 10k documents, each put as its own write (the Storage API's unit of atomicity). */
-async function put10k(): Promise<{ ours: number; raw: number }> {
+async function put10k(): Promise<{ ours: number; raw: number; rawOneTransaction: number }> {
   const docs = Array.from({ length: 10_000 }, (_, index) => makeDoc(index));
   const ours: number[] = [];
   const raw: number[] = [];
+  const rawOneTransaction: number[] = [];
   for (let run = 0; run < 4; run++) {
     const storage = createStorage({ type: 'indexeddb', database: fresh('put-ours') });
     await storage.put('warm', {});
@@ -59,14 +60,22 @@ async function put10k(): Promise<{ ours: number; raw: number }> {
     const name = fresh('put-raw');
     const db = await rawDatabase(name);
     const rawMs = await time(() => Promise.all(docs.map((doc, index) => db.put('docs', { id: `doc-${index}`, ...doc }))));
+    await db.clear('docs');
+    // The best hand-written bulk load: every document in one transaction.
+    const rawOneMs = await time(async () => {
+      const tx = db.transaction('docs', 'readwrite');
+      await Promise.all(docs.map((doc, index) => tx.store.put({ id: `doc-${index}`, ...doc })));
+      await tx.done;
+    });
     db.close();
     await deleteDB(name);
     if (run > 0) {
       ours.push(oursMs);
       raw.push(rawMs);
+      rawOneTransaction.push(rawOneMs);
     }
   }
-  return { ours: median(ours), raw: median(raw) };
+  return { ours: median(ours), raw: median(raw), rawOneTransaction: median(rawOneTransaction) };
 }
 
 /** A query over 100k documents, without a secondary index (a full scan on both sides). */
@@ -126,21 +135,15 @@ async function attach100mb(): Promise<{ ours: number; raw: number; rawBlob: numb
     });
     await closeOurs(storage);
 
-    // The same work by hand: 1 MiB pieces, 8 per transaction, read back and joined.
+    // The same work by hand: 1 MiB Blob pieces written in one transaction, read back and joined.
     const name = fresh('attach-raw');
     const db = await rawDatabase(name);
     const rawMs = await time(async () => {
       const pieces = Math.ceil(size / MIB);
-      for (let first = 0; first < pieces; first += 8) {
-        const buffers = await Promise.all(Array.from({ length: Math.min(8, pieces - first) }, (_, offset) => blob.slice((first + offset) * MIB, (first + offset + 1) * MIB).arrayBuffer()));
-        const tx = db.transaction('pieces', 'readwrite');
-        buffers.forEach((buffer, offset) => void tx.store.put(buffer, ['recording', 'samples.bin', first + offset]));
-        await tx.done;
-      }
-      const parts: ArrayBuffer[] = [];
-      for (let first = 0; first < pieces; first += 8) {
-        parts.push(...((await db.getAll('pieces', IDBKeyRange.bound(['recording', 'samples.bin', first], ['recording', 'samples.bin', first + 7]))) as ArrayBuffer[]));
-      }
+      const tx = db.transaction('pieces', 'readwrite');
+      await Promise.all(Array.from({ length: pieces }, (_, index) => tx.store.put(blob.slice(index * MIB, (index + 1) * MIB), ['recording', 'samples.bin', index])));
+      await tx.done;
+      const parts = (await db.getAll('pieces', IDBKeyRange.bound(['recording', 'samples.bin', 0], ['recording', 'samples.bin', pieces - 1]))) as Blob[];
       const back = await new Blob(parts).arrayBuffer();
       if (back.byteLength !== size) throw new Error('short read');
     });

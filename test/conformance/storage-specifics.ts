@@ -132,6 +132,33 @@ export function storageSpecifics(): void {
       expect((await second.allDocs()).rows).toHaveLength(Object.keys(fixtureDocs).length);
     });
 
+    it('a query on an indexed key reads the index instead of every document', async () => {
+      const storage = open({ type: 'indexeddb', database: uniqueName('planner'), index: ['type', 'power'] });
+      for (const [id, doc] of Object.entries(fixtureDocs)) await storage.put(id, doc);
+      const realStoreGetAll = IDBObjectStore.prototype.getAll;
+      const realIndexGetAll = IDBIndex.prototype.getAll;
+      const reads = { scans: 0, indexReads: 0 };
+      IDBObjectStore.prototype.getAll = function (this: IDBObjectStore, ...args: Parameters<IDBObjectStore['getAll']>) {
+        if (this.name === 'documents') reads.scans++;
+        return realStoreGetAll.apply(this, args);
+      };
+      IDBIndex.prototype.getAll = function (this: IDBIndex, ...args: Parameters<IDBIndex['getAll']>) {
+        if (this.name.startsWith('by:')) reads.indexReads++;
+        return realIndexGetAll.apply(this, args);
+      };
+      try {
+        expect((await storage.allDocs({ query: 'type:asset AND title:%1' })).rows.map((row) => row.id).sort()).toEqual(['pump-1']);
+        expect(reads).toEqual({ scans: 0, indexReads: 1 });
+        expect((await storage.allDocs({ query: 'power:>100' })).rows.map((row) => row.id).sort()).toEqual(['fan-1', 'pump-1']);
+        expect(reads.scans).toBe(0);
+        await storage.allDocs({ query: 'title:%pump%' });
+        expect(reads.scans).toBe(1);
+      } finally {
+        IDBObjectStore.prototype.getAll = realStoreGetAll;
+        IDBIndex.prototype.getAll = realIndexGetAll;
+      }
+    });
+
     it('an attachment write that fails half-way leaves no pieces behind', async () => {
       const database = uniqueName('half');
       const storage = open({ type: 'indexeddb', database });
