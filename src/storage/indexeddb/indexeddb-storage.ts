@@ -27,7 +27,7 @@ import type {
   GetAttachmentOptions,
   Storage,
 } from '../storage';
-import { PIECE_SIZE, indexName, type AttachmentRecord, type DocumentRecord, type FieldlineDb, type PieceKey } from './schema';
+import { PIECE_SIZE, indexName, type DocumentRecord, type FieldlineDb, type PieceKey } from './schema';
 import { planQuery } from './query-plan';
 
 export interface IndexedDbOptions {
