@@ -174,7 +174,7 @@ export class IndexedDbStorage implements Storage {
         if (this.#batch?.items === items) this.#batch = undefined;
         let seq = (await tx.objectStore('meta').get('seq')) ?? 0;
         const documents = tx.objectStore('documents');
-        await Promise.all(items.map((item) => documents.put({ id: item.id, seq: ++seq, doc: item.doc })));
+        await requestAll(items, (item) => documents.put({ id: item.id, seq: ++seq, doc: item.doc }));
         await tx.objectStore('meta').put(seq, 'seq');
       });
       // #transact closed any earlier batch synchronously; this one collects puts until it starts.
@@ -231,7 +231,7 @@ export class IndexedDbStorage implements Storage {
       const store = tx.objectStore('pieces');
       const previous = await tx.objectStore('attachments').get([id, name]);
       if (previous) await store.delete(IDBKeyRange.bound([id, name, previous.version], [id, name, previous.version, Infinity]));
-      await Promise.all(pieces.map((piece, index) => store.put(piece, [id, name, version, index])));
+      await requestAll(pieces, (piece, index) => store.put(piece, [id, name, version, index]));
       await tx.objectStore('attachments').put({ id, name, version, length: blob.size, content_type: blob.type, piece_size: PIECE_SIZE });
       record.seq = await IndexedDbStorage.#nextSeq(tx);
       await tx.objectStore('documents').put(record);
@@ -348,6 +348,25 @@ export class IndexedDbStorage implements Storage {
       request.onerror = () => reject(translateError(request.error, `deleting ${this.#name}`));
     });
   }
+}
+
+/**
+ * Issues one IndexedDB request per item and awaits them all. When issuing one throws (the
+ * transaction then aborts), the requests already issued reject too; they are handled here so that
+ * only the first failure surfaces.
+ */
+function requestAll<I, T>(items: readonly I[], issue: (item: I, index: number) => Promise<T>): Promise<T[]> {
+  const requests: Array<Promise<T>> = [];
+  try {
+    items.forEach((item, index) => {
+      const request = issue(item, index);
+      request.catch(() => undefined);
+      requests.push(request);
+    });
+  } catch (error) {
+    return Promise.reject(error);
+  }
+  return Promise.all(requests);
 }
 
 function isAbort(error: unknown): boolean {
