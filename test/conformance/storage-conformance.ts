@@ -6,6 +6,7 @@
 import { afterEach, describe, expect, it } from 'vitest';
 import { createStorage, StorageError, type Storage, type StorageDescription } from '../../src/storage';
 import { badQueries, fixtureDocs, queryTable } from './storage-fixtures';
+import { rejection } from './helpers';
 
 export interface ConformanceTarget {
   name: string;
@@ -17,15 +18,6 @@ export interface ConformanceTarget {
   largeAttachmentBytes?: number;
 }
 
-async function rejection(promise: Promise<unknown>): Promise<StorageError> {
-  try {
-    await promise;
-  } catch (error) {
-    expect(error).toBeInstanceOf(StorageError);
-    return error as StorageError;
-  }
-  throw new Error('expected the call to fail');
-}
 
 /** Byte i of the large attachment: a pattern that catches swapped or shifted pieces. */
 const patternByte = (index: number): number => (index * 31 + (index >>> 16) + 7) & 0xff;

@@ -6,19 +6,9 @@ import { openDB } from 'idb';
 import { afterEach, describe, expect, it } from 'vitest';
 import { createStorage, databaseName, registerStorage, StorageError, CRYPT_PARAMS_ID, type Storage, type StorageDescription } from '../../src/storage';
 import { fixtureDocs } from './storage-fixtures';
+import { rejection, uniqueName } from './helpers';
 
-let counter = 0;
-const uniqueName = (prefix: string): string => `${prefix}-${Date.now().toString(36)}-${++counter}`;
 
-async function rejection(promise: Promise<unknown>): Promise<StorageError> {
-  try {
-    await promise;
-  } catch (error) {
-    expect(error).toBeInstanceOf(StorageError);
-    return error as StorageError;
-  }
-  throw new Error('expected the call to fail');
-}
 
 /** All bytes IndexedDB holds for a database, as text (documents as JSON, pieces decoded as latin1). */
 async function rawDump(database: string): Promise<string> {

@@ -2,9 +2,8 @@
 import type { StorageDescription } from '../../src/storage';
 import type { ConformanceTarget } from './storage-conformance';
 import { indexedKeys } from './storage-fixtures';
+import { uniqueName } from './helpers';
 
-let counter = 0;
-const uniqueName = (prefix: string): string => `${prefix}-${Date.now().toString(36)}-${++counter}`;
 // Test-only: few PBKDF2 rounds keep the suite fast; the default is 600 000.
 const crypt = (sub: StorageDescription): StorageDescription => ({ type: 'crypt', passphrase: 'correct horse battery staple', iterations: 1000, sub_storage: sub });
 

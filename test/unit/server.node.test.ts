@@ -4,7 +4,7 @@ import { spawn } from 'node:child_process';
 import { once } from 'node:events';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { isHealthReport } from '../../src/core';
-import { loadConfig } from '../../src/server/config';
+import { loadConfig } from '../../src/server';
 import { packageVersion, projectRoot, startServer, type RunningServer, type StartOptions } from '../../src/server/main';
 import { SQLITE_FILE_NAME, SqliteStore } from '../../src/server/store/sqlite-store';
 import { makeTempDir } from '../support/temp-dir';
