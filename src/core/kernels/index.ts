@@ -1,0 +1,40 @@
+// The kernels, by name: pure functions over Float32Array chunks (see kernel.ts for the contract).
+import type { Kernel } from './kernel';
+import { max, mean, min, peakToPeak, rms, sum, variance } from './reductions';
+import { crossings, histogram, m4 } from './shapes';
+import { spectrum } from './spectrum';
+import { blockMax, escalatedMax } from './blocks';
+
+export type { Chunk, Kernel } from './kernel';
+export { KernelError, decodeState, encodeState, runKernel } from './kernel';
+export { chunkMax, chunkMin } from './reductions';
+export type { HistogramParams, HistogramState, M4Params, M4State, CrossingsParams } from './shapes';
+export { histogramBin, m4Bucket } from './shapes';
+export type { SpectrumParams, SpectrumResult } from './spectrum';
+export { fft } from './spectrum';
+export type { BlockParams, BlockMaxState, Drainable } from './blocks';
+export { max, mean, min, peakToPeak, rms, sum, variance, crossings, histogram, m4, spectrum, blockMax, escalatedMax };
+
+/** Every kernel by its name (what transformations and engines refer to). */
+export const kernels = {
+  max,
+  min,
+  sum,
+  mean,
+  variance,
+  rms,
+  peak_to_peak: peakToPeak,
+  histogram,
+  crossings,
+  m4,
+  spectrum,
+  block_max: blockMax,
+  escalated_max: escalatedMax,
+} as const;
+
+export type KernelName = keyof typeof kernels;
+
+/** The kernel called `name`, or undefined. */
+export function kernelByName(name: string): Kernel<unknown, unknown, unknown> | undefined {
+  return Object.hasOwn(kernels, name) ? (kernels[name as KernelName] as unknown as Kernel<unknown, unknown, unknown>) : undefined;
+}
