@@ -1,0 +1,462 @@
+/**
+ * Chunked, append-only channel arrays on any Storage. This module decides where channel data
+ * lives: one document per array (its metadata) with attachments
+ *   values/<n>            Float32 samples of chunk n (CHUNK_SIZE samples, the last one partial)
+ *   times/<n>             Float64 epoch-ms times of chunk n (explicit timing only)
+ *   summary/<level>/<n>   packed block summaries (see summary.ts) of a summary level
+ * The metadata document is written last: it holds the length, so a crash in the middle of an
+ * append leaves the array at its old length (bytes past the length are ignored and overwritten by
+ * the next append). One writer per array at a time.
+ *
+ * Chunk size: 65 536 samples = 256 KiB of values. Large enough that the per-chunk records and the
+ * chunk index cost well under 0.1 % of the data and a 100 M-sample channel is ~1 500 chunks; small
+ * enough that reading one chunk (which range reads do at most twice) takes well under a
+ * millisecond and a tablet never holds more than a few in memory.
+ */
+import type { Storage } from '../storage';
+import { StorageError } from '../storage';
+import { ArrayError } from './errors';
+import { SUMMARY_FIELDS, combine, emptySummary, readBlock, summarizeValues, writeBlock, type Summary } from './summary';
+
+export const CHUNK_SIZE = 65_536;
+/** Samples per block of summary level 0; each level up groups SUMMARY_FACTOR blocks. */
+export const SUMMARY_BASE = 256;
+export const SUMMARY_FACTOR = 16;
+/** Blocks per stored summary piece. */
+const SUMMARY_PIECE = 8192;
+
+/** A stretch of regularly sampled data: sample `start + i` was taken at `t0 + i·dt`. */
+export interface TimeSegment {
+  start: number;
+  t0: number;
+  dt: number;
+}
+
+export interface ArrayMeta {
+  kind: 'fl-channel-array';
+  version: 1;
+  chunk_size: number;
+  length: number;
+  timing: 'explicit' | 'regular';
+  /** Regular timing: segments in increasing `start`. */
+  segments: TimeSegment[];
+  /** Explicit timing: time of the first sample of each chunk (the index for time searches). */
+  chunk_first_time: number[];
+  /** Time of the last sample, for checking that appends never go back in time. */
+  last_time: number | null;
+  unit?: string;
+}
+
+export type AppendTimes = Float64Array | { t0: number; dt: number };
+
+export interface ReadResult {
+  values: Float32Array;
+  times: Float64Array;
+}
+
+const valuesName = (chunk: number): string => `values/${chunk}`;
+const timesName = (chunk: number): string => `times/${chunk}`;
+const summaryName = (level: number, piece: number): string => `summary/${level}/${piece}`;
+
+/** Block size (samples) of a summary level. */
+export const levelBlock = (level: number): number => SUMMARY_BASE * SUMMARY_FACTOR ** level;
+
+function isNotFound(error: unknown): boolean {
+  return error instanceof StorageError && error.status === 404;
+}
+
+function bytesOf(array: Float32Array | Float64Array): Uint8Array {
+  return new Uint8Array(array.buffer, array.byteOffset, array.byteLength);
+}
+
+export class ChannelArray {
+  readonly storage: Storage;
+  readonly id: string;
+  #meta: ArrayMeta;
+
+  private constructor(storage: Storage, id: string, meta: ArrayMeta) {
+    this.storage = storage;
+    this.id = id;
+    this.#meta = meta;
+  }
+
+  /** Creates an empty array (409 when one exists under this id). */
+  static async create(storage: Storage, id: string, options: { timing: 'explicit' | 'regular'; unit?: string }): Promise<ChannelArray> {
+    if (options.timing !== 'explicit' && options.timing !== 'regular') throw new ArrayError('bad_request', 'timing must be "explicit" or "regular"');
+    try {
+      await storage.get(id);
+      throw new ArrayError('conflict', `an array ${JSON.stringify(id)} already exists`);
+    } catch (error) {
+      if (!isNotFound(error)) throw error;
+    }
+    const meta: ArrayMeta = {
+      kind: 'fl-channel-array',
+      version: 1,
+      chunk_size: CHUNK_SIZE,
+      length: 0,
+      timing: options.timing,
+      segments: [],
+      chunk_first_time: [],
+      last_time: null,
+      ...(options.unit ? { unit: options.unit } : {}),
+    };
+    await storage.put(id, meta as unknown as Record<string, never>);
+    return new ChannelArray(storage, id, meta);
+  }
+
+  /** Opens an existing array (404 when there is none). */
+  static async open(storage: Storage, id: string): Promise<ChannelArray> {
+    let doc: Record<string, unknown>;
+    try {
+      doc = await storage.get(id);
+    } catch (error) {
+      if (isNotFound(error)) throw new ArrayError('not_found', `no array ${JSON.stringify(id)}`, { cause: error });
+      throw error;
+    }
+    if (doc.kind !== 'fl-channel-array' || doc.version !== 1) throw new ArrayError('bad_request', `${JSON.stringify(id)} is not a channel array`);
+    return new ChannelArray(storage, id, doc as unknown as ArrayMeta);
+  }
+
+  get length(): number {
+    return this.#meta.length;
+  }
+
+  get meta(): Readonly<ArrayMeta> {
+    return this.#meta;
+  }
+
+  /** Re-reads the metadata (another tab or process may have appended). */
+  async refresh(): Promise<void> {
+    this.#meta = (await ChannelArray.open(this.storage, this.id)).#meta;
+  }
+
+  /**
+   * Appends samples atomically. `times` is a Float64Array of epoch ms (explicit timing, never
+   * decreasing) or `{t0, dt}` (regular timing).
+   */
+  async append(values: Float32Array, times: AppendTimes): Promise<void> {
+    if (!(values instanceof Float32Array)) throw new ArrayError('bad_request', 'values must be a Float32Array');
+    if (values.length === 0) return;
+    const meta = structuredClone(this.#meta);
+    const start = meta.length;
+    let explicit: Float64Array | undefined;
+    if (meta.timing === 'explicit') {
+      if (!(times instanceof Float64Array) || times.length !== values.length) {
+        throw new ArrayError('bad_request', 'this array has explicit timing: times must be a Float64Array as long as values');
+      }
+      let previous = meta.last_time ?? -Infinity;
+      for (let index = 0; index < times.length; index++) {
+        const time = times[index]!;
+        if (!Number.isFinite(time)) throw new ArrayError('bad_request', `time ${index} is not a finite number`);
+        if (time < previous) throw new ArrayError('bad_request', `times must never decrease (time ${index} is ${time}, before ${previous})`);
+        previous = time;
+      }
+      explicit = times;
+      meta.last_time = previous;
+    } else {
+      if (times instanceof Float64Array || !Number.isFinite(times?.t0) || !(times.dt > 0)) {
+        throw new ArrayError('bad_request', 'this array has regular timing: times must be {t0, dt} with dt > 0');
+      }
+      if (meta.last_time !== null && times.t0 <= meta.last_time) throw new ArrayError('bad_request', `t0 ${times.t0} is not after the last sample (${meta.last_time})`);
+      const last = meta.segments.at(-1);
+      const continues = last !== undefined && last.dt === times.dt && Math.abs(last.t0 + (start - last.start) * last.dt - times.t0) < 1e-9 * Math.max(1, Math.abs(times.t0));
+      if (!continues) meta.segments.push({ start, t0: times.t0, dt: times.dt });
+      meta.last_time = times.t0 + (values.length - 1) * times.dt;
+    }
+
+    const end = start + values.length;
+    const firstChunk = Math.floor(start / CHUNK_SIZE);
+    const lastChunk = Math.floor((end - 1) / CHUNK_SIZE);
+    for (let chunk = firstChunk; chunk <= lastChunk; chunk++) {
+      const chunkStart = chunk * CHUNK_SIZE;
+      const from = Math.max(start, chunkStart);
+      const to = Math.min(end, chunkStart + CHUNK_SIZE);
+      const kept = from - chunkStart; // samples already in this chunk
+      const chunkValues = new Float32Array(to - chunkStart);
+      if (kept > 0) chunkValues.set((await this.read(chunkStart, from)).values);
+      chunkValues.set(values.subarray(from - start, to - start), kept);
+      await this.storage.putAttachment(this.id, valuesName(chunk), bytesOf(chunkValues), 'application/octet-stream');
+      if (explicit) {
+        const chunkTimes = new Float64Array(to - chunkStart);
+        if (kept > 0) chunkTimes.set(await this.#explicitTimes(chunkStart, from));
+        chunkTimes.set(explicit.subarray(from - start, to - start), kept);
+        await this.storage.putAttachment(this.id, timesName(chunk), bytesOf(chunkTimes), 'application/octet-stream');
+        meta.chunk_first_time[chunk] = chunkTimes[0]!;
+      }
+    }
+    await this.#updateSummaries(start, end, values);
+    meta.length = end;
+    // The commit point: until this document is written, readers (and a restart) see the old length.
+    await this.storage.put(this.id, meta as unknown as Record<string, never>);
+    this.#meta = meta;
+  }
+
+  /** Values and times of samples [start, end), reading only the chunks (and bytes) that hold them. */
+  async read(start: number, end: number): Promise<ReadResult> {
+    [start, end] = this.#clamp(start, end);
+    const values = new Float32Array(end - start);
+    for (const { chunk, from, to } of this.#spans(start, end)) {
+      const chunkStart = chunk * CHUNK_SIZE;
+      const bytes = await this.storage.getAttachment(this.id, valuesName(chunk), { format: 'array_buffer', start: (from - chunkStart) * 4, end: (to - chunkStart) * 4 });
+      values.set(new Float32Array(bytes), from - start);
+    }
+    return { values, times: await this.times(start, end) };
+  }
+
+  /** Times (epoch ms) of samples [start, end). */
+  async times(start: number, end: number): Promise<Float64Array> {
+    [start, end] = this.#clamp(start, end);
+    if (this.#meta.timing === 'explicit') return this.#explicitTimes(start, end);
+    const times = new Float64Array(end - start);
+    const segments = this.#meta.segments;
+    let segment = this.#segmentAt(start);
+    for (let index = start; index < end; index++) {
+      while (segment + 1 < segments.length && segments[segment + 1]!.start <= index) segment++;
+      const { start: first, t0, dt } = segments[segment]!;
+      times[index - start] = t0 + (index - first) * dt;
+    }
+    return times;
+  }
+
+  async #explicitTimes(start: number, end: number): Promise<Float64Array> {
+    const times = new Float64Array(end - start);
+    for (const { chunk, from, to } of this.#spans(start, end)) {
+      const chunkStart = chunk * CHUNK_SIZE;
+      const bytes = await this.storage.getAttachment(this.id, timesName(chunk), { format: 'array_buffer', start: (from - chunkStart) * 8, end: (to - chunkStart) * 8 });
+      times.set(new Float64Array(bytes), from - start);
+    }
+    return times;
+  }
+
+  /** Consecutive chunks of [start, end) for out-of-core work: only one is in memory at a time. */
+  async *chunks(start = 0, end = this.length): AsyncGenerator<{ offset: number; values: Float32Array }> {
+    [start, end] = this.#clamp(start, end);
+    for (const { chunk, from, to } of this.#spans(start, end)) {
+      const chunkStart = chunk * CHUNK_SIZE;
+      const bytes = await this.storage.getAttachment(this.id, valuesName(chunk), { format: 'array_buffer', start: (from - chunkStart) * 4, end: (to - chunkStart) * 4 });
+      yield { offset: from, values: new Float32Array(bytes) };
+    }
+  }
+
+  /** Index of the first sample at or after `time` (`length` when none is): O(log N), one chunk read. */
+  async indexOfTime(time: number): Promise<number> {
+    const meta = this.#meta;
+    if (meta.length === 0) return 0;
+    if (meta.timing === 'regular') {
+      const segment = meta.segments[upperBound(meta.segments.map((s) => s.t0), time) - 1];
+      if (!segment) return 0;
+      const next = meta.segments[meta.segments.indexOf(segment) + 1]?.start ?? meta.length;
+      return Math.min(next, segment.start + Math.max(0, Math.ceil((time - segment.t0) / segment.dt - 1e-9)));
+    }
+    const firstTimes = meta.chunk_first_time.slice(0, Math.ceil(meta.length / CHUNK_SIZE));
+    const chunk = Math.max(0, lowerBound(firstTimes, time) - 1);
+    const chunkStart = chunk * CHUNK_SIZE;
+    const times = await this.#explicitTimes(chunkStart, Math.min(meta.length, chunkStart + CHUNK_SIZE));
+    return chunkStart + lowerBound(times, time);
+  }
+
+  /** Shortens the array to `length` samples. */
+  async truncate(length: number): Promise<void> {
+    if (!Number.isInteger(length) || length < 0) throw new ArrayError('bad_request', 'length must be a non-negative integer');
+    if (length >= this.#meta.length) return;
+    const meta = structuredClone(this.#meta);
+    const oldChunks = Math.ceil(meta.length / CHUNK_SIZE);
+    meta.length = length;
+    const chunks = Math.ceil(length / CHUNK_SIZE);
+    meta.chunk_first_time = meta.chunk_first_time.slice(0, chunks);
+    meta.segments = meta.segments.filter((segment) => segment.start < length);
+    meta.last_time = length === 0 ? null : (await this.times(length - 1, length))[0]!;
+    await this.storage.put(this.id, meta as unknown as Record<string, never>);
+    this.#meta = meta;
+    // After the commit: chunks wholly past the end are garbage; drop them (a crash here is harmless).
+    for (let chunk = chunks; chunk < oldChunks; chunk++) {
+      await this.storage.removeAttachment(this.id, valuesName(chunk)).catch(() => undefined);
+      if (meta.timing === 'explicit') await this.storage.removeAttachment(this.id, timesName(chunk)).catch(() => undefined);
+    }
+  }
+
+  /** Removes the array and all its data. */
+  async delete(): Promise<void> {
+    await this.storage.remove(this.id);
+  }
+
+  /**
+   * Exact summaries of `buckets` equal parts of [start, end) (one per pixel column), read from the
+   * summary levels: O(buckets · levels · factor) stored blocks, whatever the length of the range.
+   */
+  async summaries(start: number, end: number, buckets: number): Promise<Summary[]> {
+    [start, end] = this.#clamp(start, end);
+    if (!Number.isInteger(buckets) || buckets < 1 || buckets > 100_000) throw new ArrayError('bad_request', 'buckets must be an integer from 1 to 100000');
+    const reader = new SummaryReader(this);
+    const result: Summary[] = [];
+    for (let bucket = 0; bucket < buckets; bucket++) {
+      const from = start + Math.floor(((end - start) * bucket) / buckets);
+      const to = start + Math.floor(((end - start) * (bucket + 1)) / buckets);
+      result.push(await reader.range(from, to));
+    }
+    return result;
+  }
+
+  /** Metadata bytes per data byte: the metadata document and one attachment record per stored piece. */
+  async overheadRatio(): Promise<number> {
+    const attachments = await this.storage.allAttachments(this.id);
+    let data = 0;
+    let records = 0;
+    for (const [name, info] of Object.entries(attachments)) {
+      if (name.startsWith('values/') || name.startsWith('times/')) data += info.length;
+      // What a storage keeps per attachment besides the bytes: its name, length and type.
+      if (!name.startsWith('summary/')) records += JSON.stringify({ name, ...info }).length;
+    }
+    return data === 0 ? 0 : (JSON.stringify(this.#meta).length + records) / data;
+  }
+
+  #clamp(start: number, end: number): [number, number] {
+    if (!Number.isInteger(start) || !Number.isInteger(end) || start < 0 || end < start) {
+      throw new ArrayError('bad_request', `bad range [${start}, ${end}): integers with 0 ≤ start ≤ end`);
+    }
+    return [Math.min(start, this.#meta.length), Math.min(end, this.#meta.length)];
+  }
+
+  *#spans(start: number, end: number): Generator<{ chunk: number; from: number; to: number }> {
+    if (end <= start) return;
+    for (let chunk = Math.floor(start / CHUNK_SIZE); chunk * CHUNK_SIZE < end; chunk++) {
+      yield { chunk, from: Math.max(start, chunk * CHUNK_SIZE), to: Math.min(end, (chunk + 1) * CHUNK_SIZE) };
+    }
+  }
+
+  #segmentAt(index: number): number {
+    return Math.max(0, upperBound(this.#meta.segments.map((segment) => segment.start), index) - 1);
+  }
+
+  /** Recomputes every summary block touched by samples [start, end) (`values` are those samples). */
+  async #updateSummaries(start: number, end: number, values: Float32Array): Promise<void> {
+    // Level 0 from raw values, starting at the block that holds `start`.
+    let firstBlock = Math.floor(start / SUMMARY_BASE);
+    const head = firstBlock * SUMMARY_BASE;
+    const raw = new Float32Array(end - head);
+    if (start > head) raw.set((await this.read(head, start)).values);
+    raw.set(values, start - head);
+    let blocks: Summary[] = [];
+    for (let from = 0; from < raw.length; from += SUMMARY_BASE) blocks.push(summarizeValues(raw, from, Math.min(raw.length, from + SUMMARY_BASE)));
+    for (let level = 0; ; level++) {
+      await this.#writeBlocks(level, firstBlock, blocks);
+      if (blocks.length === 1 && firstBlock === 0) break; // one block covers everything: top level
+      // Level + 1 from this level's blocks, starting at the parent of the first changed one.
+      const parent = Math.floor(firstBlock / SUMMARY_FACTOR);
+      const siblings = firstBlock - parent * SUMMARY_FACTOR;
+      const before = siblings > 0 ? await readBlocks(this, level, parent * SUMMARY_FACTOR, firstBlock) : [];
+      const all = [...before, ...blocks];
+      const next: Summary[] = [];
+      for (let from = 0; from < all.length; from += SUMMARY_FACTOR) next.push(all.slice(from, from + SUMMARY_FACTOR).reduce(combine, emptySummary()));
+      blocks = next;
+      firstBlock = parent;
+    }
+  }
+
+  async #writeBlocks(level: number, firstBlock: number, blocks: Summary[]): Promise<void> {
+    const lastBlock = firstBlock + blocks.length - 1;
+    for (let piece = Math.floor(firstBlock / SUMMARY_PIECE); piece <= Math.floor(lastBlock / SUMMARY_PIECE); piece++) {
+      const pieceStart = piece * SUMMARY_PIECE;
+      const upTo = Math.min(lastBlock, pieceStart + SUMMARY_PIECE - 1);
+      let packed: Float64Array;
+      try {
+        const existing = new Float64Array(await this.storage.getAttachment(this.id, summaryName(level, piece), { format: 'array_buffer' }));
+        packed = new Float64Array(Math.max(existing.length, (upTo - pieceStart + 1) * SUMMARY_FIELDS));
+        packed.set(existing.subarray(0, Math.min(existing.length, packed.length)));
+      } catch (error) {
+        if (!isNotFound(error)) throw error;
+        packed = new Float64Array((upTo - pieceStart + 1) * SUMMARY_FIELDS);
+      }
+      // Blocks past the new end are stale leftovers of a truncation: cut them off.
+      packed = packed.slice(0, (upTo - pieceStart + 1) * SUMMARY_FIELDS);
+      for (let block = Math.max(firstBlock, pieceStart); block <= upTo; block++) writeBlock(packed, block - pieceStart, blocks[block - firstBlock]!);
+      await this.storage.putAttachment(this.id, summaryName(level, piece), bytesOf(packed), 'application/octet-stream');
+    }
+  }
+}
+
+/** Reads stored summary blocks [from, to) of a level. */
+async function readBlocks(array: ChannelArray, level: number, from: number, to: number): Promise<Summary[]> {
+  const result: Summary[] = [];
+  for (let piece = Math.floor(from / SUMMARY_PIECE); piece * SUMMARY_PIECE < to; piece++) {
+    const pieceStart = piece * SUMMARY_PIECE;
+    const first = Math.max(from, pieceStart) - pieceStart;
+    const last = Math.min(to, pieceStart + SUMMARY_PIECE) - pieceStart;
+    const bytes = await array.storage.getAttachment(array.id, summaryName(level, piece), { format: 'array_buffer', start: first * SUMMARY_FIELDS * 8, end: last * SUMMARY_FIELDS * 8 });
+    const packed = new Float64Array(bytes);
+    for (let index = 0; index < last - first; index++) result.push(readBlock(packed, index));
+  }
+  return result;
+}
+
+/** Exact summaries of arbitrary ranges from the stored levels, caching the pieces it reads. */
+class SummaryReader {
+  readonly #array: ChannelArray;
+  readonly #pieces = new Map<string, Promise<Float64Array>>();
+
+  constructor(array: ChannelArray) {
+    this.#array = array;
+  }
+
+  #piece(level: number, piece: number): Promise<Float64Array> {
+    const key = `${level}/${piece}`;
+    let cached = this.#pieces.get(key);
+    if (!cached) {
+      cached = this.#array.storage.getAttachment(this.#array.id, summaryName(level, piece), { format: 'array_buffer' }).then((bytes) => new Float64Array(bytes));
+      this.#pieces.set(key, cached);
+    }
+    return cached;
+  }
+
+  async #blocks(level: number, from: number, to: number): Promise<Summary> {
+    let total = emptySummary();
+    for (let block = from; block < to; block++) {
+      const piece = await this.#piece(level, Math.floor(block / SUMMARY_PIECE));
+      total = combine(total, readBlock(piece, block % SUMMARY_PIECE));
+    }
+    return total;
+  }
+
+  /** Summary of samples [from, to): whole blocks of the highest level that fits, edges recursively. */
+  async range(from: number, to: number): Promise<Summary> {
+    if (to <= from) return emptySummary();
+    // Only blocks wholly inside the array's length are complete (see the module comment).
+    const length = this.#array.length;
+    for (let level = Math.floor(Math.log(Math.max(1, to - from) / SUMMARY_BASE) / Math.log(SUMMARY_FACTOR)); level >= 0; level--) {
+      const size = levelBlock(level);
+      const first = Math.ceil(from / size);
+      const last = Math.min(Math.floor(to / size), Math.floor(length / size));
+      if (first < last) {
+        const left = await this.range(from, first * size);
+        const middle = await this.#blocks(level, first, last);
+        const right = await this.range(last * size, to);
+        return combine(combine(left, middle), right);
+      }
+    }
+    return summarizeValues((await this.#array.read(from, to)).values);
+  }
+}
+
+/** First index whose value is ≥ target in a sorted list. */
+function lowerBound(sorted: ArrayLike<number>, target: number): number {
+  let low = 0;
+  let high = sorted.length;
+  while (low < high) {
+    const middle = (low + high) >>> 1;
+    if (sorted[middle]! < target) low = middle + 1;
+    else high = middle;
+  }
+  return low;
+}
+
+/** First index whose value is > target in a sorted list. */
+function upperBound(sorted: ArrayLike<number>, target: number): number {
+  let low = 0;
+  let high = sorted.length;
+  while (low < high) {
+    const middle = (low + high) >>> 1;
+    if (sorted[middle]! <= target) low = middle + 1;
+    else high = middle;
+  }
+  return low;
+}

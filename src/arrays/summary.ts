@@ -1,0 +1,63 @@
+/**
+ * Block summaries: for a block of samples, min, max, sum, count (non-NaN samples), first and last
+ * non-NaN value. Two consecutive summaries combine exactly (no mean of means), so a range at any
+ * zoom is summarized from a few stored blocks per level.
+ */
+export interface Summary {
+  min: number;
+  max: number;
+  sum: number;
+  count: number;
+  first: number;
+  last: number;
+}
+
+/** Values per stored block summary, in this order. */
+export const SUMMARY_FIELDS = 6;
+
+export const emptySummary = (): Summary => ({ min: Number.NaN, max: Number.NaN, sum: 0, count: 0, first: Number.NaN, last: Number.NaN });
+
+/** Summary of values[from, to). */
+export function summarizeValues(values: Float32Array, from = 0, to = values.length): Summary {
+  let min = Infinity;
+  let max = -Infinity;
+  let sum = 0;
+  let count = 0;
+  let first = Number.NaN;
+  let last = Number.NaN;
+  for (let index = from; index < to; index++) {
+    const value = values[index]!;
+    if (value !== value) continue;
+    if (count === 0) first = value;
+    last = value;
+    count++;
+    sum += value;
+    if (value < min) min = value;
+    if (value > max) max = value;
+  }
+  return count === 0 ? emptySummary() : { min, max, sum, count, first, last };
+}
+
+/** Summary of a followed by b. */
+export function combine(a: Summary, b: Summary): Summary {
+  if (a.count === 0) return b;
+  if (b.count === 0) return a;
+  return { min: Math.min(a.min, b.min), max: Math.max(a.max, b.max), sum: a.sum + b.sum, count: a.count + b.count, first: a.first, last: b.last };
+}
+
+/** Reads block `index` from a packed Float64Array of summaries. */
+export function readBlock(packed: Float64Array, index: number): Summary {
+  const at = index * SUMMARY_FIELDS;
+  return { min: packed[at]!, max: packed[at + 1]!, sum: packed[at + 2]!, count: packed[at + 3]!, first: packed[at + 4]!, last: packed[at + 5]! };
+}
+
+/** Writes a summary into slot `index` of a packed Float64Array. */
+export function writeBlock(packed: Float64Array, index: number, summary: Summary): void {
+  const at = index * SUMMARY_FIELDS;
+  packed[at] = summary.min;
+  packed[at + 1] = summary.max;
+  packed[at + 2] = summary.sum;
+  packed[at + 3] = summary.count;
+  packed[at + 4] = summary.first;
+  packed[at + 5] = summary.last;
+}

@@ -1,0 +1,242 @@
+/**
+ * Channel arrays over a storage description (memory and IndexedDB; Node and Chromium): append and
+ * read across chunks, timing, summaries against brute force, crash atomicity, truncation, bad input.
+ */
+import { afterEach, describe, expect, it } from 'vitest';
+import { ArrayError, CHUNK_SIZE, ChannelArray, SUMMARY_BASE, summarizeValues } from '../../src/arrays';
+import { createStorage, type Storage, type StorageDescription } from '../../src/storage';
+
+/** A deterministic signal with NaN gaps and a few infinities. */
+export function signal(length: number, seed = 1): Float32Array {
+  const values = new Float32Array(length);
+  let state = seed;
+  for (let index = 0; index < length; index++) {
+    state = (state * 1_103_515_245 + 12_345) % 2_147_483_648;
+    const noise = state / 2_147_483_648 - 0.5;
+    values[index] = Math.sin(index / 50) * 10 + noise;
+    if (state % 997 === 0) values[index] = Number.NaN;
+  }
+  return values;
+}
+
+/** Counts calls reaching the wrapped storage, and can make `put` of the metadata fail (a crash). */
+function instrumented(storage: Storage): Storage & { reads: number; failMetaPut: boolean } {
+  const state = { reads: 0, failMetaPut: false };
+  return new Proxy(storage, {
+    get(target, property) {
+      if (property === 'reads' || property === 'failMetaPut') return state[property];
+      const value = Reflect.get(target, property) as unknown;
+      if (property === 'getAttachment') {
+        return (...args: Parameters<Storage['getAttachment']>) => {
+          if (String(args[1]).startsWith('values/')) state.reads++;
+          return target.getAttachment(...args);
+        };
+      }
+      if (property === 'put') {
+        return (id: string, doc: Record<string, unknown>) => {
+          if (state.failMetaPut && doc.kind === 'fl-channel-array') return Promise.reject(new Error('tab closed'));
+          return target.put(id, doc as never);
+        };
+      }
+      return typeof value === 'function' ? (value as (...args: unknown[]) => unknown).bind(target) : value;
+    },
+    set(_target, property, value) {
+      if (property === 'failMetaPut') state.failMetaPut = value as boolean;
+      return true;
+    },
+  }) as Storage & { reads: number; failMetaPut: boolean };
+}
+
+export function arraysConformance(name: string, description: () => StorageDescription): void {
+  describe(`channel arrays over ${name}`, () => {
+    const opened: Storage[] = [];
+    const open = (): Storage => {
+      const storage = createStorage(description());
+      opened.push(storage);
+      return storage;
+    };
+    afterEach(async () => {
+      for (const storage of opened.splice(0)) await storage.destroy().catch(() => undefined);
+    });
+
+    it('appends in pieces of any size and reads any range back, across chunk boundaries', async () => {
+      const storage = open();
+      const array = await ChannelArray.create(storage, 'vib-x', { timing: 'explicit', unit: 'mm/s' });
+      const total = CHUNK_SIZE * 2 + 1234;
+      const values = signal(total);
+      const times = Float64Array.from({ length: total }, (_, index) => 1_700_000_000_000 + index * 2);
+      for (const [from, to] of [[0, 10], [10, 70_000], [70_000, CHUNK_SIZE * 2], [CHUNK_SIZE * 2, total]] as Array<[number, number]>) {
+        await array.append(values.slice(from, to), times.slice(from, to));
+      }
+      expect(array.length).toBe(total);
+      for (const [from, to] of [[0, total], [CHUNK_SIZE - 3, CHUNK_SIZE + 3], [5, 5], [total - 1, total + 100]] as Array<[number, number]>) {
+        const read = await array.read(from, to);
+        const until = Math.min(to, total);
+        expect(read.values).toEqual(values.slice(from, until));
+        expect(read.times).toEqual(times.slice(from, until));
+      }
+      const reopened = await ChannelArray.open(storage, 'vib-x');
+      expect(reopened.length).toBe(total);
+      expect(reopened.meta.unit).toBe('mm/s');
+    });
+
+    it('chunks() walks a range chunk by chunk, in order, covering it exactly', async () => {
+      const storage = open();
+      const array = await ChannelArray.create(storage, 'a', { timing: 'regular' });
+      const values = signal(CHUNK_SIZE * 3);
+      await array.append(values, { t0: 0, dt: 1 });
+      const seen: Array<[number, number]> = [];
+      const collected = new Float32Array(CHUNK_SIZE * 2);
+      for await (const chunk of array.chunks(100, CHUNK_SIZE * 2 + 100)) {
+        seen.push([chunk.offset, chunk.values.length]);
+        collected.set(chunk.values, chunk.offset - 100);
+      }
+      expect(seen).toEqual([[100, CHUNK_SIZE - 100], [CHUNK_SIZE, CHUNK_SIZE], [CHUNK_SIZE * 2, 100]]);
+      expect(collected).toEqual(values.slice(100, CHUNK_SIZE * 2 + 100));
+    });
+
+    it('a read within one chunk reads only that chunk', async () => {
+      const storage = instrumented(open());
+      const array = await ChannelArray.create(storage, 'a', { timing: 'regular' });
+      await array.append(signal(CHUNK_SIZE * 4), { t0: 0, dt: 1 });
+      const before = storage.reads;
+      await array.read(CHUNK_SIZE * 2 + 10, CHUNK_SIZE * 2 + 5000);
+      expect(storage.reads - before).toBe(1);
+    });
+
+    it('regular timing keeps segments, with gaps, and finds times in O(log n)', async () => {
+      const storage = open();
+      const array = await ChannelArray.create(storage, 'temp', { timing: 'regular' });
+      await array.append(new Float32Array([1, 2, 3]), { t0: 1000, dt: 10 });
+      await array.append(new Float32Array([4, 5]), { t0: 1030, dt: 10 }); // continues
+      await array.append(new Float32Array([6, 7]), { t0: 5000, dt: 100 }); // after an outage
+      expect(array.meta.segments).toEqual([
+        { start: 0, t0: 1000, dt: 10 },
+        { start: 5, t0: 5000, dt: 100 },
+      ]);
+      expect([...(await array.read(0, 7)).times]).toEqual([1000, 1010, 1020, 1030, 1040, 5000, 5100]);
+      const expectations: Array<[number, number]> = [[0, 0], [1000, 0], [1001, 1], [1040, 4], [1041, 5], [4999, 5], [5000, 5], [5050, 6], [5100, 6], [6000, 7]];
+      for (const [time, index] of expectations) expect(await array.indexOfTime(time)).toBe(index);
+    });
+
+    it('explicit timing: indexOfTime agrees with a linear search, also with repeated times', async () => {
+      const storage = open();
+      const array = await ChannelArray.create(storage, 'ev', { timing: 'explicit' });
+      const total = CHUNK_SIZE + 5000;
+      const times = new Float64Array(total);
+      let time = 1e12;
+      for (let index = 0; index < total; index++) times[index] = time += index % 7 === 0 ? 0 : (index % 5) + 1;
+      await array.append(signal(total), times);
+      for (const probe of [0, times[0]!, times[0]! + 1, times[100]!, times[CHUNK_SIZE - 1]! + 0.5, times[CHUNK_SIZE]!, times[total - 1]!, times[total - 1]! + 1]) {
+        const expected = times.findIndex((value) => value >= probe);
+        expect(await array.indexOfTime(probe)).toBe(expected === -1 ? total : expected);
+      }
+    });
+
+    it('summaries of any range and bucket count equal brute force over the raw samples', async () => {
+      const storage = open();
+      const array = await ChannelArray.create(storage, 'power', { timing: 'regular' });
+      const total = 300_000;
+      const values = signal(total, 7);
+      values[123_456] = Infinity;
+      await array.append(values.slice(0, 100_003), { t0: 0, dt: 1 });
+      await array.append(values.slice(100_003), { t0: 100_003, dt: 1 });
+      for (const [from, to, buckets] of [[0, total, 7], [12_345, 299_999, 640], [SUMMARY_BASE - 1, SUMMARY_BASE * 40 + 3, 3], [1000, 1010, 4], [0, total, 1]] as Array<[number, number, number]>) {
+        const summaries = await array.summaries(from, to, buckets);
+        expect(summaries).toHaveLength(buckets);
+        summaries.forEach((summary, bucket) => {
+          const a = from + Math.floor(((to - from) * bucket) / buckets);
+          const b = from + Math.floor(((to - from) * (bucket + 1)) / buckets);
+          const expected = summarizeValues(values, a, b);
+          expect([summary.min, summary.max, summary.count, summary.first, summary.last]).toEqual([expected.min, expected.max, expected.count, expected.first, expected.last]);
+          if (Number.isFinite(expected.sum)) expect(Math.abs(summary.sum - expected.sum)).toBeLessThanOrEqual(1e-9 * Math.max(1, Math.abs(expected.sum)) * expected.count);
+          else expect(summary.sum).toBe(expected.sum);
+        });
+      }
+    });
+
+    it('a crash before the commit leaves the array at its old length, and the next append is right', async () => {
+      const storage = instrumented(open());
+      const array = await ChannelArray.create(storage, 'a', { timing: 'regular' });
+      const values = signal(CHUNK_SIZE + 500);
+      await array.append(values.slice(0, 1000), { t0: 0, dt: 1 });
+      storage.failMetaPut = true;
+      await expect(array.append(values.slice(1000, CHUNK_SIZE + 200), { t0: 1000, dt: 1 })).rejects.toThrow('tab closed');
+      storage.failMetaPut = false;
+      const reopened = await ChannelArray.open(storage, 'a');
+      expect(reopened.length).toBe(1000);
+      expect((await reopened.read(0, 5000)).values).toEqual(values.slice(0, 1000));
+      expect((await reopened.summaries(0, 1000, 1))[0]!.count).toBe(summarizeValues(values, 0, 1000).count);
+      await reopened.append(values.slice(1000), { t0: 1000, dt: 1 });
+      expect((await reopened.read(0, CHUNK_SIZE + 500)).values).toEqual(values);
+      const [summary] = await reopened.summaries(0, CHUNK_SIZE + 500, 1);
+      expect(summary!.count).toBe(summarizeValues(values).count);
+    });
+
+    it('truncate shortens; appending afterwards gives consistent data and summaries', async () => {
+      const storage = open();
+      const array = await ChannelArray.create(storage, 'a', { timing: 'explicit' });
+      const values = signal(CHUNK_SIZE * 2);
+      const times = Float64Array.from({ length: values.length }, (_, index) => index * 10);
+      await array.append(values, times);
+      await array.truncate(70_000);
+      expect(array.length).toBe(70_000);
+      await expect(array.append(new Float32Array([1]), new Float64Array([5]))).rejects.toThrow(/never decrease/);
+      const more = signal(5000, 3);
+      await array.append(more, Float64Array.from({ length: 5000 }, (_, index) => 700_000 + index));
+      const expected = new Float32Array(75_000);
+      expected.set(values.slice(0, 70_000));
+      expected.set(more, 70_000);
+      expect((await array.read(0, 80_000)).values).toEqual(expected);
+      const [summary] = await array.summaries(0, 75_000, 1);
+      const reference = summarizeValues(expected);
+      expect([summary!.count, summary!.min, summary!.max]).toEqual([reference.count, reference.min, reference.max]);
+    });
+
+    it('refuses bad input with 400 and changes nothing', async () => {
+      const storage = open();
+      const array = await ChannelArray.create(storage, 'a', { timing: 'explicit' });
+      await array.append(new Float32Array([1, 2]), new Float64Array([10, 20]));
+      const cases: Array<() => Promise<unknown>> = [
+        () => array.append(new Float32Array([3]), new Float64Array([15])),
+        () => array.append(new Float32Array([3, 4]), new Float64Array([30])),
+        () => array.append(new Float32Array([3]), new Float64Array([Number.NaN])),
+        () => array.append([3] as unknown as Float32Array, new Float64Array([30])),
+        () => array.append(new Float32Array([3]), { t0: 30, dt: 1 }),
+        () => array.read(5, 2),
+        () => array.read(-1, 2),
+        () => array.summaries(0, 2, 0),
+        () => array.truncate(-3),
+      ];
+      for (const attempt of cases) {
+        const error = await attempt().then(
+          () => undefined,
+          (failure: unknown) => failure,
+        );
+        expect(error).toBeInstanceOf(ArrayError);
+        expect((error as ArrayError).status).toBe(400);
+      }
+      expect(array.length).toBe(2);
+      const regular = await ChannelArray.create(storage, 'r', { timing: 'regular' });
+      await expect(regular.append(new Float32Array([1]), { t0: 0, dt: 0 })).rejects.toThrow(/dt > 0/);
+      await expect(ChannelArray.create(storage, 'a', { timing: 'explicit' })).rejects.toThrow(/already exists/);
+      await expect(ChannelArray.open(storage, 'nope')).rejects.toThrow(/no array/);
+    });
+
+    it('metadata costs well under 0.1 % of the data', async () => {
+      const storage = open();
+      const array = await ChannelArray.create(storage, 'a', { timing: 'explicit' });
+      const total = CHUNK_SIZE * 8;
+      await array.append(signal(total), Float64Array.from({ length: total }, (_, index) => index));
+      expect(await array.overheadRatio()).toBeLessThan(0.001);
+    });
+
+    it('delete removes the array', async () => {
+      const storage = open();
+      const array = await ChannelArray.create(storage, 'a', { timing: 'regular' });
+      await array.append(signal(10), { t0: 0, dt: 1 });
+      await array.delete();
+      await expect(ChannelArray.open(storage, 'a')).rejects.toThrow(/no array/);
+    });
+  });
+}
