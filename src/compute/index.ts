@@ -1,3 +1,6 @@
-// Public surface of the compute layer (see DESIGN.md). Empty until its issue lands; other layers import
-// only what this file lists.
-export {};
+// Public surface of the compute layer: engines that run core kernels, and the transformation runner.
+export type { ComputeEngine, ComputeInput, EngineName } from './engine';
+export { chunksOf, requireKernel } from './engine';
+export { CpuEngine } from './cpu/cpu-engine';
+export { WorkerPoolEngine } from './worker/worker-pool-engine';
+export { createEngine } from './create-engine';

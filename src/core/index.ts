@@ -30,6 +30,7 @@ export {
   fft,
   histogram,
   histogramBin,
+  histogramEdges,
   kernelByName,
   kernels,
   m4,

@@ -83,14 +83,16 @@ describe('kernels against reference loops', () => {
   it('histogram counts every non-NaN value once, with under- and overflow', () => {
     fc.assert(
       fc.property(values.chain((array) => fc.tuple(fc.constant(array), splits(array))), fc.integer({ min: 1, max: 40 }), ([array, cuts], bins) => {
-        const params = histogram.params({ min: -100, max: 100, bins });
+        const params = histogram.params({ min: -100, max: 100.3, bins });
+        const edges = Array.from({ length: bins + 1 }, (_, k) => Math.fround(-100 + (200.3 * k) / bins));
+        edges[bins] = Math.fround(100.3);
         const counts = new Array<number>(bins).fill(0);
         let below = 0;
         let above = 0;
         for (const value of present(array)) {
-          if (value < -100) below++;
-          else if (value > 100) above++;
-          else counts[Math.min(bins - 1, Math.floor(((value + 100) / 200) * bins))]!++;
+          if (value < edges[0]!) below++;
+          else if (value > edges[bins]!) above++;
+          else counts[Math.min(bins - 1, edges.findLastIndex((edge) => value >= edge))]!++;
         }
         for (const result of bothWays(histogram, params, array, cuts)) expect(result).toEqual({ counts, below, above });
       }),

@@ -29,10 +29,28 @@ export interface HistogramState {
   above: number;
 }
 
-/** Bin of a value in [min, max]; max itself falls in the last bin. Same formula as the shader. */
-export function histogramBin(value: number, params: HistogramParams): number {
-  const bin = Math.floor(((value - params.min) / (params.max - params.min)) * params.bins);
-  return bin >= params.bins ? params.bins - 1 : bin;
+/**
+ * Bin edges as Float32 values: edge k = min + k·(max − min)/bins, rounded to float32. Every engine
+ * places a value by comparing it with these edges (comparisons are exact on CPU and GPU alike;
+ * float32 division on a GPU is not), so all engines put every value in the same bin.
+ */
+export function histogramEdges(params: HistogramParams): Float32Array {
+  const edges = new Float32Array(params.bins + 1);
+  for (let k = 0; k <= params.bins; k++) edges[k] = params.min + ((params.max - params.min) * k) / params.bins;
+  edges[params.bins] = params.max;
+  return edges;
+}
+
+/** Bin of a value with edges[0] ≤ value ≤ edges[bins]: the last edge at or below it (max → last bin). */
+export function histogramBin(value: number, edges: Float32Array): number {
+  let low = 0;
+  let high = edges.length - 2;
+  while (low < high) {
+    const middle = (low + high + 1) >>> 1;
+    if (value >= edges[middle]!) low = middle;
+    else high = middle - 1;
+  }
+  return low;
 }
 
 export const histogram: Kernel<HistogramParams, HistogramState, HistogramState> = {
@@ -48,12 +66,15 @@ export const histogram: Kernel<HistogramParams, HistogramState, HistogramState> 
     const counts = state.counts.slice();
     let { below, above } = state;
     const values = chunk.values;
+    const edges = histogramEdges(params);
+    const low = edges[0]!;
+    const high = edges[params.bins]!;
     for (let index = 0; index < values.length; index++) {
       const value = values[index]!;
       if (value !== value) continue;
-      if (value < params.min) below++;
-      else if (value > params.max) above++;
-      else counts[histogramBin(value, params)]!++;
+      if (value < low) below++;
+      else if (value > high) above++;
+      else counts[histogramBin(value, edges)]!++;
     }
     return { counts, below, above };
   },
