@@ -4,3 +4,5 @@ export { chunksOf, requireKernel } from './engine';
 export { CpuEngine } from './cpu/cpu-engine';
 export { WorkerPoolEngine } from './worker/worker-pool-engine';
 export { createEngine } from './create-engine';
+export { TransformationRunner, defineTransformation } from './runner/transformation-runner';
+export type { Progress, TransformationDefinition, TransformationDoc } from './runner/transformation-runner';

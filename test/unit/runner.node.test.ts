@@ -1,0 +1,94 @@
+// The incremental transformation runner: only new data per run, progress, and crash-resume without
+// loss or double counting.
+import 'fake-indexeddb/auto';
+import { afterEach, describe, expect, it } from 'vitest';
+import { ChannelArray } from '../../src/arrays';
+import { TransformationRunner, defineTransformation, type Progress } from '../../src/compute';
+import { createStorage, type Storage } from '../../src/storage';
+import { runKernel, escalatedMax, sum } from '../../src/core';
+import { signal } from '../conformance/arrays-conformance';
+import { uniqueName } from '../conformance/helpers';
+
+const opened: Storage[] = [];
+afterEach(async () => {
+  for (const storage of opened.splice(0)) await storage.destroy().catch(() => undefined);
+});
+
+function open(): Storage {
+  const storage = createStorage({ type: 'indexeddb', database: uniqueName('runner') });
+  opened.push(storage);
+  return storage;
+}
+
+/** Makes the Nth write of the transformation document fail, as a tab closed at that moment would. */
+function crashOnCheckpoint(storage: Storage, id: string, nth: number): Storage {
+  let writes = 0;
+  return new Proxy(storage, {
+    get(target, property) {
+      if (property === 'put') {
+        return (docId: string, doc: Record<string, never>) => {
+          if (docId === id && ++writes === nth) return Promise.reject(new Error('tab closed'));
+          return target.put(docId, doc);
+        };
+      }
+      const value = Reflect.get(target, property) as unknown;
+      return typeof value === 'function' ? (value as (...args: unknown[]) => unknown).bind(target) : value;
+    },
+  });
+}
+
+describe('transformation runner', () => {
+  it('processes only what was appended since the last run', async () => {
+    const storage = open();
+    const array = await ChannelArray.create(storage, 'power', { timing: 'regular' });
+    const values = signal(3_000_000, 5);
+    await array.append(values.slice(0, 1_200_000), { t0: 0, dt: 1 });
+    await defineTransformation(storage, 'power-sum', { inputs: ['power'], kernel: 'sum' });
+    const runner = new TransformationRunner(storage, 'power-sum');
+    const progress: Progress[] = [];
+    runner.addEventListener('progress', (event) => progress.push((event as CustomEvent<Progress>).detail));
+    await runner.run();
+    expect(progress.at(-1)).toEqual({ done: 1_200_000, total: 1_200_000 });
+    expect(progress.length).toBeGreaterThan(2);
+
+    await array.append(values.slice(1_200_000), { t0: 1_200_000, dt: 1 });
+    progress.length = 0;
+    const doc = await runner.run();
+    expect(progress.at(-1)).toEqual({ done: 1_800_000, total: 1_800_000 });
+    expect(doc.positions.power).toBe(3_000_000);
+    const expected = runKernel(sum, {}, [{ values, offset: 0 }])!;
+    expect(Math.abs((doc.results.power as number) - expected)).toBeLessThan(1e-6 * Math.abs(expected));
+    // Nothing new: nothing done.
+    progress.length = 0;
+    await runner.run();
+    expect(progress).toEqual([{ done: 0, total: 0 }]);
+  });
+
+  it('a crash between output and checkpoint neither loses nor doubles anything', async () => {
+    const storage = open();
+    const array = await ChannelArray.create(storage, 'vib', { timing: 'regular' });
+    const values = signal(2_500_000, 9);
+    await array.append(values, { t0: 1000, dt: 0.5 });
+    await defineTransformation(storage, 'vib-escalated', { inputs: ['vib'], kernel: 'escalated_max', params: { block: 65_536 }, output: 'vib-escalated-out' });
+    // The second checkpoint fails after its output blocks were appended.
+    const crashing = new TransformationRunner(crashOnCheckpoint(storage, 'vib-escalated', 2), 'vib-escalated');
+    await expect(crashing.run()).rejects.toThrow('tab closed');
+    const doc = await new TransformationRunner(storage, 'vib-escalated').run();
+    const output = await ChannelArray.open(storage, 'vib-escalated-out');
+    const expected = runKernel(escalatedMax, { block: 65_536 }, [{ values, offset: 0 }]).slice(0, Math.floor(values.length / 65_536));
+    expect(doc.output_length).toBe(expected.length);
+    expect(output.length).toBe(expected.length);
+    expect([...(await output.read(0, output.length)).values]).toEqual(expected.map((value) => Math.fround(value ?? Number.NaN)));
+    // Each output value carries the time of its block's first sample.
+    expect([...(await output.read(1, 2)).times]).toEqual([1000 + 65_536 * 0.5]);
+  });
+
+  it('refuses unknown kernels, bad parameters and outputs where they make no sense', async () => {
+    const storage = open();
+    await expect(defineTransformation(storage, 't', { inputs: ['a'], kernel: 'nope' as never })).rejects.toThrow(/unknown kernel/);
+    await expect(defineTransformation(storage, 't', { inputs: ['a'], kernel: 'histogram', params: { min: 1, max: 0 } })).rejects.toThrow(/greater than min/);
+    await expect(defineTransformation(storage, 't', { inputs: ['a'], kernel: 'max', output: 'o' })).rejects.toThrow(/only block kernels/);
+    await expect(defineTransformation(storage, 't', { inputs: [], kernel: 'max' })).rejects.toThrow(/inputs/);
+    await expect(defineTransformation(storage, 't', { inputs: ['a'], kernel: 'block_max' })).rejects.toThrow(/needs an output/);
+  });
+});
