@@ -1,16 +1,27 @@
 /**
- * Composition root of the browser app: registers the gadgets and the service worker. It only
+ * Composition root of the browser app: picks the local storage, registers the gadgets and the
+ * service worker, and seeds the demo on a first start when the server has it enabled. It only
  * composes; behaviour lives in the layers it wires together.
  */
 import { Workbox } from 'workbox-window';
 import { defineGadgets } from './gadgets';
+import { createStorage } from './storage';
+import { demoSeeded, seedDemo } from './controllers';
 
 defineGadgets();
+
+// Where this device keeps its data: IndexedDB, with indexes for what the app queries by.
+const storage = createStorage({
+  type: 'query',
+  sub_storage: { type: 'uuid', sub_storage: { type: 'indexeddb', database: 'fieldline', index: ['type', 'site', 'asset'] } },
+});
+
+const app = document.querySelector('fl-app');
+if (app) app.storage = storage;
 
 function registerServiceWorker(): void {
   if (!('serviceWorker' in navigator) || import.meta.env.DEV) return;
   const workbox = new Workbox('/sw.js');
-  const app = document.querySelector('fl-app');
   // A new version installed and waiting: ask the user, never reload under their feet.
   workbox.addEventListener('waiting', () => {
     if (app) app.updateAvailable = true;
@@ -22,4 +33,25 @@ function registerServiceWorker(): void {
   workbox.register().catch((error: unknown) => console.warn('service worker registration failed', error));
 }
 
+/** Seeds the demo when the server says so (DEMO=1) and this device does not have it yet. */
+async function seedDemoIfWanted(): Promise<void> {
+  if (await demoSeeded(storage)) return;
+  let demo = false;
+  try {
+    const response = await fetch('/api', { headers: { accept: 'application/json' } });
+    demo = response.ok && ((await response.json()) as { demo?: unknown }).demo === true;
+  } catch {
+    return; // offline on a first start: try again next time
+  }
+  if (!demo) return;
+  await seedDemo(storage, (progress) => {
+    if (app) app.seeding = progress;
+  });
+  if (app) app.seeding = null;
+}
+
 registerServiceWorker();
+void seedDemoIfWanted().catch((error: unknown) => {
+  console.error('demo seeding failed', error);
+  if (app) app.seeding = null;
+});

@@ -283,16 +283,56 @@ export class ChannelArray {
   /**
    * Exact summaries of `buckets` equal parts of [start, end) (one per pixel column), read from the
    * summary levels: O(buckets · levels · factor) stored blocks, whatever the length of the range.
+   * With `align`, bucket edges inside the range are moved to the nearest boundary of a summary
+   * block at most a quarter of a bucket wide: each bucket is still summarized exactly, but no raw
+   * samples need reading except at the two ends of the range (what a chart wants).
    */
-  async summaries(start: number, end: number, buckets: number): Promise<Summary[]> {
+  async summaries(start: number, end: number, buckets: number, options: { align?: boolean } = {}): Promise<Summary[]> {
     [start, end] = this.#clamp(start, end);
     if (!Number.isInteger(buckets) || buckets < 1 || buckets > 100_000) throw new ArrayError('bad_request', 'buckets must be an integer from 1 to 100000');
+    const edges = this.bucketEdges(start, end, buckets, options);
+    if (end - start < buckets * 4 * SUMMARY_BASE) {
+      // Buckets narrower than a few level-0 blocks: one read of the raw samples is cheaper.
+      const { values } = await this.read(start, end);
+      return edges.slice(0, -1).map((edge, bucket) => summarizeValues(values, edge - start, edges[bucket + 1]! - start));
+    }
     const reader = new SummaryReader(this);
     const result: Summary[] = [];
-    for (let bucket = 0; bucket < buckets; bucket++) {
-      const from = start + Math.floor(((end - start) * bucket) / buckets);
-      const to = start + Math.floor(((end - start) * (bucket + 1)) / buckets);
-      result.push(await reader.range(from, to));
+    for (let bucket = 0; bucket < buckets; bucket++) result.push(await reader.range(edges[bucket]!, edges[bucket + 1]!));
+    return result;
+  }
+
+  /** The sample numbers where `summaries` cuts [start, end) into buckets (buckets + 1 edges). */
+  bucketEdges(start: number, end: number, buckets: number, options: { align?: boolean } = {}): number[] {
+    const width = (end - start) / buckets;
+    let grid = 1;
+    if (options.align) for (let level = 0; levelBlock(level) * 4 <= width; level++) grid = levelBlock(level);
+    return Array.from({ length: buckets + 1 }, (_, bucket) => {
+      if (bucket === 0) return start;
+      if (bucket === buckets) return end;
+      const exact = start + Math.floor(((end - start) * bucket) / buckets);
+      return Math.min(end, Math.max(start, Math.round(exact / grid) * grid));
+    });
+  }
+
+  /** Times of the given sample numbers, reading each chunk's times at most once. */
+  async timesAt(indices: readonly number[]): Promise<Float64Array> {
+    const result = new Float64Array(indices.length);
+    if (this.#meta.timing === 'regular') {
+      for (const [position, index] of indices.entries()) result[position] = (await this.times(index, index + 1))[0] ?? Number.NaN;
+      return result;
+    }
+    const byChunk = new Map<number, number[]>();
+    indices.forEach((index, position) => {
+      const chunk = Math.floor(index / CHUNK_SIZE);
+      byChunk.set(chunk, [...(byChunk.get(chunk) ?? []), position]);
+    });
+    for (const [chunk, positions] of byChunk) {
+      const low = Math.min(...positions.map((position) => indices[position]!));
+      const high = Math.max(...positions.map((position) => indices[position]!));
+      const times = await this.#explicitTimes(...this.#clamp(low, high + 1));
+      for (const position of positions) result[position] = times[indices[position]! - low] ?? Number.NaN;
+      void chunk;
     }
     return result;
   }

@@ -1,3 +1,6 @@
 // Public surface of the app services layer: ReactiveControllers that gadgets use.
 export { OnlineStatusController } from './online-status-controller';
 export { RouteController } from './route-controller';
+export { storageContext } from './contexts';
+export { ChannelSeriesController, type Series } from './channel-series-controller';
+export { DEMO_ASSET, DEMO_SITE, DEMO_START, demoSeeded, seedDemo, type SeedProgress } from './demo-seed';

@@ -45,3 +45,5 @@ export {
   sum,
   variance,
 } from './kernels';
+export type { DemoChannel } from './demo-signals';
+export { demoChannels, demoSamples } from './demo-signals';

@@ -1,9 +1,11 @@
-import { LitElement, css, html } from 'lit';
-import { OnlineStatusController, RouteController } from '../controllers';
+import { LitElement, css, html, type PropertyValues } from 'lit';
+import { ContextProvider } from '@lit/context';
+import { OnlineStatusController, RouteController, storageContext, type SeedProgress } from '../controllers';
+import type { Storage } from '../storage';
 
 const sections = [
   { route: 'sites', label: 'Sites', placeholder: 'Your sites and their assets will be listed here.' },
-  { route: 'channels', label: 'Channels', placeholder: 'Explore sensor channels here.' },
+  { route: 'channels', label: 'Channels', placeholder: '' },
   { route: 'work-orders', label: 'Work orders', placeholder: 'Maintenance work assigned to you will appear here.' },
   { route: 'sync', label: 'Sync', placeholder: 'Synchronisation with the server will be shown here.' },
 ] as const;
@@ -11,14 +13,24 @@ const sections = [
 type Route = (typeof sections)[number]['route'];
 
 /**
- * Root gadget: the navigation, the online/offline indicator and the "update available" prompt.
- * Gadget methods: `updateAvailable` (property) shows the prompt; clicking "Reload" fires
- * `fl-update-accept` (bubbles, composed) for the composition root to activate the new version.
+ * Root gadget: the navigation, the online/offline indicator and the "update available" prompt,
+ * and the provider of app services (storage) to every gadget below it.
+ * Gadget methods: `storage` (property) is provided to descendants; `updateAvailable` shows the
+ * prompt, and clicking "Reload" fires `fl-update-accept` (bubbles, composed) for the composition
+ * root to activate the new version; `seeding` ({done, total} or null) shows the demo's progress.
  */
 export class FlApp extends LitElement {
-  static override properties = { updateAvailable: { type: Boolean, attribute: 'update-available' } };
+  static override properties = {
+    updateAvailable: { type: Boolean, attribute: 'update-available' },
+    storage: { attribute: false },
+    seeding: { attribute: false },
+  };
 
   declare updateAvailable: boolean;
+  declare storage: Storage | undefined;
+  declare seeding: SeedProgress | null;
+
+  readonly #storageProvider = new ContextProvider(this, { context: storageContext });
 
   readonly #online = new OnlineStatusController(this);
   readonly #router = new RouteController<Route>(this, { routes: ['sites', 'channels', 'work-orders', 'sync'] });
@@ -26,6 +38,19 @@ export class FlApp extends LitElement {
   constructor() {
     super();
     this.updateAvailable = false;
+    this.storage = undefined;
+    this.seeding = null;
+  }
+
+  protected override willUpdate(changed: PropertyValues<this>): void {
+    if (changed.has('storage')) this.#storageProvider.setValue(this.storage);
+  }
+
+  protected override updated(changed: PropertyValues<this>): void {
+    // The demo finished arriving: list the channels again.
+    if (changed.has('seeding') && this.seeding === null && changed.get('seeding')) {
+      void this.renderRoot.querySelector('fl-channel-list')?.reload();
+    }
   }
 
   static override styles = css`
@@ -40,6 +65,8 @@ export class FlApp extends LitElement {
     main { padding: 1.5rem 1rem; }
     .update { display: flex; gap: 1rem; align-items: center; padding: 0.5rem 1rem; background: #f4d35e; }
     button { font: inherit; padding: 0.25rem 0.75rem; }
+    .seeding { display: flex; gap: 0.75rem; align-items: center; padding: 0.5rem 1rem; background: #e8f1f2; }
+    progress { flex: 1; max-width: 24rem; }
   `;
 
   #acceptUpdate() {
@@ -52,7 +79,7 @@ export class FlApp extends LitElement {
     return html`
       <header>
         <h1>Fieldline</h1>
-        <span class="status" role="status" data-online=${String(online)}>${online ? 'Online' : 'Offline'}</span>
+        <span class="status" role="status" aria-label="Connection" data-online=${String(online)}>${online ? 'Online' : 'Offline'}</span>
       </header>
       ${this.updateAvailable
         ? html`<div class="update" role="alert">
@@ -65,9 +92,16 @@ export class FlApp extends LitElement {
           (section) => html`<a href="#/${section.route}" aria-current=${section === current ? 'page' : 'false'}>${section.label}</a>`,
         )}
       </nav>
+      ${this.seeding
+        ? html`<div class="seeding" role="status" aria-label="Demo data">
+            <span>Writing the demo wind turbine to this device…</span>
+            <progress max=${this.seeding.total} value=${this.seeding.done}></progress>
+            <span>${Math.floor((100 * this.seeding.done) / Math.max(1, this.seeding.total))} %</span>
+          </div>`
+        : ''}
       <main>
         <h2>${current.label}</h2>
-        <p>${current.placeholder}</p>
+        ${current.route === 'channels' ? html`<fl-channel-list></fl-channel-list>` : html`<p>${current.placeholder}</p>`}
       </main>
     `;
   }

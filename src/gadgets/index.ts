@@ -1,9 +1,17 @@
 // Public surface of the gadgets layer: the Lit components and their registration.
 import { FlApp } from './fl-app';
+import { FlChannelChart } from './fl-channel-chart';
+import { FlChannelList } from './fl-channel-list';
 
-export { FlApp };
+export { FlApp, FlChannelChart, FlChannelList };
+
+const gadgets: Record<string, CustomElementConstructor> = {
+  'fl-app': FlApp,
+  'fl-channel-chart': FlChannelChart,
+  'fl-channel-list': FlChannelList,
+};
 
 /** Defines every Fieldline custom element once (safe to call twice). */
 export function defineGadgets(registry: CustomElementRegistry = customElements): void {
-  if (!registry.get('fl-app')) registry.define('fl-app', FlApp);
+  for (const [tag, element] of Object.entries(gadgets)) if (!registry.get(tag)) registry.define(tag, element);
 }

@@ -44,7 +44,7 @@ export async function startServer(config: ServerConfig, options: StartOptions = 
   const store = openStore(config);
   let app: FastifyInstance;
   try {
-    app = await buildApp({ store, version: packageVersion(), clientDir: config.clientDir, ...(options.logLevel ? { logLevel: options.logLevel } : {}) });
+    app = await buildApp({ store, version: packageVersion(), clientDir: config.clientDir, demo: config.demo, ...(options.logLevel ? { logLevel: options.logLevel } : {}) });
     await options.extend?.(app);
     await app.listen({ host: config.host, port: config.port });
   } catch (error) {

@@ -18,6 +18,8 @@ export interface AppOptions {
   logLevel?: string;
   /** Largest request body accepted, in bytes. */
   bodyLimit?: number;
+  /** Whether browsers should write the demo data set on their first start (DEMO). */
+  demo?: boolean;
 }
 
 const codeByStatus: Record<number, HttpErrorCode> = {
@@ -75,6 +77,7 @@ export async function buildApp(options: AppOptions): Promise<FastifyInstance> {
   app.get('/api', async () => ({
     name: 'fieldline',
     version: options.version,
+    demo: options.demo ?? false,
     links: { self: '/api', health: '/api/health' },
   }));
 

@@ -1,0 +1,9 @@
+/**
+ * Services gadgets acquire from their ancestors (RenderJS's "acquisition"): the composition root
+ * gives them to <fl-app>, which provides them to every gadget below it.
+ */
+import { createContext } from '@lit/context';
+import type { Storage } from '../storage';
+
+/** The local storage of the app (IndexedDB stack). */
+export const storageContext = createContext<Storage | undefined>(Symbol('fl-storage'));
