@@ -1,49 +1,9 @@
-/**
- * Starts the real companion server for the e2e run: the built PWA (copied, so a test may change
- * it), a temporary DATA_DIR, a free port. Returns the teardown that stops it.
- */
-import fs from 'node:fs';
-import path from 'node:path';
-import { spawn } from 'node:child_process';
-import { once } from 'node:events';
-import { makeTempDir } from '../test/support/temp-dir';
-
-const root = path.resolve(import.meta.dirname, '..');
+/** Starts the real companion server (no demo data) for the e2e run; returns the teardown. */
+import { startE2eServer } from './support/server';
 
 export default async function globalSetup(): Promise<() => Promise<void>> {
-  const built = path.join(root, 'dist', 'client');
-  if (!fs.existsSync(path.join(built, 'index.html'))) throw new Error('e2e needs the built PWA: run `npm run build` first');
-  const workDir = makeTempDir('fieldline-e2e-');
-  const clientDir = path.join(workDir, 'client');
-  fs.cpSync(built, clientDir, { recursive: true });
-
-  const server = spawn(process.execPath, ['--import', 'tsx', 'src/server/main.ts'], {
-    cwd: root,
-    env: { ...process.env, HOST: '127.0.0.1', PORT: '0', DATA_DIR: path.join(workDir, 'data'), CLIENT_DIR: clientDir, LOG_LEVEL: 'info', DEMO: '0' },
-    stdio: ['ignore', 'pipe', 'pipe'],
-  });
-  let log = '';
-  const url = await new Promise<string>((resolve, reject) => {
-    const timer = setTimeout(() => reject(new Error(`server did not start within 20 s:\n${log}`)), 20_000);
-    server.stdout.on('data', (data: Buffer) => {
-      log += data.toString();
-      const match = / on (http:\/\/127\.0\.0\.1:\d+)/.exec(log);
-      if (match?.[1]) {
-        clearTimeout(timer);
-        resolve(match[1]);
-      }
-    });
-    server.stderr.on('data', (data: Buffer) => (log += data.toString()));
-    server.once('exit', (code) => reject(new Error(`server exited with ${code}:\n${log}`)));
-  });
-  process.env.E2E_BASE_URL = url;
-  process.env.E2E_CLIENT_DIR = clientDir;
-
-  return async () => {
-    if (server.exitCode === null) {
-      server.kill('SIGTERM');
-      await once(server, 'exit');
-    }
-    fs.rmSync(workDir, { recursive: true, force: true });
-  };
+  const server = await startE2eServer();
+  process.env.E2E_BASE_URL = server.url;
+  process.env.E2E_CLIENT_DIR = server.clientDir;
+  return () => server.stop();
 }

@@ -155,6 +155,29 @@ export function arraysConformance(name: string, description: () => StorageDescri
       }
     });
 
+    it('aligned summaries put bucket edges on block boundaries and still summarize each bucket exactly', async () => {
+      const storage = open();
+      const array = await ChannelArray.create(storage, 'vib', { timing: 'regular' });
+      const values = signal(400_000, 11);
+      await array.append(values, { t0: 0, dt: 1 });
+      for (const [from, to, buckets] of [[123, 399_001, 97], [0, 400_000, 1000], [5000, 60_000, 7]] as Array<[number, number, number]>) {
+        const edges = array.bucketEdges(from, to, buckets, { align: true });
+        expect(edges[0]).toBe(from);
+        expect(edges.at(-1)).toBe(to);
+        const width = (to - from) / buckets;
+        edges.slice(1, -1).forEach((edge, index) => {
+          // Buckets narrower than four blocks are cut exactly (they are summarized from raw samples).
+          if (width >= 4 * SUMMARY_BASE) expect(edge % SUMMARY_BASE).toBe(0);
+          expect(Math.abs(edge - (from + ((to - from) * (index + 1)) / buckets))).toBeLessThanOrEqual(width / 4 + 1);
+        });
+        const summaries = await array.summaries(from, to, buckets, { align: true });
+        summaries.forEach((summary, bucket) => {
+          const expected = summarizeValues(values, edges[bucket]!, edges[bucket + 1]!);
+          expect([summary.min, summary.max, summary.count, summary.first, summary.last]).toEqual([expected.min, expected.max, expected.count, expected.first, expected.last]);
+        });
+      }
+    });
+
     it('a crash before the commit leaves the array at its old length, and the next append is right', async () => {
       const storage = instrumented(open());
       const array = await ChannelArray.create(storage, 'a', { timing: 'regular' });

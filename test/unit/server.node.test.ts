@@ -48,10 +48,14 @@ describe('companion server', () => {
     expect(fs.existsSync(path.join(dataDir, SQLITE_FILE_NAME))).toBe(true);
   });
 
-  it('GET /api links to the health resource', async () => {
-    const { url } = await start();
-    const body = (await (await fetch(`${url}/api`)).json()) as { links: Record<string, string> };
+  it('GET /api links to the health resource and says whether browsers should seed the demo', async () => {
+    const { url } = await start({ DEMO: '0' });
+    const body = (await (await fetch(`${url}/api`)).json()) as { links: Record<string, string>; demo: boolean };
     expect(body.links.health).toBe('/api/health');
+    expect(body.demo).toBe(false);
+    await server!.close();
+    const withDemo = await start();
+    expect(((await (await fetch(`${withDemo.url}/api`)).json()) as { demo: boolean }).demo).toBe(true);
   });
 
   it('unknown API routes get 404 with a JSON {error, detail}', async () => {

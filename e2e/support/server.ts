@@ -1,0 +1,53 @@
+/** Starts the real companion server for e2e tests: built PWA (copied), temporary DATA_DIR, free port. */
+import fs from 'node:fs';
+import path from 'node:path';
+import { spawn } from 'node:child_process';
+import { once } from 'node:events';
+import { makeTempDir } from '../../test/support/temp-dir';
+
+const root = path.resolve(import.meta.dirname, '..', '..');
+
+export interface E2eServer {
+  url: string;
+  /** The server's copy of the built client (tests may change it, e.g. to deploy a new version). */
+  clientDir: string;
+  stop(): Promise<void>;
+}
+
+export async function startE2eServer(env: NodeJS.ProcessEnv = {}): Promise<E2eServer> {
+  const built = path.join(root, 'dist', 'client');
+  if (!fs.existsSync(path.join(built, 'index.html'))) throw new Error('e2e needs the built PWA: run `npm run build` first');
+  const workDir = makeTempDir('fieldline-e2e-');
+  const clientDir = path.join(workDir, 'client');
+  fs.cpSync(built, clientDir, { recursive: true });
+  const server = spawn(process.execPath, ['--import', 'tsx', 'src/server/main.ts'], {
+    cwd: root,
+    env: { ...process.env, HOST: '127.0.0.1', PORT: '0', DATA_DIR: path.join(workDir, 'data'), CLIENT_DIR: clientDir, LOG_LEVEL: 'info', DEMO: '0', ...env },
+    stdio: ['ignore', 'pipe', 'pipe'],
+  });
+  let log = '';
+  const url = await new Promise<string>((resolve, reject) => {
+    const timer = setTimeout(() => reject(new Error(`server did not start within 20 s:\n${log}`)), 20_000);
+    server.stdout.on('data', (data: Buffer) => {
+      log += data.toString();
+      const match = / on (http:\/\/127\.0\.0\.1:\d+)/.exec(log);
+      if (match?.[1]) {
+        clearTimeout(timer);
+        resolve(match[1]);
+      }
+    });
+    server.stderr.on('data', (data: Buffer) => (log += data.toString()));
+    server.once('exit', (code) => reject(new Error(`server exited with ${code}:\n${log}`)));
+  });
+  return {
+    url,
+    clientDir,
+    async stop() {
+      if (server.exitCode === null) {
+        server.kill('SIGTERM');
+        await once(server, 'exit');
+      }
+      fs.rmSync(workDir, { recursive: true, force: true });
+    },
+  };
+}
