@@ -12,27 +12,34 @@ export interface BenchPage {
   close(): Promise<void>;
 }
 
-async function bundle(entry: string): Promise<string> {
+/** Bundles `entry` (and its workers and lazy chunks) into files served by name; the entry is bench.js. */
+async function bundle(entry: string): Promise<Map<string, string>> {
   const output = (await build({
     configFile: false,
     logLevel: 'warn',
-    build: { write: false, minify: true, lib: { entry, formats: ['es'], fileName: 'bench' } },
+    worker: { format: 'es' },
+    build: { write: false, minify: true, assetsInlineLimit: 0, rollupOptions: { input: entry, output: { entryFileNames: 'bench.js' } } },
   })) as Rolldown.RolldownOutput | Rolldown.RolldownOutput[];
-  const first = Array.isArray(output) ? output[0]! : output;
-  const chunk = first.output.find((item) => item.type === 'chunk');
-  if (!chunk || chunk.type !== 'chunk') throw new Error(`bundling ${entry} produced no code`);
-  return chunk.code;
+  const files = new Map<string, string>();
+  for (const result of Array.isArray(output) ? output : [output]) {
+    for (const item of result.output) files.set(item.fileName, item.type === 'chunk' ? item.code : String(item.source));
+  }
+  if (!files.has('bench.js')) throw new Error(`bundling ${entry} produced no bench.js`);
+  return files;
 }
 
 /** Opens `entry` (a module that sets globals on window) in a fresh headless Chromium. */
 export async function openBenchPage(entry: string): Promise<BenchPage> {
-  const code = await bundle(entry);
+  const assets = await bundle(entry);
   const browser: Browser = await chromium.launch({ executablePath: chromiumPath(), args: chromiumLaunchArgs });
   const page = await browser.newPage();
   await page.route('http://bench.localhost/**', async (route) => {
     const url = new URL(route.request().url());
-    if (url.pathname === '/bench.js') await route.fulfill({ contentType: 'text/javascript', body: code });
-    else await route.fulfill({ contentType: 'text/html', body: '<!doctype html><script type="module" src="/bench.js"></script>' });
+    // Cross-origin isolation gives the page SharedArrayBuffer (shared memory for the worker pool).
+    const headers = { 'cross-origin-opener-policy': 'same-origin', 'cross-origin-embedder-policy': 'require-corp' };
+    const asset = assets.get(url.pathname.slice(1));
+    if (asset !== undefined) await route.fulfill({ contentType: 'text/javascript', body: asset, headers });
+    else await route.fulfill({ contentType: 'text/html', body: '<!doctype html><script type="module" src="/bench.js"></script>', headers });
   });
   await page.goto('http://bench.localhost/');
   await page.waitForFunction(() => (window as unknown as { benchReady?: boolean }).benchReady === true);

@@ -35,6 +35,7 @@ export {
   kernels,
   m4,
   m4Bucket,
+  m4BucketStart,
   max,
   mean,
   min,

@@ -8,7 +8,7 @@
  * A lost device (driver reset, tab in background on mobile) is replaced on the next batch; when
  * no device can be had, the batch is computed on the CPU and later calls use the fallback engine.
  */
-import { histogramEdges, m4Bucket, type Chunk, type HistogramParams, type KernelName, type M4Params, type M4State } from '../../core';
+import { histogramEdges, m4Bucket, m4BucketStart, type Chunk, type HistogramParams, type KernelName, type M4Params, type M4State } from '../../core';
 import { inputChunks, requireKernel, type ComputeEngine, type ComputeInput } from '../engine';
 import commonSource from './common.wgsl?raw';
 import minmaxSource from './minmax.wgsl?raw';
@@ -239,13 +239,10 @@ export class WebGpuEngine implements ComputeEngine {
     const firstBucket = m4Bucket(from, params);
     const lastBucket = m4Bucket(to - 1, params);
     const count = lastBucket - firstBucket + 1;
-    // Bucket b starts at start + ceil(b·n / buckets): exact integers here (no u32 overflow on the GPU).
-    const span = params.end - params.start;
+    // Bucket starts are computed here, in float64 (no u32 overflow on the GPU).
     const bounds = new Uint32Array(count + 1);
     for (let index = 0; index <= count; index++) {
-      const bucket = firstBucket + index;
-      const begin = params.start + Math.ceil((bucket * span) / params.buckets);
-      bounds[index] = Math.min(to, Math.max(from, begin)) - chunk.offset;
+      bounds[index] = Math.min(to, Math.max(from, m4BucketStart(firstBucket + index, params))) - chunk.offset;
     }
     const row = Math.min(count, 65_535);
     const out = new Uint32Array(

@@ -2,7 +2,8 @@
  * A pool of Web Workers (one per core): chunks are handed to whichever worker is free and the
  * per-chunk states are merged in order on this thread. Chunks from an iterable (an array read out
  * of core) are transferred, not copied, so do not reuse their buffers; a caller's in-memory array
- * is cut into one piece per worker, each copied once and transferred.
+ * is cut into one piece per worker, each copied once and transferred, or, when it lives in a
+ * SharedArrayBuffer (cross-origin isolated pages), handed over without any copy.
  */
 import { transfer, wrap, type Remote } from 'comlink';
 import type { KernelName } from '../../core';
@@ -46,17 +47,22 @@ export class WorkerPoolEngine implements ComputeEngine {
   async state(name: KernelName, rawParams: unknown, input: ComputeInput, from?: unknown): Promise<unknown> {
     const kernel = requireKernel(name);
     const params = kernel.params(rawParams);
-    // An in-memory array is cut into one piece per worker (copied once, then transferred).
+    // An in-memory array is cut into one piece per worker: shared memory is handed over as is,
+    // anything else is copied once and the copy transferred.
+    const shared = input instanceof Float32Array && typeof SharedArrayBuffer === 'function' && input.buffer instanceof SharedArrayBuffer;
     const pieceSize = input instanceof Float32Array ? Math.max(65_536, Math.ceil(input.length / this.#workers.length)) : 0;
     const pending: Array<Promise<unknown>> = [];
     for await (const chunk of inputChunks(input, pieceSize || 65_536)) {
       const worker = await this.#acquire();
-      // A caller's array is copied; a chunk that owns its whole buffer (read from storage) moves.
-      const ownsBuffer = !(input instanceof Float32Array) && chunk.values.byteOffset === 0 && chunk.values.byteLength === chunk.values.buffer.byteLength;
-      const owned = ownsBuffer ? chunk.values : chunk.values.slice();
-      pending.push(
-        worker.api.step(name, params, transfer(owned, [owned.buffer as ArrayBuffer]), chunk.offset).finally(() => this.#release(worker)),
-      );
+      let message: Float32Array;
+      if (shared) message = chunk.values;
+      else {
+        // A caller's array is copied; a chunk that owns its whole buffer (read from storage) moves.
+        const ownsBuffer = !(input instanceof Float32Array) && chunk.values.byteOffset === 0 && chunk.values.byteLength === chunk.values.buffer.byteLength;
+        const owned = ownsBuffer ? chunk.values : chunk.values.slice();
+        message = transfer(owned, [owned.buffer as ArrayBuffer]);
+      }
+      pending.push(worker.api.step(name, params, message, chunk.offset).finally(() => this.#release(worker)));
     }
     const states = await Promise.all(pending);
     return states.reduce((merged, state) => kernel.merge(merged, state, params), from ?? kernel.init(params));

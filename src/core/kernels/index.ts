@@ -9,7 +9,7 @@ export type { Chunk, Kernel } from './kernel';
 export { KernelError, decodeState, encodeState, runKernel } from './kernel';
 export { chunkMax, chunkMin } from './reductions';
 export type { HistogramParams, HistogramState, M4Params, M4State, CrossingsParams } from './shapes';
-export { histogramBin, histogramEdges, m4Bucket } from './shapes';
+export { histogramBin, histogramEdges, m4Bucket, m4BucketStart } from './shapes';
 export type { SpectrumParams, SpectrumResult } from './spectrum';
 export { fft } from './spectrum';
 export type { BlockParams, BlockMaxState, Drainable } from './blocks';

@@ -1,5 +1,6 @@
 /** Kernels that keep the shape of a signal: histogram, threshold crossings, M4 decimation. */
 import { KernelError, type Chunk, type Kernel } from './kernel';
+import { chunkMax, chunkMin } from './reductions';
 
 function record(raw: unknown, what: string): Record<string, unknown> {
   if (typeof raw !== 'object' || raw === null || Array.isArray(raw)) throw new KernelError(`${what} needs parameters as an object`);
@@ -184,6 +185,16 @@ export function m4Bucket(index: number, params: M4Params): number {
   return Math.floor(((index - params.start) * params.buckets) / (params.end - params.start));
 }
 
+/** First sample number of `bucket` (for bucket = buckets: the end), consistent with m4Bucket. */
+export function m4BucketStart(bucket: number, params: M4Params): number {
+  if (bucket >= params.buckets) return params.end;
+  let start = params.start + Math.ceil((bucket * (params.end - params.start)) / params.buckets);
+  // Guard against float rounding of the quotient: m4Bucket decides.
+  while (start > params.start && m4Bucket(start - 1, params) >= bucket) start--;
+  while (m4Bucket(start, params) < bucket) start++;
+  return start;
+}
+
 const nanFilled = (length: number): number[] => new Array<number>(length).fill(Number.NaN);
 
 export const m4: Kernel<M4Params, M4State, M4State> = {
@@ -216,22 +227,33 @@ export const m4: Kernel<M4Params, M4State, M4State> = {
     const values = chunk.values;
     const from = Math.max(0, params.start - chunk.offset);
     const to = Math.min(values.length, params.end - chunk.offset);
-    for (let index = from; index < to; index++) {
-      const value = values[index]!;
-      if (value !== value) continue;
-      const position = chunk.offset + index;
-      const bucket = m4Bucket(position, params);
+    if (to <= from) return next;
+    // Bucket by bucket: tight min/max loops over each bucket's part of the chunk, then its first
+    // and last non-NaN sample.
+    const lastBucket = m4Bucket(chunk.offset + to - 1, params);
+    for (let bucket = m4Bucket(chunk.offset + from, params); bucket <= lastBucket; bucket++) {
+      const bucketStart = m4BucketStart(bucket, params) - chunk.offset;
+      const bucketEnd = m4BucketStart(bucket + 1, params) - chunk.offset;
+      const lo = Math.max(from, bucketStart);
+      const hi = Math.min(to, bucketEnd);
+      let first = lo;
+      while (first < hi && values[first] !== values[first]) first++;
+      if (first === hi) continue; // only NaN here
+      let last = hi - 1;
+      while (values[last] !== values[last]) last--;
+      const low = chunkMin(values, first, last + 1)!;
+      const high = chunkMax(values, first, last + 1)!;
       if (next.firstIndex[bucket] === -1) {
-        next.firstIndex[bucket] = position;
-        next.first[bucket] = value;
-        next.min[bucket] = value;
-        next.max[bucket] = value;
+        next.firstIndex[bucket] = chunk.offset + first;
+        next.first[bucket] = values[first]!;
+        next.min[bucket] = low;
+        next.max[bucket] = high;
       } else {
-        if (value < next.min[bucket]!) next.min[bucket] = value;
-        if (value > next.max[bucket]!) next.max[bucket] = value;
+        next.min[bucket] = Math.min(next.min[bucket]!, low);
+        next.max[bucket] = Math.max(next.max[bucket]!, high);
       }
-      next.last[bucket] = value;
-      next.lastIndex[bucket] = position;
+      next.last[bucket] = values[last]!;
+      next.lastIndex[bucket] = chunk.offset + last;
     }
     return next;
   },
