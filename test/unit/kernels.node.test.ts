@@ -17,6 +17,8 @@ function chunksOf(array: Float32Array, cuts: number[]): Chunk[] {
 }
 
 const present = (array: Float32Array): number[] => [...array].filter((value) => !Number.isNaN(value));
+/** Kernels report zero as +0 (−0 and +0 are equal); references do the same. */
+const positiveZero = (value: number): number => (value === 0 ? 0 : value);
 
 /** Folds chunks one by one, and also merges independently computed states: both must agree. */
 function bothWays<P, S, R>(kernel: Kernel<P, S, R>, params: P, array: Float32Array, cuts: number[]): [R, R] {
@@ -34,14 +36,38 @@ describe('kernels against reference loops', () => {
     fc.assert(
       fc.property(values.chain((array) => fc.tuple(fc.constant(array), splits(array))), ([array, cuts]) => {
         const seen = present(array);
-        const expectedMax = seen.length ? Math.max(...seen) : null;
-        const expectedMin = seen.length ? Math.min(...seen) : null;
+        const expectedMax = seen.length ? positiveZero(Math.max(...seen)) : null;
+        const expectedMin = seen.length ? positiveZero(Math.min(...seen)) : null;
         for (const result of bothWays(kernels.max, {}, array, cuts)) expect(result).toBe(expectedMax);
         for (const result of bothWays(kernels.min, {}, array, cuts)) expect(result).toBe(expectedMin);
         for (const result of bothWays(kernels.peak_to_peak, {}, array, cuts)) {
           expect(result).toEqual(expectedMax === null ? null : expectedMax - expectedMin!);
         }
       }),
+    );
+  });
+
+  it('max and min of long arrays (the WebAssembly SIMD path) equal a reference loop', () => {
+    const long = fc.integer({ min: 2048, max: 300_000 }).chain((length) =>
+      fc.tuple(fc.constant(length), fc.array(fc.tuple(fc.nat(length - 1), fc.float32Array({ minLength: 1, maxLength: 1 })), { maxLength: 20 })),
+    );
+    fc.assert(
+      fc.property(long, fc.constantFrom(Number.NaN, 0, -3), ([length, pokes], fill) => {
+        const array = new Float32Array(length).fill(fill);
+        for (const [index, [value]] of pokes) array[index] = value!;
+        let maxValue = -Infinity;
+        let minValue = Infinity;
+        let seen = 0;
+        for (const value of array) {
+          if (Number.isNaN(value)) continue;
+          seen++;
+          if (value > maxValue) maxValue = value;
+          if (value < minValue) minValue = value;
+        }
+        expect(runKernel(kernels.max, {}, [{ values: array, offset: 0 }])).toBe(seen ? positiveZero(maxValue) : null);
+        expect(runKernel(kernels.min, {}, [{ values: array, offset: 0 }])).toBe(seen ? positiveZero(minValue) : null);
+      }),
+      { numRuns: 60 },
     );
   });
 
@@ -135,8 +161,8 @@ describe('kernels against reference loops', () => {
               expected.min[bucket] = value;
               expected.max[bucket] = value;
             }
-            expected.min[bucket] = Math.min(expected.min[bucket]!, value);
-            expected.max[bucket] = Math.max(expected.max[bucket]!, value);
+            expected.min[bucket] = positiveZero(Math.min(expected.min[bucket]!, value));
+            expected.max[bucket] = positiveZero(Math.max(expected.max[bucket]!, value));
             expected.last[bucket] = value;
             expected.lastIndex[bucket] = index;
           });
@@ -156,7 +182,7 @@ describe('kernels against reference loops', () => {
         const expected: Array<number | null> = [];
         for (let start = 0; start < array.length; start += block) {
           const seen = present(array.subarray(start, start + block));
-          expected.push(seen.length ? Math.max(...seen) : null);
+          expected.push(seen.length ? positiveZero(Math.max(...seen)) : null);
         }
         let running: number | null = null;
         const escalated = expected.map((value) => (running = value === null ? running : running === null ? value : Math.max(running, value)));

@@ -172,7 +172,8 @@ export class WebGpuEngine implements ComputeEngine {
       high = Math.max(high, out[group * 4 + 1]!);
       count += out[group * 4 + 2]!;
     }
-    return count ? { min: keyToFloat(low), max: keyToFloat(high) } : { min: null, max: null };
+    // -0 and +0 are equal; report +0 as the CPU kernels do.
+    return count ? { min: keyToFloat(low) || 0, max: keyToFloat(high) || 0 } : { min: null, max: null };
   }
 
   /** The kernel state of one contiguous batch, computed on the GPU. */
@@ -257,8 +258,8 @@ export class WebGpuEngine implements ComputeEngine {
       state.first[bucket] = chunk.values[first]!;
       state.lastIndex[bucket] = chunk.offset + last - 1;
       state.last[bucket] = chunk.values[last - 1]!;
-      state.min[bucket] = keyToFloat(out[index * 4 + 2]!);
-      state.max[bucket] = keyToFloat(out[index * 4 + 3]!);
+      state.min[bucket] = keyToFloat(out[index * 4 + 2]!) || 0;
+      state.max[bucket] = keyToFloat(out[index * 4 + 3]!) || 0;
     }
     return state;
   }

@@ -4,6 +4,13 @@
  * it pays), no closures per sample.
  */
 import { KernelError, maxOf, minOf, type Chunk, type Kernel } from './kernel';
+import { simdExtreme } from './simd-minmax';
+
+/** Below this many samples the scalar loop beats copying into WebAssembly memory. */
+const SIMD_FROM = 2048;
+
+/** -0 and +0 compare equal; results report +0 so every engine gives the same answer. */
+const positiveZero = (value: number): number => (value === 0 ? 0 : value);
 
 type NoParams = Record<string, never>;
 const noParams = (raw: unknown): NoParams => {
@@ -13,6 +20,10 @@ const noParams = (raw: unknown): NoParams => {
 
 /** Largest non-NaN value of a chunk, or null. NaN fails every comparison, so it is skipped for free. */
 export function chunkMax(values: Float32Array, from = 0, to = values.length): number | null {
+  if (to - from >= SIMD_FROM) {
+    const fast = simdExtreme('max', values, from, to);
+    if (fast !== undefined && fast > -Infinity) return positiveZero(fast);
+  }
   let m0 = -Infinity;
   let m1 = -Infinity;
   let m2 = -Infinity;
@@ -34,7 +45,7 @@ export function chunkMax(values: Float32Array, from = 0, to = values.length): nu
     if (a > m0) m0 = a;
   }
   const max = Math.max(m0, m1, m2, m3);
-  if (max > -Infinity) return max;
+  if (max > -Infinity) return positiveZero(max);
   // All NaN, or only -Infinity values: tell them apart.
   for (let scan = from; scan < to; scan++) if (values[scan] === -Infinity) seen = true;
   return seen ? -Infinity : null;
@@ -42,6 +53,10 @@ export function chunkMax(values: Float32Array, from = 0, to = values.length): nu
 
 /** Smallest non-NaN value of a chunk, or null. */
 export function chunkMin(values: Float32Array, from = 0, to = values.length): number | null {
+  if (to - from >= SIMD_FROM) {
+    const fast = simdExtreme('min', values, from, to);
+    if (fast !== undefined && fast < Infinity) return positiveZero(fast);
+  }
   let m0 = Infinity;
   let m1 = Infinity;
   let m2 = Infinity;
@@ -62,7 +77,7 @@ export function chunkMin(values: Float32Array, from = 0, to = values.length): nu
     if (a < m0) m0 = a;
   }
   const min = Math.min(m0, m1, m2, m3);
-  if (min < Infinity) return min;
+  if (min < Infinity) return positiveZero(min);
   for (let scan = from; scan < to; scan++) if (values[scan] === Infinity) return Infinity;
   return null;
 }
