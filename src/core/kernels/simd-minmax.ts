@@ -33,13 +33,21 @@ interface MinMaxModule {
 
 let module: MinMaxModule | null | undefined;
 
+/** The part of the WebAssembly API used here (core is typed without DOM or Node libraries). */
+interface WasmApi {
+  Module: new (bytes: Uint8Array) => object;
+  Instance: new (module: object) => { exports: Record<string, unknown> };
+}
+
 function load(): MinMaxModule | null {
   if (module !== undefined) return module;
   try {
     const bytes = Uint8Array.from(atob(MODULE), (char) => char.charCodeAt(0));
     // Synchronous compile is allowed for a module this small, on every thread.
-    const instance = new WebAssembly.Instance(new WebAssembly.Module(bytes));
-    const exports = instance.exports as unknown as { memory: WebAssembly.Memory; max: (count: number) => number; min: (count: number) => number };
+    const wasm = (globalThis as { WebAssembly?: WasmApi }).WebAssembly;
+    if (!wasm) return (module = null);
+    const instance = new wasm.Instance(new wasm.Module(bytes));
+    const exports = instance.exports as { memory: { buffer: ArrayBuffer }; max: (count: number) => number; min: (count: number) => number };
     module = { view: new Float32Array(exports.memory.buffer), max: exports.max, min: exports.min };
   } catch {
     module = null; // no WebAssembly SIMD here
