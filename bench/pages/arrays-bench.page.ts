@@ -6,11 +6,8 @@
 import { ChannelArray, CHUNK_SIZE } from '../../src/arrays';
 import { CpuEngine } from '../../src/compute';
 import { createStorage, type Storage } from '../../src/storage';
+import { median } from './measure';
 
-function median(samples: number[]): number {
-  const sorted = [...samples].sort((a, b) => a - b);
-  return sorted[Math.floor(sorted.length / 2)]!;
-}
 
 async function fill(storage: Storage, id: string, samples: number): Promise<{ array: ChannelArray; ms: number }> {
   const array = await ChannelArray.create(storage, id, { timing: 'regular' });

@@ -4,24 +4,11 @@
  */
 import { CpuEngine, WorkerPoolEngine, type ComputeEngine } from '../../src/compute';
 import { WebGpuEngine } from '../../src/compute/webgpu/webgpu-engine';
+import { timed } from './measure';
 
 const SAMPLES = 100_000_000;
 
-function median(samples: number[]): number {
-  const sorted = [...samples].sort((a, b) => a - b);
-  return sorted[Math.floor(sorted.length / 2)]!;
-}
 
-async function timed(runs: number, work: () => Promise<unknown> | unknown): Promise<number> {
-  await work(); // warm-up: code optimised, pipelines compiled, pages faulted in
-  const times: number[] = [];
-  for (let run = 0; run < runs; run++) {
-    const started = performance.now();
-    await work();
-    times.push(performance.now() - started);
-  }
-  return median(times);
-}
 
 function makeData(): Float32Array {
   const buffer = crossOriginIsolated ? new SharedArrayBuffer(SAMPLES * 4) : new ArrayBuffer(SAMPLES * 4);

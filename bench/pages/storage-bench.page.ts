@@ -4,21 +4,13 @@
  */
 import { openDB, deleteDB, type IDBPDatabase } from 'idb';
 import { createStorage, databaseName, type Doc, type Storage } from '../../src/storage';
+import { median, time } from './measure';
 
 const MIB = 1024 * 1024;
 let databaseCounter = 0;
 const fresh = (prefix: string): string => `${prefix}-${++databaseCounter}`;
 
-function median(samples: number[]): number {
-  const sorted = [...samples].sort((a, b) => a - b);
-  return sorted[Math.floor(sorted.length / 2)]!;
-}
 
-async function time(work: () => Promise<unknown>): Promise<number> {
-  const started = performance.now();
-  await work();
-  return performance.now() - started;
-}
 
 function makeDoc(index: number): Doc {
   return {
