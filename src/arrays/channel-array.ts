@@ -13,8 +13,8 @@
  * enough that reading one chunk (which range reads do at most twice) takes well under a
  * millisecond and a tablet never holds more than a few in memory.
  */
-import type { Storage } from '../storage';
-import { StorageError } from '../storage';
+import type { Storage } from '../storage/backend';
+import { StorageError } from '../storage/backend';
 import { ArrayError } from './errors';
 import { SUMMARY_FIELDS, combine, emptySummary, readBlock, summarizeValues, writeBlock, type Summary } from './summary';
 

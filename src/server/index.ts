@@ -4,4 +4,6 @@ export { startServer, main, packageVersion, projectRoot, type RunningServer, typ
 export { buildApp, type AppOptions } from './http/app';
 export { HttpError, type HttpErrorCode } from './errors';
 export { SqliteStore, SQLITE_FILE_NAME } from './store/sqlite-store';
+export { PostgresStore } from './store/postgres-store';
+export { SqlStorage } from './store/sql/sql-storage';
 export type { Store } from './store/store';

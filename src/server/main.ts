@@ -9,6 +9,7 @@ import type { FastifyInstance } from 'fastify';
 import { loadConfig, type ServerConfig } from './config';
 import { buildApp } from './http/app';
 import { SqliteStore } from './store/sqlite-store';
+import { PostgresStore } from './store/postgres-store';
 import type { Store } from './store/store';
 
 export const projectRoot = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../..');
@@ -26,11 +27,9 @@ export interface RunningServer {
   close(): Promise<void>;
 }
 
-function openStore(config: ServerConfig): Store {
-  if (config.databaseUrl !== undefined) {
-    throw new Error('DATABASE_URL is set, but the PostgreSQL backend is not available in this version yet; unset it to use SQLite');
-  }
-  return SqliteStore.open(config.dataDir);
+/** PostgreSQL when DATABASE_URL is set, else SQLite in DATA_DIR. */
+function openStore(config: ServerConfig): Promise<Store> {
+  return config.databaseUrl === undefined ? SqliteStore.open(config.dataDir) : PostgresStore.open(config.databaseUrl);
 }
 
 export interface StartOptions {
@@ -41,7 +40,7 @@ export interface StartOptions {
 
 /** Opens the store and starts listening; resolves once the server accepts connections. */
 export async function startServer(config: ServerConfig, options: StartOptions = {}): Promise<RunningServer> {
-  const store = openStore(config);
+  const store = await openStore(config);
   let app: FastifyInstance;
   try {
     app = await buildApp({ store, version: packageVersion(), clientDir: config.clientDir, demo: config.demo, ...(options.logLevel ? { logLevel: options.logLevel } : {}) });

@@ -8,6 +8,7 @@ import { loadConfig } from '../../src/server';
 import { packageVersion, projectRoot, startServer, type RunningServer, type StartOptions } from '../../src/server/main';
 import { SQLITE_FILE_NAME, SqliteStore } from '../../src/server/store/sqlite-store';
 import { makeTempDir } from '../support/temp-dir';
+import { startPostgres } from '../support/postgres';
 
 let dataDir: string;
 let server: RunningServer | undefined;
@@ -130,15 +131,27 @@ describe('companion server', () => {
     server = undefined;
   });
 
-  it('refuses DATABASE_URL clearly while the PostgreSQL backend is not built', async () => {
-    await expect(start({ DATABASE_URL: 'postgres://localhost/fieldline' })).rejects.toThrow(/PostgreSQL backend is not available/);
+  it('runs on PostgreSQL when DATABASE_URL is set', async () => {
+    const postgres = await startPostgres();
+    try {
+      const { url } = await start({ DATABASE_URL: postgres.url });
+      expect(await (await fetch(`${url}/api/health`)).json()).toEqual({ ok: true, version: packageVersion(), backend: 'postgres' });
+      await server!.close();
+      server = undefined;
+    } finally {
+      postgres.stop();
+    }
+  });
+
+  it('a DATABASE_URL that cannot be reached stops the start with the reason', async () => {
+    await expect(start({ DATABASE_URL: 'postgres://nobody@127.0.0.1:1/none' })).rejects.toThrow(/ECONNREFUSED|connect/);
   });
 
   it('migrations run once: reopening keeps the data and the schema version', async () => {
-    const first = SqliteStore.open(dataDir);
+    const first = await SqliteStore.open(dataDir);
     const version = await first.schemaVersion();
     await first.close();
-    const second = SqliteStore.open(dataDir);
+    const second = await SqliteStore.open(dataDir);
     expect(await second.schemaVersion()).toBe(version);
     await second.close();
     expect(version).toBeGreaterThan(0);

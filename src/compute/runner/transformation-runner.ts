@@ -13,7 +13,7 @@
  */
 import { KernelError, decodeState, encodeState, type Chunk, type Drainable, type KernelName } from '../../core';
 import { ArrayError, ChannelArray } from '../../arrays';
-import { StorageError, type Storage } from '../../storage';
+import { StorageError, type Storage } from '../../storage/backend';
 import { CpuEngine } from '../cpu/cpu-engine';
 import { requireKernel, type ComputeEngine } from '../engine';
 

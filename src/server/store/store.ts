@@ -1,11 +1,14 @@
 /**
- * The interface every server storage backend implements (SQLite now, PostgreSQL later).
- * Routes talk to this, never to a driver.
+ * The interface every server storage backend implements (SQLite, PostgreSQL). Routes talk to
+ * this, never to a driver.
  */
 import type { BackendName } from '../../core';
+import type { Storage } from '../../storage/backend';
 
 export interface Store {
   readonly backend: BackendName;
+  /** Documents and attachments (and, through ChannelArray, channel arrays), as the browser has them. */
+  readonly documents: Storage;
   /** Schema version after migrations ran. */
   schemaVersion(): Promise<number>;
   /** Cheap liveness probe of the database connection. */

@@ -1,0 +1,51 @@
+/**
+ * PostgreSQL through a `pg` pool; each transaction holds one client from BEGIN to COMMIT.
+ * Transactions of one process run one after the other, in the order they were asked for (the
+ * Storage contract: calls take effect in call order); several server processes scale out.
+ */
+import type pg from 'pg';
+import type { Query, Row, SqlDriver } from './driver';
+
+/** `?` placeholders → `$1, $2, …` (our statements never contain a literal question mark). */
+function numbered(sql: string): string {
+  let index = 0;
+  return sql.replace(/\?/g, () => `$${++index}`);
+}
+
+export class PostgresDriver implements SqlDriver {
+  readonly dialect = 'postgres' as const;
+  readonly pool: pg.Pool;
+  #queue: Promise<unknown> = Promise.resolve();
+
+  constructor(pool: pg.Pool) {
+    this.pool = pool;
+  }
+
+  transaction<T>(work: (query: Query) => Promise<T>): Promise<T> {
+    const run = () => this.#run(work);
+    const result = this.#queue.then(run, run);
+    this.#queue = result.catch(() => undefined);
+    return result;
+  }
+
+  async #run<T>(work: (query: Query) => Promise<T>): Promise<T> {
+    const client = await this.pool.connect();
+    const query: Query = async (sql, params = []) => (await client.query(numbered(sql), params as unknown[])).rows as Row[];
+    try {
+      await client.query('BEGIN');
+      const result = await work(query);
+      await client.query('COMMIT');
+      return result;
+    } catch (error) {
+      await client.query('ROLLBACK').catch(() => undefined);
+      throw error;
+    } finally {
+      client.release();
+    }
+  }
+
+  async close(): Promise<void> {
+    await this.#queue;
+    await this.pool.end();
+  }
+}

@@ -1,0 +1,60 @@
+/**
+ * Versioned schema migrations for both dialects (append, never edit a shipped one). Documents
+ * keep a revision (for conflict detection) and a sequence number (for the changes feed; deletions
+ * stay as tombstones). Attachments are stored in 1 MiB pieces keyed by (document, name, n) in a
+ * B-tree, so a range read is an index range scan.
+ */
+import type { Dialect, Query, SqlDriver } from './driver';
+
+export interface Migration {
+  version: number;
+  name: string;
+  statements: Record<Dialect, string[]>;
+}
+
+export const migrations: readonly Migration[] = [
+  {
+    version: 1,
+    name: 'meta',
+    statements: {
+      sqlite: ['CREATE TABLE IF NOT EXISTS meta (key TEXT PRIMARY KEY, value TEXT NOT NULL) STRICT'],
+      postgres: ['CREATE TABLE IF NOT EXISTS meta (key TEXT PRIMARY KEY, value TEXT NOT NULL)'],
+    },
+  },
+  {
+    version: 2,
+    name: 'documents and attachments',
+    statements: {
+      sqlite: [
+        'CREATE TABLE documents (id TEXT PRIMARY KEY, seq INTEGER NOT NULL UNIQUE, rev INTEGER NOT NULL, deleted INTEGER NOT NULL DEFAULT 0, doc TEXT) STRICT',
+        'CREATE TABLE attachments (doc_id TEXT NOT NULL, name TEXT NOT NULL, length INTEGER NOT NULL, content_type TEXT NOT NULL, piece_size INTEGER NOT NULL, PRIMARY KEY (doc_id, name)) STRICT, WITHOUT ROWID',
+        'CREATE TABLE attachment_pieces (doc_id TEXT NOT NULL, name TEXT NOT NULL, n INTEGER NOT NULL, data BLOB NOT NULL, PRIMARY KEY (doc_id, name, n)) STRICT, WITHOUT ROWID',
+        'CREATE TABLE counters (name TEXT PRIMARY KEY, value INTEGER NOT NULL) STRICT',
+        "INSERT INTO counters (name, value) VALUES ('seq', 0)",
+      ],
+      postgres: [
+        'CREATE TABLE documents (id TEXT PRIMARY KEY, seq BIGINT NOT NULL UNIQUE, rev BIGINT NOT NULL, deleted BOOLEAN NOT NULL DEFAULT FALSE, doc TEXT)',
+        'CREATE TABLE attachments (doc_id TEXT NOT NULL, name TEXT NOT NULL, length BIGINT NOT NULL, content_type TEXT NOT NULL, piece_size INTEGER NOT NULL, PRIMARY KEY (doc_id, name))',
+        'CREATE TABLE attachment_pieces (doc_id TEXT NOT NULL, name TEXT NOT NULL, n INTEGER NOT NULL, data BYTEA NOT NULL, PRIMARY KEY (doc_id, name, n))',
+        'CREATE TABLE counters (name TEXT PRIMARY KEY, value BIGINT NOT NULL)',
+        "INSERT INTO counters (name, value) VALUES ('seq', 0)",
+      ],
+    },
+  },
+];
+
+/** Brings the schema up to date; with PostgreSQL an advisory lock keeps concurrent starts apart. */
+export async function migrate(driver: SqlDriver, list: readonly Migration[] = migrations): Promise<number> {
+  return driver.transaction(async (query: Query) => {
+    if (driver.dialect === 'postgres') await query('SELECT pg_advisory_xact_lock(7243011)');
+    await query('CREATE TABLE IF NOT EXISTS schema_migrations (version INTEGER PRIMARY KEY, name TEXT NOT NULL, applied_at TEXT NOT NULL)');
+    const [row] = await query('SELECT MAX(version) AS version FROM schema_migrations');
+    const current = Number(row?.version ?? 0);
+    for (const migration of list) {
+      if (migration.version <= current) continue;
+      for (const statement of migration.statements[driver.dialect]) await query(statement);
+      await query('INSERT INTO schema_migrations (version, name, applied_at) VALUES (?, ?, ?)', [migration.version, migration.name, new Date().toISOString()]);
+    }
+    return Math.max(current, ...list.map((migration) => migration.version));
+  });
+}

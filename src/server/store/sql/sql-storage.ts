@@ -1,0 +1,208 @@
+/**
+ * The Storage contract (the browser library's) on SQLite or PostgreSQL: the server keeps
+ * documents, attachments and, through ChannelArray, channel arrays in the same format as the
+ * browser. Every call is one transaction. Queries, sorting and selection run on the loaded
+ * documents with the shared query language, exactly as in the browser.
+ */
+import {
+  StorageError,
+  applyAllDocsOptions,
+  byteRange,
+  checkDoc,
+  checkId,
+  readAs,
+  toBlob,
+  type AllDocsOptions,
+  type AllDocsResult,
+  type AttachmentData,
+  type AttachmentInfo,
+  type Capacity,
+  type ChangesOptions,
+  type ChangesResult,
+  type Doc,
+  type GetAttachmentOptions,
+  type Storage,
+} from '../../../storage/backend';
+import type { Query, SqlDriver } from './driver';
+
+const PIECE_SIZE = 1024 * 1024;
+const capacities = new Set<string>(['list', 'query', 'sort', 'limit', 'select', 'include', 'post', 'changes', 'range']);
+
+export class SqlStorage implements Storage {
+  readonly driver: SqlDriver;
+  #closed = false;
+
+  constructor(driver: SqlDriver) {
+    this.driver = driver;
+  }
+
+  async #transaction<T>(work: (query: Query) => Promise<T>): Promise<T> {
+    if (this.#closed) throw new StorageError('closed', 'this storage was closed');
+    return this.driver.transaction(work);
+  }
+
+  static async #nextSeq(query: Query): Promise<number> {
+    const [row] = await query("UPDATE counters SET value = value + 1 WHERE name = 'seq' RETURNING value");
+    return Number(row!.value);
+  }
+
+  static async #live(query: Query, id: string): Promise<{ rev: number }> {
+    const [row] = await query('SELECT rev FROM documents WHERE id = ? AND deleted = ?', [id, false]);
+    if (!row) throw new StorageError('not_found', `no document ${JSON.stringify(id)}`);
+    return { rev: Number(row.rev) };
+  }
+
+  static async #touch(query: Query, id: string): Promise<void> {
+    const seq = await SqlStorage.#nextSeq(query);
+    await query('UPDATE documents SET seq = ?, rev = rev + 1 WHERE id = ?', [seq, id]);
+  }
+
+  async get(id: string): Promise<Doc> {
+    checkId(id);
+    return this.#transaction(async (query) => {
+      const [row] = await query('SELECT doc FROM documents WHERE id = ? AND deleted = ?', [id, false]);
+      if (!row) throw new StorageError('not_found', `no document ${JSON.stringify(id)}`);
+      return JSON.parse(String(row.doc)) as Doc;
+    });
+  }
+
+  async put(id: string, doc: Doc): Promise<string> {
+    checkId(id);
+    const text = JSON.stringify(checkDoc(doc));
+    return this.#transaction(async (query) => {
+      const seq = await SqlStorage.#nextSeq(query);
+      await query(
+        'INSERT INTO documents (id, seq, rev, deleted, doc) VALUES (?, ?, 1, ?, ?) ON CONFLICT (id) DO UPDATE SET seq = excluded.seq, rev = documents.rev + 1, deleted = excluded.deleted, doc = excluded.doc',
+        [id, seq, false, text],
+      );
+      return id;
+    });
+  }
+
+  async post(doc: Doc): Promise<string> {
+    return this.put(crypto.randomUUID(), doc);
+  }
+
+  async remove(id: string): Promise<string> {
+    checkId(id);
+    return this.#transaction(async (query) => {
+      await SqlStorage.#live(query, id);
+      const seq = await SqlStorage.#nextSeq(query);
+      await query('UPDATE documents SET seq = ?, rev = rev + 1, deleted = ?, doc = NULL WHERE id = ?', [seq, true, id]);
+      await query('DELETE FROM attachment_pieces WHERE doc_id = ?', [id]);
+      await query('DELETE FROM attachments WHERE doc_id = ?', [id]);
+      return id;
+    });
+  }
+
+  async allDocs(options: AllDocsOptions = {}): Promise<AllDocsResult> {
+    const rows = await this.#transaction((query) => query('SELECT id, doc FROM documents WHERE deleted = ? ORDER BY id', [false]));
+    return applyAllDocsOptions(
+      rows.map((row) => ({ id: String(row.id), doc: JSON.parse(String(row.doc)) as Doc })),
+      options,
+    );
+  }
+
+  async putAttachment(id: string, name: string, data: AttachmentData, contentType?: string): Promise<void> {
+    checkId(id);
+    checkId(name, 'attachment name');
+    const blob = toBlob(data, contentType);
+    const bytes = Buffer.from(await blob.arrayBuffer());
+    await this.#transaction(async (query) => {
+      await SqlStorage.#live(query, id);
+      await query('DELETE FROM attachment_pieces WHERE doc_id = ? AND name = ?', [id, name]);
+      const pieces = Math.max(1, Math.ceil(bytes.length / PIECE_SIZE));
+      for (let n = 0; n < pieces; n++) {
+        await query('INSERT INTO attachment_pieces (doc_id, name, n, data) VALUES (?, ?, ?, ?)', [id, name, n, bytes.subarray(n * PIECE_SIZE, (n + 1) * PIECE_SIZE)]);
+      }
+      await query(
+        'INSERT INTO attachments (doc_id, name, length, content_type, piece_size) VALUES (?, ?, ?, ?, ?) ON CONFLICT (doc_id, name) DO UPDATE SET length = excluded.length, content_type = excluded.content_type, piece_size = excluded.piece_size',
+        [id, name, bytes.length, blob.type, PIECE_SIZE],
+      );
+      await SqlStorage.#touch(query, id);
+    });
+  }
+
+  async getAttachment(id: string, name: string, options?: GetAttachmentOptions): Promise<never> {
+    checkId(id);
+    checkId(name, 'attachment name');
+    const blob = await this.#transaction(async (query) => {
+      await SqlStorage.#live(query, id);
+      const [record] = await query('SELECT length, content_type, piece_size FROM attachments WHERE doc_id = ? AND name = ?', [id, name]);
+      if (!record) throw new StorageError('not_found', `document ${JSON.stringify(id)} has no attachment ${JSON.stringify(name)}`);
+      const pieceSize = Number(record.piece_size);
+      const [start, end] = byteRange(options, Number(record.length));
+      const type = String(record.content_type);
+      if (end <= start) return new Blob([], { type });
+      const first = Math.floor(start / pieceSize);
+      const last = Math.floor((end - 1) / pieceSize);
+      // An index range scan over (doc_id, name, n): only the pieces the range covers.
+      const pieces = await query('SELECT data FROM attachment_pieces WHERE doc_id = ? AND name = ? AND n BETWEEN ? AND ? ORDER BY n', [id, name, first, last]);
+      const whole = Buffer.concat(pieces.map((row) => row.data as Buffer));
+      const offset = first * pieceSize;
+      return new Blob([whole.subarray(start - offset, end - offset)], { type });
+    });
+    return (await readAs(blob, options?.format)) as never;
+  }
+
+  async removeAttachment(id: string, name: string): Promise<void> {
+    checkId(id);
+    checkId(name, 'attachment name');
+    await this.#transaction(async (query) => {
+      await SqlStorage.#live(query, id);
+      const [record] = await query('SELECT length FROM attachments WHERE doc_id = ? AND name = ?', [id, name]);
+      if (!record) throw new StorageError('not_found', `document ${JSON.stringify(id)} has no attachment ${JSON.stringify(name)}`);
+      await query('DELETE FROM attachment_pieces WHERE doc_id = ? AND name = ?', [id, name]);
+      await query('DELETE FROM attachments WHERE doc_id = ? AND name = ?', [id, name]);
+      await SqlStorage.#touch(query, id);
+    });
+  }
+
+  async allAttachments(id: string): Promise<Record<string, AttachmentInfo>> {
+    checkId(id);
+    return this.#transaction(async (query) => {
+      await SqlStorage.#live(query, id);
+      const rows = await query('SELECT name, length, content_type FROM attachments WHERE doc_id = ? ORDER BY name', [id]);
+      return Object.fromEntries(rows.map((row) => [String(row.name), { length: Number(row.length), content_type: String(row.content_type) }]));
+    });
+  }
+
+  hasCapacity(name: Capacity | string): boolean {
+    return capacities.has(name);
+  }
+
+  async changes(options: ChangesOptions = {}): Promise<ChangesResult> {
+    const since = options.since ?? 0;
+    const limit = options.limit;
+    if (!Number.isInteger(since) || since < 0) throw new StorageError('bad_request', 'since must be a non-negative integer');
+    if (limit !== undefined && (!Number.isInteger(limit) || limit < 1)) throw new StorageError('bad_request', 'limit must be a positive integer');
+    const rows = await this.#transaction((query) =>
+      query(`SELECT id, seq, deleted FROM documents WHERE seq > ? ORDER BY seq${limit === undefined ? '' : ' LIMIT ?'}`, limit === undefined ? [since] : [since, limit]),
+    );
+    const results = rows.map((row) => (Number(row.deleted) || row.deleted === true ? { id: String(row.id), seq: Number(row.seq), deleted: true } : { id: String(row.id), seq: Number(row.seq) }));
+    return { results, last_seq: results.at(-1)?.seq ?? since };
+  }
+
+  async repair(): Promise<{ fixed: number }> {
+    return this.#transaction(async (query) => {
+      const orphans = await query('SELECT COUNT(*) AS count FROM attachment_pieces p WHERE NOT EXISTS (SELECT 1 FROM attachments a WHERE a.doc_id = p.doc_id AND a.name = p.name)');
+      await query('DELETE FROM attachment_pieces WHERE NOT EXISTS (SELECT 1 FROM attachments a WHERE a.doc_id = attachment_pieces.doc_id AND a.name = attachment_pieces.name)');
+      return { fixed: Number(orphans[0]?.count ?? 0) };
+    });
+  }
+
+  async close(): Promise<void> {
+    this.#closed = true;
+  }
+
+  /** Empties every document table (the database itself belongs to the server). */
+  async destroy(): Promise<void> {
+    await this.#transaction(async (query) => {
+      await query('DELETE FROM attachment_pieces');
+      await query('DELETE FROM attachments');
+      await query('DELETE FROM documents');
+      await query("UPDATE counters SET value = 0 WHERE name = 'seq'");
+    });
+    this.#closed = true;
+  }
+}

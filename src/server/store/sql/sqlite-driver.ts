@@ -1,0 +1,46 @@
+/**
+ * SQLite through better-sqlite3 (synchronous, one connection). Transactions are serialized by an
+ * async queue so one may await between statements without another interleaving.
+ */
+import type Database from 'better-sqlite3';
+import type { Query, Row, SqlDriver } from './driver';
+
+export class SqliteDriver implements SqlDriver {
+  readonly dialect = 'sqlite' as const;
+  readonly db: Database.Database;
+  #queue: Promise<unknown> = Promise.resolve();
+
+  constructor(db: Database.Database) {
+    this.db = db;
+  }
+
+  readonly #query: Query = async (sql, params = []) => {
+    const statement = this.db.prepare(sql);
+    const values = params.map((value) => (typeof value === 'boolean' ? Number(value) : value));
+    if (statement.reader) return statement.all(...values) as Row[];
+    statement.run(...values);
+    return [];
+  };
+
+  transaction<T>(work: (query: Query) => Promise<T>): Promise<T> {
+    const run = async (): Promise<T> => {
+      this.db.exec('BEGIN IMMEDIATE');
+      try {
+        const result = await work(this.#query);
+        this.db.exec('COMMIT');
+        return result;
+      } catch (error) {
+        if (this.db.inTransaction) this.db.exec('ROLLBACK');
+        throw error;
+      }
+    };
+    const result = this.#queue.then(run, run);
+    this.#queue = result.catch(() => undefined);
+    return result;
+  }
+
+  async close(): Promise<void> {
+    await this.#queue;
+    if (this.db.open) this.db.close();
+  }
+}

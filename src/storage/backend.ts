@@ -1,0 +1,23 @@
+// The storage contract for code that runs everywhere, the server included: the types, the error
+// and the helpers a storage implementation needs — and none of the browser storages (IndexedDB,
+// WebCrypto), so Node code can import it without DOM types. Apps use index.ts.
+export type {
+  AllDocsOptions,
+  AllDocsResult,
+  AllDocsRow,
+  AttachmentData,
+  AttachmentFormat,
+  AttachmentInfo,
+  Capacity,
+  Change,
+  ChangesOptions,
+  ChangesResult,
+  Doc,
+  GetAttachmentOptions,
+  Storage,
+  StorageDescription,
+} from './storage';
+export { StorageError, type StorageErrorCode } from './errors';
+export { applyAllDocsOptions } from './common/all-docs';
+export { byteRange, readAs, toBlob } from './common/attachment-data';
+export { checkDoc, checkId } from './common/validate';

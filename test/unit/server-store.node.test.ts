@@ -1,0 +1,72 @@
+// The storage conformance suite against the server's SQL backends — SQLite and a throwaway
+// PostgreSQL cluster — the same suite the browser storages pass.
+import fs from 'node:fs';
+import path from 'node:path';
+import { afterAll, beforeAll, describe } from 'vitest';
+import { registerStorage, type Storage, type StorageDescription } from '../../src/storage';
+import { PostgresStore, SqliteStore, type Store } from '../../src/server';
+import { storageConformance } from '../conformance/storage-conformance';
+import { arraysConformance } from '../conformance/arrays-conformance';
+import { uniqueName } from '../conformance/helpers';
+import { makeTempDir } from '../support/temp-dir';
+import { startPostgres, type Postgres } from '../support/postgres';
+
+/** A Storage whose store opens on first use (createStorage is synchronous) and closes with it. */
+function storeBacked(open: () => Promise<Store>): Storage {
+  const store = open();
+  const documents = store.then((opened) => opened.documents);
+  const call =
+    <K extends keyof Storage>(name: K) =>
+    async (...args: unknown[]) =>
+      ((await documents)[name] as (...values: unknown[]) => unknown)(...args);
+  return {
+    get: call('get'),
+    put: call('put'),
+    post: call('post'),
+    remove: call('remove'),
+    allDocs: call('allDocs'),
+    putAttachment: call('putAttachment'),
+    getAttachment: call('getAttachment'),
+    removeAttachment: call('removeAttachment'),
+    allAttachments: call('allAttachments'),
+    changes: call('changes'),
+    repair: call('repair'),
+    hasCapacity: (name: string) => ['list', 'query', 'sort', 'limit', 'select', 'include', 'post', 'changes', 'range'].includes(name),
+    async close() {
+      await (await documents).close();
+      await (await store).close();
+    },
+    async destroy() {
+      await (await documents).destroy();
+      await (await store).close();
+    },
+  } as Storage;
+}
+
+const tempRoot = makeTempDir('fieldline-store-');
+let postgres: Postgres;
+
+registerStorage('server-sqlite', (description) => storeBacked(() => SqliteStore.open(String(description.dir))));
+registerStorage('server-postgres', (description) => storeBacked(() => PostgresStore.open(postgres.url, { schema: String(description.schema), max: 2 })));
+
+beforeAll(async () => {
+  postgres = await startPostgres();
+}, 60_000);
+
+afterAll(() => {
+  postgres?.stop();
+  fs.rmSync(tempRoot, { recursive: true, force: true });
+});
+
+const sqlite = (): StorageDescription => ({ type: 'server-sqlite', dir: path.join(tempRoot, uniqueName('db')) });
+const postgresSchema = (): StorageDescription => ({ type: 'server-postgres', schema: uniqueName('s').replace(/[^a-z0-9]/g, '_') });
+
+describe('server SQLite backend', () => {
+  storageConformance({ name: 'server sqlite', persistent: true, description: sqlite });
+  arraysConformance('server sqlite', sqlite);
+});
+
+describe('server PostgreSQL backend', () => {
+  storageConformance({ name: 'server postgres', persistent: true, description: postgresSchema });
+  arraysConformance('server postgres', postgresSchema);
+});
