@@ -13,6 +13,8 @@ export interface ServerConfig {
   demo: boolean;
   /** Folder of the built PWA (vite build output). */
   clientDir: string;
+  /** Password of the `admin` user created on first start (generated and printed when absent). */
+  adminPassword: string | undefined;
 }
 
 /** Raised when an environment variable has a value the server cannot use. */
@@ -43,7 +45,10 @@ export function loadConfig(env: NodeJS.ProcessEnv, projectRoot: string): ServerC
   if (databaseUrl !== undefined && !/^postgres(ql)?:\/\//.test(databaseUrl)) {
     throw new ConfigError('DATABASE_URL must start with postgres:// or postgresql://');
   }
+  const adminPassword = env.ADMIN_PASSWORD || undefined;
+  if (adminPassword !== undefined && adminPassword.length < 8) throw new ConfigError('ADMIN_PASSWORD must have at least 8 characters');
   return {
+    adminPassword,
     host: env.HOST || '127.0.0.1',
     port: parsePort('PORT', env.PORT, 8080),
     dataDir: path.resolve(projectRoot, env.DATA_DIR || 'data'),

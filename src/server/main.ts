@@ -3,6 +3,7 @@
  * shuts down gracefully on SIGINT/SIGTERM (in-flight requests finish, then the database closes).
  */
 import fs from 'node:fs';
+import { randomBytes } from 'node:crypto';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import type { FastifyInstance } from 'fastify';
@@ -32,6 +33,16 @@ function openStore(config: ServerConfig): Promise<Store> {
   return config.databaseUrl === undefined ? SqliteStore.open(config.dataDir) : PostgresStore.open(config.databaseUrl);
 }
 
+/** First start: creates `admin` with ADMIN_PASSWORD, or a generated password printed once. */
+async function ensureAdmin(store: Store, password: string | undefined): Promise<void> {
+  if ((await store.accounts.count()) > 0) return;
+  const chosen = password ?? randomBytes(12).toString('base64url');
+  await store.accounts.create({ username: 'admin', role: 'admin', sites: [] }, chosen);
+  if (!password) {
+    console.log(`\nFieldline: created user "admin" with password ${chosen}\n(shown once; set ADMIN_PASSWORD to choose it)\n`);
+  }
+}
+
 export interface StartOptions {
   logLevel?: string | undefined;
   /** Registers extra routes or plugins before the server listens (embedding, tests). */
@@ -43,6 +54,7 @@ export async function startServer(config: ServerConfig, options: StartOptions = 
   const store = await openStore(config);
   let app: FastifyInstance;
   try {
+    await ensureAdmin(store, config.adminPassword);
     app = await buildApp({ store, version: packageVersion(), clientDir: config.clientDir, demo: config.demo, ...(options.logLevel ? { logLevel: options.logLevel } : {}) });
     await options.extend?.(app);
     await app.listen({ host: config.host, port: config.port });

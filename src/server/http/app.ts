@@ -6,9 +6,16 @@ import fs from 'node:fs';
 import path from 'node:path';
 import Fastify, { type FastifyError, type FastifyInstance } from 'fastify';
 import fastifyStatic from '@fastify/static';
+import fastifyCookie from '@fastify/cookie';
+import fastifyHelmet from '@fastify/helmet';
+import fastifyRateLimit from '@fastify/rate-limit';
+import { installAuth } from './auth-hook';
+import { sessionRoutes } from './routes/session';
+import { userRoutes } from './routes/users';
+import { documentRoutes } from './routes/documents';
 import { apiErrorBody, type HealthReport } from '../../core';
 import type { Store } from '../store/store';
-import { HttpError, type HttpErrorCode } from '../errors';
+import type { HttpError, HttpErrorCode } from '../errors';
 
 export interface AppOptions {
   store: Store;
@@ -53,14 +60,43 @@ export async function buildApp(options: AppOptions): Promise<FastifyInstance> {
   });
 
   app.setErrorHandler((error: FastifyError | HttpError, request, reply) => {
-    const status = error instanceof HttpError ? error.status : (error.statusCode ?? 500);
+    // Our own errors (HttpError, StorageError, ArrayError) carry a status and a code; kernel
+    // parameter and query mistakes are bad input; Fastify's own have statusCode.
+    const own = error as { status?: unknown; code?: unknown; name?: string };
+    const typed = typeof own.status === 'number' && typeof own.code === 'string';
+    const status = typed ? (own.status as number) : error.name === 'KernelError' || error.name === 'QueryError' ? 400 : ((error as FastifyError).statusCode ?? 500);
     if (status >= 500) {
       request.log.error({ err: error }, 'request failed');
       return reply.status(status).send(apiErrorBody('internal', 'internal server error'));
     }
-    const code = error instanceof HttpError ? error.code : (codeByStatus[status] ?? 'bad_request');
+    const code = typed && !String(own.code).startsWith('FST_') ? String(own.code) : (codeByStatus[status] ?? 'bad_request');
     return reply.status(status).send(apiErrorBody(code, error.message));
   });
+
+  await app.register(fastifyCookie);
+  await app.register(fastifyHelmet, {
+    contentSecurityPolicy: {
+      directives: {
+        defaultSrc: ["'self'"],
+        scriptSrc: ["'self'"],
+        // uPlot and Lit set inline styles.
+        styleSrc: ["'self'", "'unsafe-inline'"],
+        imgSrc: ["'self'", 'data:', 'blob:'],
+        workerSrc: ["'self'", 'blob:'],
+        connectSrc: ["'self'"],
+        frameAncestors: ["'none'"],
+        objectSrc: ["'none'"],
+        upgradeInsecureRequests: null,
+      },
+    },
+    // The PWA is served over plain http on a LAN as well; HSTS belongs to the TLS front end.
+    strictTransportSecurity: false,
+  });
+  await app.register(fastifyRateLimit, { global: false });
+  installAuth(app, options.store);
+  await app.register(sessionRoutes, { store: options.store });
+  await app.register(userRoutes, { store: options.store });
+  await app.register(documentRoutes, { store: options.store });
 
   const indexHtml = path.join(options.clientDir, 'index.html');
   const hasClient = fs.existsSync(indexHtml);
@@ -78,7 +114,7 @@ export async function buildApp(options: AppOptions): Promise<FastifyInstance> {
     name: 'fieldline',
     version: options.version,
     demo: options.demo ?? false,
-    links: { self: '/api', health: '/api/health' },
+    links: { self: '/api', health: '/api/health', session: '/api/session', users: '/api/users', docs: '/api/docs', changes: '/api/changes' },
   }));
 
   app.get('/api/health', async (): Promise<HealthReport> => {

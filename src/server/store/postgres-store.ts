@@ -6,11 +6,13 @@ import pg from 'pg';
 import type { Store } from './store';
 import { PostgresDriver } from './sql/postgres-driver';
 import { SqlStorage } from './sql/sql-storage';
+import { Accounts } from '../auth/accounts';
 import { migrate } from './sql/schema';
 
 export class PostgresStore implements Store {
   readonly backend = 'postgres' as const;
   readonly documents: SqlStorage;
+  readonly accounts: Accounts;
   readonly #driver: PostgresDriver;
   readonly #version: number;
 
@@ -18,6 +20,7 @@ export class PostgresStore implements Store {
     this.#driver = driver;
     this.#version = version;
     this.documents = new SqlStorage(driver);
+    this.accounts = new Accounts(driver);
   }
 
   /**

@@ -9,6 +9,7 @@ import Database from 'better-sqlite3';
 import type { Store } from './store';
 import { SqliteDriver } from './sql/sqlite-driver';
 import { SqlStorage } from './sql/sql-storage';
+import { Accounts } from '../auth/accounts';
 import { migrate } from './sql/schema';
 
 export const SQLITE_FILE_NAME = 'fieldline.sqlite';
@@ -16,6 +17,7 @@ export const SQLITE_FILE_NAME = 'fieldline.sqlite';
 export class SqliteStore implements Store {
   readonly backend = 'sqlite' as const;
   readonly documents: SqlStorage;
+  readonly accounts: Accounts;
   readonly #driver: SqliteDriver;
   readonly #version: number;
 
@@ -23,6 +25,7 @@ export class SqliteStore implements Store {
     this.#driver = driver;
     this.#version = version;
     this.documents = new SqlStorage(driver);
+    this.accounts = new Accounts(driver);
   }
 
   /** Opens (creating if needed) the database in `dataDir` and brings its schema up to date. */

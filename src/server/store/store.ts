@@ -3,12 +3,15 @@
  * this, never to a driver.
  */
 import type { BackendName } from '../../core';
-import type { Storage } from '../../storage/backend';
+import type { SqlStorage } from './sql/sql-storage';
+import type { Accounts } from '../auth/accounts';
 
 export interface Store {
   readonly backend: BackendName;
   /** Documents and attachments (and, through ChannelArray, channel arrays), as the browser has them. */
-  readonly documents: Storage;
+  readonly documents: SqlStorage;
+  /** Users and sessions. */
+  readonly accounts: Accounts;
   /** Schema version after migrations ran. */
   schemaVersion(): Promise<number>;
   /** Cheap liveness probe of the database connection. */

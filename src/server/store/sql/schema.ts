@@ -41,6 +41,24 @@ export const migrations: readonly Migration[] = [
       ],
     },
   },
+  {
+    version: 3,
+    name: 'document sites, users and sessions',
+    statements: {
+      sqlite: [
+        'ALTER TABLE documents ADD COLUMN site TEXT',
+        'CREATE INDEX documents_site_seq ON documents (site, seq)',
+        "CREATE TABLE users (username TEXT PRIMARY KEY, password_hash TEXT NOT NULL, role TEXT NOT NULL CHECK (role IN ('admin', 'engineer', 'technician')), sites TEXT NOT NULL DEFAULT '[]', created_at TEXT NOT NULL) STRICT",
+        'CREATE TABLE sessions (token_hash TEXT PRIMARY KEY, username TEXT NOT NULL REFERENCES users (username) ON DELETE CASCADE, expires_at INTEGER NOT NULL) STRICT',
+      ],
+      postgres: [
+        'ALTER TABLE documents ADD COLUMN site TEXT',
+        'CREATE INDEX documents_site_seq ON documents (site, seq)',
+        "CREATE TABLE users (username TEXT PRIMARY KEY, password_hash TEXT NOT NULL, role TEXT NOT NULL CHECK (role IN ('admin', 'engineer', 'technician')), sites TEXT NOT NULL DEFAULT '[]', created_at TEXT NOT NULL)",
+        'CREATE TABLE sessions (token_hash TEXT PRIMARY KEY, username TEXT NOT NULL REFERENCES users (username) ON DELETE CASCADE, expires_at BIGINT NOT NULL)',
+      ],
+    },
+  },
 ];
 
 /** Brings the schema up to date; with PostgreSQL an advisory lock keeps concurrent starts apart. */

@@ -26,6 +26,16 @@ import {
 import type { Query, SqlDriver } from './driver';
 
 const PIECE_SIZE = 1024 * 1024;
+
+/**
+ * The site a document belongs to, kept in its own indexed column (also for tombstones) so access
+ * rules and a technician's changes feed never need to load documents: `doc.site`, or the id of a
+ * site document itself.
+ */
+export function siteOfDoc(id: string, doc: Doc): string | null {
+  if (typeof doc.site === 'string') return doc.site;
+  return doc.type === 'site' ? id : null;
+}
 const capacities = new Set<string>(['list', 'query', 'sort', 'limit', 'select', 'include', 'post', 'changes', 'range']);
 
 export class SqlStorage implements Storage {
@@ -72,8 +82,8 @@ export class SqlStorage implements Storage {
     return this.#transaction(async (query) => {
       const seq = await SqlStorage.#nextSeq(query);
       await query(
-        'INSERT INTO documents (id, seq, rev, deleted, doc) VALUES (?, ?, 1, ?, ?) ON CONFLICT (id) DO UPDATE SET seq = excluded.seq, rev = documents.rev + 1, deleted = excluded.deleted, doc = excluded.doc',
-        [id, seq, false, text],
+        'INSERT INTO documents (id, seq, rev, deleted, doc, site) VALUES (?, ?, 1, ?, ?, ?) ON CONFLICT (id) DO UPDATE SET seq = excluded.seq, rev = documents.rev + 1, deleted = excluded.deleted, doc = excluded.doc, site = excluded.site',
+        [id, seq, false, text, siteOfDoc(id, JSON.parse(text) as Doc)],
       );
       return id;
     });
@@ -171,13 +181,29 @@ export class SqlStorage implements Storage {
     return capacities.has(name);
   }
 
-  async changes(options: ChangesOptions = {}): Promise<ChangesResult> {
+  /** The site of a document, deleted ones included (undefined: no such document ever). */
+  async siteOf(id: string): Promise<string | null | undefined> {
+    checkId(id);
+    const [row] = await this.#transaction((query) => query('SELECT site FROM documents WHERE id = ?', [id]));
+    return row ? ((row.site as string | null) ?? null) : undefined;
+  }
+
+  /** The changes feed restricted to documents of the given sites (a technician's view). */
+  async changesWithin(sites: readonly string[], options: ChangesOptions = {}): Promise<ChangesResult> {
+    return this.changes(options, sites);
+  }
+
+  async changes(options: ChangesOptions = {}, sites?: readonly string[]): Promise<ChangesResult> {
     const since = options.since ?? 0;
     const limit = options.limit;
     if (!Number.isInteger(since) || since < 0) throw new StorageError('bad_request', 'since must be a non-negative integer');
     if (limit !== undefined && (!Number.isInteger(limit) || limit < 1)) throw new StorageError('bad_request', 'limit must be a positive integer');
+    if (sites && sites.length === 0) return { results: [], last_seq: since };
+    const siteFilter = sites ? ` AND site IN (${sites.map(() => '?').join(', ')})` : '';
+    const params: unknown[] = [since, ...(sites ?? [])];
+    if (limit !== undefined) params.push(limit);
     const rows = await this.#transaction((query) =>
-      query(`SELECT id, seq, deleted FROM documents WHERE seq > ? ORDER BY seq${limit === undefined ? '' : ' LIMIT ?'}`, limit === undefined ? [since] : [since, limit]),
+      query(`SELECT id, seq, deleted FROM documents WHERE seq > ?${siteFilter} ORDER BY seq${limit === undefined ? '' : ' LIMIT ?'}`, params),
     );
     const results = rows.map((row) => (Number(row.deleted) || row.deleted === true ? { id: String(row.id), seq: Number(row.seq), deleted: true } : { id: String(row.id), seq: Number(row.seq) }));
     return { results, last_seq: results.at(-1)?.seq ?? since };

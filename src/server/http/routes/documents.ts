@@ -1,0 +1,177 @@
+/**
+ * Documents, attachments and the changes feed over HTTP — the browser library's Storage contract
+ * (its `http` storage type talks to these routes), with every access checked against the user's
+ * role and sites. Ids are path segments (URL-encoded); an id that is "." or ".." or starts with
+ * "~" is written with one extra leading "~" (URLs cannot carry dot segments).
+ */
+import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
+import { applyAllDocsOptions, type AllDocsOptions, type Doc } from '../../../storage/backend';
+import type { Store } from '../../store/store';
+import { siteOfDoc } from '../../store/sql/sql-storage';
+import { HttpError } from '../../errors';
+import { canRead, canWrite, checkRead, requireUser } from '../access';
+
+type IdParams = { id: string };
+
+/** Largest attachment accepted in one request (bigger files are uploaded in pieces). */
+const ATTACHMENT_LIMIT = 256 * 1024 * 1024;
+type AttachmentParams = { id: string; name: string };
+
+/** The document id of a path segment (see the module comment). */
+export function idFromPath(segment: string): string {
+  return segment.startsWith('~') ? segment.slice(1) : segment;
+}
+
+function parseJson(name: string, text: string): unknown {
+  try {
+    return JSON.parse(text) as unknown;
+  } catch {
+    throw new HttpError(400, 'bad_request', `${name} must be JSON`);
+  }
+}
+
+/** allDocs options from a query string: query, sort_on (JSON), limit ("skip,count"), select_list, include_docs. */
+function allDocsOptions(raw: Record<string, string | undefined>): AllDocsOptions {
+  const options: AllDocsOptions = {};
+  if (raw.query) options.query = raw.query;
+  if (raw.sort_on) options.sort_on = parseJson('sort_on', raw.sort_on) as AllDocsOptions['sort_on'];
+  if (raw.limit) {
+    const parts = raw.limit.split(',').map((part) => Number(part.trim()));
+    options.limit = parts as [number, number];
+  }
+  if (raw.select_list) options.select_list = raw.select_list.split(',').map((key) => key.trim()).filter(Boolean);
+  if (raw.include_docs !== undefined) options.include_docs = raw.include_docs === 'true' || raw.include_docs === '1';
+  if (raw.key_schema) options.key_schema = parseJson('key_schema', raw.key_schema) as AllDocsOptions['key_schema'];
+  return options;
+}
+
+/** Parses `Range: bytes=a-b` / `bytes=a-` / `bytes=-n` for a body of `length` bytes: [start, end). */
+function byteRange(header: string | undefined, length: number): [number, number] | undefined {
+  if (!header) return undefined;
+  const match = /^bytes=(\d*)-(\d*)$/.exec(header.trim());
+  if (!match || (match[1] === '' && match[2] === '')) throw new HttpError(400, 'bad_request', 'Range must be "bytes=start-end"');
+  if (match[1] === '') return [Math.max(0, length - Number(match[2])), length];
+  const start = Number(match[1]);
+  const end = match[2] === '' ? length : Math.min(length, Number(match[2]) + 1);
+  if (start >= length || end <= start) return [length, length];
+  return [start, end];
+}
+
+export async function documentRoutes(app: FastifyInstance, options: { store: Store }): Promise<void> {
+  const documents = options.store.documents;
+
+  /** The user, after checking they may read the document `id` (404 for an unknown id). */
+  async function readable(request: FastifyRequest, id: string) {
+    const user = requireUser(request);
+    const site = await documents.siteOf(id);
+    if (site === undefined) throw new HttpError(404, 'not_found', `no document ${JSON.stringify(id)}`);
+    checkRead(user, site);
+    return user;
+  }
+
+  /** Checks that the user may write `doc` under `id`, also considering what is stored there now. */
+  async function checkWrite(request: FastifyRequest, id: string, doc: Doc | undefined): Promise<void> {
+    const user = requireUser(request);
+    const existingSite = await documents.siteOf(id);
+    let existingType: unknown;
+    if (existingSite !== undefined) {
+      if (!canRead(user, existingSite)) throw new HttpError(403, 'forbidden', 'this document belongs to a site you are not assigned to');
+      existingType = await documents.get(id).then((stored) => stored.type, () => undefined);
+    }
+    const site = doc ? siteOfDoc(id, doc) : (existingSite ?? null);
+    const type = doc ? doc.type : existingType;
+    if (!canWrite(user, site, type) || (existingSite !== undefined && existingType !== undefined && !canWrite(user, existingSite, existingType))) {
+      throw new HttpError(403, 'forbidden', user.role === 'technician' ? 'technicians write only documents of their own sites' : 'your role may not write this document');
+    }
+  }
+
+  app.get('/api/docs', async (request) => {
+    const user = requireUser(request);
+    const options = allDocsOptions(request.query as Record<string, string | undefined>);
+    if (user.role !== 'technician') return documents.allDocs(options);
+    // A technician sees only their sites' documents: filter first, then query, sort and limit.
+    const all = await documents.allDocs({ include_docs: true });
+    const mine = all.rows.filter((row) => canRead(user, siteOfDoc(row.id, row.doc!))).map((row) => ({ id: row.id, doc: row.doc! }));
+    return applyAllDocsOptions(mine, options);
+  });
+
+  app.post('/api/docs', async (request, reply) => {
+    const doc = request.body as Doc;
+    const id = crypto.randomUUID();
+    await checkWrite(request, id, doc);
+    await documents.put(id, doc);
+    return reply.status(201).send({ id });
+  });
+
+  app.get<{ Params: IdParams }>('/api/docs/:id', async (request) => {
+    const id = idFromPath(request.params.id);
+    await readable(request, id);
+    return documents.get(id);
+  });
+
+  app.put<{ Params: IdParams }>('/api/docs/:id', async (request) => {
+    const id = idFromPath(request.params.id);
+    const doc = request.body as Doc;
+    await checkWrite(request, id, doc);
+    await documents.put(id, doc);
+    return { id };
+  });
+
+  app.delete<{ Params: IdParams }>('/api/docs/:id', async (request) => {
+    const id = idFromPath(request.params.id);
+    await readable(request, id);
+    await checkWrite(request, id, undefined);
+    await documents.remove(id);
+    return { id };
+  });
+
+  app.get<{ Params: IdParams }>('/api/docs/:id/attachments', async (request) => {
+    const id = idFromPath(request.params.id);
+    await readable(request, id);
+    return documents.allAttachments(id);
+  });
+
+  app.get<{ Params: AttachmentParams }>('/api/docs/:id/attachments/:name', async (request, reply: FastifyReply) => {
+    const id = idFromPath(request.params.id);
+    await readable(request, id);
+    const info = (await documents.allAttachments(id))[request.params.name];
+    if (!info) throw new HttpError(404, 'not_found', `document ${JSON.stringify(id)} has no attachment ${JSON.stringify(request.params.name)}`);
+    const range = byteRange(request.headers.range, info.length);
+    const [start, end] = range ?? [0, info.length];
+    const bytes = await documents.getAttachment(id, request.params.name, { format: 'array_buffer', start, end });
+    reply.header('accept-ranges', 'bytes').type(info.content_type || 'application/octet-stream');
+    if (range) reply.status(206).header('content-range', `bytes ${start}-${Math.max(start, end - 1)}/${info.length}`);
+    return reply.send(Buffer.from(bytes));
+  });
+
+  // Attachment bodies are raw bytes of any type: this scope parses every body as a Buffer.
+  await app.register(async (raw) => {
+    raw.removeAllContentTypeParsers();
+    raw.addContentTypeParser('*', { parseAs: 'buffer', bodyLimit: ATTACHMENT_LIMIT }, (_request, body, done) => done(null, body));
+    raw.put<{ Params: AttachmentParams }>('/api/docs/:id/attachments/:name', async (request, reply) => {
+      const id = idFromPath(request.params.id);
+      await readable(request, id);
+      await checkWrite(request, id, undefined);
+      const bytes = Buffer.isBuffer(request.body) ? request.body : Buffer.alloc(0);
+      await documents.putAttachment(id, request.params.name, bytes, request.headers['content-type'] ?? 'application/octet-stream');
+      return reply.status(204).send();
+    });
+  });
+
+  app.delete<{ Params: AttachmentParams }>('/api/docs/:id/attachments/:name', async (request, reply) => {
+    const id = idFromPath(request.params.id);
+    await readable(request, id);
+    await checkWrite(request, id, undefined);
+    await documents.removeAttachment(id, request.params.name);
+    return reply.status(204).send();
+  });
+
+  app.get('/api/changes', async (request) => {
+    const user = requireUser(request);
+    const raw = request.query as Record<string, string | undefined>;
+    const since = raw.since === undefined ? 0 : Number(raw.since);
+    const limit = raw.limit === undefined ? undefined : Number(raw.limit);
+    const options = limit === undefined ? { since } : { since, limit };
+    return user.role === 'technician' ? documents.changesWithin(user.sites, options) : documents.changes(options);
+  });
+}
