@@ -44,6 +44,7 @@ export default defineConfig({
         test: {
           name: 'browser',
           include: ['test/browser/**/*.browser.test.ts'],
+          testTimeout: 30_000,
           browser: {
             enabled: true,
             headless: true,

@@ -7,6 +7,9 @@ export type StorageErrorCode =
   | 'not_supported'
   | 'quota_exceeded'
   | 'wrong_passphrase'
+  | 'unauthorized'
+  | 'forbidden'
+  | 'unavailable'
   | 'closed'
   | 'storage_failure';
 
@@ -18,6 +21,9 @@ const statusByCode: Record<StorageErrorCode, number> = {
   not_supported: 501,
   quota_exceeded: 507,
   wrong_passphrase: 403,
+  unauthorized: 401,
+  forbidden: 403,
+  unavailable: 503,
   closed: 410,
   storage_failure: 500,
 };

@@ -10,6 +10,7 @@ import { IndexedDbStorage } from './indexeddb/indexeddb-storage';
 import { QueryStorage } from './query/query-storage';
 import { UuidStorage } from './uuid/uuid-storage';
 import { CryptStorage } from './crypt/crypt-storage';
+import { HttpStorage } from './http/http-storage';
 
 /** Builds a storage of one type; `create` builds sub-storages from their descriptions. */
 export type StorageFactory = (description: StorageDescription, create: (description: StorageDescription) => Storage) => Storage;
@@ -50,3 +51,4 @@ registerStorage(
   'crypt',
   (description, create) => new CryptStorage(subStorage(description, create), description as unknown as { passphrase: string; iterations?: number }),
 );
+registerStorage('http', (description) => new HttpStorage(description as unknown as { url: string; token?: string }));

@@ -97,7 +97,7 @@ describe('compute engines agree with the CPU reference', () => {
       fc.asyncProperty(samples, fc.array(fc.nat(5000), { maxLength: 5 }), (values, cuts) => agreesWithCpu(webgpu!, values, cuts)),
       { numRuns: 25 },
     );
-  });
+  }, 120_000);
 
   it('WebGPU: a million samples with NaN and infinities, exactly', async ({ skip }) => {
     if (!webgpu) skip(`no WebGPU adapter: ${noGpuReason}`);
@@ -107,7 +107,7 @@ describe('compute engines agree with the CPU reference', () => {
     values[999_999] = -Infinity;
     values[3] = -0;
     await agreesWithCpu(webgpu!, values, [65_536, 131_072, 700_001]);
-  });
+  }, 120_000); // a software GPU, sharing two cores with the rest of the suite
 
   it('WebGPU: recovers from a lost device', async ({ skip }) => {
     if (!webgpu) skip(`no WebGPU adapter: ${noGpuReason}`);

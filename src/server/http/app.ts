@@ -46,6 +46,8 @@ export async function buildApp(options: AppOptions): Promise<FastifyInstance> {
     bodyLimit: options.bodyLimit ?? 10 * 1024 * 1024,
     // Requests that arrive while shutting down get 503 instead of hanging.
     return503OnClosing: true,
+    // Document ids are path segments and may be long.
+    maxParamLength: 4096,
   });
 
   // While shutting down, responses to in-flight requests close their keep-alive connection, so the

@@ -1,0 +1,165 @@
+// Who may do what through the HTTP API: a role × route matrix, site scoping for technicians
+// through every route (documents, attachments, lists, queries, changes), sessions and headers.
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { SESSION_MS } from '../../src/server/auth/accounts';
+import { ADMIN_PASSWORD, startTestServer, type TestServer } from '../support/server-session';
+
+let test: TestServer;
+const tokens: Record<string, string | undefined> = { anonymous: undefined };
+
+async function call(who: string, method: string, path: string, body?: unknown, headers: Record<string, string> = {}): Promise<Response> {
+  const token = tokens[who];
+  return fetch(`${test.server.url}${path}`, {
+    method,
+    headers: {
+      ...(token ? { authorization: `Bearer ${token}` } : {}),
+      ...(body !== undefined && typeof body !== 'string' ? { 'content-type': 'application/json' } : {}),
+      ...headers,
+    },
+    ...(body === undefined ? {} : { body: typeof body === 'string' ? body : JSON.stringify(body) }),
+  });
+}
+
+beforeAll(async () => {
+  test = await startTestServer();
+  tokens.admin = await test.login('admin', ADMIN_PASSWORD);
+  for (const [username, role, sites] of [
+    ['eve', 'engineer', []],
+    ['tom', 'technician', ['site/T07']],
+  ] as const) {
+    expect((await call('admin', 'POST', '/api/users', { username, password: `${username}-password`, role, sites })).status).toBe(201);
+    tokens[username] = await test.login(username, `${username}-password`);
+  }
+  for (const [id, doc] of [
+    ['site/T07', { type: 'site', title: 'Wind farm north' }],
+    ['site/T08', { type: 'site', title: 'Wind farm south' }],
+    ['inspection-07', { type: 'inspection', site: 'site/T07', note: 'ok' }],
+    ['inspection-08', { type: 'inspection', site: 'site/T08', note: 'secret' }],
+  ] as const) {
+    expect((await call('admin', 'PUT', `/api/docs/${encodeURIComponent(id)}`, doc)).status).toBe(200);
+  }
+  for (const id of ['inspection-07', 'inspection-08']) {
+    expect((await call('admin', 'PUT', `/api/docs/${id}/attachments/photo.jpg`, 'JPEG BYTES', { 'content-type': 'image/jpeg' })).status).toBe(204);
+  }
+});
+
+afterAll(async () => {
+  await test.stop();
+});
+
+type Expectation = [method: string, path: string, body: unknown, statuses: Record<'anonymous' | 'tom' | 'eve' | 'admin', number>];
+
+const matrix: Expectation[] = [
+  ['GET', '/api/users', undefined, { anonymous: 401, tom: 403, eve: 403, admin: 200 }],
+  ['POST', '/api/users', { username: 'x', password: 'long enough', role: 'technician' }, { anonymous: 401, tom: 403, eve: 403, admin: 201 }],
+  ['GET', '/api/docs', undefined, { anonymous: 401, tom: 200, eve: 200, admin: 200 }],
+  ['GET', '/api/docs/inspection-08', undefined, { anonymous: 401, tom: 403, eve: 200, admin: 200 }],
+  ['GET', '/api/docs/inspection-07', undefined, { anonymous: 401, tom: 200, eve: 200, admin: 200 }],
+  ['PUT', '/api/docs/inspection-08', { type: 'inspection', site: 'site/T08', note: 'edited' }, { anonymous: 401, tom: 403, eve: 403, admin: 200 }],
+  ['PUT', '/api/docs/inspection-07', { type: 'inspection', site: 'site/T07', note: 'edited' }, { anonymous: 401, tom: 200, eve: 403, admin: 200 }],
+  ['PUT', '/api/docs/alarm-08', { type: 'alarm', site: 'site/T08', rule: 'vib > 5' }, { anonymous: 401, tom: 403, eve: 200, admin: 200 }],
+  ['POST', '/api/docs', { type: 'inspection', site: 'site/T08' }, { anonymous: 401, tom: 403, eve: 403, admin: 201 }],
+  ['PUT', '/api/docs/site%2FT09', { type: 'site', title: 'new site' }, { anonymous: 401, tom: 403, eve: 403, admin: 200 }],
+  ['GET', '/api/docs/inspection-08/attachments', undefined, { anonymous: 401, tom: 403, eve: 200, admin: 200 }],
+  ['GET', '/api/docs/inspection-08/attachments/photo.jpg', undefined, { anonymous: 401, tom: 403, eve: 200, admin: 200 }],
+  ['GET', '/api/docs/inspection-07/attachments/photo.jpg', undefined, { anonymous: 401, tom: 200, eve: 200, admin: 200 }],
+  ['GET', '/api/changes', undefined, { anonymous: 401, tom: 200, eve: 200, admin: 200 }],
+  ['DELETE', '/api/docs/inspection-08/attachments/photo.jpg', undefined, { anonymous: 401, tom: 403, eve: 403, admin: 204 }],
+  ['DELETE', '/api/docs/inspection-08', undefined, { anonymous: 401, tom: 403, eve: 403, admin: 200 }],
+];
+
+describe('role × route matrix', () => {
+  it.each(matrix)('%s %s', async (method, path, body, statuses) => {
+    // Admin last: its writes must not change what the others are checked against.
+    for (const who of ['anonymous', 'tom', 'eve', 'admin'] as const) {
+      const response = await call(who, method, path, body);
+      expect(response.status, `${who} ${method} ${path}`).toBe(statuses[who]);
+      if (response.status >= 400) expect(Object.keys((await response.json()) as object).sort()).toEqual(['detail', 'error']);
+    }
+  });
+});
+
+describe('a technician sees and touches only their sites', () => {
+  it('lists, queries and the changes feed leave other sites out', async () => {
+    const list = (await (await call('tom', 'GET', '/api/docs?include_docs=true')).json()) as { rows: Array<{ id: string; doc: { site?: string } }> };
+    expect(list.rows.length).toBeGreaterThan(0);
+    for (const row of list.rows) expect(row.id === 'site/T07' || row.doc.site === 'site/T07').toBe(true);
+    const query = (await (await call('tom', 'GET', `/api/docs?query=${encodeURIComponent('note:secret OR site:"site/T08"')}`)).json()) as { rows: unknown[] };
+    expect(query.rows).toEqual([]);
+    const changes = (await (await call('tom', 'GET', '/api/changes')).json()) as { results: Array<{ id: string }> };
+    expect(changes.results.map((change) => change.id).sort()).toEqual(expect.arrayContaining(['inspection-07', 'site/T07']));
+    expect(changes.results.some((change) => ['site/T08', 'inspection-08', 'alarm-08'].includes(change.id))).toBe(false);
+  });
+
+  it('cannot move a document to another site, create one without a site, or write a site', async () => {
+    expect((await call('tom', 'PUT', '/api/docs/inspection-07', { type: 'inspection', site: 'site/T08' })).status).toBe(403);
+    expect((await call('tom', 'PUT', '/api/docs/loose', { type: 'inspection' })).status).toBe(403);
+    expect((await call('tom', 'PUT', '/api/docs/site%2FT07', { type: 'site', title: 'renamed' })).status).toBe(403);
+    expect((await call('tom', 'PUT', '/api/docs/inspection-07-b', { type: 'inspection', site: 'site/T07' })).status).toBe(200);
+    const stored = (await (await call('admin', 'GET', '/api/docs/inspection-07')).json()) as { site: string };
+    expect(stored.site).toBe('site/T07');
+  });
+
+  it('cannot learn whether another site has a document by its answers (403 before reading it)', async () => {
+    const response = await call('tom', 'GET', '/api/docs/inspection-08/attachments/photo.jpg', undefined, { range: 'bytes=0-3' });
+    expect(response.status).toBe(403);
+  });
+});
+
+describe('sessions', () => {
+  it('wrong passwords, malformed bodies and ended sessions are refused', async () => {
+    expect((await call('anonymous', 'POST', '/api/session', { username: 'admin', password: 'nope' })).status).toBe(401);
+    expect((await call('anonymous', 'POST', '/api/session', { username: 'admin' })).status).toBe(400);
+    expect((await call('anonymous', 'POST', '/api/session', '{"username": "admin",', { 'content-type': 'application/json' })).status).toBe(400);
+    const token = await test.login('eve', 'eve-password');
+    tokens.ended = token;
+    expect((await call('ended', 'GET', '/api/session')).status).toBe(200);
+    expect((await call('ended', 'DELETE', '/api/session')).status).toBe(204);
+    expect((await call('ended', 'GET', '/api/docs')).status).toBe(401);
+  });
+
+  it('a login sets an HttpOnly cookie that works instead of the bearer token', async () => {
+    const response = await call('anonymous', 'POST', '/api/session', { username: 'tom', password: 'tom-password' });
+    const cookie = response.headers.get('set-cookie')!;
+    expect(cookie).toMatch(/fl_session=.*HttpOnly/i);
+    expect(cookie).toMatch(/SameSite=Strict/i);
+    const viaCookie = await fetch(`${test.server.url}/api/docs/inspection-07`, { headers: { cookie: cookie.split(';')[0]! } });
+    expect(viaCookie.status).toBe(200);
+  });
+
+  it('sessions expire', async () => {
+    const { token } = await test.server.store.accounts.startSession('eve', Date.now() - SESSION_MS - 1000);
+    tokens.expired = token;
+    expect((await call('expired', 'GET', '/api/docs')).status).toBe(401);
+  });
+
+  it('password guessing is rate-limited', async () => {
+    const statuses: number[] = [];
+    for (let attempt = 0; attempt < 12; attempt++) statuses.push((await call('anonymous', 'POST', '/api/session', { username: 'admin', password: `guess-${attempt}` })).status);
+    expect(statuses).toContain(429);
+  });
+});
+
+describe('HTTP hardening', () => {
+  it('sends security headers', async () => {
+    const response = await call('anonymous', 'GET', '/api/health');
+    expect(response.headers.get('content-security-policy')).toMatch(/default-src 'self'/);
+    expect(response.headers.get('content-security-policy')).toMatch(/frame-ancestors 'none'/);
+    expect(response.headers.get('x-content-type-options')).toBe('nosniff');
+    expect(response.headers.get('x-frame-options')).toBeTruthy();
+  });
+
+  it('serves attachment byte ranges with 206 and Content-Range', async () => {
+    const response = await call('tom', 'GET', '/api/docs/inspection-07/attachments/photo.jpg', undefined, { range: 'bytes=2-5' });
+    expect(response.status).toBe(206);
+    expect(response.headers.get('content-range')).toBe('bytes 2-5/10');
+    expect(await response.text()).toBe('EG B');
+    expect(response.headers.get('content-type')).toBe('image/jpeg');
+  });
+
+  it('refuses oversized JSON bodies with 413', async () => {
+    const response = await call('admin', 'PUT', '/api/docs/huge', { blob: 'x'.repeat(11 * 1024 * 1024) });
+    expect(response.status).toBe(413);
+    expect((await call('admin', 'GET', '/api/docs/huge')).status).toBe(404);
+  });
+});
