@@ -45,6 +45,8 @@ export interface ArrayMeta {
   /** Time of the last sample, for checking that appends never go back in time. */
   last_time: number | null;
   unit?: string;
+  /** The site the channel belongs to (access rules on the server follow it). */
+  site?: string;
 }
 
 export type AppendTimes = Float64Array | { t0: number; dt: number };
@@ -81,7 +83,7 @@ export class ChannelArray {
   }
 
   /** Creates an empty array (409 when one exists under this id). */
-  static async create(storage: Storage, id: string, options: { timing: 'explicit' | 'regular'; unit?: string }): Promise<ChannelArray> {
+  static async create(storage: Storage, id: string, options: { timing: 'explicit' | 'regular'; unit?: string; site?: string }): Promise<ChannelArray> {
     if (options.timing !== 'explicit' && options.timing !== 'regular') throw new ArrayError('bad_request', 'timing must be "explicit" or "regular"');
     try {
       await storage.get(id);
@@ -99,6 +101,7 @@ export class ChannelArray {
       chunk_first_time: [],
       last_time: null,
       ...(options.unit ? { unit: options.unit } : {}),
+      ...(options.site ? { site: options.site } : {}),
     };
     await storage.put(id, meta as unknown as Record<string, never>);
     return new ChannelArray(storage, id, meta);

@@ -13,6 +13,7 @@ import { installAuth } from './auth-hook';
 import { sessionRoutes } from './routes/session';
 import { userRoutes } from './routes/users';
 import { documentRoutes } from './routes/documents';
+import { arrayRoutes } from './routes/arrays';
 import { apiErrorBody, type HealthReport } from '../../core';
 import type { Store } from '../store/store';
 import type { HttpError, HttpErrorCode } from '../errors';
@@ -99,6 +100,7 @@ export async function buildApp(options: AppOptions): Promise<FastifyInstance> {
   await app.register(sessionRoutes, { store: options.store });
   await app.register(userRoutes, { store: options.store });
   await app.register(documentRoutes, { store: options.store });
+  await app.register(arrayRoutes, { store: options.store });
 
   const indexHtml = path.join(options.clientDir, 'index.html');
   const hasClient = fs.existsSync(indexHtml);
@@ -116,7 +118,16 @@ export async function buildApp(options: AppOptions): Promise<FastifyInstance> {
     name: 'fieldline',
     version: options.version,
     demo: options.demo ?? false,
-    links: { self: '/api', health: '/api/health', session: '/api/session', users: '/api/users', docs: '/api/docs', changes: '/api/changes' },
+    links: {
+      self: '/api',
+      health: '/api/health',
+      session: '/api/session',
+      users: '/api/users',
+      docs: '/api/docs',
+      changes: '/api/changes',
+      arrays: '/api/arrays',
+      transformations: '/api/transformations',
+    },
   }));
 
   app.get('/api/health', async (): Promise<HealthReport> => {

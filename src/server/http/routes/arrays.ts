@@ -1,0 +1,175 @@
+/**
+ * Channel arrays over HTTP, stored with the browser's array format (ChannelArray on the server's
+ * document store), and transformations run in the server process.
+ *
+ *   POST /api/arrays                    {id, timing: "regular"|"explicit", unit?, site}
+ *   GET  /api/arrays/:id                metadata (length, timing, unit, site, …)
+ *   POST /api/arrays/:id/values         Float32 little-endian body + ?t0=&dt= (regular), or JSON {times, values}
+ *   GET  /api/arrays/:id/values         ?start=&end= (sample numbers) or ?from=&to= (epoch ms);
+ *                                       ?format=binary (default, Float32 LE) | npy | csv
+ *   GET  /api/arrays/:id/summaries      ?from=&to=&width= → one {min, max, sum, count, first, last} per column
+ *   POST /api/transformations           {id, inputs, kernel, params?, output?}
+ *   POST /api/transformations/:id/run   processes what is new; GET /api/transformations/:id → status
+ */
+import type { FastifyInstance, FastifyRequest } from 'fastify';
+import { ChannelArray } from '../../../arrays';
+import { CpuEngine, TransformationRunner, defineTransformation, type TransformationDefinition } from '../../../compute/isomorphic';
+import type { Store } from '../../store/store';
+import { HttpError } from '../../errors';
+import { canWrite, checkRead, requireUser } from '../access';
+import { idFromPath } from './documents';
+
+type IdParams = { id: string };
+const SAMPLES_LIMIT = 64 * 1024 * 1024;
+
+function integer(value: string | undefined, name: string): number | undefined {
+  if (value === undefined || value === '') return undefined;
+  const number = Number(value);
+  if (!Number.isInteger(number) || number < 0) throw new HttpError(400, 'bad_request', `${name} must be a non-negative integer`);
+  return number;
+}
+
+function finite(value: string | undefined, name: string): number | undefined {
+  if (value === undefined || value === '') return undefined;
+  const number = Number(value);
+  if (!Number.isFinite(number)) throw new HttpError(400, 'bad_request', `${name} must be a number`);
+  return number;
+}
+
+/** A NumPy .npy (format 1.0) file of little-endian float32 values. */
+export function toNpy(values: Float32Array): Buffer {
+  let header = `{'descr': '<f4', 'fortran_order': False, 'shape': (${values.length},), }`;
+  // Magic (6) + version (2) + length (2) + header, padded with spaces to a multiple of 64, ending in \n.
+  const total = Math.ceil((10 + header.length + 1) / 64) * 64;
+  header = header.padEnd(total - 10 - 1, ' ') + '\n';
+  const prefix = Buffer.alloc(10);
+  prefix.write('\x93NUMPY', 0, 'latin1');
+  prefix[6] = 1;
+  prefix[7] = 0;
+  prefix.writeUInt16LE(header.length, 8);
+  return Buffer.concat([prefix, Buffer.from(header, 'latin1'), Buffer.from(values.buffer, values.byteOffset, values.byteLength)]);
+}
+
+export async function arrayRoutes(app: FastifyInstance, options: { store: Store }): Promise<void> {
+  const storage = options.store.documents;
+
+  async function openReadable(request: FastifyRequest<{ Params: IdParams }>): Promise<ChannelArray> {
+    const user = requireUser(request);
+    const array = await ChannelArray.open(storage, idFromPath(request.params.id));
+    checkRead(user, array.meta.site ?? null);
+    return array;
+  }
+
+  /** The range a request names, by sample numbers or by times. */
+  async function rangeOf(array: ChannelArray, query: Record<string, string | undefined>): Promise<[number, number]> {
+    const from = finite(query.from, 'from');
+    const to = finite(query.to, 'to');
+    let start = integer(query.start, 'start') ?? (from === undefined ? 0 : await array.indexOfTime(from));
+    let end = integer(query.end, 'end') ?? (to === undefined ? array.length : await array.indexOfTime(to));
+    // `to` is inclusive: take the samples stamped exactly `to` too.
+    if (query.end === undefined && to !== undefined) {
+      while (end < array.length && (await array.timesAt([end]))[0]! <= to) end++;
+    }
+    start = Math.min(start, array.length);
+    end = Math.max(start, Math.min(end, array.length));
+    return [start, end];
+  }
+
+  app.post('/api/arrays', {
+    schema: {
+      body: {
+        type: 'object',
+        required: ['id', 'timing'],
+        additionalProperties: false,
+        properties: {
+          id: { type: 'string', minLength: 1, maxLength: 1000 },
+          timing: { type: 'string', enum: ['regular', 'explicit'] },
+          unit: { type: 'string', maxLength: 100 },
+          site: { type: 'string', minLength: 1 },
+        },
+      },
+    },
+  }, async (request, reply) => {
+    const user = requireUser(request);
+    const body = request.body as { id: string; timing: 'regular' | 'explicit'; unit?: string; site?: string };
+    if (!canWrite(user, body.site ?? null, 'channel_array')) throw new HttpError(403, 'forbidden', 'your role may not create arrays on this site');
+    const array = await ChannelArray.create(storage, body.id, body);
+    return reply.status(201).send(array.meta);
+  });
+
+  app.get<{ Params: IdParams }>('/api/arrays/:id', async (request) => (await openReadable(request)).meta);
+
+  await app.register(async (raw) => {
+    raw.addContentTypeParser('application/octet-stream', { parseAs: 'buffer', bodyLimit: SAMPLES_LIMIT }, (_request, body, done) => done(null, body));
+    raw.post<{ Params: IdParams; Querystring: Record<string, string | undefined> }>('/api/arrays/:id/values', async (request, reply) => {
+      const user = requireUser(request);
+      const array = await ChannelArray.open(storage, idFromPath(request.params.id));
+      if (!canWrite(user, array.meta.site ?? null, 'channel_array')) throw new HttpError(403, 'forbidden', 'your role may not write this array');
+      if (Buffer.isBuffer(request.body)) {
+        const body = request.body;
+        if (body.length % 4 !== 0) throw new HttpError(400, 'bad_request', 'a Float32 body must be a multiple of 4 bytes');
+        const values = new Float32Array(body.length / 4);
+        new Uint8Array(values.buffer).set(body);
+        const t0 = finite(request.query.t0, 't0');
+        const dt = finite(request.query.dt, 'dt');
+        if (t0 === undefined || dt === undefined) throw new HttpError(400, 'bad_request', 'binary values need ?t0=<epoch ms>&dt=<ms>');
+        await array.append(values, { t0, dt });
+      } else {
+        const body = request.body as { times?: unknown; values?: unknown };
+        if (!Array.isArray(body?.values) || !Array.isArray(body.times)) throw new HttpError(400, 'bad_request', 'send {times: [...], values: [...]} or a Float32 octet-stream');
+        const values = Float32Array.from(body.values as Array<number | null>, (value) => (value === null ? Number.NaN : value));
+        if (!(body.values as unknown[]).every((value) => value === null || typeof value === 'number')) throw new HttpError(400, 'bad_request', 'values must be numbers or null');
+        await array.append(values, Float64Array.from(body.times as number[]));
+      }
+      return reply.status(200).send({ length: array.length });
+    });
+  });
+
+  app.get<{ Params: IdParams; Querystring: Record<string, string | undefined> }>('/api/arrays/:id/values', async (request, reply) => {
+    const array = await openReadable(request);
+    const [start, end] = await rangeOf(array, request.query);
+    if (end - start > SAMPLES_LIMIT / 4) throw new HttpError(400, 'bad_request', `at most ${SAMPLES_LIMIT / 4} samples per request; page with start/end`);
+    const { values, times } = await array.read(start, end);
+    const format = request.query.format ?? 'binary';
+    reply.header('x-fieldline-start', String(start));
+    if (format === 'csv') {
+      const lines = ['time,value'];
+      for (let index = 0; index < values.length; index++) lines.push(`${new Date(times[index]!).toISOString()},${Number.isNaN(values[index]!) ? '' : values[index]}`);
+      return reply.type('text/csv; charset=utf-8').send(`${lines.join('\n')}\n`);
+    }
+    if (format === 'npy') return reply.type('application/octet-stream').header('content-disposition', 'attachment; filename="values.npy"').send(toNpy(values));
+    if (format !== 'binary') throw new HttpError(400, 'bad_request', 'format must be binary, npy or csv');
+    return reply.type('application/octet-stream').send(Buffer.from(values.buffer, values.byteOffset, values.byteLength));
+  });
+
+  app.get<{ Params: IdParams; Querystring: Record<string, string | undefined> }>('/api/arrays/:id/summaries', async (request) => {
+    const array = await openReadable(request);
+    const [start, end] = await rangeOf(array, request.query);
+    const width = integer(request.query.width, 'width') ?? 800;
+    if (width < 1 || width > 10_000) throw new HttpError(400, 'bad_request', 'width must be 1 to 10000');
+    const columns = Math.max(1, Math.min(width, end - start));
+    const summaries = end > start ? await array.summaries(start, end, columns, { align: true }) : [];
+    return { start, end, edges: end > start ? array.bucketEdges(start, end, columns, { align: true }) : [], summaries };
+  });
+
+  app.post('/api/transformations', async (request, reply) => {
+    const user = requireUser(request);
+    if (user.role === 'technician') throw new HttpError(403, 'forbidden', 'engineers and admins define transformations');
+    const body = request.body as TransformationDefinition & { id?: unknown };
+    if (typeof body?.id !== 'string' || body.id === '') throw new HttpError(400, 'bad_request', 'a transformation needs an "id"');
+    await defineTransformation(storage, body.id, body);
+    return reply.status(201).send({ id: body.id });
+  });
+
+  app.post<{ Params: IdParams }>('/api/transformations/:id/run', async (request) => {
+    const user = requireUser(request);
+    if (user.role === 'technician') throw new HttpError(403, 'forbidden', 'engineers and admins run transformations');
+    return new TransformationRunner(storage, idFromPath(request.params.id), new CpuEngine()).run();
+  });
+
+  app.get<{ Params: IdParams }>('/api/transformations/:id', async (request) => {
+    requireUser(request);
+    return new TransformationRunner(storage, idFromPath(request.params.id)).status();
+  });
+}
+

@@ -1,0 +1,114 @@
+// Channel arrays and transformations through the HTTP API: binary, .npy and CSV reads, summaries,
+// bad input, access by role and site.
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { ADMIN_PASSWORD, startTestServer, type TestServer } from '../support/server-session';
+
+let test: TestServer;
+const tokens: Record<string, string> = {};
+
+async function call(who: string, method: string, path: string, body?: unknown, headers: Record<string, string> = {}): Promise<Response> {
+  const binary = body instanceof Uint8Array;
+  return fetch(`${test.server.url}${path}`, {
+    method,
+    headers: {
+      authorization: `Bearer ${tokens[who]}`,
+      ...(body === undefined ? {} : { 'content-type': binary ? 'application/octet-stream' : 'application/json' }),
+      ...headers,
+    },
+    ...(body === undefined ? {} : { body: binary ? (body as Uint8Array<ArrayBuffer>) : JSON.stringify(body) }),
+  });
+}
+
+const samples = Float32Array.from({ length: 200_000 }, (_, index) => Math.sin(index / 100) * 10 + (index % 7));
+
+beforeAll(async () => {
+  test = await startTestServer();
+  tokens.admin = await test.login('admin', ADMIN_PASSWORD);
+  for (const [username, role, sites] of [
+    ['eve', 'engineer', []],
+    ['tom', 'technician', ['site/T07']],
+    ['tia', 'technician', ['site/T08']],
+  ] as const) {
+    await call('admin', 'POST', '/api/users', { username, password: `${username}-password`, role, sites });
+    tokens[username] = await test.login(username, `${username}-password`);
+  }
+  expect((await call('admin', 'POST', '/api/arrays', { id: 'array/T07/vib-x', timing: 'regular', unit: 'mm/s', site: 'site/T07' })).status).toBe(201);
+  const bytes = new Uint8Array(samples.buffer);
+  expect((await call('tom', 'POST', '/api/arrays/array%2FT07%2Fvib-x/values?t0=1000&dt=10', bytes.subarray(0, 400_000))).status).toBe(200);
+  expect((await call('tom', 'POST', '/api/arrays/array%2FT07%2Fvib-x/values?t0=1001000&dt=10', bytes.subarray(400_000))).status).toBe(200);
+});
+
+afterAll(async () => {
+  await test.stop();
+});
+
+const path = '/api/arrays/array%2FT07%2Fvib-x';
+
+describe('arrays API', () => {
+  it('reports metadata and reads ranges back as Float32, .npy and CSV', async () => {
+    const meta = (await (await call('eve', 'GET', path)).json()) as { length: number; unit: string };
+    expect(meta).toMatchObject({ length: 200_000, unit: 'mm/s', timing: 'regular' });
+    const binary = await call('eve', 'GET', `${path}/values?start=99990&end=100010`);
+    expect(binary.headers.get('content-type')).toBe('application/octet-stream');
+    expect(new Float32Array(await binary.arrayBuffer())).toEqual(samples.slice(99_990, 100_010));
+
+    const npy = Buffer.from(await (await call('eve', 'GET', `${path}/values?start=5&end=9&format=npy`)).arrayBuffer());
+    expect(npy.subarray(0, 6).toString('latin1')).toBe('\x93NUMPY');
+    const headerLength = npy.readUInt16LE(8);
+    expect(npy.subarray(10, 10 + headerLength).toString('latin1')).toMatch(/'descr': '<f4'.*'shape': \(4,\)/);
+    expect((10 + headerLength) % 64).toBe(0);
+    expect(new Float32Array(npy.buffer.slice(npy.byteOffset + 10 + headerLength, npy.byteOffset + npy.length))).toEqual(samples.slice(5, 9));
+
+    const csv = await (await call('eve', 'GET', `${path}/values?from=1000&to=1020&format=csv`)).text();
+    expect(csv.trim().split('\n')).toEqual(['time,value', `1970-01-01T00:00:01.000Z,${samples[0]}`, `1970-01-01T00:00:01.010Z,${samples[1]}`, `1970-01-01T00:00:01.020Z,${samples[2]}`]);
+  });
+
+  it('summarizes a time range into pixel columns exactly', async () => {
+    const body = (await (await call('eve', 'GET', `${path}/summaries?width=100`)).json()) as { summaries: Array<{ count: number; max: number }>; edges: number[] };
+    expect(body.summaries).toHaveLength(100);
+    expect(body.summaries.reduce((total, column) => total + column.count, 0)).toBe(200_000);
+    expect(Math.max(...body.summaries.map((column) => column.max))).toBe(samples.reduce((a, b) => Math.max(a, b), -Infinity));
+  });
+
+  it('refuses bad input clearly and keeps the array unchanged', async () => {
+    const cases: Array<[string, string, unknown]> = [
+      ['POST', `${path}/values?t0=0&dt=10`, new Uint8Array(3)],
+      ['POST', `${path}/values`, new Uint8Array(8)],
+      ['POST', `${path}/values?t0=5&dt=10`, new Uint8Array(8)],
+      ['POST', `${path}/values`, { times: [1], values: ['x'] }],
+      ['GET', `${path}/values?start=-1`, undefined],
+      ['GET', `${path}/values?format=xml`, undefined],
+      ['GET', `${path}/summaries?width=0`, undefined],
+      ['POST', '/api/arrays', { id: 'x', timing: 'sometimes', site: 'site/T07' }],
+    ];
+    for (const [method, url, body] of cases) {
+      const response = await call('admin', method, url, body);
+      expect(response.status, `${method} ${url}`).toBe(400);
+      expect(((await response.json()) as { error: string }).error).toBeTruthy();
+    }
+    expect(((await (await call('admin', 'GET', path)).json()) as { length: number }).length).toBe(200_000);
+    expect((await call('admin', 'GET', '/api/arrays/nope')).status).toBe(404);
+  });
+
+  it('follows the site rules: other technicians and engineers cannot write, other sites cannot read', async () => {
+    expect((await call('tia', 'GET', path)).status).toBe(403);
+    expect((await call('tia', 'GET', `${path}/values?start=0&end=10`)).status).toBe(403);
+    expect((await call('tia', 'POST', `${path}/values?t0=99999999&dt=1`, new Uint8Array(4))).status).toBe(403);
+    expect((await call('eve', 'POST', `${path}/values?t0=99999999&dt=1`, new Uint8Array(4))).status).toBe(403);
+    expect((await call('tia', 'POST', '/api/arrays', { id: 'array/x', timing: 'regular', site: 'site/T07' })).status).toBe(403);
+  });
+});
+
+describe('transformations API', () => {
+  it('engineers define and run a transformation; it processes only new data', async () => {
+    const definition = { id: 'transformation/T07/escalated', inputs: ['array/T07/vib-x'], kernel: 'escalated_max', params: { block: 65_536 }, output: 'array/T07/vib-x-escalated' };
+    expect((await call('tom', 'POST', '/api/transformations', definition)).status).toBe(403);
+    expect((await call('eve', 'POST', '/api/transformations', definition)).status).toBe(201);
+    const run = (await (await call('eve', 'POST', '/api/transformations/transformation%2FT07%2Fescalated/run')).json()) as { positions: Record<string, number>; output_length: number };
+    expect(run.positions['array/T07/vib-x']).toBe(200_000);
+    expect(run.output_length).toBe(3);
+    const status = (await (await call('eve', 'GET', '/api/transformations/transformation%2FT07%2Fescalated')).json()) as { output_length: number };
+    expect(status.output_length).toBe(3);
+    expect((await call('eve', 'POST', '/api/transformations', { id: 't2', inputs: ['a'], kernel: 'teleport' })).status).toBe(400);
+  });
+});
