@@ -15,6 +15,8 @@ export interface ServerConfig {
   clientDir: string;
   /** Password of the `admin` user created on first start (generated and printed when absent). */
   adminPassword: string | undefined;
+  /** Job worker threads in the server process (0: none; use separate worker processes). */
+  jobThreads: number;
 }
 
 /** Raised when an environment variable has a value the server cannot use. */
@@ -49,6 +51,7 @@ export function loadConfig(env: NodeJS.ProcessEnv, projectRoot: string): ServerC
   if (adminPassword !== undefined && adminPassword.length < 8) throw new ConfigError('ADMIN_PASSWORD must have at least 8 characters');
   return {
     adminPassword,
+    jobThreads: parsePort('JOB_THREADS', env.JOB_THREADS, 1),
     host: env.HOST || '127.0.0.1',
     port: parsePort('PORT', env.PORT, 8080),
     dataDir: path.resolve(projectRoot, env.DATA_DIR || 'data'),

@@ -4,13 +4,14 @@
  */
 import fs from 'node:fs';
 import { randomBytes } from 'node:crypto';
+import os from 'node:os';
+import { Worker, isMainThread } from 'node:worker_threads';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import type { FastifyInstance } from 'fastify';
 import { loadConfig, type ServerConfig } from './config';
 import { buildApp } from './http/app';
-import { SqliteStore } from './store/sqlite-store';
-import { PostgresStore } from './store/postgres-store';
+import { openStore } from './store/open-store';
 import type { Store } from './store/store';
 
 export const projectRoot = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../..');
@@ -28,10 +29,6 @@ export interface RunningServer {
   close(): Promise<void>;
 }
 
-/** PostgreSQL when DATABASE_URL is set, else SQLite in DATA_DIR. */
-function openStore(config: ServerConfig): Promise<Store> {
-  return config.databaseUrl === undefined ? SqliteStore.open(config.dataDir) : PostgresStore.open(config.databaseUrl);
-}
 
 /** First start: creates `admin` with ADMIN_PASSWORD, or a generated password printed once. */
 async function ensureAdmin(store: Store, password: string | undefined): Promise<void> {
@@ -77,16 +74,34 @@ export async function startServer(config: ServerConfig, options: StartOptions = 
   };
 }
 
+/**
+ * A job worker thread. Threads do not inherit the TypeScript loader the server runs under (tsx),
+ * so the thread starts from a tiny module that registers it first.
+ */
+function startJobThread(config: ServerConfig, name: string): Worker {
+  const entry = new URL('./jobs/worker-thread.ts', import.meta.url).href;
+  const bootstrap = `import { register } from ${JSON.stringify(import.meta.resolve('tsx/esm/api'))}; register(); await import(${JSON.stringify(entry)});`;
+  const thread = new Worker(new URL(`data:text/javascript,${encodeURIComponent(bootstrap)}`), { workerData: { config, name } });
+  thread.on('error', (error) => console.error(`job thread ${name} failed:`, error));
+  return thread;
+}
+
 /** Runs the server until a signal asks it to stop. */
 export async function main(): Promise<void> {
   const config = loadConfig(process.env, projectRoot);
   const server = await startServer(config, { logLevel: process.env.LOG_LEVEL });
-  server.app.log.info(`Fieldline ${packageVersion()} on ${server.url} (data in ${config.dataDir}, backend ${server.store.backend})`);
+  // Job workers in threads of this process, each with its own database connection.
+  const threads = Array.from({ length: config.jobThreads }, (_, index) => startJobThread(config, `${os.hostname()}:${process.pid}:${index}`));
+  server.app.log.info(`Fieldline ${packageVersion()} on ${server.url} (data in ${config.dataDir}, backend ${server.store.backend}, ${threads.length} job threads)`);
   const stop = (signal: string) => {
     server.app.log.info(`${signal} received: finishing in-flight requests`);
     // A second signal while draining means "now".
     process.once(signal, () => process.exit(1));
-    server.close().then(
+    const threadsDone = Promise.all(threads.map((thread) => new Promise((resolve) => {
+      thread.once('exit', resolve);
+      thread.postMessage('stop');
+    })));
+    Promise.all([server.close(), threadsDone]).then(
       () => process.exit(0),
       (error: unknown) => {
         server.app.log.error({ err: error }, 'shutdown failed');
@@ -98,7 +113,7 @@ export async function main(): Promise<void> {
   process.once('SIGTERM', () => stop('SIGTERM'));
 }
 
-if (process.argv[1] && path.resolve(process.argv[1]) === fileURLToPath(import.meta.url)) {
+if (isMainThread && process.argv[1] && path.resolve(process.argv[1]) === fileURLToPath(import.meta.url)) {
   main().catch((error: unknown) => {
     console.error(`fieldline: ${error instanceof Error ? error.message : String(error)}`);
     process.exit(1);

@@ -2,6 +2,7 @@
 // bad input, access by role and site.
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { ADMIN_PASSWORD, startTestServer, type TestServer } from '../support/server-session';
+import { JobWorker } from '../../src/server/jobs/job-worker';
 
 let test: TestServer;
 const tokens: Record<string, string> = {};
@@ -110,5 +111,29 @@ describe('transformations API', () => {
     const status = (await (await call('eve', 'GET', '/api/transformations/transformation%2FT07%2Fescalated')).json()) as { output_length: number };
     expect(status.output_length).toBe(3);
     expect((await call('eve', 'POST', '/api/transformations', { id: 't2', inputs: ['a'], kernel: 'teleport' })).status).toBe(400);
+  });
+});
+
+describe('batch jobs API', () => {
+  it('splits a kernel into jobs that a worker runs, and returns the merged result', async () => {
+    expect((await call('tom', 'POST', '/api/jobs/kernel', { array: 'array/T07/vib-x', kernel: 'max' })).status).toBe(403);
+    const started = await call('eve', 'POST', '/api/jobs/kernel', { array: 'array/T07/vib-x', kernel: 'max', range: 65_536 });
+    expect(started.status).toBe(202);
+    const { group } = (await started.json()) as { group: string };
+    const worker = new JobWorker(test.server.store, { name: 'test-worker', pollMs: 20 });
+    worker.start();
+    try {
+      let body: { counts: { done: number }; result?: number } = { counts: { done: 0 } };
+      for (let attempt = 0; attempt < 200 && body.result === undefined; attempt++) {
+        await new Promise((resolve) => setTimeout(resolve, 25));
+        body = (await (await call('eve', 'GET', `/api/jobs/${encodeURIComponent(group)}`)).json()) as typeof body;
+      }
+      expect(body.counts.done).toBe(4);
+      expect(body.result).toBe(samples.reduce((a, b) => Math.max(a, b), -Infinity));
+    } finally {
+      await worker.stop();
+    }
+    expect((await call('eve', 'GET', '/api/jobs/nope')).status).toBe(404);
+    expect((await call('eve', 'POST', '/api/jobs/kernel', { array: 'array/T07/vib-x', kernel: 'nope' })).status).toBe(400);
   });
 });

@@ -14,6 +14,7 @@ import { sessionRoutes } from './routes/session';
 import { userRoutes } from './routes/users';
 import { documentRoutes } from './routes/documents';
 import { arrayRoutes } from './routes/arrays';
+import { jobRoutes } from './routes/jobs';
 import { apiErrorBody, type HealthReport } from '../../core';
 import type { Store } from '../store/store';
 import type { HttpError, HttpErrorCode } from '../errors';
@@ -48,7 +49,7 @@ export async function buildApp(options: AppOptions): Promise<FastifyInstance> {
     // Requests that arrive while shutting down get 503 instead of hanging.
     return503OnClosing: true,
     // Document ids are path segments and may be long.
-    maxParamLength: 4096,
+    routerOptions: { maxParamLength: 4096 },
   });
 
   // While shutting down, responses to in-flight requests close their keep-alive connection, so the
@@ -101,6 +102,7 @@ export async function buildApp(options: AppOptions): Promise<FastifyInstance> {
   await app.register(userRoutes, { store: options.store });
   await app.register(documentRoutes, { store: options.store });
   await app.register(arrayRoutes, { store: options.store });
+  await app.register(jobRoutes, { store: options.store });
 
   const indexHtml = path.join(options.clientDir, 'index.html');
   const hasClient = fs.existsSync(indexHtml);
@@ -127,6 +129,7 @@ export async function buildApp(options: AppOptions): Promise<FastifyInstance> {
       changes: '/api/changes',
       arrays: '/api/arrays',
       transformations: '/api/transformations',
+      jobs: '/api/jobs',
     },
   }));
 

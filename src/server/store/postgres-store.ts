@@ -14,6 +14,11 @@ export class PostgresStore implements Store {
   readonly documents: SqlStorage;
   readonly accounts: Accounts;
   readonly #driver: PostgresDriver;
+
+  /** The connection, for modules that keep their own tables (jobs). */
+  get driver(): PostgresDriver {
+    return this.#driver;
+  }
   readonly #version: number;
 
   private constructor(driver: PostgresDriver, version: number) {

@@ -19,6 +19,11 @@ export class SqliteStore implements Store {
   readonly documents: SqlStorage;
   readonly accounts: Accounts;
   readonly #driver: SqliteDriver;
+
+  /** The connection, for modules that keep their own tables (jobs). */
+  get driver(): SqliteDriver {
+    return this.#driver;
+  }
   readonly #version: number;
 
   private constructor(driver: SqliteDriver, version: number) {

@@ -4,6 +4,7 @@
  */
 import type { BackendName } from '../../core';
 import type { SqlStorage } from './sql/sql-storage';
+import type { SqlDriver } from './sql/driver';
 import type { Accounts } from '../auth/accounts';
 
 export interface Store {
@@ -12,6 +13,8 @@ export interface Store {
   readonly documents: SqlStorage;
   /** Users and sessions. */
   readonly accounts: Accounts;
+  /** The database connection (the job queue keeps its tables there). */
+  readonly driver: SqlDriver;
   /** Schema version after migrations ran. */
   schemaVersion(): Promise<number>;
   /** Cheap liveness probe of the database connection. */

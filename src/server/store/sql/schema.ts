@@ -59,6 +59,24 @@ export const migrations: readonly Migration[] = [
       ],
     },
   },
+  {
+    version: 4,
+    name: 'jobs',
+    statements: {
+      sqlite: [
+        "CREATE TABLE jobs (id INTEGER PRIMARY KEY AUTOINCREMENT, kind TEXT NOT NULL, payload TEXT NOT NULL, grp TEXT, state TEXT NOT NULL DEFAULT 'queued', attempts INTEGER NOT NULL DEFAULT 0, worker TEXT, lease_until INTEGER NOT NULL DEFAULT 0, result TEXT, error TEXT, created_at INTEGER NOT NULL, finished_at INTEGER) STRICT",
+        'CREATE INDEX jobs_claim ON jobs (state, lease_until, id)',
+        'CREATE INDEX jobs_group ON jobs (grp, id)',
+        'CREATE TABLE job_records (job_id INTEGER NOT NULL, worker TEXT NOT NULL, at INTEGER NOT NULL) STRICT',
+      ],
+      postgres: [
+        "CREATE TABLE jobs (id BIGSERIAL PRIMARY KEY, kind TEXT NOT NULL, payload TEXT NOT NULL, grp TEXT, state TEXT NOT NULL DEFAULT 'queued', attempts INTEGER NOT NULL DEFAULT 0, worker TEXT, lease_until BIGINT NOT NULL DEFAULT 0, result TEXT, error TEXT, created_at BIGINT NOT NULL, finished_at BIGINT)",
+        'CREATE INDEX jobs_claim ON jobs (state, lease_until, id)',
+        'CREATE INDEX jobs_group ON jobs (grp, id)',
+        'CREATE TABLE job_records (job_id BIGINT NOT NULL, worker TEXT NOT NULL, at BIGINT NOT NULL)',
+      ],
+    },
+  },
 ];
 
 /** Brings the schema up to date; with PostgreSQL an advisory lock keeps concurrent starts apart. */

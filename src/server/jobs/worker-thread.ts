@@ -1,0 +1,13 @@
+/** A job worker in a worker thread of the server process, with its own database connection. */
+import { parentPort, workerData } from 'node:worker_threads';
+import type { ServerConfig } from '../config';
+import { openStore } from '../store/open-store';
+import { JobWorker } from './job-worker';
+
+const { config, name } = workerData as { config: ServerConfig; name: string };
+const store = await openStore(config);
+const worker = new JobWorker(store, { name });
+worker.start();
+parentPort?.on('message', (message: unknown) => {
+  if (message === 'stop') void worker.stop().then(() => store.close()).then(() => process.exit(0));
+});

@@ -1,0 +1,98 @@
+// The job queue: chunk-range kernel jobs merged into the same result as one run, and several
+// worker processes on one PostgreSQL finishing 1000 jobs exactly once while one is SIGKILLed.
+import fs from 'node:fs';
+import { spawn, type ChildProcess } from 'node:child_process';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { ChannelArray } from '../../src/arrays';
+import { CpuEngine } from '../../src/compute/isomorphic';
+import { PostgresStore, SqliteStore, projectRoot } from '../../src/server';
+import { JobQueue } from '../../src/server/jobs/job-queue';
+import { JobWorker } from '../../src/server/jobs/job-worker';
+import { enqueueKernel, kernelGroupResult } from '../../src/server/jobs/kernel-jobs';
+import { signal } from '../conformance/arrays-conformance';
+import { makeTempDir } from '../support/temp-dir';
+import { startPostgres, type Postgres } from '../support/postgres';
+
+const until = async (check: () => Promise<boolean>, timeoutMs: number, what: string) => {
+  const deadline = Date.now() + timeoutMs;
+  while (!(await check())) {
+    if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}`);
+    await new Promise((resolve) => setTimeout(resolve, 50));
+  }
+};
+
+describe('kernel jobs', () => {
+  it('a kernel split into chunk-range jobs merges into the same result as one run', async () => {
+    const dir = makeTempDir();
+    const store = await SqliteStore.open(dir);
+    const values = signal(1_000_000, 3);
+    const array = await ChannelArray.create(store.documents, 'array/big', { timing: 'regular' });
+    await array.append(values, { t0: 0, dt: 1 });
+    const queue = new JobQueue(store.driver);
+    const workers = [new JobWorker(store, { name: 'a', pollMs: 20 }), new JobWorker(store, { name: 'b', pollMs: 20 })];
+    workers.forEach((worker) => worker.start());
+    try {
+      for (const [kernel, params] of [['max', {}], ['histogram', { min: -20, max: 20, bins: 16 }], ['escalated_max', { block: 65_536 }]] as const) {
+        const group = await enqueueKernel(store, queue, { array: 'array/big', kernel, params, range: 200_000 });
+        await until(async () => (await queue.counts(group)).done > 0 && (await queue.counts(group)).queued + (await queue.counts(group)).running === 0, 30_000, `${kernel} jobs`);
+        expect((await queue.counts(group)).done).toBe(Math.ceil(1_000_000 / 196_608));
+        expect(await kernelGroupResult(queue, group, kernel, params)).toEqual(await new CpuEngine().run(kernel, params, values));
+      }
+    } finally {
+      await Promise.all(workers.map((worker) => worker.stop()));
+      await store.close();
+      fs.rmSync(dir, { recursive: true, force: true });
+    }
+  });
+});
+
+describe('several worker processes on one PostgreSQL', () => {
+  let postgres: Postgres;
+  beforeAll(async () => {
+    postgres = await startPostgres();
+  }, 60_000);
+  afterAll(() => postgres?.stop());
+
+  it('finish 1000 jobs, each exactly once, while one worker is SIGKILLed mid-job', async () => {
+    const store = await PostgresStore.open(postgres.url);
+    const queue = new JobQueue(store.driver);
+    await queue.enqueue(Array.from({ length: 1000 }, () => ({ kind: 'probe', payload: { ms: 6 }, group: 'probe' })));
+    const workers = new Map<string, ChildProcess>();
+    for (const name of ['w1', 'w2', 'w3']) {
+      workers.set(
+        name,
+        spawn(process.execPath, ['--import', 'tsx', 'src/server/jobs/worker-main.ts'], {
+          cwd: projectRoot,
+          env: { ...process.env, DATABASE_URL: postgres.url, WORKER_NAME: name, JOB_LEASE_MS: '1500', JOB_POLL_MS: '50' },
+          stdio: 'ignore',
+        }),
+      );
+    }
+    try {
+      const running = async (name: string) => {
+        const rows = await store.driver.transaction((query) => query("SELECT id FROM jobs WHERE worker = ? AND state = 'running'", [name]));
+        return rows.length > 0;
+      };
+      // Let everyone work a little, then kill w2 while it holds a job.
+      await until(async () => (await queue.counts('probe')).done >= 100, 60_000, 'the first 100 jobs');
+      await until(() => running('w2'), 10_000, 'w2 to hold a job');
+      const [held] = await store.driver.transaction((query) => query("SELECT id FROM jobs WHERE worker = 'w2' AND state = 'running'"));
+      workers.get('w2')!.kill('SIGKILL');
+      await until(async () => (await queue.counts('probe')).done === 1000, 120_000, 'all 1000 jobs');
+
+      const records = await store.driver.transaction((query) => query('SELECT job_id, COUNT(*) AS times FROM job_records GROUP BY job_id'));
+      expect(records).toHaveLength(1000);
+      expect(records.every((row) => Number(row.times) === 1)).toBe(true);
+      // The job w2 died holding was taken over after its lease expired.
+      const [retaken] = await store.driver.transaction((query) => query('SELECT worker, attempts, state FROM jobs WHERE id = ?', [held!.id]));
+      expect(retaken).toMatchObject({ state: 'done' });
+      expect(retaken!.worker).not.toBe('w2');
+      expect(Number(retaken!.attempts)).toBeGreaterThanOrEqual(2);
+      const byWorker = await store.driver.transaction((query) => query('SELECT worker, COUNT(*) AS count FROM job_records GROUP BY worker ORDER BY worker'));
+      expect(byWorker.map((row) => row.worker)).toEqual(expect.arrayContaining(['w1', 'w3']));
+    } finally {
+      for (const child of workers.values()) if (child.exitCode === null) child.kill('SIGKILL');
+      await store.close();
+    }
+  }, 180_000);
+});
