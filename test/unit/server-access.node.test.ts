@@ -91,6 +91,15 @@ describe('a technician sees and touches only their sites', () => {
     expect(changes.results.some((change) => ['site/T08', 'inspection-08', 'alarm-08'].includes(change.id))).toBe(false);
   });
 
+  it('the typed views (sites, assets, channels) are scoped too', async () => {
+    const sites = (await (await call('tom', 'GET', '/api/sites')).json()) as { rows: Array<{ id: string; doc: { title: string } }> };
+    expect(sites.rows.map((row) => row.id)).toEqual(['site/T07']);
+    expect(sites.rows[0]!.doc.title).toBe('Wind farm north');
+    const all = (await (await call('eve', 'GET', '/api/sites?select_list=title')).json()) as { rows: Array<{ id: string; value: { title: string } }> };
+    expect(all.rows.map((row) => row.id)).toEqual(expect.arrayContaining(['site/T07', 'site/T08']));
+    expect((await call('anonymous', 'GET', '/api/channels')).status).toBe(401);
+  });
+
   it('cannot move a document to another site, create one without a site, or write a site', async () => {
     expect((await call('tom', 'PUT', '/api/docs/inspection-07', { type: 'inspection', site: 'site/T08' })).status).toBe(403);
     expect((await call('tom', 'PUT', '/api/docs/loose', { type: 'inspection' })).status).toBe(403);

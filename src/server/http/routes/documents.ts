@@ -95,6 +95,17 @@ export async function documentRoutes(app: FastifyInstance, options: { store: Sto
     return applyAllDocsOptions(mine, options);
   });
 
+  // Typed views of the same documents: GET /api/sites, /api/assets, /api/channels (same options).
+  for (const [path, type] of [['/api/sites', 'site'], ['/api/assets', 'asset'], ['/api/channels', 'channel']] as const) {
+    app.get(path, async (request) => {
+      const user = requireUser(request);
+      const options = allDocsOptions(request.query as Record<string, string | undefined>);
+      const all = await documents.allDocs({ query: { type: 'simple', key: 'type', operator: '=', value: type }, include_docs: true });
+      const visible = all.rows.filter((row) => canRead(user, siteOfDoc(row.id, row.doc!))).map((row) => ({ id: row.id, doc: row.doc! }));
+      return applyAllDocsOptions(visible, { include_docs: true, ...options });
+    });
+  }
+
   app.post('/api/docs', async (request, reply) => {
     const doc = request.body as Doc;
     const id = crypto.randomUUID();
