@@ -13,8 +13,8 @@
  * enough that reading one chunk (which range reads do at most twice) takes well under a
  * millisecond and a tablet never holds more than a few in memory.
  */
-import type { Storage } from '../storage/backend';
-import { StorageError } from '../storage/backend';
+import type { BulkWrite, Storage } from '../storage/backend';
+import { StorageError, writeAll } from '../storage/backend';
 import { ArrayError } from './errors';
 import { SUMMARY_FIELDS, combine, emptySummary, readBlock, summarizeValues, writeBlock, type Summary } from './summary';
 
@@ -168,6 +168,8 @@ export class ChannelArray {
     }
 
     const end = start + values.length;
+    // Every write of this append; the metadata comes last (the commit point, see the module comment).
+    const writes: BulkWrite[] = [];
     const firstChunk = Math.floor(start / CHUNK_SIZE);
     const lastChunk = Math.floor((end - 1) / CHUNK_SIZE);
     for (let chunk = firstChunk; chunk <= lastChunk; chunk++) {
@@ -178,19 +180,21 @@ export class ChannelArray {
       const chunkValues = new Float32Array(to - chunkStart);
       if (kept > 0) chunkValues.set((await this.read(chunkStart, from)).values);
       chunkValues.set(values.subarray(from - start, to - start), kept);
-      await this.storage.putAttachment(this.id, valuesName(chunk), bytesOf(chunkValues), 'application/octet-stream');
+      writes.push({ type: 'putAttachment', id: this.id, name: valuesName(chunk), data: bytesOf(chunkValues), contentType: 'application/octet-stream' });
       if (explicit) {
         const chunkTimes = new Float64Array(to - chunkStart);
         if (kept > 0) chunkTimes.set(await this.#explicitTimes(chunkStart, from));
         chunkTimes.set(explicit.subarray(from - start, to - start), kept);
-        await this.storage.putAttachment(this.id, timesName(chunk), bytesOf(chunkTimes), 'application/octet-stream');
+        writes.push({ type: 'putAttachment', id: this.id, name: timesName(chunk), data: bytesOf(chunkTimes), contentType: 'application/octet-stream' });
         meta.chunk_first_time[chunk] = chunkTimes[0]!;
       }
     }
-    await this.#updateSummaries(start, end, values);
+    await this.#updateSummaries(start, end, values, writes);
     meta.length = end;
     // The commit point: until this document is written, readers (and a restart) see the old length.
-    await this.storage.put(this.id, meta as unknown as Record<string, never>);
+    // Storages with `bulk` (the server's) write the whole append in one transaction.
+    writes.push({ type: 'put', id: this.id, doc: meta as unknown as Record<string, never> });
+    await writeAll(this.storage, writes);
     this.#meta = meta;
   }
 
@@ -372,7 +376,7 @@ export class ChannelArray {
   }
 
   /** Recomputes every summary block touched by samples [start, end) (`values` are those samples). */
-  async #updateSummaries(start: number, end: number, values: Float32Array): Promise<void> {
+  async #updateSummaries(start: number, end: number, values: Float32Array, writes: BulkWrite[]): Promise<void> {
     // Level 0 from raw values, starting at the block that holds `start`.
     let firstBlock = Math.floor(start / SUMMARY_BASE);
     const head = firstBlock * SUMMARY_BASE;
@@ -382,7 +386,7 @@ export class ChannelArray {
     let blocks: Summary[] = [];
     for (let from = 0; from < raw.length; from += SUMMARY_BASE) blocks.push(summarizeValues(raw, from, Math.min(raw.length, from + SUMMARY_BASE)));
     for (let level = 0; ; level++) {
-      await this.#writeBlocks(level, firstBlock, blocks);
+      await this.#writeBlocks(level, firstBlock, blocks, writes);
       if (blocks.length === 1 && firstBlock === 0) break; // one block covers everything: top level
       // Level + 1 from this level's blocks, starting at the parent of the first changed one.
       const parent = Math.floor(firstBlock / SUMMARY_FACTOR);
@@ -396,7 +400,7 @@ export class ChannelArray {
     }
   }
 
-  async #writeBlocks(level: number, firstBlock: number, blocks: Summary[]): Promise<void> {
+  async #writeBlocks(level: number, firstBlock: number, blocks: Summary[], writes: BulkWrite[]): Promise<void> {
     const lastBlock = firstBlock + blocks.length - 1;
     for (let piece = Math.floor(firstBlock / SUMMARY_PIECE); piece <= Math.floor(lastBlock / SUMMARY_PIECE); piece++) {
       const pieceStart = piece * SUMMARY_PIECE;
@@ -413,7 +417,7 @@ export class ChannelArray {
       // Blocks past the new end are stale leftovers of a truncation: cut them off.
       packed = packed.slice(0, (upTo - pieceStart + 1) * SUMMARY_FIELDS);
       for (let block = Math.max(firstBlock, pieceStart); block <= upTo; block++) writeBlock(packed, block - pieceStart, blocks[block - firstBlock]!);
-      await this.storage.putAttachment(this.id, summaryName(level, piece), bytesOf(packed), 'application/octet-stream');
+      writes.push({ type: 'putAttachment', id: this.id, name: summaryName(level, piece), data: bytesOf(packed), contentType: 'application/octet-stream' });
     }
   }
 }

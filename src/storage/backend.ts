@@ -8,6 +8,7 @@ export type {
   AttachmentData,
   AttachmentFormat,
   AttachmentInfo,
+  BulkWrite,
   Capacity,
   Change,
   ChangesOptions,
@@ -21,3 +22,4 @@ export { StorageError, type StorageErrorCode } from './errors';
 export { applyAllDocsOptions } from './common/all-docs';
 export { byteRange, readAs, toBlob } from './common/attachment-data';
 export { checkDoc, checkId } from './common/validate';
+export { writeAll } from './common/write-all';

@@ -7,6 +7,7 @@ export type {
   AttachmentData,
   AttachmentFormat,
   AttachmentInfo,
+  BulkWrite,
   Capacity,
   Change,
   ChangesOptions,

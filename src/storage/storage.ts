@@ -68,7 +68,12 @@ export interface ChangesResult {
 }
 
 /** What a storage can do; `hasCapacity` answers for these names (jIO's capacities). */
-export type Capacity = 'list' | 'query' | 'sort' | 'limit' | 'select' | 'include' | 'post' | 'changes' | 'range';
+export type Capacity = 'list' | 'query' | 'sort' | 'limit' | 'select' | 'include' | 'post' | 'changes' | 'range' | 'bulk';
+
+/** One write of a `bulk` call. */
+export type BulkWrite =
+  | { type: 'put'; id: string; doc: Doc }
+  | { type: 'putAttachment'; id: string; name: string; data: AttachmentData; contentType?: string };
 
 type AttachmentResult<F extends AttachmentFormat | undefined> = F extends 'array_buffer'
   ? ArrayBuffer
@@ -96,6 +101,11 @@ export interface Storage {
   removeAttachment(id: string, name: string): Promise<void>;
   allAttachments(id: string): Promise<Record<string, AttachmentInfo>>;
   hasCapacity(name: Capacity | string): boolean;
+  /**
+   * Several writes as one: all take effect or none. Only where `hasCapacity('bulk')`; callers fall
+   * back to writing one by one (see `writeAll`).
+   */
+  bulk?(writes: BulkWrite[]): Promise<void>;
   /** Changes feed; only where `hasCapacity('changes')`. */
   changes(options?: ChangesOptions): Promise<ChangesResult>;
   /** Checks and mends internal consistency (orphan pieces, indexes); returns what it fixed. */

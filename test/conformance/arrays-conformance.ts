@@ -38,6 +38,13 @@ function instrumented(storage: Storage): Storage & { reads: number; failMetaPut:
           return target.put(id, doc as never);
         };
       }
+      if (property === 'bulk' && target.bulk) {
+        // An atomic bulk write that dies takes none of its writes with it.
+        return (writes: Array<{ type: string; doc?: Record<string, unknown> }>) => {
+          if (state.failMetaPut && writes.some((write) => write.type === 'put' && write.doc?.kind === 'fl-channel-array')) return Promise.reject(new Error('tab closed'));
+          return target.bulk!(writes as never);
+        };
+      }
       return typeof value === 'function' ? (value as (...args: unknown[]) => unknown).bind(target) : value;
     },
     set(_target, property, value) {

@@ -31,7 +31,8 @@ function storeBacked(open: () => Promise<Store>): Storage {
     allAttachments: call('allAttachments'),
     changes: call('changes'),
     repair: call('repair'),
-    hasCapacity: (name: string) => ['list', 'query', 'sort', 'limit', 'select', 'include', 'post', 'changes', 'range'].includes(name),
+    bulk: call('bulk'),
+    hasCapacity: (name: string) => ['list', 'query', 'sort', 'limit', 'select', 'include', 'post', 'changes', 'range', 'bulk'].includes(name),
     async close() {
       await (await documents).close();
       await (await store).close();
@@ -69,4 +70,36 @@ describe('server SQLite backend', () => {
 describe('server PostgreSQL backend', () => {
   storageConformance({ name: 'server postgres', persistent: true, description: postgresSchema });
   arraysConformance('server postgres', postgresSchema);
+});
+
+describe('bulk writes on the SQL backends', () => {
+  for (const [name, description] of [['sqlite', sqlite], ['postgres', postgresSchema]] as const) {
+    it(`${name}: all writes take effect together, or none when one fails`, async () => {
+      const { createStorage } = await import('../../src/storage');
+      const storage = createStorage(description());
+      try {
+        expect(storage.hasCapacity('bulk')).toBe(true);
+        await storage.bulk!([
+          { type: 'put', id: 'a', doc: { v: 1 } },
+          { type: 'putAttachment', id: 'a', name: 'x', data: 'first' },
+          { type: 'put', id: 'b', doc: { v: 2 } },
+        ]);
+        expect(await storage.get('b')).toEqual({ v: 2 });
+        expect(await storage.getAttachment('a', 'x', { format: 'text' })).toBe('first');
+        const before = await storage.changes();
+        await expect(
+          storage.bulk!([
+            { type: 'put', id: 'a', doc: { v: 'changed' } },
+            { type: 'putAttachment', id: 'a', name: 'x', data: 'second' },
+            { type: 'putAttachment', id: 'ghost', name: 'x', data: 'nowhere' },
+          ]),
+        ).rejects.toThrow(/no document/);
+        expect(await storage.get('a')).toEqual({ v: 1 });
+        expect(await storage.getAttachment('a', 'x', { format: 'text' })).toBe('first');
+        expect((await storage.changes()).last_seq).toBe(before.last_seq);
+      } finally {
+        await storage.destroy();
+      }
+    });
+  }
 });

@@ -16,6 +16,7 @@ import {
   type AllDocsResult,
   type AttachmentData,
   type AttachmentInfo,
+  type BulkWrite,
   type Capacity,
   type ChangesOptions,
   type ChangesResult,
@@ -36,7 +37,7 @@ export function siteOfDoc(id: string, doc: Doc): string | null {
   if (typeof doc.site === 'string') return doc.site;
   return doc.type === 'site' ? id : null;
 }
-const capacities = new Set<string>(['list', 'query', 'sort', 'limit', 'select', 'include', 'post', 'changes', 'range']);
+const capacities = new Set<string>(['list', 'query', 'sort', 'limit', 'select', 'include', 'post', 'changes', 'range', 'bulk']);
 
 export class SqlStorage implements Storage {
   readonly driver: SqlDriver;
@@ -76,17 +77,19 @@ export class SqlStorage implements Storage {
     });
   }
 
+  static async #putIn(query: Query, id: string, doc: Doc): Promise<void> {
+    const seq = await SqlStorage.#nextSeq(query);
+    await query(
+      'INSERT INTO documents (id, seq, rev, deleted, doc, site) VALUES (?, ?, 1, ?, ?, ?) ON CONFLICT (id) DO UPDATE SET seq = excluded.seq, rev = documents.rev + 1, deleted = excluded.deleted, doc = excluded.doc, site = excluded.site',
+      [id, seq, false, JSON.stringify(doc), siteOfDoc(id, doc)],
+    );
+  }
+
   async put(id: string, doc: Doc): Promise<string> {
     checkId(id);
-    const text = JSON.stringify(checkDoc(doc));
-    return this.#transaction(async (query) => {
-      const seq = await SqlStorage.#nextSeq(query);
-      await query(
-        'INSERT INTO documents (id, seq, rev, deleted, doc, site) VALUES (?, ?, 1, ?, ?, ?) ON CONFLICT (id) DO UPDATE SET seq = excluded.seq, rev = documents.rev + 1, deleted = excluded.deleted, doc = excluded.doc, site = excluded.site',
-        [id, seq, false, text, siteOfDoc(id, JSON.parse(text) as Doc)],
-      );
-      return id;
-    });
+    const copy = checkDoc(doc);
+    await this.#transaction((query) => SqlStorage.#putIn(query, id, copy));
+    return id;
   }
 
   async post(doc: Doc): Promise<string> {
@@ -113,23 +116,52 @@ export class SqlStorage implements Storage {
     );
   }
 
+  static async #putAttachmentIn(query: Query, id: string, name: string, bytes: Buffer, type: string, touch: boolean): Promise<void> {
+    await SqlStorage.#live(query, id);
+    await query('DELETE FROM attachment_pieces WHERE doc_id = ? AND name = ?', [id, name]);
+    const pieces = Math.max(1, Math.ceil(bytes.length / PIECE_SIZE));
+    for (let n = 0; n < pieces; n++) {
+      await query('INSERT INTO attachment_pieces (doc_id, name, n, data) VALUES (?, ?, ?, ?)', [id, name, n, bytes.subarray(n * PIECE_SIZE, (n + 1) * PIECE_SIZE)]);
+    }
+    await query(
+      'INSERT INTO attachments (doc_id, name, length, content_type, piece_size) VALUES (?, ?, ?, ?, ?) ON CONFLICT (doc_id, name) DO UPDATE SET length = excluded.length, content_type = excluded.content_type, piece_size = excluded.piece_size',
+      [id, name, bytes.length, type, PIECE_SIZE],
+    );
+    if (touch) await SqlStorage.#touch(query, id);
+  }
+
   async putAttachment(id: string, name: string, data: AttachmentData, contentType?: string): Promise<void> {
     checkId(id);
     checkId(name, 'attachment name');
     const blob = toBlob(data, contentType);
     const bytes = Buffer.from(await blob.arrayBuffer());
+    await this.#transaction((query) => SqlStorage.#putAttachmentIn(query, id, name, bytes, blob.type, true));
+  }
+
+  /** Several puts and attachment writes in one transaction: all or nothing. */
+  async bulk(writes: BulkWrite[]): Promise<void> {
+    // Check and convert everything before the transaction opens.
+    const prepared = await Promise.all(
+      writes.map(async (write) => {
+        checkId(write.id);
+        if (write.type === 'put') return { ...write, doc: checkDoc(write.doc) };
+        checkId(write.name, 'attachment name');
+        const blob = toBlob(write.data, write.contentType);
+        return { ...write, bytes: Buffer.from(await blob.arrayBuffer()), blobType: blob.type };
+      }),
+    );
     await this.#transaction(async (query) => {
-      await SqlStorage.#live(query, id);
-      await query('DELETE FROM attachment_pieces WHERE doc_id = ? AND name = ?', [id, name]);
-      const pieces = Math.max(1, Math.ceil(bytes.length / PIECE_SIZE));
-      for (let n = 0; n < pieces; n++) {
-        await query('INSERT INTO attachment_pieces (doc_id, name, n, data) VALUES (?, ?, ?, ?)', [id, name, n, bytes.subarray(n * PIECE_SIZE, (n + 1) * PIECE_SIZE)]);
+      const touched = new Set<string>();
+      for (const write of prepared) {
+        if (write.type === 'put') {
+          await SqlStorage.#putIn(query, write.id, write.doc);
+          touched.delete(write.id); // the put gave it a new sequence number already
+        } else {
+          await SqlStorage.#putAttachmentIn(query, write.id, write.name, write.bytes, write.blobType, false);
+          touched.add(write.id);
+        }
       }
-      await query(
-        'INSERT INTO attachments (doc_id, name, length, content_type, piece_size) VALUES (?, ?, ?, ?, ?) ON CONFLICT (doc_id, name) DO UPDATE SET length = excluded.length, content_type = excluded.content_type, piece_size = excluded.piece_size',
-        [id, name, bytes.length, blob.type, PIECE_SIZE],
-      );
-      await SqlStorage.#touch(query, id);
+      for (const id of touched) await SqlStorage.#touch(query, id);
     });
   }
 

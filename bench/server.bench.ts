@@ -1,0 +1,116 @@
+/**
+ * Companion server (issue 5): appending channel data through the array format on SQLite and on
+ * PostgreSQL next to a raw bulk insert of the same bytes in the same run; reading 1 M samples from
+ * arrays of 10 M and 100 M samples; documents API requests per second with 20 concurrent clients.
+ */
+import fs from 'node:fs';
+import autocannon from 'autocannon';
+import type { Figures } from './harness';
+import { ChannelArray, CHUNK_SIZE } from '../src/arrays';
+import { PostgresStore, SqliteStore, loadConfig, projectRoot, startServer, type Store } from '../src/server';
+import { makeTempDir } from '../test/support/temp-dir';
+import { startPostgres } from '../test/support/postgres';
+
+const MB = 1e6;
+const round = (value: number, digits = 2): number => Math.round(value * 10 ** digits) / 10 ** digits;
+
+function samples(count: number, seed: number): Float32Array {
+  return Float32Array.from({ length: count }, (_, index) => Math.sin((index + seed) * 0.001) * 40);
+}
+
+/** MB/s appending `total` samples in calls of 16 chunks. */
+async function appendRate(store: Store, id: string, total: number): Promise<number> {
+  const array = await ChannelArray.create(store.documents, id, { timing: 'regular' });
+  const step = 16 * CHUNK_SIZE;
+  const block = samples(step, 1);
+  const started = performance.now();
+  for (let from = 0; from < total; from += step) await array.append(block.subarray(0, Math.min(step, total - from)), { t0: from, dt: 1 });
+  return (total * 4) / MB / ((performance.now() - started) / 1000);
+}
+
+/** MB/s of the same bytes inserted raw: 256 KiB rows, one transaction per 16 rows. */
+async function rawRate(store: Store, total: number): Promise<number> {
+  const bytes = Buffer.from(samples(CHUNK_SIZE, 1).buffer);
+  await store.driver.transaction((query) => query('CREATE TABLE IF NOT EXISTS raw_bench (n INTEGER PRIMARY KEY, data ' + (store.backend === 'postgres' ? 'BYTEA' : 'BLOB') + ' NOT NULL)'));
+  const chunks = Math.ceil(total / CHUNK_SIZE);
+  const started = performance.now();
+  for (let first = 0; first < chunks; first += 16) {
+    await store.driver.transaction(async (query) => {
+      for (let n = first; n < Math.min(chunks, first + 16); n++) await query('INSERT INTO raw_bench (n, data) VALUES (?, ?)', [n, bytes]);
+    });
+  }
+  return (total * 4) / MB / ((performance.now() - started) / 1000);
+}
+
+async function readMs(array: ChannelArray): Promise<number> {
+  const times: number[] = [];
+  for (let run = 0; run < 7; run++) {
+    const start = ((run * 7_919_993) % Math.max(1, array.length - 1_000_000)) - (((run * 7_919_993) % Math.max(1, array.length - 1_000_000)) % CHUNK_SIZE) + 1234;
+    const started = performance.now();
+    const { values } = await array.read(start, start + 1_000_000);
+    times.push(performance.now() - started);
+    if (values.length !== 1_000_000) throw new Error('short read');
+  }
+  times.sort((a, b) => a - b);
+  return times[3]!;
+}
+
+export async function run(): Promise<Figures> {
+  const figures: Figures = {};
+  const total = 16 * 1024 * 1024; // 64 MB of samples per backend
+
+  const sqliteDir = makeTempDir('fieldline-bench-');
+  const sqlite = await SqliteStore.open(sqliteDir);
+  const sqliteOurs = await appendRate(sqlite, 'array/bench', total);
+  const sqliteRaw = await rawRate(sqlite, total);
+  figures['server.append.sqlite.mbps'] = { value: round(sqliteOurs, 1), unit: 'MB/s', better: 'higher' };
+  figures['server.append.sqlite.raw_mbps'] = { value: round(sqliteRaw, 1), unit: 'MB/s', better: 'higher' };
+  figures['server.append.sqlite.ratio_vs_raw'] = { value: round(sqliteOurs / sqliteRaw), unit: '×', better: 'higher' };
+
+  // Reading 1 M samples from a 10 M and a 100 M-sample array.
+  const ten = await ChannelArray.create(sqlite.documents, 'array/10M', { timing: 'regular' });
+  const hundred = await ChannelArray.create(sqlite.documents, 'array/100M', { timing: 'regular' });
+  const block = samples(16 * CHUNK_SIZE, 2);
+  for (let from = 0; from < 100_000_000; from += block.length) {
+    const count = Math.min(block.length, 100_000_000 - from);
+    if (from < 10_000_000) await ten.append(block.subarray(0, Math.min(count, 10_000_000 - from)), { t0: from, dt: 1 });
+    await hundred.append(block.subarray(0, count), { t0: from, dt: 1 });
+  }
+  const read10 = await readMs(ten);
+  const read100 = await readMs(hundred);
+  figures['server.range_read.10M_ms'] = { value: round(read10, 1), unit: 'ms', better: 'lower' };
+  figures['server.range_read.100M_ms'] = { value: round(read100, 1), unit: 'ms', better: 'lower' };
+  figures['server.range_read.ratio_100M_vs_10M'] = { value: round(read100 / read10), unit: '×', better: 'lower' };
+  await sqlite.close();
+
+  const postgres = await startPostgres();
+  try {
+    const store = await PostgresStore.open(postgres.url);
+    const ours = await appendRate(store, 'array/bench', total);
+    const raw = await rawRate(store, total);
+    figures['server.append.postgres.mbps'] = { value: round(ours, 1), unit: 'MB/s', better: 'higher' };
+    figures['server.append.postgres.raw_mbps'] = { value: round(raw, 1), unit: 'MB/s', better: 'higher' };
+    figures['server.append.postgres.ratio_vs_raw'] = { value: round(ours / raw), unit: '×', better: 'higher' };
+    await store.close();
+  } finally {
+    postgres.stop();
+  }
+
+  // Documents API: GET one document, 20 concurrent clients, 5 s.
+  const apiDir = makeTempDir('fieldline-bench-api-');
+  const server = await startServer(loadConfig({ PORT: '0', DATA_DIR: apiDir, CLIENT_DIR: `${apiDir}/none`, ADMIN_PASSWORD: 'bench-password' }, projectRoot), { logLevel: 'silent' });
+  try {
+    const login = await fetch(`${server.url}/api/session`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ username: 'admin', password: 'bench-password' }) });
+    const { token } = (await login.json()) as { token: string };
+    await fetch(`${server.url}/api/docs/inspection-1`, { method: 'PUT', headers: { authorization: `Bearer ${token}`, 'content-type': 'application/json' }, body: JSON.stringify({ type: 'inspection', site: 'site/T07', note: 'bearing ok' }) });
+    const result = await autocannon({ url: `${server.url}/api/docs/inspection-1`, connections: 20, duration: 5, headers: { authorization: `Bearer ${token}` } });
+    if (result.non2xx > 0) throw new Error(`${result.non2xx} requests failed`);
+    figures['server.docs_get.rps'] = { value: Math.round(result.requests.average), unit: 'requests/s', better: 'higher' };
+    figures['server.docs_get.p99_ms'] = { value: result.latency.p99, unit: 'ms', better: 'lower' };
+  } finally {
+    await server.close();
+    fs.rmSync(apiDir, { recursive: true, force: true });
+  }
+  fs.rmSync(sqliteDir, { recursive: true, force: true });
+  return figures;
+}
