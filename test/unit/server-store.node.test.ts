@@ -2,8 +2,8 @@
 // PostgreSQL cluster — the same suite the browser storages pass.
 import fs from 'node:fs';
 import path from 'node:path';
-import { afterAll, beforeAll, describe } from 'vitest';
-import { registerStorage, type Storage, type StorageDescription } from '../../src/storage';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { createStorage, registerStorage, type Storage, type StorageDescription } from '../../src/storage';
 import { PostgresStore, SqliteStore, type Store } from '../../src/server';
 import { storageConformance } from '../conformance/storage-conformance';
 import { arraysConformance } from '../conformance/arrays-conformance';
@@ -75,7 +75,6 @@ describe('server PostgreSQL backend', () => {
 describe('bulk writes on the SQL backends', () => {
   for (const [name, description] of [['sqlite', sqlite], ['postgres', postgresSchema]] as const) {
     it(`${name}: all writes take effect together, or none when one fails`, async () => {
-      const { createStorage } = await import('../../src/storage');
       const storage = createStorage(description());
       try {
         expect(storage.hasCapacity('bulk')).toBe(true);
