@@ -75,6 +75,11 @@ export class ChannelArray {
   readonly storage: Storage;
   readonly id: string;
   #meta: ArrayMeta;
+  /**
+   * The summary pieces this instance wrote last, so the next append need not read them back
+   * (arrays have one writer at a time). Replaced only after an append commits.
+   */
+  #pieces = new Map<string, Float64Array>();
 
   private constructor(storage: Storage, id: string, meta: ArrayMeta) {
     this.storage = storage;
@@ -131,6 +136,7 @@ export class ChannelArray {
   /** Re-reads the metadata (another tab or process may have appended). */
   async refresh(): Promise<void> {
     this.#meta = (await ChannelArray.open(this.storage, this.id)).#meta;
+    this.#pieces.clear();
   }
 
   /**
@@ -189,13 +195,15 @@ export class ChannelArray {
         meta.chunk_first_time[chunk] = chunkTimes[0]!;
       }
     }
-    await this.#updateSummaries(start, end, values, writes);
+    const pieces = new Map<string, Float64Array>();
+    await this.#updateSummaries(start, end, values, writes, pieces);
     meta.length = end;
     // The commit point: until this document is written, readers (and a restart) see the old length.
     // Storages with `bulk` (the server's) write the whole append in one transaction.
     writes.push({ type: 'put', id: this.id, doc: meta as unknown as Record<string, never> });
     await writeAll(this.storage, writes);
     this.#meta = meta;
+    for (const [key, packed] of pieces) this.#pieces.set(key, packed);
   }
 
   /** Values and times of samples [start, end), reading only the chunks (and bytes) that hold them. */
@@ -268,6 +276,7 @@ export class ChannelArray {
     if (length >= this.#meta.length) return;
     const meta = structuredClone(this.#meta);
     const oldChunks = Math.ceil(meta.length / CHUNK_SIZE);
+    this.#pieces.clear();
     meta.length = length;
     const chunks = Math.ceil(length / CHUNK_SIZE);
     meta.chunk_first_time = meta.chunk_first_time.slice(0, chunks);
@@ -376,7 +385,7 @@ export class ChannelArray {
   }
 
   /** Recomputes every summary block touched by samples [start, end) (`values` are those samples). */
-  async #updateSummaries(start: number, end: number, values: Float32Array, writes: BulkWrite[]): Promise<void> {
+  async #updateSummaries(start: number, end: number, values: Float32Array, writes: BulkWrite[], pieces: Map<string, Float64Array>): Promise<void> {
     // Level 0 from raw values, starting at the block that holds `start`.
     let firstBlock = Math.floor(start / SUMMARY_BASE);
     const head = firstBlock * SUMMARY_BASE;
@@ -386,12 +395,12 @@ export class ChannelArray {
     let blocks: Summary[] = [];
     for (let from = 0; from < raw.length; from += SUMMARY_BASE) blocks.push(summarizeValues(raw, from, Math.min(raw.length, from + SUMMARY_BASE)));
     for (let level = 0; ; level++) {
-      await this.#writeBlocks(level, firstBlock, blocks, writes);
+      await this.#writeBlocks(level, firstBlock, blocks, writes, pieces);
       if (blocks.length === 1 && firstBlock === 0) break; // one block covers everything: top level
       // Level + 1 from this level's blocks, starting at the parent of the first changed one.
       const parent = Math.floor(firstBlock / SUMMARY_FACTOR);
       const siblings = firstBlock - parent * SUMMARY_FACTOR;
-      const before = siblings > 0 ? await readBlocks(this, level, parent * SUMMARY_FACTOR, firstBlock) : [];
+      const before = siblings > 0 ? await this.#readBlocks(level, parent * SUMMARY_FACTOR, firstBlock, pieces) : [];
       const all = [...before, ...blocks];
       const next: Summary[] = [];
       for (let from = 0; from < all.length; from += SUMMARY_FACTOR) next.push(all.slice(from, from + SUMMARY_FACTOR).reduce(combine, emptySummary()));
@@ -400,14 +409,24 @@ export class ChannelArray {
     }
   }
 
-  async #writeBlocks(level: number, firstBlock: number, blocks: Summary[], writes: BulkWrite[]): Promise<void> {
+  /** Stored summary blocks [from, to) of a level, from this append's or the cached pieces when possible. */
+  async #readBlocks(level: number, from: number, to: number, pieces: Map<string, Float64Array>): Promise<Summary[]> {
+    const piece = Math.floor(from / SUMMARY_PIECE);
+    const cached = pieces.get(`${level}/${piece}`) ?? this.#pieces.get(`${level}/${piece}`);
+    if (cached && Math.floor((to - 1) / SUMMARY_PIECE) === piece && cached.length >= (to - piece * SUMMARY_PIECE) * SUMMARY_FIELDS) {
+      return Array.from({ length: to - from }, (_, index) => readBlock(cached, from - piece * SUMMARY_PIECE + index));
+    }
+    return readBlocks(this, level, from, to);
+  }
+
+  async #writeBlocks(level: number, firstBlock: number, blocks: Summary[], writes: BulkWrite[], pieces: Map<string, Float64Array>): Promise<void> {
     const lastBlock = firstBlock + blocks.length - 1;
     for (let piece = Math.floor(firstBlock / SUMMARY_PIECE); piece <= Math.floor(lastBlock / SUMMARY_PIECE); piece++) {
       const pieceStart = piece * SUMMARY_PIECE;
       const upTo = Math.min(lastBlock, pieceStart + SUMMARY_PIECE - 1);
       let packed: Float64Array;
       try {
-        const existing = new Float64Array(await this.storage.getAttachment(this.id, summaryName(level, piece), { format: 'array_buffer' }));
+        const existing = this.#pieces.get(`${level}/${piece}`) ?? new Float64Array(await this.storage.getAttachment(this.id, summaryName(level, piece), { format: 'array_buffer' }));
         packed = new Float64Array(Math.max(existing.length, (upTo - pieceStart + 1) * SUMMARY_FIELDS));
         packed.set(existing.subarray(0, Math.min(existing.length, packed.length)));
       } catch (error) {
@@ -418,6 +437,7 @@ export class ChannelArray {
       packed = packed.slice(0, (upTo - pieceStart + 1) * SUMMARY_FIELDS);
       for (let block = Math.max(firstBlock, pieceStart); block <= upTo; block++) writeBlock(packed, block - pieceStart, blocks[block - firstBlock]!);
       writes.push({ type: 'putAttachment', id: this.id, name: summaryName(level, piece), data: bytesOf(packed), contentType: 'application/octet-stream' });
+      pieces.set(`${level}/${piece}`, packed);
     }
   }
 }

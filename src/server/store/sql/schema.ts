@@ -77,6 +77,21 @@ export const migrations: readonly Migration[] = [
       ],
     },
   },
+  {
+    version: 5,
+    name: 'attachment pieces in a rowid table',
+    statements: {
+      // SQLite stores large rows of WITHOUT ROWID tables poorly (the whole row lives in the index
+      // B-tree); a rowid table with a unique key keeps the blob in overflow pages, as PostgreSQL does.
+      sqlite: [
+        'CREATE TABLE attachment_pieces_v5 (doc_id TEXT NOT NULL, name TEXT NOT NULL, n INTEGER NOT NULL, data BLOB NOT NULL, UNIQUE (doc_id, name, n)) STRICT',
+        'INSERT INTO attachment_pieces_v5 (doc_id, name, n, data) SELECT doc_id, name, n, data FROM attachment_pieces',
+        'DROP TABLE attachment_pieces',
+        'ALTER TABLE attachment_pieces_v5 RENAME TO attachment_pieces',
+      ],
+      postgres: [],
+    },
+  },
 ];
 
 /** Brings the schema up to date; with PostgreSQL an advisory lock keeps concurrent starts apart. */

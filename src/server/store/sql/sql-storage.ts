@@ -39,6 +39,14 @@ export function siteOfDoc(id: string, doc: Doc): string | null {
 }
 const capacities = new Set<string>(['list', 'query', 'sort', 'limit', 'select', 'include', 'post', 'changes', 'range', 'bulk']);
 
+/** Attachment data as bytes, without copying what already is bytes. */
+async function bytesOf(data: AttachmentData, contentType: string | undefined): Promise<{ bytes: Buffer; type: string }> {
+  if (ArrayBuffer.isView(data)) return { bytes: Buffer.from(data.buffer, data.byteOffset, data.byteLength), type: contentType ?? 'application/octet-stream' };
+  if (data instanceof ArrayBuffer) return { bytes: Buffer.from(data), type: contentType ?? 'application/octet-stream' };
+  const blob = toBlob(data, contentType);
+  return { bytes: Buffer.from(await blob.arrayBuffer()), type: blob.type };
+}
+
 export class SqlStorage implements Storage {
   readonly driver: SqlDriver;
   #closed = false;
@@ -133,9 +141,8 @@ export class SqlStorage implements Storage {
   async putAttachment(id: string, name: string, data: AttachmentData, contentType?: string): Promise<void> {
     checkId(id);
     checkId(name, 'attachment name');
-    const blob = toBlob(data, contentType);
-    const bytes = Buffer.from(await blob.arrayBuffer());
-    await this.#transaction((query) => SqlStorage.#putAttachmentIn(query, id, name, bytes, blob.type, true));
+    const { bytes, type } = await bytesOf(data, contentType);
+    await this.#transaction((query) => SqlStorage.#putAttachmentIn(query, id, name, bytes, type, true));
   }
 
   /** Several puts and attachment writes in one transaction: all or nothing. */
@@ -146,8 +153,8 @@ export class SqlStorage implements Storage {
         checkId(write.id);
         if (write.type === 'put') return { ...write, doc: checkDoc(write.doc) };
         checkId(write.name, 'attachment name');
-        const blob = toBlob(write.data, write.contentType);
-        return { ...write, bytes: Buffer.from(await blob.arrayBuffer()), blobType: blob.type };
+        const { bytes, type } = await bytesOf(write.data, write.contentType);
+        return { ...write, bytes, blobType: type };
       }),
     );
     await this.#transaction(async (query) => {
