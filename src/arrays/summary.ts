@@ -19,23 +19,27 @@ export const emptySummary = (): Summary => ({ min: Number.NaN, max: Number.NaN, 
 
 /** Summary of values[from, to). */
 export function summarizeValues(values: Float32Array, from = 0, to = values.length): Summary {
+  // First and last non-NaN value from the two ends (usually the very first and last sample), then
+  // one tight loop: NaN fails every comparison and is skipped by `value === value`.
+  let first = from;
+  while (first < to && values[first] !== values[first]) first++;
+  if (first === to) return emptySummary();
+  let last = to - 1;
+  while (values[last] !== values[last]) last--;
   let min = Infinity;
   let max = -Infinity;
   let sum = 0;
   let count = 0;
-  let first = Number.NaN;
-  let last = Number.NaN;
-  for (let index = from; index < to; index++) {
+  for (let index = first; index <= last; index++) {
     const value = values[index]!;
-    if (value !== value) continue;
-    if (count === 0) first = value;
-    last = value;
-    count++;
-    sum += value;
-    if (value < min) min = value;
-    if (value > max) max = value;
+    if (value === value) {
+      count++;
+      sum += value;
+      if (value < min) min = value;
+      if (value > max) max = value;
+    }
   }
-  return count === 0 ? emptySummary() : { min, max, sum, count, first, last };
+  return { min, max, sum, count, first: values[first]!, last: values[last]! };
 }
 
 /** Summary of a followed by b. */

@@ -14,8 +14,15 @@ export class SqliteDriver implements SqlDriver {
     this.db = db;
   }
 
+  /** Prepared statements by text: preparing is a parse each time, and the same few recur. */
+  readonly #statements = new Map<string, Database.Statement>();
+
   readonly #query: Query = async (sql, params = []) => {
-    const statement = this.db.prepare(sql);
+    let statement = this.#statements.get(sql);
+    if (!statement) {
+      statement = this.db.prepare(sql);
+      if (this.#statements.size < 500) this.#statements.set(sql, statement);
+    }
     const values = params.map((value) => (typeof value === 'boolean' ? Number(value) : value));
     if (statement.reader) return statement.all(...values) as Row[];
     statement.run(...values);
