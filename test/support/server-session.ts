@@ -35,3 +35,22 @@ export async function startTestServer(env: NodeJS.ProcessEnv = {}, dataDir = mak
     },
   };
 }
+
+/**
+ * Calls the API as one of the signed-in users named in `tokens` (undefined: anonymous). Bodies:
+ * a Uint8Array goes as octet-stream, a string as is, anything else as JSON.
+ */
+export function apiCaller(test: () => TestServer, tokens: Record<string, string | undefined>) {
+  return (who: string, method: string, path: string, body?: unknown, headers: Record<string, string> = {}): Promise<Response> => {
+    const token = tokens[who];
+    const binary = body instanceof Uint8Array;
+    const all: Record<string, string> = { ...headers };
+    if (token) all.authorization = `Bearer ${token}`;
+    if (body !== undefined && typeof body !== 'string' && !all['content-type']) all['content-type'] = binary ? 'application/octet-stream' : 'application/json';
+    return fetch(`${test().server.url}${path}`, {
+      method,
+      headers: all,
+      ...(body === undefined ? {} : { body: binary ? (body as Uint8Array<ArrayBuffer>) : typeof body === 'string' ? body : JSON.stringify(body) }),
+    });
+  };
+}

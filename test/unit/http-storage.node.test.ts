@@ -5,42 +5,23 @@ import { createStorage, registerStorage, type Storage } from '../../src/storage'
 import { storageConformance } from '../conformance/storage-conformance';
 import { makeTempDir } from '../support/temp-dir';
 import { ADMIN_PASSWORD, startTestServer, type TestServer } from '../support/server-session';
+import { deferredStorage } from '../support/deferred-storage';
 
 /** An http storage on a server started on first use over `dataDir`; destroy stops it and deletes the data. */
 function serverBacked(dataDir: string): Storage {
-  const started: Promise<{ server: TestServer; storage: Storage }> = startTestServer({}, dataDir).then(async (server) => {
+  return deferredStorage(async () => {
+    const server: TestServer = await startTestServer({}, dataDir);
     const token = await server.login('admin', ADMIN_PASSWORD);
-    return { server, storage: createStorage({ type: 'http', url: server.server.url, token }) };
-  });
-  const call =
-    <K extends keyof Storage>(name: K) =>
-    async (...args: unknown[]) => {
-      const { storage } = await started;
-      return (storage[name] as (...values: unknown[]) => unknown).apply(storage, args);
+    const storage = createStorage({ type: 'http', url: server.server.url, token });
+    return {
+      storage,
+      close: async () => {
+        await storage.close();
+        await server.stop(true);
+      },
+      destroy: () => server.stop(false),
     };
-  return {
-    get: call('get'),
-    put: call('put'),
-    post: call('post'),
-    remove: call('remove'),
-    allDocs: call('allDocs'),
-    putAttachment: call('putAttachment'),
-    getAttachment: call('getAttachment'),
-    removeAttachment: call('removeAttachment'),
-    allAttachments: call('allAttachments'),
-    changes: call('changes'),
-    repair: call('repair'),
-    hasCapacity: (name: string) => ['list', 'query', 'sort', 'limit', 'select', 'include', 'post', 'changes', 'range'].includes(name),
-    async close() {
-      const { server, storage } = await started;
-      await storage.close();
-      await server.stop(true);
-    },
-    async destroy() {
-      const { server } = await started;
-      await server.stop(false);
-    },
-  } as Storage;
+  }, ['list', 'query', 'sort', 'limit', 'select', 'include', 'post', 'changes', 'range']);
 }
 
 registerStorage('http-test-server', (description) => serverBacked(String(description.dir)));

@@ -2,23 +2,12 @@
 // through every route (documents, attachments, lists, queries, changes), sessions and headers.
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { SESSION_MS } from '../../src/server/auth/accounts';
-import { ADMIN_PASSWORD, startTestServer, type TestServer } from '../support/server-session';
+import { ADMIN_PASSWORD, apiCaller, startTestServer, type TestServer } from '../support/server-session';
 
 let test: TestServer;
 const tokens: Record<string, string | undefined> = { anonymous: undefined };
 
-async function call(who: string, method: string, path: string, body?: unknown, headers: Record<string, string> = {}): Promise<Response> {
-  const token = tokens[who];
-  return fetch(`${test.server.url}${path}`, {
-    method,
-    headers: {
-      ...(token ? { authorization: `Bearer ${token}` } : {}),
-      ...(body !== undefined && typeof body !== 'string' ? { 'content-type': 'application/json' } : {}),
-      ...headers,
-    },
-    ...(body === undefined ? {} : { body: typeof body === 'string' ? body : JSON.stringify(body) }),
-  });
-}
+const call = apiCaller(() => test, tokens);
 
 beforeAll(async () => {
   test = await startTestServer();

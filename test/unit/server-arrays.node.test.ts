@@ -1,24 +1,13 @@
 // Channel arrays and transformations through the HTTP API: binary, .npy and CSV reads, summaries,
 // bad input, access by role and site.
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { ADMIN_PASSWORD, startTestServer, type TestServer } from '../support/server-session';
+import { ADMIN_PASSWORD, apiCaller, startTestServer, type TestServer } from '../support/server-session';
 import { JobWorker } from '../../src/server/jobs/job-worker';
 
 let test: TestServer;
 const tokens: Record<string, string> = {};
 
-async function call(who: string, method: string, path: string, body?: unknown, headers: Record<string, string> = {}): Promise<Response> {
-  const binary = body instanceof Uint8Array;
-  return fetch(`${test.server.url}${path}`, {
-    method,
-    headers: {
-      authorization: `Bearer ${tokens[who]}`,
-      ...(body === undefined ? {} : { 'content-type': binary ? 'application/octet-stream' : 'application/json' }),
-      ...headers,
-    },
-    ...(body === undefined ? {} : { body: binary ? (body as Uint8Array<ArrayBuffer>) : JSON.stringify(body) }),
-  });
-}
+const call = apiCaller(() => test, tokens);
 
 const samples = Float32Array.from({ length: 200_000 }, (_, index) => Math.sin(index / 100) * 10 + (index % 7));
 

@@ -10,38 +10,24 @@ import { arraysConformance } from '../conformance/arrays-conformance';
 import { uniqueName } from '../conformance/helpers';
 import { makeTempDir } from '../support/temp-dir';
 import { startPostgres, type Postgres } from '../support/postgres';
+import { deferredStorage } from '../support/deferred-storage';
 
-/** A Storage whose store opens on first use (createStorage is synchronous) and closes with it. */
+/** The store's documents, opened on first use; closing or destroying closes the store. */
 function storeBacked(open: () => Promise<Store>): Storage {
-  const store = open();
-  const documents = store.then((opened) => opened.documents);
-  const call =
-    <K extends keyof Storage>(name: K) =>
-    async (...args: unknown[]) =>
-      ((await documents)[name] as (...values: unknown[]) => unknown)(...args);
-  return {
-    get: call('get'),
-    put: call('put'),
-    post: call('post'),
-    remove: call('remove'),
-    allDocs: call('allDocs'),
-    putAttachment: call('putAttachment'),
-    getAttachment: call('getAttachment'),
-    removeAttachment: call('removeAttachment'),
-    allAttachments: call('allAttachments'),
-    changes: call('changes'),
-    repair: call('repair'),
-    bulk: call('bulk'),
-    hasCapacity: (name: string) => ['list', 'query', 'sort', 'limit', 'select', 'include', 'post', 'changes', 'range', 'bulk'].includes(name),
-    async close() {
-      await (await documents).close();
-      await (await store).close();
-    },
-    async destroy() {
-      await (await documents).destroy();
-      await (await store).close();
-    },
-  } as Storage;
+  return deferredStorage(async () => {
+    const store = await open();
+    return {
+      storage: store.documents,
+      close: async () => {
+        await store.documents.close();
+        await store.close();
+      },
+      destroy: async () => {
+        await store.documents.destroy();
+        await store.close();
+      },
+    };
+  }, ['list', 'query', 'sort', 'limit', 'select', 'include', 'post', 'changes', 'range', 'bulk']);
 }
 
 const tempRoot = makeTempDir('fieldline-store-');

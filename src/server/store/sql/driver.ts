@@ -15,3 +15,19 @@ export interface SqlDriver {
   transaction<T>(work: (query: Query) => Promise<T>): Promise<T>;
   close(): Promise<void>;
 }
+
+/** Runs tasks one after another, in the order they were queued (a failed task does not stop the line). */
+export class SerialQueue {
+  #tail: Promise<unknown> = Promise.resolve();
+
+  run<T>(task: () => Promise<T>): Promise<T> {
+    const result = this.#tail.then(task, task);
+    this.#tail = result.catch(() => undefined);
+    return result;
+  }
+
+  /** Resolves once every queued task has finished. */
+  async idle(): Promise<void> {
+    await this.#tail;
+  }
+}

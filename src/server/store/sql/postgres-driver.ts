@@ -4,7 +4,7 @@
  * Storage contract: calls take effect in call order); several server processes scale out.
  */
 import type pg from 'pg';
-import type { Query, Row, SqlDriver } from './driver';
+import { SerialQueue, type Query, type Row, type SqlDriver } from './driver';
 
 /** `?` placeholders → `$1, $2, …` (our statements never contain a literal question mark). */
 function numbered(sql: string): string {
@@ -15,17 +15,14 @@ function numbered(sql: string): string {
 export class PostgresDriver implements SqlDriver {
   readonly dialect = 'postgres' as const;
   readonly pool: pg.Pool;
-  #queue: Promise<unknown> = Promise.resolve();
+  readonly #queue = new SerialQueue();
 
   constructor(pool: pg.Pool) {
     this.pool = pool;
   }
 
   transaction<T>(work: (query: Query) => Promise<T>): Promise<T> {
-    const run = () => this.#run(work);
-    const result = this.#queue.then(run, run);
-    this.#queue = result.catch(() => undefined);
-    return result;
+    return this.#queue.run(() => this.#run(work));
   }
 
   async #run<T>(work: (query: Query) => Promise<T>): Promise<T> {
@@ -45,7 +42,7 @@ export class PostgresDriver implements SqlDriver {
   }
 
   async close(): Promise<void> {
-    await this.#queue;
+    await this.#queue.idle();
     await this.pool.end();
   }
 }

@@ -3,12 +3,12 @@
  * async queue so one may await between statements without another interleaving.
  */
 import type Database from 'better-sqlite3';
-import type { Query, Row, SqlDriver } from './driver';
+import { SerialQueue, type Query, type Row, type SqlDriver } from './driver';
 
 export class SqliteDriver implements SqlDriver {
   readonly dialect = 'sqlite' as const;
   readonly db: Database.Database;
-  #queue: Promise<unknown> = Promise.resolve();
+  readonly #queue = new SerialQueue();
 
   constructor(db: Database.Database) {
     this.db = db;
@@ -41,13 +41,11 @@ export class SqliteDriver implements SqlDriver {
         throw error;
       }
     };
-    const result = this.#queue.then(run, run);
-    this.#queue = result.catch(() => undefined);
-    return result;
+    return this.#queue.run(run);
   }
 
   async close(): Promise<void> {
-    await this.#queue;
+    await this.#queue.idle();
     if (this.db.open) this.db.close();
   }
 }
