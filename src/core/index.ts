@@ -48,3 +48,13 @@ export {
 } from './kernels';
 export type { DemoChannel } from './demo-signals';
 export { demoChannels, demoSamples } from './demo-signals';
+export {
+  arrayCreateSchema,
+  documentSchema,
+  kernelJobSchema,
+  roleNames,
+  samplesJsonSchema,
+  sessionRequestSchema,
+  transformationSchema,
+  userCreateSchema,
+} from './api-schemas';

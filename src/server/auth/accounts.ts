@@ -7,8 +7,10 @@ import type { SqlDriver } from '../store/sql/driver';
 import { HttpError } from '../errors';
 import { hashPassword, verifyPassword } from './passwords';
 
-export type Role = 'admin' | 'engineer' | 'technician';
-export const roles: readonly Role[] = ['admin', 'engineer', 'technician'];
+import { roleNames } from '../../core';
+
+export type Role = (typeof roleNames)[number];
+export const roles: readonly Role[] = roleNames;
 
 export interface User {
   username: string;

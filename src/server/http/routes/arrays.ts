@@ -18,6 +18,7 @@ import type { Store } from '../../store/store';
 import { HttpError } from '../../errors';
 import { canWrite, checkRead, requireUser } from '../access';
 import { idFromPath } from './documents';
+import { arrayCreateSchema, transformationSchema } from '../../../core';
 
 type IdParams = { id: string };
 const SAMPLES_LIMIT = 64 * 1024 * 1024;
@@ -76,19 +77,7 @@ export async function arrayRoutes(app: FastifyInstance, options: { store: Store 
   }
 
   app.post('/api/arrays', {
-    schema: {
-      body: {
-        type: 'object',
-        required: ['id', 'timing'],
-        additionalProperties: false,
-        properties: {
-          id: { type: 'string', minLength: 1, maxLength: 1000 },
-          timing: { type: 'string', enum: ['regular', 'explicit'] },
-          unit: { type: 'string', maxLength: 100 },
-          site: { type: 'string', minLength: 1 },
-        },
-      },
-    },
+    schema: { body: arrayCreateSchema },
   }, async (request, reply) => {
     const user = requireUser(request);
     const body = request.body as { id: string; timing: 'regular' | 'explicit'; unit?: string; site?: string };
@@ -152,11 +141,10 @@ export async function arrayRoutes(app: FastifyInstance, options: { store: Store 
     return { start, end, edges: end > start ? array.bucketEdges(start, end, columns, { align: true }) : [], summaries };
   });
 
-  app.post('/api/transformations', async (request, reply) => {
+  app.post('/api/transformations', { schema: { body: transformationSchema } }, async (request, reply) => {
     const user = requireUser(request);
     if (user.role === 'technician') throw new HttpError(403, 'forbidden', 'engineers and admins define transformations');
-    const body = request.body as TransformationDefinition & { id?: unknown };
-    if (typeof body?.id !== 'string' || body.id === '') throw new HttpError(400, 'bad_request', 'a transformation needs an "id"');
+    const body = request.body as TransformationDefinition & { id: string };
     await defineTransformation(storage, body.id, body);
     return reply.status(201).send({ id: body.id });
   });

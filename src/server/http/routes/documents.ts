@@ -9,6 +9,7 @@ import { applyAllDocsOptions, type AllDocsOptions, type Doc } from '../../../sto
 import type { Store } from '../../store/store';
 import { siteOfDoc } from '../../store/sql/sql-storage';
 import { HttpError } from '../../errors';
+import { documentSchema } from '../../../core';
 import { canRead, canWrite, checkRead, requireUser } from '../access';
 
 type IdParams = { id: string };
@@ -106,7 +107,7 @@ export async function documentRoutes(app: FastifyInstance, options: { store: Sto
     });
   }
 
-  app.post('/api/docs', async (request, reply) => {
+  app.post('/api/docs', { schema: { body: documentSchema } }, async (request, reply) => {
     const doc = request.body as Doc;
     const id = crypto.randomUUID();
     await checkWrite(request, id, doc);
@@ -120,7 +121,7 @@ export async function documentRoutes(app: FastifyInstance, options: { store: Sto
     return documents.get(id);
   });
 
-  app.put<{ Params: IdParams }>('/api/docs/:id', async (request) => {
+  app.put<{ Params: IdParams }>('/api/docs/:id', { schema: { body: documentSchema } }, async (request) => {
     const id = idFromPath(request.params.id);
     const doc = request.body as Doc;
     await checkWrite(request, id, doc);

@@ -11,20 +11,14 @@ import { HttpError } from '../../errors';
 import { JobQueue } from '../../jobs/job-queue';
 import { enqueueKernel, kernelGroupResult } from '../../jobs/kernel-jobs';
 import { requireUser } from '../access';
+import { kernelJobSchema } from '../../../core';
 
 export async function jobRoutes(app: FastifyInstance, options: { store: Store }): Promise<void> {
   const queue = new JobQueue(options.store.driver);
   const groups = new Map<string, { kernel: KernelName; params: unknown }>();
 
   app.post('/api/jobs/kernel', {
-    schema: {
-      body: {
-        type: 'object',
-        required: ['array', 'kernel'],
-        additionalProperties: false,
-        properties: { array: { type: 'string', minLength: 1 }, kernel: { type: 'string' }, params: { type: 'object' }, range: { type: 'integer', minimum: 1 } },
-      },
-    },
+    schema: { body: kernelJobSchema },
   }, async (request, reply) => {
     const user = requireUser(request);
     if (user.role === 'technician') throw new HttpError(403, 'forbidden', 'engineers and admins start batch jobs');

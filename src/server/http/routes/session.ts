@@ -4,6 +4,7 @@ import type { Store } from '../../store/store';
 import { HttpError } from '../../errors';
 import { SESSION_MS } from '../../auth/accounts';
 import { SESSION_COOKIE } from '../auth-hook';
+import { sessionRequestSchema } from '../../../core';
 
 export async function sessionRoutes(app: FastifyInstance, options: { store: Store }): Promise<void> {
   const { accounts } = options.store;
@@ -12,14 +13,7 @@ export async function sessionRoutes(app: FastifyInstance, options: { store: Stor
     {
       // Slows password guessing: 10 attempts per minute per address.
       config: { rateLimit: { max: 10, timeWindow: 60_000 } },
-      schema: {
-        body: {
-          type: 'object',
-          required: ['username', 'password'],
-          additionalProperties: false,
-          properties: { username: { type: 'string', minLength: 1, maxLength: 200 }, password: { type: 'string', minLength: 1, maxLength: 1000 } },
-        },
-      },
+      schema: { body: sessionRequestSchema },
     },
     async (request, reply) => {
       const { username, password } = request.body as { username: string; password: string };

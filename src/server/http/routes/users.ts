@@ -1,8 +1,9 @@
 /** Users (admin only): GET /api/users, POST /api/users {username, password, role, sites}. */
 import type { FastifyInstance } from 'fastify';
 import type { Store } from '../../store/store';
-import { roles, type Role } from '../../auth/accounts';
+import type { Role } from '../../auth/accounts';
 import { requireAdmin } from '../access';
+import { userCreateSchema } from '../../../core';
 
 export async function userRoutes(app: FastifyInstance, options: { store: Store }): Promise<void> {
   const { accounts } = options.store;
@@ -13,19 +14,7 @@ export async function userRoutes(app: FastifyInstance, options: { store: Store }
   app.post(
     '/api/users',
     {
-      schema: {
-        body: {
-          type: 'object',
-          required: ['username', 'password', 'role'],
-          additionalProperties: false,
-          properties: {
-            username: { type: 'string', pattern: '^[A-Za-z0-9_.@-]{1,64}$' },
-            password: { type: 'string', minLength: 8, maxLength: 1000 },
-            role: { type: 'string', enum: [...roles] },
-            sites: { type: 'array', items: { type: 'string', minLength: 1 }, maxItems: 10_000 },
-          },
-        },
-      },
+      schema: { body: userCreateSchema },
     },
     async (request, reply) => {
       requireAdmin(request);

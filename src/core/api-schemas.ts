@@ -1,0 +1,67 @@
+/**
+ * JSON Schemas of the companion server's request bodies: plain data, so the server validates with
+ * them (Fastify's ajv) and clients can check a request before sending it.
+ */
+
+export const sessionRequestSchema = {
+  type: 'object',
+  required: ['username', 'password'],
+  additionalProperties: false,
+  properties: { username: { type: 'string', minLength: 1, maxLength: 200 }, password: { type: 'string', minLength: 1, maxLength: 1000 } },
+} as const;
+
+export const roleNames = ['admin', 'engineer', 'technician'] as const;
+
+export const userCreateSchema = {
+  type: 'object',
+  required: ['username', 'password', 'role'],
+  additionalProperties: false,
+  properties: {
+    username: { type: 'string', pattern: '^[A-Za-z0-9_.@-]{1,64}$' },
+    password: { type: 'string', minLength: 8, maxLength: 1000 },
+    role: { type: 'string', enum: roleNames },
+    sites: { type: 'array', items: { type: 'string', minLength: 1 }, maxItems: 10_000 },
+  },
+} as const;
+
+/** Any JSON object (documents; their content is checked by the storage library). */
+export const documentSchema = { type: 'object' } as const;
+
+export const arrayCreateSchema = {
+  type: 'object',
+  required: ['id', 'timing'],
+  additionalProperties: false,
+  properties: {
+    id: { type: 'string', minLength: 1, maxLength: 1000 },
+    timing: { type: 'string', enum: ['regular', 'explicit'] },
+    unit: { type: 'string', maxLength: 100 },
+    site: { type: 'string', minLength: 1 },
+  },
+} as const;
+
+export const samplesJsonSchema = {
+  type: 'object',
+  required: ['times', 'values'],
+  additionalProperties: false,
+  properties: { times: { type: 'array', items: { type: 'number' } }, values: { type: 'array', items: { type: ['number', 'null'] } } },
+} as const;
+
+export const transformationSchema = {
+  type: 'object',
+  required: ['id', 'inputs', 'kernel'],
+  additionalProperties: false,
+  properties: {
+    id: { type: 'string', minLength: 1, maxLength: 1000 },
+    inputs: { type: 'array', minItems: 1, items: { type: 'string', minLength: 1 } },
+    kernel: { type: 'string', minLength: 1 },
+    params: { type: 'object' },
+    output: { type: 'string', minLength: 1 },
+  },
+} as const;
+
+export const kernelJobSchema = {
+  type: 'object',
+  required: ['array', 'kernel'],
+  additionalProperties: false,
+  properties: { array: { type: 'string', minLength: 1 }, kernel: { type: 'string', minLength: 1 }, params: { type: 'object' }, range: { type: 'integer', minimum: 1 } },
+} as const;
