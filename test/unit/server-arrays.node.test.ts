@@ -97,6 +97,7 @@ describe('transformations API', () => {
     const run = (await (await call('eve', 'POST', '/api/transformations/transformation%2FT07%2Fescalated/run')).json()) as { positions: Record<string, number>; output_length: number };
     expect(run.positions['array/T07/vib-x']).toBe(200_000);
     expect(run.output_length).toBe(3);
+    expect((await call('tom', 'GET', '/api/transformations/transformation%2FT07%2Fescalated')).status).toBe(403);
     const status = (await (await call('eve', 'GET', '/api/transformations/transformation%2FT07%2Fescalated')).json()) as { output_length: number };
     expect(status.output_length).toBe(3);
     expect((await call('eve', 'POST', '/api/transformations', { id: 't2', inputs: ['a'], kernel: 'teleport' })).status).toBe(400);
@@ -123,6 +124,7 @@ describe('batch jobs API', () => {
       await worker.stop();
     }
     expect((await call('eve', 'GET', '/api/jobs/nope')).status).toBe(404);
+    expect((await call('tom', 'GET', `/api/jobs/${encodeURIComponent(group)}`)).status).toBe(403);
     expect((await call('eve', 'POST', '/api/jobs/kernel', { array: 'array/T07/vib-x', kernel: 'nope' })).status).toBe(400);
   });
 });

@@ -156,7 +156,8 @@ export async function arrayRoutes(app: FastifyInstance, options: { store: Store 
   });
 
   app.get<{ Params: IdParams }>('/api/transformations/:id', async (request) => {
-    requireUser(request);
+    // Results may summarize any site's data: engineers and admins only.
+    if (requireUser(request).role === 'technician') throw new HttpError(403, 'forbidden', 'engineers and admins read transformations');
     return new TransformationRunner(storage, idFromPath(request.params.id)).status();
   });
 }
