@@ -88,3 +88,39 @@ describe('bulk writes on the SQL backends', () => {
     });
   }
 });
+
+describe('raw data streams and ingestion records', () => {
+  const backends: Array<[string, () => Promise<Store>]> = [
+    ['sqlite', () => SqliteStore.open(path.join(tempRoot, uniqueName('ingest')))],
+    ['postgres', () => PostgresStore.open(postgres.url, { schema: uniqueName('i').replace(/[^a-z0-9]/g, '_'), max: 2 })],
+  ];
+  for (const [name, open] of backends) {
+    it(`${name}: a batch is stored once; a resent key changes nothing; a failed effect leaves nothing`, async () => {
+      const store = await open();
+      try {
+        const log = store.ingestions;
+        const first = Buffer.from('[1700000000,{"temp":21.5}]');
+        const second = Buffer.from('[1700000001,{"temp":21.7}]');
+        const stored = await log.accept({ source: 'turbine-7', key: 'chunk-a', count: 1, firstTime: 1700000000, lastTime: 1700000000 }, first);
+        expect(stored.status).toBe('stored');
+        expect(stored.record.streamOffset).toBe(0);
+        const again = await log.accept({ source: 'turbine-7', key: 'chunk-a', count: 1, firstTime: 1700000000, lastTime: 1700000000 }, second);
+        expect(again.status).toBe('duplicate');
+        expect(again.record.checksum).toBe(stored.record.checksum);
+        await expect(
+          log.accept({ source: 'turbine-7', key: 'chunk-b', count: 1, firstTime: 1, lastTime: 1 }, second, async () => {
+            throw new Error('array append failed');
+          }),
+        ).rejects.toThrow('array append failed');
+        expect(await log.records('turbine-7')).toHaveLength(1);
+        const later = await log.accept({ source: 'turbine-7', key: 'chunk-b', count: 1, firstTime: 1700000001, lastTime: 1700000001 }, second);
+        expect(later.record.streamOffset).toBe(first.length);
+        expect((await log.read('turbine-7')).toString()).toBe(`${first}${second}`);
+        expect((await log.read('turbine-7', 5, first.length + 5)).toString()).toBe(`${first.subarray(5)}${second.subarray(0, 5)}`);
+        expect((await log.read('other')).length).toBe(0);
+      } finally {
+        await store.close();
+      }
+    });
+  }
+});

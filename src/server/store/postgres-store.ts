@@ -7,12 +7,14 @@ import type { Store } from './store';
 import { PostgresDriver } from './sql/postgres-driver';
 import { SqlStorage } from './sql/sql-storage';
 import { Accounts } from '../auth/accounts';
+import { IngestLog } from './sql/ingest-log';
 import { migrate } from './sql/schema';
 
 export class PostgresStore implements Store {
   readonly backend = 'postgres' as const;
   readonly documents: SqlStorage;
   readonly accounts: Accounts;
+  readonly ingestions: IngestLog;
   readonly #driver: PostgresDriver;
 
   /** The connection, for modules that keep their own tables (jobs). */
@@ -26,6 +28,7 @@ export class PostgresStore implements Store {
     this.#version = version;
     this.documents = new SqlStorage(driver);
     this.accounts = new Accounts(driver);
+    this.ingestions = new IngestLog(driver);
   }
 
   /**

@@ -10,6 +10,7 @@ import type { Store } from './store';
 import { SqliteDriver } from './sql/sqlite-driver';
 import { SqlStorage } from './sql/sql-storage';
 import { Accounts } from '../auth/accounts';
+import { IngestLog } from './sql/ingest-log';
 import { migrate } from './sql/schema';
 
 export const SQLITE_FILE_NAME = 'fieldline.sqlite';
@@ -18,6 +19,7 @@ export class SqliteStore implements Store {
   readonly backend = 'sqlite' as const;
   readonly documents: SqlStorage;
   readonly accounts: Accounts;
+  readonly ingestions: IngestLog;
   readonly #driver: SqliteDriver;
 
   /** The connection, for modules that keep their own tables (jobs). */
@@ -31,6 +33,7 @@ export class SqliteStore implements Store {
     this.#version = version;
     this.documents = new SqlStorage(driver);
     this.accounts = new Accounts(driver);
+    this.ingestions = new IngestLog(driver);
   }
 
   /** Opens (creating if needed) the database in `dataDir` and brings its schema up to date. */

@@ -6,6 +6,7 @@ import type { BackendName } from '../../core';
 import type { SqlStorage } from './sql/sql-storage';
 import type { SqlDriver } from './sql/driver';
 import type { Accounts } from '../auth/accounts';
+import type { IngestLog } from './sql/ingest-log';
 
 export interface Store {
   readonly backend: BackendName;
@@ -13,6 +14,8 @@ export interface Store {
   readonly documents: SqlStorage;
   /** Users and sessions. */
   readonly accounts: Accounts;
+  /** Raw data streams and ingestion records (exactly-once batches). */
+  readonly ingestions: IngestLog;
   /** The database connection (the job queue keeps its tables there). */
   readonly driver: SqlDriver;
   /** Schema version after migrations ran. */

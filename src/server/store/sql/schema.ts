@@ -92,6 +92,20 @@ export const migrations: readonly Migration[] = [
       postgres: [],
     },
   },
+  {
+    version: 6,
+    name: 'raw data streams and ingestion records',
+    statements: {
+      sqlite: [
+        'CREATE TABLE stream_chunks (source TEXT NOT NULL, position INTEGER NOT NULL, data BLOB NOT NULL, UNIQUE (source, position)) STRICT',
+        'CREATE TABLE ingestions (source TEXT NOT NULL, key TEXT NOT NULL, stream_offset INTEGER NOT NULL, stream_length INTEGER NOT NULL, count INTEGER NOT NULL, first_time REAL, last_time REAL, checksum TEXT NOT NULL, created_at INTEGER NOT NULL, PRIMARY KEY (source, key)) STRICT',
+      ],
+      postgres: [
+        'CREATE TABLE stream_chunks (source TEXT NOT NULL, position BIGINT NOT NULL, data BYTEA NOT NULL, PRIMARY KEY (source, position))',
+        'CREATE TABLE ingestions (source TEXT NOT NULL, key TEXT NOT NULL, stream_offset BIGINT NOT NULL, stream_length BIGINT NOT NULL, count BIGINT NOT NULL, first_time DOUBLE PRECISION, last_time DOUBLE PRECISION, checksum TEXT NOT NULL, created_at BIGINT NOT NULL, PRIMARY KEY (source, key))',
+      ],
+    },
+  },
 ];
 
 /** Brings the schema up to date; with PostgreSQL an advisory lock keeps concurrent starts apart. */

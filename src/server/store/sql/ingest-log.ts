@@ -1,0 +1,87 @@
+/**
+ * Raw data streams and ingestion records: what a data source sent, kept verbatim and append-only
+ * (for replay and audit, and to rebuild arrays), and one record per accepted batch keyed by its
+ * chunk id / idempotency key. `accept` does both in one transaction, together with the caller's
+ * own writes, so a batch is stored exactly once: a batch sent again finds its record and changes
+ * nothing.
+ */
+import { createHash } from 'node:crypto';
+import type { Query, SqlDriver } from './driver';
+
+export interface BatchInfo {
+  source: string;
+  /** The batch's chunk id or idempotency key (unique per source). */
+  key: string;
+  count: number;
+  firstTime: number | null;
+  lastTime: number | null;
+}
+
+export interface IngestionRecord extends BatchInfo {
+  streamOffset: number;
+  streamLength: number;
+  checksum: string;
+}
+
+export type Acceptance = { status: 'stored'; record: IngestionRecord } | { status: 'duplicate'; record: IngestionRecord };
+
+function toRecord(row: Record<string, unknown>): IngestionRecord {
+  return {
+    source: String(row.source),
+    key: String(row.key),
+    count: Number(row.count),
+    firstTime: row.first_time === null ? null : Number(row.first_time),
+    lastTime: row.last_time === null ? null : Number(row.last_time),
+    streamOffset: Number(row.stream_offset),
+    streamLength: Number(row.stream_length),
+    checksum: String(row.checksum),
+  };
+}
+
+export class IngestLog {
+  readonly #driver: SqlDriver;
+
+  constructor(driver: SqlDriver) {
+    this.#driver = driver;
+  }
+
+  /**
+   * Stores a batch unless its key was seen: appends `bytes` to the source's raw stream, records
+   * the batch and runs `effect` (e.g. appending to channel arrays) in the same transaction.
+   */
+  async accept(batch: BatchInfo, bytes: Uint8Array, effect?: (query: Query) => Promise<void>): Promise<Acceptance> {
+    const checksum = createHash('sha256').update(bytes).digest('hex');
+    return this.#driver.transaction(async (query) => {
+      const [seen] = await query('SELECT * FROM ingestions WHERE source = ? AND key = ?', [batch.source, batch.key]);
+      if (seen) return { status: 'duplicate', record: toRecord(seen) };
+      const [end] = await query(`SELECT position AS o, LENGTH(data) AS l FROM stream_chunks WHERE source = ? ORDER BY position DESC LIMIT 1`, [batch.source]);
+      const streamOffset = end ? Number(end.o) + Number(end.l) : 0;
+      await query(`INSERT INTO stream_chunks (source, position, data) VALUES (?, ?, ?)`, [batch.source, streamOffset, Buffer.from(bytes.buffer, bytes.byteOffset, bytes.byteLength)]);
+      const record: IngestionRecord = { ...batch, streamOffset, streamLength: bytes.byteLength, checksum };
+      await query(
+        'INSERT INTO ingestions (source, key, stream_offset, stream_length, count, first_time, last_time, checksum, created_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)',
+        [batch.source, batch.key, streamOffset, bytes.byteLength, batch.count, batch.firstTime, batch.lastTime, checksum, Date.now()],
+      );
+      await effect?.(query);
+      return { status: 'stored', record };
+    });
+  }
+
+  /** Bytes [from, to) of a source's raw stream (to defaults to its end). */
+  async read(source: string, from = 0, to = Number.MAX_SAFE_INTEGER): Promise<Buffer> {
+    const rows = await this.#driver.transaction((query) =>
+      query(`SELECT position AS o, data FROM stream_chunks WHERE source = ? AND position < ? AND position + LENGTH(data) > ? ORDER BY position`, [source, to, from]),
+    );
+    const parts = rows.map((row) => {
+      const start = Number(row.o);
+      const data = row.data as Buffer;
+      return data.subarray(Math.max(0, from - start), Math.min(data.length, to - start));
+    });
+    return Buffer.concat(parts);
+  }
+
+  async records(source: string): Promise<IngestionRecord[]> {
+    const rows = await this.#driver.transaction((query) => query('SELECT * FROM ingestions WHERE source = ? ORDER BY stream_offset', [source]));
+    return rows.map(toRecord);
+  }
+}
