@@ -144,8 +144,20 @@ export class ChannelArray {
    * decreasing) or `{t0, dt}` (regular timing).
    */
   async append(values: Float32Array, times: AppendTimes): Promise<void> {
+    const prepared = await this.prepareAppend(values, times);
+    // Storages with `bulk` (the server's) write the whole append in one transaction.
+    await writeAll(this.storage, prepared.writes);
+    prepared.commit();
+  }
+
+  /**
+   * The writes an append consists of, without writing them, so a caller can make them part of a
+   * larger transaction (ingestion stores the raw batch and the samples together). Call `commit()`
+   * once they are written; appends to one array must be prepared and written one at a time.
+   */
+  async prepareAppend(values: Float32Array, times: AppendTimes): Promise<{ writes: BulkWrite[]; commit: () => void }> {
     if (!(values instanceof Float32Array)) throw new ArrayError('bad_request', 'values must be a Float32Array');
-    if (values.length === 0) return;
+    if (values.length === 0) return { writes: [], commit: () => undefined };
     const meta = structuredClone(this.#meta);
     const start = meta.length;
     let explicit: Float64Array | undefined;
@@ -199,11 +211,14 @@ export class ChannelArray {
     await this.#updateSummaries(start, end, values, writes, pieces);
     meta.length = end;
     // The commit point: until this document is written, readers (and a restart) see the old length.
-    // Storages with `bulk` (the server's) write the whole append in one transaction.
     writes.push({ type: 'put', id: this.id, doc: meta as unknown as Record<string, never> });
-    await writeAll(this.storage, writes);
-    this.#meta = meta;
-    for (const [key, packed] of pieces) this.#pieces.set(key, packed);
+    return {
+      writes,
+      commit: () => {
+        this.#meta = meta;
+        for (const [key, packed] of pieces) this.#pieces.set(key, packed);
+      },
+    };
   }
 
   /** Values and times of samples [start, end), reading only the chunks (and bytes) that hold them. */

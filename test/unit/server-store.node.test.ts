@@ -4,7 +4,8 @@ import fs from 'node:fs';
 import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createStorage, registerStorage, type Storage, type StorageDescription } from '../../src/storage';
-import { PostgresStore, SqliteStore, type Store } from '../../src/server';
+import { PostgresStore, SqlStorage, SqliteStore, type Store } from '../../src/server';
+import { ChannelArray } from '../../src/arrays';
 import { storageConformance } from '../conformance/storage-conformance';
 import { arraysConformance } from '../conformance/arrays-conformance';
 import { uniqueName } from '../conformance/helpers';
@@ -123,4 +124,36 @@ describe('raw data streams and ingestion records', () => {
       }
     });
   }
+});
+
+describe('an accepted batch and its samples in one transaction', () => {
+  it('stores raw batch and array samples together, once; a failure stores neither', async () => {
+    const store = await SqliteStore.open(path.join(tempRoot, uniqueName('exactly-once')));
+    try {
+      const array = await ChannelArray.create(store.documents, 'array/T07/temp', { timing: 'regular', site: 'site/T07' });
+      const ingest = async (key: string, values: number[], t0: number, fail = false) => {
+        // A resent batch is answered from its record before any work is prepared.
+        if (await store.ingestions.find('turbine-7', key)) return 'duplicate';
+        const prepared = await array.prepareAppend(Float32Array.from(values), { t0, dt: 1000 });
+        const writes = await SqlStorage.prepareWrites(prepared.writes);
+        const outcome = await store.ingestions.accept({ source: 'turbine-7', key, count: values.length, firstTime: t0, lastTime: t0 + 1000 * (values.length - 1) }, Buffer.from(JSON.stringify(values)), async (query) => {
+          await SqlStorage.applyWrites(query, writes);
+          if (fail) throw new Error('disk full');
+        });
+        if (outcome.status === 'stored') prepared.commit();
+        return outcome.status;
+      };
+      expect(await ingest('chunk-1', [20, 21, 22], 0)).toBe('stored');
+      expect(await ingest('chunk-1', [20, 21, 22], 0)).toBe('duplicate');
+      await expect(ingest('chunk-2', [23, 24], 3000, true)).rejects.toThrow('disk full');
+      const reopened = await ChannelArray.open(store.documents, 'array/T07/temp');
+      expect(reopened.length).toBe(3);
+      expect((await store.ingestions.records('turbine-7')).map((record) => record.key)).toEqual(['chunk-1']);
+      expect(await ingest('chunk-2', [23, 24], 3000)).toBe('stored');
+      expect([...(await (await ChannelArray.open(store.documents, 'array/T07/temp')).read(0, 10)).values]).toEqual([20, 21, 22, 23, 24]);
+      expect(JSON.parse(`[${(await store.ingestions.read('turbine-7')).toString().replace('][', '],[')}]`)).toEqual([[20, 21, 22], [23, 24]]);
+    } finally {
+      await store.close();
+    }
+  });
 });

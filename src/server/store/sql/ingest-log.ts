@@ -80,6 +80,12 @@ export class IngestLog {
     return Buffer.concat(parts);
   }
 
+  /** The record of a batch already accepted under this key, if any (check before preparing work). */
+  async find(source: string, key: string): Promise<IngestionRecord | undefined> {
+    const [row] = await this.#driver.transaction((query) => query('SELECT * FROM ingestions WHERE source = ? AND key = ?', [source, key]));
+    return row ? toRecord(row) : undefined;
+  }
+
   async records(source: string): Promise<IngestionRecord[]> {
     const rows = await this.#driver.transaction((query) => query('SELECT * FROM ingestions WHERE source = ? ORDER BY stream_offset', [source]));
     return rows.map(toRecord);

@@ -39,6 +39,9 @@ export function siteOfDoc(id: string, doc: Doc): string | null {
 }
 const capacities = new Set<string>(['list', 'query', 'sort', 'limit', 'select', 'include', 'post', 'changes', 'range', 'bulk']);
 
+/** A write checked and converted to bytes, ready to run inside a transaction. */
+export type PreparedWrite = { type: 'put'; id: string; doc: Doc } | { type: 'putAttachment'; id: string; name: string; bytes: Buffer; contentType: string };
+
 /** Attachment data as bytes, without copying what already is bytes. */
 async function bytesOf(data: AttachmentData, contentType: string | undefined): Promise<{ bytes: Buffer; type: string }> {
   if (ArrayBuffer.isView(data)) return { bytes: Buffer.from(data.buffer, data.byteOffset, data.byteLength), type: contentType ?? 'application/octet-stream' };
@@ -147,29 +150,36 @@ export class SqlStorage implements Storage {
 
   /** Several puts and attachment writes in one transaction: all or nothing. */
   async bulk(writes: BulkWrite[]): Promise<void> {
-    // Check and convert everything before the transaction opens.
-    const prepared = await Promise.all(
-      writes.map(async (write) => {
+    const prepared = await SqlStorage.prepareWrites(writes);
+    await this.#transaction((query) => SqlStorage.applyWrites(query, prepared));
+  }
+
+  /** Checks and converts writes before a transaction opens (nothing is awaited inside one). */
+  static async prepareWrites(writes: BulkWrite[]): Promise<PreparedWrite[]> {
+    return Promise.all(
+      writes.map(async (write): Promise<PreparedWrite> => {
         checkId(write.id);
-        if (write.type === 'put') return { ...write, doc: checkDoc(write.doc) };
+        if (write.type === 'put') return { type: 'put', id: write.id, doc: checkDoc(write.doc) };
         checkId(write.name, 'attachment name');
         const { bytes, type } = await bytesOf(write.data, write.contentType);
-        return { ...write, bytes, blobType: type };
+        return { type: 'putAttachment', id: write.id, name: write.name, bytes, contentType: type };
       }),
     );
-    await this.#transaction(async (query) => {
-      const touched = new Set<string>();
-      for (const write of prepared) {
-        if (write.type === 'put') {
-          await SqlStorage.#putIn(query, write.id, write.doc);
-          touched.delete(write.id); // the put gave it a new sequence number already
-        } else {
-          await SqlStorage.#putAttachmentIn(query, write.id, write.name, write.bytes, write.blobType, false);
-          touched.add(write.id);
-        }
+  }
+
+  /** Applies prepared writes inside the caller's transaction (e.g. together with an ingestion record). */
+  static async applyWrites(query: Query, writes: PreparedWrite[]): Promise<void> {
+    const touched = new Set<string>();
+    for (const write of writes) {
+      if (write.type === 'put') {
+        await SqlStorage.#putIn(query, write.id, write.doc);
+        touched.delete(write.id); // the put gave it a new sequence number already
+      } else {
+        await SqlStorage.#putAttachmentIn(query, write.id, write.name, write.bytes, write.contentType, false);
+        touched.add(write.id);
       }
-      for (const id of touched) await SqlStorage.#touch(query, id);
-    });
+    }
+    for (const id of touched) await SqlStorage.#touch(query, id);
   }
 
   async getAttachment(id: string, name: string, options?: GetAttachmentOptions): Promise<never> {
