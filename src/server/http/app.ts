@@ -82,7 +82,8 @@ export async function buildApp(options: AppOptions): Promise<FastifyInstance> {
     contentSecurityPolicy: {
       directives: {
         defaultSrc: ["'self'"],
-        scriptSrc: ["'self'"],
+        // WebAssembly (the SIMD max/min kernels) needs wasm-unsafe-eval; no JavaScript eval is allowed.
+        scriptSrc: ["'self'", "'wasm-unsafe-eval'"],
         // uPlot and Lit set inline styles.
         styleSrc: ["'self'", "'unsafe-inline'"],
         imgSrc: ["'self'", 'data:', 'blob:'],
