@@ -15,6 +15,7 @@ import { userRoutes } from './routes/users';
 import { documentRoutes } from './routes/documents';
 import { arrayRoutes } from './routes/arrays';
 import { jobRoutes } from './routes/jobs';
+import { ingestRoutes } from './routes/ingest';
 import { apiErrorBody, type HealthReport } from '../../core';
 import type { Store } from '../store/store';
 import type { HttpError, HttpErrorCode } from '../errors';
@@ -104,6 +105,7 @@ export async function buildApp(options: AppOptions): Promise<FastifyInstance> {
   await app.register(documentRoutes, { store: options.store });
   await app.register(arrayRoutes, { store: options.store });
   await app.register(jobRoutes, { store: options.store });
+  await app.register(ingestRoutes, { store: options.store });
 
   const indexHtml = path.join(options.clientDir, 'index.html');
   const hasClient = fs.existsSync(indexHtml);
@@ -134,6 +136,8 @@ export async function buildApp(options: AppOptions): Promise<FastifyInstance> {
       arrays: '/api/arrays',
       transformations: '/api/transformations',
       jobs: '/api/jobs',
+      sources: '/api/sources',
+      ingest: '/api/ingest',
     },
   }));
 

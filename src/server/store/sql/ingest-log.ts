@@ -86,6 +86,12 @@ export class IngestLog {
     return row ? toRecord(row) : undefined;
   }
 
+  /** Time of the latest event stored for a source (null: none yet). */
+  async lastTime(source: string): Promise<number | null> {
+    const [row] = await this.#driver.transaction((query) => query('SELECT MAX(last_time) AS last FROM ingestions WHERE source = ?', [source]));
+    return row?.last === null || row?.last === undefined ? null : Number(row.last);
+  }
+
   async records(source: string): Promise<IngestionRecord[]> {
     const rows = await this.#driver.transaction((query) => query('SELECT * FROM ingestions WHERE source = ? ORDER BY stream_offset', [source]));
     return rows.map(toRecord);

@@ -106,6 +106,18 @@ export const migrations: readonly Migration[] = [
       ],
     },
   },
+  {
+    version: 7,
+    name: 'data sources',
+    statements: {
+      sqlite: [
+        'CREATE TABLE sources (id TEXT PRIMARY KEY, tag TEXT NOT NULL UNIQUE, asset TEXT, site TEXT, token_hash TEXT NOT NULL UNIQUE, shared_key TEXT NOT NULL, units TEXT NOT NULL, created_at INTEGER NOT NULL) STRICT',
+      ],
+      postgres: [
+        'CREATE TABLE sources (id TEXT PRIMARY KEY, tag TEXT NOT NULL UNIQUE, asset TEXT, site TEXT, token_hash TEXT NOT NULL UNIQUE, shared_key TEXT NOT NULL, units TEXT NOT NULL, created_at BIGINT NOT NULL)',
+      ],
+    },
+  },
 ];
 
 /** Brings the schema up to date; with PostgreSQL an advisory lock keeps concurrent starts apart. */

@@ -1,0 +1,89 @@
+/**
+ * Data sources and HTTP ingestion.
+ *   POST /api/sources {tag, asset?, site?, units?}  (admin) → the source with its token and shared key
+ *   GET  /api/sources/:id                           → the source with events_stored
+ *   POST /api/ingest?reference=<tag>                a batch from a source: msgpack [time, record]
+ *        pairs (the Wendelin fluentd output plugin's format), JSON lines or CSV, by Content-Type;
+ *        `Authorization: Bearer <source token>` or Basic (tag:token); `Idempotency-Key` optional
+ *        (default: the body's hash). 204 once the batch is committed; a resent batch is
+ *        acknowledged again and not stored twice.
+ */
+import { createHash } from 'node:crypto';
+import type { FastifyInstance, FastifyRequest } from 'fastify';
+import type { Store } from '../../store/store';
+import { HttpError } from '../../errors';
+import { Sources, type Source } from '../../ingest/sources';
+import { IngestService } from '../../ingest/ingest-service';
+import { parseCsv, parseJsonLines, parseMsgpack, type IngestEvent } from '../../ingest/parse';
+import { requireAdmin, requireUser } from '../access';
+
+const BODY_LIMIT = 64 * 1024 * 1024;
+
+const sourceSchema = {
+  type: 'object',
+  required: ['tag'],
+  additionalProperties: false,
+  properties: {
+    tag: { type: 'string', minLength: 1, maxLength: 500 },
+    asset: { type: 'string', minLength: 1 },
+    site: { type: 'string', minLength: 1 },
+    units: { type: 'object', additionalProperties: { type: 'string' } },
+  },
+} as const;
+
+export async function ingestRoutes(app: FastifyInstance, options: { store: Store }): Promise<void> {
+  const sources = new Sources(options.store.driver);
+  const service = new IngestService(options.store);
+
+  app.post('/api/sources', { schema: { body: sourceSchema } }, async (request, reply) => {
+    requireAdmin(request);
+    return reply.status(201).send(await sources.create(request.body as { tag: string; asset?: string; site?: string; units?: Record<string, string> }));
+  });
+
+  app.get<{ Params: { id: string } }>('/api/sources/:id', async (request) => {
+    const user = requireUser(request);
+    if (user.role === 'technician') throw new HttpError(403, 'forbidden', 'engineers and admins read data sources');
+    const source = await sources.get(decodeURIComponent(request.params.id));
+    if (!source) throw new HttpError(404, 'not_found', 'no such data source');
+    return { ...source, events_stored: await sources.eventsStored(source.id) };
+  });
+
+  /** The source a request authenticates as (401 otherwise). */
+  async function authenticate(request: FastifyRequest): Promise<Source> {
+    const header = request.headers.authorization ?? '';
+    let token: string | undefined;
+    let tag: string | undefined;
+    if (header.startsWith('Bearer ')) token = header.slice(7).trim();
+    else if (header.startsWith('Basic ')) {
+      const decoded = Buffer.from(header.slice(6), 'base64').toString();
+      const colon = decoded.indexOf(':');
+      tag = decoded.slice(0, colon);
+      token = decoded.slice(colon + 1);
+    }
+    const source = token ? await sources.byToken(token) : undefined;
+    const reference = (request.query as { reference?: string }).reference;
+    if (!source || (tag !== undefined && tag !== source.tag) || (reference !== undefined && reference !== source.tag)) {
+      throw new HttpError(401, 'unauthorized', 'a data source token is required (Authorization: Bearer <token> or Basic tag:token), and ?reference= must be its tag');
+    }
+    return source;
+  }
+
+  await app.register(async (raw) => {
+    raw.removeAllContentTypeParsers();
+    raw.addContentTypeParser('*', { parseAs: 'buffer', bodyLimit: BODY_LIMIT }, (_request, body, done) => done(null, body));
+    raw.post('/api/ingest', async (request, reply) => {
+      const source = await authenticate(request);
+      const body = Buffer.isBuffer(request.body) ? request.body : Buffer.alloc(0);
+      const type = (request.headers['content-type'] ?? 'application/x-msgpack').split(';')[0]!.trim().toLowerCase();
+      let events: IngestEvent[];
+      if (type === 'application/x-msgpack' || type === 'application/msgpack' || type === 'application/octet-stream') events = parseMsgpack(body);
+      else if (type === 'application/x-ndjson' || type === 'application/jsonl' || type === 'application/json') events = parseJsonLines(body.toString('utf8'));
+      else if (type === 'text/csv') events = parseCsv(body.toString('utf8'));
+      else throw new HttpError(415, 'unsupported_media_type', `Content-Type ${type} is not msgpack, JSON lines or CSV`);
+      const headerKey = request.headers['idempotency-key'];
+      const key = typeof headerKey === 'string' && headerKey !== '' ? `key:${headerKey}` : `sha256:${createHash('sha256').update(body).digest('hex')}`;
+      const result = await service.ingest(source, key, events, body);
+      return reply.status(204).header('x-fieldline-batch', result.status).header('x-fieldline-events', String(result.events)).send();
+    });
+  });
+}

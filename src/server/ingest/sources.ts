@@ -1,0 +1,81 @@
+/**
+ * Data sources: registered producers (a fluentd tag, an MQTT topic) bound to an asset and site,
+ * with their credentials — a bearer token (only its hash is stored) and a shared key for the
+ * forward protocol's handshake — and the units of their fields.
+ */
+import { createHash, randomBytes, randomUUID } from 'node:crypto';
+import type { SqlDriver } from '../store/sql/driver';
+import { HttpError } from '../errors';
+
+export interface Source {
+  id: string;
+  tag: string;
+  asset: string | null;
+  site: string | null;
+  /** Units by field name, e.g. {temp: "°C"}. */
+  units: Record<string, string>;
+}
+
+const hash = (token: string): string => createHash('sha256').update(token).digest('hex');
+
+function toSource(row: Record<string, unknown>): Source {
+  return {
+    id: String(row.id),
+    tag: String(row.tag),
+    asset: (row.asset as string | null) ?? null,
+    site: (row.site as string | null) ?? null,
+    units: JSON.parse(String(row.units)) as Record<string, string>,
+  };
+}
+
+export class Sources {
+  readonly #driver: SqlDriver;
+
+  constructor(driver: SqlDriver) {
+    this.#driver = driver;
+  }
+
+  /** Registers a source; returns it with its token and shared key (shown only now). */
+  async create(input: { tag: string; asset?: string; site?: string; units?: Record<string, string> }): Promise<Source & { token: string; shared_key: string }> {
+    const token = randomBytes(24).toString('base64url');
+    const sharedKey = randomBytes(24).toString('base64url');
+    const source: Source = { id: `source/${randomUUID()}`, tag: input.tag, asset: input.asset ?? null, site: input.site ?? null, units: input.units ?? {} };
+    await this.#driver.transaction(async (query) => {
+      const [taken] = await query('SELECT id FROM sources WHERE tag = ?', [input.tag]);
+      if (taken) throw new HttpError(409, 'conflict', `a source with tag ${JSON.stringify(input.tag)} exists`);
+      await query('INSERT INTO sources (id, tag, asset, site, token_hash, shared_key, units, created_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?)', [
+        source.id,
+        source.tag,
+        source.asset,
+        source.site,
+        hash(token),
+        sharedKey,
+        JSON.stringify(source.units),
+        Date.now(),
+      ]);
+    });
+    return { ...source, token, shared_key: sharedKey };
+  }
+
+  async get(id: string): Promise<Source | undefined> {
+    const [row] = await this.#driver.transaction((query) => query('SELECT * FROM sources WHERE id = ?', [id]));
+    return row ? toSource(row) : undefined;
+  }
+
+  async byTag(tag: string): Promise<Source | undefined> {
+    const [row] = await this.#driver.transaction((query) => query('SELECT * FROM sources WHERE tag = ?', [tag]));
+    return row ? toSource(row) : undefined;
+  }
+
+  /** The source a token belongs to, if any. */
+  async byToken(token: string): Promise<Source | undefined> {
+    const [row] = await this.#driver.transaction((query) => query('SELECT * FROM sources WHERE token_hash = ?', [hash(token)]));
+    return row ? toSource(row) : undefined;
+  }
+
+  /** Events committed so far for a source (the sum over its accepted batches). */
+  async eventsStored(id: string): Promise<number> {
+    const [row] = await this.#driver.transaction((query) => query('SELECT COALESCE(SUM(count), 0) AS total FROM ingestions WHERE source = ?', [id]));
+    return Number(row?.total ?? 0);
+  }
+}
