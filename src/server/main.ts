@@ -12,6 +12,9 @@ import type { FastifyInstance } from 'fastify';
 import { loadConfig, type ServerConfig } from './config';
 import { buildApp } from './http/app';
 import { openStore } from './store/open-store';
+import { IngestService } from './ingest/ingest-service';
+import { ForwardServer } from './ingest/forward-server';
+import { Sources } from './ingest/sources';
 import type { Store } from './store/store';
 
 export const projectRoot = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../..');
@@ -26,6 +29,9 @@ export interface RunningServer {
   app: FastifyInstance;
   store: Store;
   url: string;
+  /** Port of the fluentd forward protocol listener. */
+  forwardPort: number;
+  forward: ForwardServer;
   close(): Promise<void>;
 }
 
@@ -49,26 +55,36 @@ export interface StartOptions {
 /** Opens the store and starts listening; resolves once the server accepts connections. */
 export async function startServer(config: ServerConfig, options: StartOptions = {}): Promise<RunningServer> {
   const store = await openStore(config);
-  let app: FastifyInstance;
+  let app: FastifyInstance | undefined;
+  let ingest: IngestService;
+  let forward: ForwardServer;
+  let forwardPort: number;
   try {
     await ensureAdmin(store, config.adminPassword);
-    app = await buildApp({ store, version: packageVersion(), clientDir: config.clientDir, demo: config.demo, ...(options.logLevel ? { logLevel: options.logLevel } : {}) });
+    ingest = new IngestService(store);
+    app = await buildApp({ store, version: packageVersion(), clientDir: config.clientDir, demo: config.demo, ingest, ...(options.logLevel ? { logLevel: options.logLevel } : {}) });
     await options.extend?.(app);
     await app.listen({ host: config.host, port: config.port });
+    forward = new ForwardServer(new Sources(store.driver), ingest, app.log);
+    forwardPort = await forward.listen(config.host, config.forwardPort);
   } catch (error) {
+    await app?.close().catch(() => undefined);
     await store.close();
     throw error;
   }
-  const address = app.server.address();
+  const address = app!.server.address();
   const port = typeof address === 'object' && address ? address.port : config.port;
   let closing: Promise<void> | undefined;
+  const started = app!;
   return {
-    app,
+    app: started,
     store,
+    forward: forward!,
+    forwardPort: forwardPort!,
     url: `http://${config.host.includes(':') ? `[${config.host}]` : config.host}:${port}`,
     close() {
       // Order matters: stop accepting and drain requests first, then close the database they use.
-      closing ??= app.close().then(() => store.close());
+      closing ??= Promise.all([started.close(), forward!.close()]).then(() => store.close());
       return closing;
     },
   };
@@ -92,7 +108,7 @@ export async function main(): Promise<void> {
   const server = await startServer(config, { logLevel: process.env.LOG_LEVEL });
   // Job workers in threads of this process, each with its own database connection.
   const threads = Array.from({ length: config.jobThreads }, (_, index) => startJobThread(config, `${os.hostname()}:${process.pid}:${index}`));
-  server.app.log.info(`Fieldline ${packageVersion()} on ${server.url} (data in ${config.dataDir}, backend ${server.store.backend}, ${threads.length} job threads)`);
+  server.app.log.info(`Fieldline ${packageVersion()} on ${server.url} (data in ${config.dataDir}, backend ${server.store.backend}, ${threads.length} job threads, forward protocol on port ${server.forwardPort})`);
   const stop = (signal: string) => {
     server.app.log.info(`${signal} received: finishing in-flight requests`);
     // A second signal while draining means "now".

@@ -15,7 +15,7 @@ export interface TestServer {
 }
 
 export async function startTestServer(env: NodeJS.ProcessEnv = {}, dataDir = makeTempDir('fieldline-server-')): Promise<TestServer> {
-  const config = loadConfig({ PORT: '0', DATA_DIR: dataDir, CLIENT_DIR: `${dataDir}/no-client`, ADMIN_PASSWORD, ...env }, projectRoot);
+  const config = loadConfig({ PORT: '0', FORWARD_PORT: '0', DATA_DIR: dataDir, CLIENT_DIR: `${dataDir}/no-client`, ADMIN_PASSWORD, ...env }, projectRoot);
   const server = await startServer(config, { logLevel: 'silent' });
   return {
     server,

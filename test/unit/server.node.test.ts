@@ -23,7 +23,7 @@ function fakeClient(dir: string): string {
 }
 
 async function start(extraEnv: NodeJS.ProcessEnv = {}, extend?: StartOptions['extend']): Promise<RunningServer> {
-  const config = loadConfig({ PORT: '0', DATA_DIR: dataDir, CLIENT_DIR: fakeClient(dataDir), ...extraEnv }, projectRoot);
+  const config = loadConfig({ PORT: '0', FORWARD_PORT: '0', DATA_DIR: dataDir, CLIENT_DIR: fakeClient(dataDir), ...extraEnv }, projectRoot);
   server = await startServer(config, { logLevel: 'silent', ...(extend ? { extend } : {}) });
   return server;
 }
@@ -162,7 +162,7 @@ describe('server process', () => {
   it('stops cleanly on SIGTERM: exit code 0 and the SQLite WAL checkpointed away', async () => {
     const child = spawn(process.execPath, ['--import', 'tsx', 'src/server/main.ts'], {
       cwd: projectRoot,
-      env: { ...process.env, PORT: '0', DATA_DIR: dataDir, LOG_LEVEL: 'info', CLIENT_DIR: path.join(dataDir, 'none') },
+      env: { ...process.env, PORT: '0', FORWARD_PORT: '0', DATA_DIR: dataDir, LOG_LEVEL: 'info', CLIENT_DIR: path.join(dataDir, 'none') },
       stdio: ['ignore', 'pipe', 'pipe'],
     });
     let output = '';

@@ -16,6 +16,7 @@ import { documentRoutes } from './routes/documents';
 import { arrayRoutes } from './routes/arrays';
 import { jobRoutes } from './routes/jobs';
 import { ingestRoutes } from './routes/ingest';
+import { IngestService } from '../ingest/ingest-service';
 import { apiErrorBody, type HealthReport } from '../../core';
 import type { Store } from '../store/store';
 import type { HttpError, HttpErrorCode } from '../errors';
@@ -30,6 +31,8 @@ export interface AppOptions {
   bodyLimit?: number;
   /** Whether browsers should write the demo data set on their first start (DEMO). */
   demo?: boolean;
+  /** Shared with the forward protocol server so a source's batches are stored one at a time. */
+  ingest?: IngestService;
 }
 
 const codeByStatus: Record<number, HttpErrorCode> = {
@@ -105,7 +108,7 @@ export async function buildApp(options: AppOptions): Promise<FastifyInstance> {
   await app.register(documentRoutes, { store: options.store });
   await app.register(arrayRoutes, { store: options.store });
   await app.register(jobRoutes, { store: options.store });
-  await app.register(ingestRoutes, { store: options.store });
+  await app.register(ingestRoutes, { store: options.store, service: options.ingest ?? new IngestService(options.store) });
 
   const indexHtml = path.join(options.clientDir, 'index.html');
   const hasClient = fs.existsSync(indexHtml);

@@ -13,7 +13,7 @@ import type { FastifyInstance, FastifyRequest } from 'fastify';
 import type { Store } from '../../store/store';
 import { HttpError } from '../../errors';
 import { Sources, type Source } from '../../ingest/sources';
-import { IngestService } from '../../ingest/ingest-service';
+import type { IngestService } from '../../ingest/ingest-service';
 import { parseCsv, parseJsonLines, parseMsgpack, type IngestEvent } from '../../ingest/parse';
 import { requireAdmin, requireUser } from '../access';
 
@@ -31,9 +31,9 @@ const sourceSchema = {
   },
 } as const;
 
-export async function ingestRoutes(app: FastifyInstance, options: { store: Store }): Promise<void> {
+export async function ingestRoutes(app: FastifyInstance, options: { store: Store; service: IngestService }): Promise<void> {
   const sources = new Sources(options.store.driver);
-  const service = new IngestService(options.store);
+  const service = options.service;
 
   app.post('/api/sources', { schema: { body: sourceSchema } }, async (request, reply) => {
     requireAdmin(request);

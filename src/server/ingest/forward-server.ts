@@ -1,0 +1,147 @@
+/**
+ * fluentd Forward Protocol v1 server (Message, Forward, PackedForward and CompressedPackedForward
+ * modes; EventTime and integer times; `chunk` acknowledged with `{ack: chunk}` only after the batch
+ * is committed). The tag names the data source; unknown tags are refused (no ack, logged,
+ * counted). A malformed or oversized frame closes the connection; nothing of it is stored.
+ * Frames of one connection are processed in order.
+ */
+import net from 'node:net';
+import { createHash } from 'node:crypto';
+import { gunzipSync } from 'node:zlib';
+import { pack, unpackMultiple } from 'msgpackr';
+import type { FastifyBaseLogger } from 'fastify';
+import type { Sources } from './sources';
+import type { IngestService } from './ingest-service';
+import './parse'; // registers the EventTime extension with msgpackr
+import type { IngestEvent } from './parse';
+
+/** A frame larger than this closes the connection (fluentd's chunk limit is 8 MB by default). */
+export const MAX_FRAME_BYTES = 64 * 1024 * 1024;
+
+export interface ForwardStats {
+  frames: number;
+  events: number;
+  refusedUnknownTag: number;
+  protocolErrors: number;
+}
+
+class ProtocolError extends Error {}
+
+function toEvent(entry: unknown): IngestEvent {
+  if (!Array.isArray(entry) || entry.length < 2) throw new ProtocolError('an entry must be [time, record]');
+  const [time, record] = entry as [unknown, unknown];
+  if (typeof time !== 'number' || !Number.isFinite(time)) throw new ProtocolError('event time must be an integer or EventTime');
+  if (typeof record !== 'object' || record === null || Array.isArray(record)) throw new ProtocolError('record must be a map');
+  return { time: time * 1000, record: record as Record<string, unknown> };
+}
+
+/** Tag, events and options of one frame, whatever its mode. */
+function decodeFrame(frame: unknown): { tag: string; events: IngestEvent[]; option: Record<string, unknown> } {
+  if (!Array.isArray(frame) || frame.length < 2 || typeof frame[0] !== 'string') throw new ProtocolError('a frame must be [tag, …]');
+  const tag = frame[0];
+  const second = frame[1] as unknown;
+  if (typeof second === 'number') {
+    // Message mode: [tag, time, record, option?]
+    return { tag, events: [toEvent([second, frame[2]])], option: (frame[3] as Record<string, unknown>) ?? {} };
+  }
+  const option = (frame[2] as Record<string, unknown> | undefined) ?? {};
+  if (Array.isArray(second)) return { tag, events: second.map(toEvent), option };
+  if (second instanceof Uint8Array || typeof second === 'string') {
+    let bytes = typeof second === 'string' ? Buffer.from(second, 'binary') : Buffer.from(second.buffer, second.byteOffset, second.byteLength);
+    if (option.compressed === 'gzip') {
+      try {
+        bytes = gunzipSync(bytes);
+      } catch {
+        throw new ProtocolError('bad gzip in CompressedPackedForward');
+      }
+    } else if (option.compressed !== undefined && option.compressed !== 'text') throw new ProtocolError(`unknown compression ${String(option.compressed)}`);
+    let entries: unknown[];
+    try {
+      entries = unpackMultiple(bytes) as unknown[];
+    } catch {
+      throw new ProtocolError('PackedForward entries are not msgpack');
+    }
+    return { tag, events: entries.map(toEvent), option };
+  }
+  throw new ProtocolError('unknown frame mode');
+}
+
+export class ForwardServer {
+  readonly stats: ForwardStats = { frames: 0, events: 0, refusedUnknownTag: 0, protocolErrors: 0 };
+  readonly #sources: Sources;
+  readonly #service: IngestService;
+  readonly #log: FastifyBaseLogger;
+  readonly #server: net.Server;
+  readonly #sockets = new Set<net.Socket>();
+
+  constructor(sources: Sources, service: IngestService, log: FastifyBaseLogger) {
+    this.#sources = sources;
+    this.#service = service;
+    this.#log = log;
+    this.#server = net.createServer((socket) => this.#connection(socket));
+  }
+
+  /** Starts listening; resolves with the port (0 picks a free one). */
+  listen(host: string, port: number): Promise<number> {
+    return new Promise((resolve, reject) => {
+      this.#server.once('error', reject);
+      this.#server.listen(port, host, () => resolve((this.#server.address() as net.AddressInfo).port));
+    });
+  }
+
+  /** Stops accepting; connections finish the frame in hand, then close. */
+  async close(): Promise<void> {
+    const closed = new Promise<void>((resolve) => this.#server.close(() => resolve()));
+    for (const socket of this.#sockets) socket.end();
+    await closed;
+  }
+
+  #connection(socket: net.Socket): void {
+    this.#sockets.add(socket);
+    let buffered: Buffer = Buffer.alloc(0);
+    let work: Promise<void> = Promise.resolve();
+    const fail = (reason: string) => {
+      this.stats.protocolErrors++;
+      this.#log.warn({ remote: socket.remoteAddress, reason }, 'forward protocol: closing connection');
+      socket.destroy();
+    };
+    socket.on('data', (data: Buffer) => {
+      buffered = buffered.length === 0 ? data : Buffer.concat([buffered, data]);
+      const frames: Array<{ value: unknown; raw: Buffer }> = [];
+      let consumed = 0;
+      try {
+        unpackMultiple(buffered, (value: unknown, start?: number, end?: number) => {
+          frames.push({ value, raw: buffered.subarray(start, end) });
+          consumed = end ?? consumed;
+        });
+        consumed = buffered.length;
+      } catch (error) {
+        const incomplete = (error as { incomplete?: boolean }).incomplete;
+        if (!incomplete) return fail('malformed msgpack');
+        consumed = (error as { lastPosition?: number }).lastPosition ?? consumed;
+      }
+      buffered = Buffer.from(buffered.subarray(consumed));
+      if (buffered.length > MAX_FRAME_BYTES) return fail('frame too large');
+      for (const frame of frames) work = work.then(() => this.#frame(socket, frame.value, frame.raw)).catch((error: unknown) => fail(error instanceof Error ? error.message : String(error)));
+    });
+    socket.on('error', () => socket.destroy());
+    socket.on('close', () => this.#sockets.delete(socket));
+  }
+
+  async #frame(socket: net.Socket, value: unknown, raw: Buffer): Promise<void> {
+    if (socket.destroyed) return;
+    const { tag, events, option } = decodeFrame(value);
+    this.stats.frames++;
+    const source = await this.#sources.byTag(tag);
+    if (!source) {
+      this.stats.refusedUnknownTag++;
+      this.#log.warn({ tag }, 'forward protocol: unknown tag refused');
+      return;
+    }
+    const chunk = typeof option.chunk === 'string' ? option.chunk : undefined;
+    const key = chunk ? `chunk:${chunk}` : `sha256:${createHash('sha256').update(raw).digest('hex')}`;
+    const result = await this.#service.ingest(source, key, events, raw);
+    this.stats.events += result.events;
+    if (chunk && !socket.destroyed) socket.write(pack({ ack: chunk }));
+  }
+}

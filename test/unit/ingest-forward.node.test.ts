@@ -1,0 +1,116 @@
+// The fluentd forward protocol with the fluentd project's own Node client (@fluent-org/logger):
+// every event mode with acks, exactly-once counts, and malformed input that closes the connection
+// without storing anything or stopping the server.
+import net from 'node:net';
+import { gzipSync } from 'node:zlib';
+import { FluentClient } from '@fluent-org/logger';
+import { pack } from 'msgpackr';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { ChannelArray } from '../../src/arrays';
+import { ADMIN_PASSWORD, apiCaller, startTestServer, type TestServer } from '../support/server-session';
+
+let test: TestServer;
+const tokens: Record<string, string | undefined> = {};
+const call = apiCaller(() => test, tokens);
+let source: { id: string };
+
+async function stored(): Promise<number> {
+  return ((await (await call('admin', 'GET', `/api/sources/${encodeURIComponent(source.id)}`)).json()) as { events_stored: number }).events_stored;
+}
+
+/** Sends raw bytes and resolves with whatever the server answered before closing (or after 500 ms). */
+function rawExchange(bytes: Buffer): Promise<{ closed: boolean; answer: Buffer }> {
+  return new Promise((resolve) => {
+    const socket = net.connect(test.server.forwardPort, '127.0.0.1');
+    const chunks: Buffer[] = [];
+    let closed = false;
+    socket.on('data', (data) => chunks.push(data));
+    socket.on('close', () => {
+      closed = true;
+      resolve({ closed, answer: Buffer.concat(chunks) });
+    });
+    socket.on('error', () => undefined);
+    socket.write(bytes);
+    setTimeout(() => {
+      if (!closed) {
+        socket.destroy();
+        resolve({ closed: false, answer: Buffer.concat(chunks) });
+      }
+    }, 500);
+  });
+}
+
+beforeAll(async () => {
+  test = await startTestServer();
+  tokens.admin = await test.login('admin', ADMIN_PASSWORD);
+  source = (await (await call('admin', 'POST', '/api/sources', { tag: 'turbine.t07', site: 'site/T07' })).json()) as { id: string };
+});
+
+afterAll(async () => {
+  await test.stop();
+});
+
+describe('fluentd forward protocol', () => {
+  const modes = ['Message', 'Forward', 'PackedForward', 'CompressedPackedForward'] as const;
+  const perMode = 5000;
+
+  it.each(modes.map((mode, index) => [mode, index] as const))('%s mode with acks stores every event exactly once', async (mode, index) => {
+    const before = await stored();
+    const client = new FluentClient('turbine', {
+      eventMode: mode,
+      socket: { host: '127.0.0.1', port: test.server.forwardPort },
+      ack: { ackTimeout: 30_000 },
+      milliseconds: true,
+      flushInterval: 5,
+    });
+    const base = 1_700_000_000_000 + index * 10_000_000;
+    const sent = Array.from({ length: perMode }, (_, event) => client.emit('t07', { temp: 20 + event / 1000, power: event, state: 'run' }, base + event));
+    await Promise.all(sent);
+    await client.disconnect();
+    expect(await stored()).toBe(before + perMode);
+    const temp = await ChannelArray.open(test.server.store.documents, `array/${source.id}/temp`);
+    expect(temp.length).toBe((index + 1) * perMode);
+  }, 60_000);
+
+  it('refuses unknown tags (no ack), and counts them', async () => {
+    const refused = test.server.forward.stats.refusedUnknownTag;
+    const { answer } = await rawExchange(pack(['nobody.here', [[1_800_000_000, { temp: 1 }]], { chunk: 'abc' }]));
+    expect(answer.length).toBe(0);
+    expect(test.server.forward.stats.refusedUnknownTag).toBe(refused + 1);
+  });
+
+  it('acknowledges a resent chunk again without storing it twice', async () => {
+    const frame = pack(['turbine.t07', [[1_800_000_001, { temp: 30 }], [1_800_000_002, { temp: 31 }]], { chunk: 'chunk-resend-1' }]);
+    const before = await stored();
+    const first = await rawExchange(frame);
+    const second = await rawExchange(frame);
+    expect(first.answer.length).toBeGreaterThan(0);
+    expect(second.answer).toEqual(first.answer);
+    expect(await stored()).toBe(before + 2);
+  });
+
+  it.each([
+    ['garbage bytes', Buffer.from([0xc1, 0xc1, 0xc1, 0xc1])],
+    ['a frame that is not [tag, …]', pack({ tag: 'turbine.t07' })],
+    ['wrong types', pack(['turbine.t07', [['yesterday', { temp: 1 }]], { chunk: 'bad-types' }])],
+    ['bad gzip', pack(['turbine.t07', Buffer.from('not gzip at all'), { compressed: 'gzip', chunk: 'bad-gzip' }])],
+    ['packed entries that are not msgpack', pack(['turbine.t07', gzipSync(Buffer.from([0xc1])), { compressed: 'gzip', chunk: 'bad-entries' }])],
+  ])('%s close the connection and store nothing', async (_what, bytes) => {
+    const before = await stored();
+    const errors = test.server.forward.stats.protocolErrors;
+    const { closed, answer } = await rawExchange(bytes);
+    expect(closed).toBe(true);
+    expect(answer.length).toBe(0);
+    expect(test.server.forward.stats.protocolErrors).toBe(errors + 1);
+    expect(await stored()).toBe(before);
+    expect((await call('anonymous', 'GET', '/api/health')).status).toBe(200);
+  });
+
+  it('a truncated frame stores nothing when the connection drops', async () => {
+    const before = await stored();
+    const frame = pack(['turbine.t07', [[1_800_000_100, { temp: 5 }]], { chunk: 'truncated' }]);
+    const { answer } = await rawExchange(frame.subarray(0, frame.length - 3));
+    expect(answer.length).toBe(0);
+    expect(await stored()).toBe(before);
+  });
+});
