@@ -17,6 +17,8 @@ export interface ServerConfig {
   adminPassword: string | undefined;
   /** Job worker threads in the server process (0: none; use separate worker processes). */
   jobThreads: number;
+  /** Require the forward protocol's shared-key handshake (FORWARD_SECURITY=1). */
+  forwardSecurity: boolean;
 }
 
 /** Raised when an environment variable has a value the server cannot use. */
@@ -52,6 +54,7 @@ export function loadConfig(env: NodeJS.ProcessEnv, projectRoot: string): ServerC
   return {
     adminPassword,
     jobThreads: parsePort('JOB_THREADS', env.JOB_THREADS, 1),
+    forwardSecurity: parseFlag('FORWARD_SECURITY', env.FORWARD_SECURITY, false),
     host: env.HOST || '127.0.0.1',
     port: parsePort('PORT', env.PORT, 8080),
     dataDir: path.resolve(projectRoot, env.DATA_DIR || 'data'),

@@ -65,7 +65,7 @@ export async function startServer(config: ServerConfig, options: StartOptions = 
     app = await buildApp({ store, version: packageVersion(), clientDir: config.clientDir, demo: config.demo, ingest, ...(options.logLevel ? { logLevel: options.logLevel } : {}) });
     await options.extend?.(app);
     await app.listen({ host: config.host, port: config.port });
-    forward = new ForwardServer(new Sources(store.driver), ingest, app.log);
+    forward = new ForwardServer(new Sources(store.driver), ingest, app.log, { requireHandshake: config.forwardSecurity });
     forwardPort = await forward.listen(config.host, config.forwardPort);
   } catch (error) {
     await app?.close().catch(() => undefined);

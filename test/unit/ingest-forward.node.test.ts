@@ -52,25 +52,29 @@ afterAll(async () => {
 
 describe('fluentd forward protocol', () => {
   const modes = ['Message', 'Forward', 'PackedForward', 'CompressedPackedForward'] as const;
-  const perMode = 5000;
+  // Message mode is one event per frame, hence one transaction (and one fsync) per event.
+  const perMode = (mode: (typeof modes)[number]) => (mode === 'Message' ? 1000 : 5000);
+  let sentSoFar = 0;
 
   it.each(modes.map((mode, index) => [mode, index] as const))('%s mode with acks stores every event exactly once', async (mode, index) => {
     const before = await stored();
     const client = new FluentClient('turbine', {
       eventMode: mode,
       socket: { host: '127.0.0.1', port: test.server.forwardPort },
-      ack: { ackTimeout: 30_000 },
+      ack: { ackTimeout: 90_000 },
       milliseconds: true,
       flushInterval: 5,
     });
     const base = 1_700_000_000_000 + index * 10_000_000;
-    const sent = Array.from({ length: perMode }, (_, event) => client.emit('t07', { temp: 20 + event / 1000, power: event, state: 'run' }, base + event));
+    const count = perMode(mode);
+    const sent = Array.from({ length: count }, (_, event) => client.emit('t07', { temp: 20 + event / 1000, power: event, state: 'run' }, base + event));
     await Promise.all(sent);
     await client.disconnect();
-    expect(await stored()).toBe(before + perMode);
+    sentSoFar += count;
+    expect(await stored()).toBe(before + count);
     const temp = await ChannelArray.open(test.server.store.documents, `array/${source.id}/temp`);
-    expect(temp.length).toBe((index + 1) * perMode);
-  }, 60_000);
+    expect(temp.length).toBe(sentSoFar);
+  }, 120_000);
 
   it('refuses unknown tags (no ack), and counts them', async () => {
     const refused = test.server.forward.stats.refusedUnknownTag;
@@ -112,5 +116,63 @@ describe('fluentd forward protocol', () => {
     const { answer } = await rawExchange(frame.subarray(0, frame.length - 3));
     expect(answer.length).toBe(0);
     expect(await stored()).toBe(before);
+  });
+});
+
+describe('forward protocol handshake (FORWARD_SECURITY=1)', () => {
+  let secure: TestServer;
+  let secured: { id: string; tag: string; shared_key: string };
+  const secureTokens: Record<string, string | undefined> = {};
+  const secureCall = apiCaller(() => secure, secureTokens);
+
+  beforeAll(async () => {
+    secure = await startTestServer({ FORWARD_SECURITY: '1' });
+    secureTokens.admin = await secure.login('admin', ADMIN_PASSWORD);
+    secured = (await (await secureCall('admin', 'POST', '/api/sources', { tag: 'plant.inverter3' })).json()) as typeof secured;
+    await secureCall('admin', 'POST', '/api/sources', { tag: 'plant.other' });
+  });
+
+  afterAll(async () => {
+    await secure.stop();
+  });
+
+  it('the fluentd client with the source shared key is accepted and acknowledged', async () => {
+    const client = new FluentClient('plant', {
+      eventMode: 'PackedForward',
+      socket: { host: '127.0.0.1', port: secure.server.forwardPort },
+      security: { clientHostname: 'inverter3-agent', sharedKey: secured.shared_key },
+      ack: { ackTimeout: 30_000 },
+      milliseconds: true,
+    });
+    await Promise.all(Array.from({ length: 200 }, (_, index) => client.emit('inverter3', { dc_voltage: 600 + index }, 1_750_000_000_000 + index)));
+    await client.disconnect();
+    const source = (await (await secureCall('admin', 'GET', `/api/sources/${encodeURIComponent(secured.id)}`)).json()) as { events_stored: number };
+    expect(source.events_stored).toBe(200);
+  }, 60_000);
+
+  it('a wrong shared key gets PONG false and the connection closed; frames before PING are not taken', async () => {
+    const { unpackMultiple } = await import('msgpackr');
+    const messages: unknown[] = [];
+    await new Promise<void>((resolve) => {
+      const socket = net.connect(secure.server.forwardPort, '127.0.0.1');
+      socket.on('data', (data: Buffer) => {
+        for (const message of unpackMultiple(data) as unknown[]) {
+          messages.push(message);
+          if (Array.isArray(message) && message[0] === 'HELO') socket.write(pack(['PING', 'intruder', 'salt', 'f'.repeat(128), '', '']));
+        }
+      });
+      socket.on('close', () => resolve());
+      socket.on('error', () => resolve());
+    });
+    expect((messages[0] as [string])[0]).toBe('HELO');
+    expect(messages[1]).toEqual(['PONG', false, 'shared key mismatch', expect.any(String), '']);
+    expect(secure.server.forward.stats.refusedHandshakes).toBe(1);
+    const { closed } = await new Promise<{ closed: boolean }>((resolve) => {
+      const socket = net.connect(secure.server.forwardPort, '127.0.0.1');
+      socket.on('data', () => socket.write(pack(['plant.inverter3', [[1_800_000_000, { dc_voltage: 1 }]], { chunk: 'no-ping' }])));
+      socket.on('close', () => resolve({ closed: true }));
+      socket.on('error', () => undefined);
+    });
+    expect(closed).toBe(true);
   });
 });

@@ -4,13 +4,19 @@
  * is committed). The tag names the data source; unknown tags are refused (no ack, logged,
  * counted). A malformed or oversized frame closes the connection; nothing of it is stored.
  * Frames of one connection are processed in order.
+ *
+ * With `requireHandshake` (FORWARD_SECURITY=1) a connection starts with the protocol's handshake:
+ * the server sends HELO with a nonce, the client answers PING with a digest of that nonce and a
+ * shared key, and the server answers PONG. The shared key is the source's: the digest tells which
+ * source connects, and that connection may then only send that source's tag.
  */
 import net from 'node:net';
-import { createHash } from 'node:crypto';
+import { createHash, randomBytes } from 'node:crypto';
+import os from 'node:os';
 import { gunzipSync } from 'node:zlib';
 import { pack, unpackMultiple } from 'msgpackr';
 import type { FastifyBaseLogger } from 'fastify';
-import type { Sources } from './sources';
+import type { Source, Sources } from './sources';
 import type { IngestService } from './ingest-service';
 import './parse'; // registers the EventTime extension with msgpackr
 import type { IngestEvent } from './parse';
@@ -23,6 +29,20 @@ export interface ForwardStats {
   events: number;
   refusedUnknownTag: number;
   protocolErrors: number;
+  refusedHandshakes: number;
+}
+
+/** sha512 hex of the concatenated parts, as the handshake defines its digests. */
+function digest(...parts: Array<string | Uint8Array>): string {
+  const hash = createHash('sha512');
+  for (const part of parts) hash.update(part);
+  return hash.digest('hex');
+}
+
+interface Connection {
+  nonce: Buffer | undefined;
+  /** The source a handshake authenticated (undefined before, or without handshakes). */
+  source: Source | undefined;
 }
 
 class ProtocolError extends Error {}
@@ -67,14 +87,17 @@ function decodeFrame(frame: unknown): { tag: string; events: IngestEvent[]; opti
 }
 
 export class ForwardServer {
-  readonly stats: ForwardStats = { frames: 0, events: 0, refusedUnknownTag: 0, protocolErrors: 0 };
+  readonly stats: ForwardStats = { frames: 0, events: 0, refusedUnknownTag: 0, protocolErrors: 0, refusedHandshakes: 0 };
+  readonly #requireHandshake: boolean;
+  readonly #hostname = os.hostname();
   readonly #sources: Sources;
   readonly #service: IngestService;
   readonly #log: FastifyBaseLogger;
   readonly #server: net.Server;
   readonly #sockets = new Set<net.Socket>();
 
-  constructor(sources: Sources, service: IngestService, log: FastifyBaseLogger) {
+  constructor(sources: Sources, service: IngestService, log: FastifyBaseLogger, options: { requireHandshake?: boolean } = {}) {
+    this.#requireHandshake = options.requireHandshake ?? false;
     this.#sources = sources;
     this.#service = service;
     this.#log = log;
@@ -98,6 +121,12 @@ export class ForwardServer {
 
   #connection(socket: net.Socket): void {
     this.#sockets.add(socket);
+    const connection: Connection = { nonce: undefined, source: undefined };
+    if (this.#requireHandshake) {
+      connection.nonce = randomBytes(16);
+      // No user/password step (auth ''): the shared key identifies the source.
+      socket.write(pack(['HELO', { nonce: connection.nonce, auth: '', keepalive: true }]));
+    }
     let buffered: Buffer = Buffer.alloc(0);
     let work: Promise<void> = Promise.resolve();
     const fail = (reason: string) => {
@@ -122,17 +151,48 @@ export class ForwardServer {
       }
       buffered = Buffer.from(buffered.subarray(consumed));
       if (buffered.length > MAX_FRAME_BYTES) return fail('frame too large');
-      for (const frame of frames) work = work.then(() => this.#frame(socket, frame.value, frame.raw)).catch((error: unknown) => fail(error instanceof Error ? error.message : String(error)));
+      for (const frame of frames) work = work.then(() => this.#frame(socket, connection, frame.value, frame.raw)).catch((error: unknown) => fail(error instanceof Error ? error.message : String(error)));
     });
     socket.on('error', () => socket.destroy());
     socket.on('close', () => this.#sockets.delete(socket));
   }
 
-  async #frame(socket: net.Socket, value: unknown, raw: Buffer): Promise<void> {
+  /** Answers a PING: finds the source whose shared key produced the digest, then PONGs. */
+  async #ping(socket: net.Socket, connection: Connection, value: unknown): Promise<void> {
+    if (!Array.isArray(value) || value[0] !== 'PING' || value.length < 4) throw new ProtocolError('the handshake must start with PING');
+    const [, hostname, salt, clientDigest] = value as [string, unknown, unknown, unknown];
+    if (typeof hostname !== 'string' || !(typeof salt === 'string' || salt instanceof Uint8Array) || typeof clientDigest !== 'string') throw new ProtocolError('malformed PING');
+    const nonce = connection.nonce!;
+    let found: Source | undefined;
+    let key = '';
+    for (const candidate of await this.#sources.withSharedKeys()) {
+      if (digest(salt, hostname, nonce, candidate.sharedKey) === clientDigest) {
+        found = candidate.source;
+        key = candidate.sharedKey;
+        break;
+      }
+    }
+    if (!found) {
+      this.stats.refusedHandshakes++;
+      socket.write(pack(['PONG', false, 'shared key mismatch', this.#hostname, '']));
+      socket.end();
+      return;
+    }
+    connection.source = found;
+    socket.write(pack(['PONG', true, '', this.#hostname, digest(salt, this.#hostname, nonce, key)]));
+  }
+
+  async #frame(socket: net.Socket, connection: Connection, value: unknown, raw: Buffer): Promise<void> {
     if (socket.destroyed) return;
+    if (this.#requireHandshake && !connection.source) return this.#ping(socket, connection, value);
     const { tag, events, option } = decodeFrame(value);
     this.stats.frames++;
     const source = await this.#sources.byTag(tag);
+    if (connection.source && source?.id !== connection.source.id) {
+      this.stats.refusedUnknownTag++;
+      this.#log.warn({ tag, authenticated: connection.source.tag }, 'forward protocol: tag of another source refused');
+      return;
+    }
     if (!source) {
       this.stats.refusedUnknownTag++;
       this.#log.warn({ tag }, 'forward protocol: unknown tag refused');

@@ -73,6 +73,12 @@ export class Sources {
     return row ? toSource(row) : undefined;
   }
 
+  /** Every source with its shared key (the forward handshake finds the one a digest matches). */
+  async withSharedKeys(): Promise<Array<{ source: Source; sharedKey: string }>> {
+    const rows = await this.#driver.transaction((query) => query('SELECT * FROM sources ORDER BY id'));
+    return rows.map((row) => ({ source: toSource(row), sharedKey: String(row.shared_key) }));
+  }
+
   /** Events committed so far for a source (the sum over its accepted batches). */
   async eventsStored(id: string): Promise<number> {
     const [row] = await this.#driver.transaction((query) => query('SELECT COALESCE(SUM(count), 0) AS total FROM ingestions WHERE source = ?', [id]));
