@@ -1,17 +1,21 @@
 /**
  * Stores ingested batches exactly once. A batch is identified by its key (chunk id or
- * Idempotency-Key); an event by (source, event time): events not later than the source's last
- * stored event are resends and are skipped, so a client that resends a timed-out event inside a
- * new batch does not double it. For each new batch, in ONE transaction: the raw bytes go to the
- * source's stream, the record is written, and every numeric field is appended to its channel
- * array (created with a channel document on first sight). Non-numeric fields stay in the stream.
- * Batches of one source are processed one after the other.
+ * Idempotency-Key); an event by (source, event time): an event whose time the source already
+ * stored is a resend and is skipped, so a client that resends a timed-out event inside a new batch
+ * does not double it. For each new batch, in ONE transaction: the raw bytes go to the source's
+ * stream, the record and the new event times are written, and every numeric field is appended to
+ * its channel array (created with a channel document on first sight). Non-numeric fields stay in
+ * the stream. Arrays are ordered by time: a new event older than its array's last sample (a batch
+ * retried after later ones were stored) is kept in the raw stream and counted, but not appended —
+ * a transformation can rebuild the arrays from the stream. Batches of one source are processed one
+ * after the other (per process).
  */
 import { ArrayError, ChannelArray } from '../../arrays';
 import type { BulkWrite } from '../../storage/backend';
 import type { Store } from '../store/store';
 import { SerialQueue } from '../store/sql/driver';
 import { SqlStorage } from '../store/sql/sql-storage';
+import { IngestLog } from '../store/sql/ingest-log';
 import type { Source } from './sources';
 import type { IngestEvent } from './parse';
 
@@ -19,6 +23,8 @@ export interface IngestResult {
   status: 'stored' | 'duplicate';
   /** Events of this batch that were new (not resends). */
   events: number;
+  /** New events older than their arrays' last samples: in the raw stream only. */
+  late: number;
 }
 
 /** A field name as part of an array id. */
@@ -60,9 +66,12 @@ export class IngestService {
 
   async #ingest(source: Source, key: string, events: IngestEvent[], raw: Uint8Array): Promise<IngestResult> {
     const log = this.#store.ingestions;
-    if (await log.find(source.id, key)) return { status: 'duplicate', events: 0 };
-    const last = await log.lastTime(source.id);
-    const fresh = events.filter((event) => last === null || event.time > last).sort((a, b) => a.time - b.time);
+    if (await log.find(source.id, key)) return { status: 'duplicate', events: 0, late: 0 };
+    const known = await log.knownTimes(source.id, events.map((event) => event.time));
+    const seen = new Set<number>();
+    const fresh = events
+      .filter((event) => !known.has(event.time) && !seen.has(event.time) && seen.add(event.time))
+      .sort((a, b) => a.time - b.time);
     const series = new Map<string, { times: number[]; values: number[] }>();
     for (const event of fresh) {
       for (const [field, value] of Object.entries(event.record)) {
@@ -75,9 +84,15 @@ export class IngestService {
     }
     const writes: BulkWrite[] = [];
     const commits: Array<() => void> = [];
+    const late = new Set<number>();
     for (const [field, { times, values }] of series) {
       const array = await this.#array(source, field, writes);
-      const prepared = await array.prepareAppend(Float32Array.from(values), Float64Array.from(times));
+      const after = array.meta.last_time ?? -Infinity;
+      const first = times.findIndex((time) => time > after);
+      const from = first === -1 ? times.length : first;
+      for (const time of times.slice(0, from)) late.add(time);
+      if (from === times.length) continue;
+      const prepared = await array.prepareAppend(Float32Array.from(values.slice(from)), Float64Array.from(times.slice(from)));
       writes.push(...prepared.writes);
       commits.push(prepared.commit);
     }
@@ -85,9 +100,13 @@ export class IngestService {
     const outcome = await log.accept(
       { source: source.id, key, count: fresh.length, firstTime: fresh[0]?.time ?? null, lastTime: fresh.at(-1)?.time ?? null },
       raw,
-      (query) => SqlStorage.applyWrites(query, prepared),
+      async (query) => {
+        await IngestLog.rememberTimes(query, source.id, fresh.map((event) => event.time));
+        await SqlStorage.applyWrites(query, prepared);
+      },
     );
     if (outcome.status === 'stored') commits.forEach((commit) => commit());
-    return { status: outcome.status, events: outcome.status === 'stored' ? fresh.length : 0 };
+    const stored = outcome.status === 'stored';
+    return { status: outcome.status, events: stored ? fresh.length : 0, late: stored ? late.size : 0 };
   }
 }

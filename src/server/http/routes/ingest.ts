@@ -83,7 +83,7 @@ export async function ingestRoutes(app: FastifyInstance, options: { store: Store
       const headerKey = request.headers['idempotency-key'];
       const key = typeof headerKey === 'string' && headerKey !== '' ? `key:${headerKey}` : `sha256:${createHash('sha256').update(body).digest('hex')}`;
       const result = await service.ingest(source, key, events, body);
-      return reply.status(204).header('x-fieldline-batch', result.status).header('x-fieldline-events', String(result.events)).send();
+      return reply.status(204).header('x-fieldline-batch', result.status).header('x-fieldline-events', String(result.events)).header('x-fieldline-late', String(result.late)).send();
     });
   });
 }

@@ -86,6 +86,24 @@ export class IngestLog {
     return row ? toRecord(row) : undefined;
   }
 
+  /** Which of `times` (epoch ms) a source has already stored: an event is (source, event time). */
+  async knownTimes(source: string, times: readonly number[]): Promise<Set<number>> {
+    if (times.length === 0) return new Set();
+    let low = Infinity;
+    let high = -Infinity;
+    for (const time of times) {
+      if (time < low) low = time;
+      if (time > high) high = time;
+    }
+    const rows = await this.#driver.transaction((query) => query('SELECT time FROM source_events WHERE source = ? AND time BETWEEN ? AND ?', [source, low, high]));
+    return new Set(rows.map((row) => Number(row.time)));
+  }
+
+  /** Records event times of a source inside the caller's transaction. */
+  static async rememberTimes(query: Query, source: string, times: readonly number[]): Promise<void> {
+    for (const time of times) await query('INSERT INTO source_events (source, time) VALUES (?, ?) ON CONFLICT DO NOTHING', [source, time]);
+  }
+
   /** Time of the latest event stored for a source (null: none yet). */
   async lastTime(source: string): Promise<number | null> {
     const [row] = await this.#driver.transaction((query) => query('SELECT MAX(last_time) AS last FROM ingestions WHERE source = ?', [source]));

@@ -118,6 +118,14 @@ export const migrations: readonly Migration[] = [
       ],
     },
   },
+  {
+    version: 8,
+    name: 'event identity per source',
+    statements: {
+      sqlite: ['CREATE TABLE source_events (source TEXT NOT NULL, time REAL NOT NULL, PRIMARY KEY (source, time)) STRICT, WITHOUT ROWID'],
+      postgres: ['CREATE TABLE source_events (source TEXT NOT NULL, time DOUBLE PRECISION NOT NULL, PRIMARY KEY (source, time))'],
+    },
+  },
 ];
 
 /** Brings the schema up to date; with PostgreSQL an advisory lock keeps concurrent starts apart. */
