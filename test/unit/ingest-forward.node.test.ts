@@ -52,12 +52,20 @@ afterAll(async () => {
 
 describe('fluentd forward protocol', () => {
   const modes = ['Message', 'Forward', 'PackedForward', 'CompressedPackedForward'] as const;
-  // Message mode is one event per frame, hence one transaction (and one fsync) per event.
-  const perMode = (mode: (typeof modes)[number]) => (mode === 'Message' ? 1000 : 5000);
-  let sentSoFar = 0;
+  // Message mode is one event per frame, hence one transaction (and one fsync) per event: on a
+  // busy disk that is slow, so it sends fewer.
+  const perMode = (mode: (typeof modes)[number]) => (mode === 'Message' ? 200 : 5000);
+  const arrayLength = async () => {
+    try {
+      return (await ChannelArray.open(test.server.store.documents, `array/${source.id}/temp`)).length;
+    } catch {
+      return 0;
+    }
+  };
 
   it.each(modes.map((mode, index) => [mode, index] as const))('%s mode with acks stores every event exactly once', async (mode, index) => {
     const before = await stored();
+    const lengthBefore = await arrayLength();
     const client = new FluentClient('turbine', {
       eventMode: mode,
       socket: { host: '127.0.0.1', port: test.server.forwardPort },
@@ -70,10 +78,8 @@ describe('fluentd forward protocol', () => {
     const sent = Array.from({ length: count }, (_, event) => client.emit('t07', { temp: 20 + event / 1000, power: event, state: 'run' }, base + event));
     await Promise.all(sent);
     await client.disconnect();
-    sentSoFar += count;
     expect(await stored()).toBe(before + count);
-    const temp = await ChannelArray.open(test.server.store.documents, `array/${source.id}/temp`);
-    expect(temp.length).toBe(sentSoFar);
+    expect(await arrayLength()).toBe(lengthBefore + count);
   }, 120_000);
 
   it('refuses unknown tags (no ack), and counts them', async () => {
