@@ -10,6 +10,8 @@ export interface TestServer {
   dataDir: string;
   /** Signs in and returns the bearer token. */
   login(username: string, password: string): Promise<string>;
+  /** Creates a user through the API as admin (password `<username>-password`) and signs them in. */
+  addUser(adminToken: string, username: string, role: 'admin' | 'engineer' | 'technician', sites?: readonly string[]): Promise<string>;
   /** Stops the server; `keepData` leaves the folder for a restart on the same data. */
   stop(keepData?: boolean): Promise<void>;
 }
@@ -17,7 +19,7 @@ export interface TestServer {
 export async function startTestServer(env: NodeJS.ProcessEnv = {}, dataDir = makeTempDir('fieldline-server-')): Promise<TestServer> {
   const config = loadConfig({ PORT: '0', FORWARD_PORT: '0', DATA_DIR: dataDir, CLIENT_DIR: `${dataDir}/no-client`, ADMIN_PASSWORD, ...env }, projectRoot);
   const server = await startServer(config, { logLevel: 'silent' });
-  return {
+  const testServer: TestServer = {
     server,
     dataDir,
     async login(username, password) {
@@ -29,11 +31,21 @@ export async function startTestServer(env: NodeJS.ProcessEnv = {}, dataDir = mak
       if (!response.ok) throw new Error(`login failed: ${response.status} ${await response.text()}`);
       return ((await response.json()) as { token: string }).token;
     },
+    async addUser(adminToken, username, role, sites = []) {
+      const response = await fetch(`${server.url}/api/users`, {
+        method: 'POST',
+        headers: { authorization: `Bearer ${adminToken}`, 'content-type': 'application/json' },
+        body: JSON.stringify({ username, password: `${username}-password`, role, sites }),
+      });
+      if (response.status !== 201) throw new Error(`creating ${username} failed: ${response.status} ${await response.text()}`);
+      return testServer.login(username, `${username}-password`);
+    },
     async stop(keepData = false) {
       await server.close();
       if (!keepData) fs.rmSync(dataDir, { recursive: true, force: true });
     },
   };
+  return testServer;
 }
 
 /**

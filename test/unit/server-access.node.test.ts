@@ -12,13 +12,8 @@ const call = apiCaller(() => test, tokens);
 beforeAll(async () => {
   test = await startTestServer();
   tokens.admin = await test.login('admin', ADMIN_PASSWORD);
-  for (const [username, role, sites] of [
-    ['eve', 'engineer', []],
-    ['tom', 'technician', ['site/T07']],
-  ] as const) {
-    expect((await call('admin', 'POST', '/api/users', { username, password: `${username}-password`, role, sites })).status).toBe(201);
-    tokens[username] = await test.login(username, `${username}-password`);
-  }
+  tokens.eve = await test.addUser(tokens.admin, 'eve', 'engineer');
+  tokens.tom = await test.addUser(tokens.admin, 'tom', 'technician', ['site/T07']);
   for (const [id, doc] of [
     ['site/T07', { type: 'site', title: 'Wind farm north' }],
     ['site/T08', { type: 'site', title: 'Wind farm south' }],

@@ -14,14 +14,9 @@ const samples = Float32Array.from({ length: 200_000 }, (_, index) => Math.sin(in
 beforeAll(async () => {
   test = await startTestServer();
   tokens.admin = await test.login('admin', ADMIN_PASSWORD);
-  for (const [username, role, sites] of [
-    ['eve', 'engineer', []],
-    ['tom', 'technician', ['site/T07']],
-    ['tia', 'technician', ['site/T08']],
-  ] as const) {
-    await call('admin', 'POST', '/api/users', { username, password: `${username}-password`, role, sites });
-    tokens[username] = await test.login(username, `${username}-password`);
-  }
+  tokens.eve = await test.addUser(tokens.admin, 'eve', 'engineer');
+  tokens.tom = await test.addUser(tokens.admin, 'tom', 'technician', ['site/T07']);
+  tokens.tia = await test.addUser(tokens.admin, 'tia', 'technician', ['site/T08']);
   expect((await call('admin', 'POST', '/api/arrays', { id: 'array/T07/vib-x', timing: 'regular', unit: 'mm/s', site: 'site/T07' })).status).toBe(201);
   const bytes = new Uint8Array(samples.buffer);
   expect((await call('tom', 'POST', '/api/arrays/array%2FT07%2Fvib-x/values?t0=1000&dt=10', bytes.subarray(0, 400_000))).status).toBe(200);
