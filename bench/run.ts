@@ -1,6 +1,7 @@
 /**
  * `npm run bench`: runs every bench/*.bench.ts scenario (or those whose name contains an argument),
- * prints one table and writes bench/results.json as {"<figure>": {value, unit, better}}.
+ * prints one table and writes bench/results.json as {"<figure>": {value, unit, better}} (a filtered
+ * run updates only its own figures).
  */
 import fs from 'node:fs';
 import path from 'node:path';
@@ -25,6 +26,8 @@ const rows = Object.entries(results).map(([name, figure]) => [name, String(figur
 const widths = [0, 1, 2, 3].map((column) => Math.max(...rows.map((row) => row[column]!.length), 6));
 for (const row of rows) console.log(row.map((cell, column) => cell.padEnd(widths[column]!)).join('  '));
 
+// A filtered run replaces its own figures and keeps the others'.
 const output = path.join(benchDir, 'results.json');
-fs.writeFileSync(output, `${JSON.stringify(results, null, 2)}\n`);
+const earlier = filters.length > 0 && fs.existsSync(output) ? (JSON.parse(fs.readFileSync(output, 'utf8')) as Figures) : {};
+fs.writeFileSync(output, `${JSON.stringify({ ...earlier, ...results }, null, 2)}\n`);
 console.log(`\nwrote ${path.relative(process.cwd(), output)}`);

@@ -153,7 +153,8 @@ export class ChannelArray {
   /**
    * The writes an append consists of, without writing them, so a caller can make them part of a
    * larger transaction (ingestion stores the raw batch and the samples together). Call `commit()`
-   * once they are written; appends to one array must be prepared and written one at a time.
+   * once they are written; appends to one array must be prepared and written one at a time. The
+   * writes may refer to `values` itself: leave it unchanged until they are written.
    */
   async prepareAppend(values: Float32Array, times: AppendTimes): Promise<{ writes: BulkWrite[]; commit: () => void }> {
     if (!(values instanceof Float32Array)) throw new ArrayError('bad_request', 'values must be a Float32Array');
@@ -188,6 +189,9 @@ export class ChannelArray {
     const end = start + values.length;
     // Every write of this append; the metadata comes last (the commit point, see the module comment).
     const writes: BulkWrite[] = [];
+    // Whole new chunks are written straight from `values` (storages copy what they keep), except
+    // from shared memory, which Blobs and some storages refuse.
+    const shared = typeof SharedArrayBuffer !== 'undefined' && values.buffer instanceof SharedArrayBuffer;
     const firstChunk = Math.floor(start / CHUNK_SIZE);
     const lastChunk = Math.floor((end - 1) / CHUNK_SIZE);
     for (let chunk = firstChunk; chunk <= lastChunk; chunk++) {
@@ -195,9 +199,13 @@ export class ChannelArray {
       const from = Math.max(start, chunkStart);
       const to = Math.min(end, chunkStart + CHUNK_SIZE);
       const kept = from - chunkStart; // samples already in this chunk
-      const chunkValues = new Float32Array(to - chunkStart);
-      if (kept > 0) chunkValues.set((await this.read(chunkStart, from)).values);
-      chunkValues.set(values.subarray(from - start, to - start), kept);
+      let chunkValues: Float32Array;
+      if (kept === 0 && !shared) chunkValues = values.subarray(from - start, to - start);
+      else {
+        chunkValues = new Float32Array(to - chunkStart);
+        if (kept > 0) chunkValues.set((await this.read(chunkStart, from)).values);
+        chunkValues.set(values.subarray(from - start, to - start), kept);
+      }
       writes.push({ type: 'putAttachment', id: this.id, name: valuesName(chunk), data: bytesOf(chunkValues), contentType: 'application/octet-stream' });
       if (explicit) {
         const chunkTimes = new Float64Array(to - chunkStart);
@@ -404,9 +412,12 @@ export class ChannelArray {
     // Level 0 from raw values, starting at the block that holds `start`.
     let firstBlock = Math.floor(start / SUMMARY_BASE);
     const head = firstBlock * SUMMARY_BASE;
-    const raw = new Float32Array(end - head);
-    if (start > head) raw.set((await this.read(head, start)).values);
-    raw.set(values, start - head);
+    let raw = values;
+    if (start > head) {
+      raw = new Float32Array(end - head);
+      raw.set((await this.read(head, start)).values);
+      raw.set(values, start - head);
+    }
     let blocks: Summary[] = [];
     for (let from = 0; from < raw.length; from += SUMMARY_BASE) blocks.push(summarizeValues(raw, from, Math.min(raw.length, from + SUMMARY_BASE)));
     for (let level = 0; ; level++) {

@@ -90,6 +90,36 @@ describe('bulk writes on the SQL backends', () => {
   }
 });
 
+describe('attachment pieces on the SQL backends', () => {
+  for (const [name, open] of [
+    ['sqlite', () => SqliteStore.open(path.join(tempRoot, uniqueName('pieces')))],
+    ['postgres', () => PostgresStore.open(postgres.url, { schema: uniqueName('p').replace(/[^a-z0-9]/g, '_'), max: 2 })],
+  ] as const) {
+    it(`${name}: a shorter rewrite leaves no stale piece; the last write of a name in one bulk wins`, async () => {
+      const store = await open();
+      try {
+        const storage = store.documents;
+        await storage.put('doc', { type: 'blob' });
+        const big = new Uint8Array(3 * 1024 * 1024 + 5).map((_, index) => index % 251);
+        await storage.putAttachment('doc', 'data', big);
+        const pieces = async (): Promise<number> => Number((await store.driver.transaction((query) => query("SELECT COUNT(*) AS count FROM attachment_pieces WHERE doc_id = 'doc' AND name = 'data'")))[0]!.count);
+        expect(await pieces()).toBe(4);
+        await storage.bulk!([
+          { type: 'putAttachment', id: 'doc', name: 'data', data: big.subarray(0, 2 * 1024 * 1024) },
+          { type: 'putAttachment', id: 'doc', name: 'data', data: 'short' },
+        ]);
+        expect(await pieces()).toBe(1);
+        expect(await storage.getAttachment('doc', 'data', { format: 'text' })).toBe('short');
+        expect(await storage.allAttachments('doc')).toEqual({ data: { length: 5, content_type: 'text/plain;charset=utf-8' } });
+        await storage.putAttachment('doc', 'data', big);
+        expect(new Uint8Array(await storage.getAttachment('doc', 'data', { format: 'array_buffer', start: 3 * 1024 * 1024 - 2 }))).toEqual(big.subarray(3 * 1024 * 1024 - 2));
+      } finally {
+        await store.close();
+      }
+    });
+  }
+});
+
 describe('raw data streams and ingestion records', () => {
   const backends: Array<[string, () => Promise<Store>]> = [
     ['sqlite', () => SqliteStore.open(path.join(tempRoot, uniqueName('ingest')))],

@@ -126,6 +126,17 @@ export const migrations: readonly Migration[] = [
       postgres: ['CREATE TABLE source_events (source TEXT NOT NULL, time DOUBLE PRECISION NOT NULL, PRIMARY KEY (source, time))'],
     },
   },
+  {
+    version: 9,
+    name: 'attachment pieces stored uncompressed',
+    statements: {
+      sqlite: [],
+      // Sensor samples hardly compress: PostgreSQL's default (pglz in TOAST) spends CPU on every
+      // insert for nothing. EXTERNAL keeps them out of line, uncompressed, which also makes byte
+      // ranges (substring) cheap.
+      postgres: ['ALTER TABLE attachment_pieces ALTER COLUMN data SET STORAGE EXTERNAL'],
+    },
+  },
 ];
 
 /** Brings the schema up to date; with PostgreSQL an advisory lock keeps concurrent starts apart. */

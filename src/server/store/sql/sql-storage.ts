@@ -127,25 +127,14 @@ export class SqlStorage implements Storage {
     );
   }
 
-  static async #putAttachmentIn(query: Query, id: string, name: string, bytes: Buffer, type: string, touch: boolean): Promise<void> {
-    await SqlStorage.#live(query, id);
-    await query('DELETE FROM attachment_pieces WHERE doc_id = ? AND name = ?', [id, name]);
-    const pieces = Math.max(1, Math.ceil(bytes.length / PIECE_SIZE));
-    for (let n = 0; n < pieces; n++) {
-      await query('INSERT INTO attachment_pieces (doc_id, name, n, data) VALUES (?, ?, ?, ?)', [id, name, n, bytes.subarray(n * PIECE_SIZE, (n + 1) * PIECE_SIZE)]);
-    }
-    await query(
-      'INSERT INTO attachments (doc_id, name, length, content_type, piece_size) VALUES (?, ?, ?, ?, ?) ON CONFLICT (doc_id, name) DO UPDATE SET length = excluded.length, content_type = excluded.content_type, piece_size = excluded.piece_size',
-      [id, name, bytes.length, type, PIECE_SIZE],
-    );
-    if (touch) await SqlStorage.#touch(query, id);
-  }
-
   async putAttachment(id: string, name: string, data: AttachmentData, contentType?: string): Promise<void> {
     checkId(id);
     checkId(name, 'attachment name');
     const { bytes, type } = await bytesOf(data, contentType);
-    await this.#transaction((query) => SqlStorage.#putAttachmentIn(query, id, name, bytes, type, true));
+    await this.#transaction(async (query) => {
+      await SqlStorage.#putAttachmentsIn(query, [{ type: 'putAttachment', id, name, bytes, contentType: type }]);
+      await SqlStorage.#touch(query, id);
+    });
   }
 
   /** Several puts and attachment writes in one transaction: all or nothing. */
@@ -167,19 +156,63 @@ export class SqlStorage implements Storage {
     );
   }
 
-  /** Applies prepared writes inside the caller's transaction (e.g. together with an ingestion record). */
+  /**
+   * Applies prepared writes inside the caller's transaction (e.g. together with an ingestion
+   * record). Runs of consecutive attachment writes check their document and look up what exists
+   * once, then upsert each piece: one round trip per statement matters on PostgreSQL.
+   */
   static async applyWrites(query: Query, writes: PreparedWrite[]): Promise<void> {
     const touched = new Set<string>();
-    for (const write of writes) {
+    for (let index = 0; index < writes.length; ) {
+      const write = writes[index]!;
       if (write.type === 'put') {
         await SqlStorage.#putIn(query, write.id, write.doc);
         touched.delete(write.id); // the put gave it a new sequence number already
-      } else {
-        await SqlStorage.#putAttachmentIn(query, write.id, write.name, write.bytes, write.contentType, false);
-        touched.add(write.id);
+        index++;
+        continue;
       }
+      let end = index;
+      while (end < writes.length && writes[end]!.type === 'putAttachment') end++;
+      const run = writes.slice(index, end) as Array<Extract<PreparedWrite, { type: 'putAttachment' }>>;
+      await SqlStorage.#putAttachmentsIn(query, run);
+      for (const { id } of run) touched.add(id);
+      index = end;
     }
     for (const id of touched) await SqlStorage.#touch(query, id);
+  }
+
+  /** Attachment writes (the last write of a name wins): piece upserts, one multi-row attachments upsert. */
+  static async #putAttachmentsIn(query: Query, run: Array<Extract<PreparedWrite, { type: 'putAttachment' }>>): Promise<void> {
+    const last = new Map<string, Extract<PreparedWrite, { type: 'putAttachment' }>>();
+    for (const write of run) last.set(JSON.stringify([write.id, write.name]), write);
+    const writes = [...last.values()];
+    const byDoc = new Map<string, string[]>();
+    for (const { id, name } of writes) byDoc.set(id, [...(byDoc.get(id) ?? []), name]);
+    // Pieces an earlier, longer version left beyond the new end are removed.
+    const before = new Map<string, number>();
+    for (const [id, names] of byDoc) {
+      await SqlStorage.#live(query, id);
+      for (let from = 0; from < names.length; from += 500) {
+        const some = names.slice(from, from + 500);
+        const rows = await query(`SELECT name, length, piece_size FROM attachments WHERE doc_id = ? AND name IN (${some.map(() => '?').join(', ')})`, [id, ...some]);
+        for (const row of rows) before.set(JSON.stringify([id, String(row.name)]), Math.max(1, Math.ceil(Number(row.length) / Number(row.piece_size))));
+      }
+    }
+    const pieces: unknown[][] = [];
+    for (const write of writes) {
+      const count = Math.max(1, Math.ceil(write.bytes.length / PIECE_SIZE));
+      for (let n = 0; n < count; n++) pieces.push([write.id, write.name, n, write.bytes.subarray(n * PIECE_SIZE, (n + 1) * PIECE_SIZE)]);
+      if ((before.get(JSON.stringify([write.id, write.name])) ?? 0) > count) await query('DELETE FROM attachment_pieces WHERE doc_id = ? AND name = ? AND n >= ?', [write.id, write.name, count]);
+    }
+    // One statement per piece: multi-row statements of large blobs measured slower on PostgreSQL.
+    for (const row of pieces) await query('INSERT INTO attachment_pieces (doc_id, name, n, data) VALUES (?, ?, ?, ?) ON CONFLICT (doc_id, name, n) DO UPDATE SET data = excluded.data', row);
+    for (let from = 0; from < writes.length; from += 200) {
+      const rows = writes.slice(from, from + 200);
+      await query(
+        `INSERT INTO attachments (doc_id, name, length, content_type, piece_size) VALUES ${rows.map(() => '(?, ?, ?, ?, ?)').join(', ')} ON CONFLICT (doc_id, name) DO UPDATE SET length = excluded.length, content_type = excluded.content_type, piece_size = excluded.piece_size`,
+        rows.flatMap((write) => [write.id, write.name, write.bytes.length, write.contentType, PIECE_SIZE]),
+      );
+    }
   }
 
   async getAttachment(id: string, name: string, options?: GetAttachmentOptions): Promise<never> {
