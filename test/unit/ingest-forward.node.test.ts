@@ -1,6 +1,7 @@
 // The fluentd forward protocol with the fluentd project's own Node client (@fluent-org/logger):
 // every event mode with acks, exactly-once counts, and malformed input that closes the connection
-// without storing anything or stopping the server.
+// without storing anything or stopping the server; UDP heartbeats on the same port.
+import dgram from 'node:dgram';
 import net from 'node:net';
 import { gzipSync } from 'node:zlib';
 import { FluentClient } from '@fluent-org/logger';
@@ -180,5 +181,46 @@ describe('forward protocol handshake (FORWARD_SECURITY=1)', () => {
       socket.on('error', () => undefined);
     });
     expect(closed).toBe(true);
+  });
+});
+
+describe('UDP heartbeats (out_forward heartbeat_type udp)', () => {
+  /** Sends one heartbeat datagram (out_forward sends a zero byte); resolves with the reply, or undefined after 500 ms. */
+  function heartbeat(port: number): Promise<Buffer | undefined> {
+    return new Promise((resolve) => {
+      const socket = dgram.createSocket('udp4');
+      const timer = setTimeout(() => {
+        socket.close();
+        resolve(undefined);
+      }, 500);
+      socket.on('message', (message) => {
+        clearTimeout(timer);
+        socket.close();
+        resolve(message);
+      });
+      socket.on('error', () => undefined);
+      socket.send(Buffer.from([0]), port, '127.0.0.1');
+    });
+  }
+
+  it('answers a datagram on the forward port with one zero byte, as in_forward does', async () => {
+    const answered = test.server.forward.stats.heartbeats;
+    expect(await heartbeat(test.server.forwardPort)).toEqual(Buffer.from([0]));
+    expect(await heartbeat(test.server.forwardPort)).toEqual(Buffer.from([0]));
+    expect(test.server.forward.stats.heartbeats).toBe(answered + 2);
+  });
+
+  it('stops answering when the server closes, and frees the UDP port', async () => {
+    const other = await startTestServer();
+    const port = other.server.forwardPort;
+    expect(await heartbeat(port)).toEqual(Buffer.from([0]));
+    await other.stop();
+    expect(await heartbeat(port)).toBeUndefined();
+    const rebound = dgram.createSocket('udp4');
+    await new Promise<void>((resolve, reject) => {
+      rebound.once('error', reject);
+      rebound.bind(port, '127.0.0.1', resolve);
+    });
+    rebound.close();
   });
 });

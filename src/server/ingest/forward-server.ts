@@ -9,7 +9,13 @@
  * the server sends HELO with a nonce, the client answers PING with a digest of that nonce and a
  * shared key, and the server answers PONG. The shared key is the source's: the digest tells which
  * source connects, and that connection may then only send that source's tag.
+ *
+ * Heartbeats: fluentd's out_forward checks a destination either by a TCP connect (`heartbeat_type
+ * transport`) or by a UDP datagram to the same port (`heartbeat_type udp`, its default in older
+ * releases), which in_forward answers with a one-byte datagram. A UDP socket on the listener's
+ * host and port does the same here.
  */
+import dgram from 'node:dgram';
 import net from 'node:net';
 import { createHash, randomBytes } from 'node:crypto';
 import os from 'node:os';
@@ -30,7 +36,12 @@ export interface ForwardStats {
   refusedUnknownTag: number;
   protocolErrors: number;
   refusedHandshakes: number;
+  /** UDP heartbeat datagrams answered. */
+  heartbeats: number;
 }
+
+/** What in_forward answers to any heartbeat datagram: a single zero byte. */
+const HEARTBEAT_REPLY = Buffer.from([0]);
 
 /** sha512 hex of the concatenated parts, as the handshake defines its digests. */
 function digest(...parts: Array<string | Uint8Array>): string {
@@ -87,7 +98,7 @@ function decodeFrame(frame: unknown): { tag: string; events: IngestEvent[]; opti
 }
 
 export class ForwardServer {
-  readonly stats: ForwardStats = { frames: 0, events: 0, refusedUnknownTag: 0, protocolErrors: 0, refusedHandshakes: 0 };
+  readonly stats: ForwardStats = { frames: 0, events: 0, refusedUnknownTag: 0, protocolErrors: 0, refusedHandshakes: 0, heartbeats: 0 };
   readonly #requireHandshake: boolean;
   readonly #hostname = os.hostname();
   readonly #sources: Sources;
@@ -95,6 +106,7 @@ export class ForwardServer {
   readonly #log: FastifyBaseLogger;
   readonly #server: net.Server;
   readonly #sockets = new Set<net.Socket>();
+  #heartbeat: dgram.Socket | undefined;
 
   constructor(sources: Sources, service: IngestService, log: FastifyBaseLogger, options: { requireHandshake?: boolean } = {}) {
     this.#requireHandshake = options.requireHandshake ?? false;
@@ -104,19 +116,60 @@ export class ForwardServer {
     this.#server = net.createServer((socket) => this.#connection(socket));
   }
 
-  /** Starts listening; resolves with the port (0 picks a free one). */
-  listen(host: string, port: number): Promise<number> {
+  /**
+   * Starts listening for TCP (frames) and UDP (heartbeats) on the same host and port; resolves
+   * with the port (0 picks one that is free for both).
+   */
+  async listen(host: string, port: number): Promise<number> {
+    // With port 0 the TCP port is free, but its UDP twin may be taken: pick another a few times.
+    for (let attempt = 1; ; attempt++) {
+      const address = await new Promise<net.AddressInfo>((resolve, reject) => {
+        this.#server.once('error', reject);
+        this.#server.listen(port, host, () => {
+          this.#server.off('error', reject);
+          resolve(this.#server.address() as net.AddressInfo);
+        });
+      });
+      try {
+        this.#heartbeat = await this.#listenHeartbeats(address);
+        return address.port;
+      } catch (error) {
+        await new Promise<void>((resolve) => this.#server.close(() => resolve()));
+        if (port !== 0 || (error as NodeJS.ErrnoException).code !== 'EADDRINUSE' || attempt === 5) throw error;
+      }
+    }
+  }
+
+  /** Binds the UDP heartbeat socket to the TCP listener's address; each datagram gets one zero byte back. */
+  #listenHeartbeats(address: net.AddressInfo): Promise<dgram.Socket> {
+    // Same family as the TCP listener: an IPv6 wildcard ('::') also takes IPv4, as for TCP.
+    const socket = dgram.createSocket(address.family === 'IPv6' ? 'udp6' : 'udp4');
     return new Promise((resolve, reject) => {
-      this.#server.once('error', reject);
-      this.#server.listen(port, host, () => resolve((this.#server.address() as net.AddressInfo).port));
+      socket.once('error', (error) => {
+        socket.close();
+        reject(error);
+      });
+      socket.bind(address.port, address.address, () => {
+        socket.removeAllListeners('error');
+        // A failed send (an ICMP error from an earlier one, a full buffer) is no reason to stop.
+        socket.on('error', (error) => this.#log.warn({ error: error.message }, 'forward protocol: heartbeat socket error'));
+        socket.on('message', (_message, remote) => {
+          this.stats.heartbeats++;
+          socket.send(HEARTBEAT_REPLY, remote.port, remote.address, () => undefined);
+        });
+        resolve(socket);
+      });
     });
   }
 
-  /** Stops accepting; connections finish the frame in hand, then close. */
+  /** Stops accepting and answering heartbeats; connections finish the frame in hand, then close. */
   async close(): Promise<void> {
     const closed = new Promise<void>((resolve) => this.#server.close(() => resolve()));
+    const heartbeat = this.#heartbeat;
+    this.#heartbeat = undefined;
+    const heartbeatClosed = heartbeat ? new Promise<void>((resolve) => heartbeat.close(() => resolve())) : undefined;
     for (const socket of this.#sockets) socket.end();
-    await closed;
+    await Promise.all([closed, heartbeatClosed]);
   }
 
   #connection(socket: net.Socket): void {
