@@ -6,7 +6,7 @@
 import { Workbox } from 'workbox-window';
 import { defineGadgets } from './gadgets';
 import { createStorage } from './storage';
-import { demoSeeded, seedDemo } from './controllers';
+import { Uploader, demoSeeded, seedDemo } from './controllers';
 
 defineGadgets();
 
@@ -16,8 +16,15 @@ const storage = createStorage({
   sub_storage: { type: 'uuid', sub_storage: { type: 'indexeddb', database: 'fieldline', index: ['type', 'site', 'asset'] } },
 });
 
+// CSV imports waiting to go to the server (and, offline, their files) live in their own database.
+const uploader = new Uploader({ outbox: createStorage({ type: 'indexeddb', database: 'fieldline-outbox' }) });
+
 const app = document.querySelector('fl-app');
-if (app) app.storage = storage;
+if (app) {
+  app.storage = storage;
+  app.uploader = uploader;
+}
+void uploader.resumeAll();
 
 function registerServiceWorker(): void {
   if (!('serviceWorker' in navigator) || import.meta.env.DEV) return;

@@ -4,6 +4,10 @@
  */
 import { createContext } from '@lit/context';
 import type { Storage } from '../storage';
+import type { Uploader } from './upload/uploader';
 
 /** The local storage of the app (IndexedDB stack). */
 export const storageContext = createContext<Storage | undefined>(Symbol('fl-storage'));
+
+/** The CSV uploader (outbox of file uploads to the server). */
+export const uploaderContext = createContext<Uploader | undefined>(Symbol('fl-uploader'));

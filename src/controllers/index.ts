@@ -4,3 +4,6 @@ export { RouteController } from './route-controller';
 export { storageContext } from './contexts';
 export { ChannelSeriesController, type Series } from './channel-series-controller';
 export { DEMO_ASSET, DEMO_SITE, DEMO_START, demoSeeded, seedDemo, type SeedProgress } from './demo-seed';
+export { Uploader, fingerprintOf, type UploadJob, type UploadProgress, type UploadState, type UploaderOptions } from './upload/uploader';
+export type { CsvInspection } from './upload/csv-file';
+export { uploaderContext } from './contexts';

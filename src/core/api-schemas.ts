@@ -65,3 +65,21 @@ export const kernelJobSchema = {
   additionalProperties: false,
   properties: { array: { type: 'string', minLength: 1 }, kernel: { type: 'string', minLength: 1 }, params: { type: 'object' }, range: { type: 'integer', minimum: 1 } },
 } as const;
+
+/** POST /api/uploads: a CSV file to upload in pieces (see server/ingest/uploads.ts). */
+export const uploadStartSchema = {
+  type: 'object',
+  required: ['name', 'size', 'fingerprint', 'header', 'header_bytes'],
+  additionalProperties: false,
+  properties: {
+    name: { type: 'string', minLength: 1, maxLength: 500 },
+    size: { type: 'integer', minimum: 1 },
+    fingerprint: { type: 'string', minLength: 1, maxLength: 500 },
+    header: { type: 'string', minLength: 1, maxLength: 100_000 },
+    header_bytes: { type: 'integer', minimum: 1 },
+    delimiter: { type: 'string', minLength: 1, maxLength: 1 },
+    time_column: { type: 'string', minLength: 1, maxLength: 500 },
+    site: { type: 'string', minLength: 1 },
+    asset: { type: 'string', minLength: 1 },
+  },
+} as const;

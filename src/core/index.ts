@@ -56,5 +56,8 @@ export {
   samplesJsonSchema,
   sessionRequestSchema,
   transformationSchema,
+  uploadStartSchema,
   userCreateSchema,
 } from './api-schemas';
+export type { CsvColumn, CsvDialect, CsvRow } from './csv';
+export { CsvError, columnOf, detectDialect, parseRows, splitHeader, toEpochMs } from './csv';

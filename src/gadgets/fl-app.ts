@@ -1,11 +1,12 @@
 import { LitElement, css, html, type PropertyValues } from 'lit';
 import { ContextProvider } from '@lit/context';
-import { OnlineStatusController, RouteController, storageContext, type SeedProgress } from '../controllers';
+import { OnlineStatusController, RouteController, storageContext, uploaderContext, type SeedProgress, type Uploader } from '../controllers';
 import type { Storage } from '../storage';
 
 const sections = [
   { route: 'sites', label: 'Sites', placeholder: 'Your sites and their assets will be listed here.' },
   { route: 'channels', label: 'Channels', placeholder: '' },
+  { route: 'import', label: 'Import', placeholder: '' },
   { route: 'work-orders', label: 'Work orders', placeholder: 'Maintenance work assigned to you will appear here.' },
   { route: 'sync', label: 'Sync', placeholder: 'Synchronisation with the server will be shown here.' },
 ] as const;
@@ -17,33 +18,39 @@ type Route = (typeof sections)[number]['route'];
  * and the provider of app services (storage) to every gadget below it.
  * Gadget methods: `storage` (property) is provided to descendants; `updateAvailable` shows the
  * prompt, and clicking "Reload" fires `fl-update-accept` (bubbles, composed) for the composition
- * root to activate the new version; `seeding` ({done, total} or null) shows the demo's progress.
+ * root to activate the new version; `uploader` (property) is provided to descendants (CSV
+ * imports); `seeding` ({done, total} or null) shows the demo's progress.
  */
 export class FlApp extends LitElement {
   static override properties = {
     updateAvailable: { type: Boolean, attribute: 'update-available' },
     storage: { attribute: false },
+    uploader: { attribute: false },
     seeding: { attribute: false },
   };
 
   declare updateAvailable: boolean;
   declare storage: Storage | undefined;
+  declare uploader: Uploader | undefined;
   declare seeding: SeedProgress | null;
 
   readonly #storageProvider = new ContextProvider(this, { context: storageContext });
+  readonly #uploaderProvider = new ContextProvider(this, { context: uploaderContext });
 
   readonly #online = new OnlineStatusController(this);
-  readonly #router = new RouteController<Route>(this, { routes: ['sites', 'channels', 'work-orders', 'sync'] });
+  readonly #router = new RouteController<Route>(this, { routes: ['sites', 'channels', 'import', 'work-orders', 'sync'] });
 
   constructor() {
     super();
     this.updateAvailable = false;
     this.storage = undefined;
+    this.uploader = undefined;
     this.seeding = null;
   }
 
   protected override willUpdate(changed: PropertyValues<this>): void {
     if (changed.has('storage')) this.#storageProvider.setValue(this.storage);
+    if (changed.has('uploader')) this.#uploaderProvider.setValue(this.uploader);
   }
 
   protected override updated(changed: PropertyValues<this>): void {
@@ -101,7 +108,7 @@ export class FlApp extends LitElement {
         : ''}
       <main>
         <h2>${current.label}</h2>
-        ${current.route === 'channels' ? html`<fl-channel-list></fl-channel-list>` : html`<p>${current.placeholder}</p>`}
+        ${current.route === 'channels' ? html`<fl-channel-list></fl-channel-list>` : current.route === 'import' ? html`<fl-upload></fl-upload>` : html`<p>${current.placeholder}</p>`}
       </main>
     `;
   }

@@ -2,13 +2,15 @@
 import { FlApp } from './fl-app';
 import { FlChannelChart } from './fl-channel-chart';
 import { FlChannelList } from './fl-channel-list';
+import { FlUpload } from './fl-upload';
 
-export { FlApp, FlChannelChart, FlChannelList };
+export { FlApp, FlChannelChart, FlChannelList, FlUpload };
 
 const gadgets: Record<string, CustomElementConstructor> = {
   'fl-app': FlApp,
   'fl-channel-chart': FlChannelChart,
   'fl-channel-list': FlChannelList,
+  'fl-upload': FlUpload,
 };
 
 /** Defines every Fieldline custom element once (safe to call twice). */

@@ -16,6 +16,7 @@ import { documentRoutes } from './routes/documents';
 import { arrayRoutes } from './routes/arrays';
 import { jobRoutes } from './routes/jobs';
 import { ingestRoutes } from './routes/ingest';
+import { uploadRoutes } from './routes/uploads';
 import { IngestService } from '../ingest/ingest-service';
 import { apiErrorBody, type HealthReport } from '../../core';
 import type { Store } from '../store/store';
@@ -108,7 +109,9 @@ export async function buildApp(options: AppOptions): Promise<FastifyInstance> {
   await app.register(documentRoutes, { store: options.store });
   await app.register(arrayRoutes, { store: options.store });
   await app.register(jobRoutes, { store: options.store });
-  await app.register(ingestRoutes, { store: options.store, service: options.ingest ?? new IngestService(options.store) });
+  const ingest = options.ingest ?? new IngestService(options.store);
+  await app.register(ingestRoutes, { store: options.store, service: ingest });
+  await app.register(uploadRoutes, { store: options.store, service: ingest });
 
   const indexHtml = path.join(options.clientDir, 'index.html');
   const hasClient = fs.existsSync(indexHtml);
@@ -141,6 +144,7 @@ export async function buildApp(options: AppOptions): Promise<FastifyInstance> {
       jobs: '/api/jobs',
       sources: '/api/sources',
       ingest: '/api/ingest',
+      uploads: '/api/uploads',
     },
   }));
 

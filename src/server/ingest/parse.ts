@@ -1,10 +1,11 @@
 /**
  * Ingest bodies → events. Accepted: a raw msgpack stream of `[time, record]` pairs (what fluentd's
  * HTTP output plugin for Wendelin sends; time in seconds, integer, float or EventTime), JSON lines
- * (`[time, record]` or `{"time": …, field: value, …}`), and CSV with a header (time column `time`,
- * `timestamp` or `date`, else the first; `,` `;` or tab detected). Times become epoch ms.
+ * (`[time, record]` or `{"time": …, field: value, …}`), and CSV with a header (core/csv.ts: units
+ * in headers, delimiter and time column detected). Times become epoch ms.
  */
 import { addExtension, unpackMultiple } from 'msgpackr';
+import { CsvError, detectDialect, parseRows, splitHeader, toEpochMs } from '../../core';
 import { HttpError } from '../errors';
 
 export interface IngestEvent {
@@ -30,16 +31,10 @@ function bad(detail: string): HttpError {
   return new HttpError(400, 'bad_request', detail);
 }
 
-/** Seconds (fluentd) → ms; ISO strings and dates parse; ms-looking numbers (> 1e11) stay. */
 function toMs(value: unknown, where: string): number {
-  if (typeof value === 'number' && Number.isFinite(value)) return value > 1e11 ? value : value * 1000;
-  if (typeof value === 'string' && value.trim() !== '') {
-    const number = Number(value);
-    if (Number.isFinite(number)) return number > 1e11 ? number : number * 1000;
-    const parsed = Date.parse(value);
-    if (Number.isFinite(parsed)) return parsed;
-  }
-  throw bad(`${where}: the time ${JSON.stringify(value)} is not a number of seconds or a date`);
+  const ms = toEpochMs(value);
+  if (ms === undefined) throw bad(`${where}: the time ${JSON.stringify(value)} is not a number of seconds or a date`);
+  return ms;
 }
 
 function checkRecord(value: unknown, where: string): Record<string, unknown> {
@@ -85,24 +80,16 @@ export function parseJsonLines(text: string): IngestEvent[] {
   });
 }
 
-export function parseCsv(text: string): IngestEvent[] {
-  const lines = text.split(/\r?\n/).filter((line) => line.trim() !== '');
-  if (lines.length === 0) throw bad('the CSV body is empty');
-  limit(lines.length - 1);
-  const header = lines[0]!;
-  const delimiter = [',', ';', '\t'].map((candidate) => [candidate, header.split(candidate).length] as const).sort((a, b) => b[1] - a[1])[0]![0];
-  const names = header.split(delimiter).map((name) => name.trim().replace(/^"|"$/g, ''));
-  const timeColumn = Math.max(0, names.findIndex((name) => /^(time|timestamp|date)$/i.test(name)));
-  return lines.slice(1).map((line, index) => {
-    const cells = line.split(delimiter);
-    if (cells.length !== names.length) throw bad(`CSV line ${index + 2} has ${cells.length} cells, the header ${names.length}`);
-    const record: Record<string, unknown> = {};
-    cells.forEach((cell, column) => {
-      if (column === timeColumn) return;
-      const text = cell.trim();
-      const number = Number(text);
-      record[names[column]!] = text === '' ? null : Number.isFinite(number) ? number : text;
-    });
-    return { time: toMs(cells[timeColumn]!.trim(), `CSV line ${index + 2}`), record };
-  });
+/** CSV with a header line (see core/csv.ts); `options` choose the delimiter or time column. */
+export function parseCsv(text: string, options: { delimiter?: string; timeColumn?: string } = {}): IngestEvent[] {
+  const { header, rest } = splitHeader(text);
+  try {
+    const dialect = detectDialect(`${header}\n${rest.slice(0, 4096)}`, options);
+    const rows = parseRows(rest, dialect, 2);
+    limit(rows.length);
+    return rows;
+  } catch (error) {
+    if (error instanceof CsvError) throw bad(`CSV ${error.message}`);
+    throw error;
+  }
 }

@@ -137,6 +137,20 @@ export const migrations: readonly Migration[] = [
       postgres: ['ALTER TABLE attachment_pieces ALTER COLUMN data SET STORAGE EXTERNAL'],
     },
   },
+  {
+    version: 10,
+    name: 'file uploads',
+    statements: {
+      sqlite: [
+        "CREATE TABLE uploads (id TEXT PRIMARY KEY, source TEXT NOT NULL, owner TEXT NOT NULL, name TEXT NOT NULL, size INTEGER NOT NULL, fingerprint TEXT NOT NULL, dialect TEXT NOT NULL, site TEXT, byte_offset INTEGER NOT NULL DEFAULT 0, lines INTEGER NOT NULL DEFAULT 1, events INTEGER NOT NULL DEFAULT 0, late INTEGER NOT NULL DEFAULT 0, state TEXT NOT NULL DEFAULT 'uploading', created_at INTEGER NOT NULL, updated_at INTEGER NOT NULL) STRICT",
+        'CREATE INDEX uploads_owner ON uploads (owner, fingerprint)',
+      ],
+      postgres: [
+        "CREATE TABLE uploads (id TEXT PRIMARY KEY, source TEXT NOT NULL, owner TEXT NOT NULL, name TEXT NOT NULL, size BIGINT NOT NULL, fingerprint TEXT NOT NULL, dialect TEXT NOT NULL, site TEXT, byte_offset BIGINT NOT NULL DEFAULT 0, lines BIGINT NOT NULL DEFAULT 1, events BIGINT NOT NULL DEFAULT 0, late BIGINT NOT NULL DEFAULT 0, state TEXT NOT NULL DEFAULT 'uploading', created_at BIGINT NOT NULL, updated_at BIGINT NOT NULL)",
+        'CREATE INDEX uploads_owner ON uploads (owner, fingerprint)',
+      ],
+    },
+  },
 ];
 
 /** Brings the schema up to date; with PostgreSQL an advisory lock keeps concurrent starts apart. */

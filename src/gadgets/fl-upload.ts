@@ -1,0 +1,231 @@
+import { LitElement, css, html, nothing } from 'lit';
+import { ContextConsumer } from '@lit/context';
+import { uploaderContext, type CsvInspection, type Uploader, type UploadJob } from '../controllers';
+
+const delimiterNames: Record<string, string> = { ',': 'comma', ';': 'semicolon', '\t': 'tab', '|': 'pipe' };
+
+const stateLabels: Record<UploadJob['state'], string> = {
+  queued: 'Queued — uploads when online',
+  uploading: 'Uploading',
+  waiting: 'Waiting for the network',
+  needs_file: 'Pick the file again to resume',
+  signed_out: 'Sign in to go on',
+  complete: 'Complete',
+  failed: 'Failed',
+};
+
+const megabytes = (bytes: number): string => `${(bytes / 1e6).toFixed(bytes < 1e7 ? 1 : 0)} MB`;
+
+/**
+ * Imports CSV files of readings: pick a file, check what was detected (delimiter, time column,
+ * units, the first rows), choose site and asset, upload. Uploads show their progress, go on after
+ * a network cut, wait for the network when offline (the file is kept on the device), and resume
+ * when the same file is picked again after the tab was closed.
+ * Gadget methods: `reload()` lists the uploads again. Needs an `Uploader` from its ancestors.
+ */
+export class FlUpload extends LitElement {
+  static override properties = {
+    inspection: { state: true },
+    file: { state: true },
+    jobs: { state: true },
+    error: { state: true },
+    signIn: { state: true },
+  };
+
+  declare inspection: CsvInspection | undefined;
+  declare file: File | undefined;
+  declare jobs: UploadJob[];
+  declare error: string | undefined;
+  declare signIn: boolean;
+
+  #listening: Uploader | undefined;
+  readonly #onChange = () => void this.reload();
+
+  readonly #uploader = new ContextConsumer(this, {
+    context: uploaderContext,
+    subscribe: true,
+    callback: (uploader) => {
+      this.#listening?.removeEventListener('change', this.#onChange);
+      this.#listening = uploader;
+      uploader?.addEventListener('change', this.#onChange);
+      void this.reload();
+    },
+  });
+
+  constructor() {
+    super();
+    this.jobs = [];
+    this.signIn = false;
+  }
+
+  static override styles = css`
+    :host { display: grid; gap: 1rem; max-width: 60rem; }
+    p { margin: 0; }
+    fieldset { display: grid; gap: 0.75rem; border: 1px solid #d7dee2; border-radius: 0.5rem; padding: 1rem; }
+    label { display: grid; gap: 0.25rem; font-size: 0.875rem; }
+    .row { display: flex; gap: 1rem; flex-wrap: wrap; }
+    table { border-collapse: collapse; font-size: 0.8125rem; overflow-x: auto; display: block; }
+    th, td { border: 1px solid #d7dee2; padding: 0.25rem 0.5rem; text-align: left; white-space: nowrap; }
+    ul { list-style: none; padding: 0; margin: 0; display: grid; gap: 0.75rem; }
+    li { display: grid; gap: 0.25rem; border: 1px solid #d7dee2; border-radius: 0.5rem; padding: 0.75rem; }
+    progress { width: 100%; }
+    .error, [role='alert'] { color: #9b2226; }
+    button, input, select { font: inherit; }
+  `;
+
+  override disconnectedCallback(): void {
+    super.disconnectedCallback();
+    this.#listening?.removeEventListener('change', this.#onChange);
+  }
+
+  async reload(): Promise<void> {
+    const uploader = this.#uploader.value;
+    if (!uploader) return;
+    this.jobs = await uploader.jobs();
+    this.signIn = this.jobs.some((job) => job.state === 'signed_out');
+  }
+
+  async #pick(event: Event): Promise<void> {
+    const input = event.target as HTMLInputElement;
+    const file = input.files?.[0];
+    this.inspection = undefined;
+    this.error = undefined;
+    this.file = file;
+    if (file) await this.#inspect({});
+  }
+
+  async #inspect(options: { delimiter?: string; timeColumn?: string }): Promise<void> {
+    const uploader = this.#uploader.value;
+    if (!uploader || !this.file) return;
+    try {
+      this.inspection = await uploader.inspect(this.file, options);
+      this.error = undefined;
+    } catch (error) {
+      this.inspection = undefined;
+      this.error = error instanceof Error ? error.message : String(error);
+    }
+  }
+
+  async #start(event: Event): Promise<void> {
+    event.preventDefault();
+    const uploader = this.#uploader.value;
+    if (!uploader || !this.file || !this.inspection) return;
+    const form = new FormData(event.target as HTMLFormElement);
+    const site = String(form.get('site') ?? '').trim();
+    const asset = String(form.get('asset') ?? '').trim();
+    await uploader.add(this.file, this.inspection, { ...(site ? { site } : {}), ...(asset ? { asset } : {}) });
+    this.file = undefined;
+    this.inspection = undefined;
+    (this.renderRoot.querySelector('input[type=file]') as HTMLInputElement | null)?.form?.reset();
+    await this.reload();
+  }
+
+  async #signIn(event: Event): Promise<void> {
+    event.preventDefault();
+    const form = new FormData(event.target as HTMLFormElement);
+    const response = await fetch('/api/session', {
+      method: 'POST',
+      headers: { 'content-type': 'application/json' },
+      body: JSON.stringify({ username: form.get('username'), password: form.get('password') }),
+    }).catch(() => undefined);
+    if (!response?.ok) {
+      this.error = response ? 'Sign-in refused: check the user name and password.' : 'The server cannot be reached.';
+      return;
+    }
+    this.error = undefined;
+    this.signIn = false;
+    void this.#uploader.value?.resumeAll();
+  }
+
+  #preview(inspection: CsvInspection) {
+    const { dialect, preview } = inspection;
+    const columns = dialect.columns;
+    return html`
+      <table aria-label="First rows">
+        <thead>
+          <tr>
+            ${columns.map((column, index) => html`<th>${column.name}${column.unit ? html` [${column.unit}]` : nothing}${index === dialect.timeColumn ? ' (time)' : nothing}</th>`)}
+          </tr>
+        </thead>
+        <tbody>
+          ${preview.slice(0, 5).map(
+            (row) =>
+              html`<tr>
+                ${columns.map((column, index) => html`<td>${index === dialect.timeColumn ? new Date(row.time).toISOString() : String(row.record[column.name] ?? '')}</td>`)}
+              </tr>`,
+          )}
+        </tbody>
+      </table>
+    `;
+  }
+
+  #job(job: UploadJob) {
+    const uploader = this.#uploader.value;
+    const rate = uploader?.rate(job.id) ?? 0;
+    return html`<li data-state=${job.state} aria-label=${`Upload ${job.name}`}>
+      <strong>${job.name}</strong>
+      <progress max=${job.size} value=${job.offset} aria-label=${`${job.name} progress`}></progress>
+      <span class="status">${stateLabels[job.state]} · ${megabytes(job.offset)} of ${megabytes(job.size)}${job.rows ? ` · ${job.rows.toLocaleString('en')} rows` : ''}${job.state === 'uploading' && rate ? ` · ${megabytes(rate)}/s` : ''}</span>
+      ${job.error && job.state !== 'uploading' ? html`<span class="error">${job.error}</span>` : nothing}
+      ${job.state === 'complete' || job.state === 'failed' ? html`<button @click=${() => uploader?.remove(job.id)}>Remove from list</button>` : nothing}
+    </li>`;
+  }
+
+  override render() {
+    const inspection = this.inspection;
+    return html`
+      <form @submit=${(event: Event) => void this.#start(event)}>
+        <fieldset>
+          <legend>Import a CSV file</legend>
+          <label>File <input type="file" name="file" accept=".csv,.txt,text/csv" @change=${(event: Event) => void this.#pick(event)} /></label>
+          ${this.error ? html`<p role="alert">${this.error}</p>` : nothing}
+          ${inspection
+            ? html`
+                <div class="row">
+                  <label
+                    >Delimiter
+                    <select name="delimiter" @change=${(event: Event) => void this.#inspect({ delimiter: (event.target as HTMLSelectElement).value })}>
+                      ${Object.entries(delimiterNames).map(([value, name]) => html`<option value=${value} ?selected=${value === inspection.dialect.delimiter}>${name}</option>`)}
+                    </select>
+                  </label>
+                  <label
+                    >Time column
+                    <select
+                      name="time"
+                      @change=${(event: Event) => void this.#inspect({ delimiter: inspection.dialect.delimiter, timeColumn: (event.target as HTMLSelectElement).value })}
+                    >
+                      ${inspection.dialect.columns.map((column, index) => html`<option value=${column.name} ?selected=${index === inspection.dialect.timeColumn}>${column.name}</option>`)}
+                    </select>
+                  </label>
+                  <label>Site <input name="site" placeholder="site/…" /></label>
+                  <label>Asset <input name="asset" placeholder="asset/…" /></label>
+                </div>
+                <p>${inspection.dialect.columns.length - 1} channels, about ${inspection.estimatedRows.toLocaleString('en')} rows.</p>
+                ${this.#preview(inspection)}
+                <div><button type="submit">Upload</button></div>
+              `
+            : nothing}
+        </fieldset>
+      </form>
+      ${this.signIn
+        ? html`<form aria-label="Sign in" @submit=${(event: Event) => void this.#signIn(event)}>
+            <fieldset>
+              <legend>Sign in to upload</legend>
+              <div class="row">
+                <label>User name <input name="username" autocomplete="username" required /></label>
+                <label>Password <input name="password" type="password" autocomplete="current-password" required /></label>
+              </div>
+              <div><button type="submit">Sign in</button></div>
+            </fieldset>
+          </form>`
+        : nothing}
+      ${this.jobs.length > 0 ? html`<ul aria-label="Uploads">${this.jobs.map((job) => this.#job(job))}</ul>` : html`<p>No uploads yet.</p>`}
+    `;
+  }
+}
+
+declare global {
+  interface HTMLElementTagNameMap {
+    'fl-upload': FlUpload;
+  }
+}
