@@ -71,6 +71,7 @@ export class FlUpload extends LitElement {
     progress { width: 100%; }
     .error, [role='alert'] { color: #9b2226; }
     button, input, select { font: inherit; }
+    li button { justify-self: start; }
   `;
 
   override disconnectedCallback(): void {

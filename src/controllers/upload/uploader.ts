@@ -32,6 +32,7 @@ export interface UploadJob {
   offset: number;
   /** Line number of the next line to send. */
   line: number;
+  /** Rows the server has stored. */
   rows: number;
   state: UploadState;
   error?: string;
@@ -241,8 +242,8 @@ export class Uploader extends EventTarget {
     if (job.serverId) {
       const response = await this.#request(`/api/uploads/${encodeURIComponent(job.serverId)}`, {});
       if (response.ok) {
-        const upload = (await response.json()) as { byte_offset: number; lines: number; state: string };
-        return this.#update(job, { offset: upload.byte_offset, line: upload.lines, state: upload.state === 'complete' ? 'complete' : 'uploading' });
+        const upload = (await response.json()) as { byte_offset: number; lines: number; events: number; state: string };
+        return this.#update(job, { offset: upload.byte_offset, line: upload.lines, rows: upload.events, state: upload.state === 'complete' ? 'complete' : 'uploading' });
       }
       if (response.status !== 404) throw new Error(await this.#problem(response));
     }
@@ -262,8 +263,8 @@ export class Uploader extends EventTarget {
       }),
     });
     if (!response.ok) throw new Error(await this.#problem(response));
-    const upload = (await response.json()) as { id: string; byte_offset: number; lines: number; state: string };
-    return this.#update(job, { serverId: upload.id, offset: upload.byte_offset, line: upload.lines, state: upload.state === 'complete' ? 'complete' : 'uploading' });
+    const upload = (await response.json()) as { id: string; byte_offset: number; lines: number; events: number; state: string };
+    return this.#update(job, { serverId: upload.id, offset: upload.byte_offset, line: upload.lines, rows: upload.events, state: upload.state === 'complete' ? 'complete' : 'uploading' });
   }
 
   /** Waits `ms`, or less when the network comes back. */
@@ -307,9 +308,9 @@ export class Uploader extends EventTarget {
             continue;
           }
           if (!response.ok) throw new Error(await this.#problem(response));
-          const upload = (await response.json()) as { byte_offset: number; lines: number; state: string };
+          const upload = (await response.json()) as { byte_offset: number; lines: number; events: number; state: string };
           this.#rates.set(id, piece.bytes.length / Math.max(0.001, (performance.now() - started) / 1000));
-          job = await this.#update(job, { offset: upload.byte_offset, line: upload.lines, rows: job.rows + piece.rows, state: upload.state === 'complete' ? 'complete' : 'uploading' });
+          job = await this.#update(job, { offset: upload.byte_offset, line: upload.lines, rows: upload.events, state: upload.state === 'complete' ? 'complete' : 'uploading' });
           delay = this.#retry.first;
         }
         // Done: an offline copy of the file is no longer needed.
