@@ -1,19 +1,30 @@
 // The fluentd forward protocol with the fluentd project's own Node client (@fluent-org/logger):
 // every event mode with acks, exactly-once counts, and malformed input that closes the connection
-// without storing anything or stopping the server; UDP heartbeats on the same port.
+// without storing anything or stopping the server; group commit (frames handed over without
+// waiting, stored as if one by one); UDP heartbeats on the same port.
 import dgram from 'node:dgram';
 import net from 'node:net';
 import { gzipSync } from 'node:zlib';
 import { FluentClient } from '@fluent-org/logger';
-import { pack } from 'msgpackr';
+import { pack, unpackMultiple } from 'msgpackr';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { ChannelArray } from '../../src/arrays';
+import { IngestService } from '../../src/server/ingest/ingest-service';
+import type { Source } from '../../src/server/ingest/sources';
+import type { SqlDriver } from '../../src/server/store/sql/driver';
+import { IngestLog } from '../../src/server/store/sql/ingest-log';
+import { SqlStorage } from '../../src/server/store/sql/sql-storage';
+import type { Store } from '../../src/server/store/store';
 import { ADMIN_PASSWORD, apiCaller, startTestServer, type TestServer } from '../support/server-session';
 
 let test: TestServer;
 const tokens: Record<string, string | undefined> = {};
 const call = apiCaller(() => test, tokens);
 let source: { id: string };
+
+async function sourcesEventsStored(id: string): Promise<number> {
+  return ((await (await call('admin', 'GET', `/api/sources/${encodeURIComponent(id)}`)).json()) as { events_stored: number }).events_stored;
+}
 
 async function stored(): Promise<number> {
   return ((await (await call('admin', 'GET', `/api/sources/${encodeURIComponent(source.id)}`)).json()) as { events_stored: number }).events_stored;
@@ -100,6 +111,21 @@ describe('fluentd forward protocol', () => {
     expect(await stored()).toBe(before + 2);
   });
 
+  it('frames sent together are stored as if one by one: a time repeated in another chunk counts once, a repeated chunk is acknowledged twice and stored once', async () => {
+    const before = await stored();
+    const frames = Buffer.concat([
+      pack(['turbine.t07', [[1_810_000_000, { temp: 1 }], [1_810_000_001, { temp: 2 }]], { chunk: 'together-1' }]),
+      pack(['turbine.t07', [[1_810_000_001, { temp: 2 }], [1_810_000_002, { temp: 3 }]], { chunk: 'together-2' }]),
+      pack(['turbine.t07', [[1_810_000_000, { temp: 1 }], [1_810_000_001, { temp: 2 }]], { chunk: 'together-1' }]),
+      pack(['turbine.t07', 1_810_000_003, { temp: 4 }, { chunk: 'together-3' }]),
+    ]);
+    const { answer } = await rawExchange(frames);
+    expect(unpackMultiple(answer)).toEqual([{ ack: 'together-1' }, { ack: 'together-2' }, { ack: 'together-1' }, { ack: 'together-3' }]);
+    expect(await stored()).toBe(before + 4);
+    const array = await ChannelArray.open(test.server.store.documents, `array/${source.id}/temp`);
+    expect([...(await array.read(array.length - 4, array.length)).times]).toEqual([1_810_000_000_000, 1_810_000_001_000, 1_810_000_002_000, 1_810_000_003_000]);
+  });
+
   it.each([
     ['garbage bytes', Buffer.from([0xc1, 0xc1, 0xc1, 0xc1])],
     ['a frame that is not [tag, …]', pack({ tag: 'turbine.t07' })],
@@ -123,6 +149,87 @@ describe('fluentd forward protocol', () => {
     const { answer } = await rawExchange(frame.subarray(0, frame.length - 3));
     expect(answer.length).toBe(0);
     expect(await stored()).toBe(before);
+  });
+});
+
+describe('group commit in the ingest service', () => {
+  /** A service over the test server's database that counts every transaction it opens. */
+  function countingService(): { service: IngestService; transactions: () => number } {
+    const store = test.server.store;
+    let transactions = 0;
+    const driver: SqlDriver = {
+      dialect: store.driver.dialect,
+      transaction: (work) => {
+        transactions++;
+        return store.driver.transaction(work);
+      },
+      close: () => Promise.resolve(),
+    };
+    const counted: Store = { backend: store.backend, documents: new SqlStorage(driver), accounts: store.accounts, ingestions: new IngestLog(driver), driver, schemaVersion: () => store.schemaVersion(), ping: () => store.ping(), close: () => store.close() };
+    return { service: new IngestService(counted), transactions: () => transactions };
+  }
+
+  const event = (seconds: number, temp: number) => ({ time: seconds * 1000, record: { temp } });
+
+  async function newSource(tag: string): Promise<Source> {
+    return (await (await call('admin', 'POST', '/api/sources', { tag })).json()) as Source;
+  }
+
+  async function temps(sourceId: string): Promise<number[]> {
+    const array = await ChannelArray.open(test.server.store.documents, `array/${sourceId}/temp`);
+    return [...(await array.read(0, array.length)).times];
+  }
+
+  it('batches handed in together are committed together, each with its own record and result (Message mode was one transaction per event)', async () => {
+    const { service, transactions } = countingService();
+    const grouped = await newSource('group.many');
+    const results = await Promise.all(Array.from({ length: 300 }, (_, index) => service.ingest(grouped, `one-${index}`, [event(1_900_000_000 + index, index)], pack(index))));
+    expect(results.every((result) => result.status === 'stored' && result.events === 1)).toBe(true);
+    // A few to create the array, then one read and one write transaction for the whole group
+    // (one by one: three per batch).
+    expect(transactions()).toBeLessThanOrEqual(10);
+    expect(await sourcesEventsStored(grouped.id)).toBe(300);
+    expect((await test.server.store.ingestions.records(grouped.id)).length).toBe(300);
+    expect(await temps(grouped.id)).toEqual(Array.from({ length: 300 }, (_, index) => (1_900_000_000 + index) * 1000));
+  });
+
+  it('a batch that fails does not take the others of its group down; a time repeated across batches counts once', async () => {
+    const { service } = countingService();
+    const grouped = await newSource('group.bad');
+    const settled = await Promise.allSettled([
+      service.ingest(grouped, 'g1', [event(1_900_000_001, 1), event(1_900_000_002, 2)], pack('g1')),
+      service.ingest(grouped, 'g2', [event(1_900_000_002, 2), event(1_900_000_003, 3)], pack('g2')),
+      // The array refuses a time that is not finite (the forward and HTTP parsers never pass one).
+      service.ingest(grouped, 'bad', [{ time: Infinity, record: { temp: 9 } }], pack('bad')),
+      service.ingest(grouped, 'g1', [event(1_900_000_001, 1), event(1_900_000_002, 2)], pack('g1')),
+      service.ingest(grouped, 'g3', [event(1_900_000_001, 1), event(1_900_000_004, 4)], pack('g3')),
+    ]);
+    expect(settled.map((outcome) => (outcome.status === 'fulfilled' ? outcome.value : 'failed'))).toEqual([
+      { status: 'stored', events: 2, late: 0 },
+      { status: 'stored', events: 1, late: 0 },
+      'failed',
+      { status: 'duplicate', events: 0, late: 0 },
+      { status: 'stored', events: 1, late: 0 },
+    ]);
+    expect(await sourcesEventsStored(grouped.id)).toBe(4);
+    expect(await temps(grouped.id)).toEqual([1_900_000_001_000, 1_900_000_002_000, 1_900_000_003_000, 1_900_000_004_000]);
+    // The channel document of the array the failed group created is written with the retried batches.
+    expect((await test.server.store.documents.get(`channel/${grouped.id}/temp`)).title).toBe('temp');
+  });
+
+  it('late events are judged against earlier batches of the same group, as one by one', async () => {
+    const { service } = countingService();
+    const grouped = await newSource('group.late');
+    const results = await Promise.all([
+      service.ingest(grouped, 'newer', [event(1_900_000_010, 10), event(1_900_000_011, 11)], pack('newer')),
+      service.ingest(grouped, 'older', [event(1_900_000_005, 5), event(1_900_000_012, 12)], pack('older')),
+    ]);
+    expect(results).toEqual([
+      { status: 'stored', events: 2, late: 0 },
+      { status: 'stored', events: 2, late: 1 },
+    ]);
+    expect(await sourcesEventsStored(grouped.id)).toBe(4);
+    expect(await temps(grouped.id)).toEqual([1_900_000_010_000, 1_900_000_011_000, 1_900_000_012_000]);
   });
 });
 

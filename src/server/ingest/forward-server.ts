@@ -3,7 +3,10 @@
  * modes; EventTime and integer times; `chunk` acknowledged with `{ack: chunk}` only after the batch
  * is committed). The tag names the data source; unknown tags are refused (no ack, logged,
  * counted). A malformed or oversized frame closes the connection; nothing of it is stored.
- * Frames of one connection are processed in order.
+ * Frames of one connection are handed to the ingest service in order, each without waiting for
+ * the previous one's commit (the service stores a source's waiting batches together, in order);
+ * each chunk is acknowledged once its own batch is committed. Reading pauses while a connection
+ * has too much handed over and not yet committed.
  *
  * With `requireHandshake` (FORWARD_SECURITY=1) a connection starts with the protocol's handshake:
  * the server sends HELO with a nonce, the client answers PING with a digest of that nonce and a
@@ -30,6 +33,14 @@ import type { IngestEvent } from './parse';
 /** A frame larger than this closes the connection (fluentd's chunk limit is 8 MB by default). */
 export const MAX_FRAME_BYTES = 64 * 1024 * 1024;
 
+/**
+ * A connection stops being read while more than this is received and not yet committed (frames,
+ * bytes): memory stays bounded whatever the client sends, and it is still enough for the ingest
+ * service to make large groups of Message-mode (one event) frames.
+ */
+const MAX_IN_FLIGHT_FRAMES = 10_000;
+const MAX_IN_FLIGHT_BYTES = 64 * 1024 * 1024;
+
 export interface ForwardStats {
   frames: number;
   events: number;
@@ -54,6 +65,13 @@ interface Connection {
   nonce: Buffer | undefined;
   /** The source a handshake authenticated (undefined before, or without handshakes). */
   source: Source | undefined;
+  /** Sources by tag, looked up once per connection (a source's tag never changes). */
+  sources: Map<string, Source>;
+  /** Resolves once every frame received so far is decoded and handed over: the next frame waits for it. */
+  handing: Promise<void>;
+  /** Frames received and not yet committed (or refused), and their bytes. */
+  inFlight: Set<Promise<void>>;
+  inFlightBytes: number;
 }
 
 class ProtocolError extends Error {}
@@ -105,7 +123,8 @@ export class ForwardServer {
   readonly #service: IngestService;
   readonly #log: FastifyBaseLogger;
   readonly #server: net.Server;
-  readonly #sockets = new Set<net.Socket>();
+  readonly #connections = new Map<net.Socket, Connection>();
+  #closing = false;
   #heartbeat: dgram.Socket | undefined;
 
   constructor(sources: Sources, service: IngestService, log: FastifyBaseLogger, options: { requireHandshake?: boolean } = {}) {
@@ -162,31 +181,33 @@ export class ForwardServer {
     });
   }
 
-  /** Stops accepting and answering heartbeats; connections finish the frame in hand, then close. */
+  /**
+   * Stops accepting and answering heartbeats; each connection stops reading, sees the frames it
+   * received committed and acknowledged, then closes.
+   */
   async close(): Promise<void> {
+    this.#closing = true;
     const closed = new Promise<void>((resolve) => this.#server.close(() => resolve()));
     const heartbeat = this.#heartbeat;
     this.#heartbeat = undefined;
     const heartbeatClosed = heartbeat ? new Promise<void>((resolve) => heartbeat.close(() => resolve())) : undefined;
-    for (const socket of this.#sockets) socket.end();
-    await Promise.all([closed, heartbeatClosed]);
+    const drained = [...this.#connections].map(async ([socket, connection]) => {
+      socket.pause();
+      await Promise.all(connection.inFlight);
+      socket.end();
+    });
+    await Promise.all([closed, heartbeatClosed, ...drained]);
   }
 
   #connection(socket: net.Socket): void {
-    this.#sockets.add(socket);
-    const connection: Connection = { nonce: undefined, source: undefined };
+    const connection: Connection = { nonce: undefined, source: undefined, sources: new Map(), handing: Promise.resolve(), inFlight: new Set(), inFlightBytes: 0 };
+    this.#connections.set(socket, connection);
     if (this.#requireHandshake) {
       connection.nonce = randomBytes(16);
       // No user/password step (auth ''): the shared key identifies the source.
       socket.write(pack(['HELO', { nonce: connection.nonce, auth: '', keepalive: true }]));
     }
     let buffered: Buffer = Buffer.alloc(0);
-    let work: Promise<void> = Promise.resolve();
-    const fail = (reason: string) => {
-      this.stats.protocolErrors++;
-      this.#log.warn({ remote: socket.remoteAddress, reason }, 'forward protocol: closing connection');
-      socket.destroy();
-    };
     socket.on('data', (data: Buffer) => {
       buffered = buffered.length === 0 ? data : Buffer.concat([buffered, data]);
       const frames: Array<{ value: unknown; raw: Buffer }> = [];
@@ -199,15 +220,40 @@ export class ForwardServer {
         consumed = buffered.length;
       } catch (error) {
         const incomplete = (error as { incomplete?: boolean }).incomplete;
-        if (!incomplete) return fail('malformed msgpack');
+        if (!incomplete) return this.#fail(socket, new ProtocolError('malformed msgpack'));
         consumed = (error as { lastPosition?: number }).lastPosition ?? consumed;
       }
       buffered = Buffer.from(buffered.subarray(consumed));
-      if (buffered.length > MAX_FRAME_BYTES) return fail('frame too large');
-      for (const frame of frames) work = work.then(() => this.#frame(socket, connection, frame.value, frame.raw)).catch((error: unknown) => fail(error instanceof Error ? error.message : String(error)));
+      if (buffered.length > MAX_FRAME_BYTES) return this.#fail(socket, new ProtocolError('frame too large'));
+      for (const frame of frames) this.#take(socket, connection, frame.value, frame.raw);
     });
     socket.on('error', () => socket.destroy());
-    socket.on('close', () => this.#sockets.delete(socket));
+    socket.on('close', () => this.#connections.delete(socket));
+  }
+
+  #fail(socket: net.Socket, error: unknown): void {
+    if (socket.destroyed) return;
+    this.stats.protocolErrors++;
+    this.#log.warn({ remote: socket.remoteAddress, reason: error instanceof Error ? error.message : String(error) }, 'forward protocol: closing connection');
+    socket.destroy();
+  }
+
+  /** Queues a frame behind the connection's earlier ones; its commit and ack follow on their own. */
+  #take(socket: net.Socket, connection: Connection, value: unknown, raw: Buffer): void {
+    // A frame that cannot be taken closes the connection before the next frame is looked at.
+    const handed = connection.handing.then(() => this.#frame(socket, connection, value, raw)).catch((error: unknown) => this.#fail(socket, error));
+    connection.handing = handed.then(() => undefined);
+    connection.inFlightBytes += raw.length;
+    const settled: Promise<void> = handed
+      .then((handedOver) => handedOver?.committed)
+      .catch((error: unknown) => this.#fail(socket, error))
+      .finally(() => {
+        connection.inFlight.delete(settled);
+        connection.inFlightBytes -= raw.length;
+        if (socket.isPaused() && !this.#closing && connection.inFlight.size < MAX_IN_FLIGHT_FRAMES && connection.inFlightBytes < MAX_IN_FLIGHT_BYTES) socket.resume();
+      });
+    connection.inFlight.add(settled);
+    if (connection.inFlight.size >= MAX_IN_FLIGHT_FRAMES || connection.inFlightBytes >= MAX_IN_FLIGHT_BYTES) socket.pause();
   }
 
   /** Answers a PING: finds the source whose shared key produced the digest, then PONGs. */
@@ -235,26 +281,41 @@ export class ForwardServer {
     socket.write(pack(['PONG', true, '', this.#hostname, digest(salt, this.#hostname, nonce, key)]));
   }
 
-  async #frame(socket: net.Socket, connection: Connection, value: unknown, raw: Buffer): Promise<void> {
-    if (socket.destroyed) return;
-    if (this.#requireHandshake && !connection.source) return this.#ping(socket, connection, value);
+  /**
+   * Decodes a frame and hands its batch to the ingest service; resolves once it is handed over,
+   * with `committed` settling after the commit and the ack (nothing to commit: undefined).
+   */
+  async #frame(socket: net.Socket, connection: Connection, value: unknown, raw: Buffer): Promise<{ committed: Promise<void> } | undefined> {
+    if (socket.destroyed) return undefined;
+    if (this.#requireHandshake && !connection.source) {
+      await this.#ping(socket, connection, value);
+      return undefined;
+    }
     const { tag, events, option } = decodeFrame(value);
     this.stats.frames++;
-    const source = await this.#sources.byTag(tag);
+    let source = connection.sources.get(tag);
+    if (!source) {
+      // Looked up once per tag: a lookup waits for the commit in progress, which would keep
+      // every frame from joining the group being formed.
+      source = await this.#sources.byTag(tag);
+      if (source) connection.sources.set(tag, source);
+    }
     if (connection.source && source?.id !== connection.source.id) {
       this.stats.refusedUnknownTag++;
       this.#log.warn({ tag, authenticated: connection.source.tag }, 'forward protocol: tag of another source refused');
-      return;
+      return undefined;
     }
     if (!source) {
       this.stats.refusedUnknownTag++;
       this.#log.warn({ tag }, 'forward protocol: unknown tag refused');
-      return;
+      return undefined;
     }
     const chunk = typeof option.chunk === 'string' ? option.chunk : undefined;
     const key = chunk ? `chunk:${chunk}` : `sha256:${createHash('sha256').update(raw).digest('hex')}`;
-    const result = await this.#service.ingest(source, key, events, raw);
-    this.stats.events += result.events;
-    if (chunk && !socket.destroyed) socket.write(pack({ ack: chunk }));
+    const committed = this.#service.ingest(source, key, events, raw).then((result) => {
+      this.stats.events += result.events;
+      if (chunk && socket.writable) socket.write(pack({ ack: chunk }));
+    });
+    return { committed };
   }
 }

@@ -2,20 +2,27 @@
  * Stores ingested batches exactly once. A batch is identified by its key (chunk id or
  * Idempotency-Key); an event by (source, event time): an event whose time the source already
  * stored is a resend and is skipped, so a client that resends a timed-out event inside a new batch
- * does not double it. For each new batch, in ONE transaction: the raw bytes go to the source's
- * stream, the record and the new event times are written, and every numeric field is appended to
- * its channel array (created with a channel document on first sight). Non-numeric fields stay in
- * the stream. Arrays are ordered by time: a new event older than its array's last sample (a batch
- * retried after later ones were stored) is kept in the raw stream and counted, but not appended —
- * a transformation can rebuild the arrays from the stream. Batches of one source are processed one
- * after the other (per process).
+ * does not double it. For each new batch, atomically: the raw bytes go to the source's stream, the
+ * record and the new event times are written, and every numeric field is appended to its channel
+ * array (created with a channel document on first sight). Non-numeric fields stay in the stream.
+ * Arrays are ordered by time: a new event older than its array's last sample (a batch retried
+ * after later ones were stored) is kept in the raw stream and counted, but not appended — a
+ * transformation can rebuild the arrays from the stream.
+ *
+ * Group commit: batches of one source are stored in the order they were handed in (per process),
+ * and those that wait while a transaction commits are stored together in the next one — one
+ * commit (one fsync) and one append per array for the whole group. The outcome is the one
+ * storing them one after the other would give: each batch keeps its ingestion record and its
+ * result, an event time repeated across batches of a group counts once, and late events are
+ * judged against what earlier batches of the group appended. When a group's transaction fails,
+ * its batches are stored again one by one, so only a bad batch fails.
  */
 import { ArrayError, ChannelArray } from '../../arrays';
 import type { BulkWrite } from '../../storage/backend';
 import type { Store } from '../store/store';
-import { SerialQueue } from '../store/sql/driver';
+import type { Query, SqlDriver } from '../store/sql/driver';
 import { SqlStorage } from '../store/sql/sql-storage';
-import { IngestLog } from '../store/sql/ingest-log';
+import { IngestLog, type BatchInfo } from '../store/sql/ingest-log';
 import type { Source } from './sources';
 import type { IngestEvent } from './parse';
 
@@ -27,32 +34,121 @@ export interface IngestResult {
   late: number;
 }
 
+/** One `ingest` call waiting for its group's commit. */
+interface PendingBatch {
+  key: string;
+  events: IngestEvent[];
+  raw: Uint8Array;
+  resolve: (result: IngestResult) => void;
+  reject: (error: unknown) => void;
+}
+
+/** The batches of one source not yet taken into a group, and whether a group is being stored. */
+interface SourceLine {
+  source: Source;
+  waiting: PendingBatch[];
+  draining: boolean;
+}
+
+/**
+ * Bounds of one group: its transaction holds the connection (transactions of a process run one
+ * at a time), and what it writes is held in memory until it commits. Measured with one-event
+ * batches (fluentd's Message mode): a group of 1 000 commits in ~40 ms on SQLite and ~0.7 s on
+ * PostgreSQL (a few round trips per batch); groups of 4 000 were no faster per event.
+ */
+const MAX_GROUP_BATCHES = 1000;
+const MAX_GROUP_EVENTS = 100_000;
+
 /** A field name as part of an array id. */
 const fieldId = (field: string): string => encodeURIComponent(field);
 
+/**
+ * A driver whose transactions are the caller's open one, so IngestLog's own operations (each one
+ * transaction) can run together inside a group's transaction.
+ */
+function joined(driver: SqlDriver, query: Query): SqlDriver {
+  return {
+    dialect: driver.dialect,
+    transaction: <T>(work: (query: Query) => Promise<T>): Promise<T> => work(query),
+    close: () => Promise.resolve(),
+  };
+}
+
+/** A batch another writer stored between a group's checks and its commit: the group is redone one by one. */
+class StoredMeanwhile extends Error {}
+
 export class IngestService {
   readonly #store: Store;
-  readonly #queues = new Map<string, SerialQueue>();
+  readonly #lines = new Map<string, SourceLine>();
   readonly #arrays = new Map<string, ChannelArray>();
+  /**
+   * Channel documents of arrays created for a group that did not commit: written with the next
+   * group that appends to the array (the array itself exists from its creation on).
+   */
+  readonly #unannounced = new Map<string, BulkWrite>();
 
   constructor(store: Store) {
     this.#store = store;
   }
 
+  /** Stores a batch of a source once; resolves when it is committed (or known as a duplicate). */
   ingest(source: Source, key: string, events: IngestEvent[], raw: Uint8Array): Promise<IngestResult> {
-    let queue = this.#queues.get(source.id);
-    if (!queue) this.#queues.set(source.id, (queue = new SerialQueue()));
-    return queue.run(() => this.#ingest(source, key, events, raw));
+    return new Promise((resolve, reject) => {
+      let line = this.#lines.get(source.id);
+      if (!line) this.#lines.set(source.id, (line = { source, waiting: [], draining: false }));
+      line.waiting.push({ key, events, raw, resolve, reject });
+      if (!line.draining) {
+        line.draining = true;
+        void this.#drain(line);
+      }
+    });
   }
 
-  async #array(source: Source, field: string, writes: BulkWrite[]): Promise<ChannelArray> {
+  /** Stores the source's waiting batches, group after group, until none is left. */
+  async #drain(line: SourceLine): Promise<void> {
+    // Batches handed in during this turn of the event loop (the frames of one read) join the first group.
+    await new Promise((resolve) => setImmediate(resolve));
+    while (line.waiting.length > 0) {
+      let count = 0;
+      let events = 0;
+      while (count < line.waiting.length && count < MAX_GROUP_BATCHES && (count === 0 || events + line.waiting[count]!.events.length <= MAX_GROUP_EVENTS)) {
+        events += line.waiting[count]!.events.length;
+        count++;
+      }
+      await this.#commit(line.source, line.waiting.splice(0, count));
+    }
+    line.draining = false;
+    this.#lines.delete(line.source.id);
+  }
+
+  /** Stores a group and settles each of its batches; never throws. */
+  async #commit(source: Source, group: PendingBatch[]): Promise<void> {
+    try {
+      const results = await this.#storeGroup(source, group);
+      group.forEach((batch, index) => batch.resolve(results[index]!));
+      return;
+    } catch (error) {
+      if (group.length === 1 && !(error instanceof StoredMeanwhile)) return group[0]!.reject(error);
+    }
+    // One bad batch must not take the others down: each alone, in order (a batch stored meanwhile
+    // by another process is then found and answered as a duplicate).
+    for (const batch of group) {
+      try {
+        batch.resolve((await this.#storeGroup(source, [batch]))[0]!);
+      } catch (error) {
+        batch.reject(error);
+      }
+    }
+  }
+
+  async #array(source: Source, field: string): Promise<ChannelArray> {
     const id = `array/${source.id}/${fieldId(field)}`;
     let array = this.#arrays.get(id);
     if (!array) {
       array = await ChannelArray.open(this.#store.documents, id).catch(async (error: unknown) => {
         if (!(error instanceof ArrayError && error.status === 404)) throw error;
         const created = await ChannelArray.create(this.#store.documents, id, { timing: 'explicit', ...(source.units[field] ? { unit: source.units[field] } : {}), ...(source.site ? { site: source.site } : {}) });
-        writes.push({
+        this.#unannounced.set(id, {
           type: 'put',
           id: `channel/${source.id}/${fieldId(field)}`,
           doc: { type: 'channel', title: field, unit: source.units[field] ?? '', source: source.id, array: id, ...(source.site ? { site: source.site } : {}), ...(source.asset ? { asset: source.asset } : {}) },
@@ -64,49 +160,83 @@ export class IngestService {
     return array;
   }
 
-  async #ingest(source: Source, key: string, events: IngestEvent[], raw: Uint8Array): Promise<IngestResult> {
-    const log = this.#store.ingestions;
-    if (await log.find(source.id, key)) return { status: 'duplicate', events: 0, late: 0 };
-    const known = await log.knownTimes(source.id, events.map((event) => event.time));
-    const seen = new Set<number>();
-    const fresh = events
-      .filter((event) => !known.has(event.time) && !seen.has(event.time) && seen.add(event.time))
-      .sort((a, b) => a.time - b.time);
-    const series = new Map<string, { times: number[]; values: number[] }>();
-    for (const event of fresh) {
-      for (const [field, value] of Object.entries(event.record)) {
-        if (typeof value !== 'number' || !Number.isFinite(value)) continue;
-        let entry = series.get(field);
-        if (!entry) series.set(field, (entry = { times: [], values: [] }));
-        entry.times.push(event.time);
-        entry.values.push(value);
+  /**
+   * Stores the batches of a group in one transaction, as storing them one after the other would;
+   * throws (storing none of them) when any of them fails.
+   */
+  async #storeGroup(source: Source, group: readonly PendingBatch[]): Promise<IngestResult[]> {
+    const driver = this.#store.driver;
+    // What is stored already: batch keys and event times, read in one transaction.
+    const checked = await driver.transaction(async (query) => {
+      const log = new IngestLog(joined(driver, query));
+      const found: Array<{ duplicate: boolean; known: Set<number> }> = [];
+      for (const batch of group) {
+        const duplicate = (await log.find(source.id, batch.key)) !== undefined;
+        found.push({ duplicate, known: duplicate ? new Set() : await log.knownTimes(source.id, batch.events.map((event) => event.time)) });
       }
+      return found;
+    });
+
+    const results: IngestResult[] = [];
+    const accepted: Array<{ batch: PendingBatch; info: BatchInfo }> = [];
+    const keys = new Set<string>();
+    const taken = new Set<number>(); // event times stored by this group's earlier batches (or earlier in the same batch)
+    const times: number[] = [];
+    const appends = new Map<string, { array: ChannelArray; times: number[]; values: number[] }>();
+    for (const [index, batch] of group.entries()) {
+      if (checked[index]!.duplicate || keys.has(batch.key)) {
+        results.push({ status: 'duplicate', events: 0, late: 0 });
+        continue;
+      }
+      keys.add(batch.key);
+      const known = checked[index]!.known;
+      const fresh = batch.events.filter((event) => !known.has(event.time) && !taken.has(event.time) && taken.add(event.time)).sort((a, b) => a.time - b.time);
+      const late = new Set<number>();
+      for (const event of fresh) {
+        times.push(event.time);
+        for (const [field, value] of Object.entries(event.record)) {
+          if (typeof value !== 'number' || !Number.isFinite(value)) continue;
+          let append = appends.get(field);
+          if (!append) appends.set(field, (append = { array: await this.#array(source, field), times: [], values: [] }));
+          // Ordered by time: what the array or an earlier batch of this group holds bounds the next sample.
+          if (event.time <= (append.times.at(-1) ?? append.array.meta.last_time ?? -Infinity)) {
+            late.add(event.time);
+            continue;
+          }
+          append.times.push(event.time);
+          append.values.push(value);
+        }
+      }
+      results.push({ status: 'stored', events: fresh.length, late: late.size });
+      accepted.push({ batch, info: { source: source.id, key: batch.key, count: fresh.length, firstTime: fresh[0]?.time ?? null, lastTime: fresh.at(-1)?.time ?? null } });
     }
+    if (accepted.length === 0) return results;
+
     const writes: BulkWrite[] = [];
     const commits: Array<() => void> = [];
-    const late = new Set<number>();
-    for (const [field, { times, values }] of series) {
-      const array = await this.#array(source, field, writes);
-      const after = array.meta.last_time ?? -Infinity;
-      const first = times.findIndex((time) => time > after);
-      const from = first === -1 ? times.length : first;
-      for (const time of times.slice(0, from)) late.add(time);
-      if (from === times.length) continue;
-      const prepared = await array.prepareAppend(Float32Array.from(values.slice(from)), Float64Array.from(times.slice(from)));
+    const announced: string[] = [];
+    for (const { array, times: arrayTimes, values } of appends.values()) {
+      const channel = this.#unannounced.get(array.id);
+      if (channel) {
+        writes.push(channel);
+        announced.push(array.id);
+      }
+      const prepared = await array.prepareAppend(Float32Array.from(values), Float64Array.from(arrayTimes));
       writes.push(...prepared.writes);
       commits.push(prepared.commit);
     }
-    const prepared = await SqlStorage.prepareWrites(writes);
-    const outcome = await log.accept(
-      { source: source.id, key, count: fresh.length, firstTime: fresh[0]?.time ?? null, lastTime: fresh.at(-1)?.time ?? null },
-      raw,
-      async (query) => {
-        await IngestLog.rememberTimes(query, source.id, fresh.map((event) => event.time));
-        await SqlStorage.applyWrites(query, prepared);
-      },
-    );
-    if (outcome.status === 'stored') commits.forEach((commit) => commit());
-    const stored = outcome.status === 'stored';
-    return { status: outcome.status, events: stored ? fresh.length : 0, late: stored ? late.size : 0 };
+    const preparedWrites = await SqlStorage.prepareWrites(writes);
+    await driver.transaction(async (query) => {
+      const log = new IngestLog(joined(driver, query));
+      for (const { batch, info } of accepted) {
+        // Checked above; a different value means another process stored it since.
+        if ((await log.accept(info, batch.raw)).status !== 'stored') throw new StoredMeanwhile(`batch ${info.key} was stored meanwhile`);
+      }
+      await IngestLog.rememberTimes(query, source.id, times);
+      await SqlStorage.applyWrites(query, preparedWrites);
+    });
+    commits.forEach((commit) => commit());
+    for (const id of announced) this.#unannounced.delete(id);
+    return results;
   }
 }
