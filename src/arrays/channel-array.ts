@@ -159,7 +159,26 @@ export class ChannelArray {
   async prepareAppend(values: Float32Array, times: AppendTimes): Promise<{ writes: BulkWrite[]; commit: () => void }> {
     if (!(values instanceof Float32Array)) throw new ArrayError('bad_request', 'values must be a Float32Array');
     if (values.length === 0) return { writes: [], commit: () => undefined };
+    return this.#prepareFrom(structuredClone(this.#meta), values, times, false);
+  }
+
+  /**
+   * The writes that replace samples [index, length) with `values` (at `times`) in one go: what
+   * merging samples that arrived late needs (the array stays ordered by time). Chunks and summary
+   * blocks before `index` are kept; the commit point is the metadata, as for an append.
+   */
+  async prepareRewrite(index: number, values: Float32Array, times: AppendTimes): Promise<{ writes: BulkWrite[]; commit: () => void }> {
+    if (!(values instanceof Float32Array)) throw new ArrayError('bad_request', 'values must be a Float32Array');
+    if (!Number.isInteger(index) || index < 0 || index > this.#meta.length) throw new ArrayError('bad_request', `index must be an integer in [0, ${this.#meta.length}]`);
     const meta = structuredClone(this.#meta);
+    meta.length = index;
+    meta.chunk_first_time = meta.chunk_first_time.slice(0, Math.ceil(index / CHUNK_SIZE));
+    meta.segments = meta.segments.filter((segment) => segment.start < index);
+    meta.last_time = index === 0 ? null : (await this.times(index - 1, index))[0]!;
+    return this.#prepareFrom(meta, values, times, true);
+  }
+
+  async #prepareFrom(meta: ArrayMeta, values: Float32Array, times: AppendTimes, rewrite: boolean): Promise<{ writes: BulkWrite[]; commit: () => void }> {
     const start = meta.length;
     let explicit: Float64Array | undefined;
     if (meta.timing === 'explicit') {
@@ -224,6 +243,8 @@ export class ChannelArray {
       writes,
       commit: () => {
         this.#meta = meta;
+        // A rewrite leaves cached summary pieces past its start stale.
+        if (rewrite) this.#pieces.clear();
         for (const [key, packed] of pieces) this.#pieces.set(key, packed);
       },
     };

@@ -5,6 +5,7 @@
 import { afterEach, describe, expect, it } from 'vitest';
 import { ArrayError, CHUNK_SIZE, ChannelArray, SUMMARY_BASE, summarizeValues } from '../../src/arrays';
 import { createStorage, type Storage, type StorageDescription } from '../../src/storage';
+import { writeAll } from '../../src/storage/backend';
 
 /** A deterministic signal with NaN gaps and a few infinities. */
 export function signal(length: number, seed = 1): Float32Array {
@@ -221,6 +222,40 @@ export function arraysConformance(name: string, description: () => StorageDescri
       const [summary] = await array.summaries(0, 75_000, 1);
       const reference = summarizeValues(expected);
       expect([summary!.count, summary!.min, summary!.max]).toEqual([reference.count, reference.min, reference.max]);
+    });
+
+    it('a rewrite replaces the samples from an index on, with late samples merged in; summaries and a reopened array agree', async () => {
+      const storage = open();
+      const array = await ChannelArray.create(storage, 'merge', { timing: 'explicit' });
+      // Every other time is missing at first; the missing ones arrive late and are merged from 100 000 on.
+      const all = signal(CHUNK_SIZE * 3, 5);
+      const allTimes = Float64Array.from({ length: all.length }, (_, index) => index * 10);
+      const evenValues = all.filter((_, index) => index % 2 === 0);
+      const evenTimes = allTimes.filter((_, index) => index % 2 === 0);
+      await array.append(evenValues, evenTimes);
+      await array.summaries(0, array.length, 10); // fills the summary cache the rewrite must not trust
+      const from = await array.indexOfTime(1_000_000);
+      expect(from).toBe(50_000);
+      const { writes, commit } = await array.prepareRewrite(from, all.slice(100_000), allTimes.slice(100_000));
+      expect(array.length).toBe(evenValues.length); // nothing changes until the writes are done
+      await writeAll(storage, writes);
+      commit();
+      const expected = Float32Array.from([...evenValues.slice(0, 50_000), ...all.slice(100_000)]);
+      const expectedTimes = Float64Array.from([...evenTimes.slice(0, 50_000), ...allTimes.slice(100_000)]);
+      for (const reader of [array, await ChannelArray.open(storage, 'merge')]) {
+        expect(reader.length).toBe(expected.length);
+        const read = await reader.read(0, reader.length);
+        expect(read.values).toEqual(expected);
+        expect(read.times).toEqual(expectedTimes);
+        const summaries = await reader.summaries(0, reader.length, 7);
+        const edges = reader.bucketEdges(0, reader.length, 7);
+        summaries.forEach((summary, bucket) => {
+          const reference = summarizeValues(expected, edges[bucket]!, edges[bucket + 1]!);
+          expect([summary.count, summary.min, summary.max]).toEqual([reference.count, reference.min, reference.max]);
+        });
+      }
+      await expect(array.prepareRewrite(array.length + 1, new Float32Array(0), new Float64Array(0))).rejects.toThrow(/index must be/);
+      await expect(array.prepareRewrite(10, new Float32Array([1]), new Float64Array([0]))).rejects.toThrow(/never decrease/);
     });
 
     it('refuses bad input with 400 and changes nothing', async () => {

@@ -6,8 +6,8 @@
  * record and the new event times are written, and every numeric field is appended to its channel
  * array (created with a channel document on first sight). Non-numeric fields stay in the stream.
  * Arrays are ordered by time: a new event older than its array's last sample (a batch retried
- * after later ones were stored) is kept in the raw stream and counted, but not appended — a
- * transformation can rebuild the arrays from the stream.
+ * after later ones were stored) is kept in the raw stream and counted, but not appended until
+ * `rebuild` merges it (each batch records how its raw bytes decode, and its late events).
  *
  * Group commit: batches of one source are stored in the order they were handed in (per process),
  * and those that wait while a transaction commits are stored together in the next one — one
@@ -23,8 +23,10 @@ import type { Store } from '../store/store';
 import type { Query, SqlDriver } from '../store/sql/driver';
 import { SqlStorage } from '../store/sql/sql-storage';
 import { IngestLog, type BatchInfo } from '../store/sql/ingest-log';
+import { HttpError } from '../errors';
 import type { Source } from './sources';
 import type { IngestEvent } from './parse';
+import { decodeBatch } from './decode';
 
 export interface IngestResult {
   status: 'stored' | 'duplicate';
@@ -34,21 +36,40 @@ export interface IngestResult {
   late: number;
 }
 
+export interface RebuildResult {
+  /** Events found late and merged into the arrays. */
+  merged: number;
+  /** Samples from `from` on that were written again (all fields). */
+  rewritten: number;
+  /** The time (epoch ms) from which the arrays were rewritten; null when nothing was late. */
+  from: number | null;
+}
+
 /** One `ingest` call waiting for its group's commit. */
 interface PendingBatch {
   key: string;
   events: IngestEvent[];
   raw: Uint8Array;
+  format: string | undefined;
   resolve: (result: IngestResult) => void;
   reject: (error: unknown) => void;
 }
 
-/** The batches of one source not yet taken into a group, and whether a group is being stored. */
+/** Work that must run alone on a source's line (no batch stored meanwhile): a rebuild. */
+interface PendingTask {
+  task: () => Promise<unknown>;
+  resolve: (result: unknown) => void;
+  reject: (error: unknown) => void;
+}
+
+/** The batches (and tasks) of one source not yet taken, and whether they are being stored. */
 interface SourceLine {
   source: Source;
-  waiting: PendingBatch[];
+  waiting: Array<PendingBatch | PendingTask>;
   draining: boolean;
 }
+
+const isTask = (item: PendingBatch | PendingTask): item is PendingTask => 'task' in item;
 
 /**
  * Bounds of one group: its transaction holds the connection (transactions of a process run one
@@ -91,17 +112,81 @@ export class IngestService {
     this.#store = store;
   }
 
-  /** Stores a batch of a source once; resolves when it is committed (or known as a duplicate). */
-  ingest(source: Source, key: string, events: IngestEvent[], raw: Uint8Array): Promise<IngestResult> {
-    return new Promise((resolve, reject) => {
-      let line = this.#lines.get(source.id);
-      if (!line) this.#lines.set(source.id, (line = { source, waiting: [], draining: false }));
-      line.waiting.push({ key, events, raw, resolve, reject });
-      if (!line.draining) {
-        line.draining = true;
-        void this.#drain(line);
+  /**
+   * Stores a batch of a source once; resolves when it is committed (or known as a duplicate).
+   * `format` says how `raw` decodes again (ingest/decode.ts), for a rebuild.
+   */
+  ingest(source: Source, key: string, events: IngestEvent[], raw: Uint8Array, format?: string): Promise<IngestResult> {
+    return new Promise((resolve, reject) => this.#enqueue(source, { key, events, raw, format, resolve, reject }));
+  }
+
+  #enqueue(source: Source, item: PendingBatch | PendingTask): void {
+    let line = this.#lines.get(source.id);
+    if (!line) this.#lines.set(source.id, (line = { source, waiting: [], draining: false }));
+    line.waiting.push(item);
+    if (!line.draining) {
+      line.draining = true;
+      void this.#drain(line);
+    }
+  }
+
+  /**
+   * Merges a source's late events into its arrays: decodes again, from the raw stream, every
+   * batch with events at or after the earliest late one, and rewrites each field's array from
+   * there with all of them in time order (each event time once, as first accepted), in one
+   * transaction that also marks the late events merged. Runs alone on the source's line. Memory
+   * grows with the events from that time on.
+   */
+  rebuild(source: Source): Promise<RebuildResult> {
+    return new Promise((resolve, reject) => this.#enqueue(source, { task: () => this.#rebuild(source), resolve: (result: unknown) => resolve(result as RebuildResult), reject }));
+  }
+
+  async #rebuild(source: Source): Promise<RebuildResult> {
+    const log = this.#store.ingestions;
+    const pending = await log.pendingLate(source.id);
+    if (pending.first === null) return { merged: 0, rewritten: 0, from: null };
+    const from = pending.first;
+    const seen = new Set<number>();
+    const series = new Map<string, Array<[number, number]>>();
+    for (const record of await log.recordsFrom(source.id, from)) {
+      if (record.format === undefined) throw new HttpError(409, 'conflict', `batch ${record.key} was stored before batch formats were recorded: its events cannot be decoded again`);
+      const raw = await log.read(source.id, record.streamOffset, record.streamOffset + record.streamLength);
+      for (const event of decodeBatch(record.format, raw)) {
+        if (event.time < from || seen.has(event.time)) continue;
+        seen.add(event.time);
+        for (const [field, value] of Object.entries(event.record)) {
+          if (typeof value !== 'number' || !Number.isFinite(value)) continue;
+          let samples = series.get(field);
+          if (!samples) series.set(field, (samples = []));
+          samples.push([event.time, value]);
+        }
       }
+    }
+    const writes: BulkWrite[] = [];
+    const commits: Array<() => void> = [];
+    let rewritten = 0;
+    for (const [field, samples] of series) {
+      samples.sort((a, b) => a[0] - b[0]);
+      const array = await this.#array(source, field);
+      const channel = this.#unannounced.get(array.id);
+      if (channel) writes.push(channel);
+      const prepared = await array.prepareRewrite(
+        await array.indexOfTime(from),
+        Float32Array.from(samples, ([, value]) => value),
+        Float64Array.from(samples, ([time]) => time),
+      );
+      writes.push(...prepared.writes);
+      commits.push(prepared.commit);
+      rewritten += samples.length;
+    }
+    const prepared = await SqlStorage.prepareWrites(writes);
+    await this.#store.driver.transaction(async (query) => {
+      await SqlStorage.applyWrites(query, prepared);
+      await IngestLog.clearLate(query, source.id);
     });
+    commits.forEach((commit) => commit());
+    for (const [field] of series) this.#unannounced.delete(`array/${source.id}/${fieldId(field)}`);
+    return { merged: pending.count, rewritten, from };
   }
 
   /** Stores the source's waiting batches, group after group, until none is left. */
@@ -109,13 +194,19 @@ export class IngestService {
     // Batches handed in during this turn of the event loop (the frames of one read) join the first group.
     await new Promise((resolve) => setImmediate(resolve));
     while (line.waiting.length > 0) {
+      const first = line.waiting[0]!;
+      if (isTask(first)) {
+        line.waiting.shift();
+        await first.task().then(first.resolve, first.reject);
+        continue;
+      }
       let count = 0;
       let events = 0;
-      while (count < line.waiting.length && count < MAX_GROUP_BATCHES && (count === 0 || events + line.waiting[count]!.events.length <= MAX_GROUP_EVENTS)) {
-        events += line.waiting[count]!.events.length;
+      for (let item = line.waiting[0]; item && !isTask(item) && count < MAX_GROUP_BATCHES && (count === 0 || events + item.events.length <= MAX_GROUP_EVENTS); item = line.waiting[count]) {
+        events += item.events.length;
         count++;
       }
-      await this.#commit(line.source, line.waiting.splice(0, count));
+      await this.#commit(line.source, line.waiting.splice(0, count) as PendingBatch[]);
     }
     line.draining = false;
     this.#lines.delete(line.source.id);
@@ -208,7 +299,21 @@ export class IngestService {
         }
       }
       results.push({ status: 'stored', events: fresh.length, late: late.size });
-      accepted.push({ batch, info: { source: source.id, key: batch.key, count: fresh.length, firstTime: fresh[0]?.time ?? null, lastTime: fresh.at(-1)?.time ?? null } });
+      let lateFirst: number | null = null;
+      for (const time of late) if (lateFirst === null || time < lateFirst) lateFirst = time;
+      accepted.push({
+        batch,
+        info: {
+          source: source.id,
+          key: batch.key,
+          count: fresh.length,
+          firstTime: fresh[0]?.time ?? null,
+          lastTime: fresh.at(-1)?.time ?? null,
+          ...(batch.format === undefined ? {} : { format: batch.format }),
+          late: late.size,
+          lateFirst,
+        },
+      });
     }
     if (accepted.length === 0) return results;
 

@@ -13,6 +13,7 @@ import { HttpError } from '../errors';
 import type { SqlDriver } from '../store/sql/driver';
 import type { IngestLog } from '../store/sql/ingest-log';
 import type { IngestService } from './ingest-service';
+import { csvRowsFormat } from './decode';
 import type { Sources } from './sources';
 import { MAX_EVENTS } from './parse';
 
@@ -167,7 +168,7 @@ export class Uploads {
     if (rows.length > MAX_EVENTS) throw new HttpError(413, 'payload_too_large', `at most ${MAX_EVENTS} rows per piece`);
     let breaks = 0;
     for (const byte of body) if (byte === 0x0a) breaks++;
-    const result = await this.#service.ingest(source, key, rows, body);
+    const result = await this.#service.ingest(source, key, rows, body, csvRowsFormat(upload.dialect));
     // The piece is committed; now the offset moves. A crash in between is harmless: the client
     // sends the same piece again, its key is found, and the offset moves then.
     await this.#driver.transaction((query) =>

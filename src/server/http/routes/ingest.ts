@@ -1,7 +1,8 @@
 /**
  * Data sources and HTTP ingestion.
  *   POST /api/sources {tag, asset?, site?, units?}  (admin) → the source with its token and shared key
- *   GET  /api/sources/:id                           → the source with events_stored
+ *   GET  /api/sources/:id                           → the source with events_stored and late_pending
+ *   POST /api/sources/:id/rebuild                   merges late events into the arrays → {merged, rewritten, from}
  *   POST /api/ingest?reference=<tag>                a batch from a source: msgpack [time, record]
  *        pairs (the Wendelin fluentd output plugin's format), JSON lines or CSV, by Content-Type;
  *        `Authorization: Bearer <source token>` or Basic (tag:token); `Idempotency-Key` optional
@@ -14,7 +15,7 @@ import type { Store } from '../../store/store';
 import { HttpError } from '../../errors';
 import { Sources, type Source } from '../../ingest/sources';
 import type { IngestService } from '../../ingest/ingest-service';
-import { parseCsv, parseJsonLines, parseMsgpack, type IngestEvent } from '../../ingest/parse';
+import { decodeBatch } from '../../ingest/decode';
 import { requireAdmin, requireUser } from '../access';
 
 const BODY_LIMIT = 64 * 1024 * 1024;
@@ -45,7 +46,17 @@ export async function ingestRoutes(app: FastifyInstance, options: { store: Store
     if (user.role === 'technician') throw new HttpError(403, 'forbidden', 'engineers and admins read data sources');
     const source = await sources.get(decodeURIComponent(request.params.id));
     if (!source) throw new HttpError(404, 'not_found', 'no such data source');
-    return { ...source, events_stored: await sources.eventsStored(source.id) };
+    const late = await options.store.ingestions.pendingLate(source.id);
+    return { ...source, events_stored: await sources.eventsStored(source.id), late_pending: late.count, late_first: late.first };
+  });
+
+  // Merges the source's late events into its arrays (engineers and admins: it rewrites channel data).
+  app.post<{ Params: { id: string } }>('/api/sources/:id/rebuild', async (request) => {
+    const user = requireUser(request);
+    if (user.role === 'technician') throw new HttpError(403, 'forbidden', 'engineers and admins rebuild channel arrays');
+    const source = await sources.get(decodeURIComponent(request.params.id));
+    if (!source) throw new HttpError(404, 'not_found', 'no such data source');
+    return service.rebuild(source);
   });
 
   /** The source a request authenticates as (401 otherwise). */
@@ -75,14 +86,15 @@ export async function ingestRoutes(app: FastifyInstance, options: { store: Store
       const source = await authenticate(request);
       const body = Buffer.isBuffer(request.body) ? request.body : Buffer.alloc(0);
       const type = (request.headers['content-type'] ?? 'application/x-msgpack').split(';')[0]!.trim().toLowerCase();
-      let events: IngestEvent[];
-      if (type === 'application/x-msgpack' || type === 'application/msgpack' || type === 'application/octet-stream') events = parseMsgpack(body);
-      else if (type === 'application/x-ndjson' || type === 'application/jsonl' || type === 'application/json') events = parseJsonLines(body.toString('utf8'));
-      else if (type === 'text/csv') events = parseCsv(body.toString('utf8'));
+      let format: string;
+      if (type === 'application/x-msgpack' || type === 'application/msgpack' || type === 'application/octet-stream') format = 'msgpack';
+      else if (type === 'application/x-ndjson' || type === 'application/jsonl' || type === 'application/json') format = 'jsonl';
+      else if (type === 'text/csv') format = 'csv';
       else throw new HttpError(415, 'unsupported_media_type', `Content-Type ${type} is not msgpack, JSON lines or CSV`);
+      const events = decodeBatch(format, body);
       const headerKey = request.headers['idempotency-key'];
       const key = typeof headerKey === 'string' && headerKey !== '' ? `key:${headerKey}` : `sha256:${createHash('sha256').update(body).digest('hex')}`;
-      const result = await service.ingest(source, key, events, body);
+      const result = await service.ingest(source, key, events, body, format);
       return reply.status(204).header('x-fieldline-batch', result.status).header('x-fieldline-events', String(result.events)).header('x-fieldline-late', String(result.late)).send();
     });
   });

@@ -15,6 +15,12 @@ export interface BatchInfo {
   count: number;
   firstTime: number | null;
   lastTime: number | null;
+  /** How to decode the raw bytes again (see ingest/decode.ts); undefined: unknown. */
+  format?: string;
+  /** New events older than their arrays' last samples, kept out of the arrays until a rebuild. */
+  late?: number;
+  /** The earliest of those (epoch ms). */
+  lateFirst?: number | null;
 }
 
 export interface IngestionRecord extends BatchInfo {
@@ -32,6 +38,9 @@ function toRecord(row: Record<string, unknown>): IngestionRecord {
     count: Number(row.count),
     firstTime: row.first_time === null ? null : Number(row.first_time),
     lastTime: row.last_time === null ? null : Number(row.last_time),
+    ...(row.format === null || row.format === undefined ? {} : { format: String(row.format) }),
+    late: Number(row.late ?? 0),
+    lateFirst: row.late_first === null || row.late_first === undefined ? null : Number(row.late_first),
     streamOffset: Number(row.stream_offset),
     streamLength: Number(row.stream_length),
     checksum: String(row.checksum),
@@ -59,8 +68,8 @@ export class IngestLog {
       await query(`INSERT INTO stream_chunks (source, position, data) VALUES (?, ?, ?)`, [batch.source, streamOffset, Buffer.from(bytes.buffer, bytes.byteOffset, bytes.byteLength)]);
       const record: IngestionRecord = { ...batch, streamOffset, streamLength: bytes.byteLength, checksum };
       await query(
-        'INSERT INTO ingestions (source, key, stream_offset, stream_length, count, first_time, last_time, checksum, created_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)',
-        [batch.source, batch.key, streamOffset, bytes.byteLength, batch.count, batch.firstTime, batch.lastTime, checksum, Date.now()],
+        'INSERT INTO ingestions (source, key, stream_offset, stream_length, count, first_time, last_time, checksum, created_at, format, late, late_first) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)',
+        [batch.source, batch.key, streamOffset, bytes.byteLength, batch.count, batch.firstTime, batch.lastTime, checksum, Date.now(), batch.format ?? null, batch.late ?? 0, batch.lateFirst ?? null],
       );
       await effect?.(query);
       return { status: 'stored', record };
@@ -115,6 +124,23 @@ export class IngestLog {
   async lastTime(source: string): Promise<number | null> {
     const [row] = await this.#driver.transaction((query) => query('SELECT MAX(last_time) AS last FROM ingestions WHERE source = ?', [source]));
     return row?.last === null || row?.last === undefined ? null : Number(row.last);
+  }
+
+  /** Late events of a source not merged yet: how many, and the earliest (null: none). */
+  async pendingLate(source: string): Promise<{ count: number; first: number | null }> {
+    const [row] = await this.#driver.transaction((query) => query('SELECT COALESCE(SUM(late), 0) AS count, MIN(late_first) AS first FROM ingestions WHERE source = ? AND late_first IS NOT NULL', [source]));
+    return { count: Number(row?.count ?? 0), first: row?.first === null || row?.first === undefined ? null : Number(row.first) };
+  }
+
+  /** Accepted batches of a source with events at or after `time`, in the order they were accepted. */
+  async recordsFrom(source: string, time: number): Promise<IngestionRecord[]> {
+    const rows = await this.#driver.transaction((query) => query('SELECT * FROM ingestions WHERE source = ? AND last_time >= ? ORDER BY stream_offset', [source, time]));
+    return rows.map(toRecord);
+  }
+
+  /** Marks a source's late events as merged (inside the caller's transaction). */
+  static async clearLate(query: Query, source: string): Promise<void> {
+    await query('UPDATE ingestions SET late = 0, late_first = NULL WHERE source = ? AND late_first IS NOT NULL', [source]);
   }
 
   async records(source: string): Promise<IngestionRecord[]> {

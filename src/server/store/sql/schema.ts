@@ -151,6 +151,16 @@ export const migrations: readonly Migration[] = [
       ],
     },
   },
+  {
+    version: 11,
+    name: 'batch formats and late events',
+    // How to decode a batch's raw bytes again, and the late events it left out of the arrays
+    // (how many, and the earliest), until a rebuild merges them.
+    statements: {
+      sqlite: ['ALTER TABLE ingestions ADD COLUMN format TEXT', 'ALTER TABLE ingestions ADD COLUMN late INTEGER NOT NULL DEFAULT 0', 'ALTER TABLE ingestions ADD COLUMN late_first REAL'],
+      postgres: ['ALTER TABLE ingestions ADD COLUMN format TEXT', 'ALTER TABLE ingestions ADD COLUMN late BIGINT NOT NULL DEFAULT 0', 'ALTER TABLE ingestions ADD COLUMN late_first DOUBLE PRECISION'],
+    },
+  },
 ];
 
 /** Brings the schema up to date; with PostgreSQL an advisory lock keeps concurrent starts apart. */

@@ -1,0 +1,25 @@
+/**
+ * A stored batch's raw bytes decoded again into events, by the format recorded with it: what a
+ * rebuild of the arrays reads from the raw stream. Formats: `msgpack`, `jsonl`, `csv` (bodies of
+ * POST /api/ingest), `csv-rows:<dialect JSON>` (upload pieces: lines without their header).
+ */
+import { CsvError, parseRows, type CsvDialect } from '../../core';
+import { parseCsv, parseJsonLines, parseMsgpack, type IngestEvent } from './parse';
+
+/** The format of upload pieces in a dialect. */
+export const csvRowsFormat = (dialect: CsvDialect): string => `csv-rows:${JSON.stringify(dialect)}`;
+
+export function decodeBatch(format: string, raw: Buffer): IngestEvent[] {
+  if (format === 'msgpack') return parseMsgpack(raw);
+  if (format === 'jsonl') return parseJsonLines(raw.toString('utf8'));
+  if (format === 'csv') return parseCsv(raw.toString('utf8'));
+  if (format.startsWith('csv-rows:')) {
+    try {
+      return parseRows(raw.toString('utf8'), JSON.parse(format.slice('csv-rows:'.length)) as CsvDialect);
+    } catch (error) {
+      if (error instanceof CsvError) throw new Error(`a stored upload piece no longer parses: ${error.message}`, { cause: error });
+      throw error;
+    }
+  }
+  throw new Error(`unknown batch format ${JSON.stringify(format)}`);
+}
