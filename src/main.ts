@@ -23,6 +23,8 @@ const app = document.querySelector('fl-app');
 if (app) {
   app.storage = storage;
   app.uploader = uploader;
+  // The server this app came from (the session cookie authenticates): channels ingested there.
+  app.serverStorage = createStorage({ type: 'http', url: location.origin });
 }
 void uploader.resumeAll();
 

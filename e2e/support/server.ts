@@ -9,6 +9,8 @@ const root = path.resolve(import.meta.dirname, '..', '..');
 
 export interface E2eServer {
   url: string;
+  /** The fluentd forward protocol port. */
+  forwardPort: number;
   /** The server's copy of the built client (tests may change it, e.g. to deploy a new version). */
   clientDir: string;
   stop(): Promise<void>;
@@ -26,12 +28,14 @@ export async function startE2eServer(env: NodeJS.ProcessEnv = {}): Promise<E2eSe
     stdio: ['ignore', 'pipe', 'pipe'],
   });
   let log = '';
+  let forwardPort = 0;
   const url = await new Promise<string>((resolve, reject) => {
     const timer = setTimeout(() => reject(new Error(`server did not start within 20 s:\n${log}`)), 20_000);
     server.stdout.on('data', (data: Buffer) => {
       log += data.toString();
       const match = / on (http:\/\/127\.0\.0\.1:\d+)/.exec(log);
       if (match?.[1]) {
+        forwardPort = Number(/forward protocol on port (\d+)/.exec(log)?.[1] ?? 0);
         clearTimeout(timer);
         resolve(match[1]);
       }
@@ -41,6 +45,7 @@ export async function startE2eServer(env: NodeJS.ProcessEnv = {}): Promise<E2eSe
   });
   return {
     url,
+    forwardPort,
     clientDir,
     async stop() {
       if (server.exitCode === null) {

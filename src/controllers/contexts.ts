@@ -11,3 +11,6 @@ export const storageContext = createContext<Storage | undefined>(Symbol('fl-stor
 
 /** The CSV uploader (outbox of file uploads to the server). */
 export const uploaderContext = createContext<Uploader | undefined>(Symbol('fl-uploader'));
+
+/** The companion server's documents and arrays as a storage (`http`), when the app has a server. */
+export const serverStorageContext = createContext<Storage | undefined>(Symbol('fl-server-storage'));

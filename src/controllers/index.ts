@@ -6,4 +6,4 @@ export { ChannelSeriesController, type Series } from './channel-series-controlle
 export { DEMO_ASSET, DEMO_SITE, DEMO_START, demoSeeded, seedDemo, type SeedProgress } from './demo-seed';
 export { Uploader, fingerprintOf, type UploadJob, type UploadProgress, type UploadState, type UploaderOptions } from './upload/uploader';
 export type { CsvInspection } from './upload/csv-file';
-export { uploaderContext } from './contexts';
+export { serverStorageContext, uploaderContext } from './contexts';

@@ -1,6 +1,6 @@
 import { LitElement, css, html, type PropertyValues } from 'lit';
 import { ContextProvider } from '@lit/context';
-import { OnlineStatusController, RouteController, storageContext, uploaderContext, type SeedProgress, type Uploader } from '../controllers';
+import { OnlineStatusController, RouteController, serverStorageContext, storageContext, uploaderContext, type SeedProgress, type Uploader } from '../controllers';
 import type { Storage } from '../storage';
 
 const sections = [
@@ -18,24 +18,27 @@ type Route = (typeof sections)[number]['route'];
  * and the provider of app services (storage) to every gadget below it.
  * Gadget methods: `storage` (property) is provided to descendants; `updateAvailable` shows the
  * prompt, and clicking "Reload" fires `fl-update-accept` (bubbles, composed) for the composition
- * root to activate the new version; `uploader` (property) is provided to descendants (CSV
- * imports); `seeding` ({done, total} or null) shows the demo's progress.
+ * root to activate the new version; `uploader` (CSV imports) and `serverStorage` (the companion
+ * server's documents and arrays) are provided to descendants; `seeding` ({done, total} or null) shows the demo's progress.
  */
 export class FlApp extends LitElement {
   static override properties = {
     updateAvailable: { type: Boolean, attribute: 'update-available' },
     storage: { attribute: false },
     uploader: { attribute: false },
+    serverStorage: { attribute: false },
     seeding: { attribute: false },
   };
 
   declare updateAvailable: boolean;
   declare storage: Storage | undefined;
   declare uploader: Uploader | undefined;
+  declare serverStorage: Storage | undefined;
   declare seeding: SeedProgress | null;
 
   readonly #storageProvider = new ContextProvider(this, { context: storageContext });
   readonly #uploaderProvider = new ContextProvider(this, { context: uploaderContext });
+  readonly #serverStorageProvider = new ContextProvider(this, { context: serverStorageContext });
 
   readonly #online = new OnlineStatusController(this);
   readonly #router = new RouteController<Route>(this, { routes: ['sites', 'channels', 'import', 'work-orders', 'sync'] });
@@ -45,12 +48,14 @@ export class FlApp extends LitElement {
     this.updateAvailable = false;
     this.storage = undefined;
     this.uploader = undefined;
+    this.serverStorage = undefined;
     this.seeding = null;
   }
 
   protected override willUpdate(changed: PropertyValues<this>): void {
     if (changed.has('storage')) this.#storageProvider.setValue(this.storage);
     if (changed.has('uploader')) this.#uploaderProvider.setValue(this.uploader);
+    if (changed.has('serverStorage')) this.#serverStorageProvider.setValue(this.serverStorage);
   }
 
   protected override updated(changed: PropertyValues<this>): void {

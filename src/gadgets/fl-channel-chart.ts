@@ -3,20 +3,24 @@ import { ContextConsumer } from '@lit/context';
 import uPlot from 'uplot';
 import uPlotCss from 'uplot/dist/uPlot.min.css?inline';
 import { ChannelSeriesController, storageContext } from '../controllers';
+import type { Storage } from '../storage';
 
 /**
  * Plots one channel array with uPlot. It draws M4 points per pixel column from the array's
  * summaries (every sample once zoomed in far enough) and loads again for the new range after each
  * zoom (drag to zoom, double-click to zoom out).
- * Gadget methods: properties `array` (array id), `label`, `unit`; attributes `data-source`
+ * Gadget methods: properties `array` (array id), `label`, `unit`, `storage` (optional: where the
+ * array is, instead of the app's local storage); attributes `data-source`
  * ('raw' | 'summary') and `data-points` tell tests and tools what is drawn.
  */
 export class FlChannelChart extends LitElement {
-  static override properties = { array: { type: String }, label: { type: String }, unit: { type: String } };
+  static override properties = { array: { type: String }, label: { type: String }, unit: { type: String }, storage: { attribute: false } };
 
   declare array: string;
   declare label: string;
   declare unit: string;
+  /** Where the array lives, when not in the app's local storage (e.g. the server's). */
+  declare storage: Storage | undefined;
 
   readonly #storage = new ContextConsumer(this, { context: storageContext, subscribe: true, callback: () => this.#load() });
   readonly #series = new ChannelSeriesController(this);
@@ -31,6 +35,7 @@ export class FlChannelChart extends LitElement {
     this.array = '';
     this.label = '';
     this.unit = '';
+    this.storage = undefined;
   }
 
   static override styles = [
@@ -48,7 +53,7 @@ export class FlChannelChart extends LitElement {
   }
 
   #load(fromMs?: number, toMs?: number): void {
-    const storage = this.#storage.value;
+    const storage = this.storage ?? this.#storage.value;
     if (!storage || !this.array) return;
     const width = this.#width();
     // The context arriving and the first render both ask: load once.
@@ -76,7 +81,7 @@ export class FlChannelChart extends LitElement {
   }
 
   protected override updated(changed: PropertyValues<this>): void {
-    if (changed.has('array')) this.#load();
+    if (changed.has('array') || changed.has('storage')) this.#load();
     const series = this.#series.series;
     if (!series || series === this.#drawn) return;
     this.#drawn = series;

@@ -1,31 +1,42 @@
-import { LitElement, css, html } from 'lit';
+import { LitElement, css, html, nothing } from 'lit';
 import { ContextConsumer } from '@lit/context';
-import { storageContext } from '../controllers';
-import type { Doc } from '../storage';
+import { serverStorageContext, storageContext } from '../controllers';
+import { StorageError, type AllDocsOptions, type Doc, type Storage } from '../storage';
 
 interface ChannelRow {
   id: string;
   doc: Doc;
 }
 
+type ServerState = { state: 'none' } | { state: 'loading' } | { state: 'signed_out' } | { state: 'unreachable' } | { state: 'error'; message: string } | { state: 'loaded'; channels: ChannelRow[] };
+
+const channelQuery = (): AllDocsOptions => ({ query: 'type:channel', include_docs: true, sort_on: [['title', 'ascending']] });
+
 /**
- * The channels in local storage, each plotted with <fl-channel-chart>.
- * Gadget methods: `reload()` lists the channels again (after a sync or the demo seed).
+ * The channels on this device, each plotted with <fl-channel-chart>, and — when the app has a
+ * server — the channels on the server (what data sources and uploads brought there), plotted
+ * straight from the server's arrays. Signed out, it offers to sign in; offline, it says so.
+ * Gadget methods: `reload()` lists the channels again (after a sync, the demo seed or a sign-in).
  */
 export class FlChannelList extends LitElement {
-  static override properties = { channels: { state: true }, error: { state: true } };
+  static override properties = { channels: { state: true }, error: { state: true }, server: { state: true } };
 
   declare channels: ChannelRow[] | undefined;
   declare error: string | undefined;
+  declare server: ServerState;
 
-  readonly #storage = new ContextConsumer(this, {
-    context: storageContext,
-    subscribe: true,
-    callback: () => void this.reload(),
-  });
+  readonly #storage = new ContextConsumer(this, { context: storageContext, subscribe: true, callback: () => void this.reload() });
+  readonly #serverStorage = new ContextConsumer(this, { context: serverStorageContext, subscribe: true, callback: () => void this.reload() });
+
+  constructor() {
+    super();
+    this.server = { state: 'none' };
+  }
 
   static override styles = css`
     :host { display: grid; gap: 1rem; }
+    section { display: grid; gap: 1rem; }
+    h3 { margin: 0.5rem 0 0; font-size: 1rem; }
     p { margin: 0; }
   `;
 
@@ -35,10 +46,14 @@ export class FlChannelList extends LitElement {
   }
 
   async reload(): Promise<void> {
+    await Promise.all([this.#reloadLocal(), this.#reloadServer()]);
+  }
+
+  async #reloadLocal(): Promise<void> {
     const storage = this.#storage.value;
     if (!storage) return;
     try {
-      const result = await storage.allDocs({ query: 'type:channel', include_docs: true, sort_on: [['title', 'ascending']] });
+      const result = await storage.allDocs(channelQuery());
       this.channels = result.rows.map((row) => ({ id: row.id, doc: row.doc! }));
       this.error = undefined;
     } catch (error) {
@@ -46,18 +61,56 @@ export class FlChannelList extends LitElement {
     }
   }
 
-  override render() {
-    if (this.error) return html`<p role="alert">${this.error}</p>`;
-    if (!this.channels) return html`<p>Loading channels…</p>`;
-    if (this.channels.length === 0) return html`<p>No channels on this device yet.</p>`;
-    return this.channels.map(
+  async #reloadServer(): Promise<void> {
+    const server = this.#serverStorage.value;
+    if (!server) {
+      this.server = { state: 'none' };
+      return;
+    }
+    if (this.server.state !== 'loaded') this.server = { state: 'loading' };
+    try {
+      const result = await server.allDocs(channelQuery());
+      this.server = { state: 'loaded', channels: result.rows.map((row) => ({ id: row.id, doc: row.doc! })) };
+    } catch (error) {
+      if (error instanceof StorageError && error.code === 'unauthorized') this.server = { state: 'signed_out' };
+      else if (error instanceof StorageError && error.code === 'unavailable') this.server = { state: 'unreachable' };
+      else this.server = { state: 'error', message: error instanceof Error ? error.message : String(error) };
+    }
+  }
+
+  #charts(channels: ChannelRow[], storage?: Storage) {
+    return channels.map(
       (channel) =>
         html`<fl-channel-chart
           .array=${String(channel.doc.array)}
           .label=${String(channel.doc.title ?? channel.id)}
           .unit=${String(channel.doc.unit ?? '')}
+          .storage=${storage}
         ></fl-channel-chart>`,
     );
+  }
+
+  #serverSection() {
+    const server = this.server;
+    if (server.state === 'none') return nothing;
+    let body;
+    if (server.state === 'loading') body = html`<p>Asking the server…</p>`;
+    else if (server.state === 'signed_out') body = html`<fl-sign-in legend="Sign in to see the server's channels" @fl-signed-in=${() => void this.#reloadServer()}></fl-sign-in>`;
+    else if (server.state === 'unreachable') body = html`<p>The server is out of reach: its channels show when you are online.</p>`;
+    else if (server.state === 'error') body = html`<p role="alert">${server.message}</p>`;
+    else if (server.channels.length === 0) body = html`<p>No channels on the server yet.</p>`;
+    else body = this.#charts(server.channels, this.#serverStorage.value);
+    return html`<section aria-label="On the server"><h3>On the server</h3>${body}</section>`;
+  }
+
+  override render() {
+    let local;
+    if (this.error) local = html`<p role="alert">${this.error}</p>`;
+    else if (!this.channels) local = html`<p>Loading channels…</p>`;
+    else if (this.channels.length === 0) local = html`<p>No channels on this device yet.</p>`;
+    else local = this.#charts(this.channels);
+    return html`<section aria-label="On this device"><h3>On this device</h3>${local}</section>
+      ${this.#serverSection()}`;
   }
 }
 

@@ -121,19 +121,7 @@ export class FlUpload extends LitElement {
     await this.reload();
   }
 
-  async #signIn(event: Event): Promise<void> {
-    event.preventDefault();
-    const form = new FormData(event.target as HTMLFormElement);
-    const response = await fetch('/api/session', {
-      method: 'POST',
-      headers: { 'content-type': 'application/json' },
-      body: JSON.stringify({ username: form.get('username'), password: form.get('password') }),
-    }).catch(() => undefined);
-    if (!response?.ok) {
-      this.error = response ? 'Sign-in refused: check the user name and password.' : 'The server cannot be reached.';
-      return;
-    }
-    this.error = undefined;
+  #signedIn(): void {
     this.signIn = false;
     void this.#uploader.value?.resumeAll();
   }
@@ -208,18 +196,7 @@ export class FlUpload extends LitElement {
             : nothing}
         </fieldset>
       </form>
-      ${this.signIn
-        ? html`<form aria-label="Sign in" @submit=${(event: Event) => void this.#signIn(event)}>
-            <fieldset>
-              <legend>Sign in to upload</legend>
-              <div class="row">
-                <label>User name <input name="username" autocomplete="username" required /></label>
-                <label>Password <input name="password" type="password" autocomplete="current-password" required /></label>
-              </div>
-              <div><button type="submit">Sign in</button></div>
-            </fieldset>
-          </form>`
-        : nothing}
+      ${this.signIn ? html`<fl-sign-in legend="Sign in to upload" @fl-signed-in=${() => this.#signedIn()}></fl-sign-in>` : nothing}
       ${this.jobs.length > 0 ? html`<ul aria-label="Uploads">${this.jobs.map((job) => this.#job(job))}</ul>` : html`<p>No uploads yet.</p>`}
     `;
   }

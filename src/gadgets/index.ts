@@ -2,14 +2,16 @@
 import { FlApp } from './fl-app';
 import { FlChannelChart } from './fl-channel-chart';
 import { FlChannelList } from './fl-channel-list';
+import { FlSignIn } from './fl-sign-in';
 import { FlUpload } from './fl-upload';
 
-export { FlApp, FlChannelChart, FlChannelList, FlUpload };
+export { FlApp, FlChannelChart, FlChannelList, FlSignIn, FlUpload };
 
 const gadgets: Record<string, CustomElementConstructor> = {
   'fl-app': FlApp,
   'fl-channel-chart': FlChannelChart,
   'fl-channel-list': FlChannelList,
+  'fl-sign-in': FlSignIn,
   'fl-upload': FlUpload,
 };
 
