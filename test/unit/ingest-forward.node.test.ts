@@ -9,6 +9,7 @@ import { FluentClient } from '@fluent-org/logger';
 import { pack, unpackMultiple } from 'msgpackr';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { ChannelArray } from '../../src/arrays';
+import { MAX_FRAME_BYTES } from '../../src/server/ingest/forward-server';
 import { IngestService } from '../../src/server/ingest/ingest-service';
 import type { Source } from '../../src/server/ingest/sources';
 import type { SqlDriver } from '../../src/server/store/sql/driver';
@@ -50,6 +51,51 @@ function rawExchange(bytes: Buffer): Promise<{ closed: boolean; answer: Buffer }
       }
     }, 500);
   });
+}
+
+/**
+ * Writes `bytes` in pieces of `pieceBytes`, each once the previous one is handed to the system;
+ * resolves with the msgpack values answered once `answers` came back, or when the connection closes.
+ */
+function piecewiseExchange(bytes: Buffer, pieceBytes: number, answers: number): Promise<{ closed: boolean; answer: unknown[] }> {
+  return new Promise((resolve) => {
+    const socket = net.connect(test.server.forwardPort, '127.0.0.1');
+    socket.setNoDelay(true);
+    const chunks: Buffer[] = [];
+    const finish = (closed: boolean) => {
+      socket.destroy();
+      resolve({ closed, answer: unpackMultiple(Buffer.concat(chunks)) as unknown[] });
+    };
+    socket.on('data', (data) => {
+      chunks.push(data);
+      try {
+        if ((unpackMultiple(Buffer.concat(chunks)) as unknown[]).length >= answers) finish(false);
+      } catch {
+        // an answer cut in two: the rest follows
+      }
+    });
+    socket.on('close', () => finish(true));
+    socket.on('error', () => undefined);
+    const write = (offset: number) => {
+      if (offset < bytes.length && !socket.destroyed) socket.write(bytes.subarray(offset, offset + pieceBytes), () => write(offset + pieceBytes));
+    };
+    write(0);
+  });
+}
+
+/** A msgpack header with a 32-bit length or count (str 32, bin 32, array 32, map 32). */
+function header32(type: number, length: number): Buffer {
+  const header = Buffer.from([type, 0, 0, 0, 0]);
+  header.writeUInt32BE(length, 1);
+  return header;
+}
+
+/** fluentd's EventTime (msgpack ext type 0): seconds and nanoseconds, as its clients send times. */
+function eventTime(ms: number): Buffer {
+  const time = Buffer.from([0xd7, 0x00, 0, 0, 0, 0, 0, 0, 0, 0]);
+  time.writeUInt32BE(Math.floor(ms / 1000), 2);
+  time.writeUInt32BE((ms % 1000) * 1_000_000, 6);
+  return time;
 }
 
 beforeAll(async () => {
@@ -147,6 +193,11 @@ describe('fluentd forward protocol', () => {
     ['wrong types', pack(['turbine.t07', [['yesterday', { temp: 1 }]], { chunk: 'bad-types' }])],
     ['bad gzip', pack(['turbine.t07', Buffer.from('not gzip at all'), { compressed: 'gzip', chunk: 'bad-gzip' }])],
     ['packed entries that are not msgpack', pack(['turbine.t07', gzipSync(Buffer.from([0xc1])), { compressed: 'gzip', chunk: 'bad-entries' }])],
+    // Only the headers are sent: what they announce is refused before the rest would arrive.
+    ['a frame announcing a PackedForward bin of the frame limit', Buffer.concat([Buffer.from([0x93]), pack('turbine.t07'), header32(0xc6, MAX_FRAME_BYTES)])],
+    ['a frame announcing a string of 4 GiB', Buffer.concat([Buffer.from([0x93]), pack('turbine.t07'), header32(0xdb, 0xffff_ffff)])],
+    ['a frame announcing 4 billion entries', Buffer.concat([Buffer.from([0x93]), pack('turbine.t07'), header32(0xdd, 0xffff_ffff)])],
+    ['a map header announcing 4 billion entries', header32(0xdf, 0xffff_ffff)],
   ])('%s close the connection and store nothing', async (_what, bytes) => {
     const before = await stored();
     const errors = test.server.forward.stats.protocolErrors;
@@ -157,6 +208,62 @@ describe('fluentd forward protocol', () => {
     expect(await stored()).toBe(before);
     expect((await call('anonymous', 'GET', '/api/health')).status).toBe(200);
   });
+
+  it('a 100 000-entry Forward-mode frame written in 1 KiB pieces is stored and acknowledged', async () => {
+    const before = await stored();
+    const tempBefore = (await samples('temp')).length;
+    const ENTRIES = 100_000;
+    const base = 1_820_000_000_000;
+    const entries = Array.from({ length: ENTRIES }, (_, entry) => Buffer.concat([Buffer.from([0x92]), eventTime(base + entry), pack({ temp: entry, state: 'run' })]));
+    const frame = Buffer.concat([Buffer.from([0x93]), pack('turbine.t07'), header32(0xdd, ENTRIES), ...entries, pack({ chunk: 'forward-1k-pieces', size: ENTRIES })]);
+    // Bigger than a socket read, so the frame spans many reads whatever their sizes.
+    expect(frame.length).toBeGreaterThan(2 * 1024 * 1024);
+    const { closed, answer } = await piecewiseExchange(frame, 1024, 1);
+    expect({ closed, answer }).toEqual({ closed: false, answer: [{ ack: 'forward-1k-pieces' }] });
+    expect(await stored()).toBe(before + ENTRIES);
+    const temp = await samples('temp', tempBefore);
+    expect(temp.length - tempBefore).toBe(ENTRIES);
+    let wrong = 0;
+    for (let entry = 0; entry < ENTRIES; entry++) if (temp.times[entry] !== base + entry || temp.values[entry] !== entry) wrong++;
+    expect(wrong).toBe(0);
+  }, 60_000);
+
+  it('frames cut at every byte and sent one byte at a time are each stored and acknowledged once', async () => {
+    const before = await stored();
+    const frames = Buffer.concat([
+      pack(['turbine.t07', [[1_830_000_000, { temp: 1 }], [1_830_000_001, { temp: 2 }]], { chunk: 'bytes-1' }]),
+      Buffer.concat([Buffer.from([0x94]), pack('turbine.t07'), eventTime(1_830_000_002_500), pack({ temp: 3 }), pack({ chunk: 'bytes-2' })]),
+      pack(['turbine.t07', Buffer.concat([pack([1_830_000_003, { temp: 4 }]), pack([1_830_000_004, { temp: 5 }])]), { chunk: 'bytes-3' }]),
+    ]);
+    const { answer } = await piecewiseExchange(frames, 1, 3);
+    expect(answer).toEqual([{ ack: 'bytes-1' }, { ack: 'bytes-2' }, { ack: 'bytes-3' }]);
+    expect(await stored()).toBe(before + 5);
+  });
+
+  it('a frame over the frame limit is refused once the limit is passed, before it is complete', async () => {
+    const errors = test.server.forward.stats.protocolErrors;
+    // A Forward-mode frame of 100 000 entries of 1 KiB: each header fits, the whole does not.
+    const entry = Buffer.concat([Buffer.from([0x92]), eventTime(1_840_000_000_000), pack({ temp: 'x'.repeat(1000) })]);
+    const start = Buffer.concat([Buffer.from([0x92]), pack('turbine.t07'), header32(0xdd, 100_000)]);
+    const block = Buffer.concat(new Array<Buffer>(64).fill(entry));
+    const blocks = Math.ceil(MAX_FRAME_BYTES / block.length) + 2;
+    const closed = await new Promise<boolean>((resolve) => {
+      const socket = net.connect(test.server.forwardPort, '127.0.0.1');
+      socket.on('close', () => resolve(true));
+      socket.on('error', () => undefined);
+      socket.write(start);
+      let sent = 0;
+      const write = () => {
+        if (socket.destroyed) return;
+        // Past the limit and a little more: if the connection is still open, it was not refused.
+        if (sent++ === blocks) return setTimeout(() => resolve(socket.destroyed), 500);
+        socket.write(block, write);
+      };
+      write();
+    });
+    expect(closed).toBe(true);
+    expect(test.server.forward.stats.protocolErrors).toBe(errors + 1);
+  }, 60_000);
 
   it('a truncated frame stores nothing when the connection drops', async () => {
     const before = await stored();

@@ -23,15 +23,23 @@ import net from 'node:net';
 import { createHash, randomBytes } from 'node:crypto';
 import os from 'node:os';
 import { gunzipSync } from 'node:zlib';
-import { pack, unpackMultiple } from 'msgpackr';
+import { pack, unpack, unpackMultiple } from 'msgpackr';
 import type { FastifyBaseLogger } from 'fastify';
 import type { Source, Sources } from './sources';
 import type { IngestService } from './ingest-service';
+import { MsgpackFrameScanner, MsgpackScanError } from './msgpack-frames';
 import './parse'; // registers the EventTime extension with msgpackr
 import type { IngestEvent } from './parse';
 
 /** A frame larger than this closes the connection (fluentd's chunk limit is 8 MB by default). */
 export const MAX_FRAME_BYTES = 64 * 1024 * 1024;
+
+/**
+ * Arrays and maps nested deeper than this close the connection. It bounds the frame scanner's
+ * stack and is above what msgpackr's recursive decoder manages anyway (it runs out of call stack
+ * at a few thousand levels), so no frame that decoded before is refused for it.
+ */
+const MAX_NESTING = 10_000;
 
 /**
  * A connection stops being read while more than this is received and not yet committed (frames,
@@ -75,6 +83,54 @@ interface Connection {
 }
 
 class ProtocolError extends Error {}
+
+/** Pieces smaller than this are copied together (see FramePieces), into buffers of STAGING_BYTES. */
+const SMALL_PIECE_BYTES = 16 * 1024;
+const STAGING_BYTES = 64 * 1024;
+
+/**
+ * The received bytes of the frame in progress, joined once when the frame is complete. A client
+ * may send a few bytes per TCP segment: small pieces are copied together so that the list holds
+ * about one entry per SMALL_PIECE_BYTES received, not one object per segment.
+ */
+class FramePieces {
+  #pieces: Buffer[] = [];
+  #bytes = 0;
+  /** Allocated at the first small piece: a connection whose reads end on frame boundaries needs none. */
+  #staging: Buffer | undefined;
+  #staged = 0;
+
+  /** Appends the next bytes of the frame (kept as they are when large, copied when small). */
+  add(piece: Buffer): void {
+    this.#bytes += piece.length;
+    if (piece.length >= SMALL_PIECE_BYTES) {
+      this.#unstage();
+      this.#pieces.push(piece);
+      return;
+    }
+    if (this.#staged + piece.length > STAGING_BYTES) this.#unstage();
+    this.#staging ??= Buffer.allocUnsafe(STAGING_BYTES);
+    this.#staged += piece.copy(this.#staging, this.#staged);
+  }
+
+  /** The frame: the pieces added, then `tail`. Starts the next frame empty. */
+  join(tail: Buffer): Buffer {
+    if (this.#bytes === 0) return tail;
+    const parts = this.#staged > 0 ? [...this.#pieces, this.#staging!.subarray(0, this.#staged), tail] : [...this.#pieces, tail];
+    const frame = Buffer.concat(parts, this.#bytes + tail.length);
+    this.#pieces = [];
+    this.#bytes = 0;
+    this.#staged = 0;
+    return frame;
+  }
+
+  /** Moves the staged bytes to the list (copied: the staging buffer is used again). */
+  #unstage(): void {
+    if (this.#staged === 0) return;
+    this.#pieces.push(Buffer.from(this.#staging!.subarray(0, this.#staged)));
+    this.#staged = 0;
+  }
+}
 
 function toEvent(entry: unknown): IngestEvent {
   if (!Array.isArray(entry) || entry.length < 2) throw new ProtocolError('an entry must be [time, record]');
@@ -207,24 +263,33 @@ export class ForwardServer {
       // No user/password step (auth ''): the shared key identifies the source.
       socket.write(pack(['HELO', { nonce: connection.nonce, auth: '', keepalive: true }]));
     }
-    let buffered: Buffer = Buffer.alloc(0);
+    // Frames are found by scanning headers as bytes arrive, and each is decoded once it is
+    // complete: decoding the buffered bytes again after every read would cost time quadratic in a
+    // frame's size. The pieces of the frame in progress are joined once, when it is complete.
+    const scanner = new MsgpackFrameScanner({ maxValueBytes: MAX_FRAME_BYTES, maxDepth: MAX_NESTING });
+    const pieces = new FramePieces();
     socket.on('data', (data: Buffer) => {
-      buffered = buffered.length === 0 ? data : Buffer.concat([buffered, data]);
-      const frames: Array<{ value: unknown; raw: Buffer }> = [];
-      let consumed = 0;
+      let ends: number[];
       try {
-        unpackMultiple(buffered, (value: unknown, start?: number, end?: number) => {
-          frames.push({ value, raw: buffered.subarray(start, end) });
-          consumed = end ?? consumed;
-        });
-        consumed = buffered.length;
+        ends = scanner.scan(data);
       } catch (error) {
-        const incomplete = (error as { incomplete?: boolean }).incomplete;
-        if (!incomplete) return this.#fail(socket, new ProtocolError('malformed msgpack'));
-        consumed = (error as { lastPosition?: number }).lastPosition ?? consumed;
+        const tooLarge = error instanceof MsgpackScanError && error.code === 'too_large';
+        return this.#fail(socket, new ProtocolError(tooLarge ? 'frame too large' : 'malformed msgpack', { cause: error }));
       }
-      buffered = Buffer.from(buffered.subarray(consumed));
-      if (buffered.length > MAX_FRAME_BYTES) return this.#fail(socket, new ProtocolError('frame too large'));
+      const frames: Array<{ value: unknown; raw: Buffer }> = [];
+      let start = 0;
+      for (const end of ends) {
+        const raw = pieces.join(data.subarray(start, end));
+        start = end;
+        let value: unknown;
+        try {
+          value = unpack(raw);
+        } catch (error) {
+          return this.#fail(socket, new ProtocolError('malformed msgpack', { cause: error }));
+        }
+        frames.push({ value, raw });
+      }
+      if (start < data.length) pieces.add(data.subarray(start));
       for (const frame of frames) this.#take(socket, connection, frame.value, frame.raw);
     });
     socket.on('error', () => socket.destroy());
