@@ -1,15 +1,19 @@
 /**
  * A stored batch's raw bytes decoded again into events, by the format recorded with it: what a
- * rebuild of the arrays reads from the raw stream. Formats: `msgpack`, `jsonl`, `csv` (bodies of
- * POST /api/ingest), `csv-rows:<dialect JSON>` (upload pieces: lines without their header).
+ * rebuild of the arrays reads from the raw stream. Formats: `forward` (a Forward Protocol frame),
+ * `msgpack`, `jsonl`, `csv` (bodies of POST /api/ingest), `csv-rows:<dialect JSON>` (upload pieces:
+ * lines without their header).
  */
 import { CsvError, parseRows, type CsvDialect } from '../../core';
+import { unpack } from 'msgpackr';
+import { decodeFrame } from './forward-frames';
 import { parseCsv, parseJsonLines, parseMsgpack, type IngestEvent } from './parse';
 
 /** The format of upload pieces in a dialect. */
 export const csvRowsFormat = (dialect: CsvDialect): string => `csv-rows:${JSON.stringify(dialect)}`;
 
 export function decodeBatch(format: string, raw: Buffer): IngestEvent[] {
+  if (format === 'forward') return decodeFrame(unpack(raw)).events;
   if (format === 'msgpack') return parseMsgpack(raw);
   if (format === 'jsonl') return parseJsonLines(raw.toString('utf8'));
   if (format === 'csv') return parseCsv(raw.toString('utf8'));

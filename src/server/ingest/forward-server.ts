@@ -22,14 +22,12 @@ import dgram from 'node:dgram';
 import net from 'node:net';
 import { createHash, randomBytes } from 'node:crypto';
 import os from 'node:os';
-import { gunzipSync } from 'node:zlib';
-import { pack, unpack, unpackMultiple } from 'msgpackr';
+import { pack, unpack } from 'msgpackr';
 import type { FastifyBaseLogger } from 'fastify';
 import type { Source, Sources } from './sources';
 import type { IngestService } from './ingest-service';
 import { MsgpackFrameScanner, MsgpackScanError } from './msgpack-frames';
-import './parse'; // registers the EventTime extension with msgpackr
-import type { IngestEvent } from './parse';
+import { ProtocolError, decodeFrame } from './forward-frames';
 
 /** A frame larger than this closes the connection (fluentd's chunk limit is 8 MB by default). */
 export const MAX_FRAME_BYTES = 64 * 1024 * 1024;
@@ -82,7 +80,6 @@ interface Connection {
   inFlightBytes: number;
 }
 
-class ProtocolError extends Error {}
 
 /** Pieces smaller than this are copied together (see FramePieces), into buffers of STAGING_BYTES. */
 const SMALL_PIECE_BYTES = 16 * 1024;
@@ -130,45 +127,6 @@ class FramePieces {
     this.#pieces.push(Buffer.from(this.#staging!.subarray(0, this.#staged)));
     this.#staged = 0;
   }
-}
-
-function toEvent(entry: unknown): IngestEvent {
-  if (!Array.isArray(entry) || entry.length < 2) throw new ProtocolError('an entry must be [time, record]');
-  const [time, record] = entry as [unknown, unknown];
-  if (typeof time !== 'number' || !Number.isFinite(time)) throw new ProtocolError('event time must be an integer or EventTime');
-  if (typeof record !== 'object' || record === null || Array.isArray(record)) throw new ProtocolError('record must be a map');
-  return { time: time * 1000, record: record as Record<string, unknown> };
-}
-
-/** Tag, events and options of one frame, whatever its mode. */
-function decodeFrame(frame: unknown): { tag: string; events: IngestEvent[]; option: Record<string, unknown> } {
-  if (!Array.isArray(frame) || frame.length < 2 || typeof frame[0] !== 'string') throw new ProtocolError('a frame must be [tag, …]');
-  const tag = frame[0];
-  const second = frame[1] as unknown;
-  if (typeof second === 'number') {
-    // Message mode: [tag, time, record, option?]
-    return { tag, events: [toEvent([second, frame[2]])], option: (frame[3] as Record<string, unknown>) ?? {} };
-  }
-  const option = (frame[2] as Record<string, unknown> | undefined) ?? {};
-  if (Array.isArray(second)) return { tag, events: second.map(toEvent), option };
-  if (second instanceof Uint8Array || typeof second === 'string') {
-    let bytes = typeof second === 'string' ? Buffer.from(second, 'binary') : Buffer.from(second.buffer, second.byteOffset, second.byteLength);
-    if (option.compressed === 'gzip') {
-      try {
-        bytes = gunzipSync(bytes);
-      } catch {
-        throw new ProtocolError('bad gzip in CompressedPackedForward');
-      }
-    } else if (option.compressed !== undefined && option.compressed !== 'text') throw new ProtocolError(`unknown compression ${String(option.compressed)}`);
-    let entries: unknown[];
-    try {
-      entries = unpackMultiple(bytes) as unknown[];
-    } catch {
-      throw new ProtocolError('PackedForward entries are not msgpack');
-    }
-    return { tag, events: entries.map(toEvent), option };
-  }
-  throw new ProtocolError('unknown frame mode');
 }
 
 export class ForwardServer {
@@ -377,7 +335,7 @@ export class ForwardServer {
     }
     const chunk = typeof option.chunk === 'string' ? option.chunk : undefined;
     const key = chunk ? `chunk:${chunk}` : `sha256:${createHash('sha256').update(raw).digest('hex')}`;
-    const committed = this.#service.ingest(source, key, events, raw).then((result) => {
+    const committed = this.#service.ingest(source, key, events, raw, 'forward').then((result) => {
       this.stats.events += result.events;
       if (chunk && socket.writable) socket.write(pack({ ack: chunk }));
     });
