@@ -7,7 +7,7 @@ test('the shell renders with its navigation and says it is online', async ({ pag
   const shell = new AppShell(page);
   await shell.open();
   await expect(page).toHaveTitle('Fieldline');
-  await expect(shell.navigation.getByRole('link')).toHaveText(['Sites', 'Channels', 'Import', 'Work orders', 'Sync']);
+  await expect(shell.navigation.getByRole('link')).toHaveText(['Sites', 'Channels', 'Import', 'Sources', 'Work orders', 'Sync']);
   await expect(shell.status).toHaveText('Online');
   await shell.goTo('Work orders');
   await expect(page).toHaveURL(/#\/work-orders$/);

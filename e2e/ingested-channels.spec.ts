@@ -1,12 +1,13 @@
 import { FluentClient } from '@fluent-org/logger';
 import { pack } from 'msgpackr';
-import { expect, test } from '@playwright/test';
+import { expect, test, type Page } from '@playwright/test';
 import { startE2eServer, type E2eServer } from './support/server';
 import { ChannelsPage } from './pages/channels-page';
 
-// Data from the field lands in the app: a fluentd-protocol client (the fluentd project's own Node
-// client, with acks) and an HTTP msgpack POST (what curl or fluentd's HTTP output sends) both
-// store events on the server, and the Channels view plots them from the server's arrays.
+// Data from the field lands in the app: an admin registers data sources in the Sources view; a
+// fluentd-protocol client (the fluentd project's own Node client, with acks) and an HTTP msgpack
+// POST (what curl or fluentd's HTTP output sends) store events on the server; late events are
+// merged from the Sources view; the Channels view plots both channels from the server's arrays.
 const ADMIN_PASSWORD = 'e2e admin password';
 let server: E2eServer;
 let adminToken: string;
@@ -25,20 +26,62 @@ test.afterAll(async () => {
   await server.stop();
 });
 
-test('events sent over the forward protocol and by HTTP msgpack are plotted from the server after sign-in', async ({ page }, testInfo) => {
+/** Registers a source through the Sources view (as the signed-in admin); returns its token. */
+async function register(page: Page, tag: string, site: string, units: string): Promise<string> {
+  const form = page.locator('fl-sources').getByRole('form', { name: 'Register a data source' });
+  await form.getByLabel('Tag').fill(tag);
+  await form.getByLabel('Site').fill(site);
+  await form.getByLabel('Units').fill(units);
+  await form.getByRole('button', { name: 'Register' }).click();
+  const notice = page.locator('fl-sources').getByRole('status', { name: 'New source' });
+  await expect(notice).toContainText(tag);
+  const token = (await notice.locator('code').first().textContent())!;
+  await notice.getByRole('button', { name: 'Done' }).click();
+  return token;
+}
+
+test('sources registered in the app receive data over the forward protocol and HTTP msgpack; late events are merged; a technician plots them', async ({ page, browser }, testInfo) => {
   test.setTimeout(90_000);
-  expect((await api('/api/sources', { tag: 'wf2.t01', site: 'site/WF2', units: { rotor: 'rpm' } })).status).toBe(201);
-  const inverter = (await (await api('/api/sources', { tag: 'wf2.inverter', site: 'site/WF2', units: { dc_voltage: 'V' } })).json()) as { token: string };
+  // The admin registers two sources in the Sources view.
+  const adminContext = await browser.newContext();
+  const admin = await adminContext.newPage();
+  await admin.goto(`${server.url}/#/sources`);
+  const signIn = admin.locator('fl-sources').getByRole('form', { name: 'Sign in' });
+  await signIn.getByLabel('User name').fill('admin');
+  await signIn.getByLabel('Password').fill(ADMIN_PASSWORD);
+  await signIn.getByRole('button', { name: 'Sign in' }).click();
+  await register(admin, 'wf2.t01', 'site/WF2', 'rotor=rpm');
+  const inverterToken = await register(admin, 'wf2.inverter', 'site/WF2', 'dc_voltage=V');
 
   const start = Date.UTC(2026, 10, 1);
   const client = new FluentClient('wf2', { socket: { host: '127.0.0.1', port: server.forwardPort, timeout: 30_000 }, ack: { ackTimeout: 30_000 }, milliseconds: true, eventMode: 'PackedForward', flushInterval: 5 });
   await Promise.all(Array.from({ length: 20_000 }, (_, event) => client.emit('t01', { rotor: 12 + Math.sin(event / 300) }, start + event * 1000)));
   await client.disconnect();
 
-  const body = Buffer.concat(Array.from({ length: 500 }, (_, event) => pack([start / 1000 + event * 60, { dc_voltage: 600 + (event % 50) }])));
-  const posted = await fetch(`${server.url}/api/ingest?reference=wf2.inverter`, { method: 'POST', headers: { authorization: `Bearer ${inverter.token}`, 'content-type': 'application/x-msgpack' }, body });
-  expect(posted.status).toBe(204);
+  const post = (events: Array<[number, number]>) =>
+    fetch(`${server.url}/api/ingest?reference=wf2.inverter`, {
+      method: 'POST',
+      headers: { authorization: `Bearer ${inverterToken}`, 'content-type': 'application/x-msgpack' },
+      body: Buffer.concat(events.map(([seconds, volts]) => pack([seconds, { dc_voltage: volts }]))),
+    });
+  // Every minute but the first 100, then the first 100 arrive late.
+  const minute = (event: number): [number, number] => [start / 1000 + event * 60, 600 + (event % 50)];
+  expect((await post(Array.from({ length: 400 }, (_, index) => minute(100 + index)))).status).toBe(204);
+  const late = await post(Array.from({ length: 100 }, (_, index) => minute(index)));
+  expect(late.headers.get('x-fieldline-late')).toBe('100');
 
+  await admin.reload();
+  const inverterRow = admin.locator('fl-sources').getByRole('row', { name: 'wf2.inverter' });
+  await expect(inverterRow.locator('td').nth(3)).toHaveText('500');
+  await expect(inverterRow.locator('td').nth(4)).toHaveText('100');
+  await expect(admin.locator('fl-sources').getByRole('row', { name: 'wf2.t01' }).locator('td').nth(3)).toHaveText('20,000');
+  await admin.screenshot({ path: testInfo.outputPath('sources.png'), fullPage: true });
+  await inverterRow.getByRole('button', { name: 'Merge late events' }).click();
+  await expect(admin.locator('fl-sources').getByRole('alert')).toContainText('wf2.inverter: 100 late events merged.');
+  await expect(inverterRow.locator('td').nth(4)).toHaveText('0');
+  await adminContext.close();
+
+  // A technician of the site sees both channels plotted from the server.
   const channels = new ChannelsPage(page);
   await channels.open(server.url);
   const onServer = page.locator('fl-channel-list').getByRole('region', { name: 'On the server' });
@@ -50,6 +93,6 @@ test('events sent over the forward protocol and by HTTP msgpack are plotted from
   await channels.expectDrawn('rotor', 'summary');
   await channels.expectDrawn('dc_voltage', 'raw');
   await expect(channels.chart('rotor')).toContainText('20,000 samples');
-  await expect(channels.chart('dc_voltage')).toContainText('500');
+  await expect(channels.chart('dc_voltage')).toContainText('500 samples');
   await page.screenshot({ path: testInfo.outputPath('server-channels.png'), fullPage: true });
 });

@@ -22,7 +22,7 @@ export class AppShell {
     await expect(this.navigation).toBeVisible();
   }
 
-  async goTo(section: 'Sites' | 'Channels' | 'Import' | 'Work orders' | 'Sync'): Promise<void> {
+  async goTo(section: 'Sites' | 'Channels' | 'Import' | 'Sources' | 'Work orders' | 'Sync'): Promise<void> {
     await this.navigation.getByRole('link', { name: section }).click();
     await expect(this.heading).toHaveText(section);
   }

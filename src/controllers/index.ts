@@ -7,3 +7,4 @@ export { DEMO_ASSET, DEMO_SITE, DEMO_START, demoSeeded, seedDemo, type SeedProgr
 export { Uploader, fingerprintOf, type UploadJob, type UploadProgress, type UploadState, type UploaderOptions } from './upload/uploader';
 export type { CsvInspection } from './upload/csv-file';
 export { serverStorageContext, uploaderContext } from './contexts';
+export { ApiError, parseUnits, sourcesApi, type DataSource, type NewDataSource } from './sources-api';

@@ -7,6 +7,7 @@ const sections = [
   { route: 'sites', label: 'Sites', placeholder: 'Your sites and their assets will be listed here.' },
   { route: 'channels', label: 'Channels', placeholder: '' },
   { route: 'import', label: 'Import', placeholder: '' },
+  { route: 'sources', label: 'Sources', placeholder: '' },
   { route: 'work-orders', label: 'Work orders', placeholder: 'Maintenance work assigned to you will appear here.' },
   { route: 'sync', label: 'Sync', placeholder: 'Synchronisation with the server will be shown here.' },
 ] as const;
@@ -41,7 +42,7 @@ export class FlApp extends LitElement {
   readonly #serverStorageProvider = new ContextProvider(this, { context: serverStorageContext });
 
   readonly #online = new OnlineStatusController(this);
-  readonly #router = new RouteController<Route>(this, { routes: ['sites', 'channels', 'import', 'work-orders', 'sync'] });
+  readonly #router = new RouteController<Route>(this, { routes: ['sites', 'channels', 'import', 'sources', 'work-orders', 'sync'] });
 
   constructor() {
     super();
@@ -81,6 +82,13 @@ export class FlApp extends LitElement {
     progress { flex: 1; max-width: 24rem; }
   `;
 
+  #section(route: Route, placeholder: string) {
+    if (route === 'channels') return html`<fl-channel-list></fl-channel-list>`;
+    if (route === 'import') return html`<fl-upload></fl-upload>`;
+    if (route === 'sources') return html`<fl-sources></fl-sources>`;
+    return html`<p>${placeholder}</p>`;
+  }
+
   #acceptUpdate() {
     this.dispatchEvent(new CustomEvent('fl-update-accept', { bubbles: true, composed: true }));
   }
@@ -113,7 +121,7 @@ export class FlApp extends LitElement {
         : ''}
       <main>
         <h2>${current.label}</h2>
-        ${current.route === 'channels' ? html`<fl-channel-list></fl-channel-list>` : current.route === 'import' ? html`<fl-upload></fl-upload>` : html`<p>${current.placeholder}</p>`}
+        ${this.#section(current.route, current.placeholder)}
       </main>
     `;
   }

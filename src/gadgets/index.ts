@@ -3,15 +3,17 @@ import { FlApp } from './fl-app';
 import { FlChannelChart } from './fl-channel-chart';
 import { FlChannelList } from './fl-channel-list';
 import { FlSignIn } from './fl-sign-in';
+import { FlSources } from './fl-sources';
 import { FlUpload } from './fl-upload';
 
-export { FlApp, FlChannelChart, FlChannelList, FlSignIn, FlUpload };
+export { FlApp, FlChannelChart, FlChannelList, FlSignIn, FlSources, FlUpload };
 
 const gadgets: Record<string, CustomElementConstructor> = {
   'fl-app': FlApp,
   'fl-channel-chart': FlChannelChart,
   'fl-channel-list': FlChannelList,
   'fl-sign-in': FlSignIn,
+  'fl-sources': FlSources,
   'fl-upload': FlUpload,
 };
 

@@ -23,9 +23,9 @@ afterEach(() => {
 });
 
 describe('<fl-app>', () => {
-  it('shows the five sections in the navigation, Sites first', () => {
+  it('shows the six sections in the navigation, Sites first', () => {
     const links = [...shadow().querySelectorAll('nav a')];
-    expect(links.map((link) => link.textContent?.trim())).toEqual(['Sites', 'Channels', 'Import', 'Work orders', 'Sync']);
+    expect(links.map((link) => link.textContent?.trim())).toEqual(['Sites', 'Channels', 'Import', 'Sources', 'Work orders', 'Sync']);
     expect(shadow().querySelector('nav a[aria-current="page"]')?.textContent).toBe('Sites');
     expect(shadow().querySelector('main h2')?.textContent).toBe('Sites');
   });

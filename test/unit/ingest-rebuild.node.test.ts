@@ -45,6 +45,9 @@ describe('late events and rebuild', () => {
     expect(before).toMatchObject({ events_stored: 27, late_pending: 7, late_first: (T0 + 5) * 1000 });
     expect((await arrayOf(source.id, 'v')).values).toEqual([...Array.from({ length: 10 }, (_, index) => 10 + index), ...Array.from({ length: 10 }, (_, index) => 30 + index)]);
 
+    const listed = (await (await call('engineer', 'GET', '/api/sources')).json()) as { sources: Array<{ tag: string; events_stored: number; late_pending: number }> };
+    expect(listed.sources.find((item) => item.tag === 'late.t1')).toMatchObject({ events_stored: 27, late_pending: 7 });
+    expect((await call('tech', 'GET', '/api/sources')).status).toBe(403);
     expect((await call('tech', 'POST', `/api/sources/${encodeURIComponent(source.id)}/rebuild`)).status).toBe(403);
     const rebuilt = await call('engineer', 'POST', `/api/sources/${encodeURIComponent(source.id)}/rebuild`);
     expect(rebuilt.status).toBe(200);

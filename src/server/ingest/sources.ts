@@ -79,6 +79,16 @@ export class Sources {
     return rows.map((row) => ({ source: toSource(row), sharedKey: String(row.shared_key) }));
   }
 
+  /** Every source, by tag, with its events stored and late events waiting for a rebuild. */
+  async list(): Promise<Array<Source & { events_stored: number; late_pending: number }>> {
+    const rows = await this.#driver.transaction((query) =>
+      query(
+        'SELECT s.*, COALESCE(i.events, 0) AS events, COALESCE(i.late, 0) AS late FROM sources s LEFT JOIN (SELECT source, SUM(count) AS events, SUM(late) AS late FROM ingestions GROUP BY source) i ON i.source = s.id ORDER BY s.tag',
+      ),
+    );
+    return rows.map((row) => ({ ...toSource(row), events_stored: Number(row.events), late_pending: Number(row.late) }));
+  }
+
   /** Events committed so far for a source (the sum over its accepted batches). */
   async eventsStored(id: string): Promise<number> {
     const [row] = await this.#driver.transaction((query) => query('SELECT COALESCE(SUM(count), 0) AS total FROM ingestions WHERE source = ?', [id]));

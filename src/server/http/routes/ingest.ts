@@ -1,6 +1,7 @@
 /**
  * Data sources and HTTP ingestion.
  *   POST /api/sources {tag, asset?, site?, units?}  (admin) → the source with its token and shared key
+ *   GET  /api/sources                               → {sources: [...]} with events_stored and late_pending
  *   GET  /api/sources/:id                           → the source with events_stored and late_pending
  *   POST /api/sources/:id/rebuild                   merges late events into the arrays → {merged, rewritten, from}
  *   POST /api/ingest?reference=<tag>                a batch from a source: msgpack [time, record]
@@ -39,6 +40,12 @@ export async function ingestRoutes(app: FastifyInstance, options: { store: Store
   app.post('/api/sources', { schema: { body: sourceSchema } }, async (request, reply) => {
     requireAdmin(request);
     return reply.status(201).send(await sources.create(request.body as { tag: string; asset?: string; site?: string; units?: Record<string, string> }));
+  });
+
+  app.get('/api/sources', async (request) => {
+    const user = requireUser(request);
+    if (user.role === 'technician') throw new HttpError(403, 'forbidden', 'engineers and admins read data sources');
+    return { sources: await sources.list() };
   });
 
   app.get<{ Params: { id: string } }>('/api/sources/:id', async (request) => {

@@ -1,0 +1,171 @@
+import { LitElement, css, html, nothing } from 'lit';
+import { ApiError, parseUnits, sourcesApi, type DataSource } from '../controllers';
+
+type Created = DataSource & { token: string; shared_key: string };
+
+/**
+ * Data sources: the producers (fluentd tags, HTTP clients) that push data to the server. Lists
+ * them with the events stored and the late events waiting; admins register new ones (the token
+ * and shared key are shown once, with how to point fluentd at the server); engineers and admins
+ * merge late events into the arrays. Gadget methods: `reload()`.
+ */
+export class FlSources extends LitElement {
+  static override properties = { sources: { state: true }, problem: { state: true }, created: { state: true }, message: { state: true }, busy: { state: true } };
+
+  declare sources: DataSource[] | undefined;
+  /** Why the list is not shown: 'signed_out', or a message. */
+  declare problem: string | undefined;
+  declare created: Created | undefined;
+  declare message: string | undefined;
+  declare busy: boolean;
+
+  constructor() {
+    super();
+    this.busy = false;
+  }
+
+  static override styles = css`
+    :host { display: grid; gap: 1rem; max-width: 60rem; }
+    p { margin: 0; }
+    table { border-collapse: collapse; font-size: 0.875rem; }
+    th, td { border: 1px solid #d7dee2; padding: 0.25rem 0.5rem; text-align: left; }
+    td.number { text-align: right; font-variant-numeric: tabular-nums; }
+    fieldset { display: grid; gap: 0.75rem; border: 1px solid #d7dee2; border-radius: 0.5rem; padding: 1rem; }
+    .row { display: flex; gap: 1rem; flex-wrap: wrap; }
+    label { display: grid; gap: 0.25rem; font-size: 0.875rem; }
+    .secret { background: #fff8e1; border: 1px solid #f4d35e; border-radius: 0.5rem; padding: 0.75rem; display: grid; gap: 0.5rem; }
+    code, pre { font-size: 0.8125rem; }
+    pre { margin: 0; white-space: pre-wrap; }
+    [role='alert'] { color: #9b2226; }
+    button, input { font: inherit; }
+  `;
+
+  override connectedCallback(): void {
+    super.connectedCallback();
+    void this.reload();
+  }
+
+  async reload(): Promise<void> {
+    try {
+      this.sources = await sourcesApi.list();
+      this.problem = undefined;
+    } catch (error) {
+      this.sources = undefined;
+      if (error instanceof ApiError && error.status === 401) this.problem = 'signed_out';
+      else if (error instanceof ApiError && error.status === 403) this.problem = 'Data sources are managed by engineers and admins.';
+      else this.problem = error instanceof Error ? error.message : String(error);
+    }
+  }
+
+  async #create(event: Event): Promise<void> {
+    event.preventDefault();
+    const formElement = event.target as HTMLFormElement;
+    const form = new FormData(formElement);
+    const text = (name: string) => String(form.get(name) ?? '').trim();
+    this.busy = true;
+    try {
+      this.created = await sourcesApi.create({
+        tag: text('tag'),
+        ...(text('site') ? { site: text('site') } : {}),
+        ...(text('asset') ? { asset: text('asset') } : {}),
+        units: parseUnits(text('units')),
+      });
+      this.message = undefined;
+      formElement.reset();
+      await this.reload();
+    } catch (error) {
+      this.message = error instanceof Error ? error.message : String(error);
+    } finally {
+      this.busy = false;
+    }
+  }
+
+  async #rebuild(source: DataSource): Promise<void> {
+    this.busy = true;
+    try {
+      const result = await sourcesApi.rebuild(source.id);
+      this.message = `${source.tag}: ${result.merged.toLocaleString('en')} late events merged.`;
+      await this.reload();
+    } catch (error) {
+      this.message = error instanceof Error ? error.message : String(error);
+    } finally {
+      this.busy = false;
+    }
+  }
+
+  #createdNotice(created: Created) {
+    const host = location.hostname;
+    return html`<div class="secret" role="status" aria-label="New source">
+      <p><strong>${created.tag}</strong> is registered. Its token and shared key are shown only now:</p>
+      <p>Token: <code>${created.token}</code></p>
+      <p>Shared key: <code>${created.shared_key}</code></p>
+      <pre>
+&lt;match ${created.tag}&gt;
+  @type forward
+  require_ack_response true
+  &lt;server&gt;
+    host ${host}
+    port 24224
+  &lt;/server&gt;
+&lt;/match&gt;</pre
+      >
+      <p>Or by HTTP: <code>POST /api/ingest?reference=${created.tag}</code> with <code>Authorization: Bearer &lt;token&gt;</code>.</p>
+      <div><button @click=${() => (this.created = undefined)}>Done</button></div>
+    </div>`;
+  }
+
+  override render() {
+    if (this.problem === 'signed_out') return html`<fl-sign-in legend="Sign in to manage data sources" @fl-signed-in=${() => void this.reload()}></fl-sign-in>`;
+    if (this.problem) return html`<p role="alert">${this.problem}</p>`;
+    if (!this.sources) return html`<p>Loading data sources…</p>`;
+    return html`
+      ${this.message ? html`<p role="alert">${this.message}</p>` : nothing}
+      ${this.created ? this.#createdNotice(this.created) : nothing}
+      ${this.sources.length === 0
+        ? html`<p>No data sources yet.</p>`
+        : html`<table aria-label="Data sources">
+            <thead>
+              <tr>
+                <th>Tag</th>
+                <th>Site</th>
+                <th>Asset</th>
+                <th>Events stored</th>
+                <th>Late events</th>
+                <th></th>
+              </tr>
+            </thead>
+            <tbody>
+              ${this.sources.map(
+                (source) =>
+                  html`<tr aria-label=${source.tag}>
+                    <td>${source.tag}</td>
+                    <td>${source.site ?? ''}</td>
+                    <td>${source.asset ?? ''}</td>
+                    <td class="number">${source.events_stored.toLocaleString('en')}</td>
+                    <td class="number">${source.late_pending.toLocaleString('en')}</td>
+                    <td>${source.late_pending > 0 ? html`<button ?disabled=${this.busy} @click=${() => void this.#rebuild(source)}>Merge late events</button>` : nothing}</td>
+                  </tr>`,
+              )}
+            </tbody>
+          </table>`}
+      <form aria-label="Register a data source" @submit=${(event: Event) => void this.#create(event)}>
+        <fieldset>
+          <legend>Register a data source (admins)</legend>
+          <div class="row">
+            <label>Tag <input name="tag" required placeholder="turbine.t07" /></label>
+            <label>Site <input name="site" placeholder="site/…" /></label>
+            <label>Asset <input name="asset" placeholder="asset/…" /></label>
+            <label>Units <input name="units" placeholder="temp=°C, power=kW" /></label>
+          </div>
+          <div><button type="submit" ?disabled=${this.busy}>Register</button></div>
+        </fieldset>
+      </form>
+    `;
+  }
+}
+
+declare global {
+  interface HTMLElementTagNameMap {
+    'fl-sources': FlSources;
+  }
+}
