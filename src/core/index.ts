@@ -61,3 +61,4 @@ export {
 } from './api-schemas';
 export type { CsvColumn, CsvDialect, CsvRow } from './csv';
 export { CsvError, columnOf, detectDialect, parseRows, splitHeader, toEpochMs } from './csv';
+export { bytesHash, canonicalJson, docHash } from './doc-hash';

@@ -47,19 +47,55 @@ export type AttachmentData = Blob | ArrayBuffer | ArrayBufferView | string;
 export interface AttachmentInfo {
   length: number;
   content_type: string;
+  /**
+   * Lowercase hex SHA-256 of the bytes; present when asked for (`allAttachments(id, {digest:
+   * true})`, `changes({include_docs: true})`) on storages with the 'digest' capacity. Sync compares
+   * these to move only the attachments (array chunks) that differ.
+   */
+  digest?: string;
+}
+
+export interface AllAttachmentsOptions {
+  /** Also report each attachment's SHA-256 `digest` (storages with the 'digest' capacity). */
+  digest?: boolean;
 }
 
 export interface ChangesOptions {
   /** Sequence after which changes are wanted (0 or absent: from the start). */
   since?: number;
   limit?: number;
+  /**
+   * Also return each changed document (`doc`) and its attachments' info with digests
+   * (`attachments`), as they are now; deleted ones have neither. Saves sync a read per change.
+   */
+  include_docs?: boolean;
 }
 
 export interface Change {
   id: string;
   seq: number;
   deleted?: boolean;
+  /** With `include_docs`: the document as it is now (absent when deleted). */
+  doc?: Doc;
+  /** With `include_docs`: its attachments with digests (absent when deleted). */
+  attachments?: Record<string, AttachmentInfo>;
 }
+
+/**
+ * One write of `bulkDocs`: `doc` present puts it, absent deletes the document (deleting one that
+ * does not exist succeeds). `expect` makes the write conditional on what is stored now: the
+ * `docHash` of the stored document, or null for "no document"; a mismatch fails that item with 409.
+ */
+export interface DocWrite {
+  id: string;
+  doc?: Doc;
+  expect?: string | null;
+}
+
+/** Per-item outcome of `bulkDocs`, in the order of the writes. */
+export type DocWriteResult =
+  | { id: string; ok: true }
+  | { id: string; ok: false; status: number; code: string; message: string };
 
 export interface ChangesResult {
   results: Change[];
@@ -68,7 +104,19 @@ export interface ChangesResult {
 }
 
 /** What a storage can do; `hasCapacity` answers for these names (jIO's capacities). */
-export type Capacity = 'list' | 'query' | 'sort' | 'limit' | 'select' | 'include' | 'post' | 'changes' | 'range' | 'bulk';
+export type Capacity =
+  | 'list'
+  | 'query'
+  | 'sort'
+  | 'limit'
+  | 'select'
+  | 'include'
+  | 'post'
+  | 'changes'
+  | 'range'
+  | 'bulk'
+  | 'bulk_docs'
+  | 'digest';
 
 /** One write of a `bulk` call. */
 export type BulkWrite =
@@ -99,13 +147,18 @@ export interface Storage {
     options?: GetAttachmentOptions & { format?: F },
   ): Promise<AttachmentResult<F>>;
   removeAttachment(id: string, name: string): Promise<void>;
-  allAttachments(id: string): Promise<Record<string, AttachmentInfo>>;
+  allAttachments(id: string, options?: AllAttachmentsOptions): Promise<Record<string, AttachmentInfo>>;
   hasCapacity(name: Capacity | string): boolean;
   /**
    * Several writes as one: all take effect or none. Only where `hasCapacity('bulk')`; callers fall
    * back to writing one by one (see `writeAll`).
    */
   bulk?(writes: BulkWrite[]): Promise<void>;
+  /**
+   * Document writes applied each on its own, with a result per item (a refused item does not stop
+   * the others); only where `hasCapacity('bulk_docs')`. Sync pushes through it.
+   */
+  bulkDocs?(writes: DocWrite[]): Promise<DocWriteResult[]>;
   /** Changes feed; only where `hasCapacity('changes')`. */
   changes(options?: ChangesOptions): Promise<ChangesResult>;
   /** Checks and mends internal consistency (orphan pieces, indexes); returns what it fixed. */

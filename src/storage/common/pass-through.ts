@@ -1,5 +1,6 @@
 /** Base of storages that wrap a sub-storage and change only some operations (query, uuid). */
 import type {
+  AllAttachmentsOptions,
   AllDocsOptions,
   AllDocsResult,
   AttachmentData,
@@ -43,8 +44,8 @@ export class PassThroughStorage implements Storage {
   removeAttachment(id: string, name: string): Promise<void> {
     return this.sub.removeAttachment(id, name);
   }
-  allAttachments(id: string): Promise<Record<string, AttachmentInfo>> {
-    return this.sub.allAttachments(id);
+  allAttachments(id: string, options?: AllAttachmentsOptions): Promise<Record<string, AttachmentInfo>> {
+    return this.sub.allAttachments(id, options);
   }
   hasCapacity(name: Capacity | string): boolean {
     return this.sub.hasCapacity(name);
