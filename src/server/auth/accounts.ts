@@ -88,6 +88,22 @@ export class Accounts {
     return row ? toUser(row) : undefined;
   }
 
+  /**
+   * Slides a live session: it now lasts SESSION_MS from `now`, so someone who keeps coming back
+   * before it runs out stays signed in. An expired or ended session is not revived (undefined).
+   */
+  async renewSession(token: string, now = Date.now()): Promise<{ user: User; expires_at: number } | undefined> {
+    const expires = now + SESSION_MS;
+    return this.#driver.transaction(async (query) => {
+      await query('UPDATE sessions SET expires_at = ? WHERE token_hash = ? AND expires_at > ?', [expires, tokenHash(token), now]);
+      const [row] = await query(
+        'SELECT u.username, u.role, u.sites, s.expires_at FROM sessions s JOIN users u ON u.username = s.username WHERE s.token_hash = ? AND s.expires_at > ?',
+        [tokenHash(token), now],
+      );
+      return row ? { user: toUser(row), expires_at: Number(row.expires_at) } : undefined;
+    });
+  }
+
   async endSession(token: string): Promise<void> {
     await this.#driver.transaction((query) => query('DELETE FROM sessions WHERE token_hash = ?', [tokenHash(token)]));
   }

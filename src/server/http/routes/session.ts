@@ -1,10 +1,17 @@
-/** Sign in and out: POST /api/session → {token, expires_at} (+ HttpOnly cookie), DELETE /api/session. */
-import type { FastifyInstance } from 'fastify';
+/**
+ * Sign in and out: POST /api/session → {token, expires_at} (+ HttpOnly cookie); GET /api/session
+ * → {user, expires_at} renews the session; DELETE /api/session.
+ */
+import type { FastifyInstance, FastifyReply } from 'fastify';
 import type { Store } from '../../store/store';
 import { HttpError } from '../../errors';
 import { SESSION_MS } from '../../auth/accounts';
 import { SESSION_COOKIE } from '../auth-hook';
 import { sessionRequestSchema } from '../../../core';
+
+function setSessionCookie(reply: FastifyReply, token: string): void {
+  reply.setCookie(SESSION_COOKIE, token, { httpOnly: true, sameSite: 'strict', path: '/api', maxAge: SESSION_MS / 1000 });
+}
 
 export async function sessionRoutes(app: FastifyInstance, options: { store: Store }): Promise<void> {
   const { accounts } = options.store;
@@ -20,14 +27,19 @@ export async function sessionRoutes(app: FastifyInstance, options: { store: Stor
       const user = await accounts.check(username, password);
       if (!user) throw new HttpError(401, 'unauthorized', 'wrong username or password');
       const session = await accounts.startSession(user.username);
-      reply.setCookie(SESSION_COOKIE, session.token, { httpOnly: true, sameSite: 'strict', path: '/api', maxAge: SESSION_MS / 1000 });
+      setSessionCookie(reply, session.token);
       return { token: session.token, expires_at: session.expires_at, user };
     },
   );
 
-  app.get('/api/session', async (request) => {
-    if (!request.user) throw new HttpError(401, 'unauthorized', 'not signed in');
-    return { user: request.user };
+  // The app calls this when it comes back online: the session slides, so a technician who signed in
+  // before working offline stays signed in as long as they return before it runs out.
+  app.get('/api/session', async (request, reply) => {
+    const renewed = request.user && request.sessionToken ? await accounts.renewSession(request.sessionToken) : undefined;
+    if (!renewed) throw new HttpError(401, 'unauthorized', 'not signed in');
+    // The cookie's Max-Age slides too; a caller using the bearer token gets no cookie it did not have.
+    if (request.cookies?.[SESSION_COOKIE] === request.sessionToken) setSessionCookie(reply, request.sessionToken!);
+    return { user: renewed.user, expires_at: renewed.expires_at };
   });
 
   app.delete('/api/session', async (request, reply) => {
