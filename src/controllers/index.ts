@@ -8,3 +8,4 @@ export { Uploader, fingerprintOf, type UploadJob, type UploadProgress, type Uplo
 export type { CsvInspection } from './upload/csv-file';
 export { serverStorageContext, uploaderContext } from './contexts';
 export { ApiError, parseUnits, sourcesApi, type DataSource, type NewDataSource } from './sources-api';
+export { formatBytes, requestPersistence, storageEstimate, type StorageEstimateReport } from './storage-estimate';
