@@ -11,6 +11,7 @@ import { QueryStorage } from './query/query-storage';
 import { UuidStorage } from './uuid/uuid-storage';
 import { CryptStorage } from './crypt/crypt-storage';
 import { HttpStorage } from './http/http-storage';
+import { ReplicateStorage, type ReplicateOptions } from './replicate/replicate-storage';
 
 /** Builds a storage of one type; `create` builds sub-storages from their descriptions. */
 export type StorageFactory = (description: StorageDescription, create: (description: StorageDescription) => Storage) => Storage;
@@ -52,3 +53,11 @@ registerStorage(
   (description, create) => new CryptStorage(subStorage(description, create), description as unknown as { passphrase: string; iterations?: number }),
 );
 registerStorage('http', (description) => new HttpStorage(description as unknown as { url: string; token?: string }));
+registerStorage('replicate', (description, create) => {
+  const part = (name: string): Storage => {
+    const sub = description[name];
+    if (typeof sub !== 'object' || sub === null) throw new StorageError('bad_request', `a replicate storage needs a "${name}" description`);
+    return create(sub as StorageDescription);
+  };
+  return new ReplicateStorage(part('local_sub_storage'), part('remote_sub_storage'), part('signature_sub_storage'), description as ReplicateOptions);
+});

@@ -1,0 +1,499 @@
+/**
+ * `replicate` storage (after jIO's): reads and writes go to `local_sub_storage`; `sync()` (also
+ * `repair()`) brings it and `remote_sub_storage` to the same documents and attachments, both ways.
+ *
+ * Description: {type: 'replicate', local_sub_storage, remote_sub_storage, signature_sub_storage,
+ *   query?, conflict_handling?: 'keep_both' | 'keep_local' | 'keep_remote' (default keep_both),
+ *   check_local_creation?, check_local_modification?, check_local_deletion?, and the same three
+ *   check_remote_* (default true: false leaves that kind of change unsynced), batch_size? (500),
+ *   attachment_window?: {days, now?} (array chunks older than that stay on the remote)}.
+ *
+ * How a sync finds work: where both sides have a changes feed, only what changed since the
+ * checkpoints (so an unchanged database costs nothing to sync); otherwise every id on both sides is
+ * compared with the signatures (jIO's hash scan). Pages of `batch_size`; the checkpoint moves after
+ * each page, and redoing a page is harmless, so a sync cut anywhere resumes without loss or
+ * duplicates. Remote writes are conditional on the version last seen (409 → decided again).
+ */
+import { compileQuery, toQuery, type DocPredicate } from '../../core';
+import { StorageError } from '../errors';
+import type {
+  AllAttachmentsOptions,
+  AllDocsOptions,
+  AllDocsResult,
+  AttachmentData,
+  AttachmentInfo,
+  Capacity,
+  Change,
+  ChangesOptions,
+  ChangesResult,
+  Doc,
+  DocWrite,
+  DocWriteResult,
+  GetAttachmentOptions,
+  Storage,
+} from '../storage';
+import { planFor, type ChangeChecks, type ConflictHandling, type Plan } from './plan';
+import { ABSENT, readState, stateOfChange, writeDocs, writesAreConditional, type SideState } from './side-state';
+import { Signatures, type ConflictRecord, type Refusal, type Signature } from './signatures';
+import { attachmentInWindow, type AttachmentWindow } from './attachment-window';
+
+export interface ReplicateOptions extends Partial<ChangeChecks> {
+  query?: string;
+  conflict_handling?: ConflictHandling;
+  batch_size?: number;
+  attachment_window?: AttachmentWindow;
+}
+
+export interface SyncProgress {
+  phase: 'pull' | 'push' | 'scan';
+  /** Changes looked at so far in this sync. */
+  done: number;
+  /** Changes this sync will look at, when the feed says (else null). */
+  total: number | null;
+  /** Bytes of documents and attachments written to either side so far. */
+  bytes: number;
+}
+
+export interface SyncReport {
+  pulled: number;
+  pushed: number;
+  /** New conflicts kept for the user (keep_both). */
+  conflicts: number;
+  /** Writes the remote refused; the data stays on this device. */
+  refused: Refusal[];
+  bytes: number;
+  seconds: number;
+}
+
+const policies = new Set<ConflictHandling>(['keep_both', 'keep_local', 'keep_remote']);
+/** Attachments copied at once within a sync (enough to keep a network link busy). */
+const ATTACHMENT_CONCURRENCY = 4;
+
+function byteLength(doc: Doc | null | undefined): number {
+  return doc ? JSON.stringify(doc).length : 0;
+}
+
+function isNotFound(error: unknown): boolean {
+  return error instanceof StorageError && error.status === 404;
+}
+
+/** Runs `task` over `items`, at most `concurrency` at a time. */
+async function eachLimited<T>(items: readonly T[], concurrency: number, task: (item: T) => Promise<void>): Promise<void> {
+  let next = 0;
+  const run = async (): Promise<void> => {
+    while (next < items.length) await task(items[next++]!);
+  };
+  await Promise.all(Array.from({ length: Math.min(concurrency, items.length) }, run));
+}
+
+export class ReplicateStorage extends EventTarget implements Storage {
+  readonly local: Storage;
+  readonly remote: Storage;
+  readonly #signatures: Signatures;
+  readonly #policy: ConflictHandling;
+  readonly #checks: ChangeChecks;
+  readonly #batch: number;
+  readonly #match: DocPredicate | undefined;
+  readonly #window: AttachmentWindow | undefined;
+  #running: Promise<SyncReport> | undefined;
+
+  constructor(local: Storage, remote: Storage, signatures: Storage, options: ReplicateOptions = {}) {
+    super();
+    this.local = local;
+    this.remote = remote;
+    this.#signatures = new Signatures(signatures);
+    const policy = options.conflict_handling ?? 'keep_both';
+    if (!policies.has(policy)) throw new StorageError('bad_request', `conflict_handling must be one of ${[...policies].join(', ')}, got ${JSON.stringify(policy)}`);
+    this.#policy = policy;
+    const check = (name: keyof ChangeChecks): boolean => {
+      const value = options[name] ?? true;
+      if (typeof value !== 'boolean') throw new StorageError('bad_request', `${name} must be true or false`);
+      return value;
+    };
+    this.#checks = {
+      check_local_creation: check('check_local_creation'),
+      check_local_modification: check('check_local_modification'),
+      check_local_deletion: check('check_local_deletion'),
+      check_remote_creation: check('check_remote_creation'),
+      check_remote_modification: check('check_remote_modification'),
+      check_remote_deletion: check('check_remote_deletion'),
+    };
+    const batch = options.batch_size ?? 500;
+    if (!Number.isInteger(batch) || batch < 1 || batch > 10_000) throw new StorageError('bad_request', 'batch_size must be an integer from 1 to 10000');
+    this.#batch = batch;
+    this.#match = options.query ? compileQuery(toQuery(options.query)) : undefined;
+    this.#window = options.attachment_window;
+  }
+
+  // --- the Storage contract: everything is local -------------------------------------------
+
+  get(id: string): Promise<Doc> {
+    return this.local.get(id);
+  }
+  put(id: string, doc: Doc): Promise<string> {
+    return this.local.put(id, doc);
+  }
+  post(doc: Doc): Promise<string> {
+    return this.local.post(doc);
+  }
+  remove(id: string): Promise<string> {
+    return this.local.remove(id);
+  }
+  allDocs(options?: AllDocsOptions): Promise<AllDocsResult> {
+    return this.local.allDocs(options);
+  }
+  putAttachment(id: string, name: string, data: AttachmentData, contentType?: string): Promise<void> {
+    return this.local.putAttachment(id, name, data, contentType);
+  }
+  getAttachment(id: string, name: string, options?: GetAttachmentOptions): Promise<never> {
+    return this.local.getAttachment(id, name, options) as Promise<never>;
+  }
+  removeAttachment(id: string, name: string): Promise<void> {
+    return this.local.removeAttachment(id, name);
+  }
+  allAttachments(id: string, options?: AllAttachmentsOptions): Promise<Record<string, AttachmentInfo>> {
+    return this.local.allAttachments(id, options);
+  }
+  hasCapacity(name: Capacity | string): boolean {
+    return this.local.hasCapacity(name);
+  }
+  bulkDocs(writes: DocWrite[]): Promise<DocWriteResult[]> {
+    return writeDocs(this.local, writes);
+  }
+  changes(options?: ChangesOptions): Promise<ChangesResult> {
+    return this.local.changes(options);
+  }
+  /** jIO's meaning for a replicate storage: synchronise. */
+  async repair(): Promise<{ fixed: number }> {
+    const report = await this.sync();
+    return { fixed: report.pulled + report.pushed };
+  }
+  async close(): Promise<void> {
+    await Promise.all([this.local.close(), this.remote.close(), this.#signatures.storage.close()]);
+  }
+  /** Deletes this device's copy and its sync bookkeeping; the remote is left alone. */
+  async destroy(): Promise<void> {
+    await Promise.all([this.local.destroy(), this.#signatures.storage.destroy(), this.remote.close()]);
+  }
+
+  // --- conflicts and refusals -----------------------------------------------------------------
+
+  /** Unresolved conflicts: the version that lost, beside the one both sides now hold. */
+  conflicts(): Promise<ConflictRecord[]> {
+    return this.#signatures.conflicts();
+  }
+
+  conflictCount(): Promise<number> {
+    return this.#signatures.conflictCount();
+  }
+
+  /** Writes the remote refused (kept on this device, tried again at each sync). */
+  refusals(): Promise<Refusal[]> {
+    return this.#signatures.refusals();
+  }
+
+  /**
+   * Settles a conflict: 'remote' keeps what both sides hold now; 'local' brings the losing version
+   * back on this device (the next sync sends it); a document keeps that (a merge). Attachments of
+   * the losing version come back with 'local'.
+   */
+  async resolveConflict(id: string, choice: 'local' | 'remote' | Doc): Promise<void> {
+    const record = await this.#signatures.conflict(id);
+    if (!record) throw new StorageError('not_found', `no conflict on ${JSON.stringify(id)}`);
+    if (choice === 'local') {
+      if (record.local === null) {
+        await writeDocs(this.local, [{ id }]);
+      } else {
+        await this.local.put(id, record.local);
+        const now = await this.local.allAttachments(id, { digest: true });
+        const copies = this.#signatures.conflictDocId(id);
+        for (const [name, digest] of Object.entries(record.local_attachments)) {
+          if (now[name]?.digest === digest) continue;
+          const blob = await this.#signatures.storage.getAttachment(copies, name, { format: 'blob' });
+          await this.local.putAttachment(id, name, blob, blob.type);
+        }
+        for (const name of Object.keys(now)) if (!(name in record.local_attachments)) await this.local.removeAttachment(id, name);
+      }
+    } else if (choice !== 'remote') {
+      await this.local.put(id, choice);
+    }
+    await this.#signatures.dropConflict(id);
+  }
+
+  // --- sync -------------------------------------------------------------------------------------
+
+  /** One sync pass (a call while one runs joins it). Throws when a side cannot be reached. */
+  sync(): Promise<SyncReport> {
+    this.#running ??= this.#sync().finally(() => {
+      this.#running = undefined;
+    });
+    return this.#running;
+  }
+
+  get syncing(): boolean {
+    return this.#running !== undefined;
+  }
+
+  async #sync(): Promise<SyncReport> {
+    const started = performance.now();
+    const report: SyncReport = { pulled: 0, pushed: 0, conflicts: 0, refused: [], bytes: 0, seconds: 0 };
+    const progress: SyncProgress = { phase: 'pull', done: 0, total: null, bytes: 0 };
+    const refusals = new Map<string, Refusal | undefined>();
+    const context: PassContext = { report, progress, refusals };
+    try {
+      if (this.local.hasCapacity('changes') && this.remote.hasCapacity('changes')) await this.#syncByFeeds(context);
+      else await this.#syncByScan(context);
+    } finally {
+      await this.#signatures.updateRefusals(refusals);
+    }
+    report.refused = await this.#signatures.refusals();
+    report.bytes = progress.bytes;
+    report.seconds = (performance.now() - started) / 1000;
+    return report;
+  }
+
+  #emit(progress: SyncProgress): void {
+    this.dispatchEvent(new CustomEvent<SyncProgress>('progress', { detail: { ...progress } }));
+  }
+
+  async #syncByFeeds(context: PassContext): Promise<void> {
+    const checkpoint = await this.#signatures.checkpoint();
+    // Pull: what changed on the remote, with the remote's documents from the feed.
+    for (;;) {
+      const page = await this.remote.changes({ since: checkpoint.remote, limit: this.#batch, include_docs: true });
+      if (page.results.length === 0) break;
+      const remote = this.#statesOf(page.results);
+      await this.#apply(page.results.map((change) => change.id), new Map(), remote, context);
+      checkpoint.remote = page.last_seq;
+      await this.#signatures.saveCheckpoint(checkpoint);
+      context.progress.done += page.results.length;
+      context.progress.total = pendingTotal(context.progress.done, page);
+      this.#emit(context.progress);
+    }
+    // Push: what changed here, plus writes the remote refused before (tried again).
+    context.progress.phase = 'push';
+    context.progress.total = null;
+    const retry = (await this.#signatures.refusals()).map((refusal) => refusal.id);
+    if (retry.length) await this.#apply(retry, new Map(), undefined, context);
+    for (;;) {
+      const page = await this.local.changes({ since: checkpoint.local, limit: this.#batch, include_docs: true });
+      if (page.results.length === 0) break;
+      await this.#apply(page.results.map((change) => change.id), this.#statesOf(page.results), undefined, context);
+      checkpoint.local = page.last_seq;
+      await this.#signatures.saveCheckpoint(checkpoint);
+      context.progress.done += page.results.length;
+      context.progress.total = pendingTotal(context.progress.done, page);
+      this.#emit(context.progress);
+    }
+  }
+
+  /** Without a changes feed on one side: compare every id with its signature (O(documents)). */
+  async #syncByScan(context: PassContext): Promise<void> {
+    context.progress.phase = 'scan';
+    const [localIds, remoteIds, signed] = await Promise.all([
+      this.local.allDocs().then((result) => result.rows.map((row) => row.id)),
+      this.remote.allDocs().then((result) => result.rows.map((row) => row.id)),
+      this.#signatures.signedIds(),
+    ]);
+    const ids = [...new Set([...localIds, ...remoteIds, ...signed])];
+    context.progress.total = ids.length;
+    for (let start = 0; start < ids.length; start += this.#batch) {
+      const batch = ids.slice(start, start + this.#batch);
+      const remote = new Map<string, SideState>();
+      await Promise.all(batch.map(async (id) => remote.set(id, await readState(this.remote, id))));
+      await this.#apply(batch, new Map(), remote, context);
+      context.progress.done += batch.length;
+      this.#emit(context.progress);
+    }
+  }
+
+  #statesOf(changes: Change[]): Map<string, SideState> {
+    const states = new Map<string, SideState>();
+    for (const change of changes) {
+      const state = stateOfChange(change);
+      if (state) states.set(change.id, state);
+    }
+    return states;
+  }
+
+  /** Drops attachments outside the window (they stay where they are, untouched by sync). */
+  #windowed(id: string, state: SideState): SideState {
+    const window = this.#window;
+    const doc = state.doc;
+    if (!window || !doc) return state;
+    const attachments: Record<string, string> = {};
+    for (const [name, digest] of Object.entries(state.attachments)) if (attachmentInWindow(doc, name, window)) attachments[name] = digest;
+    return { ...state, attachments };
+  }
+
+  /**
+   * Decides and carries out a page of ids. `knownLocal`/`knownRemote` hold states the feeds gave;
+   * the rest are read, except that a remote document not in the remote feed is, after the pull,
+   * known to be what the signature says (remote writes are conditional on exactly that).
+   */
+  async #apply(ids: string[], knownLocal: Map<string, SideState>, knownRemote: Map<string, SideState> | undefined, context: PassContext): Promise<void> {
+    const unique = [...new Set(ids)];
+    const signatures = await this.#signatures.signatures(unique);
+    const conditional = writesAreConditional(this.remote);
+    const plans: Plan[] = [];
+    await Promise.all(
+      unique.map(async (id) => {
+        const signature = signatures.get(id);
+        const local = knownLocal.get(id) ?? (await readState(this.local, id));
+        let remote = knownRemote?.get(id);
+        if (!remote) {
+          if (knownRemote === undefined && signature) remote = { doc: undefined, hash: signature.hash, attachments: signature.attachments };
+          else if (knownRemote === undefined && conditional) remote = ABSENT;
+          else remote = await readState(this.remote, id);
+        }
+        const plan = this.#plan(id, local, remote, signature);
+        if (plan) plans.push(plan);
+      }),
+    );
+    const recorded = new Map<string, Signature | null>();
+    await this.#carryOut(plans, signatures, recorded, context, 0);
+    if (recorded.size) await this.#signatures.record(recorded);
+  }
+
+  #plan(id: string, local: SideState, remote: SideState, signature: Signature | undefined): Plan | undefined {
+    const windowedLocal = this.#windowed(id, local);
+    const windowedRemote = this.#windowed(id, remote);
+    if (this.#match && !signature) {
+      const matches = (doc: Doc | null | undefined): boolean => doc !== null && doc !== undefined && this.#match!(doc);
+      if (!matches(windowedLocal.doc) && !matches(windowedRemote.doc)) return undefined;
+    }
+    return planFor(id, windowedLocal, windowedRemote, signature, this.#policy, this.#checks);
+  }
+
+  async #carryOut(plans: Plan[], signatures: Map<string, Signature>, recorded: Map<string, Signature | null>, context: PassContext, round: number): Promise<void> {
+    const { report, progress, refusals } = context;
+    const simpleLocal: Array<{ plan: Plan; write: DocWrite }> = [];
+    const simpleRemote: Array<{ plan: Plan; write: DocWrite }> = [];
+    const withAttachments: Plan[] = [];
+    const settled = (plan: Plan): void => {
+      const before = signatures.get(plan.id);
+      const { hash, attachments } = plan.result;
+      if (hash === null ? before === undefined : before !== undefined && before.hash === hash && sameDigests(before.attachments, attachments)) return;
+      recorded.set(plan.id, hash === null ? null : { hash, attachments });
+    };
+    for (const plan of plans) {
+      if (plan.skipped) continue;
+      if (plan.conflict) {
+        await this.#keepLoser(plan);
+        report.conflicts++;
+      }
+      if (plan.attachments.size > 0) withAttachments.push(plan);
+      else if (plan.doc === 'pull') simpleLocal.push({ plan, write: docWrite(plan.id, plan.remote.doc, plan.local.hash) });
+      else if (plan.doc === 'push') simpleRemote.push({ plan, write: docWrite(plan.id, plan.local.doc, plan.remote.hash) });
+      else settled(plan);
+    }
+    const again: string[] = [];
+    const outcome = (plan: Plan, result: DocWriteResult, side: 'local' | 'remote'): void => {
+      if (result.ok) {
+        settled(plan);
+        if (side === 'local') report.pulled++;
+        else {
+          report.pushed++;
+          refusals.set(plan.id, undefined);
+        }
+        progress.bytes += byteLength(side === 'local' ? plan.remote.doc : plan.local.doc);
+      } else if (result.status === 409) {
+        // Remote: changed since we looked → decide again. Local: edited meanwhile → its change
+        // comes through the local feed later.
+        if (side === 'remote') again.push(plan.id);
+      } else if (side === 'remote') {
+        refusals.set(plan.id, { id: plan.id, status: result.status, code: result.code, message: result.message, noticed_at: new Date().toISOString() });
+      } else {
+        throw new StorageError('storage_failure', `could not store ${JSON.stringify(plan.id)} on this device: ${result.message}`);
+      }
+    };
+    const localResults = await writeDocs(this.local, simpleLocal.map((item) => item.write));
+    localResults.forEach((result, index) => outcome(simpleLocal[index]!.plan, result, 'local'));
+    const remoteResults = await writeDocs(this.remote, simpleRemote.map((item) => item.write));
+    remoteResults.forEach((result, index) => outcome(simpleRemote[index]!.plan, result, 'remote'));
+    for (const plan of withAttachments) {
+      const result = await this.#carryOutWithAttachments(plan, context);
+      if (result) outcome(plan, result, plan.doc === 'push' ? 'remote' : 'local');
+      else settled(plan);
+    }
+    if (again.length === 0) return;
+    if (round >= 3) throw new StorageError('conflict', `the remote keeps changing ${again.length} document(s) during the sync; try again`);
+    const replans: Plan[] = [];
+    for (const id of again) {
+      const plan = this.#plan(id, await readState(this.local, id), await readState(this.remote, id), signatures.get(id));
+      if (plan) replans.push(plan);
+    }
+    await this.#carryOut(replans, signatures, recorded, context, round + 1);
+  }
+
+  /** Attachments, then the document (an array's metadata last); a new document goes first. */
+  async #carryOutWithAttachments(plan: Plan, context: PassContext): Promise<DocWriteResult | undefined> {
+    const target = plan.doc === 'push' ? this.remote : this.local;
+    const write = plan.doc === 'none' ? undefined : plan.doc === 'pull' ? docWrite(plan.id, plan.remote.doc, plan.local.hash) : docWrite(plan.id, plan.local.doc, plan.remote.hash);
+    const creating = plan.doc !== 'none' && (plan.doc === 'pull' ? plan.local.hash === null : plan.remote.hash === null);
+    if (write && creating) {
+      const [result] = await writeDocs(target, [write]);
+      if (!result!.ok) return result;
+    }
+    await eachLimited([...plan.attachments], ATTACHMENT_CONCURRENCY, async ([name, direction]) => {
+      const [from, to] = direction === 'pull' ? [this.remote, this.local] : [this.local, this.remote];
+      const digest = direction === 'pull' ? plan.remote.attachments[name] : plan.local.attachments[name];
+      if (digest === undefined) {
+        try {
+          await to.removeAttachment(plan.id, name);
+        } catch (error) {
+          if (!isNotFound(error)) throw error;
+        }
+        return;
+      }
+      const blob = await from.getAttachment(plan.id, name, { format: 'blob' });
+      await to.putAttachment(plan.id, name, blob, blob.type);
+      context.progress.bytes += blob.size;
+    });
+    if (write && !creating) {
+      const [result] = await writeDocs(target, [write]);
+      return result;
+    }
+    return write ? { id: plan.id, ok: true } : undefined;
+  }
+
+  /** keep_both: the local version that loses is saved, attachments included, before it is replaced. */
+  async #keepLoser(plan: Plan): Promise<void> {
+    const local = plan.local;
+    const record: ConflictRecord = {
+      id: plan.id,
+      local: local.doc ?? null,
+      remote: plan.remote.doc ?? null,
+      local_attachments: local.attachments,
+      noticed_at: new Date().toISOString(),
+    };
+    await this.#signatures.saveConflict(record);
+    const copies = this.#signatures.conflictDocId(plan.id);
+    for (const [name, digest] of Object.entries(local.attachments)) {
+      if (plan.result.attachments[name] === digest) continue;
+      const blob = await this.local.getAttachment(plan.id, name, { format: 'blob' });
+      await this.#signatures.storage.putAttachment(copies, name, blob, blob.type);
+    }
+  }
+}
+
+interface PassContext {
+  report: SyncReport;
+  progress: SyncProgress;
+  refusals: Map<string, Refusal | undefined>;
+}
+
+function sameDigests(a: Record<string, string>, b: Record<string, string>): boolean {
+  const names = Object.keys(a);
+  return names.length === Object.keys(b).length && names.every((name) => a[name] === b[name]);
+}
+
+function docWrite(id: string, doc: Doc | null | undefined, expect: string | null): DocWrite {
+  return doc ? { id, doc, expect } : { id, expect };
+}
+
+/** Total changes of a feed walk, when the storage says how many remain after this page. */
+function pendingTotal(done: number, page: ChangesResult): number | null {
+  const pending = (page as ChangesResult & { pending?: number }).pending;
+  return typeof pending === 'number' ? done + pending : null;
+}

@@ -1,0 +1,343 @@
+// The replicate storage's behaviour, run over every local × remote pair (memory/indexeddb local,
+// memory/http remote): both ways, deletions, conflicts under each policy, attachments by digest,
+// cuts mid-sync, no-change re-syncs, the scan fallback, and the remote's refusals.
+import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import { createStorage, StorageError, type Doc, type Storage, type StorageDescription } from '../../src/storage';
+import { PassThroughStorage } from '../../src/storage/common/pass-through';
+import { ReplicateStorage } from '../../src/storage/replicate/replicate-storage';
+import { rejection } from './helpers';
+
+export interface RemoteUnderTest {
+  /** A storage over the shared remote data, as `user` (default: an administrator). */
+  open(user?: 'admin' | 'technician'): Storage;
+  stop(): Promise<void>;
+  /** Only the http remote has users and sites: a technician assigned to site "north". */
+  hasRoles: boolean;
+}
+
+export interface ReplicationPair {
+  name: string;
+  local: () => StorageDescription;
+  remote: () => Promise<RemoteUnderTest>;
+}
+
+/** Counts what goes through a storage, and can cut the line after some writes. */
+class Wire extends PassThroughStorage {
+  reads = 0;
+  writes = 0;
+  attachmentsPut: string[] = [];
+  cutAfterWrites = Infinity;
+  hideChanges = false;
+
+  constructor(sub: Storage) {
+    super(sub);
+    // The base class copies bulkDocs as an own property; count its writes too.
+    if (sub.bulkDocs) {
+      Object.defineProperty(this, 'bulkDocs', {
+        value: async (writes: Parameters<NonNullable<Storage['bulkDocs']>>[0]) => {
+          for (let i = 0; i < writes.length; i++) this.#write();
+          return sub.bulkDocs!(writes);
+        },
+      });
+    }
+  }
+
+  #write(): void {
+    if (++this.writes > this.cutAfterWrites) throw new StorageError('unavailable', 'the line was cut (test)');
+  }
+  override get(id: string): Promise<Doc> {
+    this.reads++;
+    return super.get(id);
+  }
+  override put(id: string, doc: Doc): Promise<string> {
+    this.#write();
+    return super.put(id, doc);
+  }
+  override remove(id: string): Promise<string> {
+    this.#write();
+    return super.remove(id);
+  }
+  override putAttachment(id: string, name: string, data: Parameters<Storage['putAttachment']>[2], type?: string): Promise<void> {
+    this.#write();
+    this.attachmentsPut.push(`${id}/${name}`);
+    return super.putAttachment(id, name, data, type);
+  }
+  override hasCapacity(name: string): boolean {
+    if (this.hideChanges && name === 'changes') return false;
+    return super.hasCapacity(name);
+  }
+}
+
+type Policy = 'keep_both' | 'keep_local' | 'keep_remote';
+
+export function replicationConformance(pair: ReplicationPair): void {
+  describe(`replicate: ${pair.name}`, () => {
+    let remote: RemoteUnderTest;
+    const opened: Storage[] = [];
+
+    beforeEach(async () => {
+      remote = await pair.remote();
+    });
+    afterEach(async () => {
+      for (const storage of opened.splice(0)) await storage.close().catch(() => undefined);
+      await remote.stop();
+    });
+
+    /** A tablet: its own local storage and signatures, syncing with the shared remote. */
+    function tablet(options: { policy?: Policy; wire?: Wire; user?: 'admin' | 'technician'; extra?: Record<string, unknown> } = {}) {
+      const wire = options.wire ?? new Wire(remote.open(options.user));
+      const local = createStorage(pair.local());
+      const signatures = createStorage({ type: 'memory' });
+      const replica = new ReplicateStorage(local, wire, signatures, { conflict_handling: options.policy ?? 'keep_both', ...options.extra });
+      opened.push(local);
+      return { replica, local, wire };
+    }
+
+    it('is built from a JSON description like every storage', async () => {
+      const replica = createStorage({
+        type: 'replicate',
+        local_sub_storage: pair.local(),
+        remote_sub_storage: { type: 'memory' },
+        signature_sub_storage: { type: 'memory' },
+      }) as ReplicateStorage;
+      await replica.put('a', { n: 1 });
+      expect((await replica.sync()).pushed).toBe(1);
+      expect((await rejection(Promise.resolve().then(() => createStorage({ type: 'replicate', local_sub_storage: { type: 'memory' } })))).status).toBe(400);
+      expect(() => createStorage({ type: 'replicate', local_sub_storage: { type: 'memory' }, remote_sub_storage: { type: 'memory' }, signature_sub_storage: { type: 'memory' }, conflict_handling: 'newest' })).toThrow(/conflict_handling/);
+    });
+
+    it('pulls documents and attachments, then a second sync moves nothing', async () => {
+      const server = remote.open();
+      await server.put('w1', { type: 'work_order', site: 'north', title: 'Check gearbox' });
+      await server.put('w2', { type: 'work_order', site: 'north', title: 'Replace filter' });
+      await server.putAttachment('w2', 'photo.jpg', new Uint8Array([1, 2, 3, 4]), 'image/jpeg');
+      const { replica, wire } = tablet();
+      const first = await replica.sync();
+      expect(first.pulled).toBe(2);
+      expect(await replica.get('w1')).toEqual({ type: 'work_order', site: 'north', title: 'Check gearbox' });
+      expect(new Uint8Array(await replica.getAttachment('w2', 'photo.jpg', { format: 'array_buffer' }))).toEqual(new Uint8Array([1, 2, 3, 4]));
+      expect((await replica.allAttachments('w2'))['photo.jpg']?.content_type).toBe('image/jpeg');
+      const readsBefore = wire.reads;
+      const writesBefore = wire.writes;
+      const second = await replica.sync();
+      expect(second).toMatchObject({ pulled: 0, pushed: 0, conflicts: 0 });
+      expect(wire.reads - readsBefore).toBe(0);
+      expect(wire.writes - writesBefore).toBe(0);
+    });
+
+    it('pushes creations, edits and deletions made here', async () => {
+      const server = remote.open();
+      await server.put('old', { type: 'inspection', site: 'north', note: 'to delete' });
+      await server.put('edit', { type: 'inspection', site: 'north', note: 'v1' });
+      const { replica } = tablet();
+      await replica.sync();
+      await replica.put('new', { type: 'inspection', site: 'north', note: 'made offline' });
+      await replica.putAttachment('new', 'reading.bin', new Uint8Array([9, 9]), 'application/octet-stream');
+      await replica.put('edit', { type: 'inspection', site: 'north', note: 'v2' });
+      await replica.remove('old');
+      const report = await replica.sync();
+      expect(report.pushed).toBe(3);
+      expect(await server.get('new')).toEqual({ type: 'inspection', site: 'north', note: 'made offline' });
+      expect(new Uint8Array(await server.getAttachment('new', 'reading.bin', { format: 'array_buffer' }))).toEqual(new Uint8Array([9, 9]));
+      expect(await server.get('edit')).toEqual({ type: 'inspection', site: 'north', note: 'v2' });
+      expect((await rejection(server.get('old'))).status).toBe(404);
+    });
+
+    it('two tablets editing different documents converge on both', async () => {
+      const a = tablet();
+      const b = tablet();
+      await a.replica.put('from-a', { type: 'inspection', site: 'north', by: 'a' });
+      await b.replica.put('from-b', { type: 'inspection', site: 'north', by: 'b' });
+      await a.replica.sync();
+      await b.replica.sync();
+      await a.replica.sync();
+      for (const side of [a.replica, b.replica]) {
+        expect((await side.allDocs()).rows.map((row) => row.id).sort()).toEqual(['from-a', 'from-b']);
+      }
+    });
+
+    it('keep_both: the same record edited on two tablets keeps the first synced and shows the other as a conflict', async () => {
+      const a = tablet();
+      const b = tablet();
+      await a.replica.put('r', { type: 'inspection', site: 'north', note: 'base' });
+      await a.replica.sync();
+      await b.replica.sync();
+      await a.replica.put('r', { type: 'inspection', site: 'north', note: 'from a' });
+      await b.replica.put('r', { type: 'inspection', site: 'north', note: 'from b' });
+      await a.replica.sync();
+      const report = await b.replica.sync();
+      expect(report.conflicts).toBe(1);
+      expect(await b.replica.get('r')).toMatchObject({ note: 'from a' });
+      const [conflict] = await b.replica.conflicts();
+      expect(conflict).toMatchObject({ id: 'r', local: { note: 'from b' }, remote: { note: 'from a' } });
+      // Nothing is lost: b chooses its own version, and it reaches the server and a.
+      await b.replica.resolveConflict('r', 'local');
+      expect(await b.replica.conflicts()).toEqual([]);
+      await b.replica.sync();
+      await a.replica.sync();
+      expect(await remote.open().get('r')).toMatchObject({ note: 'from b' });
+      expect(await a.replica.get('r')).toMatchObject({ note: 'from b' });
+    });
+
+    it('keep_local and keep_remote settle a conflict without asking', async () => {
+      const server = remote.open();
+      await server.put('x', { type: 'inspection', site: 'north', v: 0 });
+      const mine = tablet({ policy: 'keep_local' });
+      const theirs = tablet({ policy: 'keep_remote' });
+      await mine.replica.sync();
+      await theirs.replica.sync();
+      await server.put('x', { type: 'inspection', site: 'north', v: 'server' });
+      await mine.replica.put('x', { type: 'inspection', site: 'north', v: 'mine' });
+      await theirs.replica.put('x', { type: 'inspection', site: 'north', v: 'theirs' });
+      await theirs.replica.sync();
+      expect(await theirs.replica.get('x')).toMatchObject({ v: 'server' });
+      await mine.replica.sync();
+      expect(await server.get('x')).toMatchObject({ v: 'mine' });
+      expect(await mine.replica.conflicts()).toEqual([]);
+      expect(await theirs.replica.conflicts()).toEqual([]);
+    });
+
+    it('an offline edit to a record deleted on the server is a conflict, neither resurrected nor lost', async () => {
+      const server = remote.open();
+      await server.put('d', { type: 'work_order', site: 'north', state: 'open' });
+      const { replica } = tablet();
+      await replica.sync();
+      await server.remove('d');
+      await replica.put('d', { type: 'work_order', site: 'north', state: 'done', note: 'fixed it' });
+      const report = await replica.sync();
+      expect(report.conflicts).toBe(1);
+      expect((await rejection(server.get('d'))).status).toBe(404);
+      expect((await rejection(replica.get('d'))).status).toBe(404);
+      const [conflict] = await replica.conflicts();
+      expect(conflict).toMatchObject({ id: 'd', local: { state: 'done', note: 'fixed it' }, remote: null });
+      // Later syncs do not bring it back by themselves.
+      await replica.sync();
+      expect((await rejection(server.get('d'))).status).toBe(404);
+      // The technician decides to keep the edit: now it is restored everywhere, on purpose.
+      await replica.resolveConflict('d', 'local');
+      await replica.sync();
+      expect(await server.get('d')).toMatchObject({ state: 'done' });
+    });
+
+    it('a deletion made here against an edit on the server is a conflict too; "remote" keeps the edit', async () => {
+      const server = remote.open();
+      await server.put('e', { type: 'work_order', site: 'north', v: 1 });
+      const { replica } = tablet();
+      await replica.sync();
+      await replica.remove('e');
+      await server.put('e', { type: 'work_order', site: 'north', v: 2 });
+      expect((await replica.sync()).conflicts).toBe(1);
+      expect(await replica.get('e')).toMatchObject({ v: 2 });
+      expect((await replica.conflicts())[0]).toMatchObject({ local: null, remote: { v: 2 } });
+      await replica.resolveConflict('e', 'remote');
+      await replica.sync();
+      expect(await server.get('e')).toMatchObject({ v: 2 });
+      expect(await replica.conflicts()).toEqual([]);
+    });
+
+    it('a deletion synced once never comes back from another tablet that did not touch it', async () => {
+      const a = tablet();
+      const b = tablet();
+      await a.replica.put('gone', { type: 'inspection', site: 'north' });
+      await a.replica.sync();
+      await b.replica.sync();
+      await a.replica.remove('gone');
+      await a.replica.sync();
+      await b.replica.sync();
+      await a.replica.sync();
+      await b.replica.sync();
+      expect((await rejection(b.replica.get('gone'))).status).toBe(404);
+      expect((await rejection(remote.open().get('gone'))).status).toBe(404);
+      expect((await rejection(a.replica.get('gone'))).status).toBe(404);
+    });
+
+    it('only attachments that changed travel (an array chunk appended on the tablet)', async () => {
+      const { replica, wire } = tablet();
+      await replica.put('arr', { type: 'reading', site: 'north', length: 2 });
+      await replica.putAttachment('arr', 'values/0', new Float32Array(1000).fill(1));
+      await replica.putAttachment('arr', 'values/1', new Float32Array(10).fill(2));
+      await replica.sync();
+      expect(wire.attachmentsPut.sort()).toEqual(['arr/values/0', 'arr/values/1']);
+      wire.attachmentsPut = [];
+      await replica.putAttachment('arr', 'values/1', new Float32Array(20).fill(2));
+      await replica.put('arr', { type: 'reading', site: 'north', length: 3 });
+      const report = await replica.sync();
+      expect(wire.attachmentsPut).toEqual(['arr/values/1']);
+      expect(report.bytes).toBeLessThan(200);
+      expect(new Float32Array(await remote.open().getAttachment('arr', 'values/1', { format: 'array_buffer' }))).toHaveLength(20);
+    });
+
+    it('a sync cut in the middle resumes without loss or duplicates', async () => {
+      const server = remote.open();
+      const wire = new Wire(remote.open());
+      const { replica } = tablet({ wire, extra: { batch_size: 7 } });
+      for (let i = 0; i < 40; i++) await server.put(`s${i}`, { type: 'inspection', site: 'north', i });
+      for (let i = 0; i < 40; i++) await replica.put(`t${i}`, { type: 'inspection', site: 'north', i });
+      wire.cutAfterWrites = 12;
+      const error = await rejection(replica.sync());
+      expect(error.code).toBe('unavailable');
+      wire.cutAfterWrites = Infinity;
+      await replica.sync();
+      const here = (await replica.allDocs()).rows.map((row) => row.id).sort();
+      const there = (await server.allDocs()).rows.map((row) => row.id).sort();
+      expect(here).toHaveLength(80);
+      expect(there).toEqual(here);
+      expect((await replica.sync())).toMatchObject({ pulled: 0, pushed: 0 });
+    });
+
+    it('without a changes feed it falls back to comparing every id with its signature', async () => {
+      const server = remote.open();
+      await server.put('p', { type: 'inspection', site: 'north', n: 1 });
+      const wire = new Wire(remote.open());
+      wire.hideChanges = true;
+      const { replica } = tablet({ wire });
+      await replica.put('q', { type: 'inspection', site: 'north', n: 2 });
+      const report = await replica.sync();
+      expect(report).toMatchObject({ pulled: 1, pushed: 1 });
+      await server.remove('p');
+      await replica.sync();
+      expect((await rejection(replica.get('p'))).status).toBe(404);
+      expect(await server.get('q')).toMatchObject({ n: 2 });
+    });
+
+    it('check_local_* false makes it pull-only; query limits what syncs', async () => {
+      const server = remote.open();
+      await server.put('n1', { type: 'channel', site: 'north' });
+      await server.put('s1', { type: 'channel', site: 'south' });
+      const { replica } = tablet({ extra: { check_local_creation: false, check_local_modification: false, check_local_deletion: false, query: 'site:north' } });
+      await replica.put('mine', { type: 'inspection', site: 'north' });
+      await replica.sync();
+      expect((await replica.allDocs()).rows.map((row) => row.id).sort()).toEqual(['mine', 'n1']);
+      expect((await rejection(server.get('mine'))).status).toBe(404);
+    });
+
+    it('reports progress as pages go', async () => {
+      const server = remote.open();
+      for (let i = 0; i < 12; i++) await server.put(`g${i}`, { type: 'inspection', site: 'north' });
+      const { replica } = tablet({ extra: { batch_size: 5 } });
+      const seen: number[] = [];
+      replica.addEventListener('progress', (event) => seen.push((event as CustomEvent<{ done: number }>).detail.done));
+      await replica.sync();
+      expect(seen.slice(0, 3)).toEqual([5, 10, 12]);
+    });
+
+    it('a write the remote refuses is kept here and reported, the rest goes through', async ({ skip }) => {
+      if (!remote.hasRoles) skip('only the http remote has roles and sites');
+      const { replica } = tablet({ user: 'technician' });
+      await replica.put('ok', { type: 'inspection', site: 'north', note: 'mine' });
+      await replica.put('nope', { type: 'inspection', site: 'south', note: 'not my site' });
+      const report = await replica.sync();
+      expect(report.pushed).toBe(1);
+      expect(report.refused).toMatchObject([{ id: 'nope', status: 403 }]);
+      expect(await replica.get('nope')).toMatchObject({ note: 'not my site' });
+      expect(await remote.open().get('ok')).toMatchObject({ note: 'mine' });
+      // Still refused (and still kept) at the next sync; fixed by the technician, it goes.
+      expect((await replica.sync()).refused).toHaveLength(1);
+      await replica.put('nope', { type: 'inspection', site: 'north', note: 'moved to my site' });
+      const fixed = await replica.sync();
+      expect(fixed.refused).toEqual([]);
+      expect(await remote.open().get('nope')).toMatchObject({ site: 'north' });
+    });
+  });
+}
+
