@@ -8,4 +8,5 @@ export { Uploader, fingerprintOf, type UploadJob, type UploadProgress, type Uplo
 export type { CsvInspection } from './upload/csv-file';
 export { serverStorageContext, uploaderContext } from './contexts';
 export { ApiError, parseUnits, sourcesApi, type DataSource, type NewDataSource } from './sources-api';
+export { onBackgroundSyncRequest, requestBackgroundSync } from './background-sync';
 export { formatBytes, requestPersistence, storageEstimate, type StorageEstimateReport } from './storage-estimate';
