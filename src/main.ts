@@ -5,16 +5,32 @@
  */
 import { Workbox } from 'workbox-window';
 import { defineGadgets } from './gadgets';
-import { createStorage } from './storage';
-import { Uploader, demoSeeded, seedDemo } from './controllers';
+import { ReplicateStorage, createStorage } from './storage';
+import { DEVICE_SCOPE, PinService, SyncService, Uploader, demoSeeded, seedDemo } from './controllers';
 
 defineGadgets();
 
-// Where this device keeps its data: IndexedDB, with indexes for what the app queries by.
-const storage = createStorage({
+// Where this device keeps its data: IndexedDB, with indexes for what the app queries by. Gadgets
+// read and write it directly (offline first); sync copies it to and from the server.
+const local = createStorage({
   type: 'query',
-  sub_storage: { type: 'uuid', sub_storage: { type: 'indexeddb', database: 'fieldline', index: ['type', 'site', 'asset'] } },
+  sub_storage: { type: 'uuid', sub_storage: { type: 'indexeddb', database: 'fieldline', index: ['type', 'site', 'asset', 'kind'] } },
 });
+// The server this app came from (the session cookie authenticates).
+const server = createStorage({ type: 'http', url: location.origin });
+
+// Records (sites, assets, work orders, inspections with their photos) sync both ways; channel
+// arrays only through pins (they can be huge); the demo stays on this device.
+const storage = new ReplicateStorage(local, server, createStorage({ type: 'indexeddb', database: 'fieldline-sync' }), {
+  query: `NOT kind:"fl-channel-array" AND NOT scope:${DEVICE_SCOPE}`,
+});
+const pins = new PinService({
+  local,
+  remote: server,
+  device: createStorage({ type: 'indexeddb', database: 'fieldline-device' }),
+  signaturesFor: (site) => createStorage({ type: 'indexeddb', database: `fieldline-pin-${site}` }),
+});
+const sync = new SyncService({ replica: storage, pins });
 
 // CSV imports waiting to go to the server (and, offline, their files) live in their own database.
 const uploader = new Uploader({ outbox: createStorage({ type: 'indexeddb', database: 'fieldline-outbox' }) });
@@ -23,9 +39,10 @@ const app = document.querySelector('fl-app');
 if (app) {
   app.storage = storage;
   app.uploader = uploader;
-  // The server this app came from (the session cookie authenticates): channels ingested there.
-  app.serverStorage = createStorage({ type: 'http', url: location.origin });
+  app.serverStorage = server;
+  app.sync = sync;
 }
+sync.start();
 void uploader.resumeAll();
 
 function registerServiceWorker(): void {

@@ -5,6 +5,7 @@
 import { createContext } from '@lit/context';
 import type { Storage } from '../storage';
 import type { Uploader } from './upload/uploader';
+import type { SyncService } from './sync/sync-service';
 
 /** The local storage of the app (IndexedDB stack). */
 export const storageContext = createContext<Storage | undefined>(Symbol('fl-storage'));
@@ -14,3 +15,6 @@ export const uploaderContext = createContext<Uploader | undefined>(Symbol('fl-up
 
 /** The companion server's documents and arrays as a storage (`http`), when the app has a server. */
 export const serverStorageContext = createContext<Storage | undefined>(Symbol('fl-server-storage'));
+
+/** Sync with the server: its status, "Sync now", conflicts and pinned offline data. */
+export const syncContext = createContext<SyncService | undefined>(Symbol('fl-sync'));

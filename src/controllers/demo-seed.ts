@@ -7,6 +7,8 @@ import { demoChannels, demoSamples } from '../core';
 import { StorageError, type Storage } from '../storage';
 
 export const DEMO_SITE = 'site/demo-wind-farm';
+/** `scope` of documents that stay on this device (the demo): sync leaves them alone. */
+export const DEVICE_SCOPE = 'device';
 export const DEMO_ASSET = 'asset/demo-wind-farm/T-07';
 /** Epoch ms of the demo's first sample. */
 export const DEMO_START = Date.UTC(2026, 10, 1);
@@ -32,7 +34,7 @@ export async function seedDemo(storage: Storage, onProgress: (progress: SeedProg
   if (await demoSeeded(storage)) return;
   const total = demoChannels.reduce((sum, channel) => sum + channel.length, 0);
   let done = 0;
-  await storage.put(DEMO_SITE, { type: 'site', title: 'Demo wind farm', location: 'North Sea' });
+  await storage.put(DEMO_SITE, { type: 'site', title: 'Demo wind farm', location: 'North Sea', scope: DEVICE_SCOPE });
   for (const channel of demoChannels) {
     const arrayId = `array/demo/${channel.id}`;
     // A half-written demo from an interrupted first start is replaced, not appended to.
@@ -52,8 +54,9 @@ export async function seedDemo(storage: Storage, onProgress: (progress: SeedProg
       site: DEMO_SITE,
       asset: DEMO_ASSET,
       array: arrayId,
+      scope: DEVICE_SCOPE,
     });
   }
   // Written last: its flag says the demo is complete.
-  await storage.put(DEMO_ASSET, { type: 'asset', title: 'Turbine T-07', site: DEMO_SITE, seeded: true });
+  await storage.put(DEMO_ASSET, { type: 'asset', title: 'Turbine T-07', site: DEMO_SITE, seeded: true, scope: DEVICE_SCOPE });
 }

@@ -1,6 +1,6 @@
 import { LitElement, css, html, type PropertyValues } from 'lit';
 import { ContextProvider } from '@lit/context';
-import { OnlineStatusController, RouteController, serverStorageContext, storageContext, uploaderContext, type SeedProgress, type Uploader } from '../controllers';
+import { OnlineStatusController, RouteController, serverStorageContext, storageContext, syncContext, uploaderContext, type SeedProgress, type SyncService, type Uploader } from '../controllers';
 import type { Storage } from '../storage';
 
 const sections = [
@@ -8,8 +8,8 @@ const sections = [
   { route: 'channels', label: 'Channels', placeholder: '' },
   { route: 'import', label: 'Import', placeholder: '' },
   { route: 'sources', label: 'Sources', placeholder: '' },
-  { route: 'work-orders', label: 'Work orders', placeholder: 'Maintenance work assigned to you will appear here.' },
-  { route: 'sync', label: 'Sync', placeholder: 'Synchronisation with the server will be shown here.' },
+  { route: 'work-orders', label: 'Work orders', placeholder: '' },
+  { route: 'sync', label: 'Sync', placeholder: '' },
 ] as const;
 
 type Route = (typeof sections)[number]['route'];
@@ -20,7 +20,8 @@ type Route = (typeof sections)[number]['route'];
  * Gadget methods: `storage` (property) is provided to descendants; `updateAvailable` shows the
  * prompt, and clicking "Reload" fires `fl-update-accept` (bubbles, composed) for the composition
  * root to activate the new version; `uploader` (CSV imports) and `serverStorage` (the companion
- * server's documents and arrays) are provided to descendants; `seeding` ({done, total} or null) shows the demo's progress.
+ * server's documents and arrays) are provided to descendants; `sync` (the SyncService) too, and
+ * the header shows its status; `seeding` ({done, total} or null) shows the demo's progress.
  */
 export class FlApp extends LitElement {
   static override properties = {
@@ -28,6 +29,7 @@ export class FlApp extends LitElement {
     storage: { attribute: false },
     uploader: { attribute: false },
     serverStorage: { attribute: false },
+    sync: { attribute: false },
     seeding: { attribute: false },
   };
 
@@ -35,11 +37,13 @@ export class FlApp extends LitElement {
   declare storage: Storage | undefined;
   declare uploader: Uploader | undefined;
   declare serverStorage: Storage | undefined;
+  declare sync: SyncService | undefined;
   declare seeding: SeedProgress | null;
 
   readonly #storageProvider = new ContextProvider(this, { context: storageContext });
   readonly #uploaderProvider = new ContextProvider(this, { context: uploaderContext });
   readonly #serverStorageProvider = new ContextProvider(this, { context: serverStorageContext });
+  readonly #syncProvider = new ContextProvider(this, { context: syncContext });
 
   readonly #online = new OnlineStatusController(this);
   readonly #router = new RouteController<Route>(this, { routes: ['sites', 'channels', 'import', 'sources', 'work-orders', 'sync'] });
@@ -50,6 +54,7 @@ export class FlApp extends LitElement {
     this.storage = undefined;
     this.uploader = undefined;
     this.serverStorage = undefined;
+    this.sync = undefined;
     this.seeding = null;
   }
 
@@ -57,6 +62,7 @@ export class FlApp extends LitElement {
     if (changed.has('storage')) this.#storageProvider.setValue(this.storage);
     if (changed.has('uploader')) this.#uploaderProvider.setValue(this.uploader);
     if (changed.has('serverStorage')) this.#serverStorageProvider.setValue(this.serverStorage);
+    if (changed.has('sync')) this.#syncProvider.setValue(this.sync);
   }
 
   protected override updated(changed: PropertyValues<this>): void {
@@ -86,6 +92,14 @@ export class FlApp extends LitElement {
     if (route === 'channels') return html`<fl-channel-list></fl-channel-list>`;
     if (route === 'import') return html`<fl-upload></fl-upload>`;
     if (route === 'sources') return html`<fl-sources></fl-sources>`;
+    if (route === 'work-orders') return html`<fl-work-orders></fl-work-orders>`;
+    if (route === 'sync') {
+      return html`<fl-sync-status></fl-sync-status>
+        <h3>Conflicts</h3>
+        <fl-conflicts></fl-conflicts>
+        <h3>Channel data on this device</h3>
+        <fl-offline-data></fl-offline-data>`;
+    }
     return html`<p>${placeholder}</p>`;
   }
 
@@ -99,6 +113,7 @@ export class FlApp extends LitElement {
     return html`
       <header>
         <h1>Fieldline</h1>
+        <fl-sync-status compact></fl-sync-status>
         <span class="status" role="status" aria-label="Connection" data-online=${String(online)}>${online ? 'Online' : 'Offline'}</span>
       </header>
       ${this.updateAvailable

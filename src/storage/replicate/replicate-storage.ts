@@ -131,25 +131,25 @@ export class ReplicateStorage extends EventTarget implements Storage {
     return this.local.get(id);
   }
   put(id: string, doc: Doc): Promise<string> {
-    return this.local.put(id, doc);
+    return this.#changed(this.local.put(id, doc));
   }
   post(doc: Doc): Promise<string> {
-    return this.local.post(doc);
+    return this.#changed(this.local.post(doc));
   }
   remove(id: string): Promise<string> {
-    return this.local.remove(id);
+    return this.#changed(this.local.remove(id));
   }
   allDocs(options?: AllDocsOptions): Promise<AllDocsResult> {
     return this.local.allDocs(options);
   }
   putAttachment(id: string, name: string, data: AttachmentData, contentType?: string): Promise<void> {
-    return this.local.putAttachment(id, name, data, contentType);
+    return this.#changed(this.local.putAttachment(id, name, data, contentType));
   }
   getAttachment(id: string, name: string, options?: GetAttachmentOptions): Promise<never> {
     return this.local.getAttachment(id, name, options) as Promise<never>;
   }
   removeAttachment(id: string, name: string): Promise<void> {
-    return this.local.removeAttachment(id, name);
+    return this.#changed(this.local.removeAttachment(id, name));
   }
   allAttachments(id: string, options?: AllAttachmentsOptions): Promise<Record<string, AttachmentInfo>> {
     return this.local.allAttachments(id, options);
@@ -158,7 +158,7 @@ export class ReplicateStorage extends EventTarget implements Storage {
     return this.local.hasCapacity(name);
   }
   bulkDocs(writes: DocWrite[]): Promise<DocWriteResult[]> {
-    return writeDocs(this.local, writes);
+    return this.#changed(writeDocs(this.local, writes));
   }
   changes(options?: ChangesOptions): Promise<ChangesResult> {
     return this.local.changes(options);
@@ -174,6 +174,40 @@ export class ReplicateStorage extends EventTarget implements Storage {
   /** Deletes this device's copy and its sync bookkeeping; the remote is left alone. */
   async destroy(): Promise<void> {
     await Promise.all([this.local.destroy(), this.#signatures.storage.destroy(), this.remote.close()]);
+  }
+
+  /** Fires `localchange` once a write made through this storage has landed (an outbox to sync). */
+  async #changed<T>(write: Promise<T>): Promise<T> {
+    const result = await write;
+    this.dispatchEvent(new Event('localchange'));
+    return result;
+  }
+
+  /** Changes made here that no sync has sent yet (O(pending), from the local feed). */
+  async pendingCount(): Promise<number> {
+    if (!this.local.hasCapacity('changes')) return 0;
+    const checkpoint = await this.#signatures.checkpoint();
+    const ids = new Set<string>();
+    let since = checkpoint.local;
+    for (;;) {
+      const page = await this.local.changes({ since, limit: 1000 });
+      if (page.results.length === 0) break;
+      for (const change of page.results) ids.add(change.id);
+      since = page.last_seq;
+    }
+    if (ids.size === 0) return 0;
+    // Documents pulled by the last sync also sit in the local feed: count only real differences.
+    const signatures = await this.#signatures.signatures([...ids]);
+    const pending = new Set((await this.#signatures.refusals()).map((refusal) => refusal.id));
+    await Promise.all(
+      [...ids].map(async (id) => {
+        const state = await readState(this.local, id);
+        const signature = signatures.get(id);
+        const plan = this.#plan(id, state, signature ? { doc: undefined, hash: signature.hash, attachments: signature.attachments } : ABSENT, signature);
+        if (plan && !plan.skipped && (plan.doc === 'push' || plan.attachments.size > 0)) pending.add(id);
+      }),
+    );
+    return pending.size;
   }
 
   // --- conflicts and refusals -----------------------------------------------------------------
@@ -339,6 +373,16 @@ export class ReplicateStorage extends EventTarget implements Storage {
     await Promise.all(
       unique.map(async (id) => {
         const signature = signatures.get(id);
+        if (this.#match && !signature && !knownLocal.has(id)) {
+          // Outside the query on both sides: skip before reading any attachment digest (a
+          // channel array outside this replication may have thousands).
+          const known = knownRemote?.get(id)?.doc;
+          const here = await this.local.get(id).catch((error: unknown) => {
+            if (isNotFound(error)) return null;
+            throw error;
+          });
+          if (!(here && this.#match(here)) && !(known && this.#match(known)) && knownRemote?.has(id) !== false) return;
+        }
         const local = knownLocal.get(id) ?? (await readState(this.local, id));
         let remote = knownRemote?.get(id);
         if (!remote) {

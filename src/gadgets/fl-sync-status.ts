@@ -1,0 +1,109 @@
+import { LitElement, css, html, nothing } from 'lit';
+import { SyncStatusController, formatBytes, requestPersistence, storageEstimate, type StorageEstimateReport, type SyncStatus } from '../controllers';
+
+const stateLabels: Record<SyncStatus['state'], string> = {
+  idle: 'Up to date',
+  syncing: 'Syncing…',
+  offline: 'Offline',
+  error: 'Sync failed',
+  'signed-out': 'Signed out',
+};
+
+function ago(time: number, now: number): string {
+  const seconds = Math.max(0, Math.round((now - time) / 1000));
+  if (seconds < 60) return 'just now';
+  if (seconds < 3600) return `${Math.round(seconds / 60)} min ago`;
+  if (seconds < 86_400) return `${Math.round(seconds / 3600)} h ago`;
+  return `${Math.round(seconds / 86_400)} days ago`;
+}
+
+/**
+ * How this device stands with the server: last sync, changes waiting, errors and writes the server
+ * refused (kept here), a progress bar while syncing, "Sync now", a sign-in form when the session
+ * is gone, and the device's storage use. Attribute `compact`: one line for the app's header.
+ * Gadget methods: none; it follows the SyncService from context.
+ */
+export class FlSyncStatus extends LitElement {
+  static override properties = { compact: { type: Boolean, reflect: true }, estimate: { state: true } };
+
+  declare compact: boolean;
+  declare estimate: StorageEstimateReport | null | undefined;
+
+  readonly #sync = new SyncStatusController(this);
+
+  constructor() {
+    super();
+    this.compact = false;
+  }
+
+  static override styles = css`
+    :host { display: grid; gap: 0.75rem; }
+    :host([compact]) { display: inline-flex; align-items: center; gap: 0.5rem; font-size: 0.875rem; }
+    :host([compact]) a { color: inherit; }
+    dl { display: grid; grid-template-columns: max-content 1fr; gap: 0.25rem 1rem; margin: 0; }
+    dt { font-weight: 600; }
+    dd { margin: 0; }
+    progress, meter { width: 100%; max-width: 30rem; }
+    [role='alert'] { color: #9b2226; margin: 0; }
+    .refused { border: 1px solid #e9c46a; background: #fff8e1; border-radius: 0.5rem; padding: 0.5rem 0.75rem; }
+    ul { margin: 0.25rem 0 0; padding-left: 1.25rem; }
+    button { font: inherit; padding: 0.25rem 0.75rem; justify-self: start; }
+  `;
+
+  override connectedCallback(): void {
+    super.connectedCallback();
+    if (!this.compact) void this.#refreshEstimate();
+  }
+
+  async #refreshEstimate(): Promise<void> {
+    this.estimate = await storageEstimate().catch(() => null);
+  }
+
+  async #syncNow(): Promise<void> {
+    await this.#sync.service?.syncNow();
+    if (!this.compact) await this.#refreshEstimate();
+  }
+
+  async #persist(): Promise<void> {
+    await requestPersistence();
+    await this.#refreshEstimate();
+  }
+
+  override render() {
+    const service = this.#sync.service;
+    if (!service) return this.compact ? nothing : html`<p>Sync is not available in this app.</p>`;
+    const status = service.status;
+    const label = stateLabels[status.state];
+    if (this.compact) {
+      return html`<a href="#/sync" data-state=${status.state} title="Sync">${label}${status.pending ? html` · ${status.pending} pending` : nothing}${status.conflicts ? html` · ${status.conflicts} conflict${status.conflicts === 1 ? '' : 's'}` : nothing}</a>`;
+    }
+    const progress = status.progress;
+    return html`
+      <dl>
+        <dt>Status</dt><dd data-state=${status.state}>${label}</dd>
+        <dt>Last sync</dt><dd class="last-sync">${status.lastSync === null ? 'never' : html`${ago(status.lastSync, Date.now())} (${new Date(status.lastSync).toLocaleString()})`}</dd>
+        <dt>Waiting to send</dt><dd class="pending">${status.pending} change${status.pending === 1 ? '' : 's'}</dd>
+        <dt>Conflicts</dt><dd class="conflicts">${status.conflicts}</dd>
+      </dl>
+      ${status.state === 'syncing'
+        ? html`<label>Syncing: ${progress ? `${progress.done}${progress.total === null ? '' : ` of ${progress.total}`} changes, ${formatBytes(progress.bytes)}` : 'starting'}
+            <progress aria-label="Sync progress" max=${progress?.total ?? 1} value=${progress && progress.total !== null ? progress.done : nothing}></progress></label>`
+        : nothing}
+      ${status.error ? html`<p role="alert">${status.error.message}${status.retryAt ? ` Next try at ${new Date(status.retryAt).toLocaleTimeString()}.` : ''}${status.error.code === 'quota_exceeded' ? html` <a href="#/sync">Unpin offline data</a>` : nothing}</p>` : nothing}
+      ${status.refused.length
+        ? html`<div class="refused" role="status"><strong>The server refused ${status.refused.length} change${status.refused.length === 1 ? '' : 's'}; they are kept on this device.</strong>
+            <ul>${status.refused.map((refusal) => html`<li><code>${refusal.id}</code>: ${refusal.message}</li>`)}</ul></div>`
+        : nothing}
+      ${status.state === 'signed-out'
+        ? html`<fl-sign-in legend="Sign in to sync" @fl-signed-in=${() => void this.#syncNow()}></fl-sign-in>`
+        : html`<button @click=${() => void this.#syncNow()} ?disabled=${status.state === 'syncing' || status.state === 'offline'}>Sync now</button>`}
+      ${this.estimate
+        ? html`<label>Storage on this device: ${formatBytes(this.estimate.usage)} of ${formatBytes(this.estimate.quota)}
+              <meter aria-label="Storage used" min="0" max=${this.estimate.quota} value=${this.estimate.usage} high=${this.estimate.quota * 0.8}></meter></label>
+            <p class="persisted">${this.estimate.persisted
+              ? 'The browser keeps this data even when space runs low.'
+              : html`The browser may clear this data when space runs low. <button @click=${() => void this.#persist()}>Keep data on this device</button>`}</p>`
+        : nothing}
+    `;
+  }
+}
