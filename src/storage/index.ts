@@ -24,3 +24,6 @@ export { StorageError, type StorageErrorCode } from './errors';
 export { createStorage, registerStorage, type StorageFactory } from './registry';
 export { databaseName } from './indexeddb/indexeddb-storage';
 export { CRYPT_PARAMS_ID } from './crypt/crypt-storage';
+export { ReplicateStorage, type ReplicateOptions, type SyncProgress, type SyncReport } from './replicate/replicate-storage';
+export type { ConflictRecord, Refusal } from './replicate/signatures';
+export { attachmentInWindow, type AttachmentWindow } from './replicate/attachment-window';
