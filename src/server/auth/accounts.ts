@@ -19,8 +19,13 @@ export interface User {
   sites: string[];
 }
 
-/** How long a session lasts without renewal. */
-export const SESSION_MS = 12 * 60 * 60 * 1000;
+/**
+ * How long a session lasts without renewal. Each GET /api/session (the app calls it before every
+ * sync) renews it, so this is the longest a technician can stay offline and come back still
+ * signed in: two weeks covers a field campaign; after it, the app asks to sign in and keeps the
+ * changes made offline until then.
+ */
+export const SESSION_MS = 14 * 24 * 60 * 60 * 1000;
 
 const tokenHash = (token: string): string => createHash('sha256').update(token).digest('hex');
 
