@@ -1,0 +1,224 @@
+// Sync in the app, in real Chromium over real IndexedDB: the SyncService's triggers, errors and
+// states, and the gadgets that show them (<fl-sync-status>, <fl-conflicts>, <fl-offline-data>).
+// The remote is a memory storage here; e2e/two-tablets.spec.ts runs the same against the server.
+import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import { ChannelArray, CHUNK_SIZE } from '../../src/arrays';
+import { PinService, SyncService, syncContext, type SessionCheck } from '../../src/controllers';
+import { defineGadgets } from '../../src/gadgets';
+import { PassThroughStorage } from '../../src/storage/common/pass-through';
+import { ReplicateStorage, StorageError, createStorage, type AttachmentData, type Storage } from '../../src/storage';
+import { ContextProvider } from '@lit/context';
+import { LitElement, html } from 'lit';
+
+defineGadgets();
+
+let counter = 0;
+const unique = (name: string): string => `${name}-${Date.now().toString(36)}-${++counter}`;
+
+/** A remote that can be made unreachable, and a local that can run out of space. */
+class Faulty extends PassThroughStorage {
+  failure: StorageError | undefined;
+  override put(id: string, doc: Parameters<Storage['put']>[1]): Promise<string> {
+    if (this.failure) return Promise.reject(this.failure);
+    return super.put(id, doc);
+  }
+  override putAttachment(id: string, name: string, data: AttachmentData, type?: string): Promise<void> {
+    if (this.failure) return Promise.reject(this.failure);
+    return super.putAttachment(id, name, data, type);
+  }
+  override changes(options?: Parameters<Storage['changes']>[0]) {
+    if (this.failure?.code === 'unavailable') return Promise.reject(this.failure);
+    return super.changes(options);
+  }
+}
+
+class SyncHost extends LitElement {
+  static override properties = { service: { attribute: false } };
+  declare service: SyncService | undefined;
+  readonly #provider = new ContextProvider(this, { context: syncContext });
+  protected override willUpdate(): void {
+    this.#provider.setValue(this.service);
+  }
+  override render() {
+    return html`<fl-sync-status></fl-sync-status><fl-conflicts></fl-conflicts><fl-offline-data></fl-offline-data>`;
+  }
+}
+customElements.define('sync-host', SyncHost);
+
+let remoteData: Storage;
+let remote: Faulty;
+let local: Faulty;
+let replica: ReplicateStorage;
+let service: SyncService;
+let session: SessionCheck;
+let host: SyncHost;
+let pins: PinService;
+
+const inside = <T extends Element>(tag: string): T => host.shadowRoot!.querySelector(tag) as unknown as T;
+const shadowOf = (tag: string): ShadowRoot => inside<HTMLElement>(tag).shadowRoot!;
+async function settle(): Promise<void> {
+  for (let i = 0; i < 5; i++) {
+    await new Promise((resolve) => setTimeout(resolve, 20));
+    for (const tag of ['fl-sync-status', 'fl-conflicts', 'fl-offline-data']) await (inside<LitElement>(tag)).updateComplete;
+  }
+}
+async function until(check: () => boolean | Promise<boolean>, what: string): Promise<void> {
+  const deadline = Date.now() + 5000;
+  while (!(await check())) {
+    if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}`);
+    await settle();
+  }
+}
+function button(root: ShadowRoot, label: string): HTMLButtonElement {
+  const found = [...root.querySelectorAll('button')].find((item) => item.textContent?.trim() === label);
+  if (!found) throw new Error(`no button ${label}`);
+  return found;
+}
+
+beforeEach(async () => {
+  remoteData = createStorage({ type: 'memory' });
+  remote = new Faulty(remoteData);
+  local = new Faulty(createStorage({ type: 'indexeddb', database: unique('sync-local') }));
+  replica = new ReplicateStorage(local, remote, createStorage({ type: 'indexeddb', database: unique('sync-signatures') }), { query: 'NOT kind:"fl-channel-array"' });
+  pins = new PinService({ local, remote, device: createStorage({ type: 'memory' }), signaturesFor: () => createStorage({ type: 'memory' }) });
+  session = 'ok';
+  service = new SyncService({ replica, pins, renewSession: async () => session, debounceMs: 50, intervalMs: 3_600_000, lastSyncKey: unique('last-sync') });
+  host = document.createElement('sync-host') as SyncHost;
+  host.service = service;
+  document.body.append(host);
+  await host.updateComplete;
+});
+
+afterEach(() => {
+  service.stop();
+  host.remove();
+});
+
+describe('SyncService', () => {
+  it('sends a write soon after it lands, then shows the last sync and nothing pending', async () => {
+    service.start();
+    await until(() => service.status.lastSync !== null, 'the first sync');
+    await replica.put('w1', { type: 'work_order', site: 'north', title: 'Fix pump' });
+    await until(async () => (await remoteData.get('w1').then(() => true, () => false)) && service.status.pending === 0 && service.status.state === 'idle', 'the write to reach the remote');
+    expect(await remoteData.get('w1')).toMatchObject({ title: 'Fix pump' });
+    const status = shadowOf('fl-sync-status');
+    await until(() => status.querySelector('.pending')?.textContent === '0 changes', 'pending 0');
+    expect(status.querySelector('.last-sync')?.textContent).toContain('just now');
+  });
+
+  it('counts changes waiting while the server cannot be reached, retries later, and sends them when it can', async () => {
+    remote.failure = new StorageError('unavailable', 'no network (test)');
+    await replica.put('w2', { type: 'work_order', site: 'north', title: 'Offline edit' });
+    expect(await service.syncNow()).toBe(false);
+    expect(service.status.state).toBe('error');
+    expect(service.status.retryAt).toBeGreaterThan(Date.now());
+    await service.refreshCounts();
+    expect(service.status.pending).toBe(1);
+    await settle();
+    expect(shadowOf('fl-sync-status').querySelector('[role="alert"]')?.textContent).toContain('cannot be reached');
+    remote.failure = undefined;
+    expect(await service.syncNow()).toBe(true);
+    expect(service.status).toMatchObject({ state: 'idle', pending: 0, error: null });
+    expect(await remoteData.get('w2')).toMatchObject({ title: 'Offline edit' });
+  });
+
+  it('out of space: a clear message, no automatic retry, and nothing lost', async () => {
+    await remoteData.put('big', { type: 'inspection', site: 'north' });
+    await remoteData.putAttachment('big', 'photo.jpg', new Uint8Array(1000), 'image/jpeg');
+    await replica.put('mine', { type: 'inspection', site: 'north', note: 'kept' });
+    local.failure = new StorageError('quota_exceeded', 'QuotaExceededError (test)');
+    expect(await service.syncNow()).toBe(false);
+    expect(service.status.error?.code).toBe('quota_exceeded');
+    expect(service.status.retryAt).toBeNull();
+    await settle();
+    const alert = shadowOf('fl-sync-status').querySelector('[role="alert"]');
+    expect(alert?.textContent).toContain('out of storage space');
+    expect(alert?.querySelector('a')?.textContent).toContain('Unpin');
+    local.failure = undefined;
+    expect(await replica.get('mine')).toMatchObject({ note: 'kept' });
+    expect(await service.syncNow()).toBe(true);
+    expect(await remoteData.get('mine')).toMatchObject({ note: 'kept' });
+    expect(new Uint8Array(await replica.getAttachment('big', 'photo.jpg', { format: 'array_buffer' }))).toHaveLength(1000);
+  });
+
+  it('a gone session shows the sign-in form and keeps the changes', async () => {
+    session = 'signed-out';
+    await replica.put('w3', { type: 'work_order', site: 'north', title: 'Waiting' });
+    expect(await service.syncNow()).toBe(false);
+    expect(service.status.state).toBe('signed-out');
+    await settle();
+    expect(shadowOf('fl-sync-status').querySelector('fl-sign-in')).not.toBeNull();
+    expect(await replica.get('w3')).toMatchObject({ title: 'Waiting' });
+  });
+
+  it('shows the progress of a sync as pages come in', async () => {
+    for (let i = 0; i < 1200; i++) await remoteData.put(`doc${i}`, { type: 'inspection', site: 'north', i });
+    const seen: Array<number> = [];
+    service.addEventListener('change', () => {
+      if (service.status.progress) seen.push(service.status.progress.done);
+    });
+    service.start();
+    await until(() => service.status.lastSync !== null, 'the sync');
+    expect(seen).toContain(500);
+    expect(seen).toContain(1000);
+    expect((await replica.allDocs()).rows).toHaveLength(1200);
+  });
+});
+
+describe('<fl-conflicts>', () => {
+  it('lists a conflict side by side with the differing field marked, and keeps the device version when asked', async () => {
+    await remoteData.put('wo', { type: 'work_order', site: 'north', title: 'Gearbox', status: 'open', notes: '' });
+    await service.syncNow();
+    await remoteData.put('wo', { type: 'work_order', site: 'north', title: 'Gearbox', status: 'done', notes: 'from the office' });
+    await replica.put('wo', { type: 'work_order', site: 'north', title: 'Gearbox', status: 'in_progress', notes: 'on site' });
+    await service.syncNow();
+    expect(service.status.conflicts).toBe(1);
+    const conflicts = shadowOf('fl-conflicts');
+    await until(() => conflicts.querySelector('article') !== null, 'the conflict to show');
+    const article = conflicts.querySelector('article')!;
+    expect(article.getAttribute('aria-label')).toBe('Conflict: Gearbox');
+    const differing = [...article.querySelectorAll('tr.differs td:first-child')].map((cell) => cell.textContent);
+    expect(differing.sort()).toEqual(['notes', 'status']);
+    const row = [...article.querySelectorAll('tr')].find((item) => item.firstElementChild?.textContent === 'notes')!;
+    expect([...row.querySelectorAll('td')].map((cell) => cell.textContent)).toEqual(['notes', 'on site', 'from the office']);
+    button(conflicts, "Keep this device's version").click();
+    await until(() => service.status.conflicts === 0 && service.status.state === 'idle' && service.status.pending === 0, 'the resolution to sync');
+    expect(await remoteData.get('wo')).toMatchObject({ status: 'in_progress', notes: 'on site' });
+    await until(() => conflicts.querySelector('.none') !== null, 'the list to empty');
+  });
+});
+
+describe('<fl-offline-data>', () => {
+  it('estimates a site before download, pins it (last days full, older as summaries), and unpins to free space', async () => {
+    const day = 86_400_000;
+    const now = Date.now();
+    // Two chunks: the first ends 60 days ago, the second within the last 30 days.
+    const array = await ChannelArray.create(remoteData, 'array/north/temp', { timing: 'regular', unit: '°C', site: 'north' });
+    await array.append(new Float32Array(CHUNK_SIZE).fill(1), { t0: now - 90 * day, dt: (30 * day) / CHUNK_SIZE });
+    await array.append(new Float32Array(100).fill(2), { t0: now - 5 * day, dt: 1000 });
+    const data = shadowOf('fl-offline-data');
+    await (inside<HTMLElement & { reload(): Promise<void> }>('fl-offline-data')).reload();
+    await until(() => data.querySelector('tr[aria-label="Site north"]') !== null, 'the site list');
+    button(data, 'Keep offline…').click();
+    await until(() => data.querySelector('.estimate') !== null, 'the estimate');
+    const estimate = await pins.estimate({ site: 'north', days: 30 });
+    expect(estimate.arrays).toBe(1);
+    // Only the recent chunk's values (+ summaries and metadata), not the old 256 KiB chunk.
+    expect(estimate.bytes).toBeLessThan(CHUNK_SIZE * 4);
+    expect(data.querySelector('.estimate')?.textContent).toContain('1 channel');
+    button(data, 'Download').click();
+    await until(() => data.textContent?.includes('Kept on this device') === true && service.status.state === 'idle', 'the download');
+    const here = await local.allAttachments('array/north/temp');
+    expect(Object.keys(here)).toContain('values/1');
+    expect(Object.keys(here)).not.toContain('values/0');
+    expect(Object.keys(here).some((name) => name.startsWith('summary/'))).toBe(true);
+    const copy = await ChannelArray.open(local, 'array/north/temp');
+    expect(copy.length).toBe(CHUNK_SIZE + 100);
+    button(data, 'Unpin').click();
+    await until(() => data.textContent?.includes('Kept on this device') === false, 'the unpin');
+    expect((await local.allDocs()).rows.map((row) => row.id)).not.toContain('array/north/temp');
+    expect(await remoteData.get('array/north/temp')).toMatchObject({ kind: 'fl-channel-array' });
+    await service.syncNow();
+    expect(await remoteData.get('array/north/temp')).toMatchObject({ kind: 'fl-channel-array' });
+  });
+});
