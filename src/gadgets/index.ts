@@ -5,8 +5,10 @@ import { FlChannelList } from './fl-channel-list';
 import { FlSignIn } from './fl-sign-in';
 import { FlSources } from './fl-sources';
 import { FlUpload } from './fl-upload';
+import { FlWorkOrders } from './fl-work-orders';
 
-export { FlApp, FlChannelChart, FlChannelList, FlSignIn, FlSources, FlUpload };
+export { FlApp, FlChannelChart, FlChannelList, FlSignIn, FlSources, FlUpload, FlWorkOrders };
+export type { WorkOrder, WorkOrderStatus } from './fl-work-orders';
 
 const gadgets: Record<string, CustomElementConstructor> = {
   'fl-app': FlApp,
@@ -15,6 +17,7 @@ const gadgets: Record<string, CustomElementConstructor> = {
   'fl-sign-in': FlSignIn,
   'fl-sources': FlSources,
   'fl-upload': FlUpload,
+  'fl-work-orders': FlWorkOrders,
 };
 
 /** Defines every Fieldline custom element once (safe to call twice). */

@@ -1,0 +1,267 @@
+import { LitElement, css, html, nothing, type PropertyValues } from 'lit';
+import { repeat } from 'lit/directives/repeat.js';
+import { ContextConsumer } from '@lit/context';
+import { storageContext } from '../controllers';
+import type { Doc, Storage } from '../storage';
+
+/** Where a work order stands; the order of this list is the order of the Status choices. */
+const statuses = ['open', 'in_progress', 'done'] as const;
+
+export type WorkOrderStatus = (typeof statuses)[number];
+
+const statusLabels: Record<WorkOrderStatus, string> = { open: 'Open', in_progress: 'In progress', done: 'Done' };
+
+/** A maintenance work order as stored: one document of `type: 'work_order'`. */
+export interface WorkOrder {
+  type: 'work_order';
+  site: string;
+  asset?: string;
+  title: string;
+  status: WorkOrderStatus;
+  notes: string;
+  updated_by?: string;
+}
+
+interface WorkOrderRow {
+  id: string;
+  /** The stored document as read, other keys included: Save writes it back whole. */
+  doc: Doc;
+  order: WorkOrder;
+}
+
+const isStatus = (value: unknown): value is WorkOrderStatus => statuses.includes(value as WorkOrderStatus);
+
+/** Reads a stored document leniently: a document synced from elsewhere may lack a key. */
+function workOrder(doc: Doc, id: string): WorkOrder {
+  return {
+    type: 'work_order',
+    site: typeof doc.site === 'string' ? doc.site : '',
+    ...(typeof doc.asset === 'string' ? { asset: doc.asset } : {}),
+    title: typeof doc.title === 'string' && doc.title ? doc.title : id,
+    status: isStatus(doc.status) ? doc.status : 'open',
+    notes: typeof doc.notes === 'string' ? doc.notes : '',
+    ...(typeof doc.updated_by === 'string' ? { updated_by: doc.updated_by } : {}),
+  };
+}
+
+const message = (error: unknown): string => (error instanceof Error ? error.message : String(error));
+
+/**
+ * The maintenance work orders on this device: one card each (title, site, status) with a form to
+ * change status and notes, Save and Delete (a second click, "Really delete?", confirms: no
+ * window.confirm, which blocks the page), and a form to create one. Works offline: it reads and
+ * writes the local storage only; sync moves the documents.
+ * Gadget methods: `reload()` lists the work orders again (sync calls it after pulling; a
+ * `fl-data-changed` event on window does the same); properties `storage` (optional: instead of
+ * the app's local storage from context) and `user` (optional: written as `updated_by` on Save and
+ * Create).
+ */
+export class FlWorkOrders extends LitElement {
+  static override properties = {
+    storage: { attribute: false },
+    user: { type: String },
+    orders: { state: true },
+    loadError: { state: true },
+    writeError: { state: true },
+    confirming: { state: true },
+    busy: { state: true },
+  };
+
+  /** Where the work orders live, when not in the app's local storage from context. */
+  declare storage: Storage | undefined;
+  /** Who is editing, recorded as `updated_by`; unset leaves `updated_by` as stored. */
+  declare user: string | undefined;
+  declare orders: WorkOrderRow[] | undefined;
+  /** Why the last listing failed; cleared by the next listing that succeeds. */
+  declare loadError: string | undefined;
+  /**
+   * Why the last write failed; cleared only by the next write, so a reload (sync, another gadget)
+   * that lands just after a failed Save does not hide the failure.
+   */
+  declare writeError: string | undefined;
+  /** Id of the work order whose Delete was clicked once (it now asks "Really delete?"). */
+  declare confirming: string | undefined;
+  declare busy: boolean;
+
+  readonly #context = new ContextConsumer(this, { context: storageContext, subscribe: true, callback: () => void this.reload() });
+  readonly #onDataChanged = () => void this.reload();
+  /** Counts reloads, so an older listing that resolves late does not overwrite a newer one. */
+  #generation = 0;
+
+  constructor() {
+    super();
+    this.storage = undefined;
+    this.user = undefined;
+    this.busy = false;
+  }
+
+  static override styles = css`
+    :host { display: grid; gap: 1rem; max-width: 60rem; }
+    p, h3 { margin: 0; }
+    h3 { font-size: 1rem; }
+    fieldset { display: grid; gap: 0.75rem; border: 1px solid #d7dee2; border-radius: 0.5rem; padding: 1rem; }
+    .field { display: grid; gap: 0.25rem; }
+    label { font-size: 0.875rem; }
+    .row { display: flex; gap: 1rem; flex-wrap: wrap; align-items: end; }
+    .cards { display: grid; gap: 0.75rem; }
+    article { display: grid; gap: 0.5rem; border: 1px solid #d7dee2; border-radius: 0.5rem; padding: 0.75rem; }
+    article form { display: grid; gap: 0.5rem; }
+    .meta { color: #4a5a63; font-size: 0.875rem; }
+    [role='alert'] { color: #9b2226; }
+    button, input, select, textarea { font: inherit; }
+    textarea { min-height: 4rem; }
+    .really { color: #fff; background: #9b2226; border: 1px solid #9b2226; border-radius: 0.25rem; }
+  `;
+
+  override connectedCallback(): void {
+    super.connectedCallback();
+    window.addEventListener('fl-data-changed', this.#onDataChanged);
+    void this.reload();
+  }
+
+  override disconnectedCallback(): void {
+    super.disconnectedCallback();
+    window.removeEventListener('fl-data-changed', this.#onDataChanged);
+  }
+
+  protected override updated(changed: PropertyValues<this>): void {
+    if (changed.has('storage')) void this.reload();
+  }
+
+  #target(): Storage | undefined {
+    return this.storage ?? this.#context.value;
+  }
+
+  /** Lists the work orders again, sorted by title. */
+  async reload(): Promise<void> {
+    const storage = this.#target();
+    if (!storage) return;
+    const generation = ++this.#generation;
+    try {
+      const result = await storage.allDocs({ query: 'type:work_order', include_docs: true, sort_on: [['title', 'ascending']] });
+      if (generation !== this.#generation) return;
+      this.orders = result.rows.map((row) => ({ id: row.id, doc: row.doc!, order: workOrder(row.doc!, row.id) }));
+      if (this.confirming && !this.orders.some((row) => row.id === this.confirming)) this.confirming = undefined;
+      this.loadError = undefined;
+    } catch (error) {
+      if (generation === this.#generation) this.loadError = message(error);
+    }
+  }
+
+  /** Runs one write, shows its error if it fails, and lists again when it succeeds. */
+  async #write(write: (storage: Storage) => Promise<unknown>): Promise<boolean> {
+    const storage = this.#target();
+    if (!storage) {
+      this.writeError = 'No storage to write the work order to.';
+      return false;
+    }
+    this.busy = true;
+    try {
+      await write(storage);
+      this.writeError = undefined;
+    } catch (error) {
+      this.writeError = message(error);
+      return false;
+    } finally {
+      this.busy = false;
+    }
+    await this.reload();
+    return true;
+  }
+
+  #stamp(): Doc {
+    return this.user ? { updated_by: this.user } : {};
+  }
+
+  async #create(event: SubmitEvent): Promise<void> {
+    event.preventDefault();
+    const form = event.target as HTMLFormElement;
+    const data = new FormData(form);
+    const title = String(data.get('title') ?? '').trim();
+    const site = String(data.get('site') ?? '').trim();
+    if (!title || !site) {
+      this.writeError = 'A work order needs a title and a site.';
+      return;
+    }
+    const doc: Doc = { type: 'work_order', site, title, status: 'open', notes: '', ...this.#stamp() };
+    // A random id, not storage.post: every storage type can put, and sync needs ids unique across devices.
+    if (await this.#write((storage) => storage.put(`work_order/${crypto.randomUUID()}`, doc))) form.reset();
+  }
+
+  async #save(event: SubmitEvent, row: WorkOrderRow): Promise<void> {
+    event.preventDefault();
+    const data = new FormData(event.target as HTMLFormElement);
+    const status = data.get('status');
+    const notes = String(data.get('notes') ?? '');
+    await this.#write((storage) => storage.put(row.id, { ...row.doc, status: isStatus(status) ? status : row.order.status, notes, ...this.#stamp() }));
+  }
+
+  async #delete(row: WorkOrderRow): Promise<void> {
+    if (this.confirming !== row.id) {
+      this.confirming = row.id;
+      return;
+    }
+    this.confirming = undefined;
+    await this.#write((storage) => storage.remove(row.id));
+  }
+
+  #card(row: WorkOrderRow, index: number) {
+    const { order } = row;
+    const asking = this.confirming === row.id;
+    // Labels point at their control by id (ids are scoped to this shadow root) instead of wrapping
+    // it: a wrapping label's name would also include the chosen option or the typed text.
+    const id = `work-order-${index}`;
+    return html`<article aria-label=${`Work order: ${order.title}`} data-id=${row.id} data-status=${order.status}>
+      <h3>${order.title}</h3>
+      <p class="meta">
+        <span class="site">${order.site}</span>${order.asset ? html` · <span class="asset">${order.asset}</span>` : nothing} ·
+        <span class="status">${statusLabels[order.status]}</span>${order.updated_by ? html` · by ${order.updated_by}` : nothing}
+      </p>
+      <form @submit=${(event: SubmitEvent) => void this.#save(event, row)}>
+        <div class="field">
+          <label for=${`${id}-status`}>Status</label>
+          <select id=${`${id}-status`} name="status" .value=${order.status}>
+            ${statuses.map((status) => html`<option value=${status} ?selected=${status === order.status}>${statusLabels[status]}</option>`)}
+          </select>
+        </div>
+        <div class="field">
+          <label for=${`${id}-notes`}>Notes</label>
+          <textarea id=${`${id}-notes`} name="notes" .value=${order.notes}></textarea>
+        </div>
+        <div class="row">
+          <button type="submit" ?disabled=${this.busy}>Save</button>
+          <button type="button" class=${asking ? 'really' : ''} ?disabled=${this.busy} @click=${() => void this.#delete(row)}>${asking ? 'Really delete?' : 'Delete'}</button>
+          ${asking ? html`<button type="button" @click=${() => (this.confirming = undefined)}>Cancel</button>` : nothing}
+        </div>
+      </form>
+    </article>`;
+  }
+
+  override render() {
+    let list;
+    const errors = [this.writeError, this.loadError].filter((error) => error !== undefined);
+    if (!this.orders) list = this.loadError ? nothing : html`<p>Loading work orders…</p>`;
+    else if (this.orders.length === 0) list = html`<p>No work orders on this device yet.</p>`;
+    else list = repeat(this.orders, (row) => row.id, (row, index) => this.#card(row, index));
+    return html`
+      ${errors.length > 0 ? html`<div role="alert">${errors.map((error) => html`<p>${error}</p>`)}</div>` : nothing}
+      <form aria-label="New work order" @submit=${(event: SubmitEvent) => void this.#create(event)}>
+        <fieldset>
+          <legend>New work order</legend>
+          <div class="row">
+            <div class="field"><label for="new-title">Title</label><input id="new-title" name="title" required autocomplete="off" /></div>
+            <div class="field"><label for="new-site">Site</label><input id="new-site" name="site" required autocomplete="off" /></div>
+            <button type="submit" ?disabled=${this.busy}>Create</button>
+          </div>
+        </fieldset>
+      </form>
+      <section class="cards" aria-label="Work orders">${list}</section>
+    `;
+  }
+}
+
+declare global {
+  interface HTMLElementTagNameMap {
+    'fl-work-orders': FlWorkOrders;
+  }
+}
