@@ -4,7 +4,8 @@
  * `hasCapacity` says the storage has it; everything else is required of every storage.
  */
 import { afterEach, describe, expect, it } from 'vitest';
-import { createStorage, StorageError, type Storage, type StorageDescription } from '../../src/storage';
+import { createStorage, StorageError, type DocWrite, type Storage, type StorageDescription } from '../../src/storage';
+import { docHash } from '../../src/core';
 import { badQueries, fixtureDocs, queryTable } from './storage-fixtures';
 import { rejection } from './helpers';
 
@@ -35,6 +36,12 @@ function expectPattern(bytes: Uint8Array, offset: number): void {
 }
 
 const sortedIds = (rows: Array<{ id: string }>): string[] => rows.map((row) => row.id).sort();
+
+/** SHA-256 in lowercase hex, by the platform (not the code under test). */
+async function sha256Hex(data: Uint8Array<ArrayBuffer> | string): Promise<string> {
+  const bytes = typeof data === 'string' ? new TextEncoder().encode(data) : data;
+  return [...new Uint8Array(await crypto.subtle.digest('SHA-256', bytes))].map((byte) => byte.toString(16).padStart(2, '0')).join('');
+}
 
 export function storageConformance(target: ConformanceTarget): void {
   describe(`storage conformance: ${target.name}`, () => {
@@ -436,6 +443,176 @@ export function storageConformance(target: ConformanceTarget): void {
         await storage.putAttachment('a', 'x', 'data');
         expect((await storage.changes({ since: last_seq })).results.map((change) => change.id)).toEqual(['a']);
       });
+    });
+
+    describe('attachment digests', () => {
+      it('a digest is the SHA-256 of the bytes (text, empty, several pieces), and only given when asked for', async () => {
+        const storage = open();
+        if (!storage.hasCapacity('digest')) return;
+        const big = patternBytes(2.5 * 1024 * 1024); // three 1 MiB pieces where attachments are pieced
+        await storage.put('a', {});
+        await storage.putAttachment('a', 'note.txt', 'Grüße 🚀');
+        await storage.putAttachment('a', 'empty', new ArrayBuffer(0));
+        await storage.putAttachment('a', 'big.bin', big);
+        expect(await storage.allAttachments('a', { digest: true })).toEqual({
+          'note.txt': { length: new TextEncoder().encode('Grüße 🚀').length, content_type: 'text/plain;charset=utf-8', digest: await sha256Hex('Grüße 🚀') },
+          empty: { length: 0, content_type: 'application/octet-stream', digest: 'e3b0c44298fc1c149afbf4c8996fb92427ae41e4649b934ca495991b7852b855' },
+          'big.bin': { length: big.length, content_type: 'application/octet-stream', digest: await sha256Hex(big) },
+        });
+        // Asked twice (the second time from what was kept): the same.
+        expect((await storage.allAttachments('a', { digest: true }))['big.bin']?.digest).toBe(await sha256Hex(big));
+        expect(Object.values(await storage.allAttachments('a')).map((info) => info.digest)).toEqual([undefined, undefined, undefined]);
+      });
+
+      it('a rewritten attachment has the digest of its new bytes, never the one kept for the old', async () => {
+        const storage = open();
+        if (!storage.hasCapacity('digest')) return;
+        await storage.put('a', {});
+        await storage.putAttachment('a', 'x', 'first!');
+        expect((await storage.allAttachments('a', { digest: true })).x?.digest).toBe(await sha256Hex('first!'));
+        await storage.putAttachment('a', 'x', 'second'); // same length
+        expect((await storage.allAttachments('a', { digest: true })).x?.digest).toBe(await sha256Hex('second'));
+        await storage.removeAttachment('a', 'x');
+        await storage.putAttachment('a', 'x', 'third!');
+        expect((await storage.allAttachments('a', { digest: true })).x?.digest).toBe(await sha256Hex('third!'));
+        await storage.remove('a');
+        await storage.put('a', {});
+        await storage.putAttachment('a', 'x', 'fourth');
+        expect((await storage.allAttachments('a', { digest: true })).x?.digest).toBe(await sha256Hex('fourth'));
+      });
+    });
+
+    describe('changes with documents (include_docs)', () => {
+      it('each change carries the document as it is now and its attachments; deletions carry neither', async () => {
+        const storage = open();
+        if (!storage.hasCapacity('changes')) return;
+        const digests = storage.hasCapacity('digest');
+        const info = async (text: string) => ({
+          length: new TextEncoder().encode(text).length,
+          content_type: 'text/plain;charset=utf-8',
+          ...(digests ? { digest: await sha256Hex(text) } : {}),
+        });
+        // Feeds are read from here: a storage may keep documents of its own before (crypt's parameters).
+        await storage.put('before', {});
+        const since = (await storage.changes()).last_seq;
+        await storage.put('a', { v: 1 });
+        await storage.put('b', { v: 1 });
+        await storage.putAttachment('a', 'x', 'data');
+        await storage.putAttachment('a', 'y', 'more data');
+        await storage.put('a', { v: 2 });
+        await storage.remove('b');
+        await storage.put('c', { v: 3 });
+        const feed = await storage.changes({ since, include_docs: true });
+        expect(feed.results.map((change) => ({ ...change, seq: undefined }))).toEqual([
+          { id: 'a', doc: { v: 2 }, attachments: { x: await info('data'), y: await info('more data') } },
+          { id: 'b', deleted: true },
+          { id: 'c', doc: { v: 3 }, attachments: {} },
+        ]);
+        expect(feed.results[1]).not.toHaveProperty('doc');
+        expect(feed.results[1]).not.toHaveProperty('attachments');
+        expect(feed.last_seq).toBe((await storage.changes()).last_seq);
+        // A page ends after `limit` documents, however many attachments they have.
+        const page = await storage.changes({ since, limit: 2, include_docs: true });
+        expect(page.results.map((change) => change.id)).toEqual(['a', 'b']);
+        expect(Object.keys(page.results[0]!.attachments ?? {}).sort()).toEqual(['x', 'y']);
+        expect((await storage.changes({ since: page.last_seq, include_docs: true })).results.map((change) => change.id)).toEqual(['c']);
+        // Without include_docs: ids and sequence numbers only.
+        expect((await storage.changes({ since })).results[0]).not.toHaveProperty('doc');
+        // After a rewrite, the feed reports the new bytes' digest.
+        await storage.putAttachment('a', 'x', 'DATA');
+        const after = await storage.changes({ since: feed.last_seq, include_docs: true });
+        expect(after.results.map((change) => change.id)).toEqual(['a']);
+        expect(after.results[0]!.attachments?.x).toEqual(await info('DATA'));
+      });
+    });
+
+    describe('bulkDocs', () => {
+      it('reports each write: ok, 409 for a wrong expect or expect null on an existing one, ok deleting nothing, 400 for bad input; refused writes leave nothing', async () => {
+        const storage = open();
+        if (!storage.hasCapacity('bulk_docs')) return;
+        expect(storage.bulkDocs).toBeTypeOf('function');
+        for (const id of ['guarded', 'stale', 'taken', 'doomed']) await storage.put(id, { v: 1 });
+        await storage.putAttachment('doomed', 'x', 'data');
+        const { last_seq } = await storage.changes();
+        const writes: DocWrite[] = [
+          { id: 'fresh', doc: { v: 1 } },
+          { id: 'guarded', doc: { v: 2 }, expect: docHash({ v: 1 }) },
+          { id: 'stale', doc: { v: 2 }, expect: docHash({ v: 0 }) },
+          { id: 'taken', doc: { v: 2 }, expect: null },
+          { id: 'ghost' },
+          { id: 'bad', doc: { v: Number.NaN } },
+          { id: '', doc: {} },
+          { id: 'created', doc: { v: 1 }, expect: null },
+          { id: 'doomed', expect: docHash({ v: 1 }) },
+          { id: 'missing', doc: { v: 1 }, expect: docHash({ v: 1 }) },
+          { id: 'listed', doc: [1, 2] as never },
+        ];
+        const results = await storage.bulkDocs!(writes);
+        expect(results.map((result) => result.id)).toEqual(writes.map((write) => write.id));
+        expect(results.map((result) => (result.ok ? 'ok' : `${result.status} ${result.code}`))).toEqual([
+          'ok',
+          'ok',
+          '409 conflict',
+          '409 conflict',
+          'ok',
+          '400 bad_request',
+          '400 bad_request',
+          'ok',
+          'ok',
+          '409 conflict',
+          '400 bad_request',
+        ]);
+        for (const result of results) if (!result.ok) expect(result.message).toBeTruthy();
+        expect(await storage.get('fresh')).toEqual({ v: 1 });
+        expect(await storage.get('guarded')).toEqual({ v: 2 });
+        expect(await storage.get('stale')).toEqual({ v: 1 });
+        expect(await storage.get('taken')).toEqual({ v: 1 });
+        expect(await storage.get('created')).toEqual({ v: 1 });
+        for (const id of ['ghost', 'bad', 'doomed', 'missing', 'listed']) expect((await rejection(storage.get(id))).status).toBe(404);
+        const feed = await storage.changes({ since: last_seq });
+        expect(feed.results.map(({ id, deleted }) => `${id}${deleted ? ' deleted' : ''}`).sort()).toEqual(['created', 'doomed deleted', 'fresh', 'guarded']);
+        // The deleted document's attachments went with it.
+        await storage.put('doomed', {});
+        expect(await storage.allAttachments('doomed')).toEqual({});
+      });
+
+      it('writes of one id apply in order, each seeing the one before; puts keep attachments; calls before it count', async () => {
+        const storage = open();
+        if (!storage.hasCapacity('bulk_docs')) return;
+        await storage.put('kept', { v: 1 });
+        await storage.putAttachment('kept', 'x', 'data');
+        const earlier = storage.put('late', { b: 1, a: { d: 2, c: 3 } }); // not awaited: bulkDocs must still see it
+        const results = await storage.bulkDocs!([
+          { id: 'd', doc: { n: 1 }, expect: null },
+          { id: 'd', doc: { n: 2 }, expect: docHash({ n: 1 }) },
+          { id: 'e', doc: { n: 1 } },
+          { id: 'e' },
+          { id: 'e', doc: { n: 3 }, expect: null },
+          { id: 'kept', doc: { v: 2 }, expect: docHash({ v: 1 }) },
+          { id: 'late', doc: { v: 2 }, expect: docHash({ a: { c: 3, d: 2 }, b: 1 }) }, // key order does not matter
+        ]);
+        await earlier;
+        expect(results.every((result) => result.ok)).toBe(true);
+        expect(await storage.get('d')).toEqual({ n: 2 });
+        expect(await storage.get('e')).toEqual({ n: 3 });
+        expect(await storage.get('late')).toEqual({ v: 2 });
+        expect(await storage.getAttachment('kept', 'x', { format: 'text' })).toBe('data');
+        // Sequence numbers follow each document's last write in the batch.
+        expect((await storage.changes()).results.map((change) => change.id)).toEqual(['d', 'e', 'kept', 'late']);
+      });
+
+      it('a batch larger than one request (2500 writes) lands whole, with a result for each', async () => {
+        const storage = open();
+        if (!storage.hasCapacity('bulk_docs')) return;
+        const writes = Array.from({ length: 2500 }, (_, index) => ({ id: `doc-${index}`, doc: { index } }));
+        writes[1700] = { id: 'doc-1700', doc: { index: Number.NaN } };
+        const results = await storage.bulkDocs!(writes);
+        expect(results).toHaveLength(2500);
+        expect(results.filter((result) => !result.ok).map((result) => result.id)).toEqual(['doc-1700']);
+        expect(results[2499]).toEqual({ id: 'doc-2499', ok: true });
+        expect((await storage.allDocs()).rows).toHaveLength(2499);
+        expect(await storage.get('doc-2499')).toEqual({ index: 2499 });
+      }, 60_000);
     });
 
     describe('lifecycle', () => {

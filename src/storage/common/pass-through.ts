@@ -9,15 +9,20 @@ import type {
   ChangesOptions,
   ChangesResult,
   Doc,
+  DocWrite,
+  DocWriteResult,
   GetAttachmentOptions,
   Storage,
 } from '../storage';
 
 export class PassThroughStorage implements Storage {
   protected readonly sub: Storage;
+  /** Present only when the sub-storage has it: callers test for the method as well as the capacity. */
+  readonly bulkDocs?: (writes: DocWrite[]) => Promise<DocWriteResult[]>;
 
   constructor(sub: Storage) {
     this.sub = sub;
+    if (sub.bulkDocs) this.bulkDocs = (writes) => sub.bulkDocs!(writes);
   }
 
   get(id: string): Promise<Doc> {

@@ -4,6 +4,8 @@
  * sizes and counts. Attachments are sealed in 64 KiB blocks (each bound to its document, name,
  * position and whether it is the last one), so byte ranges decrypt only the blocks they cover and
  * blocks cannot be reordered or truncated unnoticed. Queries need a `query` storage on top.
+ * No 'digest' or 'bulk_docs': the sub-storage only sees sealed bytes, whose digests say nothing
+ * about the clear ones, and the sub cannot check an `expect` against encrypted documents.
  */
 import { StorageError, translateError } from '../errors';
 import { byteRange, readAs, toBlob } from '../common/attachment-data';
@@ -315,11 +317,24 @@ export class CryptStorage implements Storage {
 
   async changes(options: ChangesOptions = {}): Promise<ChangesResult> {
     if (!this.#sub.hasCapacity('changes')) throw new StorageError('not_supported', 'the sub-storage has no changes feed');
-    const feed = await this.#ordered(() => this.#ready(), () => this.#sub.changes(options));
+    // The sub-storage's documents are sealed: with include_docs, each is read back and decrypted here.
+    const { include_docs, ...subOptions } = options;
+    const feed = await this.#ordered(() => this.#ready(), () => this.#sub.changes(subOptions));
     const results: ChangesResult['results'] = [];
     for (const change of feed.results) {
       const id = await this.#clearId(change.id);
-      if (id !== undefined) results.push({ ...change, id });
+      if (id === undefined) continue;
+      if (!include_docs || change.deleted) {
+        results.push(change.deleted ? { id, seq: change.seq, deleted: true } : { id, seq: change.seq });
+        continue;
+      }
+      try {
+        results.push({ id, seq: change.seq, doc: await this.get(id), attachments: await this.allAttachments(id) });
+      } catch (error) {
+        // Removed since the feed was read: as it is now, it is deleted.
+        if (!(error instanceof StorageError && error.status === 404)) throw error;
+        results.push({ id, seq: change.seq, deleted: true });
+      }
     }
     return { results, last_seq: feed.last_seq };
   }

@@ -9,13 +9,19 @@
  * (one commit instead of thousands); any other call closes the batch first, so every call still
  * takes effect in the order it was made. A batch that fails rejects every put in it, and none of
  * them is written.
+ *
+ * Attachment digests are computed when first asked for and kept in the attachment record; the
+ * hashing runs between transactions (it is not IndexedDB), reading the pieces as Blobs.
  */
 import { openDB, type IDBPDatabase, type IDBPTransaction, type StoreNames } from 'idb';
 import { StorageError, translateError } from '../errors';
 import { applyAllDocsOptions, queryOf } from '../common/all-docs';
 import { byteRange, readAs, toBlob } from '../common/attachment-data';
 import { checkDoc, checkId } from '../common/validate';
+import { checkDocWrites, decideDocWrites } from '../common/bulk-docs';
+import { blobDigest } from '../common/digest';
 import type {
+  AllAttachmentsOptions,
   AllDocsOptions,
   AllDocsResult,
   AttachmentData,
@@ -23,11 +29,14 @@ import type {
   Capacity,
   ChangesOptions,
   ChangesResult,
+  Change,
   Doc,
+  DocWrite,
+  DocWriteResult,
   GetAttachmentOptions,
   Storage,
 } from '../storage';
-import { PIECE_SIZE, indexName, type DocumentRecord, type FieldlineDb, type PieceKey } from './schema';
+import { PIECE_SIZE, indexName, type AttachmentRecord, type DocumentRecord, type FieldlineDb, type PieceKey } from './schema';
 import { planQuery } from './query-plan';
 
 export interface IndexedDbOptions {
@@ -40,8 +49,26 @@ type Db = IDBPDatabase<FieldlineDb>;
 type Names = StoreNames<FieldlineDb>;
 type Tx<S extends Names[], M extends IDBTransactionMode> = IDBPTransaction<FieldlineDb, S, M>;
 
-const capacities = new Set<string>(['list', 'query', 'sort', 'limit', 'select', 'include', 'post', 'changes', 'range']);
+const capacities = new Set<string>(['list', 'query', 'sort', 'limit', 'select', 'include', 'post', 'changes', 'range', 'bulk_docs', 'digest']);
 const indexKeyPattern = /^[A-Za-z_$][\w$]*$/;
+/** Attachments hashed at once: WebCrypto works off the main thread, but each holds its bytes in memory. */
+const HASHING_AT_ONCE = 8;
+
+/** An attachment record, and the whole of its bytes when its digest is still to be computed. */
+interface Listed {
+  record: AttachmentRecord;
+  unhashed?: Blob;
+}
+
+/** Attachment infos by name; digests only when asked for (`hash` ran on `listed` then). */
+function infoMap(listed: readonly Listed[], digest: boolean | undefined): Record<string, AttachmentInfo> {
+  const result: Record<string, AttachmentInfo> = {};
+  for (const { record } of listed) {
+    result[record.name] = { length: record.length, content_type: record.content_type };
+    if (digest) result[record.name]!.digest = record.digest!;
+  }
+  return result;
+}
 
 function createStores(db: Db): void {
   const documents = db.createObjectStore('documents', { keyPath: 'id' });
@@ -273,16 +300,83 @@ export class IndexedDbStorage implements Storage {
     });
   }
 
-  async allAttachments(id: string): Promise<Record<string, AttachmentInfo>> {
+  async allAttachments(id: string, options: AllAttachmentsOptions = {}): Promise<Record<string, AttachmentInfo>> {
     checkId(id);
-    return this.#transact(['documents', 'attachments'], 'readonly', `listing attachments of ${id}`, async (tx) => {
+    const listed = await this.#transact(['documents', 'attachments', 'pieces'], 'readonly', `listing attachments of ${id}`, async (tx) => {
       await IndexedDbStorage.#liveRecord(tx, id);
-      const result: Record<string, AttachmentInfo> = {};
-      for (const record of await tx.objectStore('attachments').index('id').getAll(id)) {
-        result[record.name] = { length: record.length, content_type: record.content_type };
-      }
-      return result;
+      return IndexedDbStorage.#listed(tx, await tx.objectStore('attachments').index('id').getAll(id), options.digest);
     });
+    if (options.digest) await this.#hash(listed);
+    return infoMap(listed, options.digest);
+  }
+
+  /** Records, each with its whole bytes (Blob references, nothing read yet) if its digest is wanted and missing. */
+  static async #listed(tx: Tx<Names[], IDBTransactionMode>, records: AttachmentRecord[], digest: boolean | undefined): Promise<Listed[]> {
+    if (!digest) return records.map((record) => ({ record }));
+    return Promise.all(
+      records.map(async (record): Promise<Listed> => {
+        if (record.digest) return { record };
+        const range = IDBKeyRange.bound([record.id, record.name, record.version, 0], [record.id, record.name, record.version, Infinity]);
+        const pieces = await tx.objectStore('pieces').getAll(range);
+        if (pieces.length !== Math.max(1, Math.ceil(record.length / record.piece_size))) {
+          throw new StorageError('storage_failure', `attachment ${record.name} of ${record.id} is missing pieces; run repair()`);
+        }
+        return { record, unhashed: new Blob(pieces) };
+      }),
+    );
+  }
+
+  /**
+   * Computes the missing digests of `listed` (after its transaction: hashing is not IndexedDB),
+   * then keeps them in their records unless the attachment was rewritten since (a new version).
+   */
+  async #hash(listed: readonly Listed[]): Promise<void> {
+    const unhashed = listed.filter((item): item is Required<Listed> => item.unhashed !== undefined);
+    if (unhashed.length === 0) return;
+    for (let from = 0; from < unhashed.length; from += HASHING_AT_ONCE) {
+      await Promise.all(unhashed.slice(from, from + HASHING_AT_ONCE).map(async (item) => (item.record.digest = await blobDigest(item.unhashed))));
+    }
+    const computed = unhashed.map((item) => item.record);
+    await this.#transact(['attachments'], 'readwrite', 'keeping attachment digests', async (tx) => {
+      const store = tx.objectStore('attachments');
+      const stored = await requestAll(computed, (record) => store.get([record.id, record.name]));
+      const same = computed.filter((record, index) => stored[index]?.version === record.version);
+      await requestAll(same, (record) => store.put(record));
+    }).catch(() => undefined); // only a cache: the next request computes it again
+  }
+
+  /**
+   * Puts and deletes in one transaction, `expect` checks included: every document is read first
+   * (all requests at once), the outcome is decided in memory, then written.
+   */
+  async bulkDocs(writes: DocWrite[]): Promise<DocWriteResult[]> {
+    const checked = checkDocWrites(writes);
+    if (checked.writes.length === 0) return checked.results as DocWriteResult[];
+    await this.#transact(['documents', 'attachments', 'pieces', 'meta'], 'readwrite', 'writing documents', async (tx) => {
+      const documents = tx.objectStore('documents');
+      const ids = [...new Set(checked.writes.map((write) => write.id))];
+      const records = await requestAll(ids, (id) => documents.get(id));
+      const outcome = decideDocWrites(checked, new Map(ids.map((id, index) => [id, records[index]?.doc])));
+      if (outcome.size === 0) return;
+      let seq = (await tx.objectStore('meta').get('seq')) ?? 0;
+      const requests: Array<Promise<unknown>> = [];
+      const issue = (request: Promise<unknown>): void => {
+        request.catch(() => undefined); // if a later one throws, only that failure surfaces
+        requests.push(request);
+      };
+      for (const [id, { doc, cleared }] of outcome) {
+        if (cleared) {
+          // Every attachment and piece of the document: keys [id, …] sort between [id] and [id, []].
+          const all = IDBKeyRange.bound([id], [id, []]);
+          issue(tx.objectStore('attachments').delete(all));
+          issue(tx.objectStore('pieces').delete(all));
+        }
+        issue(documents.put(doc ? { id, seq: ++seq, doc } : { id, seq: ++seq, deleted: true }));
+      }
+      issue(tx.objectStore('meta').put(seq, 'seq'));
+      await Promise.all(requests);
+    });
+    return checked.results as DocWriteResult[];
   }
 
   hasCapacity(name: Capacity | string): boolean {
@@ -294,10 +388,17 @@ export class IndexedDbStorage implements Storage {
     const limit = options.limit;
     if (!Number.isInteger(since) || since < 0) throw new StorageError('bad_request', 'since must be a non-negative integer');
     if (limit !== undefined && (!Number.isInteger(limit) || limit < 1)) throw new StorageError('bad_request', 'limit must be a positive integer');
-    const records = await this.#transact(['documents'], 'readonly', 'reading changes', (tx) =>
-      tx.objectStore('documents').index('seq').getAll(IDBKeyRange.lowerBound(since, true), limit),
-    );
-    const results = records.map((record) => (record.deleted ? { id: record.id, seq: record.seq, deleted: true } : { id: record.id, seq: record.seq }));
+    const found = await this.#transact(['documents', 'attachments', 'pieces'], 'readonly', 'reading changes', async (tx) => {
+      const records = await tx.objectStore('documents').index('seq').getAll(IDBKeyRange.lowerBound(since, true), limit);
+      if (!options.include_docs) return records.map((record) => ({ record, listed: [] as Listed[] }));
+      const byId = tx.objectStore('attachments').index('id');
+      return Promise.all(records.map(async (record) => ({ record, listed: record.doc ? await IndexedDbStorage.#listed(tx, await byId.getAll(record.id), true) : [] })));
+    });
+    if (options.include_docs) await this.#hash(found.flatMap((item) => item.listed));
+    const results = found.map(({ record, listed }): Change => {
+      if (!record.doc) return { id: record.id, seq: record.seq, deleted: true };
+      return options.include_docs ? { id: record.id, seq: record.seq, doc: record.doc, attachments: infoMap(listed, true) } : { id: record.id, seq: record.seq };
+    });
     return { results, last_seq: results.at(-1)?.seq ?? since };
   }
 

@@ -4,7 +4,9 @@
  * - `documents`   key id → {id, seq, doc} or a tombstone {id, seq, deleted: true} (kept so the
  *                 changes feed reports deletions); index `seq` for the feed, and one multiEntry
  *                 index `by:<key>` on `doc.<key>` per secondary index asked for.
- * - `attachments` key [id, name] → {id, name, version, length, content_type, piece_size}; index `id`.
+ * - `attachments` key [id, name] → {id, name, version, length, content_type, piece_size, digest?};
+ *                 index `id`. `digest` (SHA-256) is computed on first request and kept; a rewrite
+ *                 writes a new record (new version) without it.
  * - `pieces`      key [id, name, version, n] → Blob of at most piece_size bytes. Attachments live in
  *                 fixed-size pieces so a range read touches only the pieces it covers. Pieces are
  *                 Blobs, not ArrayBuffers: browsers keep stored Blobs on disk and hand out
@@ -29,6 +31,7 @@ export interface AttachmentRecord {
   length: number;
   content_type: string;
   piece_size: number;
+  digest?: string;
 }
 
 export type PieceKey = [string, string, string, number];

@@ -6,7 +6,10 @@ import { StorageError } from '../errors';
 import { applyAllDocsOptions } from '../common/all-docs';
 import { byteRange, readAs, toBlob } from '../common/attachment-data';
 import { checkDoc, checkId } from '../common/validate';
+import { checkDocWrites, decideDocWrites } from '../common/bulk-docs';
+import { blobDigest } from '../common/digest';
 import type {
+  AllAttachmentsOptions,
   AllDocsOptions,
   AllDocsResult,
   AttachmentData,
@@ -14,18 +17,38 @@ import type {
   Capacity,
   ChangesOptions,
   ChangesResult,
+  Change,
   Doc,
+  DocWrite,
+  DocWriteResult,
   GetAttachmentOptions,
   Storage,
 } from '../storage';
 
+/** An attachment as written; a rewrite is a new object, so a cached digest never outlives its bytes. */
+interface Attachment {
+  blob: Blob;
+  digest?: string;
+}
+
 interface Entry {
   doc: Doc | undefined; // undefined: deleted (kept as a tombstone for the changes feed)
   seq: number;
-  attachments: Map<string, Blob>;
+  attachments: Map<string, Attachment>;
 }
 
-const capacities = new Set<string>(['list', 'query', 'sort', 'limit', 'select', 'include', 'post', 'changes', 'range']);
+const capacities = new Set<string>(['list', 'query', 'sort', 'limit', 'select', 'include', 'post', 'changes', 'range', 'bulk_docs', 'digest']);
+
+/** Attachment infos, with digests (computed once per attachment) when asked for. */
+async function infos(attachments: Map<string, Attachment>, digest: boolean | undefined): Promise<Record<string, AttachmentInfo>> {
+  const result: Record<string, AttachmentInfo> = {};
+  for (const [name, attachment] of attachments) {
+    const { blob } = attachment;
+    result[name] = { length: blob.size, content_type: blob.type };
+    if (digest) result[name].digest = attachment.digest ??= await blobDigest(blob);
+  }
+  return result;
+}
 
 export class MemoryStorage implements Storage {
   #entries = new Map<string, Entry>();
@@ -90,13 +113,13 @@ export class MemoryStorage implements Storage {
     checkId(name, 'attachment name');
     const blob = toBlob(data, contentType);
     const entry = this.#live(id);
-    entry.attachments.set(name, blob);
+    entry.attachments.set(name, { blob });
     this.#touch(entry);
   }
 
   async getAttachment(id: string, name: string, options?: GetAttachmentOptions): Promise<never> {
     this.#open();
-    const blob = this.#live(id).attachments.get(checkId(name, 'attachment name'));
+    const blob = this.#live(id).attachments.get(checkId(name, 'attachment name'))?.blob;
     if (!blob) throw new StorageError('not_found', `document ${JSON.stringify(id)} has no attachment ${JSON.stringify(name)}`);
     const [start, end] = byteRange(options, blob.size);
     return (await readAs(blob.slice(start, end, blob.type), options?.format)) as never;
@@ -111,11 +134,24 @@ export class MemoryStorage implements Storage {
     this.#touch(entry);
   }
 
-  async allAttachments(id: string): Promise<Record<string, AttachmentInfo>> {
+  async allAttachments(id: string, options: AllAttachmentsOptions = {}): Promise<Record<string, AttachmentInfo>> {
     this.#open();
-    const result: Record<string, AttachmentInfo> = {};
-    for (const [name, blob] of this.#live(id).attachments) result[name] = { length: blob.size, content_type: blob.type };
-    return result;
+    // A copy of the map: what is listed is what was there when called, whatever the hashing awaits.
+    return infos(new Map(this.#live(id).attachments), options.digest);
+  }
+
+  async bulkDocs(writes: DocWrite[]): Promise<DocWriteResult[]> {
+    this.#open();
+    const checked = checkDocWrites(writes);
+    const current = new Map(checked.writes.map(({ id }) => [id, this.#entries.get(id)?.doc]));
+    for (const [id, { doc, cleared }] of decideDocWrites(checked, current)) {
+      const entry = this.#entries.get(id) ?? { doc: undefined, seq: 0, attachments: new Map() };
+      entry.doc = doc;
+      if (cleared) entry.attachments = new Map();
+      this.#touch(entry);
+      this.#entries.set(id, entry);
+    }
+    return checked.results as DocWriteResult[];
   }
 
   hasCapacity(name: Capacity | string): boolean {
@@ -127,7 +163,15 @@ export class MemoryStorage implements Storage {
     const since = options.since ?? 0;
     const limit = options.limit ?? Infinity;
     const changed = [...this.#entries].filter(([, entry]) => entry.seq > since).sort((a, b) => a[1].seq - b[1].seq);
-    const results = changed.slice(0, limit).map(([id, entry]) => (entry.doc ? { id, seq: entry.seq } : { id, seq: entry.seq, deleted: true }));
+    const page = changed.slice(0, limit);
+    // Taken now, before any await: the documents and attachments as they are at this call.
+    const snapshot = page.map(([id, entry]) => ({ id, seq: entry.seq, doc: entry.doc, attachments: options.include_docs ? new Map(entry.attachments) : entry.attachments }));
+    const results: Change[] = [];
+    for (const { id, seq, doc, attachments } of snapshot) {
+      if (!doc) results.push({ id, seq, deleted: true });
+      else if (options.include_docs) results.push({ id, seq, doc: structuredClone(doc), attachments: await infos(attachments, true) });
+      else results.push({ id, seq });
+    }
     return { results, last_seq: results.at(-1)?.seq ?? since };
   }
 
