@@ -10,7 +10,7 @@ export interface Opened {
   destroy(): Promise<void>;
 }
 
-const methods = ['get', 'put', 'post', 'remove', 'allDocs', 'putAttachment', 'getAttachment', 'removeAttachment', 'allAttachments', 'changes', 'repair', 'bulk'] as const;
+const methods = ['get', 'put', 'post', 'remove', 'allDocs', 'putAttachment', 'getAttachment', 'removeAttachment', 'allAttachments', 'changes', 'repair', 'bulk', 'bulkDocs'] as const;
 
 export function deferredStorage(open: () => Promise<Opened>, capacities: readonly string[]): Storage {
   const opened = open();

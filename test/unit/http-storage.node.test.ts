@@ -1,6 +1,6 @@
 // The storage conformance suite through the browser library's `http` storage against a real
 // running companion server (HTTP, auth, JSON, Range), one fresh server per test.
-import { describe } from 'vitest';
+import { afterEach, describe, expect, it, vi } from 'vitest';
 import { createStorage, registerStorage, type Storage } from '../../src/storage';
 import { storageConformance } from '../conformance/storage-conformance';
 import { makeTempDir } from '../support/temp-dir';
@@ -21,11 +21,47 @@ function serverBacked(dataDir: string): Storage {
       },
       destroy: () => server.stop(false),
     };
-  }, ['list', 'query', 'sort', 'limit', 'select', 'include', 'post', 'changes', 'range']);
+  }, ['list', 'query', 'sort', 'limit', 'select', 'include', 'post', 'changes', 'range', 'bulk_docs', 'digest']);
 }
 
 registerStorage('http-test-server', (description) => serverBacked(String(description.dir)));
 
 describe('http storage against a running server', () => {
   storageConformance({ name: 'http → server (sqlite)', persistent: true, description: () => ({ type: 'http-test-server', dir: makeTempDir('fieldline-http-') }) });
+});
+
+describe('http storage bulkDocs over several requests', () => {
+  /** An http storage whose server answers every write ok, and fails from request number `failFrom` on. */
+  function storageFailingFrom(failFrom: number): { storage: Storage; sizes: number[] } {
+    const sizes: number[] = [];
+    vi.stubGlobal('fetch', async (_url: string, init: RequestInit) => {
+      const { docs } = JSON.parse(String(init.body)) as { docs: Array<{ id: string }> };
+      if (sizes.push(docs.length) > failFrom) throw new TypeError('network down');
+      return Response.json({ results: docs.map(({ id }) => ({ id, ok: true })) });
+    });
+    return { storage: createStorage({ type: 'http', url: 'http://fieldline.test' }), sizes };
+  }
+
+  afterEach(() => {
+    vi.unstubAllGlobals();
+  });
+
+  const writes = Array.from({ length: 4500 }, (_, index) => ({ id: `doc-${index}`, doc: { index } }));
+
+  it('sends at most 2000 writes per request; when a later request fails, its writes and the rest get its error', async () => {
+    const { storage, sizes } = storageFailingFrom(1);
+    const results = await storage.bulkDocs!(writes);
+    expect(sizes).toEqual([2000, 2000]);
+    expect(results.slice(0, 2000).every((result) => result.ok)).toBe(true);
+    expect(results.slice(2000).map((result) => (result.ok ? 'ok' : `${result.status} ${result.code}`))).toEqual(Array(2500).fill('503 unavailable'));
+    expect(results[4499]!.id).toBe('doc-4499');
+  });
+
+  it('rejects when the first request fails (nothing took effect), and never sends a document JSON would change', async () => {
+    await expect(storageFailingFrom(0).storage.bulkDocs!(writes)).rejects.toMatchObject({ status: 503 });
+    const { storage, sizes } = storageFailingFrom(10);
+    const results = await storage.bulkDocs!([{ id: 'nan', doc: { v: Number.NaN } }, { id: 'fine', doc: { v: 1 } }]);
+    expect(results.map((result) => result.ok)).toEqual([false, true]);
+    expect(sizes).toEqual([1]);
+  });
 });

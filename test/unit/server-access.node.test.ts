@@ -1,5 +1,6 @@
 // Who may do what through the HTTP API: a role × route matrix, site scoping for technicians
 // through every route (documents, attachments, lists, queries, changes), sessions and headers.
+import { createHash } from 'node:crypto';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { SESSION_MS } from '../../src/server/auth/accounts';
 import { ADMIN_PASSWORD, apiCaller, startTestServer, type TestServer } from '../support/server-session';
@@ -96,6 +97,88 @@ describe('a technician sees and touches only their sites', () => {
   it('cannot learn whether another site has a document by its answers (403 before reading it)', async () => {
     const response = await call('tom', 'GET', '/api/docs/inspection-08/attachments/photo.jpg', undefined, { range: 'bytes=0-3' });
     expect(response.status).toBe(403);
+  });
+});
+
+type WriteResults = { results: Array<{ id: string; ok: boolean; status?: number; code?: string }> };
+type Feed = { results: Array<{ id: string; deleted?: boolean; doc?: { site?: string }; attachments?: Record<string, unknown> }> };
+
+describe('bulk writes and changes with documents follow the same rules', () => {
+  it("a technician's bulk_docs into another site gets a 403 for that write; the others land", async () => {
+    expect((await call('admin', 'PUT', '/api/docs/bulk-08', { type: 'inspection', site: 'site/T08', note: 'theirs' })).status).toBe(200);
+    const response = await call('tom', 'POST', '/api/bulk_docs', {
+      docs: [
+        { id: 'bulk-07-a', doc: { type: 'inspection', site: 'site/T07', note: 'mine' } },
+        { id: 'bulk-08-new', doc: { type: 'inspection', site: 'site/T08', note: 'not mine' } },
+        { id: 'bulk-08', doc: { type: 'inspection', site: 'site/T07', note: 'taken over' } },
+        { id: 'bulk-08' },
+        { id: 'bulk-07-b', doc: { type: 'inspection', site: 'site/T07' }, expect: null },
+        { id: 'bulk-07-c', doc: [1, 2] },
+        { id: 'never-existed' },
+        { id: 'site/T07', doc: { type: 'site', title: 'renamed' } },
+      ],
+    });
+    expect(response.status).toBe(200);
+    const { results } = (await response.json()) as WriteResults;
+    expect(results.map((result) => (result.ok ? 'ok' : `${result.status} ${result.code}`))).toEqual([
+      'ok',
+      '403 forbidden',
+      '403 forbidden',
+      '403 forbidden',
+      'ok',
+      '400 bad_request',
+      'ok',
+      '403 forbidden',
+    ]);
+    expect(await (await call('admin', 'GET', '/api/docs/bulk-07-a')).json()).toEqual({ type: 'inspection', site: 'site/T07', note: 'mine' });
+    expect((await call('admin', 'GET', '/api/docs/bulk-07-b')).status).toBe(200);
+    expect((await call('admin', 'GET', '/api/docs/bulk-08-new')).status).toBe(404);
+    expect(await (await call('admin', 'GET', '/api/docs/bulk-08')).json()).toEqual({ type: 'inspection', site: 'site/T08', note: 'theirs' });
+    expect(((await (await call('admin', 'GET', '/api/docs/site%2FT07')).json()) as { title: string }).title).toBe('Wind farm north');
+  });
+
+  it('an engineer writes only the document types engineers may, write by write', async () => {
+    const response = await call('eve', 'POST', '/api/bulk_docs', {
+      docs: [
+        { id: 'alarm-bulk', doc: { type: 'alarm', site: 'site/T08', rule: 'temp > 80' } },
+        { id: 'inspection-bulk', doc: { type: 'inspection', site: 'site/T08' } },
+      ],
+    });
+    const { results } = (await response.json()) as WriteResults;
+    expect(results.map((result) => result.status ?? 'ok')).toEqual(['ok', 403]);
+  });
+
+  it('refuses more than 2000 writes (413) and a malformed body (400) as a whole, writing nothing', async () => {
+    const docs = Array.from({ length: 2001 }, (_, index) => ({ id: `too-many-${index}`, doc: { type: 'note', site: 'site/T07' } }));
+    const tooMany = await call('admin', 'POST', '/api/bulk_docs', { docs });
+    expect(tooMany.status).toBe(413);
+    expect(((await tooMany.json()) as { error: string; detail: string }).detail).toMatch(/at most 2000/);
+    expect((await call('admin', 'GET', '/api/docs/too-many-0')).status).toBe(404);
+    expect((await call('admin', 'POST', '/api/bulk_docs', { documents: [] })).status).toBe(400);
+    expect((await call('anonymous', 'POST', '/api/bulk_docs', { docs: [] })).status).toBe(401);
+    // 2000 writes are one request.
+    const full = await call('admin', 'POST', '/api/bulk_docs', { docs: docs.slice(0, 2000) });
+    expect(full.status).toBe(200);
+    expect(((await full.json()) as WriteResults).results.every((result) => result.ok)).toBe(true);
+  });
+
+  it("changes with documents never show a technician another site's documents, and carry attachment digests", async () => {
+    const feed = (await (await call('tom', 'GET', '/api/changes?include_docs=true')).json()) as Feed;
+    expect(feed.results.length).toBeGreaterThan(0);
+    for (const change of feed.results) {
+      if (change.deleted) expect(change.doc).toBeUndefined();
+      else expect(change.id === 'site/T07' || change.doc?.site === 'site/T07', change.id).toBe(true);
+    }
+    const ids = feed.results.map((change) => change.id);
+    expect(ids).toEqual(expect.arrayContaining(['inspection-07', 'bulk-07-a']));
+    for (const theirs of ['site/T08', 'inspection-08', 'alarm-08', 'bulk-08', 'alarm-bulk']) expect(ids).not.toContain(theirs);
+    const digest = createHash('sha256').update('JPEG BYTES').digest('hex');
+    expect(feed.results.find((change) => change.id === 'inspection-07')?.attachments).toEqual({ 'photo.jpg': { length: 10, content_type: 'image/jpeg', digest } });
+    // The filter is not vacuous: an engineer's feed has the other site's documents.
+    const all = (await (await call('eve', 'GET', '/api/changes?include_docs=true')).json()) as Feed;
+    expect(all.results.find((change) => change.id === 'bulk-08')?.doc).toEqual({ type: 'inspection', site: 'site/T08', note: 'theirs' });
+    expect(await (await call('tom', 'GET', '/api/docs/inspection-07/attachments?digest=1')).json()).toEqual({ 'photo.jpg': { length: 10, content_type: 'image/jpeg', digest } });
+    expect((await call('tom', 'GET', '/api/docs/bulk-08/attachments?digest=1')).status).toBe(403);
   });
 });
 

@@ -13,7 +13,9 @@ import { StorageError, type StorageErrorCode } from '../errors';
 import { queryOf } from '../common/all-docs';
 import { byteRange, readAs, toBlob } from '../common/attachment-data';
 import { checkAllDocsOptions, checkDoc, checkId } from '../common/validate';
+import { BULK_DOCS_LIMIT, checkDocWrites, failedWrite } from '../common/bulk-docs';
 import type {
+  AllAttachmentsOptions,
   AllDocsOptions,
   AllDocsResult,
   AttachmentData,
@@ -22,6 +24,8 @@ import type {
   ChangesOptions,
   ChangesResult,
   Doc,
+  DocWrite,
+  DocWriteResult,
   GetAttachmentOptions,
   Storage,
 } from '../storage';
@@ -31,7 +35,7 @@ export interface HttpStorageOptions {
   token?: string;
 }
 
-const capacities = new Set<string>(['list', 'query', 'sort', 'limit', 'select', 'include', 'post', 'changes', 'range']);
+const capacities = new Set<string>(['list', 'query', 'sort', 'limit', 'select', 'include', 'post', 'changes', 'range', 'bulk_docs', 'digest']);
 const codeByStatus: Record<number, StorageErrorCode> = {
   400: 'bad_request',
   401: 'unauthorized',
@@ -169,9 +173,36 @@ export class HttpStorage implements Storage {
     await this.#write(() => this.#fetch(path, { method: 'DELETE' }));
   }
 
-  allAttachments(id: string): Promise<Record<string, AttachmentInfo>> {
-    const path = `/api/docs/${idSegment(checkId(id))}/attachments`;
+  allAttachments(id: string, options: AllAttachmentsOptions = {}): Promise<Record<string, AttachmentInfo>> {
+    const path = `/api/docs/${idSegment(checkId(id))}/attachments${options.digest ? '?digest=1' : ''}`;
     return this.#read(() => this.#json(path));
+  }
+
+  /**
+   * POST /api/bulk_docs, at most BULK_DOCS_LIMIT writes per request, one request after another.
+   * Documents are checked here first: JSON would silently turn NaN into null. When a request fails
+   * after earlier ones took effect, its writes and the later ones get its error as their result;
+   * when the first fails, nothing took effect and the call rejects.
+   */
+  async bulkDocs(writes: DocWrite[]): Promise<DocWriteResult[]> {
+    const checked = checkDocWrites(writes);
+    return this.#write(async () => {
+      for (let from = 0; from < checked.writes.length; from += BULK_DOCS_LIMIT) {
+        const part = checked.writes.slice(from, from + BULK_DOCS_LIMIT);
+        const body = JSON.stringify({ docs: part.map(({ id, doc, expect }) => ({ id, doc, expect })) });
+        let answer: { results: DocWriteResult[] };
+        try {
+          answer = await this.#json('/api/bulk_docs', { method: 'POST', body, headers: { 'content-type': 'application/json' } });
+          if (answer.results?.length !== part.length) throw new StorageError('storage_failure', `the server answered ${answer.results?.length} results for ${part.length} writes`);
+        } catch (error) {
+          if (from === 0 || !(error instanceof StorageError)) throw error;
+          for (const write of checked.writes.slice(from)) checked.results[write.index] = failedWrite(write.id, error);
+          break;
+        }
+        part.forEach((write, index) => (checked.results[write.index] = answer.results[index]));
+      }
+      return checked.results as DocWriteResult[];
+    });
   }
 
   hasCapacity(name: Capacity | string): boolean {
@@ -181,6 +212,7 @@ export class HttpStorage implements Storage {
   changes(options: ChangesOptions = {}): Promise<ChangesResult> {
     const params = new URLSearchParams({ since: String(options.since ?? 0) });
     if (options.limit !== undefined) params.set('limit', String(options.limit));
+    if (options.include_docs) params.set('include_docs', 'true');
     return this.#read(() => this.#json(`/api/changes?${params}`));
   }
 

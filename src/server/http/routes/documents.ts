@@ -5,9 +5,10 @@
  * "~" is written with one extra leading "~" (URLs cannot carry dot segments).
  */
 import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
-import { applyAllDocsOptions, type AllDocsOptions, type Doc } from '../../../storage/backend';
+import { BULK_DOCS_LIMIT, applyAllDocsOptions, type AllDocsOptions, type ChangesOptions, type Doc, type DocWrite } from '../../../storage/backend';
 import type { Store } from '../../store/store';
 import { siteOfDoc } from '../../store/sql/sql-storage';
+import type { User } from '../../auth/accounts';
 import { HttpError } from '../../errors';
 import { documentSchema } from '../../../core';
 import { canRead, canWrite, checkRead, requireUser } from '../access';
@@ -17,6 +18,30 @@ type IdParams = { id: string };
 /** Largest attachment accepted in one request (bigger files are uploaded in pieces). */
 const ATTACHMENT_LIMIT = 256 * 1024 * 1024;
 type AttachmentParams = { id: string; name: string };
+
+/** Body limit of POST /api/bulk_docs: BULK_DOCS_LIMIT documents of up to 32 KiB each. */
+const BULK_BODY_LIMIT = 64 * 1024 * 1024;
+
+/**
+ * The envelope only: each write is checked on its own (id, a plain JSON object as documentSchema
+ * asks, expect), so one bad write is its own 400 and the others still apply.
+ */
+const bulkDocsSchema = { type: 'object', required: ['docs'], properties: { docs: { type: 'array' } } } as const;
+
+/**
+ * Why `user` may not write `doc` (undefined: delete) under `id`, given the site stored there
+ * (undefined: never existed; deleted documents keep theirs) and the stored document's type; or
+ * undefined when they may.
+ */
+function writeRefusal(user: User, id: string, doc: Doc | undefined, existingSite: string | null | undefined, existingType: unknown): HttpError | undefined {
+  if (existingSite !== undefined && !canRead(user, existingSite)) return new HttpError(403, 'forbidden', 'this document belongs to a site you are not assigned to');
+  const site = doc ? siteOfDoc(id, doc) : (existingSite ?? null);
+  const type = doc ? doc.type : existingType;
+  if (!canWrite(user, site, type) || (existingSite !== undefined && existingType !== undefined && !canWrite(user, existingSite, existingType))) {
+    return new HttpError(403, 'forbidden', user.role === 'technician' ? 'technicians write only documents of their own sites' : 'your role may not write this document');
+  }
+  return undefined;
+}
 
 /** The document id of a path segment (see the module comment). */
 export function idFromPath(segment: string): string {
@@ -75,15 +100,9 @@ export async function documentRoutes(app: FastifyInstance, options: { store: Sto
     const user = requireUser(request);
     const existingSite = await documents.siteOf(id);
     let existingType: unknown;
-    if (existingSite !== undefined) {
-      if (!canRead(user, existingSite)) throw new HttpError(403, 'forbidden', 'this document belongs to a site you are not assigned to');
-      existingType = await documents.get(id).then((stored) => stored.type, () => undefined);
-    }
-    const site = doc ? siteOfDoc(id, doc) : (existingSite ?? null);
-    const type = doc ? doc.type : existingType;
-    if (!canWrite(user, site, type) || (existingSite !== undefined && existingType !== undefined && !canWrite(user, existingSite, existingType))) {
-      throw new HttpError(403, 'forbidden', user.role === 'technician' ? 'technicians write only documents of their own sites' : 'your role may not write this document');
-    }
+    if (existingSite !== undefined && canRead(user, existingSite)) existingType = await documents.get(id).then((stored) => stored.type, () => undefined);
+    const refusal = writeRefusal(user, id, doc, existingSite, existingType);
+    if (refusal) throw refusal;
   }
 
   app.get('/api/docs', async (request) => {
@@ -137,10 +156,26 @@ export async function documentRoutes(app: FastifyInstance, options: { store: Sto
     return { id };
   });
 
-  app.get<{ Params: IdParams }>('/api/docs/:id/attachments', async (request) => {
+  // Puts and deletes with a result per write (sync pushes through it), in one store transaction;
+  // each write is checked against the user's role and sites like PUT and DELETE.
+  app.post('/api/bulk_docs', { bodyLimit: BULK_BODY_LIMIT, schema: { body: bulkDocsSchema } }, async (request) => {
+    const user = requireUser(request);
+    const { docs } = request.body as { docs: DocWrite[] };
+    if (docs.length > BULK_DOCS_LIMIT) throw new HttpError(413, 'payload_too_large', `at most ${BULK_DOCS_LIMIT} writes per request (got ${docs.length}); send the rest in further requests`);
+    const results = await documents.bulkDocs(docs, (write, stored) => {
+      // Deleting what does not exist changes nothing, as for every storage.
+      if (!write.doc && stored === undefined) return;
+      const refusal = writeRefusal(user, write.id, write.doc, stored?.site, stored?.doc?.type);
+      if (refusal) throw refusal;
+    });
+    return { results };
+  });
+
+  app.get<{ Params: IdParams; Querystring: { digest?: string } }>('/api/docs/:id/attachments', async (request) => {
     const id = idFromPath(request.params.id);
     await readable(request, id);
-    return documents.allAttachments(id);
+    const digest = request.query.digest === '1' || request.query.digest === 'true';
+    return documents.allAttachments(id, { digest });
   });
 
   app.get<{ Params: AttachmentParams }>('/api/docs/:id/attachments/:name', async (request, reply: FastifyReply) => {
@@ -183,7 +218,8 @@ export async function documentRoutes(app: FastifyInstance, options: { store: Sto
     const raw = request.query as Record<string, string | undefined>;
     const since = raw.since === undefined ? 0 : Number(raw.since);
     const limit = raw.limit === undefined ? undefined : Number(raw.limit);
-    const options = limit === undefined ? { since } : { since, limit };
+    const options: ChangesOptions = limit === undefined ? { since } : { since, limit };
+    if (raw.include_docs === 'true' || raw.include_docs === '1') options.include_docs = true;
     return user.role === 'technician' ? documents.changesWithin(user.sites, options) : documents.changes(options);
   });
 }

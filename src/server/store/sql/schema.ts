@@ -161,6 +161,16 @@ export const migrations: readonly Migration[] = [
       postgres: ['ALTER TABLE ingestions ADD COLUMN format TEXT', 'ALTER TABLE ingestions ADD COLUMN late BIGINT NOT NULL DEFAULT 0', 'ALTER TABLE ingestions ADD COLUMN late_first DOUBLE PRECISION'],
     },
   },
+  {
+    version: 12,
+    name: 'attachment digests',
+    // SHA-256 of an attachment's bytes, computed when first asked for (never on the write path:
+    // appends stay cheap) and set back to NULL whenever the attachment is rewritten.
+    statements: {
+      sqlite: ['ALTER TABLE attachments ADD COLUMN digest TEXT'],
+      postgres: ['ALTER TABLE attachments ADD COLUMN digest TEXT'],
+    },
+  },
 ];
 
 /** Brings the schema up to date; with PostgreSQL an advisory lock keeps concurrent starts apart. */

@@ -2,31 +2,44 @@
  * The Storage contract (the browser library's) on SQLite or PostgreSQL: the server keeps
  * documents, attachments and, through ChannelArray, channel arrays in the same format as the
  * browser. Every call is one transaction. Queries, sorting and selection run on the loaded
- * documents with the shared query language, exactly as in the browser.
+ * documents with the shared query language, exactly as in the browser. Attachment digests are
+ * computed when first asked for and kept in `attachments.digest` until the attachment changes.
  */
+import { createHash } from 'node:crypto';
 import {
   StorageError,
   applyAllDocsOptions,
   byteRange,
   checkDoc,
+  checkDocWrites,
   checkId,
+  decideDocWrites,
   readAs,
   toBlob,
+  type AllAttachmentsOptions,
   type AllDocsOptions,
   type AllDocsResult,
   type AttachmentData,
   type AttachmentInfo,
   type BulkWrite,
   type Capacity,
+  type Change,
   type ChangesOptions,
   type ChangesResult,
+  type CheckedDocWrite,
   type Doc,
+  type DocWrite,
+  type DocWriteResult,
   type GetAttachmentOptions,
   type Storage,
 } from '../../../storage/backend';
-import type { Query, SqlDriver } from './driver';
+import type { Query, Row, SqlDriver } from './driver';
 
 const PIECE_SIZE = 1024 * 1024;
+/** Pieces read per statement while hashing: a 1 GB attachment is hashed 16 MiB at a time. */
+const DIGEST_PIECES = 16;
+/** Ids per `IN (…)` list, rows per multi-row statement: well under both databases' parameter limits. */
+const IDS_PER_STATEMENT = 500;
 
 /**
  * The site a document belongs to, kept in its own indexed column (also for tombstones) so access
@@ -37,7 +50,19 @@ export function siteOfDoc(id: string, doc: Doc): string | null {
   if (typeof doc.site === 'string') return doc.site;
   return doc.type === 'site' ? id : null;
 }
-const capacities = new Set<string>(['list', 'query', 'sort', 'limit', 'select', 'include', 'post', 'changes', 'range', 'bulk']);
+const capacities = new Set<string>(['list', 'query', 'sort', 'limit', 'select', 'include', 'post', 'changes', 'range', 'bulk', 'bulk_docs', 'digest']);
+
+/** What an id holds when bulkDocs asks who may write it; deleted documents keep their site. */
+export interface StoredDoc {
+  doc: Doc | undefined;
+  site: string | null;
+}
+
+/** Decides whether a write is allowed; throws a refusal (status + code, e.g. an HttpError 403) if not. */
+export type WriteCheck = (write: CheckedDocWrite, stored: StoredDoc | undefined) => void;
+
+const placeholders = (count: number): string => Array.from({ length: count }, () => '?').join(', ');
+const isDeleted = (row: Row): boolean => row.deleted === true || Number(row.deleted) === 1;
 
 /** A write checked and converted to bytes, ready to run inside a transaction. */
 export type PreparedWrite = { type: 'put'; id: string; doc: Doc } | { type: 'putAttachment'; id: string; name: string; bytes: Buffer; contentType: string };
@@ -209,7 +234,7 @@ export class SqlStorage implements Storage {
     for (let from = 0; from < writes.length; from += 200) {
       const rows = writes.slice(from, from + 200);
       await query(
-        `INSERT INTO attachments (doc_id, name, length, content_type, piece_size) VALUES ${rows.map(() => '(?, ?, ?, ?, ?)').join(', ')} ON CONFLICT (doc_id, name) DO UPDATE SET length = excluded.length, content_type = excluded.content_type, piece_size = excluded.piece_size`,
+        `INSERT INTO attachments (doc_id, name, length, content_type, piece_size) VALUES ${rows.map(() => '(?, ?, ?, ?, ?)').join(', ')} ON CONFLICT (doc_id, name) DO UPDATE SET length = excluded.length, content_type = excluded.content_type, piece_size = excluded.piece_size, digest = NULL`,
         rows.flatMap((write) => [write.id, write.name, write.bytes.length, write.contentType, PIECE_SIZE]),
       );
     }
@@ -250,13 +275,96 @@ export class SqlStorage implements Storage {
     });
   }
 
-  async allAttachments(id: string): Promise<Record<string, AttachmentInfo>> {
+  async allAttachments(id: string, options: AllAttachmentsOptions = {}): Promise<Record<string, AttachmentInfo>> {
     checkId(id);
     return this.#transaction(async (query) => {
       await SqlStorage.#live(query, id);
-      const rows = await query('SELECT name, length, content_type FROM attachments WHERE doc_id = ? ORDER BY name', [id]);
-      return Object.fromEntries(rows.map((row) => [String(row.name), { length: Number(row.length), content_type: String(row.content_type) }]));
+      const rows = await query('SELECT name, length, content_type, piece_size, digest FROM attachments WHERE doc_id = ? ORDER BY name', [id]);
+      const result: Record<string, AttachmentInfo> = {};
+      for (const row of rows) result[String(row.name)] = await this.#info(query, id, row, options.digest);
+      return result;
     });
+  }
+
+  /** An attachments row as info; with `digest`, a missing one is computed and kept. */
+  async #info(query: Query, id: string, row: Row, digest: boolean | undefined): Promise<AttachmentInfo> {
+    const info: AttachmentInfo = { length: Number(row.length), content_type: String(row.content_type) };
+    if (!digest) return info;
+    if (typeof row.digest === 'string') return { ...info, digest: row.digest };
+    return this.#computeDigest(query, id, String(row.name));
+  }
+
+  /**
+   * Hashes an attachment's pieces and keeps the digest in its row (inside the caller's
+   * transaction). On PostgreSQL the row is locked first and read again: another server process
+   * rewriting the attachment meanwhile must not be left with the old bytes' digest.
+   */
+  async #computeDigest(query: Query, id: string, name: string): Promise<AttachmentInfo> {
+    const lock = this.driver.dialect === 'postgres' ? ' FOR UPDATE' : '';
+    const [row] = await query(`SELECT length, content_type, piece_size FROM attachments WHERE doc_id = ? AND name = ?${lock}`, [id, name]);
+    if (!row) throw new StorageError('conflict', `attachment ${name} of ${id} was removed while being listed; try again`);
+    const length = Number(row.length);
+    const count = Math.max(1, Math.ceil(length / Number(row.piece_size)));
+    const hash = createHash('sha256');
+    let hashed = 0;
+    for (let first = 0; first < count; first += DIGEST_PIECES) {
+      const pieces = await query('SELECT data FROM attachment_pieces WHERE doc_id = ? AND name = ? AND n BETWEEN ? AND ? ORDER BY n', [id, name, first, Math.min(count, first + DIGEST_PIECES) - 1]);
+      for (const piece of pieces) {
+        hash.update(piece.data as Buffer);
+        hashed += (piece.data as Buffer).length;
+      }
+    }
+    if (hashed !== length) throw new StorageError('storage_failure', `attachment ${name} of ${id} is missing pieces; run repair()`);
+    const digest = hash.digest('hex');
+    await query('UPDATE attachments SET digest = ? WHERE doc_id = ? AND name = ?', [digest, id, name]);
+    return { length, content_type: String(row.content_type), digest };
+  }
+
+  /**
+   * Puts and deletes in one transaction: the stored documents are read in a few `IN` lists, each
+   * write is decided in memory (`check`, then `expect`), and what changed is written with
+   * multi-row statements. `check` is the server's access rule, applied to what is stored inside
+   * this same transaction.
+   */
+  async bulkDocs(writes: DocWrite[], check?: WriteCheck): Promise<DocWriteResult[]> {
+    const checked = checkDocWrites(writes);
+    if (checked.writes.length === 0) return checked.results as DocWriteResult[];
+    await this.#transaction(async (query) => {
+      const ids = [...new Set(checked.writes.map((write) => write.id))];
+      const current = new Map<string, Doc | undefined>();
+      const sites = new Map<string, string | null>();
+      for (let from = 0; from < ids.length; from += IDS_PER_STATEMENT) {
+        const some = ids.slice(from, from + IDS_PER_STATEMENT);
+        for (const row of await query(`SELECT id, deleted, doc, site FROM documents WHERE id IN (${placeholders(some.length)})`, some)) {
+          sites.set(String(row.id), (row.site as string | null) ?? null);
+          if (!isDeleted(row)) current.set(String(row.id), JSON.parse(String(row.doc)) as Doc);
+        }
+      }
+      const outcome = decideDocWrites(checked, current, {
+        ...(check ? { refuse: (write: CheckedDocWrite, doc: Doc | undefined) => check(write, sites.has(write.id) ? { doc, site: sites.get(write.id) ?? null } : undefined) } : {}),
+        applied: (write) => {
+          if (write.doc) sites.set(write.id, siteOfDoc(write.id, write.doc));
+        },
+      });
+      if (outcome.size === 0) return;
+      const [counter] = await query("UPDATE counters SET value = value + ? WHERE name = 'seq' RETURNING value", [outcome.size]);
+      let seq = Number(counter!.value) - outcome.size;
+      const rows = [...outcome].map(([id, { doc }]) => [id, ++seq, doc === undefined, doc === undefined ? null : JSON.stringify(doc), sites.get(id) ?? null]);
+      for (let from = 0; from < rows.length; from += IDS_PER_STATEMENT) {
+        const some = rows.slice(from, from + IDS_PER_STATEMENT);
+        await query(
+          `INSERT INTO documents (id, seq, rev, deleted, doc, site) VALUES ${some.map(() => '(?, ?, 1, ?, ?, ?)').join(', ')} ON CONFLICT (id) DO UPDATE SET seq = excluded.seq, rev = documents.rev + 1, deleted = excluded.deleted, doc = excluded.doc, site = excluded.site`,
+          some.flat(),
+        );
+      }
+      const cleared = [...outcome].filter(([, { cleared }]) => cleared).map(([id]) => id);
+      for (let from = 0; from < cleared.length; from += IDS_PER_STATEMENT) {
+        const some = cleared.slice(from, from + IDS_PER_STATEMENT);
+        await query(`DELETE FROM attachment_pieces WHERE doc_id IN (${placeholders(some.length)})`, some);
+        await query(`DELETE FROM attachments WHERE doc_id IN (${placeholders(some.length)})`, some);
+      }
+    });
+    return checked.results as DocWriteResult[];
   }
 
   hasCapacity(name: Capacity | string): boolean {
@@ -281,13 +389,34 @@ export class SqlStorage implements Storage {
     if (!Number.isInteger(since) || since < 0) throw new StorageError('bad_request', 'since must be a non-negative integer');
     if (limit !== undefined && (!Number.isInteger(limit) || limit < 1)) throw new StorageError('bad_request', 'limit must be a positive integer');
     if (sites && sites.length === 0) return { results: [], last_seq: since };
-    const siteFilter = sites ? ` AND site IN (${sites.map(() => '?').join(', ')})` : '';
+    const siteFilter = sites ? ` AND site IN (${placeholders(sites.length)})` : '';
     const params: unknown[] = [since, ...(sites ?? [])];
     if (limit !== undefined) params.push(limit);
-    const rows = await this.#transaction((query) =>
-      query(`SELECT id, seq, deleted FROM documents WHERE seq > ?${siteFilter} ORDER BY seq${limit === undefined ? '' : ' LIMIT ?'}`, params),
-    );
-    const results = rows.map((row) => (Number(row.deleted) || row.deleted === true ? { id: String(row.id), seq: Number(row.seq), deleted: true } : { id: String(row.id), seq: Number(row.seq) }));
+    const page = `SELECT id, seq, deleted${options.include_docs ? ', doc' : ''} FROM documents WHERE seq > ?${siteFilter} ORDER BY seq${limit === undefined ? '' : ' LIMIT ?'}`;
+    if (!options.include_docs) {
+      const rows = await this.#transaction((query) => query(page, params));
+      const results = rows.map((row): Change => (isDeleted(row) ? { id: String(row.id), seq: Number(row.seq), deleted: true } : { id: String(row.id), seq: Number(row.seq) }));
+      return { results, last_seq: results.at(-1)?.seq ?? since };
+    }
+    // One statement per page: the page's documents joined with their attachments (one row each).
+    const results = await this.#transaction(async (query) => {
+      const rows = await query(
+        `SELECT d.id, d.seq, d.deleted, d.doc, a.name, a.length, a.content_type, a.piece_size, a.digest FROM (${page}) d LEFT JOIN attachments a ON a.doc_id = d.id ORDER BY d.seq, a.name`,
+        params,
+      );
+      const changes: Change[] = [];
+      for (const row of rows) {
+        const id = String(row.id);
+        const seq = Number(row.seq);
+        let change = changes.at(-1);
+        if (change?.seq !== seq) {
+          change = isDeleted(row) ? { id, seq, deleted: true } : { id, seq, doc: JSON.parse(String(row.doc)) as Doc, attachments: {} };
+          changes.push(change);
+        }
+        if (change.attachments && row.name !== null && row.name !== undefined) change.attachments[String(row.name)] = await this.#info(query, id, row, true);
+      }
+      return changes;
+    });
     return { results, last_seq: results.at(-1)?.seq ?? since };
   }
 
