@@ -35,7 +35,8 @@ export class WorkOrdersPage {
     await this.newForm.getByLabel('Title', { exact: true }).fill(title);
     await this.newForm.getByLabel('Site', { exact: true }).fill(site);
     await this.newForm.getByRole('button', { name: 'Create', exact: true }).click();
-    await expect(this.card(title)).toBeVisible();
+    // With a few thousand work orders on the device the list takes a moment to render again.
+    await expect(this.card(title)).toBeVisible({ timeout: 15_000 });
   }
 
   card(title: string): Locator {

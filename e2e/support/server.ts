@@ -14,6 +14,10 @@ export interface E2eServer {
   /** The server's copy of the built client (tests may change it, e.g. to deploy a new version). */
   clientDir: string;
   stop(): Promise<void>;
+  /** Kills the server process (SIGKILL, as a crash would), keeping its data and port. */
+  kill(): Promise<void>;
+  /** Starts it again on the same port and data (after `kill`). */
+  restart(): Promise<void>;
 }
 
 export async function startE2eServer(env: NodeJS.ProcessEnv = {}): Promise<E2eServer> {
@@ -22,33 +26,49 @@ export async function startE2eServer(env: NodeJS.ProcessEnv = {}): Promise<E2eSe
   const workDir = makeTempDir('fieldline-e2e-');
   const clientDir = path.join(workDir, 'client');
   fs.cpSync(built, clientDir, { recursive: true });
-  const server = spawn(process.execPath, ['--import', 'tsx', 'src/server/main.ts'], {
-    cwd: root,
-    env: { ...process.env, HOST: '127.0.0.1', PORT: '0', FORWARD_PORT: '0', DATA_DIR: path.join(workDir, 'data'), CLIENT_DIR: clientDir, LOG_LEVEL: 'info', DEMO: '0', ...env },
-    stdio: ['ignore', 'pipe', 'pipe'],
-  });
+  let server: ReturnType<typeof spawn>;
   let log = '';
   let forwardPort = 0;
-  const url = await new Promise<string>((resolve, reject) => {
-    const timer = setTimeout(() => reject(new Error(`server did not start within 20 s:\n${log}`)), 20_000);
-    server.stdout.on('data', (data: Buffer) => {
-      log += data.toString();
-      const match = / on (http:\/\/127\.0\.0\.1:\d+)/.exec(log);
-      if (match?.[1]) {
-        forwardPort = Number(/forward protocol on port (\d+)/.exec(log)?.[1] ?? 0);
-        clearTimeout(timer);
-        resolve(match[1]);
-      }
+  const launch = (port: string) => {
+    server = spawn(process.execPath, ['--import', 'tsx', 'src/server/main.ts'], {
+      cwd: root,
+      env: { ...process.env, HOST: '127.0.0.1', PORT: port, FORWARD_PORT: '0', DATA_DIR: path.join(workDir, 'data'), CLIENT_DIR: clientDir, LOG_LEVEL: 'info', DEMO: '0', ...env },
+      stdio: ['ignore', 'pipe', 'pipe'],
     });
-    server.stderr.on('data', (data: Buffer) => (log += data.toString()));
-    server.once('exit', (code) => reject(new Error(`server exited with ${code}:\n${log}`)));
-  });
+    log = '';
+    return new Promise<string>((resolve, reject) => {
+      const timer = setTimeout(() => reject(new Error(`server did not start within 20 s:\n${log}`)), 20_000);
+      server.stdout!.on('data', (data: Buffer) => {
+        log += data.toString();
+        const match = / on (http:\/\/127\.0\.0\.1:\d+)/.exec(log);
+        if (match?.[1]) {
+          forwardPort = Number(/forward protocol on port (\d+)/.exec(log)?.[1] ?? 0);
+          clearTimeout(timer);
+          resolve(match[1]);
+        }
+      });
+      server.stderr!.on('data', (data: Buffer) => (log += data.toString()));
+      server.once('exit', (code) => reject(new Error(`server exited with ${code}:\n${log}`)));
+    });
+  };
+  const url = await launch('0');
   return {
     url,
-    forwardPort,
+    get forwardPort() {
+      return forwardPort;
+    },
     clientDir,
+    async kill() {
+      if (server.exitCode === null && server.signalCode === null) {
+        server.kill('SIGKILL');
+        await once(server, 'exit');
+      }
+    },
+    async restart() {
+      await launch(new URL(url).port);
+    },
     async stop() {
-      if (server.exitCode === null) {
+      if (server.exitCode === null && server.signalCode === null) {
         server.kill('SIGTERM');
         await once(server, 'exit');
       }
