@@ -6,14 +6,20 @@ import { FlSignIn } from './fl-sign-in';
 import { FlSources } from './fl-sources';
 import { FlUpload } from './fl-upload';
 import { FlWorkOrders } from './fl-work-orders';
+import { FlConflicts } from './fl-conflicts';
+import { FlOfflineData } from './fl-offline-data';
+import { FlSyncStatus } from './fl-sync-status';
 
-export { FlApp, FlChannelChart, FlChannelList, FlSignIn, FlSources, FlUpload, FlWorkOrders };
+export { FlApp, FlChannelChart, FlChannelList, FlConflicts, FlOfflineData, FlSignIn, FlSources, FlSyncStatus, FlUpload, FlWorkOrders };
 export type { WorkOrder, WorkOrderStatus } from './fl-work-orders';
 
 const gadgets: Record<string, CustomElementConstructor> = {
   'fl-app': FlApp,
   'fl-channel-chart': FlChannelChart,
   'fl-channel-list': FlChannelList,
+  'fl-conflicts': FlConflicts,
+  'fl-offline-data': FlOfflineData,
+  'fl-sync-status': FlSyncStatus,
   'fl-sign-in': FlSignIn,
   'fl-sources': FlSources,
   'fl-upload': FlUpload,
