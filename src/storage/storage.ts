@@ -94,7 +94,8 @@ export interface DocWrite {
 
 /** Per-item outcome of `bulkDocs`, in the order of the writes. */
 export type DocWriteResult =
-  | { id: string; ok: true }
+  /** `seq`: the change sequence the write got, where the storage has a feed and tells it. */
+  | { id: string; ok: true; seq?: number }
   | { id: string; ok: false; status: number; code: string; message: string };
 
 export interface ChangesResult {

@@ -118,3 +118,11 @@ export function decideDocWrites(checked: CheckedDocWrites, current: Map<string, 
   }
   return outcome;
 }
+
+/** Tells each successful write the change sequence its document got (`seqs`: id → seq). */
+export function withSeqs(checked: CheckedDocWrites, seqs: ReadonlyMap<string, number>): DocWriteResult[] {
+  return checked.results.map((result) => {
+    const seq = result?.ok ? seqs.get(result.id) : undefined;
+    return seq === undefined ? result! : { ...result!, seq } as DocWriteResult;
+  });
+}

@@ -18,7 +18,7 @@ import { StorageError, translateError } from '../errors';
 import { applyAllDocsOptions, queryOf } from '../common/all-docs';
 import { byteRange, readAs, toBlob } from '../common/attachment-data';
 import { checkDoc, checkId } from '../common/validate';
-import { checkDocWrites, decideDocWrites } from '../common/bulk-docs';
+import { checkDocWrites, decideDocWrites, withSeqs } from '../common/bulk-docs';
 import { blobDigest } from '../common/digest';
 import type {
   AllAttachmentsOptions,
@@ -352,6 +352,7 @@ export class IndexedDbStorage implements Storage {
   async bulkDocs(writes: DocWrite[]): Promise<DocWriteResult[]> {
     const checked = checkDocWrites(writes);
     if (checked.writes.length === 0) return checked.results as DocWriteResult[];
+    const seqs = new Map<string, number>();
     await this.#transact(['documents', 'attachments', 'pieces', 'meta'], 'readwrite', 'writing documents', async (tx) => {
       const documents = tx.objectStore('documents');
       const ids = [...new Set(checked.writes.map((write) => write.id))];
@@ -372,11 +373,12 @@ export class IndexedDbStorage implements Storage {
           issue(tx.objectStore('pieces').delete(all));
         }
         issue(documents.put(doc ? { id, seq: ++seq, doc } : { id, seq: ++seq, deleted: true }));
+        seqs.set(id, seq);
       }
       issue(tx.objectStore('meta').put(seq, 'seq'));
       await Promise.all(requests);
     });
-    return checked.results as DocWriteResult[];
+    return withSeqs(checked, seqs);
   }
 
   hasCapacity(name: Capacity | string): boolean {

@@ -6,7 +6,7 @@ import { StorageError } from '../errors';
 import { applyAllDocsOptions } from '../common/all-docs';
 import { byteRange, readAs, toBlob } from '../common/attachment-data';
 import { checkDoc, checkId } from '../common/validate';
-import { checkDocWrites, decideDocWrites } from '../common/bulk-docs';
+import { checkDocWrites, decideDocWrites, withSeqs } from '../common/bulk-docs';
 import { blobDigest } from '../common/digest';
 import type {
   AllAttachmentsOptions,
@@ -65,9 +65,17 @@ export class MemoryStorage implements Storage {
     return entry as Entry & { doc: Doc };
   }
 
-  #touch(entry: Entry): void {
-    // Map order follows insertion; re-inserting keeps the changes feed in sequence order.
+  /** Every change in sequence order (superseded ones are skipped when read, and compacted away). */
+  #log: Array<{ seq: number; id: string }> = [];
+
+  #touch(entry: Entry, id: string): void {
     entry.seq = ++this.#seq;
+    this.#log.push({ seq: entry.seq, id });
+    if (this.#log.length > 2 * this.#entries.size + 1024) {
+      this.#log = [...this.#entries].map(([key, value]) => ({ seq: value.seq, id: key })).filter((item) => item.seq > 0);
+      if (!this.#entries.has(id)) this.#log.push({ seq: entry.seq, id });
+      this.#log.sort((a, b) => a.seq - b.seq);
+    }
   }
 
   async get(id: string): Promise<Doc> {
@@ -81,7 +89,7 @@ export class MemoryStorage implements Storage {
     const copy = checkDoc(doc);
     const entry = this.#entries.get(id) ?? { doc: undefined, seq: 0, attachments: new Map() };
     entry.doc = copy;
-    this.#touch(entry);
+    this.#touch(entry, id);
     this.#entries.set(id, entry);
     return id;
   }
@@ -95,7 +103,7 @@ export class MemoryStorage implements Storage {
     const entry: Entry = this.#live(id);
     entry.doc = undefined;
     entry.attachments = new Map();
-    this.#touch(entry);
+    this.#touch(entry, id);
     return id;
   }
 
@@ -114,7 +122,7 @@ export class MemoryStorage implements Storage {
     const blob = toBlob(data, contentType);
     const entry = this.#live(id);
     entry.attachments.set(name, { blob });
-    this.#touch(entry);
+    this.#touch(entry, id);
   }
 
   async getAttachment(id: string, name: string, options?: GetAttachmentOptions): Promise<never> {
@@ -131,7 +139,7 @@ export class MemoryStorage implements Storage {
     if (!entry.attachments.delete(checkId(name, 'attachment name'))) {
       throw new StorageError('not_found', `document ${JSON.stringify(id)} has no attachment ${JSON.stringify(name)}`);
     }
-    this.#touch(entry);
+    this.#touch(entry, id);
   }
 
   async allAttachments(id: string, options: AllAttachmentsOptions = {}): Promise<Record<string, AttachmentInfo>> {
@@ -144,14 +152,16 @@ export class MemoryStorage implements Storage {
     this.#open();
     const checked = checkDocWrites(writes);
     const current = new Map(checked.writes.map(({ id }) => [id, this.#entries.get(id)?.doc]));
+    const seqs = new Map<string, number>();
     for (const [id, { doc, cleared }] of decideDocWrites(checked, current)) {
       const entry = this.#entries.get(id) ?? { doc: undefined, seq: 0, attachments: new Map() };
       entry.doc = doc;
       if (cleared) entry.attachments = new Map();
-      this.#touch(entry);
+      this.#touch(entry, id);
       this.#entries.set(id, entry);
+      seqs.set(id, entry.seq);
     }
-    return checked.results as DocWriteResult[];
+    return withSeqs(checked, seqs);
   }
 
   hasCapacity(name: Capacity | string): boolean {
@@ -162,8 +172,21 @@ export class MemoryStorage implements Storage {
     this.#open();
     const since = options.since ?? 0;
     const limit = options.limit ?? Infinity;
-    const changed = [...this.#entries].filter(([, entry]) => entry.seq > since).sort((a, b) => a[1].seq - b[1].seq);
-    const page = changed.slice(0, limit);
+    // From the first logged change after `since` (binary search), the latest change of each id:
+    // O(changes returned), whatever the number of documents.
+    let low = 0;
+    let high = this.#log.length;
+    while (low < high) {
+      const middle = (low + high) >>> 1;
+      if (this.#log[middle]!.seq <= since) low = middle + 1;
+      else high = middle;
+    }
+    const page: Array<[string, Entry]> = [];
+    for (let index = low; index < this.#log.length && page.length < limit; index++) {
+      const { seq, id } = this.#log[index]!;
+      const entry = this.#entries.get(id);
+      if (entry && entry.seq === seq) page.push([id, entry]);
+    }
     // Taken now, before any await: the documents and attachments as they are at this call.
     const snapshot = page.map(([id, entry]) => ({ id, seq: entry.seq, doc: entry.doc, attachments: options.include_docs ? new Map(entry.attachments) : entry.attachments }));
     const results: Change[] = [];
@@ -186,6 +209,7 @@ export class MemoryStorage implements Storage {
 
   async destroy(): Promise<void> {
     this.#entries.clear();
+    this.#log = [];
     this.#closed = true;
   }
 }

@@ -69,8 +69,15 @@ const policies = new Set<ConflictHandling>(['keep_both', 'keep_local', 'keep_rem
 /** Attachments copied at once within a sync (enough to keep a network link busy). */
 const ATTACHMENT_CONCURRENCY = 4;
 
-function byteLength(doc: Doc | null | undefined): number {
-  return doc ? JSON.stringify(doc).length : 0;
+/** A document's size for progress: its JSON length, estimated without serialising it again. */
+function approximateSize(doc: Doc | null | undefined): number {
+  if (!doc) return 0;
+  let size = 2;
+  for (const key in doc) {
+    const value = doc[key];
+    size += key.length + 4 + (typeof value === 'string' ? value.length + 2 : typeof value === 'object' && value !== null ? 64 : 8);
+  }
+  return size;
 }
 
 function isNotFound(error: unknown): boolean {
@@ -273,7 +280,8 @@ export class ReplicateStorage extends EventTarget implements Storage {
     const report: SyncReport = { pulled: 0, pushed: 0, conflicts: 0, refused: [], bytes: 0, seconds: 0 };
     const progress: SyncProgress = { phase: 'pull', done: 0, total: null, bytes: 0 };
     const refusals = new Map<string, Refusal | undefined>();
-    const context: PassContext = { report, progress, refusals };
+    const context: PassContext = { report, progress, refusals, written: new Map() };
+    await this.#signatures.beginPass();
     try {
       if (this.local.hasCapacity('changes') && this.remote.hasCapacity('changes')) await this.#syncByFeeds(context);
       else await this.#syncByScan(context);
@@ -292,12 +300,23 @@ export class ReplicateStorage extends EventTarget implements Storage {
 
   async #syncByFeeds(context: PassContext): Promise<void> {
     const checkpoint = await this.#signatures.checkpoint();
+    // What changed here since the last sync (ids only). Anything else is, on this side, what its
+    // signature says: the pull then reads nothing here for it (its local write is conditional on
+    // exactly that version, so an edit made meanwhile is never overwritten).
+    const changedHere = new Set<string>();
+    for (let since = checkpoint.local; ; ) {
+      const page = await this.local.changes({ since, limit: 1000 });
+      if (page.results.length === 0) break;
+      for (const change of page.results) changedHere.add(change.id);
+      since = page.last_seq;
+    }
+    const unchangedHere = (id: string): boolean => !changedHere.has(id);
     // Pull: what changed on the remote, with the remote's documents from the feed.
     for (;;) {
       const page = await this.remote.changes({ since: checkpoint.remote, limit: this.#batch, include_docs: true });
       if (page.results.length === 0) break;
       const remote = this.#statesOf(page.results);
-      await this.#apply(page.results.map((change) => change.id), new Map(), remote, context);
+      await this.#apply(page.results.map((change) => change.id), new Map(), remote, context, unchangedHere);
       checkpoint.remote = page.last_seq;
       await this.#signatures.saveCheckpoint(checkpoint);
       context.progress.done += page.results.length;
@@ -310,9 +329,13 @@ export class ReplicateStorage extends EventTarget implements Storage {
     const retry = (await this.#signatures.refusals()).map((refusal) => refusal.id);
     if (retry.length) await this.#apply(retry, new Map(), undefined, context);
     for (;;) {
-      const page = await this.local.changes({ since: checkpoint.local, limit: this.#batch, include_docs: true });
+      // This pass's own pull writes come back through the local feed: those still at the sequence
+      // the write got are skipped without reading them (so a pull is not paid for twice).
+      const withDocs = context.written.size === 0;
+      const page = await this.local.changes({ since: checkpoint.local, limit: this.#batch, include_docs: withDocs });
       if (page.results.length === 0) break;
-      await this.#apply(page.results.map((change) => change.id), this.#statesOf(page.results), undefined, context);
+      const changes = page.results.filter((change) => context.written.get(change.id) !== change.seq);
+      if (changes.length) await this.#apply(changes.map((change) => change.id), withDocs ? this.#statesOf(changes) : new Map(), undefined, context);
       checkpoint.local = page.last_seq;
       await this.#signatures.saveCheckpoint(checkpoint);
       context.progress.done += page.results.length;
@@ -365,7 +388,13 @@ export class ReplicateStorage extends EventTarget implements Storage {
    * the rest are read, except that a remote document not in the remote feed is, after the pull,
    * known to be what the signature says (remote writes are conditional on exactly that).
    */
-  async #apply(ids: string[], knownLocal: Map<string, SideState>, knownRemote: Map<string, SideState> | undefined, context: PassContext): Promise<void> {
+  async #apply(
+    ids: string[],
+    knownLocal: Map<string, SideState>,
+    knownRemote: Map<string, SideState> | undefined,
+    context: PassContext,
+    unchangedHere: (id: string) => boolean = () => false,
+  ): Promise<void> {
     const unique = [...new Set(ids)];
     const signatures = await this.#signatures.signatures(unique);
     const conditional = writesAreConditional(this.remote);
@@ -373,7 +402,9 @@ export class ReplicateStorage extends EventTarget implements Storage {
     await Promise.all(
       unique.map(async (id) => {
         const signature = signatures.get(id);
-        if (this.#match && !signature && !knownLocal.has(id)) {
+        let local = knownLocal.get(id);
+        if (!local && unchangedHere(id)) local = signature ? { doc: undefined, hash: signature.hash, attachments: signature.attachments } : ABSENT;
+        if (this.#match && !signature && !local) {
           // Outside the query on both sides: skip before reading any attachment digest (a
           // channel array outside this replication may have thousands).
           const known = knownRemote?.get(id)?.doc;
@@ -383,7 +414,7 @@ export class ReplicateStorage extends EventTarget implements Storage {
           });
           if (!(here && this.#match(here)) && !(known && this.#match(known)) && knownRemote?.has(id) !== false) return;
         }
-        const local = knownLocal.get(id) ?? (await readState(this.local, id));
+        local ??= await readState(this.local, id);
         let remote = knownRemote?.get(id);
         if (!remote) {
           if (knownRemote === undefined && signature) remote = { doc: undefined, hash: signature.hash, attachments: signature.attachments };
@@ -435,12 +466,15 @@ export class ReplicateStorage extends EventTarget implements Storage {
     const outcome = (plan: Plan, result: DocWriteResult, side: 'local' | 'remote'): void => {
       if (result.ok) {
         settled(plan);
-        if (side === 'local') report.pulled++;
+        if (side === 'local') {
+          report.pulled++;
+          if (plan.attachments.size === 0 && result.seq !== undefined) context.written.set(plan.id, result.seq);
+        }
         else {
           report.pushed++;
           refusals.set(plan.id, undefined);
         }
-        progress.bytes += byteLength(side === 'local' ? plan.remote.doc : plan.local.doc);
+        progress.bytes += approximateSize(side === 'local' ? plan.remote.doc : plan.local.doc);
       } else if (result.status === 409) {
         // Remote: changed since we looked → decide again. Local: edited meanwhile → its change
         // comes through the local feed later.
@@ -525,6 +559,8 @@ interface PassContext {
   report: SyncReport;
   progress: SyncProgress;
   refusals: Map<string, Refusal | undefined>;
+  /** Documents this pass wrote here → the change sequence each got, to skip them in the push. */
+  written: Map<string, number>;
 }
 
 function sameDigests(a: Record<string, string>, b: Record<string, string>): boolean {

@@ -65,6 +65,10 @@ async function listPrefix<T>(storage: Storage, prefix: string): Promise<Array<{ 
 
 export class Signatures {
   readonly storage: Storage;
+  /** The storage held no signature when this pass began: lookups need not read it. */
+  #emptyAtStart = false;
+  /** Signatures recorded in this pass (authoritative while #emptyAtStart). */
+  #recorded = new Map<string, Signature | null>();
 
   constructor(storage: Storage) {
     this.storage = storage;
@@ -78,8 +82,23 @@ export class Signatures {
     await this.storage.put(CHECKPOINT, { local: checkpoint.local, remote: checkpoint.remote });
   }
 
+  /** Notes whether any signature exists yet (a first sync then reads none of them). */
+  async beginPass(): Promise<void> {
+    this.#recorded = new Map();
+    const some = await this.storage.allDocs({ limit: [1] });
+    this.#emptyAtStart = some.rows.length === 0;
+  }
+
   /** Signatures of several ids (missing ones are absent from the map). */
   async signatures(ids: readonly string[]): Promise<Map<string, Signature>> {
+    if (this.#emptyAtStart) {
+      const map = new Map<string, Signature>();
+      for (const id of ids) {
+        const signature = this.#recorded.get(id);
+        if (signature) map.set(id, signature);
+      }
+      return map;
+    }
     const found = await Promise.all(ids.map((id) => getOr<Signature>(this.storage, SIGNATURE + id)));
     const map = new Map<string, Signature>();
     ids.forEach((id, index) => {
@@ -91,6 +110,7 @@ export class Signatures {
 
   /** Records versions both sides hold (null: neither has the document any more). */
   async record(versions: Map<string, Signature | null>): Promise<void> {
+    for (const [id, signature] of versions) this.#recorded.set(id, signature);
     const writes = [...versions].map(([id, signature]) => (signature ? { id: SIGNATURE + id, doc: { hash: signature.hash, attachments: signature.attachments } } : { id: SIGNATURE + id }));
     const results = await writeDocs(this.storage, writes);
     const failed = results.find((result) => !result.ok);
