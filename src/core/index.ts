@@ -61,6 +61,6 @@ export {
 } from './api-schemas';
 export type { CsvColumn, CsvDialect, CsvRow } from './csv';
 export { CsvError, columnOf, detectDialect, parseRows, splitHeader, toEpochMs } from './csv';
-export { bytesHash, canonicalJson, docHash } from './doc-hash';
+export { bytesHash, docHash } from './doc-hash';
 export type { BackgroundSyncDone, BackgroundSyncRequest } from './background-sync';
 export { BACKGROUND_SYNC_TAG, BACKGROUND_SYNC_TIMEOUT_MS, isBackgroundSyncDone, isBackgroundSyncRequest } from './background-sync';
