@@ -14,6 +14,13 @@ import { sha256 } from '@noble/hashes/sha2.js';
 import { bytesToHex } from '@noble/hashes/utils.js';
 import type { Json } from './query';
 
+const HEX = Array.from({ length: 256 }, (_, byte) => byte.toString(16).padStart(2, '0'));
+
+/** Eight hex digits of an unsigned 32-bit number (a table: this runs for every document hashed). */
+function hex32(value: number): string {
+  return HEX[value >>> 24]! + HEX[(value >>> 16) & 0xff]! + HEX[(value >>> 8) & 0xff]! + HEX[value & 0xff]!;
+}
+
 /** 32-bit finaliser (an avalanche: every input bit flips each output bit with p ≈ ½). */
 function avalanche(value: number): number {
   let mixed = value;
@@ -65,8 +72,7 @@ class Lanes {
     const b = avalanche(this.b ^ this.c ^ a);
     const c = avalanche(this.c ^ this.d ^ b);
     const d = avalanche(this.d ^ a ^ c ^ this.length);
-    const hex = (value: number): string => value.toString(16).padStart(8, '0');
-    return hex(a) + hex(b) + hex(c) + hex(d);
+    return hex32(a) + hex32(b) + hex32(c) + hex32(d);
   }
 }
 

@@ -4,7 +4,7 @@
  * `hasCapacity` says the storage has it; everything else is required of every storage.
  */
 import { afterEach, describe, expect, it } from 'vitest';
-import { createStorage, StorageError, type DocWrite, type Storage, type StorageDescription } from '../../src/storage';
+import { createStorage, StorageError, type Doc, type DocWrite, type Storage, type StorageDescription } from '../../src/storage';
 import { docHash } from '../../src/core';
 import { badQueries, fixtureDocs, queryTable } from './storage-fixtures';
 import { rejection } from './helpers';
@@ -116,6 +116,25 @@ export function storageConformance(target: ConformanceTarget): void {
         for (const [index, id] of ids.entries()) await storage.put(id, { index, text: `Grüße 🌬️ ${id}` });
         for (const [index, id] of ids.entries()) expect(await storage.get(id)).toEqual({ index, text: `Grüße 🌬️ ${id}` });
         expect(sortedIds((await storage.allDocs()).rows)).toEqual([...ids].sort());
+      });
+
+      it('a "__proto__" key in a document (as JSON.parse makes it) is kept as a key, or the whole document refused', async () => {
+        const storage = open();
+        const doc = JSON.parse('{"__proto__": {"polluted": true}, "a": 2}') as Doc;
+        const refused = await storage.put('proto', doc).then(
+          () => undefined,
+          (error: unknown) => error,
+        );
+        if (refused) {
+          // The server refuses such bodies outright (prototype-poisoning guard): a clear 400, nothing stored.
+          expect(refused).toMatchObject({ status: 400 });
+          expect((await rejection(storage.get('proto'))).status).toBe(404);
+        } else {
+          const back = await storage.get('proto');
+          expect(Object.keys(back).sort()).toEqual(['__proto__', 'a']);
+          expect(JSON.stringify(back)).toBe(JSON.stringify(doc));
+        }
+        expect(({} as Record<string, unknown>).polluted).toBeUndefined();
       });
 
       it('documents are copies: changing what was passed or returned changes nothing stored', async () => {

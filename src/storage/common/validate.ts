@@ -28,38 +28,56 @@ function checkJson(value: unknown, path: string, depth: number): void {
   throw new StorageError('bad_request', `${path} must be JSON, found a ${typeof value}`);
 }
 
+/** Thrown inside `copyJson` when a value is not plain JSON (caught right away, never escapes). */
+const NOT_JSON = Symbol('not JSON');
+
 /**
- * Whether `value` is plain JSON, without building any path: the common case, kept cheap (sync
- * checks every document it writes). `checkJson` runs only to explain a failure.
+ * A deep copy of `value` made while checking it is plain JSON, in one walk and building no paths:
+ * the common case, kept cheap (sync checks every document it writes). `checkJson` runs only to
+ * explain a failure.
  */
-function isPlainJson(value: unknown, depth: number): boolean {
-  if (value === null) return true;
+function copyJson(value: unknown, depth: number): unknown {
+  if (value === null) return null;
   switch (typeof value) {
     case 'string':
     case 'boolean':
-      return true;
+      return value;
     case 'number':
-      return Number.isFinite(value);
+      if (Number.isFinite(value)) return value;
+      throw NOT_JSON;
     case 'object': {
-      if (depth > 100) return false;
+      if (depth > 100) throw NOT_JSON;
       if (Array.isArray(value)) {
-        for (let index = 0; index < value.length; index++) if (!isPlainJson(value[index], depth + 1)) return false;
-        return true;
+        const copy = new Array<unknown>(value.length);
+        for (let index = 0; index < value.length; index++) copy[index] = copyJson(value[index], depth + 1);
+        return copy;
       }
       const prototype = Object.getPrototypeOf(value) as unknown;
-      if (prototype !== Object.prototype && prototype !== null) return false;
-      for (const key in value) if (!isPlainJson((value as Record<string, unknown>)[key], depth + 1)) return false;
-      return true;
+      if (prototype !== Object.prototype && prototype !== null) throw NOT_JSON;
+      const copy: Record<string, unknown> = {};
+      for (const key of Object.keys(value)) {
+        const item = copyJson((value as Record<string, unknown>)[key], depth + 1);
+        // An own "__proto__" key (JSON.parse makes one) must stay a key, not become the prototype.
+        if (key === '__proto__') Object.defineProperty(copy, key, { value: item, enumerable: true, writable: true, configurable: true });
+        else copy[key] = item;
+      }
+      return copy;
     }
     default:
-      return false;
+      throw NOT_JSON;
   }
 }
 
 /** A document: a plain JSON object (no arrays, Dates, functions, NaN). Returns a private copy. */
 export function checkDoc(doc: unknown): Doc {
   if (typeof doc !== 'object' || doc === null || Array.isArray(doc)) throw new StorageError('bad_request', 'a document must be a JSON object');
-  if (!isPlainJson(doc, 0)) checkJson(doc, 'document', 0);
+  try {
+    return copyJson(doc, 0) as Doc;
+  } catch (error) {
+    if (error !== NOT_JSON) throw error;
+  }
+  checkJson(doc, 'document', 0);
+  // checkJson found nothing wrong that copyJson did: fall back to the platform's copy.
   return structuredClone(doc) as Doc;
 }
 
