@@ -18,12 +18,15 @@ const unique = (name: string): string => `${name}-${Date.now().toString(36)}-${+
 /** A remote that can be made unreachable, and a local that can run out of space. */
 class Faulty extends PassThroughStorage {
   failure: StorageError | undefined;
+  /** Names of the attachments written through this storage. */
+  attachmentsPut: string[] = [];
   override put(id: string, doc: Parameters<Storage['put']>[1]): Promise<string> {
     if (this.failure) return Promise.reject(this.failure);
     return super.put(id, doc);
   }
   override putAttachment(id: string, name: string, data: AttachmentData, type?: string): Promise<void> {
     if (this.failure) return Promise.reject(this.failure);
+    this.attachmentsPut.push(name);
     return super.putAttachment(id, name, data, type);
   }
   override changes(options?: Parameters<Storage['changes']>[0]) {
@@ -80,7 +83,13 @@ beforeEach(async () => {
   remote = new Faulty(remoteData);
   local = new Faulty(createStorage({ type: 'indexeddb', database: unique('sync-local') }));
   replica = new ReplicateStorage(local, remote, createStorage({ type: 'indexeddb', database: unique('sync-signatures') }), { query: 'NOT kind:"fl-channel-array"' });
-  pins = new PinService({ local, remote, device: createStorage({ type: 'memory' }), signaturesFor: () => createStorage({ type: 'memory' }) });
+  // One signature storage per pinned site, kept across syncs (the app's are IndexedDB databases).
+  const pinSignatures = new Map<string, Storage>();
+  const signaturesFor = (site: string): Storage => {
+    if (!pinSignatures.has(site)) pinSignatures.set(site, createStorage({ type: 'memory' }));
+    return pinSignatures.get(site)!;
+  };
+  pins = new PinService({ local, remote, device: createStorage({ type: 'memory' }), signaturesFor });
   session = 'ok';
   service = new SyncService({ replica, pins, renewSession: async () => session, debounceMs: 50, intervalMs: 3_600_000, lastSyncKey: unique('last-sync') });
   host = document.createElement('sync-host') as SyncHost;
@@ -214,6 +223,13 @@ describe('<fl-offline-data>', () => {
     expect(Object.keys(here).some((name) => name.startsWith('summary/'))).toBe(true);
     const copy = await ChannelArray.open(local, 'array/north/temp');
     expect(copy.length).toBe(CHUNK_SIZE + 100);
+    // Readings recorded here on the pinned array go up: only the tail chunk (and its summaries).
+    await copy.append(new Float32Array(50).fill(3), { t0: now - 4 * day, dt: 1000 });
+    remote.attachmentsPut = [];
+    expect(await service.syncNow()).toBe(true);
+    expect((await ChannelArray.open(remoteData, 'array/north/temp')).length).toBe(CHUNK_SIZE + 150);
+    expect(remote.attachmentsPut.filter((name) => name.startsWith('values/'))).toEqual(['values/1']);
+    expect(remote.attachmentsPut).not.toContain('values/0');
     button(data, 'Unpin').click();
     await until(() => data.textContent?.includes('Kept on this device') === false, 'the unpin');
     expect((await local.allDocs()).rows.map((row) => row.id)).not.toContain('array/north/temp');
