@@ -69,6 +69,8 @@ export interface ChangesOptions {
    * (`attachments`), as they are now; deleted ones have neither. Saves sync a read per change.
    */
   include_docs?: boolean;
+  /** Also say how many changes remain after this page (`pending`), for a progress bar. */
+  count_pending?: boolean;
 }
 
 export interface Change {
@@ -102,6 +104,8 @@ export interface ChangesResult {
   results: Change[];
   /** Pass as `since` next time; equals `since` when nothing changed. */
   last_seq: number;
+  /** With `count_pending`: changes after `last_seq` not in this page (where the storage can tell). */
+  pending?: number;
 }
 
 /** What a storage can do; `hasCapacity` answers for these names (jIO's capacities). */

@@ -163,13 +163,17 @@ describe('SyncService', () => {
   it('shows the progress of a sync as pages come in', async () => {
     for (let i = 0; i < 1200; i++) await remoteData.put(`doc${i}`, { type: 'inspection', site: 'north', i });
     const seen: Array<number> = [];
+    const totals = new Set<number | null>();
     service.addEventListener('change', () => {
       if (service.status.progress) seen.push(service.status.progress.done);
+      if (service.status.progress?.phase === 'pull') totals.add(service.status.progress.total);
     });
     service.start();
     await until(() => service.status.lastSync !== null, 'the sync');
     expect(seen).toContain(500);
     expect(seen).toContain(1000);
+    // The feed says how much is left, so the bar has a known end.
+    expect([...totals]).toEqual([1200]);
     expect((await replica.allDocs()).rows).toHaveLength(1200);
   });
 });

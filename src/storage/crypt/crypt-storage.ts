@@ -336,6 +336,7 @@ export class CryptStorage implements Storage {
         results.push({ id, seq: change.seq, deleted: true });
       }
     }
+    // No `pending`: the sub-storage's count includes this storage's own records, hidden here.
     return { results, last_seq: feed.last_seq };
   }
 

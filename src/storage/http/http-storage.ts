@@ -213,6 +213,7 @@ export class HttpStorage implements Storage {
     const params = new URLSearchParams({ since: String(options.since ?? 0) });
     if (options.limit !== undefined) params.set('limit', String(options.limit));
     if (options.include_docs) params.set('include_docs', 'true');
+    if (options.count_pending) params.set('count_pending', 'true');
     return this.#read(() => this.#json(`/api/changes?${params}`));
   }
 

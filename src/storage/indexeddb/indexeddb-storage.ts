@@ -390,8 +390,11 @@ export class IndexedDbStorage implements Storage {
     const limit = options.limit;
     if (!Number.isInteger(since) || since < 0) throw new StorageError('bad_request', 'since must be a non-negative integer');
     if (limit !== undefined && (!Number.isInteger(limit) || limit < 1)) throw new StorageError('bad_request', 'limit must be a positive integer');
+    let pending: number | undefined;
     const found = await this.#transact(['documents', 'attachments', 'pieces'], 'readonly', 'reading changes', async (tx) => {
-      const records = await tx.objectStore('documents').index('seq').getAll(IDBKeyRange.lowerBound(since, true), limit);
+      const bySeq = tx.objectStore('documents').index('seq');
+      const records = await bySeq.getAll(IDBKeyRange.lowerBound(since, true), limit);
+      if (options.count_pending) pending = records.length === 0 ? 0 : await bySeq.count(IDBKeyRange.lowerBound(records.at(-1)!.seq, true));
       if (!options.include_docs) return records.map((record) => ({ record, listed: [] as Listed[] }));
       const byId = tx.objectStore('attachments').index('id');
       return Promise.all(records.map(async (record) => ({ record, listed: record.doc ? await IndexedDbStorage.#listed(tx, await byId.getAll(record.id), true) : [] })));
@@ -401,7 +404,7 @@ export class IndexedDbStorage implements Storage {
       if (!record.doc) return { id: record.id, seq: record.seq, deleted: true };
       return options.include_docs ? { id: record.id, seq: record.seq, doc: record.doc, attachments: infoMap(listed, true) } : { id: record.id, seq: record.seq };
     });
-    return { results, last_seq: results.at(-1)?.seq ?? since };
+    return { results, last_seq: results.at(-1)?.seq ?? since, ...(pending === undefined ? {} : { pending }) };
   }
 
   async repair(): Promise<{ fixed: number }> {

@@ -182,10 +182,16 @@ export class MemoryStorage implements Storage {
       else high = middle;
     }
     const page: Array<[string, Entry]> = [];
-    for (let index = low; index < this.#log.length && page.length < limit; index++) {
+    let index = low;
+    for (; index < this.#log.length && page.length < limit; index++) {
       const { seq, id } = this.#log[index]!;
       const entry = this.#entries.get(id);
       if (entry && entry.seq === seq) page.push([id, entry]);
+    }
+    let pending: number | undefined;
+    if (options.count_pending) {
+      pending = 0;
+      for (; index < this.#log.length; index++) if (this.#entries.get(this.#log[index]!.id)?.seq === this.#log[index]!.seq) pending++;
     }
     // Taken now, before any await: the documents and attachments as they are at this call.
     const snapshot = page.map(([id, entry]) => ({ id, seq: entry.seq, doc: entry.doc, attachments: options.include_docs ? new Map(entry.attachments) : entry.attachments }));
@@ -195,7 +201,7 @@ export class MemoryStorage implements Storage {
       else if (options.include_docs) results.push({ id, seq, doc: structuredClone(doc), attachments: await infos(attachments, true) });
       else results.push({ id, seq });
     }
-    return { results, last_seq: results.at(-1)?.seq ?? since };
+    return { results, last_seq: results.at(-1)?.seq ?? since, ...(pending === undefined ? {} : { pending }) };
   }
 
   async repair(): Promise<{ fixed: number }> {

@@ -313,14 +313,15 @@ export class ReplicateStorage extends EventTarget implements Storage {
     const unchangedHere = (id: string): boolean => !changedHere.has(id);
     // Pull: what changed on the remote, with the remote's documents from the feed.
     for (;;) {
-      const page = await this.remote.changes({ since: checkpoint.remote, limit: this.#batch, include_docs: true });
+      const first = context.progress.total === null;
+      const page = await this.remote.changes({ since: checkpoint.remote, limit: this.#batch, include_docs: true, count_pending: first });
       if (page.results.length === 0) break;
       const remote = this.#statesOf(page.results);
       await this.#apply(page.results.map((change) => change.id), new Map(), remote, context, unchangedHere);
       checkpoint.remote = page.last_seq;
       await this.#signatures.saveCheckpoint(checkpoint);
       context.progress.done += page.results.length;
-      context.progress.total = pendingTotal(context.progress.done, page);
+      context.progress.total = typeof page.pending === 'number' ? context.progress.done + page.pending : context.progress.total;
       this.#emit(context.progress);
     }
     // Push: what changed here, plus writes the remote refused before (tried again).
@@ -332,14 +333,15 @@ export class ReplicateStorage extends EventTarget implements Storage {
       // This pass's own pull writes come back through the local feed: those still at the sequence
       // the write got are skipped without reading them (so a pull is not paid for twice).
       const withDocs = context.written.size === 0;
-      const page = await this.local.changes({ since: checkpoint.local, limit: this.#batch, include_docs: withDocs });
+      const first = context.progress.total === null;
+      const page = await this.local.changes({ since: checkpoint.local, limit: this.#batch, include_docs: withDocs, count_pending: first });
       if (page.results.length === 0) break;
       const changes = page.results.filter((change) => context.written.get(change.id) !== change.seq);
       if (changes.length) await this.#apply(changes.map((change) => change.id), withDocs ? this.#statesOf(changes) : new Map(), undefined, context);
       checkpoint.local = page.last_seq;
       await this.#signatures.saveCheckpoint(checkpoint);
       context.progress.done += page.results.length;
-      context.progress.total = pendingTotal(context.progress.done, page);
+      context.progress.total = typeof page.pending === 'number' ? context.progress.done + page.pending : context.progress.total;
       this.#emit(context.progress);
     }
   }
@@ -572,8 +574,3 @@ function docWrite(id: string, doc: Doc | null | undefined, expect: string | null
   return doc ? { id, doc, expect } : { id, expect };
 }
 
-/** Total changes of a feed walk, when the storage says how many remain after this page. */
-function pendingTotal(done: number, page: ChangesResult): number | null {
-  const pending = (page as ChangesResult & { pending?: number }).pending;
-  return typeof pending === 'number' ? done + pending : null;
-}

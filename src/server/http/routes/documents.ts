@@ -220,6 +220,7 @@ export async function documentRoutes(app: FastifyInstance, options: { store: Sto
     const limit = raw.limit === undefined ? undefined : Number(raw.limit);
     const options: ChangesOptions = limit === undefined ? { since } : { since, limit };
     if (raw.include_docs === 'true' || raw.include_docs === '1') options.include_docs = true;
+    if (raw.count_pending === 'true' || raw.count_pending === '1') options.count_pending = true;
     return user.role === 'technician' ? documents.changesWithin(user.sites, options) : documents.changes(options);
   });
 }

@@ -393,13 +393,22 @@ export class SqlStorage implements Storage {
     const params: unknown[] = [since, ...(sites ?? [])];
     if (limit !== undefined) params.push(limit);
     const page = `SELECT id, seq, deleted${options.include_docs ? ', doc' : ''} FROM documents WHERE seq > ?${siteFilter} ORDER BY seq${limit === undefined ? '' : ' LIMIT ?'}`;
+    // With count_pending: how many changes come after this page (one indexed count).
+    const pendingAfter = async (query: Query, lastSeq: number): Promise<{ pending?: number }> => {
+      if (!options.count_pending) return {};
+      const rows = await query(`SELECT COUNT(*) AS count FROM documents WHERE seq > ?${siteFilter}`, [lastSeq, ...(sites ?? [])]);
+      return { pending: Number(rows[0]?.count ?? 0) };
+    };
     if (!options.include_docs) {
-      const rows = await this.#transaction((query) => query(page, params));
-      const results = rows.map((row): Change => (isDeleted(row) ? { id: String(row.id), seq: Number(row.seq), deleted: true } : { id: String(row.id), seq: Number(row.seq) }));
-      return { results, last_seq: results.at(-1)?.seq ?? since };
+      return this.#transaction(async (query) => {
+        const rows = await query(page, params);
+        const results = rows.map((row): Change => (isDeleted(row) ? { id: String(row.id), seq: Number(row.seq), deleted: true } : { id: String(row.id), seq: Number(row.seq) }));
+        const lastSeq = results.at(-1)?.seq ?? since;
+        return { results, last_seq: lastSeq, ...(await pendingAfter(query, lastSeq)) };
+      });
     }
     // One statement per page: the page's documents joined with their attachments (one row each).
-    const results = await this.#transaction(async (query) => {
+    return this.#transaction(async (query) => {
       const rows = await query(
         `SELECT d.id, d.seq, d.deleted, d.doc, a.name, a.length, a.content_type, a.piece_size, a.digest FROM (${page}) d LEFT JOIN attachments a ON a.doc_id = d.id ORDER BY d.seq, a.name`,
         params,
@@ -415,9 +424,9 @@ export class SqlStorage implements Storage {
         }
         if (change.attachments && row.name !== null && row.name !== undefined) change.attachments[String(row.name)] = await this.#info(query, id, row, true);
       }
-      return changes;
+      const lastSeq = changes.at(-1)?.seq ?? since;
+      return { results: changes, last_seq: lastSeq, ...(await pendingAfter(query, lastSeq)) };
     });
-    return { results, last_seq: results.at(-1)?.seq ?? since };
   }
 
   async repair(): Promise<{ fixed: number }> {
