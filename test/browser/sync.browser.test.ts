@@ -20,6 +20,23 @@ class Faulty extends PassThroughStorage {
   failure: StorageError | undefined;
   /** Names of the attachments written through this storage. */
   attachmentsPut: string[] = [];
+  /** Sites whose documents this storage refuses, as the server refuses a technician (403). */
+  refusedSites = new Set<string>();
+
+  constructor(sub: Storage) {
+    super(sub);
+    Object.defineProperty(this, 'bulkDocs', {
+      value: async (writes: Parameters<NonNullable<Storage['bulkDocs']>>[0]) => {
+        const allowed = writes.filter((write) => !this.refusedSites.has(String(write.doc?.site)));
+        const results = await sub.bulkDocs!(allowed);
+        return writes.map((write) =>
+          this.refusedSites.has(String(write.doc?.site))
+            ? { id: write.id, ok: false, status: 403, code: 'forbidden', message: 'technicians write only documents of their own sites' }
+            : results[allowed.indexOf(write)]!,
+        );
+      },
+    });
+  }
   override put(id: string, doc: Parameters<Storage['put']>[1]): Promise<string> {
     if (this.failure) return Promise.reject(this.failure);
     return super.put(id, doc);
@@ -175,6 +192,24 @@ describe('SyncService', () => {
     // The feed says how much is left, so the bar has a known end.
     expect([...totals]).toEqual([1200]);
     expect((await replica.allDocs()).rows).toHaveLength(1200);
+  });
+});
+
+describe('refusals', () => {
+  it('a write the server refuses is shown with its reason and kept on the device', async () => {
+    remote.refusedSites.add('south');
+    await replica.put('mine', { type: 'inspection', site: 'north', note: 'fine' });
+    await replica.put('theirs', { type: 'inspection', site: 'south', note: 'not my site' });
+    expect(await service.syncNow()).toBe(true);
+    expect(await remoteData.get('mine')).toMatchObject({ note: 'fine' });
+    expect(service.status.refused).toMatchObject([{ id: 'theirs', status: 403 }]);
+    expect(service.status.pending).toBe(1);
+    await settle();
+    const box = shadowOf('fl-sync-status').querySelector('.refused');
+    expect(box?.textContent).toContain('kept on this device');
+    expect(box?.textContent).toContain('theirs');
+    expect(box?.textContent).toContain('technicians write only documents of their own sites');
+    expect(await replica.get('theirs')).toMatchObject({ note: 'not my site' });
   });
 });
 

@@ -202,7 +202,6 @@ export class ReplicateStorage extends EventTarget implements Storage {
       for (const change of page.results) ids.add(change.id);
       since = page.last_seq;
     }
-    if (ids.size === 0) return 0;
     // Documents pulled by the last sync also sit in the local feed: count only real differences.
     const signatures = await this.#signatures.signatures([...ids]);
     const pending = new Set((await this.#signatures.refusals()).map((refusal) => refusal.id));
