@@ -390,11 +390,31 @@ export class ChannelArray {
     for (const [chunk, positions] of byChunk) {
       const low = Math.min(...positions.map((position) => indices[position]!));
       const high = Math.max(...positions.map((position) => indices[position]!));
-      const times = await this.#explicitTimes(...this.#clamp(low, high + 1));
+      let times: Float64Array;
+      try {
+        times = await this.#explicitTimes(...this.#clamp(low, high + 1));
+      } catch (error) {
+        if (!(error instanceof StorageError && error.status === 404)) throw error;
+        // A pinned copy keeps old chunks at summary level only (the sync leaves their samples on
+        // the server): estimate from the chunk index, which is all a chart's column edges need.
+        for (const position of positions) result[position] = this.#estimatedTime(chunk, indices[position]!);
+        continue;
+      }
       for (const position of positions) result[position] = times[indices[position]! - low] ?? Number.NaN;
-      void chunk;
     }
     return result;
+  }
+
+  /** Time of sample `index` in chunk `chunk`, interpolated between chunk start times (explicit timing). */
+  #estimatedTime(chunk: number, index: number): number {
+    const starts = this.#meta.chunk_first_time;
+    const from = starts[chunk];
+    if (from === undefined) return Number.NaN;
+    const chunkStart = chunk * this.#meta.chunk_size;
+    const chunkEnd = Math.min(this.#meta.length, chunkStart + this.#meta.chunk_size);
+    const to = starts[chunk + 1] ?? this.#meta.last_time ?? from;
+    const span = Math.max(1, chunkEnd - chunkStart - (starts[chunk + 1] === undefined ? 1 : 0));
+    return from + ((index - chunkStart) / span) * (to - from);
   }
 
   /** Metadata bytes per data byte: the metadata document and one attachment record per stored piece. */

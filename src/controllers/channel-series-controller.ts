@@ -1,6 +1,6 @@
 import type { ReactiveController, ReactiveControllerHost } from 'lit';
 import { ChannelArray } from '../arrays';
-import type { Storage } from '../storage';
+import { StorageError, type Storage } from '../storage';
 
 /** What a chart draws: x in seconds (uPlot's time axis), y values; M4 shape per pixel column. */
 export interface Series {
@@ -82,7 +82,13 @@ export class ChannelSeriesController implements ReactiveController {
       this.error = undefined;
     } catch (error) {
       if (request !== this.#request) return;
-      this.error = error instanceof Error ? error.message : String(error);
+      // Samples of a pinned channel older than its window stay on the server (summaries came down).
+      this.error =
+        error instanceof StorageError && error.status === 404 && fromMs !== undefined
+          ? 'These samples are not on this device (older data is kept at summary level): zoom out, or go online and view it from the server.'
+          : error instanceof Error
+            ? error.message
+            : String(error);
     }
     this.#host.requestUpdate();
   }
