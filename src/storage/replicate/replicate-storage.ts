@@ -207,8 +207,16 @@ export class ReplicateStorage extends EventTarget implements Storage {
     const pending = new Set((await this.#signatures.refusals()).map((refusal) => refusal.id));
     await Promise.all(
       [...ids].map(async (id) => {
-        const state = await readState(this.local, id);
         const signature = signatures.get(id);
+        if (this.#match && !signature) {
+          // Outside this replication (a pinned array for the records' one): no digests read.
+          const doc = await this.local.get(id).catch((error: unknown) => {
+            if (isNotFound(error)) return null;
+            throw error;
+          });
+          if (!doc || !this.#match(doc)) return;
+        }
+        const state = await readState(this.local, id);
         const plan = this.#plan(id, state, signature ? { doc: undefined, hash: signature.hash, attachments: signature.attachments } : ABSENT, signature);
         if (plan && !plan.skipped && (plan.doc === 'push' || plan.attachments.size > 0)) pending.add(id);
       }),
