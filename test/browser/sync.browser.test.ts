@@ -167,6 +167,26 @@ describe('SyncService', () => {
     expect(new Uint8Array(await replica.getAttachment('big', 'photo.jpg', { format: 'array_buffer' }))).toHaveLength(1000);
   });
 
+  it('waits while another tab holds the sync lock, then syncs', async () => {
+    let release!: () => void;
+    const held = new Promise<void>((resolve) => (release = resolve));
+    let taken!: () => void;
+    const lockTaken = new Promise<void>((resolve) => (taken = resolve));
+    void navigator.locks.request('fieldline-sync', () => {
+      taken();
+      return held;
+    });
+    await lockTaken;
+    await replica.put('w4', { type: 'work_order', site: 'north', title: 'Behind the lock' });
+    const syncing = service.syncNow();
+    await new Promise((resolve) => setTimeout(resolve, 150));
+    expect(service.status.state).toBe('syncing');
+    expect((await remoteData.allDocs()).rows).toHaveLength(0);
+    release();
+    expect(await syncing).toBe(true);
+    expect(await remoteData.get('w4')).toMatchObject({ title: 'Behind the lock' });
+  });
+
   it('a gone session shows the sign-in form and keeps the changes', async () => {
     session = 'signed-out';
     await replica.put('w3', { type: 'work_order', site: 'north', title: 'Waiting' });

@@ -183,9 +183,10 @@ export class SyncService extends EventTarget {
     if (session === 'offline') return this.#failed(new StorageError('unavailable', 'The server cannot be reached.'));
     this.#set({ state: 'syncing', progress: null, error: null, retryAt: null });
     try {
-      const report = await this.replica.sync();
-      let pulled = report.pulled + report.conflicts;
-      if (this.pins) pulled += (await this.pins.syncAll()).pulled;
+      const pulled = await this.#exclusively(async () => {
+        const report = await this.replica.sync();
+        return report.pulled + report.conflicts + (this.pins ? (await this.pins.syncAll()).pulled : 0);
+      });
       const lastSync = Date.now();
       this.#target.localStorage?.setItem(this.#lastSyncKey, String(lastSync));
       this.#failures = 0;
@@ -196,6 +197,16 @@ export class SyncService extends EventTarget {
     } catch (error) {
       return this.#failed(error);
     }
+  }
+
+  /**
+   * Runs `task` while no other tab of this app syncs (Web Locks, where the browser has them): two
+   * tabs syncing the same IndexedDB at once would only redo each other's work.
+   */
+  async #exclusively<T>(task: () => Promise<T>): Promise<T> {
+    const locks = (this.#target.navigator as Navigator & { locks?: LockManager }).locks;
+    if (!locks) return task();
+    return locks.request('fieldline-sync', () => task()) as Promise<T>;
   }
 
   #failed(error: unknown): false {
