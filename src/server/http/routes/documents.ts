@@ -213,7 +213,7 @@ export async function documentRoutes(app: FastifyInstance, options: { store: Sto
     return reply.status(204).send();
   });
 
-  app.get('/api/changes', async (request) => {
+  app.get('/api/changes', async (request, reply) => {
     const user = requireUser(request);
     const raw = request.query as Record<string, string | undefined>;
     const since = raw.since === undefined ? 0 : Number(raw.since);
@@ -221,6 +221,7 @@ export async function documentRoutes(app: FastifyInstance, options: { store: Sto
     const options: ChangesOptions = limit === undefined ? { since } : { since, limit };
     if (raw.include_docs === 'true' || raw.include_docs === '1') options.include_docs = true;
     if (raw.count_pending === 'true' || raw.count_pending === '1') options.count_pending = true;
-    return user.role === 'technician' ? documents.changesWithin(user.sites, options) : documents.changes(options);
+    const json = await documents.changesJson(options, user.role === 'technician' ? user.sites : undefined);
+    return reply.type('application/json; charset=utf-8').send(json);
   });
 }

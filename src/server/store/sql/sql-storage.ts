@@ -384,11 +384,28 @@ export class SqlStorage implements Storage {
   }
 
   async changes(options: ChangesOptions = {}, sites?: readonly string[]): Promise<ChangesResult> {
+    return this.#changes(options, sites, false) as Promise<ChangesResult>;
+  }
+
+  /**
+   * The changes feed as JSON text, for the HTTP route: with include_docs, the stored documents'
+   * JSON goes out as it is stored, never parsed and serialised again (that was most of the
+   * server's time in a first sync).
+   */
+  async changesJson(options: ChangesOptions = {}, sites?: readonly string[]): Promise<string> {
+    if (!options.include_docs) return JSON.stringify(await this.changes(options, sites));
+    return this.#changes(options, sites, true) as Promise<string>;
+  }
+
+  async #changes(options: ChangesOptions, sites: readonly string[] | undefined, asJson: boolean): Promise<ChangesResult | string> {
     const since = options.since ?? 0;
     const limit = options.limit;
     if (!Number.isInteger(since) || since < 0) throw new StorageError('bad_request', 'since must be a non-negative integer');
     if (limit !== undefined && (!Number.isInteger(limit) || limit < 1)) throw new StorageError('bad_request', 'limit must be a positive integer');
-    if (sites && sites.length === 0) return { results: [], last_seq: since };
+    if (sites && sites.length === 0) {
+      const none: ChangesResult = { results: [], last_seq: since, ...(options.count_pending ? { pending: 0 } : {}) };
+      return asJson ? JSON.stringify(none) : none;
+    }
     const siteFilter = sites ? ` AND site IN (${placeholders(sites.length)})` : '';
     const params: unknown[] = [since, ...(sites ?? [])];
     if (limit !== undefined) params.push(limit);
@@ -413,6 +430,36 @@ export class SqlStorage implements Storage {
         `SELECT d.id, d.seq, d.deleted, d.doc, a.name, a.length, a.content_type, a.piece_size, a.digest FROM (${page}) d LEFT JOIN attachments a ON a.doc_id = d.id ORDER BY d.seq, a.name`,
         params,
       );
+      if (asJson) {
+        // The same feed, written as text: {"results":[{"id","seq","doc":<stored text>,"attachments":{…}}…],"last_seq":…}
+        const parts: string[] = [];
+        let open = false;
+        let lastSeq = since;
+        let attachmentCount = 0;
+        for (const row of rows) {
+          const id = String(row.id);
+          const seq = Number(row.seq);
+          if (seq !== lastSeq || !open) {
+            if (open) parts.push(attachmentCount >= 0 ? '}},' : '},');
+            lastSeq = seq;
+            open = true;
+            if (isDeleted(row)) {
+              parts.push(`{"id":${JSON.stringify(id)},"seq":${seq},"deleted":true`);
+              attachmentCount = -1;
+            } else {
+              parts.push(`{"id":${JSON.stringify(id)},"seq":${seq},"doc":${String(row.doc)},"attachments":{`);
+              attachmentCount = 0;
+            }
+          }
+          if (attachmentCount >= 0 && row.name !== null && row.name !== undefined) {
+            parts.push(`${attachmentCount > 0 ? ',' : ''}${JSON.stringify(String(row.name))}:${JSON.stringify(await this.#info(query, id, row, true))}`);
+            attachmentCount++;
+          }
+        }
+        if (open) parts.push(attachmentCount >= 0 ? '}}' : '}');
+        const pending = await pendingAfter(query, lastSeq);
+        return `{"results":[${parts.join('')}],"last_seq":${lastSeq}${pending.pending === undefined ? '' : `,"pending":${pending.pending}`}}`;
+      }
       const changes: Change[] = [];
       for (const row of rows) {
         const id = String(row.id);
