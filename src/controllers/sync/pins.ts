@@ -25,9 +25,9 @@ export interface PinServiceOptions {
   remote: Storage;
   /** Where the pin list lives (never synced). */
   device: Storage;
-  /** A signature storage for one pin's replication. */
+  /** The signature storage of one pin's replication (the same one each time; unpin destroys it). */
   signaturesFor: (site: string) => Storage;
-  /** Forget a pin's signatures (its storage is destroyed). */
+  /** The clock the window ends at (tests). */
   now?: () => number;
 }
 

@@ -190,6 +190,22 @@ export class ReplicateStorage extends EventTarget implements Storage {
     return result;
   }
 
+  /**
+   * Whether a document never synced is outside `query` here and in `remote` (the remote version,
+   * when known): told from the JSON alone, before any attachment digest is read (a channel array
+   * outside this replication may have thousands).
+   */
+  async #outsideQuery(id: string, remote: Doc | null | undefined): Promise<boolean> {
+    const match = this.#match;
+    if (!match) return false;
+    if (remote && match(remote)) return false;
+    const here = await this.local.get(id).catch((error: unknown) => {
+      if (isNotFound(error)) return null;
+      throw error;
+    });
+    return !(here && match(here));
+  }
+
   /** Changes made here that no sync has sent yet (O(pending), from the local feed). */
   async pendingCount(): Promise<number> {
     if (!this.local.hasCapacity('changes')) return 0;
@@ -208,14 +224,7 @@ export class ReplicateStorage extends EventTarget implements Storage {
     await Promise.all(
       [...ids].map(async (id) => {
         const signature = signatures.get(id);
-        if (this.#match && !signature) {
-          // Outside this replication (a pinned array for the records' one): no digests read.
-          const doc = await this.local.get(id).catch((error: unknown) => {
-            if (isNotFound(error)) return null;
-            throw error;
-          });
-          if (!doc || !this.#match(doc)) return;
-        }
+        if (!signature && (await this.#outsideQuery(id, undefined))) return;
         const state = await readState(this.local, id);
         const plan = this.#plan(id, state, signature ? { doc: undefined, hash: signature.hash, attachments: signature.attachments } : ABSENT, signature);
         if (plan && !plan.skipped && (plan.doc === 'push' || plan.attachments.size > 0)) pending.add(id);
@@ -413,16 +422,8 @@ export class ReplicateStorage extends EventTarget implements Storage {
         const signature = signatures.get(id);
         let local = knownLocal.get(id);
         if (!local && unchangedHere(id)) local = signature ? { doc: undefined, hash: signature.hash, attachments: signature.attachments } : ABSENT;
-        if (this.#match && !signature && !local) {
-          // Outside the query on both sides: skip before reading any attachment digest (a
-          // channel array outside this replication may have thousands).
-          const known = knownRemote?.get(id)?.doc;
-          const here = await this.local.get(id).catch((error: unknown) => {
-            if (isNotFound(error)) return null;
-            throw error;
-          });
-          if (!(here && this.#match(here)) && !(known && this.#match(known)) && knownRemote?.has(id) !== false) return;
-        }
+        // A remote document not in the feed's page (no include_docs) may match: read it below.
+        if (!signature && !local && knownRemote?.has(id) !== false && (await this.#outsideQuery(id, knownRemote?.get(id)?.doc))) return;
         local ??= await readState(this.local, id);
         let remote = knownRemote?.get(id);
         if (!remote) {

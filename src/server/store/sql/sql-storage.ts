@@ -384,28 +384,71 @@ export class SqlStorage implements Storage {
   }
 
   async changes(options: ChangesOptions = {}, sites?: readonly string[]): Promise<ChangesResult> {
-    return this.#changes(options, sites, false) as Promise<ChangesResult>;
+    // With documents, the feed is written as text (what the HTTP route sends) and read back here.
+    if (options.include_docs) return JSON.parse(await this.changesJson(options, sites)) as ChangesResult;
+    const feed = this.#feed(options, sites);
+    if (!feed) return { results: [], last_seq: options.since ?? 0, ...(options.count_pending ? { pending: 0 } : {}) };
+    return this.#transaction(async (query) => {
+      const rows = await query(feed.page, feed.params);
+      const results = rows.map((row): Change => (isDeleted(row) ? { id: String(row.id), seq: Number(row.seq), deleted: true } : { id: String(row.id), seq: Number(row.seq) }));
+      const lastSeq = results.at(-1)?.seq ?? feed.since;
+      return { results, last_seq: lastSeq, ...(await feed.pendingAfter(query, lastSeq)) };
+    });
   }
 
   /**
    * The changes feed as JSON text, for the HTTP route: with include_docs, the stored documents'
    * JSON goes out as it is stored, never parsed and serialised again (that was most of the
-   * server's time in a first sync).
+   * server's time in a first sync). One statement per page: the page's documents joined with
+   * their attachments (one row each).
    */
   async changesJson(options: ChangesOptions = {}, sites?: readonly string[]): Promise<string> {
     if (!options.include_docs) return JSON.stringify(await this.changes(options, sites));
-    return this.#changes(options, sites, true) as Promise<string>;
+    const feed = this.#feed(options, sites);
+    if (!feed) return JSON.stringify({ results: [], last_seq: options.since ?? 0, ...(options.count_pending ? { pending: 0 } : {}) });
+    return this.#transaction(async (query) => {
+      const rows = await query(
+        `SELECT d.id, d.seq, d.deleted, d.doc, a.name, a.length, a.content_type, a.piece_size, a.digest FROM (${feed.page}) d LEFT JOIN attachments a ON a.doc_id = d.id ORDER BY d.seq, a.name`,
+        feed.params,
+      );
+      // {"results":[{"id","seq","doc":<stored text>,"attachments":{…}} or {"id","seq","deleted":true}…],"last_seq":…}
+      const parts: string[] = [];
+      let open = false;
+      let lastSeq = feed.since;
+      let attachmentCount = 0;
+      for (const row of rows) {
+        const id = String(row.id);
+        const seq = Number(row.seq);
+        if (seq !== lastSeq || !open) {
+          if (open) parts.push(attachmentCount >= 0 ? '}},' : '},');
+          lastSeq = seq;
+          open = true;
+          if (isDeleted(row)) {
+            parts.push(`{"id":${JSON.stringify(id)},"seq":${seq},"deleted":true`);
+            attachmentCount = -1;
+          } else {
+            parts.push(`{"id":${JSON.stringify(id)},"seq":${seq},"doc":${String(row.doc)},"attachments":{`);
+            attachmentCount = 0;
+          }
+        }
+        if (attachmentCount >= 0 && row.name !== null && row.name !== undefined) {
+          parts.push(`${attachmentCount > 0 ? ',' : ''}${JSON.stringify(String(row.name))}:${JSON.stringify(await this.#info(query, id, row, true))}`);
+          attachmentCount++;
+        }
+      }
+      if (open) parts.push(attachmentCount >= 0 ? '}}' : '}');
+      const { pending } = await feed.pendingAfter(query, lastSeq);
+      return `{"results":[${parts.join('')}],"last_seq":${lastSeq}${pending === undefined ? '' : `,"pending":${pending}`}}`;
+    });
   }
 
-  async #changes(options: ChangesOptions, sites: readonly string[] | undefined, asJson: boolean): Promise<ChangesResult | string> {
+  /** The page query of a changes feed (undefined: no site to read), and its pending count. */
+  #feed(options: ChangesOptions, sites: readonly string[] | undefined) {
     const since = options.since ?? 0;
     const limit = options.limit;
     if (!Number.isInteger(since) || since < 0) throw new StorageError('bad_request', 'since must be a non-negative integer');
     if (limit !== undefined && (!Number.isInteger(limit) || limit < 1)) throw new StorageError('bad_request', 'limit must be a positive integer');
-    if (sites && sites.length === 0) {
-      const none: ChangesResult = { results: [], last_seq: since, ...(options.count_pending ? { pending: 0 } : {}) };
-      return asJson ? JSON.stringify(none) : none;
-    }
+    if (sites && sites.length === 0) return undefined;
     const siteFilter = sites ? ` AND site IN (${placeholders(sites.length)})` : '';
     const params: unknown[] = [since, ...(sites ?? [])];
     if (limit !== undefined) params.push(limit);
@@ -416,64 +459,7 @@ export class SqlStorage implements Storage {
       const rows = await query(`SELECT COUNT(*) AS count FROM documents WHERE seq > ?${siteFilter}`, [lastSeq, ...(sites ?? [])]);
       return { pending: Number(rows[0]?.count ?? 0) };
     };
-    if (!options.include_docs) {
-      return this.#transaction(async (query) => {
-        const rows = await query(page, params);
-        const results = rows.map((row): Change => (isDeleted(row) ? { id: String(row.id), seq: Number(row.seq), deleted: true } : { id: String(row.id), seq: Number(row.seq) }));
-        const lastSeq = results.at(-1)?.seq ?? since;
-        return { results, last_seq: lastSeq, ...(await pendingAfter(query, lastSeq)) };
-      });
-    }
-    // One statement per page: the page's documents joined with their attachments (one row each).
-    return this.#transaction(async (query) => {
-      const rows = await query(
-        `SELECT d.id, d.seq, d.deleted, d.doc, a.name, a.length, a.content_type, a.piece_size, a.digest FROM (${page}) d LEFT JOIN attachments a ON a.doc_id = d.id ORDER BY d.seq, a.name`,
-        params,
-      );
-      if (asJson) {
-        // The same feed, written as text: {"results":[{"id","seq","doc":<stored text>,"attachments":{…}}…],"last_seq":…}
-        const parts: string[] = [];
-        let open = false;
-        let lastSeq = since;
-        let attachmentCount = 0;
-        for (const row of rows) {
-          const id = String(row.id);
-          const seq = Number(row.seq);
-          if (seq !== lastSeq || !open) {
-            if (open) parts.push(attachmentCount >= 0 ? '}},' : '},');
-            lastSeq = seq;
-            open = true;
-            if (isDeleted(row)) {
-              parts.push(`{"id":${JSON.stringify(id)},"seq":${seq},"deleted":true`);
-              attachmentCount = -1;
-            } else {
-              parts.push(`{"id":${JSON.stringify(id)},"seq":${seq},"doc":${String(row.doc)},"attachments":{`);
-              attachmentCount = 0;
-            }
-          }
-          if (attachmentCount >= 0 && row.name !== null && row.name !== undefined) {
-            parts.push(`${attachmentCount > 0 ? ',' : ''}${JSON.stringify(String(row.name))}:${JSON.stringify(await this.#info(query, id, row, true))}`);
-            attachmentCount++;
-          }
-        }
-        if (open) parts.push(attachmentCount >= 0 ? '}}' : '}');
-        const pending = await pendingAfter(query, lastSeq);
-        return `{"results":[${parts.join('')}],"last_seq":${lastSeq}${pending.pending === undefined ? '' : `,"pending":${pending.pending}`}}`;
-      }
-      const changes: Change[] = [];
-      for (const row of rows) {
-        const id = String(row.id);
-        const seq = Number(row.seq);
-        let change = changes.at(-1);
-        if (change?.seq !== seq) {
-          change = isDeleted(row) ? { id, seq, deleted: true } : { id, seq, doc: JSON.parse(String(row.doc)) as Doc, attachments: {} };
-          changes.push(change);
-        }
-        if (change.attachments && row.name !== null && row.name !== undefined) change.attachments[String(row.name)] = await this.#info(query, id, row, true);
-      }
-      const lastSeq = changes.at(-1)?.seq ?? since;
-      return { results: changes, last_seq: lastSeq, ...(await pendingAfter(query, lastSeq)) };
-    });
+    return { since, page, params, pendingAfter };
   }
 
   async repair(): Promise<{ fixed: number }> {
