@@ -171,6 +171,28 @@ export const migrations: readonly Migration[] = [
       postgres: ['ALTER TABLE attachments ADD COLUMN digest TEXT'],
     },
   },
+  {
+    version: 13,
+    name: 'disabled users and sign-in failures',
+    // Sign-in failures per client address and per username live in the database so every server
+    // process sees the same counts and a restart does not forgive a guesser. `forget_at` is when a
+    // row no longer matters (a quiet window after the last failure or lock), so old rows are
+    // deleted by one index range.
+    statements: {
+      sqlite: [
+        'ALTER TABLE users ADD COLUMN disabled INTEGER NOT NULL DEFAULT 0',
+        'CREATE INDEX sessions_username ON sessions (username)',
+        'CREATE TABLE sign_in_failures (scope TEXT NOT NULL, key TEXT NOT NULL, failures INTEGER NOT NULL, last_failure_at INTEGER NOT NULL, locked_until INTEGER NOT NULL, forget_at INTEGER NOT NULL, PRIMARY KEY (scope, key)) STRICT',
+        'CREATE INDEX sign_in_failures_forget ON sign_in_failures (forget_at)',
+      ],
+      postgres: [
+        'ALTER TABLE users ADD COLUMN disabled INTEGER NOT NULL DEFAULT 0',
+        'CREATE INDEX sessions_username ON sessions (username)',
+        'CREATE TABLE sign_in_failures (scope TEXT NOT NULL, key TEXT NOT NULL, failures INTEGER NOT NULL, last_failure_at BIGINT NOT NULL, locked_until BIGINT NOT NULL, forget_at BIGINT NOT NULL, PRIMARY KEY (scope, key))',
+        'CREATE INDEX sign_in_failures_forget ON sign_in_failures (forget_at)',
+      ],
+    },
+  },
 ];
 
 /** Brings the schema up to date; with PostgreSQL an advisory lock keeps concurrent starts apart. */
