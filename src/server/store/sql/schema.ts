@@ -193,6 +193,25 @@ export const migrations: readonly Migration[] = [
       ],
     },
   },
+  {
+    version: 14,
+    name: 'document departures',
+    // When a document leaves a site (its `site` changes), the site it left and the sequence of that
+    // change: a technician of that site must see the document go (their feed answers it as a
+    // deletion), or their device keeps a stale copy forever. One row per (site, document), the
+    // latest departure; a table rather than a "previous site" column so that a document moved on
+    // twice while a tablet was offline still leaves every site it passed through.
+    statements: {
+      sqlite: [
+        'CREATE TABLE document_departures (site TEXT NOT NULL, doc_id TEXT NOT NULL, seq INTEGER NOT NULL, PRIMARY KEY (site, doc_id)) STRICT, WITHOUT ROWID',
+        'CREATE INDEX document_departures_site_seq ON document_departures (site, seq)',
+      ],
+      postgres: [
+        'CREATE TABLE document_departures (site TEXT NOT NULL, doc_id TEXT NOT NULL, seq BIGINT NOT NULL, PRIMARY KEY (site, doc_id))',
+        'CREATE INDEX document_departures_site_seq ON document_departures (site, seq)',
+      ],
+    },
+  },
 ];
 
 /** Brings the schema up to date; with PostgreSQL an advisory lock keeps concurrent starts apart. */
