@@ -189,15 +189,18 @@ test('the browser killed in the middle of a sync, then restarted: it resumes and
   // Work made offline first, so the interrupted sync has something to send as well.
   await context.setOffline(true);
   for (let i = 0; i < 5; i++) await orders.create(`Offline note ${i}`, SITE);
-  // A slow network so the sync is caught half way: each changes page takes a while.
+  // A slow network so the sync is caught half way: each changes page takes a second to arrive.
+  let pagesServed = 0;
   await page.route('**/api/changes**', async (route) => {
     await new Promise((resolve) => setTimeout(resolve, 1000));
     await route.continue().catch(() => undefined);
+    pagesServed++;
   });
   await seedMany('late', 1500);
   await context.setOffline(false);
   await expect(new SyncPage(page).badge).toHaveText(/Syncing/, { timeout: 20_000 });
-  await page.waitForTimeout(1500);
+  // The pull is under way once a changes page has come down (1 500 documents take several pages).
+  await expect.poll(() => pagesServed, { timeout: 20_000 }).toBeGreaterThanOrEqual(1);
   // Caught half way: the pull is still going, the offline notes have not gone up yet.
   expect(await workOrderCount()).toBe(before + 1500);
   killBrowser(profile);
@@ -229,15 +232,17 @@ test('the server killed in the middle of a sync and restarted: the tablet retrie
   const a = await tablet('dora');
   await a.context.setOffline(true);
   for (let i = 0; i < 5; i++) await a.orders.create(`Crash note ${i}`, SOUTH);
+  let pagesServed = 0;
   await a.page.route('**/api/changes**', async (route) => {
     await new Promise((resolve) => setTimeout(resolve, 1000));
     await route.continue().catch(() => undefined);
+    pagesServed++;
   });
   await seedMany('restart', 1200, SOUTH);
   const expected = await workOrderCount(SOUTH);
   await a.context.setOffline(false);
   await expect(a.sync.badge).toHaveText(/Syncing/, { timeout: 20_000 });
-  await a.page.waitForTimeout(700);
+  await expect.poll(() => pagesServed, { timeout: 20_000 }).toBeGreaterThanOrEqual(1);
   expect(await workOrderCount(SOUTH)).toBe(expected);
   await server.kill();
   await expect(a.sync.badge).toHaveText(/Sync failed/, { timeout: 20_000 });

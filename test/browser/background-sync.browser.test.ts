@@ -1,7 +1,7 @@
 // The page's half of the Background Sync bridge in real Chromium: a request from the service
 // worker (here a stand-in container dispatching what the worker would post) runs the sync and
 // answers on the port it came with. e2e/background-sync.spec.ts drives the real worker.
-import { describe, expect, it } from 'vitest';
+import { describe, expect, it, vi } from 'vitest';
 import { onBackgroundSyncRequest, requestBackgroundSync } from '../../src/controllers';
 import type { BackgroundSyncDone } from '../../src/core';
 
@@ -55,7 +55,8 @@ describe('onBackgroundSyncRequest', () => {
     }, container);
     const first = askToSync(container);
     const second = askToSync(container);
-    await new Promise((resolve) => setTimeout(resolve, 10));
+    // Both requests were dispatched (synchronously) before the run could start: wait for it to start.
+    await vi.waitFor(() => expect(runs).toBe(1));
     finish(true);
     expect(await Promise.all([first, second])).toEqual([
       { type: 'fl-sync-done', ok: true },
@@ -64,7 +65,7 @@ describe('onBackgroundSyncRequest', () => {
     expect(runs).toBe(1);
     // Once it finished, the next request runs again.
     const third = askToSync(container);
-    await new Promise((resolve) => setTimeout(resolve, 10));
+    await vi.waitFor(() => expect(runs).toBe(2));
     finish(false);
     expect(await third).toEqual({ type: 'fl-sync-done', ok: false });
     expect(runs).toBe(2);
@@ -80,9 +81,17 @@ describe('onBackgroundSyncRequest', () => {
     }, container);
     void askToSync(container, { type: 'SKIP_WAITING' });
     stop();
-    void askToSync(container);
-    await new Promise((resolve) => setTimeout(resolve, 50));
+    // A second bridge on the same container answers the next request: once it has, the stopped
+    // one would have started its run too (listeners run in order, runs start a microtask later).
+    let otherRuns = 0;
+    const stopOther = onBackgroundSyncRequest(async () => {
+      otherRuns++;
+      return true;
+    }, container);
+    expect(await askToSync(container)).toEqual({ type: 'fl-sync-done', ok: true });
+    expect(otherRuns).toBe(1);
     expect(runs).toBe(0);
+    stopOther();
   });
 });
 

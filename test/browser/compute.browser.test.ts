@@ -112,8 +112,9 @@ describe('compute engines agree with the CPU reference', () => {
   it('WebGPU: recovers from a lost device', async ({ skip }) => {
     if (!webgpu) skip(`no WebGPU adapter: ${noGpuReason}`);
     const values = new Float32Array(100_000).map((_, index) => (index * 37) % 1001);
-    (await webgpu!.device()).destroy();
-    await new Promise((resolve) => setTimeout(resolve, 50));
+    const device = await webgpu!.device();
+    device.destroy();
+    await device.lost;
     expect(await webgpu!.run('max', {}, values)).toBe(1000);
     expect(await webgpu!.run('m4', { start: 0, end: 100_000, buckets: 10 }, values)).toEqual(await cpu.run('m4', { start: 0, end: 100_000, buckets: 10 }, values));
   });

@@ -160,7 +160,10 @@ describe('<fl-work-orders>', () => {
     gadget.remove();
     await storage.put('work_order/b', { type: 'work_order', site: 'S', title: 'Bravo', status: 'open', notes: '' });
     window.dispatchEvent(new Event('fl-data-changed'));
-    await new Promise((resolve) => setTimeout(resolve, 100));
+    // A reload the event started would have read the storage before this read (calls take effect
+    // in call order), and rendered by the next update.
+    await storage.allDocs();
+    await gadget.updateComplete;
     expect(card('Bravo')).toBeNull();
     document.body.append(gadget); // reconnected: lists again
     await until(() => card('Bravo') !== null, 'the card after reconnecting');

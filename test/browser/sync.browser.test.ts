@@ -179,7 +179,8 @@ describe('SyncService', () => {
     await lockTaken;
     await replica.put('w4', { type: 'work_order', site: 'north', title: 'Behind the lock' });
     const syncing = service.syncNow();
-    await new Promise((resolve) => setTimeout(resolve, 150));
+    // The sync is waiting for the lock once its request is queued behind ours.
+    await until(async () => ((await navigator.locks.query()).pending ?? []).some((lock) => lock.name === 'fieldline-sync'), 'the sync waiting for the lock');
     expect(service.status.state).toBe('syncing');
     expect((await remoteData.allDocs()).rows).toHaveLength(0);
     release();

@@ -102,9 +102,9 @@ export function storageConformance(target: ConformanceTarget): void {
         expect((await storage.allDocs()).rows).toEqual([]);
       });
 
-      it('post stores under a new unique id', async () => {
+      it('post stores under a new unique id', async ({ skip }) => {
         const storage = open();
-        if (!storage.hasCapacity('post')) return;
+        if (!storage.hasCapacity('post')) return skip('the storage lacks the post capacity');
         const ids = await Promise.all([storage.post({ n: 1 }), storage.post({ n: 2 }), storage.post({ n: 3 })]);
         expect(new Set(ids).size).toBe(3);
         expect(await storage.get(ids[1]!)).toEqual({ n: 2 });
@@ -326,19 +326,19 @@ export function storageConformance(target: ConformanceTarget): void {
         expect(result.rows.every((row) => Object.keys(row.value).length === 0 && row.doc === undefined)).toBe(true);
       });
 
-      it.each(queryTable.map((entry) => [entry.query, entry.key_schema ? 'with key schema' : '', entry] as const))(
+      it.for(queryTable.map((entry) => [entry.query, entry.key_schema ? 'with key schema' : '', entry] as const))(
         'query %s %s',
-        async (_text, _schema, entry) => {
+        async ([, , entry], { skip }) => {
           const storage = await withFixtures();
-          if (!storage.hasCapacity('query')) return;
+          if (!storage.hasCapacity('query')) return skip('the storage lacks the query capacity');
           const result = await storage.allDocs({ query: entry.query, ...(entry.key_schema ? { key_schema: entry.key_schema } : {}) });
           expect(sortedIds(result.rows)).toEqual([...entry.ids].sort());
         },
       );
 
-      it('accepts the JSON form of a query', async () => {
+      it('accepts the JSON form of a query', async ({ skip }) => {
         const storage = await withFixtures();
-        if (!storage.hasCapacity('query')) return;
+        if (!storage.hasCapacity('query')) return skip('the storage lacks the query capacity');
         const result = await storage.allDocs({
           query: {
             type: 'complex',
@@ -352,33 +352,33 @@ export function storageConformance(target: ConformanceTarget): void {
         expect(sortedIds(result.rows)).toEqual(['fan-1', 'pump-1']);
       });
 
-      it.each(badQueries)('a bad query text %j is a 400 naming the position', async (query) => {
+      it.for(badQueries)('a bad query text %j is a 400 naming the position', async (query, { skip }) => {
         const storage = await withFixtures();
-        if (!storage.hasCapacity('query')) return;
+        if (!storage.hasCapacity('query')) return skip('the storage lacks the query capacity');
         const error = await rejection(storage.allDocs({ query }));
         expect(error.status).toBe(400);
         expect(error.message).toMatch(/position \d+/);
       });
 
-      it('a malformed JSON query is a 400', async () => {
+      it('a malformed JSON query is a 400', async ({ skip }) => {
         const storage = await withFixtures();
-        if (!storage.hasCapacity('query')) return;
+        if (!storage.hasCapacity('query')) return skip('the storage lacks the query capacity');
         const bad = { type: 'simple', key: 'x', operator: '~', value: 1 } as never;
         expect((await rejection(storage.allDocs({ query: bad }))).status).toBe(400);
       });
 
-      it('sorts on several keys, both directions, numbers as numbers', async () => {
+      it('sorts on several keys, both directions, numbers as numbers', async ({ skip }) => {
         const storage = await withFixtures();
-        if (!storage.hasCapacity('sort')) return;
+        if (!storage.hasCapacity('sort')) return skip('the storage lacks the sort capacity');
         const byPower = await storage.allDocs({ query: 'type:asset', sort_on: [['power', 'descending']] });
         expect(byPower.rows.map((row) => row.id)).toEqual(['fan-1', 'pump-1', 'pump-2']);
         const bySiteThenTitle = await storage.allDocs({ query: 'site:%', sort_on: [['site', 'ascending'], ['title', 'descending']] });
         expect(bySiteThenTitle.rows.map((row) => row.id)).toEqual(['ch-vib-x', 'pump-1', 'wo-10', 'fan-1', 'note-1', 'ch-temp', 'wo-9', 'pump-2']);
       });
 
-      it('limits with [skip, count] and [count] after sorting', async () => {
+      it('limits with [skip, count] and [count] after sorting', async ({ skip }) => {
         const storage = await withFixtures();
-        if (!storage.hasCapacity('limit') || !storage.hasCapacity('sort')) return;
+        if (!storage.hasCapacity('limit') || !storage.hasCapacity('sort')) return skip('the storage lacks the limit or sort capacity');
         const sort_on: Array<[string, 'ascending']> = [['title', 'ascending']];
         const all = (await storage.allDocs({ sort_on })).rows.map((row) => row.id);
         expect((await storage.allDocs({ sort_on, limit: [2, 3] })).rows.map((row) => row.id)).toEqual(all.slice(2, 5));
@@ -387,9 +387,9 @@ export function storageConformance(target: ConformanceTarget): void {
         expect((await rejection(storage.allDocs({ limit: [-1, 2] as [number, number] }))).status).toBe(400);
       });
 
-      it('select_list fills the row values; include_docs adds whole documents', async () => {
+      it('select_list fills the row values; include_docs adds whole documents', async ({ skip }) => {
         const storage = await withFixtures();
-        if (!storage.hasCapacity('select') || !storage.hasCapacity('include')) return;
+        if (!storage.hasCapacity('select') || !storage.hasCapacity('include')) return skip('the storage lacks the select or include capacity');
         const result = await storage.allDocs({ query: 'type:channel', select_list: ['title', 'unit', 'absent'], include_docs: true, sort_on: [['title', 'ascending']] });
         expect(result.rows).toEqual([
           { id: 'ch-temp', value: { title: 'Temperature', unit: '°C' }, doc: fixtureDocs['ch-temp'] },
@@ -397,16 +397,16 @@ export function storageConformance(target: ConformanceTarget): void {
         ]);
       });
 
-      it('include_docs alone returns each document', async () => {
+      it('include_docs alone returns each document', async ({ skip }) => {
         const storage = await withFixtures();
-        if (!storage.hasCapacity('include')) return;
+        if (!storage.hasCapacity('include')) return skip('the storage lacks the include capacity');
         const rows = (await storage.allDocs({ include_docs: true })).rows;
         for (const row of rows) expect(row.doc).toEqual(fixtureDocs[row.id]);
       });
 
-      it('a storage that cannot query says so with 501 instead of ignoring the query', async () => {
+      it('a storage that cannot query says so with 501 instead of ignoring the query', async ({ skip }) => {
         const storage = await withFixtures();
-        if (storage.hasCapacity('query')) return;
+        if (storage.hasCapacity('query')) return skip('the storage has the query capacity (this checks storages without it)');
         expect((await rejection(storage.allDocs({ query: 'type:asset' }))).status).toBe(501);
       });
 
@@ -416,9 +416,9 @@ export function storageConformance(target: ConformanceTarget): void {
     });
 
     describe('changes feed', () => {
-      it('reports each changed document once, in order, with deletions; nothing new means nothing', async () => {
+      it('reports each changed document once, in order, with deletions; nothing new means nothing', async ({ skip }) => {
         const storage = open();
-        if (!storage.hasCapacity('changes')) return;
+        if (!storage.hasCapacity('changes')) return skip('the storage lacks the changes capacity');
         await storage.put('a', { v: 1 });
         await storage.put('b', { v: 1 });
         await storage.put('a', { v: 2 });
@@ -439,9 +439,9 @@ export function storageConformance(target: ConformanceTarget): void {
         ]);
       });
 
-      it('pages with limit without losing or repeating changes', async () => {
+      it('pages with limit without losing or repeating changes', async ({ skip }) => {
         const storage = open();
-        if (!storage.hasCapacity('changes')) return;
+        if (!storage.hasCapacity('changes')) return skip('the storage lacks the changes capacity');
         for (let index = 0; index < 7; index++) await storage.put(`d${index}`, { index });
         const seen: string[] = [];
         let since = 0;
@@ -454,9 +454,9 @@ export function storageConformance(target: ConformanceTarget): void {
         expect(seen).toEqual(['d0', 'd1', 'd2', 'd3', 'd4', 'd5', 'd6']);
       });
 
-      it('count_pending tells how many changes come after the page, where the storage can tell', async () => {
+      it('count_pending tells how many changes come after the page, where the storage can tell', async ({ skip }) => {
         const storage = open();
-        if (!storage.hasCapacity('changes')) return;
+        if (!storage.hasCapacity('changes')) return skip('the storage lacks the changes capacity');
         for (let index = 0; index < 7; index++) await storage.put(`p${index}`, { index });
         await storage.put('p1', { index: 1, again: true });
         const first = await storage.changes({ since: 0, limit: 3, count_pending: true });
@@ -470,9 +470,9 @@ export function storageConformance(target: ConformanceTarget): void {
         if (storage.hasCapacity('bulk_docs') && storage.hasCapacity('digest')) expect(first.pending).toBe(4);
       });
 
-      it('an attachment change is a change of its document', async () => {
+      it('an attachment change is a change of its document', async ({ skip }) => {
         const storage = open();
-        if (!storage.hasCapacity('changes')) return;
+        if (!storage.hasCapacity('changes')) return skip('the storage lacks the changes capacity');
         await storage.put('a', {});
         const { last_seq } = await storage.changes();
         await storage.putAttachment('a', 'x', 'data');
@@ -481,9 +481,9 @@ export function storageConformance(target: ConformanceTarget): void {
     });
 
     describe('attachment digests', () => {
-      it('a digest is the SHA-256 of the bytes (text, empty, several pieces), and only given when asked for', async () => {
+      it('a digest is the SHA-256 of the bytes (text, empty, several pieces), and only given when asked for', async ({ skip }) => {
         const storage = open();
-        if (!storage.hasCapacity('digest')) return;
+        if (!storage.hasCapacity('digest')) return skip('the storage lacks the digest capacity');
         const big = patternBytes(2.5 * 1024 * 1024); // three 1 MiB pieces where attachments are pieced
         await storage.put('a', {});
         await storage.putAttachment('a', 'note.txt', 'Grüße 🚀');
@@ -499,9 +499,9 @@ export function storageConformance(target: ConformanceTarget): void {
         expect(Object.values(await storage.allAttachments('a')).map((info) => info.digest)).toEqual([undefined, undefined, undefined]);
       });
 
-      it('a rewritten attachment has the digest of its new bytes, never the one kept for the old', async () => {
+      it('a rewritten attachment has the digest of its new bytes, never the one kept for the old', async ({ skip }) => {
         const storage = open();
-        if (!storage.hasCapacity('digest')) return;
+        if (!storage.hasCapacity('digest')) return skip('the storage lacks the digest capacity');
         await storage.put('a', {});
         await storage.putAttachment('a', 'x', 'first!');
         expect((await storage.allAttachments('a', { digest: true })).x?.digest).toBe(await sha256Hex('first!'));
@@ -518,9 +518,9 @@ export function storageConformance(target: ConformanceTarget): void {
     });
 
     describe('changes with documents (include_docs)', () => {
-      it('each change carries the document as it is now and its attachments; deletions carry neither', async () => {
+      it('each change carries the document as it is now and its attachments; deletions carry neither', async ({ skip }) => {
         const storage = open();
-        if (!storage.hasCapacity('changes')) return;
+        if (!storage.hasCapacity('changes')) return skip('the storage lacks the changes capacity');
         const digests = storage.hasCapacity('digest');
         const info = async (text: string) => ({
           length: new TextEncoder().encode(text).length,
@@ -562,9 +562,9 @@ export function storageConformance(target: ConformanceTarget): void {
     });
 
     describe('bulkDocs', () => {
-      it('reports each write: ok, 409 for a wrong expect or expect null on an existing one, ok deleting nothing, 400 for bad input; refused writes leave nothing', async () => {
+      it('reports each write: ok, 409 for a wrong expect or expect null on an existing one, ok deleting nothing, 400 for bad input; refused writes leave nothing', async ({ skip }) => {
         const storage = open();
-        if (!storage.hasCapacity('bulk_docs')) return;
+        if (!storage.hasCapacity('bulk_docs')) return skip('the storage lacks the bulk_docs capacity');
         expect(storage.bulkDocs).toBeTypeOf('function');
         for (const id of ['guarded', 'stale', 'taken', 'doomed']) await storage.put(id, { v: 1 });
         await storage.putAttachment('doomed', 'x', 'data');
@@ -611,9 +611,9 @@ export function storageConformance(target: ConformanceTarget): void {
         expect(await storage.allAttachments('doomed')).toEqual({});
       });
 
-      it('writes of one id apply in order, each seeing the one before; puts keep attachments; calls before it count', async () => {
+      it('writes of one id apply in order, each seeing the one before; puts keep attachments; calls before it count', async ({ skip }) => {
         const storage = open();
-        if (!storage.hasCapacity('bulk_docs')) return;
+        if (!storage.hasCapacity('bulk_docs')) return skip('the storage lacks the bulk_docs capacity');
         await storage.put('kept', { v: 1 });
         await storage.putAttachment('kept', 'x', 'data');
         const earlier = storage.put('late', { b: 1, a: { d: 2, c: 3 } }); // not awaited: bulkDocs must still see it
@@ -636,9 +636,9 @@ export function storageConformance(target: ConformanceTarget): void {
         expect((await storage.changes()).results.map((change) => change.id)).toEqual(['d', 'e', 'kept', 'late']);
       });
 
-      it('a batch larger than one request (2500 writes) lands whole, with a result for each', async () => {
+      it('a batch larger than one request (2500 writes) lands whole, with a result for each', async ({ skip }) => {
         const storage = open();
-        if (!storage.hasCapacity('bulk_docs')) return;
+        if (!storage.hasCapacity('bulk_docs')) return skip('the storage lacks the bulk_docs capacity');
         const writes = Array.from({ length: 2500 }, (_, index) => ({ id: `doc-${index}`, doc: { index } }));
         writes[1700] = { id: 'doc-1700', doc: { index: Number.NaN } };
         const results = await storage.bulkDocs!(writes);

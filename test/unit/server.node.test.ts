@@ -2,7 +2,7 @@ import fs from 'node:fs';
 import path from 'node:path';
 import { spawn } from 'node:child_process';
 import { once } from 'node:events';
-import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
 import { isHealthReport } from '../../src/core';
 import { loadConfig } from '../../src/server';
 import { packageVersion, projectRoot, startServer, type RunningServer, type StartOptions } from '../../src/server/main';
@@ -113,16 +113,25 @@ describe('companion server', () => {
   it('closing lets an in-flight request finish, then closes the database', async () => {
     let release!: () => void;
     const gate = new Promise<void>((resolve) => (release = resolve));
+    let entered!: () => void;
+    const arrived = new Promise<void>((resolve) => (entered = resolve));
     const running = await start({}, (app) => {
       app.get('/api/slow', async () => {
+        entered();
         await gate;
         return { done: true };
       });
     });
     const inFlight = fetch(`${running.url}/api/slow`);
-    await new Promise((resolve) => setTimeout(resolve, 100));
-    const closed = running.close();
-    setTimeout(release, 100);
+    await arrived;
+    let closedYet = false;
+    const closed = running.close().then(() => {
+      closedYet = true;
+    });
+    // Closing has begun once the listener stops accepting; the request in hand keeps it open.
+    await vi.waitFor(() => expect(running.app.server.listening).toBe(false));
+    expect(closedYet).toBe(false);
+    release();
     const response = await inFlight;
     expect(response.status).toBe(200);
     expect(await response.json()).toEqual({ done: true });

@@ -1,7 +1,7 @@
 // CSV uploads: the core CSV rules, the piece reader, the server's resumable upload API (roles,
 // offsets, resends, bad lines), and the browser's Uploader driving the real server through a
 // network that cuts answers, goes offline, and comes back.
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
 import { CsvError, detectDialect, parseRows } from '../../src/core';
 import { inspectCsv, readPiece } from '../../src/controllers/upload/csv-file';
 import { Uploader, type UploadJob } from '../../src/controllers/upload/uploader';
@@ -233,8 +233,8 @@ describe('the browser uploader against the real server', () => {
     expect(await outbox.getAttachment(job.id, 'file', { format: 'text' })).toBe(text);
     // A new page (tab closed and opened again) finds the job and its file in the outbox.
     const later = new Uploader({ outbox, base: test.server.url, pieceBytes: 32 * 1024, retry: { first: 5, max: 20 }, worker, fetch: fetcher, online: () => online });
-    await new Promise((resolve) => setTimeout(resolve, 30));
-    expect((await later.jobs())[0]).toMatchObject({ state: 'waiting', offset: 0 });
+    // The first page's run may still be writing the job's state: poll for it.
+    await vi.waitFor(async () => expect((await later.jobs())[0]).toMatchObject({ state: 'waiting', offset: 0 }));
     online = true;
     await later.resumeAll();
     const done = (await later.settled(job.id))!;
