@@ -63,4 +63,26 @@ describe('response compression', () => {
     expect(attachment.headers['content-encoding']).toBeUndefined();
     expect(attachment.body.length).toBe(100_000);
   });
+
+  it('sends text and JSON attachments as they are too, whole or by range (regression: they were gzipped)', async () => {
+    const csv = `time,temp\n${Array.from({ length: 2000 }, (_, index) => `${index},${20 + (index % 7)}`).join('\n')}\n`;
+    const json = JSON.stringify(Array.from({ length: 500 }, (_, index) => ({ index, note: 'bearing temperature normal' })));
+    for (const [name, type, text] of [['readings.csv', 'text/csv', csv], ['report.json', 'application/json', json]] as const) {
+      const put = await fetch(`${server.server.url}/api/docs/w1/attachments/${name}`, { method: 'PUT', headers: { authorization: `Bearer ${token}`, 'content-type': type }, body: text });
+      expect(put.status).toBe(204);
+      const whole = await get(`/api/docs/w1/attachments/${name}`, 'gzip, br');
+      expect(whole.headers['content-encoding']).toBeUndefined();
+      expect(whole.body.toString()).toBe(text);
+      const part = await new Promise<{ status: number; encoding: string | undefined; body: string }>((resolve, reject) => {
+        http
+          .get(`${server.server.url}/api/docs/w1/attachments/${name}`, { headers: { authorization: `Bearer ${token}`, 'accept-encoding': 'gzip', range: 'bytes=100-4099' } }, (response) => {
+            const chunks: Buffer[] = [];
+            response.on('data', (chunk: Buffer) => chunks.push(chunk));
+            response.on('end', () => resolve({ status: response.statusCode ?? 0, encoding: response.headers['content-encoding'], body: Buffer.concat(chunks).toString() }));
+          })
+          .on('error', reject);
+      });
+      expect(part).toEqual({ status: 206, encoding: undefined, body: text.slice(100, 4100) });
+    }
+  });
 });

@@ -2,9 +2,10 @@
  * Compression of the server's JSON answers (the changes feed a sync pulls shrinks about eightfold)
  * for clients that accept it — what counts on a tablet's cellular link. Done in one synchronous
  * call per answer (brotli quality 1 or gzip level 1: about a millisecond for a 200 KB page), which
- * measured far cheaper than streaming each answer through zlib in pieces. Attachments (float
- * samples, photos) and other binary bodies are left alone: they gain little and byte ranges must
- * keep meaning bytes of the stored data.
+ * measured far cheaper than streaming each answer through zlib in pieces. Attachments are never
+ * compressed, whatever their type (CSV and JSON ones too): anything served with `Accept-Ranges`
+ * (and any 206) is left alone, since a Content-Range must count bytes of the stored data, not of
+ * an encoding of it; binary bodies gain little anyway.
  */
 import zlib from 'node:zlib';
 import type { FastifyInstance } from 'fastify';
@@ -30,6 +31,7 @@ export function chooseEncoding(accept: string | undefined): 'br' | 'gzip' | unde
 export function installCompression(app: FastifyInstance): void {
   app.addHook('onSend', async (request, reply, payload) => {
     if (typeof payload !== 'string' && !Buffer.isBuffer(payload)) return payload;
+    if (reply.statusCode === 206 || reply.getHeader('accept-ranges') !== undefined) return payload;
     const type = String(reply.getHeader('content-type') ?? '');
     if (!COMPRESSIBLE.test(type) || reply.getHeader('content-encoding')) return payload;
     const bytes = typeof payload === 'string' ? Buffer.from(payload) : payload;
