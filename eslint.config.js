@@ -1,4 +1,4 @@
-// Lint, including the layer boundaries of DESIGN.md: each layer may import only the layers below it.
+// Lint, including the layer boundaries of docs/architecture.md: each layer may import only the layers below it.
 // test/unit/layer-boundaries.node.test.ts proves every rule below still fires.
 import js from '@eslint/js';
 import tseslint from 'typescript-eslint';
@@ -31,9 +31,9 @@ export default tseslint.config(
       '@typescript-eslint/no-non-null-assertion': 'off',
       'no-restricted-syntax': [
         'error',
-        { selector: 'TSEnumDeclaration', message: 'No enum: use a string-literal union (STYLE.md rule 1).' },
-        { selector: 'TSModuleDeclaration[kind="namespace"]', message: 'No namespace (STYLE.md rule 1).' },
-        { selector: 'TSParameterProperty', message: 'No parameter properties (STYLE.md rule 1).' },
+        { selector: 'TSEnumDeclaration', message: 'No enum: use a string-literal union (docs/architecture.md, "Conventions").' },
+        { selector: 'TSModuleDeclaration[kind="namespace"]', message: 'No namespace (docs/architecture.md, "Conventions").' },
+        { selector: 'TSParameterProperty', message: 'No parameter properties (docs/architecture.md, "Conventions").' },
       ],
     },
   },

@@ -1,5 +1,5 @@
 /**
- * Chunked arrays on IndexedDB in Chromium (issue 4), at 100 M samples (ARRAYS_BENCH_SAMPLES to
+ * Chunked arrays on IndexedDB in Chromium, at 100 M samples (ARRAYS_BENCH_SAMPLES to
  * change): append MB/s, metadata overhead, out-of-core max vs raw chunk reading (throughput
  * ratio, goal ≥ 0.5) and one-chunk read time at 100 M vs 1 M samples (goal ≤ 1.5).
  */

@@ -1,5 +1,5 @@
 /**
- * Compute engines in Chromium (issue 4): max and M4 over 100 M samples in memory with the CPU,
+ * Compute engines in Chromium: max and M4 over 100 M samples in memory with the CPU,
  * Web Worker pool and WebGPU engines, against the same run's copy bandwidth. GB/s are bytes of
  * input (4 per sample) per second; memory.copy.gbps is bytes copied per second.
  */

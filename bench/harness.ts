@@ -1,4 +1,4 @@
-/** Shared shape of benchmark scenarios and the figures they report (DESIGN.md, "Benchmarks"). */
+/** Shared shape of benchmark scenarios and the figures they report (docs/architecture.md, "Benchmarks"). */
 export interface Figure {
   value: number;
   unit: string;

@@ -1,5 +1,5 @@
 /**
- * Ingestion (issue 6): sustained forward-protocol ingest with acks — PackedForward frames of 1 000
+ * Ingestion: sustained forward-protocol ingest with acks — PackedForward frames of 1 000
  * events with 4 numeric fields, sent by a raw TCP client that keeps 4 frames in flight — on SQLite
  * and PostgreSQL, next to storing the same events through the ingest service directly in the same
  * run. Both start from data prepared before the clock starts: the forward client from the encoded

@@ -1,5 +1,5 @@
 /**
- * Companion server (issue 5): appending channel data through the array format on SQLite and on
+ * Companion server: appending channel data through the array format on SQLite and on
  * PostgreSQL next to a raw bulk insert of the same bytes in the same run; reading 1 M samples from
  * arrays of 10 M and 100 M samples; documents API requests per second with 20 concurrent clients.
  */

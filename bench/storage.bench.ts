@@ -1,5 +1,5 @@
 /**
- * Storage library in Chromium (issue 3): our `indexeddb` storage against raw `idb` code doing the
+ * Storage library in Chromium: our `indexeddb` storage against raw `idb` code doing the
  * same work in the same run; the ratios are the figures that hold on any machine (goal ≤ 1.2).
  * put10k: 10k concurrent puts against raw per-put transactions (the same calls) and against one
  * hand-written bulk transaction. query100k: a two-term query over 100k documents against getAll +

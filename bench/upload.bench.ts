@@ -1,5 +1,5 @@
 /**
- * CSV upload (issue 6): the browser's Uploader (its piece reader run in-thread here, the same
+ * CSV upload: the browser's Uploader (its piece reader run in-thread here, the same
  * code the worker runs) sends a 64 MB CSV of 4 numeric channels to a real server on SQLite in
  * 8 MiB pieces over HTTP; next to it, the same rows parsed and stored through the ingest service
  * directly, so the ratio is the cost of reading, checking and sending pieces (here the browser's

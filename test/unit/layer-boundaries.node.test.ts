@@ -1,4 +1,4 @@
-// The layer rules of DESIGN.md are enforced by lint; these cases prove each rule still fires, and
+// The layer rules of docs/architecture.md are enforced by lint; these cases prove each rule still fires, and
 // that the imports each layer is meant to use stay allowed.
 import { ESLint } from 'eslint';
 import { describe, expect, it } from 'vitest';
