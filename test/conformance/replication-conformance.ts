@@ -311,6 +311,25 @@ export function replicationConformance(pair: ReplicationPair): void {
       expect((await rejection(server.get('mine'))).status).toBe(404);
     });
 
+    it('widening the query brings the documents the narrower one left out (checkpoints are kept per query)', async () => {
+      const server = remote.open();
+      await server.put('n1', { type: 'channel', site: 'north' });
+      await server.put('s1', { type: 'channel', site: 'south' });
+      const local = createStorage(pair.local());
+      const signatures = createStorage({ type: 'memory' });
+      opened.push(local);
+      const narrow = new ReplicateStorage(local, remote.open(), signatures, { query: 'site:north' });
+      await narrow.sync();
+      expect((await local.allDocs()).rows.map((row) => row.id)).toEqual(['n1']);
+      // The same device and bookkeeping, a wider filter: s1 is older than the checkpoint of the
+      // narrow one, and still comes down.
+      const wide = new ReplicateStorage(local, remote.open(), signatures, { query: 'site:north OR site:south' });
+      const report = await wide.sync();
+      expect(report.pulled).toBe(1);
+      expect((await local.allDocs()).rows.map((row) => row.id).sort()).toEqual(['n1', 's1']);
+      expect((await wide.sync()).pulled).toBe(0);
+    });
+
     it('reports progress as pages go', async () => {
       const server = remote.open();
       for (let i = 0; i < 12; i++) await server.put(`g${i}`, { type: 'inspection', site: 'north' });

@@ -14,7 +14,7 @@
  * each page, and redoing a page is harmless, so a sync cut anywhere resumes without loss or
  * duplicates. Remote writes are conditional on the version last seen (409 → decided again).
  */
-import { compileQuery, toQuery, type DocPredicate } from '../../core';
+import { compileQuery, docHash, serializeQuery, toQuery, type DocPredicate } from '../../core';
 import { StorageError } from '../errors';
 import type {
   AllAttachmentsOptions,
@@ -108,7 +108,6 @@ export class ReplicateStorage extends EventTarget implements Storage {
     super();
     this.local = local;
     this.remote = remote;
-    this.#signatures = new Signatures(signatures);
     const policy = options.conflict_handling ?? 'keep_both';
     if (!policies.has(policy)) throw new StorageError('bad_request', `conflict_handling must be one of ${[...policies].join(', ')}, got ${JSON.stringify(policy)}`);
     this.#policy = policy;
@@ -128,8 +127,11 @@ export class ReplicateStorage extends EventTarget implements Storage {
     const batch = options.batch_size ?? 500;
     if (!Number.isInteger(batch) || batch < 1 || batch > 10_000) throw new StorageError('bad_request', 'batch_size must be an integer from 1 to 10000');
     this.#batch = batch;
-    this.#match = options.query ? compileQuery(toQuery(options.query)) : undefined;
+    const query = options.query ? toQuery(options.query) : undefined;
+    this.#match = query ? compileQuery(query) : undefined;
     this.#window = options.attachment_window;
+    // Checkpoints hold for the options that decide which documents sync: other options, other checkpoint.
+    this.#signatures = new Signatures(signatures, docHash({ query: query ? serializeQuery(query) : null, ...this.#checks }));
   }
 
   // --- the Storage contract: everything is local -------------------------------------------

@@ -5,7 +5,11 @@
  *   c:<id>       an unresolved conflict: the version that lost (and its attachments, copied)
  *   conflicts    the ids of unresolved conflicts (so listing them never scans the signatures)
  *   refusals     writes the remote refused (403/400), by id: kept locally, retried each sync
- *   checkpoint   how far each side's changes feed has been applied: {local, remote}
+ *   checkpoint:<scope>  how far each side's changes feed has been applied: {local, remote}, kept
+ *                apart for each set of options that decide which documents sync (the scope: a
+ *                hash of the query and the check_* switches, as PouchDB keys its checkpoints by
+ *                the filter), so widening the query walks both feeds from the start again and
+ *                brings the documents the narrower one left out
  * A version is recorded only after both sides hold it, so a sync cut anywhere redoes at most the
  * page it was in, and redoing a document is a no-op when both sides already agree.
  */
@@ -47,7 +51,7 @@ const SIGNATURE = 's:';
 const CONFLICT = 'c:';
 const CONFLICT_INDEX = 'conflicts';
 const REFUSALS = 'refusals';
-const CHECKPOINT = 'checkpoint';
+const CHECKPOINT = 'checkpoint:';
 
 async function getOr<T>(storage: Storage, id: string): Promise<T | undefined> {
   try {
@@ -65,21 +69,24 @@ async function listPrefix<T>(storage: Storage, prefix: string): Promise<Array<{ 
 
 export class Signatures {
   readonly storage: Storage;
+  readonly #checkpointId: string;
   /** The storage held no signature when this pass began: lookups need not read it. */
   #emptyAtStart = false;
   /** Signatures recorded in this pass (authoritative while #emptyAtStart). */
   #recorded = new Map<string, Signature | null>();
 
-  constructor(storage: Storage) {
+  /** `scope` names the options the checkpoint holds for (see the module comment). */
+  constructor(storage: Storage, scope: string) {
     this.storage = storage;
+    this.#checkpointId = CHECKPOINT + scope;
   }
 
   async checkpoint(): Promise<Checkpoint> {
-    return (await getOr<Checkpoint>(this.storage, CHECKPOINT)) ?? { local: 0, remote: 0 };
+    return (await getOr<Checkpoint>(this.storage, this.#checkpointId)) ?? { local: 0, remote: 0 };
   }
 
   async saveCheckpoint(checkpoint: Checkpoint): Promise<void> {
-    await this.storage.put(CHECKPOINT, { local: checkpoint.local, remote: checkpoint.remote });
+    await this.storage.put(this.#checkpointId, { local: checkpoint.local, remote: checkpoint.remote });
   }
 
   /** Notes whether any signature exists yet (a first sync then reads none of them). */
