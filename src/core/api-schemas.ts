@@ -12,16 +12,49 @@ export const sessionRequestSchema = {
 
 export const roleNames = ['admin', 'engineer', 'technician'] as const;
 
+const usernameSchema = { type: 'string', pattern: '^[A-Za-z0-9_.@-]{1,64}$' } as const;
+// The server's password policy (length 12+, not a common password, not the username) says what
+// is wrong in its 400 detail; the schema only bounds the size.
+const passwordSchema = { type: 'string', minLength: 1, maxLength: 1000 } as const;
+const sitesSchema = { type: 'array', items: { type: 'string', minLength: 1 }, maxItems: 10_000 } as const;
+
 export const userCreateSchema = {
   type: 'object',
   required: ['username', 'password', 'role'],
   additionalProperties: false,
   properties: {
-    username: { type: 'string', pattern: '^[A-Za-z0-9_.@-]{1,64}$' },
-    password: { type: 'string', minLength: 8, maxLength: 1000 },
+    username: usernameSchema,
+    password: passwordSchema,
     role: { type: 'string', enum: roleNames },
-    sites: { type: 'array', items: { type: 'string', minLength: 1 }, maxItems: 10_000 },
+    sites: sitesSchema,
   },
+} as const;
+
+/** Path parameters of /api/users/:username/… */
+export const userParamsSchema = {
+  type: 'object',
+  required: ['username'],
+  properties: { username: usernameSchema },
+} as const;
+
+/** PATCH /api/users/:username: what an admin changes about a user. */
+export const userUpdateSchema = {
+  type: 'object',
+  additionalProperties: false,
+  minProperties: 1,
+  properties: {
+    role: { type: 'string', enum: roleNames },
+    sites: sitesSchema,
+    disabled: { type: 'boolean' },
+  },
+} as const;
+
+/** PUT /api/users/:username/password: `current_password` is required for one's own. */
+export const passwordChangeSchema = {
+  type: 'object',
+  required: ['password'],
+  additionalProperties: false,
+  properties: { password: passwordSchema, current_password: passwordSchema },
 } as const;
 
 /** Any JSON object (documents; their content is checked by the storage library). */

@@ -57,7 +57,10 @@ export {
   sessionRequestSchema,
   transformationSchema,
   uploadStartSchema,
+  passwordChangeSchema,
   userCreateSchema,
+  userParamsSchema,
+  userUpdateSchema,
 } from './api-schemas';
 export type { CsvColumn, CsvDialect, CsvRow } from './csv';
 export { CsvError, columnOf, detectDialect, parseRows, splitHeader, toEpochMs } from './csv';

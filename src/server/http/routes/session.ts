@@ -1,34 +1,55 @@
 /**
  * Sign in and out: POST /api/session → {token, expires_at} (+ HttpOnly cookie); GET /api/session
- * → {user, expires_at} renews the session; DELETE /api/session.
+ * → {user, expires_at} renews the session; DELETE /api/session. Sign-in is throttled per client
+ * address and per username by counting failures (auth/login-throttle.ts).
  */
-import type { FastifyInstance, FastifyReply } from 'fastify';
+import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 import type { Store } from '../../store/store';
 import { HttpError } from '../../errors';
 import { SESSION_MS } from '../../auth/accounts';
+import { LoginThrottle } from '../../auth/login-throttle';
 import { SESSION_COOKIE } from '../auth-hook';
-import { sessionRequestSchema } from '../../../core';
+import { apiErrorBody, sessionRequestSchema } from '../../../core';
 
-function setSessionCookie(reply: FastifyReply, token: string): void {
-  reply.setCookie(SESSION_COOKIE, token, { httpOnly: true, sameSite: 'strict', path: '/api', maxAge: SESSION_MS / 1000 });
+/**
+ * Sets the session cookie; `Secure` when the request came over HTTPS (request.protocol honours
+ * X-Forwarded-Proto only from a TRUST_PROXY proxy), so a TLS front end gets a cookie the browser
+ * never sends in clear, while plain http on a LAN keeps working.
+ */
+export function setSessionCookie(request: FastifyRequest, reply: FastifyReply, token: string): void {
+  reply.setCookie(SESSION_COOKIE, token, { httpOnly: true, sameSite: 'strict', path: '/api', maxAge: SESSION_MS / 1000, secure: request.protocol === 'https' });
 }
 
-export async function sessionRoutes(app: FastifyInstance, options: { store: Store }): Promise<void> {
+/** Answers 429 with Retry-After (whole seconds, rounded up) for a refused sign-in attempt. */
+export function tooManyAttempts(reply: FastifyReply, refused: { retryAfterMs: number; reason: 'address' | 'account' }): FastifyReply {
+  const seconds = Math.max(1, Math.ceil(refused.retryAfterMs / 1000));
+  const detail =
+    refused.reason === 'address'
+      ? `too many failed sign-ins from this address: try again in ${seconds} s`
+      : `too many failed sign-ins for this user: try again in ${seconds} s (the wait doubles with each further failure, up to an hour)`;
+  return reply.status(429).header('retry-after', String(seconds)).send(apiErrorBody('too_many_requests', detail));
+}
+
+export async function sessionRoutes(app: FastifyInstance, options: { store: Store; now?: () => number }): Promise<void> {
   const { accounts } = options.store;
+  const throttle = new LoginThrottle(options.store.driver, options.now ? { now: options.now } : {});
   app.post(
     '/api/session',
     {
-      // Slows password guessing: 10 attempts per minute per address.
-      config: { rateLimit: { max: 10, timeWindow: 60_000 } },
       schema: { body: sessionRequestSchema },
     },
     async (request, reply) => {
       const { username, password } = request.body as { username: string; password: string };
-      const user = await accounts.check(username, password);
-      if (!user) throw new HttpError(401, 'unauthorized', 'wrong username or password');
-      const session = await accounts.startSession(user.username);
-      setSessionCookie(reply, session.token);
-      return { token: session.token, expires_at: session.expires_at, user };
+      const booked = await throttle.begin(request.ip, username);
+      if (!booked.attempt) return tooManyAttempts(reply, booked);
+      const checked = await accounts.check(username, password);
+      if (!checked) throw new HttpError(401, 'unauthorized', 'wrong username or password');
+      await throttle.succeeded(booked.attempt);
+      // Told only to someone who knows the password, so it reveals nothing to a guesser.
+      if (checked.disabled) throw new HttpError(403, 'forbidden', 'this account is disabled: ask an admin');
+      const session = await accounts.startSession(checked.user.username);
+      setSessionCookie(request, reply, session.token);
+      return { token: session.token, expires_at: session.expires_at, user: checked.user };
     },
   );
 
@@ -38,7 +59,7 @@ export async function sessionRoutes(app: FastifyInstance, options: { store: Stor
     const renewed = request.user && request.sessionToken ? await accounts.renewSession(request.sessionToken) : undefined;
     if (!renewed) throw new HttpError(401, 'unauthorized', 'not signed in');
     // The cookie's Max-Age slides too; a caller using the bearer token gets no cookie it did not have.
-    if (request.cookies?.[SESSION_COOKIE] === request.sessionToken) setSessionCookie(reply, request.sessionToken!);
+    if (request.cookies?.[SESSION_COOKIE] === request.sessionToken) setSessionCookie(request, reply, request.sessionToken!);
     return { user: renewed.user, expires_at: renewed.expires_at };
   });
 

@@ -1,16 +1,28 @@
-/** Users (admin only): GET /api/users, POST /api/users {username, password, role, sites}. */
+/**
+ * Users: GET /api/users, POST /api/users {username, password, role, sites}, PATCH
+ * /api/users/:username {role?, sites?, disabled?} (admin only); PUT /api/users/:username/password
+ * {password, current_password?} (oneself with the current password, or an admin resetting
+ * another's); DELETE /api/users/:username/sessions (an admin, or oneself: sign out everywhere).
+ */
 import type { FastifyInstance } from 'fastify';
 import type { Store } from '../../store/store';
-import type { Role } from '../../auth/accounts';
-import { requireAdmin } from '../access';
-import { userCreateSchema } from '../../../core';
+import type { Role, UserChanges } from '../../auth/accounts';
+import { LoginThrottle } from '../../auth/login-throttle';
+import { HttpError } from '../../errors';
+import { requireAdmin, requireUser } from '../access';
+import { SESSION_COOKIE } from '../auth-hook';
+import { tooManyAttempts } from './session';
+import { passwordChangeSchema, userCreateSchema, userParamsSchema, userUpdateSchema } from '../../../core';
 
-export async function userRoutes(app: FastifyInstance, options: { store: Store }): Promise<void> {
+export async function userRoutes(app: FastifyInstance, options: { store: Store; now?: () => number }): Promise<void> {
   const { accounts } = options.store;
+  const throttle = new LoginThrottle(options.store.driver, options.now ? { now: options.now } : {});
+
   app.get('/api/users', async (request) => {
     requireAdmin(request);
     return { users: await accounts.list() };
   });
+
   app.post(
     '/api/users',
     {
@@ -23,4 +35,48 @@ export async function userRoutes(app: FastifyInstance, options: { store: Store }
       return reply.status(201).send({ user });
     },
   );
+
+  app.patch('/api/users/:username', { schema: { params: userParamsSchema, body: userUpdateSchema } }, async (request) => {
+    requireAdmin(request);
+    const { username } = request.params as { username: string };
+    const changes = request.body as UserChanges;
+    // Fastify's validator drops unknown properties instead of refusing them, so a body of only
+    // unknown ones arrives empty: say so rather than answer 200 for changing nothing.
+    if (changes.role === undefined && changes.sites === undefined && changes.disabled === undefined) {
+      throw new HttpError(400, 'bad_request', 'nothing to change: give role, sites or disabled');
+    }
+    return { user: await accounts.update(username, changes) };
+  });
+
+  app.put('/api/users/:username/password', { schema: { params: userParamsSchema, body: passwordChangeSchema } }, async (request, reply) => {
+    const me = requireUser(request);
+    const { username } = request.params as { username: string };
+    const body = request.body as { password: string; current_password?: string };
+    if (username === me.username) {
+      // Even an admin proves the current password for their own: a session left open on a
+      // tablet must not be enough to take the account over. Wrong guesses count like sign-ins.
+      if (body.current_password === undefined) throw new HttpError(400, 'bad_request', 'current_password is required to change your own password');
+      const booked = await throttle.begin(request.ip, username);
+      if (!booked.attempt) return tooManyAttempts(reply, booked);
+      if (!(await accounts.check(username, body.current_password))) throw new HttpError(403, 'forbidden', 'the current password is wrong');
+      await throttle.succeeded(booked.attempt);
+      // Other devices are signed out; this one stays signed in.
+      await accounts.setPassword(username, body.password, request.sessionToken);
+    } else {
+      requireAdmin(request);
+      // A reset ends every session of the user and lifts a lock, so they sign in with it at once.
+      await accounts.setPassword(username, body.password);
+      await throttle.forgetAccount(username);
+    }
+    return reply.status(204).send();
+  });
+
+  app.delete('/api/users/:username/sessions', { schema: { params: userParamsSchema } }, async (request, reply) => {
+    const me = requireUser(request);
+    const { username } = request.params as { username: string };
+    if (username !== me.username) requireAdmin(request);
+    const ended = await accounts.endSessions(username);
+    if (username === me.username) reply.clearCookie(SESSION_COOKIE, { path: '/api' });
+    return { ended };
+  });
 }
