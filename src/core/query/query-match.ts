@@ -8,6 +8,7 @@
  *   as instants with `cast_to: 'date'`; everything else as strings, by code point (the order
  *   IndexedDB uses, so an index and a scan agree).
  */
+import { LikePattern, isLikePattern } from './query-like';
 import type { CastType, KeySchema, Query, QueryOperator, SimpleQuery, SortOn } from './query-types';
 
 export type Json = null | boolean | number | string | Json[] | { [key: string]: Json };
@@ -44,26 +45,18 @@ export function compareScalars(a: Scalar, b: Scalar): number {
   return left < right ? -1 : left > right ? 1 : 0;
 }
 
-const likeCache = new Map<string, RegExp>();
+// Compiled patterns by text; bounded so that many distinct queries cannot grow it forever.
+const likeCache = new Map<string, LikePattern>();
 
-function likePattern(pattern: string): RegExp | undefined {
-  if (!/(^|[^\\])[%_]/.test(pattern)) return undefined;
-  let regexp = likeCache.get(pattern);
-  if (!regexp) {
-    let source = '';
-    for (let index = 0; index < pattern.length; index++) {
-      const char = pattern[index]!;
-      if (char === '\\' && (pattern[index + 1] === '%' || pattern[index + 1] === '_')) {
-        source += pattern[++index];
-      } else if (char === '%') source += '[\\s\\S]*';
-      else if (char === '_') source += '[\\s\\S]';
-      else source += char.replace(/[.*+?^${}()|[\]\\/]/g, '\\$&');
-    }
-    regexp = new RegExp(`^${source}$`, 'i');
+function likePattern(pattern: string): LikePattern | undefined {
+  if (!isLikePattern(pattern)) return undefined;
+  let like = likeCache.get(pattern);
+  if (!like) {
+    like = new LikePattern(pattern);
     if (likeCache.size > 500) likeCache.clear();
-    likeCache.set(pattern, regexp);
+    likeCache.set(pattern, like);
   }
-  return regexp;
+  return like;
 }
 
 function unescapeLiteral(value: string): string {
@@ -79,7 +72,7 @@ function scalarMatches(found: Scalar, operator: QueryOperator, wanted: Scalar, c
   if (expected === undefined) return false;
   if (operator === '=' && typeof expected === 'string') {
     const like = likePattern(expected);
-    if (like) return like.test(String(found));
+    if (like) return like.matches(String(found));
     return String(found) === unescapeLiteral(expected);
   }
   const order = compareScalars(found, expected);

@@ -12,6 +12,11 @@
  *
  * `key:(a OR b)` applies the key to every keyless term inside the parentheses. Errors name the
  * character position (0-based) where the text stopped making sense.
+ *
+ * Nesting is bounded (QUERY_DEPTH_LIMIT levels of AND/OR/NOT in the JSON form, twice that many
+ * parentheses and NOTs in the text) so that a hostile query is a QueryError, not a stack overflow
+ * in this recursive parser or in whatever walks the query afterwards. The two limits fit together:
+ * any query `validateQuery` accepts serializes to a text `parseQuery` accepts, and back.
  */
 import { QueryError } from './query-error';
 import type { ComplexQuery, Query, QueryOperator, SimpleQuery } from './query-types';
@@ -23,6 +28,14 @@ type Token =
   | { kind: 'end'; position: number };
 
 const operators: readonly QueryOperator[] = ['!=', '<=', '>=', '=', '<', '>'];
+
+/**
+ * Most levels of AND/OR/NOT a query may nest (its JSON form). People write a handful; 64 leaves
+ * room for generated queries while keeping every recursion over a query a few hundred frames deep.
+ */
+export const QUERY_DEPTH_LIMIT = 64;
+/** Most parentheses and NOTs a query text may nest: serializing writes at most two per level. */
+const TEXT_NESTING_LIMIT = 2 * QUERY_DEPTH_LIMIT;
 
 function tokenize(text: string): Token[] {
   const tokens: Token[] = [];
@@ -75,6 +88,10 @@ function splitOperator(text: string): [QueryOperator, string] {
 class Parser {
   #tokens: Token[];
   #index = 0;
+  /** Parentheses and NOTs open around the current token. */
+  #nesting = 0;
+  /** Depth (levels of AND/OR/NOT) of each complex query built so far; simple ones have none. */
+  #depths = new WeakMap<Query, number>();
 
   constructor(text: string) {
     this.#tokens = tokenize(text);
@@ -100,16 +117,33 @@ class Parser {
     return query;
   }
 
+  /** A complex query of `list`, refused when it would nest deeper than QUERY_DEPTH_LIMIT. */
+  #complex(operator: ComplexQuery['operator'], list: Query[], position: number): ComplexQuery {
+    let depth = 1;
+    for (const query of list) depth = Math.max(depth, 1 + (this.#depths.get(query) ?? 0));
+    if (depth > QUERY_DEPTH_LIMIT) throw new QueryError(`the query nests AND, OR and NOT more than ${QUERY_DEPTH_LIMIT} levels deep`, position);
+    const query: ComplexQuery = { type: 'complex', operator, query_list: list };
+    this.#depths.set(query, depth);
+    return query;
+  }
+
+  /** Enters a parenthesis or NOT at `token`, refusing more than TEXT_NESTING_LIMIT open at once. */
+  #enter(token: Token): void {
+    if (++this.#nesting > TEXT_NESTING_LIMIT) throw new QueryError(`more than ${TEXT_NESTING_LIMIT} parentheses and NOTs nested`, token.position);
+  }
+
   #parseOr(defaultKey: string | undefined): Query {
+    const position = this.#peek().position;
     const list = [this.#parseAnd(defaultKey)];
     while (this.#isKeyword(this.#peek(), 'OR')) {
       this.#next();
       list.push(this.#parseAnd(defaultKey));
     }
-    return list.length === 1 ? list[0]! : { type: 'complex', operator: 'OR', query_list: list };
+    return list.length === 1 ? list[0]! : this.#complex('OR', list, position);
   }
 
   #parseAnd(defaultKey: string | undefined): Query {
+    const position = this.#peek().position;
     const list = [this.#parseNot(defaultKey)];
     for (;;) {
       const token = this.#peek();
@@ -117,22 +151,28 @@ class Parser {
       if (this.#isKeyword(token, 'AND')) this.#next();
       list.push(this.#parseNot(defaultKey));
     }
-    return list.length === 1 ? list[0]! : { type: 'complex', operator: 'AND', query_list: list };
+    return list.length === 1 ? list[0]! : this.#complex('AND', list, position);
   }
 
   #parseNot(defaultKey: string | undefined): Query {
-    if (this.#isKeyword(this.#peek(), 'NOT')) {
+    const token = this.#peek();
+    if (this.#isKeyword(token, 'NOT')) {
+      this.#enter(token);
       this.#next();
-      return { type: 'complex', operator: 'NOT', query_list: [this.#parseNot(defaultKey)] };
+      const query = this.#complex('NOT', [this.#parseNot(defaultKey)], token.position);
+      this.#nesting--;
+      return query;
     }
     return this.#parsePrimary(defaultKey);
   }
 
   #parseGroup(defaultKey: string | undefined): Query {
     const open = this.#next();
+    this.#enter(open);
     const inner = this.#parseOr(defaultKey);
     const close = this.#next();
     if (close.kind !== 'close') throw new QueryError(`missing ')' for the '(' at position ${open.position}`, close.position);
+    this.#nesting--;
     return inner;
   }
 
@@ -194,8 +234,15 @@ export function parseQuery(text: string): Query {
 
 const complexOperators = new Set(['AND', 'OR', 'NOT']);
 
-/** Checks a JSON-form query from outside (HTTP, storage descriptions) and returns it typed. */
+/**
+ * Checks a JSON-form query from outside (HTTP, storage descriptions) and returns it typed; throws
+ * `QueryError` naming the path of a mistake, also when AND/OR/NOT nest deeper than QUERY_DEPTH_LIMIT.
+ */
 export function validateQuery(value: unknown, path = 'query'): Query {
+  return validateAt(value, path, 1);
+}
+
+function validateAt(value: unknown, path: string, depth: number): Query {
   if (typeof value !== 'object' || value === null || Array.isArray(value)) throw new QueryError(`${path} must be an object`);
   const query = value as Record<string, unknown>;
   if (query.type === 'simple') {
@@ -211,7 +258,8 @@ export function validateQuery(value: unknown, path = 'query'): Query {
     if (!complexOperators.has(query.operator as string)) throw new QueryError(`${path}.operator must be AND, OR or NOT`);
     if (!Array.isArray(query.query_list) || query.query_list.length === 0) throw new QueryError(`${path}.query_list must be a non-empty array`);
     if (query.operator === 'NOT' && query.query_list.length !== 1) throw new QueryError(`${path}: NOT takes exactly one query`);
-    const list = query.query_list.map((item, index) => validateQuery(item, `${path}.query_list[${index}]`));
+    if (depth > QUERY_DEPTH_LIMIT) throw new QueryError(`${path}: AND, OR and NOT nest more than ${QUERY_DEPTH_LIMIT} levels deep`);
+    const list = query.query_list.map((item, index) => validateAt(item, `${path}.query_list[${index}]`, depth + 1));
     return { type: 'complex', operator: query.operator as ComplexQuery['operator'], query_list: list };
   }
   throw new QueryError(`${path}.type must be "simple" or "complex"`);
