@@ -2,7 +2,9 @@
  * Server configuration from the environment. Every variable is validated here, at the boundary,
  * so a typo stops the start with a clear message instead of a confusing failure later.
  */
+import net from 'node:net';
 import path from 'node:path';
+import { passwordProblem } from './auth/password-policy';
 
 export interface ServerConfig {
   host: string;
@@ -19,6 +21,11 @@ export interface ServerConfig {
   jobThreads: number;
   /** Require the forward protocol's shared-key handshake (FORWARD_SECURITY=1). */
   forwardSecurity: boolean;
+  /**
+   * Proxies whose X-Forwarded-For/-Proto are believed (TRUST_PROXY), as Fastify's `trustProxy`
+   * takes them: false (none: request.ip is the socket's), a hop count, or addresses/CIDRs.
+   */
+  trustProxy: false | number | string[];
 }
 
 /** Raised when an environment variable has a value the server cannot use. */
@@ -43,6 +50,32 @@ function parseFlag(name: string, raw: string | undefined, fallback: boolean): bo
   throw new ConfigError(`${name} must be 0 or 1, got ${JSON.stringify(raw)}`);
 }
 
+// proxy-addr's names for address ranges, accepted in TRUST_PROXY beside addresses and CIDRs.
+const proxyRangeNames = new Set(['loopback', 'linklocal', 'uniquelocal']);
+
+/** TRUST_PROXY: off, a hop count, or a comma-separated list of proxy addresses/CIDRs. */
+function parseTrustProxy(raw: string | undefined): false | number | string[] {
+  const value = raw?.trim() ?? '';
+  if (value === '' || ['0', 'false', 'no', 'off'].includes(value.toLowerCase())) return false;
+  if (/^\d+$/.test(value)) return Number(value);
+  if (['true', 'yes', 'on', 'all', '*'].includes(value.toLowerCase())) {
+    // Trusting every address lets any client write its own X-Forwarded-For and pick the address
+    // the sign-in throttle counts it under.
+    throw new ConfigError('TRUST_PROXY must name the proxies (addresses or CIDRs, e.g. 127.0.0.1 or 10.0.0.0/8) or be a hop count, not trust everyone');
+  }
+  const entries = value.split(',').map((entry) => entry.trim());
+  for (const entry of entries) {
+    if (proxyRangeNames.has(entry)) continue;
+    const [address = '', prefix, extra] = entry.split('/');
+    const family = net.isIP(address);
+    const prefixOk = prefix === undefined || (/^\d+$/.test(prefix) && Number(prefix) <= (family === 4 ? 32 : 128));
+    if (family === 0 || !prefixOk || extra !== undefined) {
+      throw new ConfigError(`TRUST_PROXY: ${JSON.stringify(entry)} is not an address, a CIDR (10.0.0.0/8) or one of loopback, linklocal, uniquelocal`);
+    }
+  }
+  return entries;
+}
+
 /** Reads the configuration from `env` (defaults: 127.0.0.1:8080, ./data, forward port 24224). */
 export function loadConfig(env: NodeJS.ProcessEnv, projectRoot: string): ServerConfig {
   const databaseUrl = env.DATABASE_URL === '' ? undefined : env.DATABASE_URL;
@@ -50,11 +83,13 @@ export function loadConfig(env: NodeJS.ProcessEnv, projectRoot: string): ServerC
     throw new ConfigError('DATABASE_URL must start with postgres:// or postgresql://');
   }
   const adminPassword = env.ADMIN_PASSWORD || undefined;
-  if (adminPassword !== undefined && adminPassword.length < 8) throw new ConfigError('ADMIN_PASSWORD must have at least 8 characters');
+  const adminProblem = adminPassword === undefined ? undefined : passwordProblem(adminPassword, 'admin');
+  if (adminProblem) throw new ConfigError(`ADMIN_PASSWORD: ${adminProblem}`);
   return {
     adminPassword,
     jobThreads: parsePort('JOB_THREADS', env.JOB_THREADS, 1),
     forwardSecurity: parseFlag('FORWARD_SECURITY', env.FORWARD_SECURITY, false),
+    trustProxy: parseTrustProxy(env.TRUST_PROXY),
     host: env.HOST || '127.0.0.1',
     port: parsePort('PORT', env.PORT, 8080),
     dataDir: path.resolve(projectRoot, env.DATA_DIR || 'data'),

@@ -10,6 +10,7 @@ import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import type { FastifyInstance } from 'fastify';
 import { loadConfig, type ServerConfig } from './config';
+import { passwordProblem } from './auth/password-policy';
 import { buildApp } from './http/app';
 import { openStore } from './store/open-store';
 import { IngestService } from './ingest/ingest-service';
@@ -39,7 +40,12 @@ export interface RunningServer {
 /** First start: creates `admin` with ADMIN_PASSWORD, or a generated password printed once. */
 async function ensureAdmin(store: Store, password: string | undefined): Promise<void> {
   if ((await store.accounts.count()) > 0) return;
+  // 16 random base64url characters: well past the password policy.
   const chosen = password ?? randomBytes(12).toString('base64url');
+  // loadConfig checks ADMIN_PASSWORD already; a config built another way gets the same rule here,
+  // named after the variable rather than a bare 400.
+  const problem = passwordProblem(chosen, 'admin');
+  if (problem) throw new Error(`ADMIN_PASSWORD: ${problem}`);
   await store.accounts.create({ username: 'admin', role: 'admin', sites: [] }, chosen);
   if (!password) {
     console.log(`\nFieldline: created user "admin" with password ${chosen}\n(shown once; set ADMIN_PASSWORD to choose it)\n`);
@@ -50,6 +56,8 @@ export interface StartOptions {
   logLevel?: string | undefined;
   /** Registers extra routes or plugins before the server listens (embedding, tests). */
   extend?: (app: FastifyInstance) => void | Promise<void>;
+  /** The clock of sign-in throttling (tests move it instead of sleeping). */
+  now?: () => number;
 }
 
 /** Opens the store and starts listening; resolves once the server accepts connections. */
@@ -62,7 +70,16 @@ export async function startServer(config: ServerConfig, options: StartOptions = 
   try {
     await ensureAdmin(store, config.adminPassword);
     ingest = new IngestService(store);
-    app = await buildApp({ store, version: packageVersion(), clientDir: config.clientDir, demo: config.demo, ingest, ...(options.logLevel ? { logLevel: options.logLevel } : {}) });
+    app = await buildApp({
+      store,
+      version: packageVersion(),
+      clientDir: config.clientDir,
+      demo: config.demo,
+      ingest,
+      trustProxy: config.trustProxy,
+      ...(options.logLevel ? { logLevel: options.logLevel } : {}),
+      ...(options.now ? { now: options.now } : {}),
+    });
     await options.extend?.(app);
     await app.listen({ host: config.host, port: config.port });
     forward = new ForwardServer(new Sources(store.driver), ingest, app.log, { requireHandshake: config.forwardSecurity });

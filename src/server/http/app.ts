@@ -35,6 +35,13 @@ export interface AppOptions {
   demo?: boolean;
   /** Shared with the forward protocol server so a source's batches are stored one at a time. */
   ingest?: IngestService;
+  /**
+   * Proxies whose X-Forwarded-For/-Proto are believed (TRUST_PROXY; Fastify's `trustProxy`), so
+   * request.ip is the client's and request.protocol says whether it came over HTTPS.
+   */
+  trustProxy?: false | number | string[];
+  /** The clock of sign-in throttling (tests move it instead of sleeping). */
+  now?: () => number;
 }
 
 const codeByStatus: Record<number, HttpErrorCode> = {
@@ -47,6 +54,11 @@ const codeByStatus: Record<number, HttpErrorCode> = {
   415: 'unsupported_media_type',
 };
 
+/** Trusts the nearest `hops` proxies: X-Forwarded-For entries beyond them are the client's say-so. */
+function trustHops(hops: number): (address: string, hop: number) => boolean {
+  return (_address, hop) => hop < hops;
+}
+
 /** Creates the Fastify app (not listening yet). */
 export async function buildApp(options: AppOptions): Promise<FastifyInstance> {
   const app = Fastify({
@@ -56,6 +68,9 @@ export async function buildApp(options: AppOptions): Promise<FastifyInstance> {
     return503OnClosing: true,
     // Document ids are path segments and may be long.
     routerOptions: { maxParamLength: 4096 },
+    // Off unless configured: X-Forwarded-For from anyone would let a client choose its address.
+    // A hop count as the function Fastify makes of one (its types only take the function).
+    trustProxy: typeof options.trustProxy === 'number' ? trustHops(options.trustProxy) : (options.trustProxy ?? false),
   });
 
   // While shutting down, responses to in-flight requests close their keep-alive connection, so the
@@ -106,8 +121,9 @@ export async function buildApp(options: AppOptions): Promise<FastifyInstance> {
   });
   await app.register(fastifyRateLimit, { global: false });
   installAuth(app, options.store);
-  await app.register(sessionRoutes, { store: options.store });
-  await app.register(userRoutes, { store: options.store });
+  const clock = options.now ? { now: options.now } : {};
+  await app.register(sessionRoutes, { store: options.store, ...clock });
+  await app.register(userRoutes, { store: options.store, ...clock });
   await app.register(documentRoutes, { store: options.store });
   await app.register(arrayRoutes, { store: options.store });
   await app.register(jobRoutes, { store: options.store });
