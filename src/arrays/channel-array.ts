@@ -6,14 +6,24 @@
  *   summary/<level>/<n>   packed block summaries (see summary.ts) of a summary level
  * The metadata document is written last: it holds the length, so a crash in the middle of an
  * append leaves the array at its old length (bytes past the length are ignored and overwritten by
- * the next append). One writer per array at a time.
+ * the next append).
+ *
+ * Any number of writers (server processes, tabs, instances): every write of the metadata is
+ * conditional on the version the write was prepared from (`expect`: its docHash). On storages with
+ * `bulk` (the server's) the check and all the writes of an append are one transaction, so an
+ * append prepared from metadata another writer has since moved on writes nothing; it is refused
+ * (409), and `append` prepares it again from fresh metadata. Storages without `bulk` (memory,
+ * IndexedDB) write one by one: there appends to one array also take turns (Web Locks across tabs
+ * where the platform has them, else within this JavaScript realm), and the conditional metadata
+ * write catches any writer that does not.
  *
  * Chunk size: 65 536 samples = 256 KiB of values. Large enough that the per-chunk records and the
  * chunk index cost well under 0.1 % of the data and a 100 M-sample channel is ~1 500 chunks; small
  * enough that reading one chunk (which range reads do at most twice) takes well under a
  * millisecond and a tablet never holds more than a few in memory.
  */
-import type { BulkWrite, Storage } from '../storage/backend';
+import { docHash } from '../core';
+import type { BulkWrite, Doc, Storage } from '../storage/backend';
 import { StorageError, writeAll } from '../storage/backend';
 import { ArrayError } from './errors';
 import { SUMMARY_FIELDS, combine, emptySummary, readBlock, summarizeValues, writeBlock, type Summary } from './summary';
@@ -67,6 +77,46 @@ function isNotFound(error: unknown): boolean {
   return error instanceof StorageError && error.status === 404;
 }
 
+function isConflict(error: unknown): boolean {
+  return error instanceof StorageError && error.status === 409;
+}
+
+/**
+ * Times an append (or truncation) is prepared again after another writer moved the array on. Each
+ * refusal means some other write got through, so writers as a whole always progress; the bound
+ * only stops one writer that loses every race (it then gets the 409).
+ */
+const WRITE_ATTEMPTS = 20;
+
+/** The Web Locks API where the platform has it (browsers; the server never needs it). */
+type LockRequest = <T>(name: string, work: () => Promise<T>) => Promise<T>;
+function webLocks(): LockRequest | undefined {
+  const locks = (globalThis as { navigator?: { locks?: { request: LockRequest } } }).navigator?.locks;
+  return locks ? (name, work) => locks.request(name, work) : undefined;
+}
+
+/** Writes to arrays of storages without `bulk` waiting for their turn in this realm: storage → array id → last write. */
+const turns = new WeakMap<Storage, Map<string, Promise<unknown>>>();
+
+/**
+ * Runs `work` when no other write of this array (on a storage without atomic `bulk`) runs: across
+ * tabs with Web Locks where there are, else within this realm. `bulk` storages need no turns.
+ */
+function inTurn<T>(storage: Storage, id: string, work: () => Promise<T>): Promise<T> {
+  if (storage.bulk && storage.hasCapacity('bulk')) return work();
+  const locks = webLocks();
+  if (locks) return locks(`fieldline:array:${id}`, work);
+  let byId = turns.get(storage);
+  if (!byId) turns.set(storage, (byId = new Map()));
+  const result = (byId.get(id) ?? Promise.resolve()).then(work, work);
+  const settled = result.catch(() => undefined);
+  byId.set(id, settled);
+  void settled.then(() => {
+    if (byId.get(id) === settled) byId.delete(id);
+  });
+  return result;
+}
+
 function bytesOf(array: Float32Array | Float64Array): Uint8Array {
   return new Uint8Array(array.buffer, array.byteOffset, array.byteLength);
 }
@@ -75,6 +125,8 @@ export class ChannelArray {
   readonly storage: Storage;
   readonly id: string;
   #meta: ArrayMeta;
+  /** docHash of `#meta` as stored: what the next metadata write expects to replace. */
+  #hash: string;
   /**
    * The summary pieces this instance wrote last, so the next append need not read them back
    * (arrays have one writer at a time). Replaced only after an append commits.
@@ -85,17 +137,12 @@ export class ChannelArray {
     this.storage = storage;
     this.id = id;
     this.#meta = meta;
+    this.#hash = docHash(meta as unknown as Doc);
   }
 
-  /** Creates an empty array (409 when one exists under this id). */
+  /** Creates an empty array (409 when one exists under this id, also when another writer creates it meanwhile). */
   static async create(storage: Storage, id: string, options: { timing: 'explicit' | 'regular'; unit?: string; site?: string }): Promise<ChannelArray> {
     if (options.timing !== 'explicit' && options.timing !== 'regular') throw new ArrayError('bad_request', 'timing must be "explicit" or "regular"');
-    try {
-      await storage.get(id);
-      throw new ArrayError('conflict', `an array ${JSON.stringify(id)} already exists`);
-    } catch (error) {
-      if (!isNotFound(error)) throw error;
-    }
     const meta: ArrayMeta = {
       kind: 'fl-channel-array',
       version: 1,
@@ -108,7 +155,12 @@ export class ChannelArray {
       ...(options.unit ? { unit: options.unit } : {}),
       ...(options.site ? { site: options.site } : {}),
     };
-    await storage.put(id, meta as unknown as Record<string, never>);
+    try {
+      await writeAll(storage, [{ type: 'put', id, doc: meta as unknown as Doc, expect: null }]);
+    } catch (error) {
+      if (isConflict(error)) throw new ArrayError('conflict', `an array ${JSON.stringify(id)} already exists`, { cause: error });
+      throw error;
+    }
     return new ChannelArray(storage, id, meta);
   }
 
@@ -135,26 +187,51 @@ export class ChannelArray {
 
   /** Re-reads the metadata (another tab or process may have appended). */
   async refresh(): Promise<void> {
-    this.#meta = (await ChannelArray.open(this.storage, this.id)).#meta;
+    const fresh = await ChannelArray.open(this.storage, this.id);
+    this.#meta = fresh.#meta;
+    this.#hash = fresh.#hash;
     this.#pieces.clear();
   }
 
   /**
-   * Appends samples atomically. `times` is a Float64Array of epoch ms (explicit timing, never
-   * decreasing) or `{t0, dt}` (regular timing).
+   * Appends samples atomically, after whatever other writers appended. `times` is a Float64Array
+   * of epoch ms (explicit timing, never decreasing, from the array's last time on) or `{t0, dt}`
+   * (regular timing). Rejects with 400 when the times go back before the array's last sample (also
+   * when another writer's append just moved it past them), 409 when other writers kept winning.
    */
   async append(values: Float32Array, times: AppendTimes): Promise<void> {
-    const prepared = await this.prepareAppend(values, times);
-    // Storages with `bulk` (the server's) write the whole append in one transaction.
-    await writeAll(this.storage, prepared.writes);
-    prepared.commit();
+    await this.#writeFresh(async () => {
+      const prepared = await this.prepareAppend(values, times);
+      // Storages with `bulk` (the server's) write the whole append in one transaction.
+      await writeAll(this.storage, prepared.writes);
+      prepared.commit();
+    });
+  }
+
+  /**
+   * Runs a write prepared from `#meta` in this array's turn; when the storage refuses it because
+   * another writer moved the array on (409), re-reads the metadata and runs it again.
+   */
+  async #writeFresh(write: () => Promise<void>): Promise<void> {
+    await inTurn(this.storage, this.id, async () => {
+      for (let attempt = 1; ; attempt++) {
+        try {
+          return await write();
+        } catch (error) {
+          if (!isConflict(error) || attempt >= WRITE_ATTEMPTS) throw error;
+          await this.refresh();
+        }
+      }
+    });
   }
 
   /**
    * The writes an append consists of, without writing them, so a caller can make them part of a
    * larger transaction (ingestion stores the raw batch and the samples together). Call `commit()`
-   * once they are written; appends to one array must be prepared and written one at a time. The
-   * writes may refer to `values` itself: leave it unchanged until they are written.
+   * once they are written. The metadata write expects the metadata this array last read or wrote:
+   * when another writer got in first, the writes are refused with 409 (on `bulk` storages, none of
+   * them takes effect); `refresh()`, then prepare again. The writes may refer to `values` itself:
+   * leave it unchanged until they are written.
    */
   async prepareAppend(values: Float32Array, times: AppendTimes): Promise<{ writes: BulkWrite[]; commit: () => void }> {
     if (!(values instanceof Float32Array)) throw new ArrayError('bad_request', 'values must be a Float32Array');
@@ -238,11 +315,14 @@ export class ChannelArray {
     await this.#updateSummaries(start, end, values, writes, pieces);
     meta.length = end;
     // The commit point: until this document is written, readers (and a restart) see the old length.
-    writes.push({ type: 'put', id: this.id, doc: meta as unknown as Record<string, never> });
+    // Conditional on the metadata this preparation started from (see the module comment).
+    writes.push({ type: 'put', id: this.id, doc: meta as unknown as Doc, expect: this.#hash });
+    const hash = docHash(meta as unknown as Doc);
     return {
       writes,
       commit: () => {
         this.#meta = meta;
+        this.#hash = hash;
         // A rewrite leaves cached summary pieces past its start stale.
         if (rewrite) this.#pieces.clear();
         for (const [key, packed] of pieces) this.#pieces.set(key, packed);
@@ -314,25 +394,33 @@ export class ChannelArray {
     return chunkStart + lowerBound(times, time);
   }
 
-  /** Shortens the array to `length` samples. */
+  /** Shortens the array to `length` samples (of the array as it is now, other writers' appends included). */
   async truncate(length: number): Promise<void> {
     if (!Number.isInteger(length) || length < 0) throw new ArrayError('bad_request', 'length must be a non-negative integer');
-    if (length >= this.#meta.length) return;
-    const meta = structuredClone(this.#meta);
-    const oldChunks = Math.ceil(meta.length / CHUNK_SIZE);
-    this.#pieces.clear();
-    meta.length = length;
-    const chunks = Math.ceil(length / CHUNK_SIZE);
-    meta.chunk_first_time = meta.chunk_first_time.slice(0, chunks);
-    meta.segments = meta.segments.filter((segment) => segment.start < length);
-    meta.last_time = length === 0 ? null : (await this.times(length - 1, length))[0]!;
-    await this.storage.put(this.id, meta as unknown as Record<string, never>);
-    this.#meta = meta;
-    // After the commit: chunks wholly past the end are garbage; drop them (a crash here is harmless).
-    for (let chunk = chunks; chunk < oldChunks; chunk++) {
-      await this.storage.removeAttachment(this.id, valuesName(chunk)).catch(() => undefined);
-      if (meta.timing === 'explicit') await this.storage.removeAttachment(this.id, timesName(chunk)).catch(() => undefined);
-    }
+    let first = true;
+    await this.#writeFresh(async () => {
+      // Read afresh: a length this instance last saw may be another writer's past (a rare call: one read).
+      if (first) await this.refresh();
+      first = false;
+      if (length >= this.#meta.length) return;
+      const meta = structuredClone(this.#meta);
+      const oldChunks = Math.ceil(meta.length / CHUNK_SIZE);
+      this.#pieces.clear();
+      meta.length = length;
+      meta.chunk_first_time = meta.chunk_first_time.slice(0, Math.ceil(length / CHUNK_SIZE));
+      meta.segments = meta.segments.filter((segment) => segment.start < length);
+      meta.last_time = length === 0 ? null : (await this.times(length - 1, length))[0]!;
+      // Chunks wholly past the end are garbage: dropped with the commit (on `bulk` storages in the
+      // same transaction, so never after another writer appended there; elsewhere in this turn).
+      const writes: BulkWrite[] = [{ type: 'put', id: this.id, doc: meta as unknown as Doc, expect: this.#hash }];
+      for (let chunk = Math.ceil(length / CHUNK_SIZE); chunk < oldChunks; chunk++) {
+        writes.push({ type: 'removeAttachment', id: this.id, name: valuesName(chunk) });
+        if (meta.timing === 'explicit') writes.push({ type: 'removeAttachment', id: this.id, name: timesName(chunk) });
+      }
+      await writeAll(this.storage, writes);
+      this.#meta = meta;
+      this.#hash = docHash(meta as unknown as Doc);
+    });
   }
 
   /** Removes the array and all its data. */

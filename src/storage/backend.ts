@@ -25,5 +25,5 @@ export { StorageError, type StorageErrorCode } from './errors';
 export { applyAllDocsOptions } from './common/all-docs';
 export { byteRange, readAs, toBlob } from './common/attachment-data';
 export { checkDoc, checkId } from './common/validate';
-export { BULK_DOCS_LIMIT, checkDocWrites, decideDocWrites, type CheckedDocWrite } from './common/bulk-docs';
+export { BULK_DOCS_LIMIT, checkDocWrites, decideDocWrites, expectFailure, type CheckedDocWrite } from './common/bulk-docs';
 export { writeAll } from './common/write-all';

@@ -123,10 +123,15 @@ export type Capacity =
   | 'bulk_docs'
   | 'digest';
 
-/** One write of a `bulk` call. */
+/**
+ * One write of a `bulk` call. A put's `expect` is, as in `DocWrite`, the `docHash` of the document
+ * that must be stored now (null: none), checked before any write of the call is made.
+ */
 export type BulkWrite =
-  | { type: 'put'; id: string; doc: Doc }
-  | { type: 'putAttachment'; id: string; name: string; data: AttachmentData; contentType?: string };
+  | { type: 'put'; id: string; doc: Doc; expect?: string | null }
+  | { type: 'putAttachment'; id: string; name: string; data: AttachmentData; contentType?: string }
+  /** Removes an attachment; removing one the document does not have changes nothing. */
+  | { type: 'removeAttachment'; id: string; name: string };
 
 type AttachmentResult<F extends AttachmentFormat | undefined> = F extends 'array_buffer'
   ? ArrayBuffer
@@ -155,8 +160,10 @@ export interface Storage {
   allAttachments(id: string, options?: AllAttachmentsOptions): Promise<Record<string, AttachmentInfo>>;
   hasCapacity(name: Capacity | string): boolean;
   /**
-   * Several writes as one: all take effect or none. Only where `hasCapacity('bulk')`; callers fall
-   * back to writing one by one (see `writeAll`).
+   * Several writes as one: all take effect or none. A put with `expect` makes the whole call
+   * conditional: when what is stored under its id differs, nothing is written and the call rejects
+   * with a 409 `conflict` StorageError (several writers of one channel array rely on this). Only
+   * where `hasCapacity('bulk')`; callers fall back to writing one by one (see `writeAll`).
    */
   bulk?(writes: BulkWrite[]): Promise<void>;
   /**

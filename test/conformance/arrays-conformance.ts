@@ -1,6 +1,7 @@
 /**
- * Channel arrays over a storage description (memory and IndexedDB; Node and Chromium): append and
- * read across chunks, timing, summaries against brute force, crash atomicity, truncation, bad input.
+ * Channel arrays over a storage description (memory and IndexedDB; Node and Chromium; the server's
+ * SQLite and PostgreSQL): append and read across chunks, timing, summaries against brute force,
+ * crash atomicity, truncation, bad input, several writers of one array.
  */
 import { afterEach, describe, expect, it } from 'vitest';
 import { ArrayError, CHUNK_SIZE, ChannelArray, SUMMARY_BASE, summarizeValues } from '../../src/arrays';
@@ -37,6 +38,13 @@ function instrumented(storage: Storage): Storage & { reads: number; failMetaPut:
         return (id: string, doc: Record<string, unknown>) => {
           if (state.failMetaPut && doc.kind === 'fl-channel-array') return Promise.reject(new Error('tab closed'));
           return target.put(id, doc as never);
+        };
+      }
+      if (property === 'bulkDocs' && target.bulkDocs) {
+        // Storages without `bulk` commit an append with a conditional bulkDocs of the metadata.
+        return (writes: Array<{ doc?: Record<string, unknown> }>) => {
+          if (state.failMetaPut && writes.some((write) => write.doc?.kind === 'fl-channel-array')) return Promise.reject(new Error('tab closed'));
+          return target.bulkDocs!(writes as never);
         };
       }
       if (property === 'bulk' && target.bulk) {
@@ -294,6 +302,80 @@ export function arraysConformance(name: string, description: () => StorageDescri
       const total = CHUNK_SIZE * 8;
       await array.append(signal(total), Float64Array.from({ length: total }, (_, index) => index));
       expect(await array.overheadRatio()).toBeLessThan(0.001);
+    });
+
+    it('two writers of one array lose nothing: an append prepared from metadata another writer moved on is made again on top', async () => {
+      const storage = open();
+      const first = await ChannelArray.create(storage, 'shared', { timing: 'explicit' });
+      const second = await ChannelArray.open(storage, 'shared');
+      const values = signal(CHUNK_SIZE + 3000);
+      const times = Float64Array.from({ length: values.length }, (_, index) => index);
+      await first.append(values.slice(0, 1000), times.slice(0, 1000));
+      // `second` still has the metadata of the empty array: its append must land after the first's.
+      await second.append(values.slice(1000, CHUNK_SIZE + 100), times.slice(1000, CHUNK_SIZE + 100));
+      expect(second.length).toBe(CHUNK_SIZE + 100);
+      await first.append(values.slice(CHUNK_SIZE + 100), times.slice(CHUNK_SIZE + 100));
+      const reopened = await ChannelArray.open(storage, 'shared');
+      expect(reopened.length).toBe(values.length);
+      const read = await reopened.read(0, values.length);
+      expect(read.values).toEqual(values);
+      expect(read.times).toEqual(times);
+      const [summary] = await reopened.summaries(0, values.length, 1);
+      const reference = summarizeValues(values);
+      expect([summary!.count, summary!.min, summary!.max]).toEqual([reference.count, reference.min, reference.max]);
+      // Times that the other writer's append went past are refused, not written back in time.
+      const stale = await ChannelArray.open(storage, 'shared');
+      await first.append(new Float32Array([1]), new Float64Array([values.length + 10]));
+      await expect(stale.append(new Float32Array([2]), new Float64Array([values.length + 5]))).rejects.toThrow(/never decrease/);
+      expect((await ChannelArray.open(storage, 'shared')).length).toBe(values.length + 1);
+    });
+
+    it('concurrent appends from several instances all land, each once, across chunk boundaries', async () => {
+      const storage = open();
+      await ChannelArray.create(storage, 'busy', { timing: 'explicit' });
+      const writers = await Promise.all([0, 1, 2].map(() => ChannelArray.open(storage, 'busy')));
+      const piece = 30_000; // ~2 appends per chunk: every append reads and rewrites a shared last chunk
+      // Equal times: any order of the appends is in time order, so each one must succeed.
+      await Promise.all(
+        writers.flatMap((writer, w) =>
+          Array.from({ length: 3 }, (_, k) => writer.append(new Float32Array(piece).fill(w * 10 + k), new Float64Array(piece).fill(5))),
+        ),
+      );
+      const reopened = await ChannelArray.open(storage, 'busy');
+      expect(reopened.length).toBe(9 * piece);
+      const { values } = await reopened.read(0, reopened.length);
+      const counts = new Map<number, number>();
+      for (const value of values) counts.set(value, (counts.get(value) ?? 0) + 1);
+      expect([...counts].sort((a, b) => a[0] - b[0])).toEqual([0, 1, 2, 10, 11, 12, 20, 21, 22].map((value) => [value, piece]));
+      // Each append is one contiguous run: nothing was interleaved or overwritten.
+      let runs = 1;
+      for (let index = 1; index < values.length; index++) if (values[index] !== values[index - 1]) runs++;
+      expect(runs).toBe(9);
+      const [summary] = await reopened.summaries(0, reopened.length, 1);
+      expect(summary!.count).toBe(9 * piece);
+    });
+
+    it('of two writers creating one array at once, one gets the conflict', async () => {
+      const storage = open();
+      const outcomes = await Promise.allSettled([ChannelArray.create(storage, 'new', { timing: 'regular' }), ChannelArray.create(storage, 'new', { timing: 'regular' })]);
+      expect(outcomes.filter((outcome) => outcome.status === 'fulfilled')).toHaveLength(1);
+      const refused = outcomes.find((outcome) => outcome.status === 'rejected') as PromiseRejectedResult;
+      expect(refused.reason).toBeInstanceOf(ArrayError);
+      expect((refused.reason as ArrayError).status).toBe(409);
+    });
+
+    it('truncate after another writer appended shortens the array as it is now', async () => {
+      const storage = open();
+      const first = await ChannelArray.create(storage, 'cut', { timing: 'regular' });
+      const second = await ChannelArray.open(storage, 'cut');
+      await first.append(signal(CHUNK_SIZE * 2), { t0: 0, dt: 1 });
+      await second.truncate(CHUNK_SIZE + 10);
+      expect(second.length).toBe(CHUNK_SIZE + 10);
+      const reopened = await ChannelArray.open(storage, 'cut');
+      expect(reopened.length).toBe(CHUNK_SIZE + 10);
+      expect((await reopened.read(0, CHUNK_SIZE * 2)).values).toEqual(signal(CHUNK_SIZE * 2).slice(0, CHUNK_SIZE + 10));
+      await expect(first.append(new Float32Array([1]), { t0: CHUNK_SIZE * 3, dt: 1 })).resolves.toBeUndefined();
+      expect((await ChannelArray.open(storage, 'cut')).length).toBe(CHUNK_SIZE + 11);
     });
 
     it('delete removes the array', async () => {

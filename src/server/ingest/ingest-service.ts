@@ -18,7 +18,7 @@
  * its batches are stored again one by one, so only a bad batch fails.
  */
 import { ArrayError, ChannelArray } from '../../arrays';
-import type { BulkWrite } from '../../storage/backend';
+import { StorageError, type BulkWrite } from '../../storage/backend';
 import type { Store } from '../store/store';
 import type { Query, SqlDriver } from '../store/sql/driver';
 import { SqlStorage } from '../store/sql/sql-storage';
@@ -98,6 +98,22 @@ function joined(driver: SqlDriver, query: Query): SqlDriver {
 /** A batch another writer stored between a group's checks and its commit: the group is redone one by one. */
 class StoredMeanwhile extends Error {}
 
+/**
+ * Times a group (or a rebuild) is prepared again after another writer — another server process,
+ * an HTTP append — moved one of its arrays on. Each refusal means another write got through, so
+ * the writers as a whole progress; the bound only ends a writer that loses every race.
+ */
+const WRITE_ATTEMPTS = 20;
+
+/**
+ * Whether `error` says another writer got in first: an array's metadata changed since it was read
+ * (the conditional metadata write, 409), or PostgreSQL broke a lock cycle between two processes.
+ */
+function movedOnMeanwhile(error: unknown): boolean {
+  if (error instanceof StorageError) return error.code === 'conflict';
+  return (error as { code?: unknown } | null)?.code === '40P01';
+}
+
 export class IngestService {
   readonly #store: Store;
   readonly #lines = new Map<string, SourceLine>();
@@ -138,7 +154,7 @@ export class IngestService {
    * grows with the events from that time on.
    */
   rebuild(source: Source): Promise<RebuildResult> {
-    return new Promise((resolve, reject) => this.#enqueue(source, { task: () => this.#rebuild(source), resolve: (result: unknown) => resolve(result as RebuildResult), reject }));
+    return new Promise((resolve, reject) => this.#enqueue(source, { task: () => this.#fresh(source, () => this.#rebuild(source)), resolve: (result: unknown) => resolve(result as RebuildResult), reject }));
   }
 
   async #rebuild(source: Source): Promise<RebuildResult> {
@@ -232,13 +248,36 @@ export class IngestService {
     }
   }
 
+  /**
+   * Runs `store` (a group's or a rebuild's preparation and commit); when another writer moved one
+   * of the source's arrays on meanwhile, forgets the source's cached arrays (their metadata is
+   * stale) and runs it again, from what is stored now: duplicate and resend checks, and which
+   * events are late, are judged against the fresh arrays.
+   */
+  async #fresh<T>(source: Source, store: () => Promise<T>): Promise<T> {
+    for (let attempt = 1; ; attempt++) {
+      try {
+        return await store();
+      } catch (error) {
+        if (!movedOnMeanwhile(error) || attempt >= WRITE_ATTEMPTS) throw error;
+        const prefix = `array/${source.id}/`;
+        for (const id of [...this.#arrays.keys()]) if (id.startsWith(prefix)) this.#arrays.delete(id);
+        // Losing again and again against a busy writer: give it a moment (randomised, so two
+        // processes that collide do not collide again in step).
+        if (attempt > 2) await new Promise((resolve) => setTimeout(resolve, Math.random() * 5 * attempt));
+      }
+    }
+  }
+
   async #array(source: Source, field: string): Promise<ChannelArray> {
     const id = `array/${source.id}/${fieldId(field)}`;
     let array = this.#arrays.get(id);
     if (!array) {
       array = await ChannelArray.open(this.#store.documents, id).catch(async (error: unknown) => {
         if (!(error instanceof ArrayError && error.status === 404)) throw error;
-        const created = await ChannelArray.create(this.#store.documents, id, { timing: 'explicit', ...(source.units[field] ? { unit: source.units[field] } : {}), ...(source.site ? { site: source.site } : {}) });
+        const created = await this.#create(this.#store.documents, id, { timing: 'explicit', ...(source.units[field] ? { unit: source.units[field] } : {}), ...(source.site ? { site: source.site } : {}) });
+        // Created by another server process just now: it announces the channel.
+        if (!created) return ChannelArray.open(this.#store.documents, id);
         this.#unannounced.set(id, {
           type: 'put',
           id: `channel/${source.id}/${fieldId(field)}`,
@@ -251,11 +290,26 @@ export class IngestService {
     return array;
   }
 
+  /** Creates an array; undefined when another writer (another server process) created it first. */
+  async #create(storage: SqlStorage, id: string, options: Parameters<typeof ChannelArray.create>[2]): Promise<ChannelArray | undefined> {
+    try {
+      return await ChannelArray.create(storage, id, options);
+    } catch (error) {
+      if (error instanceof ArrayError && error.status === 409) return undefined;
+      throw error;
+    }
+  }
+
   /**
-   * Stores the batches of a group in one transaction, as storing them one after the other would;
-   * throws (storing none of them) when any of them fails.
+   * Stores the batches of a group in one transaction, as storing them one after the other would
+   * (again from fresh arrays when another writer moved one on meanwhile); throws (storing none of
+   * them) when any of them fails.
    */
-  async #storeGroup(source: Source, group: readonly PendingBatch[]): Promise<IngestResult[]> {
+  #storeGroup(source: Source, group: readonly PendingBatch[]): Promise<IngestResult[]> {
+    return this.#fresh(source, () => this.#storeGroupOnce(source, group));
+  }
+
+  async #storeGroupOnce(source: Source, group: readonly PendingBatch[]): Promise<IngestResult[]> {
     const driver = this.#store.driver;
     // What is stored already: batch keys and event times, read in one transaction.
     const checked = await driver.transaction(async (query) => {

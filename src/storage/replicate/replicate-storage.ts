@@ -22,6 +22,7 @@ import type {
   AllDocsResult,
   AttachmentData,
   AttachmentInfo,
+  BulkWrite,
   Capacity,
   Change,
   ChangesOptions,
@@ -516,7 +517,14 @@ export class ReplicateStorage extends EventTarget implements Storage {
     await this.#carryOut(replans, signatures, recorded, context, round + 1);
   }
 
-  /** Attachments, then the document (an array's metadata last); a new document goes first. */
+  /**
+   * Attachments, then the document (an array's metadata last); a new document goes first. A
+   * document write that replaces a version is conditional on it, and so are its attachments: the
+   * side may have moved on (the server appended to the array), and its chunks must then stay as
+   * they are. Where the target has `bulk`, attachments and document go in one conditional write
+   * (checked and written in one transaction); else the version is checked before the first
+   * attachment is written (leaving only the time until the document's own conditional write).
+   */
   async #carryOutWithAttachments(plan: Plan, context: PassContext): Promise<DocWriteResult | undefined> {
     const target = plan.doc === 'push' ? this.remote : this.local;
     const write = plan.doc === 'none' ? undefined : plan.doc === 'pull' ? docWrite(plan.id, plan.remote.doc, plan.local.hash) : docWrite(plan.id, plan.local.doc, plan.remote.hash);
@@ -524,6 +532,11 @@ export class ReplicateStorage extends EventTarget implements Storage {
     if (write && creating) {
       const [result] = await writeDocs(target, [write]);
       if (!result!.ok) return result;
+    }
+    if (write?.doc && !creating) {
+      if (target.bulk && target.hasCapacity('bulk')) return this.#writeTogether(plan, target, write, context);
+      const moved = await movedOn(target, write);
+      if (moved) return moved;
     }
     await eachLimited([...plan.attachments], ATTACHMENT_CONCURRENCY, async ([name, direction]) => {
       const [from, to] = direction === 'pull' ? [this.remote, this.local] : [this.local, this.remote];
@@ -545,6 +558,32 @@ export class ReplicateStorage extends EventTarget implements Storage {
       return result;
     }
     return write ? { id: plan.id, ok: true } : undefined;
+  }
+
+  /** A document's changed attachments and the document in one conditional `bulk` write of `target`. */
+  async #writeTogether(plan: Plan, target: Storage, write: DocWrite, context: PassContext): Promise<DocWriteResult> {
+    const writes: BulkWrite[] = [];
+    let bytes = 0;
+    for (const [name, direction] of plan.attachments) {
+      const from = direction === 'pull' ? this.remote : this.local;
+      const digest = direction === 'pull' ? plan.remote.attachments[name] : plan.local.attachments[name];
+      if (digest === undefined) {
+        writes.push({ type: 'removeAttachment', id: plan.id, name });
+        continue;
+      }
+      const blob = await from.getAttachment(plan.id, name, { format: 'blob' });
+      writes.push({ type: 'putAttachment', id: plan.id, name, data: blob, contentType: blob.type });
+      bytes += blob.size;
+    }
+    writes.push({ type: 'put', id: plan.id, doc: write.doc!, expect: write.expect ?? null });
+    try {
+      await target.bulk!(writes);
+    } catch (error) {
+      if (error instanceof StorageError && ITEM_STATUSES.has(error.status)) return { id: plan.id, ok: false, status: error.status, code: error.code, message: error.message };
+      throw error;
+    }
+    context.progress.bytes += bytes;
+    return { id: plan.id, ok: true };
   }
 
   /** keep_both: the local version that loses is saved, attachments included, before it is replaced. */
@@ -578,6 +617,20 @@ interface PassContext {
 function sameDigests(a: Record<string, string>, b: Record<string, string>): boolean {
   const names = Object.keys(a);
   return names.length === Object.keys(b).length && names.every((name) => a[name] === b[name]);
+}
+
+/** Refusals of one document's write (as bulkDocs reports them); anything else stops the sync. */
+const ITEM_STATUSES = new Set([400, 403, 404, 409, 413]);
+
+/** The 409 of `write` when `storage` no longer holds the version it expects (undefined: it does). */
+async function movedOn(storage: Storage, write: DocWrite): Promise<DocWriteResult | undefined> {
+  let hash: string | null = null;
+  try {
+    hash = docHash(await storage.get(write.id));
+  } catch (error) {
+    if (!isNotFound(error)) throw error;
+  }
+  return hash === write.expect ? undefined : { id: write.id, ok: false, status: 409, code: 'conflict', message: 'the document changed since it was read' };
 }
 
 function docWrite(id: string, doc: Doc | null | undefined, expect: string | null): DocWrite {

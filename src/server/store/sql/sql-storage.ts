@@ -14,6 +14,7 @@ import {
   checkDocWrites,
   checkId,
   decideDocWrites,
+  expectFailure,
   readAs,
   toBlob,
   type AllAttachmentsOptions,
@@ -65,7 +66,10 @@ const placeholders = (count: number): string => Array.from({ length: count }, ()
 const isDeleted = (row: Row): boolean => row.deleted === true || Number(row.deleted) === 1;
 
 /** A write checked and converted to bytes, ready to run inside a transaction. */
-export type PreparedWrite = { type: 'put'; id: string; doc: Doc } | { type: 'putAttachment'; id: string; name: string; bytes: Buffer; contentType: string };
+export type PreparedWrite =
+  | { type: 'put'; id: string; doc: Doc; expect?: string | null }
+  | { type: 'putAttachment'; id: string; name: string; bytes: Buffer; contentType: string }
+  | { type: 'removeAttachment'; id: string; name: string };
 
 /** Attachment data as bytes, without copying what already is bytes. */
 async function bytesOf(data: AttachmentData, contentType: string | undefined): Promise<{ bytes: Buffer; type: string }> {
@@ -91,6 +95,38 @@ export class SqlStorage implements Storage {
   static async #nextSeq(query: Query): Promise<number> {
     const [row] = await query("UPDATE counters SET value = value + 1 WHERE name = 'seq' RETURNING value");
     return Number(row!.value);
+  }
+
+  /**
+   * Holds every other writer of documents off until this transaction ends: each of them takes the
+   * `seq` counter's row (a document write needs a sequence number), so taking it first makes what
+   * this transaction reads next stay true until it commits. On PostgreSQL another server process
+   * then waits here for a writer that got in first, and the reads after see what it committed;
+   * on SQLite BEGIN IMMEDIATE already lets one writer in at a time (other connections included).
+   */
+  static async #holdWriters(query: Query): Promise<void> {
+    await query("UPDATE counters SET value = value WHERE name = 'seq'");
+  }
+
+  /**
+   * Checks the `expect` of prepared puts (each document's first) against what is stored, before
+   * anything is written, with other writers held off; throws a 409 conflict when one differs.
+   */
+  static async #checkExpected(query: Query, writes: readonly PreparedWrite[]): Promise<void> {
+    const expected = new Map<string, string | null>();
+    for (const write of writes) if (write.type === 'put' && write.expect !== undefined && !expected.has(write.id)) expected.set(write.id, write.expect);
+    if (expected.size === 0) return;
+    await SqlStorage.#holdWriters(query);
+    const ids = [...expected.keys()];
+    const current = new Map<string, Doc>();
+    for (let from = 0; from < ids.length; from += IDS_PER_STATEMENT) {
+      const some = ids.slice(from, from + IDS_PER_STATEMENT);
+      for (const row of await query(`SELECT id, doc FROM documents WHERE id IN (${placeholders(some.length)}) AND deleted = ?`, [...some, false])) current.set(String(row.id), JSON.parse(String(row.doc)) as Doc);
+    }
+    for (const [id, expect] of expected) {
+      const failure = expectFailure({ index: 0, id, doc: undefined, expect }, current.get(id));
+      if (failure && !failure.ok) throw new StorageError('conflict', failure.message);
+    }
   }
 
   static async #live(query: Query, id: string): Promise<{ rev: number }> {
@@ -173,8 +209,12 @@ export class SqlStorage implements Storage {
     return Promise.all(
       writes.map(async (write): Promise<PreparedWrite> => {
         checkId(write.id);
-        if (write.type === 'put') return { type: 'put', id: write.id, doc: checkDoc(write.doc) };
+        if (write.type === 'put') {
+          if (write.expect !== undefined && write.expect !== null && typeof write.expect !== 'string') throw new StorageError('bad_request', 'expect must be a document hash or null');
+          return { type: 'put', id: write.id, doc: checkDoc(write.doc), ...(write.expect === undefined ? {} : { expect: write.expect }) };
+        }
         checkId(write.name, 'attachment name');
+        if (write.type === 'removeAttachment') return { type: 'removeAttachment', id: write.id, name: write.name };
         const { bytes, type } = await bytesOf(write.data, write.contentType);
         return { type: 'putAttachment', id: write.id, name: write.name, bytes, contentType: type };
       }),
@@ -183,16 +223,27 @@ export class SqlStorage implements Storage {
 
   /**
    * Applies prepared writes inside the caller's transaction (e.g. together with an ingestion
-   * record). Runs of consecutive attachment writes check their document and look up what exists
-   * once, then upsert each piece: one round trip per statement matters on PostgreSQL.
+   * record). Puts with `expect` are checked first, before anything is written (a 409 conflict
+   * when one differs: the caller's transaction then rolls back). Runs of consecutive attachment
+   * writes check their document and look up what exists once, then upsert each piece: one round
+   * trip per statement matters on PostgreSQL.
    */
   static async applyWrites(query: Query, writes: PreparedWrite[]): Promise<void> {
+    await SqlStorage.#checkExpected(query, writes);
     const touched = new Set<string>();
     for (let index = 0; index < writes.length; ) {
       const write = writes[index]!;
       if (write.type === 'put') {
         await SqlStorage.#putIn(query, write.id, write.doc);
         touched.delete(write.id); // the put gave it a new sequence number already
+        index++;
+        continue;
+      }
+      if (write.type === 'removeAttachment') {
+        await SqlStorage.#live(query, write.id);
+        await query('DELETE FROM attachment_pieces WHERE doc_id = ? AND name = ?', [write.id, write.name]);
+        await query('DELETE FROM attachments WHERE doc_id = ? AND name = ?', [write.id, write.name]);
+        touched.add(write.id);
         index++;
         continue;
       }
@@ -330,6 +381,8 @@ export class SqlStorage implements Storage {
     const checked = checkDocWrites(writes);
     if (checked.writes.length === 0) return checked.results as DocWriteResult[];
     await this.#transaction(async (query) => {
+      // Expectations must still hold at the commit: another server process may write these documents meanwhile.
+      if (checked.writes.some((write) => write.expect !== undefined)) await SqlStorage.#holdWriters(query);
       const ids = [...new Set(checked.writes.map((write) => write.id))];
       const current = new Map<string, Doc | undefined>();
       const sites = new Map<string, string | null>();
