@@ -196,6 +196,23 @@ describe.each(backends)('sign-in throttling on %s', (_name, backend) => {
   );
 
   it(
+    'a burst of parallel guesses gets no more tries than one after the other',
+    async () => {
+      const server = await start({ ...(await backend.fresh()), TRUST_PROXY: '127.0.0.1' });
+      try {
+        // Each attempt is booked before its password is hashed: counted after the hash, all 30
+        // would pass the check while the first was still hashing.
+        const statuses = await Promise.all(Array.from({ length: 30 }, (_, n) => signIn(server, 'admin', `parallel guess ${n}`, from(`10.6.0.${n}`)).then((response) => response.status)));
+        expect(statuses.filter((status) => status === 401)).toHaveLength(10);
+        expect(statuses.filter((status) => status === 429)).toHaveLength(20);
+      } finally {
+        await server.stop();
+      }
+    },
+    SLOW,
+  );
+
+  it(
     'a quiet window forgets the failures',
     async () => {
       const server = await start({ ...(await backend.fresh()), TRUST_PROXY: '127.0.0.1' });
