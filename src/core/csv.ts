@@ -106,10 +106,11 @@ export function detectDialect(sample: string, options: { delimiter?: string; tim
 
 /**
  * Parses lines of data (no header) in a dialect. `firstLine` is the line number of the first one
- * in the whole file, for error messages. Throws CsvError at the first bad line: nothing is taken
- * from a text with one.
+ * in the whole file, for error messages. `checkTime` may refuse a row's time (epoch ms) by
+ * returning why. Throws CsvError at the first bad line: nothing is taken from a text with one.
+ * Records have no prototype: a column may be named `__proto__` or `constructor`.
  */
-export function parseRows(text: string, dialect: CsvDialect, firstLine = 2): CsvRow[] {
+export function parseRows(text: string, dialect: CsvDialect, firstLine = 2, checkTime?: (time: number) => string | undefined): CsvRow[] {
   const result = Papa.parse<string[]>(text, { delimiter: dialect.delimiter, header: false, skipEmptyLines: false });
   const width = dialect.columns.length;
   const rows: CsvRow[] = [];
@@ -121,7 +122,9 @@ export function parseRows(text: string, dialect: CsvDialect, firstLine = 2): Csv
     if (cells.length !== width) throw new CsvError(`${cells.length} cells where the header has ${width}`, line);
     const time = toEpochMs(cells[dialect.timeColumn]);
     if (time === undefined) throw new CsvError(`the time ${JSON.stringify(cells[dialect.timeColumn])} is not seconds, milliseconds or a date`, line);
-    const record: Record<string, number | string | null> = {};
+    const refused = checkTime?.(time);
+    if (refused !== undefined) throw new CsvError(refused, line);
+    const record = Object.create(null) as Record<string, number | string | null>;
     for (let column = 0; column < width; column++) {
       if (column === dialect.timeColumn) continue;
       const cell = cells[column]!.trim();

@@ -80,12 +80,15 @@ describe('HTTP ingest', () => {
     expect(await stored()).toBe(4);
   });
 
-  it('takes CSV with a header, and an Idempotency-Key makes a resend a duplicate', async () => {
+  it('takes CSV with a header, and an Idempotency-Key makes a resend a duplicate (the key with another body: 409)', async () => {
     const csv = 'time;temp;power\n2023-11-14T22:13:24Z;21.9;1170\n2023-11-14T22:13:25Z;22.0;\n';
     const first = await ingest(csv, 'text/csv', { 'idempotency-key': 'upload-42' });
     expect(first.headers.get('x-fieldline-events')).toBe('2');
-    const again = await ingest(`${csv}2023-11-14T22:13:26Z;22.1;1160\n`, 'text/csv', { 'idempotency-key': 'upload-42' });
+    const again = await ingest(csv, 'text/csv', { 'idempotency-key': 'upload-42' });
     expect(again.headers.get('x-fieldline-batch')).toBe('duplicate');
+    // The same key with more rows is not the same batch: refused, not dropped as a duplicate.
+    const other = await ingest(`${csv}2023-11-14T22:13:26Z;22.1;1160\n`, 'text/csv', { 'idempotency-key': 'upload-42' });
+    expect(other.status).toBe(409);
     expect(await stored()).toBe(6);
   });
 

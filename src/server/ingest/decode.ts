@@ -5,21 +5,24 @@
  * lines without their header).
  */
 import { CsvError, parseRows, type CsvDialect } from '../../core';
-import { unpack } from 'msgpackr';
 import { decodeFrame } from './forward-frames';
-import { parseCsv, parseJsonLines, parseMsgpack, type IngestEvent } from './parse';
+import { parseCsv, parseJsonLines, parseMsgpack, type IngestEvent, type TimeCheck } from './parse';
 
 /** The format of upload pieces in a dialect. */
 export const csvRowsFormat = (dialect: CsvDialect): string => `csv-rows:${JSON.stringify(dialect)}`;
 
-export function decodeBatch(format: string, raw: Buffer): IngestEvent[] {
-  if (format === 'forward') return decodeFrame(unpack(raw)).events;
-  if (format === 'msgpack') return parseMsgpack(raw);
-  if (format === 'jsonl') return parseJsonLines(raw.toString('utf8'));
-  if (format === 'csv') return parseCsv(raw.toString('utf8'));
+/**
+ * The events of a batch's bytes. `check` refuses the body (400 naming the event or line) at a
+ * time it refuses; forward frames are not checked here (the ingest service skips such events).
+ */
+export function decodeBatch(format: string, raw: Buffer, check?: TimeCheck): IngestEvent[] {
+  if (format === 'forward') return decodeFrame(raw).events;
+  if (format === 'msgpack') return parseMsgpack(raw, check);
+  if (format === 'jsonl') return parseJsonLines(raw.toString('utf8'), check);
+  if (format === 'csv') return parseCsv(raw.toString('utf8'), check ? { check } : {});
   if (format.startsWith('csv-rows:')) {
     try {
-      return parseRows(raw.toString('utf8'), JSON.parse(format.slice('csv-rows:'.length)) as CsvDialect);
+      return parseRows(raw.toString('utf8'), JSON.parse(format.slice('csv-rows:'.length)) as CsvDialect, 2, check);
     } catch (error) {
       if (error instanceof CsvError) throw new Error(`a stored upload piece no longer parses: ${error.message}`, { cause: error });
       throw error;

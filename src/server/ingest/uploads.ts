@@ -11,8 +11,8 @@ import { randomUUID } from 'node:crypto';
 import { CsvError, parseRows, type CsvDialect } from '../../core';
 import { HttpError } from '../errors';
 import type { SqlDriver } from '../store/sql/driver';
-import type { IngestLog } from '../store/sql/ingest-log';
-import type { IngestService } from './ingest-service';
+import { checksumOf, type IngestLog } from '../store/sql/ingest-log';
+import type { IngestResult, IngestService } from './ingest-service';
 import { csvRowsFormat } from './decode';
 import type { Sources } from './sources';
 import { MAX_EVENTS } from './parse';
@@ -68,6 +68,20 @@ export interface NewUpload {
 }
 
 const pieceKey = (offset: number, length: number): string => `upload:${offset}+${length}`;
+
+/** What one piece brought (see IngestResult); a piece acknowledged before brings nothing new. */
+export interface PieceResult {
+  status: 'stored' | 'duplicate';
+  events: number;
+  late: number;
+  /** Rows at a time this upload stored before: skipped. */
+  resent: number;
+  /** Values dropped: another value for the same column at the same time earlier in the piece. */
+  dropped_same_time: number;
+}
+
+const pieceResult = (result: IngestResult): PieceResult => ({ status: result.status, events: result.events, late: result.late, resent: result.resent, dropped_same_time: result.droppedSameTime });
+const acknowledgedBefore: PieceResult = { status: 'duplicate', events: 0, late: 0, resent: 0, dropped_same_time: 0 };
 
 export class Uploads {
   readonly #driver: SqlDriver;
@@ -136,14 +150,18 @@ export class Uploads {
    * Ingests the piece of `upload` that starts at byte `offset`: whole lines, the last one ending
    * with a line break unless the piece ends the file. A piece acknowledged before is acknowledged
    * again (nothing stored); one that does not start at the acknowledged offset is refused (409)
-   * with that offset. Bad lines refuse the whole piece (400 naming the line).
+   * with that offset, and so is one sent again with other bytes. Bad lines, and times outside
+   * the accepted window, refuse the whole piece (400 naming the line).
    */
-  async putPiece(upload: Upload, offset: number, body: Buffer): Promise<Upload> {
+  async putPiece(upload: Upload, offset: number, body: Buffer): Promise<{ upload: Upload; piece: PieceResult }> {
     const source = await this.#sources.get(upload.source);
     if (!source) throw new HttpError(500, 'internal', 'the upload lost its data source');
     const key = pieceKey(offset, body.length);
     if (offset < upload.byte_offset) {
-      if (await this.#log.find(source.id, key)) return upload; // a resend of an acknowledged piece
+      const acknowledged = await this.#log.find(source.id, key);
+      // A resend of an acknowledged piece; other bytes at the same place are another file.
+      if (acknowledged?.checksum === checksumOf(body)) return { upload, piece: acknowledgedBefore };
+      if (acknowledged) throw new HttpError(409, 'conflict', `the piece at byte ${offset} (${body.length} bytes) was acknowledged with other content: this upload's file has changed; start a new upload`);
       throw new HttpError(409, 'conflict', `this upload is acknowledged up to byte ${upload.byte_offset}; send the piece that starts there`);
     }
     if (upload.state === 'complete') throw new HttpError(409, 'conflict', 'this upload is complete');
@@ -160,7 +178,7 @@ export class Uploads {
     }
     let rows;
     try {
-      rows = parseRows(text, upload.dialect, upload.lines);
+      rows = parseRows(text, upload.dialect, upload.lines, this.#service.timeCheck());
     } catch (error) {
       if (error instanceof CsvError) throw new HttpError(400, 'bad_request', `${upload.name}: ${error.message}`);
       throw error;
@@ -182,6 +200,6 @@ export class Uploads {
         offset,
       ]),
     );
-    return (await this.get(upload.id))!;
+    return { upload: (await this.get(upload.id))!, piece: pieceResult(result) };
   }
 }

@@ -21,12 +21,24 @@ export interface BatchInfo {
   late?: number;
   /** The earliest of those (epoch ms). */
   lateFirst?: number | null;
+  /**
+   * When the batch arrived (epoch ms; default: when it is stored): the moment its events' times
+   * were checked against the accepted window, which a rebuild applies again.
+   */
+  receivedAt?: number;
 }
 
 export interface IngestionRecord extends BatchInfo {
   streamOffset: number;
   streamLength: number;
+  /** SHA-256 (hex) of the batch's bytes (`checksumOf`): a key sent again with other bytes is another batch. */
   checksum: string;
+  receivedAt: number;
+}
+
+/** The checksum recorded with a batch's bytes. */
+export function checksumOf(bytes: Uint8Array): string {
+  return createHash('sha256').update(bytes).digest('hex');
 }
 
 export type Acceptance = { status: 'stored'; record: IngestionRecord } | { status: 'duplicate'; record: IngestionRecord };
@@ -44,6 +56,7 @@ function toRecord(row: Record<string, unknown>): IngestionRecord {
     streamOffset: Number(row.stream_offset),
     streamLength: Number(row.stream_length),
     checksum: String(row.checksum),
+    receivedAt: Number(row.created_at),
   };
 }
 
@@ -59,17 +72,18 @@ export class IngestLog {
    * the batch and runs `effect` (e.g. appending to channel arrays) in the same transaction.
    */
   async accept(batch: BatchInfo, bytes: Uint8Array, effect?: (query: Query) => Promise<void>): Promise<Acceptance> {
-    const checksum = createHash('sha256').update(bytes).digest('hex');
+    const checksum = checksumOf(bytes);
     return this.#driver.transaction(async (query) => {
       const [seen] = await query('SELECT * FROM ingestions WHERE source = ? AND key = ?', [batch.source, batch.key]);
       if (seen) return { status: 'duplicate', record: toRecord(seen) };
       const [end] = await query(`SELECT position AS o, LENGTH(data) AS l FROM stream_chunks WHERE source = ? ORDER BY position DESC LIMIT 1`, [batch.source]);
       const streamOffset = end ? Number(end.o) + Number(end.l) : 0;
       await query(`INSERT INTO stream_chunks (source, position, data) VALUES (?, ?, ?)`, [batch.source, streamOffset, Buffer.from(bytes.buffer, bytes.byteOffset, bytes.byteLength)]);
-      const record: IngestionRecord = { ...batch, streamOffset, streamLength: bytes.byteLength, checksum };
+      const receivedAt = batch.receivedAt ?? Date.now();
+      const record: IngestionRecord = { ...batch, streamOffset, streamLength: bytes.byteLength, checksum, receivedAt };
       await query(
         'INSERT INTO ingestions (source, key, stream_offset, stream_length, count, first_time, last_time, checksum, created_at, format, late, late_first) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)',
-        [batch.source, batch.key, streamOffset, bytes.byteLength, batch.count, batch.firstTime, batch.lastTime, checksum, Date.now(), batch.format ?? null, batch.late ?? 0, batch.lateFirst ?? null],
+        [batch.source, batch.key, streamOffset, bytes.byteLength, batch.count, batch.firstTime, batch.lastTime, checksum, receivedAt, batch.format ?? null, batch.late ?? 0, batch.lateFirst ?? null],
       );
       await effect?.(query);
       return { status: 'stored', record };
