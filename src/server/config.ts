@@ -5,6 +5,7 @@
 import net from 'node:net';
 import path from 'node:path';
 import { passwordProblem } from './auth/password-policy';
+import { DEFAULT_TIME_WINDOW, type TimeWindow } from './ingest/time-window';
 
 export interface ServerConfig {
   host: string;
@@ -26,6 +27,8 @@ export interface ServerConfig {
    * takes them: false (none: request.ip is the socket's), a hop count, or addresses/CIDRs.
    */
   trustProxy: false | number | string[];
+  /** Event times ingestion accepts (INGEST_MIN_TIME, INGEST_MAX_FUTURE_MS). */
+  ingestTimeWindow: TimeWindow;
 }
 
 /** Raised when an environment variable has a value the server cannot use. */
@@ -48,6 +51,23 @@ function parseFlag(name: string, raw: string | undefined, fallback: boolean): bo
   if (['1', 'true', 'yes', 'on'].includes(raw.toLowerCase())) return true;
   if (['0', 'false', 'no', 'off'].includes(raw.toLowerCase())) return false;
   throw new ConfigError(`${name} must be 0 or 1, got ${JSON.stringify(raw)}`);
+}
+
+/** INGEST_MIN_TIME: a date (ISO 8601, e.g. 2000-01-01) before now; a bare number is refused (seconds or ms?). */
+function parseMinTime(raw: string | undefined): number {
+  if (raw === undefined || raw === '') return DEFAULT_TIME_WINDOW.minTime;
+  const time = /^\s*[-+]?[\d.]+\s*$/.test(raw) ? Number.NaN : Date.parse(raw);
+  if (!Number.isFinite(time) || time >= Date.now()) throw new ConfigError(`INGEST_MIN_TIME must be a date before now, like 2000-01-01 or 2000-01-01T00:00:00Z, got ${JSON.stringify(raw)}`);
+  return time;
+}
+
+/** INGEST_MAX_FUTURE_MS: milliseconds, a whole number from 0 to 10 years. */
+function parseMaxFuture(raw: string | undefined): number {
+  if (raw === undefined || raw === '') return DEFAULT_TIME_WINDOW.maxFutureMs;
+  const ms = Number(raw);
+  // Beyond 10 years it no longer guards against anything (and now + it must stay a Date).
+  if (!/^\s*\d+\s*$/.test(raw) || !Number.isSafeInteger(ms) || ms > 10 * 366 * 86_400_000) throw new ConfigError(`INGEST_MAX_FUTURE_MS must be a whole number of milliseconds from 0 to 10 years, got ${JSON.stringify(raw)}`);
+  return ms;
 }
 
 // proxy-addr's names for address ranges, accepted in TRUST_PROXY beside addresses and CIDRs.
@@ -90,6 +110,7 @@ export function loadConfig(env: NodeJS.ProcessEnv, projectRoot: string): ServerC
     jobThreads: parsePort('JOB_THREADS', env.JOB_THREADS, 1),
     forwardSecurity: parseFlag('FORWARD_SECURITY', env.FORWARD_SECURITY, false),
     trustProxy: parseTrustProxy(env.TRUST_PROXY),
+    ingestTimeWindow: { minTime: parseMinTime(env.INGEST_MIN_TIME), maxFutureMs: parseMaxFuture(env.INGEST_MAX_FUTURE_MS) },
     host: env.HOST || '127.0.0.1',
     port: parsePort('PORT', env.PORT, 8080),
     dataDir: path.resolve(projectRoot, env.DATA_DIR || 'data'),

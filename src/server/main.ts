@@ -69,7 +69,7 @@ export async function startServer(config: ServerConfig, options: StartOptions = 
   let forwardPort: number;
   try {
     await ensureAdmin(store, config.adminPassword);
-    ingest = new IngestService(store);
+    ingest = new IngestService(store, { timeWindow: config.ingestTimeWindow });
     app = await buildApp({
       store,
       version: packageVersion(),

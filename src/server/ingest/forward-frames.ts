@@ -7,6 +7,7 @@ import { gunzipSync } from 'node:zlib';
 import { unpackMultiple } from 'msgpackr';
 import './parse'; // registers the EventTime extension with msgpackr
 import type { IngestEvent } from './parse';
+import { mayHaveRenamedKey, unpackExactly, unpackMultipleExactly } from './msgpack-keys';
 
 /** A frame that breaks the protocol: the connection is closed. */
 export class ProtocolError extends Error {}
@@ -19,8 +20,21 @@ function toEvent(entry: unknown): IngestEvent {
   return { time: time * 1000, record: record as Record<string, unknown> };
 }
 
-/** Tag, events and options of one frame, whatever its mode. */
-export function decodeFrame(frame: unknown): { tag: string; events: IngestEvent[]; option: Record<string, unknown> } {
+type Frame = { tag: string; events: IngestEvent[]; option: Record<string, unknown> };
+
+/**
+ * Tag, events and options of one frame, whatever its mode. `frame` is the frame as msgpackr
+ * decoded it; with `raw`, its bytes, a record with a key msgpackr renamed (`__proto__`) is
+ * decoded again with its keys as sent (msgpack-keys.ts).
+ */
+export function decodeFrame(frame: unknown, raw?: Uint8Array): Frame {
+  const decoded = decode(frame, false);
+  if (!decoded.events.some((event) => mayHaveRenamedKey(event.record))) return decoded;
+  return raw ? decode(unpackExactly(raw), true) : decode(frame, true);
+}
+
+/** `exact`: PackedForward entries keep their keys as sent. */
+function decode(frame: unknown, exact: boolean): Frame {
   if (!Array.isArray(frame) || frame.length < 2 || typeof frame[0] !== 'string') throw new ProtocolError('a frame must be [tag, …]');
   const tag = frame[0];
   const second = frame[1] as unknown;
@@ -41,7 +55,7 @@ export function decodeFrame(frame: unknown): { tag: string; events: IngestEvent[
     } else if (option.compressed !== undefined && option.compressed !== 'text') throw new ProtocolError(`unknown compression ${String(option.compressed)}`);
     let entries: unknown[];
     try {
-      entries = unpackMultiple(bytes) as unknown[];
+      entries = exact ? unpackMultipleExactly(bytes) : (unpackMultiple(bytes) as unknown[]);
     } catch {
       throw new ProtocolError('PackedForward entries are not msgpack');
     }

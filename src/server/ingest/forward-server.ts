@@ -25,7 +25,7 @@ import os from 'node:os';
 import { pack, unpack } from 'msgpackr';
 import type { FastifyBaseLogger } from 'fastify';
 import type { Source, Sources } from './sources';
-import type { IngestService } from './ingest-service';
+import { KeyReusedError, type IngestService } from './ingest-service';
 import { MsgpackFrameScanner, MsgpackScanError } from './msgpack-frames';
 import { ProtocolError, decodeFrame } from './forward-frames';
 
@@ -55,6 +55,12 @@ export interface ForwardStats {
   refusedHandshakes: number;
   /** UDP heartbeat datagrams answered. */
   heartbeats: number;
+  /** Events skipped for a time outside the accepted window (the rest of their frames is stored). */
+  refusedOutOfWindow: number;
+  /** Numeric values skipped because their field name cannot name a channel. */
+  refusedUnnamable: number;
+  /** Chunks whose id was stored before with other content: not stored, not acknowledged, connection closed. */
+  refusedChunkReuse: number;
 }
 
 /** What in_forward answers to any heartbeat datagram: a single zero byte. */
@@ -130,7 +136,7 @@ class FramePieces {
 }
 
 export class ForwardServer {
-  readonly stats: ForwardStats = { frames: 0, events: 0, refusedUnknownTag: 0, protocolErrors: 0, refusedHandshakes: 0, heartbeats: 0 };
+  readonly stats: ForwardStats = { frames: 0, events: 0, refusedUnknownTag: 0, protocolErrors: 0, refusedHandshakes: 0, heartbeats: 0, refusedOutOfWindow: 0, refusedUnnamable: 0, refusedChunkReuse: 0 };
   readonly #requireHandshake: boolean;
   readonly #hostname = os.hostname();
   readonly #sources: Sources;
@@ -314,7 +320,7 @@ export class ForwardServer {
       await this.#ping(socket, connection, value);
       return undefined;
     }
-    const { tag, events, option } = decodeFrame(value);
+    const { tag, events, option } = decodeFrame(value, raw);
     this.stats.frames++;
     let source = connection.sources.get(tag);
     if (!source) {
@@ -335,10 +341,28 @@ export class ForwardServer {
     }
     const chunk = typeof option.chunk === 'string' ? option.chunk : undefined;
     const key = chunk ? `chunk:${chunk}` : `sha256:${createHash('sha256').update(raw).digest('hex')}`;
-    const committed = this.#service.ingest(source, key, events, raw, 'forward').then((result) => {
-      this.stats.events += result.events;
-      if (chunk && socket.writable) socket.write(pack({ ack: chunk }));
-    });
+    // What cannot be stored is skipped, not refused: fluentd would resend a refused chunk forever.
+    const committed = this.#service.ingest(source, key, events, raw, 'forward', { skipUnstorable: true }).then(
+      (result) => {
+        this.stats.events += result.events;
+        this.stats.refusedOutOfWindow += result.outOfWindow;
+        this.stats.refusedUnnamable += result.unnamable;
+        if (result.outOfWindow > 0 || result.unnamable > 0) {
+          this.#log.warn({ tag, chunk, outOfWindow: result.outOfWindow, unnamable: result.unnamable, bounds: this.#service.bounds() }, 'forward protocol: events outside the accepted time window, or values of fields that cannot name a channel, skipped (kept in the raw stream)');
+        }
+        if (chunk && socket.writable) socket.write(pack({ ack: chunk }));
+      },
+      (error: unknown) => {
+        // fluentd never reuses a chunk id for other content. Acknowledging would lose this data
+        // silently; it is refused, and the connection closed (by the caller) so that the client's
+        // log says so at once instead of after its ack timeout.
+        if (error instanceof KeyReusedError) {
+          this.stats.refusedChunkReuse++;
+          this.#log.warn({ tag, chunk }, 'forward protocol: a chunk id stored before with other content, refused (no ack)');
+        }
+        throw error;
+      },
+    );
     return { committed };
   }
 }

@@ -9,6 +9,13 @@
  * after later ones were stored) is kept in the raw stream and counted, but not appended until
  * `rebuild` merges it (each batch records how its raw bytes decode, and its late events).
  *
+ * Integrity of what is stored: a batch key names one content — sent again with other bytes it is
+ * refused (409), never answered as a duplicate while the new data is dropped. Event times outside
+ * the accepted window (time-window.ts) are refused with the whole batch (400), or, for a producer
+ * that would resend a refused batch forever (the forward protocol), skipped and counted. Events of
+ * a batch that share a time are merged into one instant (instants.ts); an instant stored by an
+ * earlier batch is not written again (a resend: counted, its events skipped whole).
+ *
  * Group commit: batches of one source are stored in the order they were handed in (per process),
  * and those that wait while a transaction commits are stored together in the next one — one
  * commit (one fsync) and one append per array for the whole group. The outcome is the one
@@ -18,15 +25,17 @@
  * its batches are stored again one by one, so only a bad batch fails.
  */
 import { ArrayError, ChannelArray } from '../../arrays';
-import { StorageError, type BulkWrite } from '../../storage/backend';
+import { StorageError, idProblem, type BulkWrite } from '../../storage/backend';
 import type { Store } from '../store/store';
 import type { Query, SqlDriver } from '../store/sql/driver';
 import { SqlStorage } from '../store/sql/sql-storage';
-import { IngestLog, type BatchInfo } from '../store/sql/ingest-log';
+import { IngestLog, checksumOf, type BatchInfo } from '../store/sql/ingest-log';
 import { HttpError } from '../errors';
-import type { Source } from './sources';
-import type { IngestEvent } from './parse';
+import { unitOf, type Source } from './sources';
+import type { IngestEvent, TimeCheck } from './parse';
 import { decodeBatch } from './decode';
+import { mergeInstants } from './instants';
+import { DEFAULT_TIME_WINDOW, boundsAt, inBounds, outsideReason, type TimeBounds, type TimeWindow } from './time-window';
 
 export interface IngestResult {
   status: 'stored' | 'duplicate';
@@ -34,6 +43,31 @@ export interface IngestResult {
   events: number;
   /** New events older than their arrays' last samples: in the raw stream only. */
   late: number;
+  /** Events (instants) at a time the source had stored before: resends, skipped. */
+  resent: number;
+  /** Values dropped because the same field had another value at the same instant of the batch. */
+  droppedSameTime: number;
+  /** Events skipped for a time outside the accepted window (only with `skipUnstorable`). */
+  outOfWindow: number;
+  /** Numeric values skipped because their field name cannot name a channel (only with `skipUnstorable`). */
+  unnamable: number;
+}
+
+/** A batch key sent again with other content (409): nothing of it is stored. */
+export class KeyReusedError extends HttpError {
+  override name = 'KeyReusedError';
+  constructor(detail: string) {
+    super(409, 'conflict', detail);
+  }
+}
+
+/** What `ingest` does with what it cannot store: a time outside the window, a field that cannot name a channel. */
+export interface IngestOptions {
+  /**
+   * false (default): the batch fails with 400 naming the event or field; true: the rest is stored
+   * and these are counted (for producers that would resend a refused batch forever).
+   */
+  skipUnstorable?: boolean;
 }
 
 export interface RebuildResult {
@@ -51,6 +85,11 @@ interface PendingBatch {
   events: IngestEvent[];
   raw: Uint8Array;
   format: string | undefined;
+  /** When `ingest` was called: the moment the window was checked. */
+  receivedAt: number;
+  droppedSameTime: number;
+  outOfWindow: number;
+  skipUnstorable: boolean;
   resolve: (result: IngestResult) => void;
   reject: (error: unknown) => void;
 }
@@ -80,8 +119,17 @@ const isTask = (item: PendingBatch | PendingTask): item is PendingTask => 'task'
 const MAX_GROUP_BATCHES = 1000;
 const MAX_GROUP_EVENTS = 100_000;
 
-/** A field name as part of an array id. */
+/** A field name as part of an array id (a name that passes `channelProblem`: encodeURIComponent throws at a lone surrogate). */
 const fieldId = (field: string): string => encodeURIComponent(field);
+
+/**
+ * Why a field cannot have a channel (undefined: it can): its name must be valid text without NUL
+ * (it is the channel's title), and the ids it makes must pass the id rules (length).
+ */
+function channelProblem(source: Source, field: string): string | undefined {
+  const problem = idProblem(field) ?? idProblem(`channel/${source.id}/${fieldId(field)}`);
+  return problem === undefined ? undefined : `the field ${JSON.stringify(field.slice(0, 100))} cannot name a channel: its name (in the channel id) ${problem}`;
+}
 
 /**
  * A driver whose transactions are the caller's open one, so IngestLog's own operations (each one
@@ -93,6 +141,12 @@ function joined(driver: SqlDriver, query: Query): SqlDriver {
     transaction: <T>(work: (query: Query) => Promise<T>): Promise<T> => work(query),
     close: () => Promise.resolve(),
   };
+}
+
+/** The refusal of a batch key sent again with other content. */
+function reused(key: string): KeyReusedError {
+  const named = key.replace(/^(key|chunk|upload):/, '');
+  return new KeyReusedError(`the batch key ${JSON.stringify(named)} was used before for a batch with other content: a key names one batch, so this one was not stored; send new data under a new key (Idempotency-Key, chunk id)`);
 }
 
 /** A batch another writer stored between a group's checks and its commit: the group is redone one by one. */
@@ -124,16 +178,46 @@ export class IngestService {
    */
   readonly #unannounced = new Map<string, BulkWrite>();
 
-  constructor(store: Store) {
+  readonly #window: TimeWindow;
+
+  constructor(store: Store, options: { timeWindow?: TimeWindow } = {}) {
     this.#store = store;
+    this.#window = options.timeWindow ?? DEFAULT_TIME_WINDOW;
+  }
+
+  /** The event times accepted now (parsers check with `timeCheck` to name the line at fault). */
+  bounds(now = Date.now()): TimeBounds {
+    return boundsAt(this.#window, now);
+  }
+
+  /** A parser's check against the times accepted now (see parse.ts). */
+  timeCheck(): TimeCheck {
+    const bounds = this.bounds();
+    return (time) => outsideReason(time, bounds);
   }
 
   /**
    * Stores a batch of a source once; resolves when it is committed (or known as a duplicate).
-   * `format` says how `raw` decodes again (ingest/decode.ts), for a rebuild.
+   * `format` says how `raw` decodes again (ingest/decode.ts), for a rebuild. Rejects with 400
+   * when an event time is outside the accepted window or a numeric field's name cannot name a
+   * channel (unless `options.skipUnstorable`),
+   * and with KeyReusedError (409) when `key` was stored with other bytes.
    */
-  ingest(source: Source, key: string, events: IngestEvent[], raw: Uint8Array, format?: string): Promise<IngestResult> {
-    return new Promise((resolve, reject) => this.#enqueue(source, { key, events, raw, format, resolve, reject }));
+  ingest(source: Source, key: string, events: IngestEvent[], raw: Uint8Array, format?: string, options: IngestOptions = {}): Promise<IngestResult> {
+    const receivedAt = Date.now();
+    const bounds = this.bounds(receivedAt);
+    let accepted = events;
+    let outOfWindow = 0;
+    const outside = events.findIndex((event) => !inBounds(event.time, bounds));
+    if (outside !== -1) {
+      if (!options.skipUnstorable) return Promise.reject(new HttpError(400, 'bad_request', `event ${outside}: ${outsideReason(events[outside]!.time, bounds)}; nothing of the batch was stored`));
+      accepted = events.filter((event) => inBounds(event.time, bounds));
+      outOfWindow = events.length - accepted.length;
+    }
+    const instants = mergeInstants(accepted);
+    return new Promise((resolve, reject) =>
+      this.#enqueue(source, { key, events: instants.events, raw, format, receivedAt, droppedSameTime: instants.dropped, outOfWindow, skipUnstorable: options.skipUnstorable ?? false, resolve, reject }),
+    );
   }
 
   #enqueue(source: Source, item: PendingBatch | PendingTask): void {
@@ -167,13 +251,19 @@ export class IngestService {
     for (const record of await log.recordsFrom(source.id, from)) {
       if (record.format === undefined) throw new HttpError(409, 'conflict', `batch ${record.key} was stored before batch formats were recorded: its events cannot be decoded again`);
       const raw = await log.read(source.id, record.streamOffset, record.streamOffset + record.streamLength);
-      for (const event of decodeBatch(record.format, raw)) {
+      // The events `ingest` took: inside the window as it was when the batch arrived, instants merged.
+      const bounds = this.bounds(record.receivedAt);
+      for (const event of mergeInstants(decodeBatch(record.format, raw).filter((event) => inBounds(event.time, bounds))).events) {
         if (event.time < from || seen.has(event.time)) continue;
         seen.add(event.time);
         for (const [field, value] of Object.entries(event.record)) {
           if (typeof value !== 'number' || !Number.isFinite(value)) continue;
           let samples = series.get(field);
-          if (!samples) series.set(field, (samples = []));
+          if (!samples) {
+            // Never stored: skipped when its batch came in (the forward protocol), or it was refused whole.
+            if (channelProblem(source, field) !== undefined) continue;
+            series.set(field, (samples = []));
+          }
           samples.push([event.time, value]);
         }
       }
@@ -260,6 +350,7 @@ export class IngestService {
         return await store();
       } catch (error) {
         if (!movedOnMeanwhile(error) || attempt >= WRITE_ATTEMPTS) throw error;
+        console.error("RETRY", attempt, String(error).slice(0, 120));
         const prefix = `array/${source.id}/`;
         for (const id of [...this.#arrays.keys()]) if (id.startsWith(prefix)) this.#arrays.delete(id);
         // Losing again and again against a busy writer: give it a moment (randomised, so two
@@ -275,13 +366,13 @@ export class IngestService {
     if (!array) {
       array = await ChannelArray.open(this.#store.documents, id).catch(async (error: unknown) => {
         if (!(error instanceof ArrayError && error.status === 404)) throw error;
-        const created = await this.#create(this.#store.documents, id, { timing: 'explicit', ...(source.units[field] ? { unit: source.units[field] } : {}), ...(source.site ? { site: source.site } : {}) });
+        const created = await this.#create(this.#store.documents, id, { timing: 'explicit', ...(unitOf(source, field) ? { unit: unitOf(source, field) } : {}), ...(source.site ? { site: source.site } : {}) });
         // Created by another server process just now: it announces the channel.
         if (!created) return ChannelArray.open(this.#store.documents, id);
         this.#unannounced.set(id, {
           type: 'put',
           id: `channel/${source.id}/${fieldId(field)}`,
-          doc: { type: 'channel', title: field, unit: source.units[field] ?? '', source: source.id, array: id, ...(source.site ? { site: source.site } : {}), ...(source.asset ? { asset: source.asset } : {}) },
+          doc: { type: 'channel', title: field, unit: unitOf(source, field) ?? '', source: source.id, array: id, ...(source.site ? { site: source.site } : {}), ...(source.asset ? { asset: source.asset } : {}) },
         });
         return created;
       });
@@ -316,33 +407,48 @@ export class IngestService {
       const log = new IngestLog(joined(driver, query));
       const found: Array<{ duplicate: boolean; known: Set<number> }> = [];
       for (const batch of group) {
-        const duplicate = (await log.find(source.id, batch.key)) !== undefined;
-        found.push({ duplicate, known: duplicate ? new Set() : await log.knownTimes(source.id, batch.events.map((event) => event.time)) });
+        const record = await log.find(source.id, batch.key);
+        // A key names one content: the same key with other bytes is no resend (its data would be lost).
+        if (record && record.checksum !== checksumOf(batch.raw)) throw reused(batch.key);
+        found.push({ duplicate: record !== undefined, known: record ? new Set() : await log.knownTimes(source.id, batch.events.map((event) => event.time)) });
       }
       return found;
     });
 
     const results: IngestResult[] = [];
     const accepted: Array<{ batch: PendingBatch; info: BatchInfo }> = [];
-    const keys = new Set<string>();
+    const keys = new Map<string, Uint8Array>(); // key → bytes, of this group's earlier batches
     const taken = new Set<number>(); // event times stored by this group's earlier batches (or earlier in the same batch)
     const times: number[] = [];
     const appends = new Map<string, { array: ChannelArray; times: number[]; values: number[] }>();
+    const unnamed = new Map<string, string>(); // fields that cannot name a channel → why
     for (const [index, batch] of group.entries()) {
-      if (checked[index]!.duplicate || keys.has(batch.key)) {
-        results.push({ status: 'duplicate', events: 0, late: 0 });
+      const earlier = keys.get(batch.key);
+      if (earlier && !Buffer.from(earlier.buffer, earlier.byteOffset, earlier.byteLength).equals(batch.raw)) throw reused(batch.key);
+      if (checked[index]!.duplicate || earlier) {
+        results.push({ status: 'duplicate', events: 0, late: 0, resent: 0, droppedSameTime: 0, outOfWindow: 0, unnamable: 0 });
         continue;
       }
-      keys.add(batch.key);
+      keys.set(batch.key, batch.raw);
       const known = checked[index]!.known;
       const fresh = batch.events.filter((event) => !known.has(event.time) && !taken.has(event.time) && taken.add(event.time)).sort((a, b) => a.time - b.time);
       const late = new Set<number>();
+      let unnamable = 0;
       for (const event of fresh) {
         times.push(event.time);
         for (const [field, value] of Object.entries(event.record)) {
           if (typeof value !== 'number' || !Number.isFinite(value)) continue;
           let append = appends.get(field);
-          if (!append) appends.set(field, (append = { array: await this.#array(source, field), times: [], values: [] }));
+          if (!append) {
+            const problem = unnamed.get(field) ?? channelProblem(source, field);
+            if (problem !== undefined) {
+              unnamed.set(field, problem);
+              if (!batch.skipUnstorable) throw new HttpError(400, 'bad_request', `${problem}; nothing of the batch was stored`);
+              unnamable++;
+              continue;
+            }
+            appends.set(field, (append = { array: await this.#array(source, field), times: [], values: [] }));
+          }
           // Ordered by time: what the array or an earlier batch of this group holds bounds the next sample.
           if (event.time <= (append.times.at(-1) ?? append.array.meta.last_time ?? -Infinity)) {
             late.add(event.time);
@@ -352,7 +458,7 @@ export class IngestService {
           append.values.push(value);
         }
       }
-      results.push({ status: 'stored', events: fresh.length, late: late.size });
+      results.push({ status: 'stored', events: fresh.length, late: late.size, resent: batch.events.length - fresh.length, droppedSameTime: batch.droppedSameTime, outOfWindow: batch.outOfWindow, unnamable });
       let lateFirst: number | null = null;
       for (const time of late) if (lateFirst === null || time < lateFirst) lateFirst = time;
       accepted.push({
@@ -366,6 +472,7 @@ export class IngestService {
           ...(batch.format === undefined ? {} : { format: batch.format }),
           late: late.size,
           lateFirst,
+          receivedAt: batch.receivedAt,
         },
       });
     }

@@ -2,17 +2,22 @@
  * Ingest bodies → events. Accepted: a raw msgpack stream of `[time, record]` pairs (what fluentd's
  * HTTP output plugin for Wendelin sends; time in seconds, integer, float or EventTime), JSON lines
  * (`[time, record]` or `{"time": …, field: value, …}`), and CSV with a header (core/csv.ts: units
- * in headers, delimiter and time column detected). Times become epoch ms.
+ * in headers, delimiter and time column detected). Times become epoch ms. A `TimeCheck` may refuse
+ * a time: the whole body is refused (400) naming the event or line.
  */
 import { addExtension, unpackMultiple } from 'msgpackr';
 import { CsvError, detectDialect, parseRows, splitHeader, toEpochMs } from '../../core';
 import { HttpError } from '../errors';
+import { mayHaveRenamedKey, unpackMultipleExactly } from './msgpack-keys';
 
 export interface IngestEvent {
   /** Epoch milliseconds. */
   time: number;
   record: Record<string, unknown>;
 }
+
+/** Says why an event time (epoch ms) is refused, or undefined when it is accepted. */
+export type TimeCheck = (time: number) => string | undefined;
 
 /** Events per request at most: bigger uploads come in pieces. */
 export const MAX_EVENTS = 1_000_000;
@@ -42,7 +47,14 @@ function checkRecord(value: unknown, where: string): Record<string, unknown> {
   return value as Record<string, unknown>;
 }
 
-function fromPair(entry: unknown, where: string): IngestEvent {
+function fromPair(entry: unknown, where: string, check?: TimeCheck): IngestEvent {
+  const event = pair(entry, where);
+  const refused = check?.(event.time);
+  if (refused !== undefined) throw bad(`${where}: ${refused}`);
+  return event;
+}
+
+function pair(entry: unknown, where: string): IngestEvent {
   if (Array.isArray(entry) && entry.length === 2) return { time: toMs(entry[0], where), record: checkRecord(entry[1], where) };
   if (typeof entry === 'object' && entry !== null && !Array.isArray(entry)) {
     const { time, timestamp, ...fields } = entry as Record<string, unknown>;
@@ -51,22 +63,27 @@ function fromPair(entry: unknown, where: string): IngestEvent {
   throw bad(`${where}: expected [time, record] or {time, …fields}`);
 }
 
+/** The record of a decoded entry ([time, record] or {time, …fields}), to look at its keys. */
+const recordOf = (entry: unknown): unknown => (Array.isArray(entry) ? entry[1] : entry);
+
 function limit(count: number): void {
   if (count > MAX_EVENTS) throw new HttpError(413, 'payload_too_large', `at most ${MAX_EVENTS} events per request`);
 }
 
-export function parseMsgpack(body: Buffer): IngestEvent[] {
+export function parseMsgpack(body: Buffer, check?: TimeCheck): IngestEvent[] {
   let entries: unknown[];
   try {
     entries = unpackMultiple(body) as unknown[];
+    // A field named __proto__ came back renamed: decode again, keys as sent (see msgpack-keys.ts).
+    if (entries.some((entry) => mayHaveRenamedKey(recordOf(entry)))) entries = unpackMultipleExactly(body);
   } catch (error) {
     throw bad(`the body is not a msgpack stream of [time, record] pairs: ${(error as Error).message}`);
   }
   limit(entries.length);
-  return entries.map((entry, index) => fromPair(entry, `event ${index}`));
+  return entries.map((entry, index) => fromPair(entry, `event ${index}`, check));
 }
 
-export function parseJsonLines(text: string): IngestEvent[] {
+export function parseJsonLines(text: string, check?: TimeCheck): IngestEvent[] {
   const lines = text.split(/\r?\n/).filter((line) => line.trim() !== '');
   limit(lines.length);
   return lines.map((line, index) => {
@@ -76,16 +93,16 @@ export function parseJsonLines(text: string): IngestEvent[] {
     } catch {
       throw bad(`line ${index + 1} is not JSON`);
     }
-    return fromPair(entry, `line ${index + 1}`);
+    return fromPair(entry, `line ${index + 1}`, check);
   });
 }
 
 /** CSV with a header line (see core/csv.ts); `options` choose the delimiter or time column. */
-export function parseCsv(text: string, options: { delimiter?: string; timeColumn?: string } = {}): IngestEvent[] {
+export function parseCsv(text: string, options: { delimiter?: string; timeColumn?: string; check?: TimeCheck } = {}): IngestEvent[] {
   const { header, rest } = splitHeader(text);
   try {
     const dialect = detectDialect(`${header}\n${rest.slice(0, 4096)}`, options);
-    const rows = parseRows(rest, dialect, 2);
+    const rows = parseRows(rest, dialect, 2, options.check);
     limit(rows.length);
     return rows;
   } catch (error) {

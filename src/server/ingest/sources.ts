@@ -12,8 +12,25 @@ export interface Source {
   tag: string;
   asset: string | null;
   site: string | null;
-  /** Units by field name, e.g. {temp: "°C"}. */
-  units: Record<string, string>;
+  /**
+   * Units by field name, e.g. {temp: "°C"}: an object without prototype (field names are input:
+   * `constructor` or `__proto__` must find nothing or their own unit). Read it with `unitOf`.
+   */
+  units: Readonly<Record<string, string>>;
+}
+
+/** Units keyed by field name in an object without prototype, keeping only string values. */
+function unitsFrom(value: unknown): Record<string, string> {
+  const units = Object.create(null) as Record<string, string>;
+  if (typeof value !== 'object' || value === null) return units;
+  // Object.entries lists an own "__proto__" (JSON.parse makes one); on this object it stays a key.
+  for (const [field, unit] of Object.entries(value)) if (typeof unit === 'string') units[field] = unit;
+  return units;
+}
+
+/** The unit a source gives a field, if any (own keys only: never Object.prototype's members). */
+export function unitOf(source: Source, field: string): string | undefined {
+  return Object.hasOwn(source.units, field) ? source.units[field] : undefined;
 }
 
 const hash = (token: string): string => createHash('sha256').update(token).digest('hex');
@@ -24,7 +41,7 @@ function toSource(row: Record<string, unknown>): Source {
     tag: String(row.tag),
     asset: (row.asset as string | null) ?? null,
     site: (row.site as string | null) ?? null,
-    units: JSON.parse(String(row.units)) as Record<string, string>,
+    units: unitsFrom(JSON.parse(String(row.units))),
   };
 }
 
@@ -39,7 +56,7 @@ export class Sources {
   async create(input: { tag: string; asset?: string; site?: string; units?: Record<string, string> }): Promise<Source & { token: string; shared_key: string }> {
     const token = randomBytes(24).toString('base64url');
     const sharedKey = randomBytes(24).toString('base64url');
-    const source: Source = { id: `source/${randomUUID()}`, tag: input.tag, asset: input.asset ?? null, site: input.site ?? null, units: input.units ?? {} };
+    const source: Source = { id: `source/${randomUUID()}`, tag: input.tag, asset: input.asset ?? null, site: input.site ?? null, units: unitsFrom(input.units) };
     await this.#driver.transaction(async (query) => {
       const [taken] = await query('SELECT id FROM sources WHERE tag = ?', [input.tag]);
       if (taken) throw new HttpError(409, 'conflict', `a source with tag ${JSON.stringify(input.tag)} exists`);

@@ -8,7 +8,10 @@
  *        pairs (the Wendelin fluentd output plugin's format), JSON lines or CSV, by Content-Type;
  *        `Authorization: Bearer <source token>` or Basic (tag:token); `Idempotency-Key` optional
  *        (default: the body's hash). 204 once the batch is committed; a resent batch is
- *        acknowledged again and not stored twice.
+ *        acknowledged again and not stored twice; a key resent with another body is 409. Headers:
+ *        x-fieldline-batch (stored | duplicate), -events (new), -late, -resent (events at times
+ *        stored before: skipped), -dropped-same-time (values dropped: another value for the same
+ *        field at the same time earlier in the batch). 400 for a time outside the accepted window.
  */
 import { createHash } from 'node:crypto';
 import type { FastifyInstance, FastifyRequest } from 'fastify';
@@ -98,11 +101,19 @@ export async function ingestRoutes(app: FastifyInstance, options: { store: Store
       else if (type === 'application/x-ndjson' || type === 'application/jsonl' || type === 'application/json') format = 'jsonl';
       else if (type === 'text/csv') format = 'csv';
       else throw new HttpError(415, 'unsupported_media_type', `Content-Type ${type} is not msgpack, JSON lines or CSV`);
-      const events = decodeBatch(format, body);
+      // Times outside the accepted window refuse the whole batch (400 naming the event or line).
+      const events = decodeBatch(format, body, service.timeCheck());
       const headerKey = request.headers['idempotency-key'];
       const key = typeof headerKey === 'string' && headerKey !== '' ? `key:${headerKey}` : `sha256:${createHash('sha256').update(body).digest('hex')}`;
       const result = await service.ingest(source, key, events, body, format);
-      return reply.status(204).header('x-fieldline-batch', result.status).header('x-fieldline-events', String(result.events)).header('x-fieldline-late', String(result.late)).send();
+      return reply
+        .status(204)
+        .header('x-fieldline-batch', result.status)
+        .header('x-fieldline-events', String(result.events))
+        .header('x-fieldline-late', String(result.late))
+        .header('x-fieldline-resent', String(result.resent))
+        .header('x-fieldline-dropped-same-time', String(result.droppedSameTime))
+        .send();
     });
   });
 }

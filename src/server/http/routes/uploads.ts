@@ -5,8 +5,9 @@
  *   GET  /api/uploads            → the caller's uploads (an admin's: everybody's)
  *   GET  /api/uploads/:id        → the upload with `byte_offset` (acknowledged bytes) and `events`
  *   PUT  /api/uploads/:id/data?offset=N   a piece of whole lines starting at byte N (any content
- *        type; the bytes are the file's) → 200 the upload after it; 409 with `byte_offset` when N
- *        is not where the upload stands.
+ *        type; the bytes are the file's) → 200 the upload after it, with `piece` {status, events,
+ *        late, resent, dropped_same_time}; 409 with `byte_offset` when N is not where the upload
+ *        stands, or when an acknowledged piece is sent again with other bytes.
  * Who: admins anywhere; technicians into the sites assigned to them (a site is required). An
  * upload is its owner's: others get 404.
  */
@@ -88,7 +89,8 @@ export async function uploadRoutes(app: FastifyInstance, options: { store: Store
       if (request.query.offset === undefined || !Number.isSafeInteger(offset) || offset < 0) throw new HttpError(400, 'bad_request', '?offset= must be the byte offset of the piece in the file');
       const body = Buffer.isBuffer(request.body) ? request.body : Buffer.alloc(0);
       try {
-        return await view(await uploads.putPiece(upload, offset, body));
+        const stored = await uploads.putPiece(upload, offset, body);
+        return { ...(await view(stored.upload)), piece: stored.piece };
       } catch (error) {
         if (error instanceof HttpError && error.status === 409) {
           const current = (await uploads.get(upload.id))!;
