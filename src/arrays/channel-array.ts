@@ -57,6 +57,8 @@ export interface ArrayMeta {
   unit?: string;
   /** The site the channel belongs to (access rules on the server follow it). */
   site?: string;
+  /** The transformation that created this array as its output: the only one that may write it. */
+  producer?: string;
 }
 
 export type AppendTimes = Float64Array | { t0: number; dt: number };
@@ -141,7 +143,7 @@ export class ChannelArray {
   }
 
   /** Creates an empty array (409 when one exists under this id, also when another writer creates it meanwhile). */
-  static async create(storage: Storage, id: string, options: { timing: 'explicit' | 'regular'; unit?: string; site?: string }): Promise<ChannelArray> {
+  static async create(storage: Storage, id: string, options: { timing: 'explicit' | 'regular'; unit?: string; site?: string; producer?: string }): Promise<ChannelArray> {
     if (options.timing !== 'explicit' && options.timing !== 'regular') throw new ArrayError('bad_request', 'timing must be "explicit" or "regular"');
     const meta: ArrayMeta = {
       kind: 'fl-channel-array',
@@ -154,6 +156,7 @@ export class ChannelArray {
       last_time: null,
       ...(options.unit ? { unit: options.unit } : {}),
       ...(options.site ? { site: options.site } : {}),
+      ...(options.producer ? { producer: options.producer } : {}),
     };
     try {
       await writeAll(storage, [{ type: 'put', id, doc: meta as unknown as Doc, expect: null }]);

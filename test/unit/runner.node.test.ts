@@ -7,7 +7,7 @@ import { TransformationRunner, defineTransformation, type Progress } from '../..
 import { createStorage, type Storage } from '../../src/storage';
 import { runKernel, escalatedMax, sum } from '../../src/core';
 import { signal } from '../conformance/arrays-conformance';
-import { uniqueName } from '../conformance/helpers';
+import { rejection, uniqueName } from '../conformance/helpers';
 
 const opened: Storage[] = [];
 afterEach(async () => {
@@ -90,5 +90,36 @@ describe('transformation runner', () => {
     await expect(defineTransformation(storage, 't', { inputs: ['a'], kernel: 'max', output: 'o' })).rejects.toThrow(/only block kernels/);
     await expect(defineTransformation(storage, 't', { inputs: [], kernel: 'max' })).rejects.toThrow(/inputs/);
     await expect(defineTransformation(storage, 't', { inputs: ['a'], kernel: 'block_max' })).rejects.toThrow(/needs an output/);
+    await expect(defineTransformation(storage, 't', { inputs: ['a'], kernel: 'block_max', params: { block: 256 }, output: 'a' })).rejects.toThrow(/neither the transformation itself nor one of its inputs/);
+  });
+
+  it('writes only an output array it created: an existing channel or document as output is refused, when defining and when running', async () => {
+    const storage = open();
+    const vib = await ChannelArray.create(storage, 'vib', { timing: 'regular' });
+    await vib.append(signal(1024, 3), { t0: 0, dt: 1 });
+    const channel = await ChannelArray.create(storage, 'channel', { timing: 'regular' });
+    await channel.append(signal(500, 4), { t0: 0, dt: 1 });
+    const block = { inputs: ['vib'], kernel: 'block_max' as const, params: { block: 256 } };
+    // An existing channel, or any other document, as the output: 409, and the channel keeps its data.
+    expect((await rejection(defineTransformation(storage, 'wipe', { ...block, output: 'channel' }))).status).toBe(409);
+    await storage.put('note', { type: 'work_order' });
+    expect((await rejection(defineTransformation(storage, 'wipe', { ...block, output: 'note' }))).status).toBe(409);
+    // Nor does a definition replace a document that is not a transformation.
+    expect((await rejection(defineTransformation(storage, 'note', { inputs: ['vib'], kernel: 'sum' }))).status).toBe(409);
+    expect(await storage.get('note')).toEqual({ type: 'work_order' });
+    expect((await ChannelArray.open(storage, 'channel')).length).toBe(500);
+    // Its own output: created by its first run, marked with its producer, and it may redefine over it.
+    await defineTransformation(storage, 'max', { ...block, output: 'max-out' });
+    await new TransformationRunner(storage, 'max').run();
+    expect((await ChannelArray.open(storage, 'max-out')).meta).toMatchObject({ producer: 'max', length: 4 });
+    await defineTransformation(storage, 'max', { ...block, output: 'max-out' });
+    expect((await new TransformationRunner(storage, 'max').run()).output_length).toBe(4);
+    expect((await rejection(defineTransformation(storage, 'other', { ...block, output: 'max-out' }))).status).toBe(409);
+    // An array made under the output id after the definition: the run refuses to touch it.
+    await defineTransformation(storage, 'late', { ...block, output: 'late-out' });
+    const late = await ChannelArray.create(storage, 'late-out', { timing: 'regular' });
+    await late.append(signal(10, 5), { t0: 0, dt: 1 });
+    expect((await rejection(new TransformationRunner(storage, 'late').run())).status).toBe(409);
+    expect((await ChannelArray.open(storage, 'late-out')).length).toBe(10);
   });
 });

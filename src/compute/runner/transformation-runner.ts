@@ -6,14 +6,18 @@
  *   {kind, version, inputs, kernel, params, output?, positions, states, output_length, results}
  * Block kernels (block_max, escalated_max) append their finished blocks to an output array.
  *
+ * A transformation writes only an output array it created (marked `producer: <its id>`): an
+ * output id naming anything else is refused when defining and when running, or defining one over
+ * a channel would truncate that channel. And it lives only under an id that holds nothing else.
+ *
  * Crash safety: work is checkpointed batch by batch. Output blocks are appended first, then the
  * document (positions + states + output_length) is written. If the tab dies in between, the next
  * run finds the output longer than `output_length`, cuts it back and redoes the batch: no sample
  * is lost or counted twice.
  */
-import { KernelError, decodeState, encodeState, type Chunk, type Drainable, type KernelName } from '../../core';
+import { KernelError, decodeState, docHash, encodeState, type Chunk, type Drainable, type KernelName } from '../../core';
 import { ArrayError, ChannelArray } from '../../arrays';
-import { StorageError, type Storage } from '../../storage/backend';
+import { StorageError, type Doc, type Storage, type StorageErrorCode } from '../../storage/backend';
 import { CpuEngine } from '../cpu/cpu-engine';
 import { requireKernel, type ComputeEngine } from '../engine';
 
@@ -48,7 +52,28 @@ const BATCH_SAMPLES = 1 << 20;
 
 const isDrainable = (kernel: object): kernel is Drainable<unknown, unknown> => typeof (kernel as { drain?: unknown }).drain === 'function';
 
-/** Stores a new transformation definition (400 for an unknown kernel or bad parameters). */
+/** The document stored under `id`, or undefined when there is none. */
+async function stored(storage: Storage, id: string): Promise<Doc | undefined> {
+  try {
+    return await storage.get(id);
+  } catch (error) {
+    if (error instanceof StorageError && error.status === 404) return undefined;
+    throw error;
+  }
+}
+
+/** 409 unless `doc` (at `output`) is absent or an array that transformation `id` created. */
+function checkOutput(id: string, output: string, doc: Doc | undefined): void {
+  if (doc === undefined || (doc.kind === 'fl-channel-array' && doc.producer === id)) return;
+  throw new StorageError('conflict', `${JSON.stringify(output)} exists and was not created by transformation ${JSON.stringify(id)}: a transformation writes only an output array it created; choose a new output id`);
+}
+
+/**
+ * Stores a transformation definition (400 for an unknown kernel or bad parameters; 409 when `id`
+ * holds a document that is not a transformation, or the output exists and is not this
+ * transformation's own). Redefining one starts it over. Where the storage has conditional writes
+ * (`bulkDocs`), the definition is written only if `id` still holds what was checked.
+ */
 export async function defineTransformation(storage: Storage, id: string, definition: TransformationDefinition): Promise<void> {
   const kernel = requireKernel(definition.kernel);
   if (!Array.isArray(definition.inputs) || definition.inputs.length === 0 || !definition.inputs.every((input) => typeof input === 'string' && input !== '')) {
@@ -59,6 +84,12 @@ export async function defineTransformation(storage: Storage, id: string, definit
     throw new KernelError('only block kernels (block_max, escalated_max) over exactly one input write an output array');
   }
   if (isDrainable(kernel) && definition.output === undefined) throw new KernelError(`${definition.kernel} needs an output array`);
+  if (definition.output !== undefined && (definition.output === id || definition.inputs.includes(definition.output))) {
+    throw new KernelError('the output array must be neither the transformation itself nor one of its inputs');
+  }
+  const existing = await stored(storage, id);
+  if (existing !== undefined && existing.kind !== 'fl-transformation') throw new StorageError('conflict', `${JSON.stringify(id)} holds a document that is not a transformation`);
+  if (definition.output !== undefined) checkOutput(id, definition.output, await stored(storage, definition.output));
   const doc: TransformationDoc = {
     kind: 'fl-transformation',
     version: 1,
@@ -71,7 +102,12 @@ export async function defineTransformation(storage: Storage, id: string, definit
     output_length: 0,
     results: {},
   };
-  await storage.put(id, doc as unknown as Record<string, never>);
+  if (!(storage.bulkDocs && storage.hasCapacity('bulk_docs'))) {
+    await storage.put(id, doc as unknown as Doc);
+    return;
+  }
+  const [result] = await storage.bulkDocs([{ id, doc: doc as unknown as Doc, expect: existing === undefined ? null : docHash(existing) }]);
+  if (result && !result.ok) throw new StorageError(result.code as StorageErrorCode, result.message);
 }
 
 export class TransformationRunner extends EventTarget {
@@ -106,9 +142,11 @@ export class TransformationRunner extends EventTarget {
     let output: ChannelArray | undefined;
     if (doc.output !== undefined) {
       output = await ChannelArray.open(this.#storage, doc.output).catch(async (error: unknown) => {
-        if (error instanceof ArrayError && error.status === 404) return ChannelArray.create(this.#storage, doc.output!, { timing: 'explicit' });
+        if (error instanceof ArrayError && error.status === 404) return ChannelArray.create(this.#storage, doc.output!, { timing: 'explicit', producer: this.#id });
         throw error;
       });
+      // Checked again here: the array may have been made by someone else since the definition.
+      checkOutput(this.#id, doc.output, output.meta as unknown as Doc);
       // Blocks appended by a run that died before its checkpoint: they will be produced again.
       if (output.length > doc.output_length) await output.truncate(doc.output_length);
     }

@@ -1,13 +1,42 @@
 /**
- * Who may do what. admin: everything. engineer: reads every site; writes transformations, alarms
- * and work orders. technician: reads and writes only documents of the sites assigned to them.
+ * Who may do what. admin: everything. engineer: reads every site; writes transformations, alarms,
+ * alarm rules and work orders. technician: reads and writes only documents of the sites assigned
+ * to them, never `site` documents.
  * A document belongs to the site in its `site` field (a site document to itself).
+ *
+ * Writes are judged by what a document IS (its kind, see `documentKind`), before and after the
+ * write, never by the new body alone: what is stored is read inside the writing transaction, also
+ * when the user may not read it, and no one but an admin changes what a document is (a work order
+ * written over a channel array's metadata would otherwise wipe the channel).
  */
 import type { FastifyRequest } from 'fastify';
 import type { User } from '../auth/accounts';
 import { HttpError } from '../errors';
+import type { Doc } from '../../storage/backend';
+import { siteOfDoc, type StoredDoc } from '../store/sql/sql-storage';
 
-const engineerWritable = new Set(['transformation', 'alarm', 'alarm_rule', 'work_order']);
+/**
+ * What a document is, for access rules: `array` (a channel array's metadata, `kind:
+ * "fl-channel-array"`: written by the array routes, ingestion and sync), `transformation` (a
+ * transformation's definition and state, `kind: "fl-transformation"`: written by the
+ * transformation routes only), `type:<type>` for any other document with a string `type`, and
+ * `untyped` for the rest. `kind` wins over `type`: it is what the array and runner code read.
+ */
+export type DocumentKind = 'array' | 'transformation' | `type:${string}` | 'untyped';
+
+/** The kind of a document (one place for every write path: PUT, POST, DELETE, bulk_docs, attachments, arrays). */
+export function documentKind(doc: Doc): DocumentKind {
+  if (doc.kind === 'fl-channel-array') return 'array';
+  if (doc.kind === 'fl-transformation') return 'transformation';
+  return typeof doc.type === 'string' ? `type:${doc.type}` : 'untyped';
+}
+
+/** The kind of documents with this `type` field (what routes that write typed documents ask about). */
+export function kindOfType(type: unknown): DocumentKind {
+  return typeof type === 'string' ? `type:${type}` : 'untyped';
+}
+
+const engineerWritable = new Set<DocumentKind>(['type:transformation', 'type:alarm', 'type:alarm_rule', 'type:work_order']);
 
 /** The signed-in user; 401 when there is none. */
 export function requireUser(request: FastifyRequest): User {
@@ -15,23 +44,59 @@ export function requireUser(request: FastifyRequest): User {
   return request.user;
 }
 
+/** The signed-in admin; 401 when no one is signed in, 403 for other roles. */
 export function requireAdmin(request: FastifyRequest): User {
   const user = requireUser(request);
   if (user.role !== 'admin') throw new HttpError(403, 'forbidden', 'only an admin may do this');
   return user;
 }
 
+/** Whether `user` may read documents of `site` (null: documents of no site). */
 export function canRead(user: User, site: string | null): boolean {
   return user.role !== 'technician' || (site !== null && user.sites.includes(site));
 }
 
-export function canWrite(user: User, site: string | null, type: unknown): boolean {
+/**
+ * Whether `user` may write a document of this kind in `site`. Transformations go through their
+ * routes (which check their output), never as plain documents; technicians write their sites'
+ * arrays (sync pushes readings recorded on a tablet), engineers none.
+ */
+export function canWriteKind(user: User, site: string | null, kind: DocumentKind): boolean {
   if (user.role === 'admin') return true;
-  if (user.role === 'engineer') return typeof type === 'string' && engineerWritable.has(type);
-  return site !== null && user.sites.includes(site) && type !== 'site';
+  if (user.role === 'engineer') return engineerWritable.has(kind);
+  return site !== null && user.sites.includes(site) && kind !== 'type:site' && kind !== 'transformation';
+}
+
+/** Whether `user` may write a document with this `type` field in `site` (see canWriteKind). */
+export function canWrite(user: User, site: string | null, type: unknown): boolean {
+  return canWriteKind(user, site, kindOfType(type));
 }
 
 /** 403 unless `user` may read documents of `site`. */
 export function checkRead(user: User, site: string | null): void {
   if (!canRead(user, site)) throw new HttpError(403, 'forbidden', 'this document belongs to a site you are not assigned to');
+}
+
+/**
+ * Why `user` may not write `after` (undefined: delete) under `id` over what is `stored` there
+ * (undefined: never existed; a deleted document keeps its site, and its doc is undefined), or
+ * undefined when they may. An attachment write passes the stored document as `after` (the JSON
+ * stays as it is). Pure: callers read `stored` inside the transaction that writes.
+ */
+export function writeRefusal(user: User, id: string, after: Doc | undefined, stored: StoredDoc | undefined): HttpError | undefined {
+  if (stored !== undefined && !canRead(user, stored.site)) return new HttpError(403, 'forbidden', 'this document belongs to a site you are not assigned to');
+  if (user.role === 'admin') return undefined;
+  const before = stored?.doc;
+  if (before && after && documentKind(before) !== documentKind(after)) {
+    return new HttpError(403, 'forbidden', `only an admin may change what a document is (${documentKind(before)} → ${documentKind(after)})`);
+  }
+  const sides: Array<[string | null, DocumentKind]> = [];
+  if (before) sides.push([stored!.site, documentKind(before)]);
+  if (after) sides.push([siteOfDoc(id, after), documentKind(after)]);
+  for (const [site, kind] of sides) {
+    if (canWriteKind(user, site, kind)) continue;
+    if (kind === 'transformation') return new HttpError(403, 'forbidden', 'transformations are written through POST /api/transformations');
+    return new HttpError(403, 'forbidden', user.role === 'technician' ? 'technicians write only documents of their own sites' : 'your role may not write this document');
+  }
+  return undefined;
 }

@@ -8,7 +8,7 @@
  *   GET  /api/arrays/:id/values         ?start=&end= (sample numbers) or ?from=&to= (epoch ms);
  *                                       ?format=binary (default, Float32 LE) | npy | csv
  *   GET  /api/arrays/:id/summaries      ?from=&to=&width= → one {min, max, sum, count, first, last} per column
- *   POST /api/transformations           {id, inputs, kernel, params?, output?}
+ *   POST /api/transformations           {id: "transformation/…", inputs, kernel, params?, output?}
  *   POST /api/transformations/:id/run   processes what is new; GET /api/transformations/:id → status
  */
 import type { FastifyInstance, FastifyRequest } from 'fastify';
@@ -16,11 +16,13 @@ import { ChannelArray } from '../../../arrays';
 import { CpuEngine, TransformationRunner, defineTransformation, type TransformationDefinition } from '../../../compute/isomorphic';
 import type { Store } from '../../store/store';
 import { HttpError } from '../../errors';
-import { canWrite, checkRead, requireUser } from '../access';
+import { canWriteKind, checkRead, requireUser, writeRefusal } from '../access';
 import { idFromPath } from './documents';
 import { arrayCreateSchema, transformationSchema } from '../../../core';
 
 type IdParams = { id: string };
+/** Where transformations live among the documents. */
+const TRANSFORMATION_PREFIX = 'transformation/';
 const SAMPLES_LIMIT = 64 * 1024 * 1024;
 
 function integer(value: string | undefined, name: string): number | undefined {
@@ -35,14 +37,6 @@ function finite(value: string | undefined, name: string): number | undefined {
   const number = Number(value);
   if (!Number.isFinite(number)) throw new HttpError(400, 'bad_request', `${name} must be a number`);
   return number;
-}
-
-/**
- * A sample time in CSV: an ISO date, or the epoch ms as a number when no Date holds it (beyond
- * ±8.64e15 ms, or not finite: toISOString would throw and fail the whole export).
- */
-function csvTime(time: number): string {
-  return Number.isFinite(time) && Math.abs(time) <= 8.64e15 ? new Date(time).toISOString() : String(time);
 }
 
 /** A NumPy .npy (format 1.0) file of little-endian float32 values. */
@@ -89,8 +83,12 @@ export async function arrayRoutes(app: FastifyInstance, options: { store: Store 
   }, async (request, reply) => {
     const user = requireUser(request);
     const body = request.body as { id: string; timing: 'regular' | 'explicit'; unit?: string; site?: string };
-    if (!canWrite(user, body.site ?? null, 'channel_array')) throw new HttpError(403, 'forbidden', 'your role may not create arrays on this site');
-    const array = await ChannelArray.create(storage, body.id, body);
+    // Judged like any write of an array document, over what the id holds (a deleted document of
+    // another site, or a document of another kind, is not the caller's to take over).
+    const refusal = writeRefusal(user, body.id, { kind: 'fl-channel-array', ...(body.site ? { site: body.site } : {}) }, await storage.stored(body.id));
+    if (refusal) throw refusal;
+    // 409 when any document exists under the id (checked in the write itself).
+    const array = await ChannelArray.create(storage, body.id, { timing: body.timing, ...(body.unit ? { unit: body.unit } : {}), ...(body.site ? { site: body.site } : {}) });
     return reply.status(201).send(array.meta);
   });
 
@@ -101,7 +99,7 @@ export async function arrayRoutes(app: FastifyInstance, options: { store: Store 
     raw.post<{ Params: IdParams; Querystring: Record<string, string | undefined> }>('/api/arrays/:id/values', async (request, reply) => {
       const user = requireUser(request);
       const array = await ChannelArray.open(storage, idFromPath(request.params.id));
-      if (!canWrite(user, array.meta.site ?? null, 'channel_array')) throw new HttpError(403, 'forbidden', 'your role may not write this array');
+      if (!canWriteKind(user, array.meta.site ?? null, 'array')) throw new HttpError(403, 'forbidden', 'your role may not write this array');
       if (Buffer.isBuffer(request.body)) {
         const body = request.body;
         if (body.length % 4 !== 0) throw new HttpError(400, 'bad_request', 'a Float32 body must be a multiple of 4 bytes');
@@ -131,7 +129,7 @@ export async function arrayRoutes(app: FastifyInstance, options: { store: Store 
     reply.header('x-fieldline-start', String(start));
     if (format === 'csv') {
       const lines = ['time,value'];
-      for (let index = 0; index < values.length; index++) lines.push(`${csvTime(times[index]!)},${Number.isNaN(values[index]!) ? '' : values[index]}`);
+      for (let index = 0; index < values.length; index++) lines.push(`${new Date(times[index]!).toISOString()},${Number.isNaN(values[index]!) ? '' : values[index]}`);
       return reply.type('text/csv; charset=utf-8').send(`${lines.join('\n')}\n`);
     }
     if (format === 'npy') return reply.type('application/octet-stream').header('content-disposition', 'attachment; filename="values.npy"').send(toNpy(values));
@@ -153,6 +151,10 @@ export async function arrayRoutes(app: FastifyInstance, options: { store: Store 
     const user = requireUser(request);
     if (user.role === 'technician') throw new HttpError(403, 'forbidden', 'engineers and admins define transformations');
     const body = request.body as TransformationDefinition & { id: string };
+    // Their own namespace: a transformation never lands on a site's, a channel's or anyone's document.
+    if (!body.id.startsWith(TRANSFORMATION_PREFIX) || body.id.length === TRANSFORMATION_PREFIX.length) {
+      throw new HttpError(400, 'bad_request', `a transformation id starts with "${TRANSFORMATION_PREFIX}" (got ${JSON.stringify(body.id)})`);
+    }
     await defineTransformation(storage, body.id, body);
     return reply.status(201).send({ id: body.id });
   });

@@ -7,11 +7,10 @@
 import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 import { BULK_DOCS_LIMIT, applyAllDocsOptions, type AllDocsOptions, type ChangesOptions, type Doc, type DocWrite } from '../../../storage/backend';
 import type { Store } from '../../store/store';
-import { siteOfDoc } from '../../store/sql/sql-storage';
-import type { User } from '../../auth/accounts';
-import { HttpError } from '../../errors';
+import { siteOfDoc, type StoredDoc, type WriteCheck } from '../../store/sql/sql-storage';
+import { HttpError, type HttpErrorCode } from '../../errors';
 import { documentSchema } from '../../../core';
-import { canRead, canWrite, checkRead, requireUser } from '../access';
+import { canRead, checkRead, requireUser, writeRefusal } from '../access';
 
 type IdParams = { id: string };
 
@@ -28,20 +27,7 @@ const BULK_BODY_LIMIT = 64 * 1024 * 1024;
  */
 const bulkDocsSchema = { type: 'object', required: ['docs'], properties: { docs: { type: 'array' } } } as const;
 
-/**
- * Why `user` may not write `doc` (undefined: delete) under `id`, given the site stored there
- * (undefined: never existed; deleted documents keep theirs) and the stored document's type; or
- * undefined when they may.
- */
-function writeRefusal(user: User, id: string, doc: Doc | undefined, existingSite: string | null | undefined, existingType: unknown): HttpError | undefined {
-  if (existingSite !== undefined && !canRead(user, existingSite)) return new HttpError(403, 'forbidden', 'this document belongs to a site you are not assigned to');
-  const site = doc ? siteOfDoc(id, doc) : (existingSite ?? null);
-  const type = doc ? doc.type : existingType;
-  if (!canWrite(user, site, type) || (existingSite !== undefined && existingType !== undefined && !canWrite(user, existingSite, existingType))) {
-    return new HttpError(403, 'forbidden', user.role === 'technician' ? 'technicians write only documents of their own sites' : 'your role may not write this document');
-  }
-  return undefined;
-}
+const missing = (id: string): HttpError => new HttpError(404, 'not_found', `no document ${JSON.stringify(id)}`);
 
 /** The document id of a path segment (see the module comment). */
 export function idFromPath(segment: string): string {
@@ -95,14 +81,31 @@ export async function documentRoutes(app: FastifyInstance, options: { store: Sto
     return user;
   }
 
-  /** Checks that the user may write `doc` under `id`, also considering what is stored there now. */
+  /**
+   * Checks that the user may write `doc` under `id` (undefined: an attachment write, the JSON stays
+   * as it is), judged by what is stored there now, read whether or not the user may read it.
+   */
   async function checkWrite(request: FastifyRequest, id: string, doc: Doc | undefined): Promise<void> {
     const user = requireUser(request);
-    const existingSite = await documents.siteOf(id);
-    let existingType: unknown;
-    if (existingSite !== undefined && canRead(user, existingSite)) existingType = await documents.get(id).then((stored) => stored.type, () => undefined);
-    const refusal = writeRefusal(user, id, doc, existingSite, existingType);
+    const stored = await documents.stored(id);
+    const refusal = writeRefusal(user, id, doc ?? stored?.doc, stored);
     if (refusal) throw refusal;
+  }
+
+  /**
+   * One put or delete, checked against what is stored inside the transaction that writes it (the
+   * document cannot change between the check and the write). `refuseMissing`: a delete of a
+   * document that does not exist is a 404 (after the site check, so 403 tells nothing).
+   */
+  async function writeOne(request: FastifyRequest, write: DocWrite, refuseMissing = false): Promise<void> {
+    const user = requireUser(request);
+    const [result] = await documents.bulkDocs([write], (checked, stored) => {
+      if (refuseMissing && stored === undefined) throw missing(checked.id);
+      const refusal = writeRefusal(user, checked.id, checked.doc, stored);
+      if (refusal) throw refusal;
+      if (refuseMissing && !stored?.doc) throw missing(checked.id);
+    });
+    if (result && !result.ok) throw new HttpError(result.status, result.code as HttpErrorCode, result.message);
   }
 
   app.get('/api/docs', async (request) => {
@@ -129,8 +132,7 @@ export async function documentRoutes(app: FastifyInstance, options: { store: Sto
   app.post('/api/docs', { schema: { body: documentSchema } }, async (request, reply) => {
     const doc = request.body as Doc;
     const id = crypto.randomUUID();
-    await checkWrite(request, id, doc);
-    await documents.put(id, doc);
+    await writeOne(request, { id, doc, expect: null });
     return reply.status(201).send({ id });
   });
 
@@ -142,17 +144,13 @@ export async function documentRoutes(app: FastifyInstance, options: { store: Sto
 
   app.put<{ Params: IdParams }>('/api/docs/:id', { schema: { body: documentSchema } }, async (request) => {
     const id = idFromPath(request.params.id);
-    const doc = request.body as Doc;
-    await checkWrite(request, id, doc);
-    await documents.put(id, doc);
+    await writeOne(request, { id, doc: request.body as Doc });
     return { id };
   });
 
   app.delete<{ Params: IdParams }>('/api/docs/:id', async (request) => {
     const id = idFromPath(request.params.id);
-    await readable(request, id);
-    await checkWrite(request, id, undefined);
-    await documents.remove(id);
+    await writeOne(request, { id }, true);
     return { id };
   });
 
@@ -162,12 +160,13 @@ export async function documentRoutes(app: FastifyInstance, options: { store: Sto
     const user = requireUser(request);
     const { docs } = request.body as { docs: DocWrite[] };
     if (docs.length > BULK_DOCS_LIMIT) throw new HttpError(413, 'payload_too_large', `at most ${BULK_DOCS_LIMIT} writes per request (got ${docs.length}); send the rest in further requests`);
-    const results = await documents.bulkDocs(docs, (write, stored) => {
+    const check: WriteCheck = (write, stored: StoredDoc | undefined) => {
       // Deleting what does not exist changes nothing, as for every storage.
       if (!write.doc && stored === undefined) return;
-      const refusal = writeRefusal(user, write.id, write.doc, stored?.site, stored?.doc?.type);
+      const refusal = writeRefusal(user, write.id, write.doc, stored);
       if (refusal) throw refusal;
-    });
+    };
+    const results = await documents.bulkDocs(docs, check);
     return { results };
   });
 

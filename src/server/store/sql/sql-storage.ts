@@ -151,10 +151,24 @@ export class SqlStorage implements Storage {
 
   static async #putIn(query: Query, id: string, doc: Doc): Promise<void> {
     const seq = await SqlStorage.#nextSeq(query);
+    const site = siteOfDoc(id, doc);
+    // The site it leaves, if it leaves one (read by the same statement, before the write).
+    await query(
+      'INSERT INTO document_departures (site, doc_id, seq) SELECT site, id, ? FROM documents WHERE id = ? AND deleted = ? AND site IS NOT NULL AND site IS DISTINCT FROM ? ON CONFLICT (site, doc_id) DO UPDATE SET seq = excluded.seq',
+      [seq, id, false, site],
+    );
     await query(
       'INSERT INTO documents (id, seq, rev, deleted, doc, site) VALUES (?, ?, 1, ?, ?, ?) ON CONFLICT (id) DO UPDATE SET seq = excluded.seq, rev = documents.rev + 1, deleted = excluded.deleted, doc = excluded.doc, site = excluded.site',
-      [id, seq, false, JSON.stringify(doc), siteOfDoc(id, doc)],
+      [id, seq, false, JSON.stringify(doc), site],
     );
+  }
+
+  /** Records, for documents whose site changes, the site they leave (see migration 14). */
+  static async #departuresIn(query: Query, departures: Array<[site: string, id: string, seq: number]>): Promise<void> {
+    for (let from = 0; from < departures.length; from += IDS_PER_STATEMENT) {
+      const some = departures.slice(from, from + IDS_PER_STATEMENT);
+      await query(`INSERT INTO document_departures (site, doc_id, seq) VALUES ${some.map(() => '(?, ?, ?)').join(', ')} ON CONFLICT (site, doc_id) DO UPDATE SET seq = excluded.seq`, some.flat());
+    }
   }
 
   async put(id: string, doc: Doc): Promise<string> {
@@ -381,8 +395,9 @@ export class SqlStorage implements Storage {
     const checked = checkDocWrites(writes);
     if (checked.writes.length === 0) return checked.results as DocWriteResult[];
     await this.#transaction(async (query) => {
-      // Expectations must still hold at the commit: another server process may write these documents meanwhile.
-      if (checked.writes.some((write) => write.expect !== undefined)) await SqlStorage.#holdWriters(query);
+      // Expectations and the access check must still hold at the commit: another server process
+      // may write these documents meanwhile (a document moved to another site after the check).
+      if (check || checked.writes.some((write) => write.expect !== undefined)) await SqlStorage.#holdWriters(query);
       const ids = [...new Set(checked.writes.map((write) => write.id))];
       const current = new Map<string, Doc | undefined>();
       const sites = new Map<string, string | null>();
@@ -393,6 +408,8 @@ export class SqlStorage implements Storage {
           if (!isDeleted(row)) current.set(String(row.id), JSON.parse(String(row.doc)) as Doc);
         }
       }
+      // Where each live document is before this batch: a document whose site changes leaves it.
+      const liveSites = new Map([...current.keys()].map((id) => [id, sites.get(id) ?? null]));
       const outcome = decideDocWrites(checked, current, {
         ...(check ? { refuse: (write: CheckedDocWrite, doc: Doc | undefined) => check(write, sites.has(write.id) ? { doc, site: sites.get(write.id) ?? null } : undefined) } : {}),
         applied: (write) => {
@@ -402,7 +419,14 @@ export class SqlStorage implements Storage {
       if (outcome.size === 0) return;
       const [counter] = await query("UPDATE counters SET value = value + ? WHERE name = 'seq' RETURNING value", [outcome.size]);
       let seq = Number(counter!.value) - outcome.size;
-      const rows = [...outcome].map(([id, { doc }]) => [id, ++seq, doc === undefined, doc === undefined ? null : JSON.stringify(doc), sites.get(id) ?? null]);
+      const departures: Array<[string, string, number]> = [];
+      const rows = [...outcome].map(([id, { doc }]) => {
+        const site = sites.get(id) ?? null;
+        const left = liveSites.get(id);
+        if (left !== undefined && left !== null && left !== site) departures.push([left, id, seq + 1]);
+        return [id, ++seq, doc === undefined, doc === undefined ? null : JSON.stringify(doc), site];
+      });
+      await SqlStorage.#departuresIn(query, departures);
       for (let from = 0; from < rows.length; from += IDS_PER_STATEMENT) {
         const some = rows.slice(from, from + IDS_PER_STATEMENT);
         await query(
@@ -429,6 +453,14 @@ export class SqlStorage implements Storage {
     checkId(id);
     const [row] = await this.#transaction((query) => query('SELECT site FROM documents WHERE id = ?', [id]));
     return row ? ((row.site as string | null) ?? null) : undefined;
+  }
+
+  /** What `id` holds now, in one statement (undefined: no such document ever; deleted: no `doc`). */
+  async stored(id: string): Promise<StoredDoc | undefined> {
+    checkId(id);
+    const [row] = await this.#transaction((query) => query('SELECT deleted, doc, site FROM documents WHERE id = ?', [id]));
+    if (!row) return undefined;
+    return { doc: isDeleted(row) ? undefined : (JSON.parse(String(row.doc)) as Doc), site: (row.site as string | null) ?? null };
   }
 
   /** The changes feed restricted to documents of the given sites (a technician's view). */
@@ -461,7 +493,7 @@ export class SqlStorage implements Storage {
     if (!feed) return JSON.stringify({ results: [], last_seq: options.since ?? 0, ...(options.count_pending ? { pending: 0 } : {}) });
     return this.#transaction(async (query) => {
       const rows = await query(
-        `SELECT d.id, d.seq, d.deleted, d.doc, a.name, a.length, a.content_type, a.piece_size, a.digest FROM (${feed.page}) d LEFT JOIN attachments a ON a.doc_id = d.id ORDER BY d.seq, a.name`,
+        `SELECT d.id, d.seq, d.deleted, d.doc, a.name, a.length, a.content_type, a.piece_size, a.digest FROM (${feed.page}) d LEFT JOIN attachments a ON a.doc_id = d.id AND d.doc IS NOT NULL ORDER BY d.seq, a.name`,
         feed.params,
       );
       // {"results":[{"id","seq","doc":<stored text>,"attachments":{…}} or {"id","seq","deleted":true}…],"last_seq":…}
@@ -502,14 +534,23 @@ export class SqlStorage implements Storage {
     if (!Number.isInteger(since) || since < 0) throw new StorageError('bad_request', 'since must be a non-negative integer');
     if (limit !== undefined && (!Number.isInteger(limit) || limit < 1)) throw new StorageError('bad_request', 'limit must be a positive integer');
     if (sites && sites.length === 0) return undefined;
-    const siteFilter = sites ? ` AND site IN (${placeholders(sites.length)})` : '';
-    const params: unknown[] = [since, ...(sites ?? [])];
+    const columns = `id, seq, deleted${options.include_docs ? ', doc' : ''}`;
+    // A site-restricted feed (a technician's) holds the documents now in those sites, and, as
+    // deletions, the documents that left one of them since and are in none of them now (their
+    // devices must drop them). Each document once: its latest departure.
+    const changesAfter = sites
+      ? `SELECT ${columns} FROM documents WHERE seq > ? AND site IN (${placeholders(sites.length)}) UNION ALL ` +
+        `SELECT p.doc_id AS id, MAX(p.seq) AS seq, TRUE AS deleted${options.include_docs ? ', NULL AS doc' : ''} FROM document_departures p WHERE p.seq > ? AND p.site IN (${placeholders(sites.length)}) ` +
+        `AND NOT EXISTS (SELECT 1 FROM documents d WHERE d.id = p.doc_id AND d.site IN (${placeholders(sites.length)})) GROUP BY p.doc_id`
+      : `SELECT ${columns} FROM documents WHERE seq > ?`;
+    const paramsAfter = (after: number): unknown[] => (sites ? [after, ...sites, after, ...sites, ...sites] : [after]);
+    const params = paramsAfter(since);
     if (limit !== undefined) params.push(limit);
-    const page = `SELECT id, seq, deleted${options.include_docs ? ', doc' : ''} FROM documents WHERE seq > ?${siteFilter} ORDER BY seq${limit === undefined ? '' : ' LIMIT ?'}`;
-    // With count_pending: how many changes come after this page (one indexed count).
+    const page = `${changesAfter} ORDER BY seq${limit === undefined ? '' : ' LIMIT ?'}`;
+    // With count_pending: how many changes come after this page (indexed counts).
     const pendingAfter = async (query: Query, lastSeq: number): Promise<{ pending?: number }> => {
       if (!options.count_pending) return {};
-      const rows = await query(`SELECT COUNT(*) AS count FROM documents WHERE seq > ?${siteFilter}`, [lastSeq, ...(sites ?? [])]);
+      const rows = await query(`SELECT COUNT(*) AS count FROM (${changesAfter}) f`, paramsAfter(lastSeq));
       return { pending: Number(rows[0]?.count ?? 0) };
     };
     return { since, page, params, pendingAfter };
@@ -533,6 +574,7 @@ export class SqlStorage implements Storage {
       await query('DELETE FROM attachment_pieces');
       await query('DELETE FROM attachments');
       await query('DELETE FROM documents');
+      await query('DELETE FROM document_departures');
       await query("UPDATE counters SET value = 0 WHERE name = 'seq'");
     });
     this.#closed = true;
