@@ -39,6 +39,14 @@ function finite(value: string | undefined, name: string): number | undefined {
   return number;
 }
 
+/**
+ * A sample time in CSV: an ISO date, or the epoch ms as a number when no Date holds it (beyond
+ * ±8.64e15 ms, or not finite: toISOString would throw and fail the whole export).
+ */
+function csvTime(time: number): string {
+  return Number.isFinite(time) && Math.abs(time) <= 8.64e15 ? new Date(time).toISOString() : String(time);
+}
+
 /** A NumPy .npy (format 1.0) file of little-endian float32 values. */
 export function toNpy(values: Float32Array): Buffer {
   let header = `{'descr': '<f4', 'fortran_order': False, 'shape': (${values.length},), }`;
@@ -129,7 +137,7 @@ export async function arrayRoutes(app: FastifyInstance, options: { store: Store 
     reply.header('x-fieldline-start', String(start));
     if (format === 'csv') {
       const lines = ['time,value'];
-      for (let index = 0; index < values.length; index++) lines.push(`${new Date(times[index]!).toISOString()},${Number.isNaN(values[index]!) ? '' : values[index]}`);
+      for (let index = 0; index < values.length; index++) lines.push(`${csvTime(times[index]!)},${Number.isNaN(values[index]!) ? '' : values[index]}`);
       return reply.type('text/csv; charset=utf-8').send(`${lines.join('\n')}\n`);
     }
     if (format === 'npy') return reply.type('application/octet-stream').header('content-disposition', 'attachment; filename="values.npy"').send(toNpy(values));
