@@ -380,21 +380,58 @@ export class ChannelArray {
     }
   }
 
-  /** Index of the first sample at or after `time` (`length` when none is): O(log N), one chunk read. */
+  /** Index of the first sample at or after `time` (`length` when none is): O(log N), at most one chunk read. */
   async indexOfTime(time: number): Promise<number> {
     const meta = this.#meta;
     if (meta.length === 0) return 0;
-    if (meta.timing === 'regular') {
-      const segment = meta.segments[upperBound(meta.segments.map((s) => s.t0), time) - 1];
-      if (!segment) return 0;
-      const next = meta.segments[meta.segments.indexOf(segment) + 1]?.start ?? meta.length;
-      return Math.min(next, segment.start + Math.max(0, Math.ceil((time - segment.t0) / segment.dt - 1e-9)));
-    }
+    if (meta.timing === 'regular') return this.#regularIndex(time, false);
     const firstTimes = meta.chunk_first_time.slice(0, Math.ceil(meta.length / CHUNK_SIZE));
     const chunk = Math.max(0, lowerBound(firstTimes, time) - 1);
     const chunkStart = chunk * CHUNK_SIZE;
     const times = await this.#explicitTimes(chunkStart, Math.min(meta.length, chunkStart + CHUNK_SIZE));
     return chunkStart + lowerBound(times, time);
+  }
+
+  /**
+   * Index of the first sample after `time` (`length` when none is), so [indexOfTime(a),
+   * indexAfterTime(b)) are the samples stamped a to b inclusive: O(log N), one chunk read, however
+   * many samples share a time (a run of equal times may span chunks: the chunk index finds its end).
+   */
+  async indexAfterTime(time: number): Promise<number> {
+    const meta = this.#meta;
+    if (meta.length === 0) return 0;
+    if (meta.timing === 'regular') return this.#regularIndex(time, true);
+    // The last chunk starting at or before `time` holds the first later sample, or ends just before it.
+    const firstTimes = meta.chunk_first_time.slice(0, Math.ceil(meta.length / CHUNK_SIZE));
+    const chunk = upperBound(firstTimes, time) - 1;
+    if (chunk < 0) return 0;
+    const chunkStart = chunk * CHUNK_SIZE;
+    const times = await this.#explicitTimes(chunkStart, Math.min(meta.length, chunkStart + CHUNK_SIZE));
+    return chunkStart + upperBound(times, time);
+  }
+
+  /**
+   * Regular timing: the first sample whose time is ≥ `time` (> `time` when `after`), no reads. The
+   * quotient only estimates the offset in its segment (rounding: for 1000.3 in a segment from 1000
+   * by 0.1 it is 2.9999999999995, while sample 3 is stamped 1000.3): the estimate is settled against
+   * the times exactly as `times` computes them, so the answer agrees with what a reader sees.
+   */
+  #regularIndex(time: number, after: boolean): number {
+    const segments = this.#meta.segments;
+    // The last segment starting at or before `time`; segments start at increasing times.
+    const position = upperBound(segments.map((s) => s.t0), time) - 1;
+    if (position < 0) return 0;
+    const segment = segments[position]!;
+    const count = (segments[position + 1]?.start ?? this.#meta.length) - segment.start;
+    const reached = (offset: number): boolean => {
+      const sampleTime = segment.t0 + offset * segment.dt;
+      return after ? sampleTime > time : sampleTime >= time;
+    };
+    const quotient = (time - segment.t0) / segment.dt;
+    let offset = Math.min(count, Math.max(0, after ? Math.floor(quotient) + 1 : Math.ceil(quotient)));
+    while (offset > 0 && reached(offset - 1)) offset--;
+    while (offset < count && !reached(offset)) offset++;
+    return segment.start + offset;
   }
 
   /** Shortens the array to `length` samples (of the array as it is now, other writers' appends included). */

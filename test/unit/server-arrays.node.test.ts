@@ -1,8 +1,9 @@
 // Channel arrays and transformations through the HTTP API: binary, .npy and CSV reads, summaries,
 // bad input, access by role and site.
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
 import { ADMIN_PASSWORD, apiCaller, startTestServer, type TestServer } from '../support/server-session';
 import { JobWorker } from '../../src/server/jobs/job-worker';
+import { CHUNK_SIZE } from '../../src/arrays';
 
 let test: TestServer;
 const tokens: Record<string, string> = {};
@@ -81,6 +82,69 @@ describe('arrays API', () => {
     expect((await call('tia', 'POST', `${path}/values?t0=99999999&dt=1`, new Uint8Array(4))).status).toBe(403);
     expect((await call('eve', 'POST', `${path}/values?t0=99999999&dt=1`, new Uint8Array(4))).status).toBe(403);
     expect((await call('tia', 'POST', '/api/arrays', { id: 'array/x', timing: 'regular', site: 'site/T07' })).status).toBe(403);
+  });
+});
+
+describe('time ranges (?from=&to=, `to` inclusive)', () => {
+  /** Creates an explicit-timing array on site T07 holding `times` (values: the sample numbers). */
+  async function explicitArray(id: string, times: number[]): Promise<string> {
+    expect((await call('admin', 'POST', '/api/arrays', { id, timing: 'explicit', site: 'site/T07' })).status).toBe(201);
+    const url = `/api/arrays/${encodeURIComponent(id)}`;
+    const response = await call('tom', 'POST', `${url}/values`, { times, values: times.map((_, index) => index) });
+    expect(response.status, await response.text()).toBe(200);
+    return url;
+  }
+
+  it('returns all 300,000 samples stamped with one millisecond, in a few storage reads (each step was one: 34 s)', async () => {
+    const time = 1_700_000_000_000;
+    const count = 300_000;
+    const url = await explicitArray('array/T07/same-ms', new Array<number>(count).fill(time));
+    const reads = vi.spyOn(test.server.store.documents, 'getAttachment');
+    try {
+      const summaries = (await (await call('eve', 'GET', `${url}/summaries?from=${time}&to=${time}&width=10`)).json()) as { start: number; end: number; summaries: Array<{ count: number }> };
+      expect([summaries.start, summaries.end]).toEqual([0, count]);
+      expect(summaries.summaries.reduce((total, column) => total + column.count, 0)).toBe(count);
+      // Summary pieces and edge samples, not one read per sample stamped `to`.
+      expect(reads.mock.calls.length).toBeLessThan(100);
+
+      reads.mockClear();
+      const values = await call('eve', 'GET', `${url}/values?from=${time}&to=${time}`);
+      expect(values.headers.get('x-fieldline-start')).toBe('0');
+      expect((await values.arrayBuffer()).byteLength).toBe(count * 4);
+      // Two lookups (one chunk each), then values and times of every chunk.
+      const chunks = Math.ceil(count / CHUNK_SIZE);
+      expect(reads.mock.calls.length).toBeLessThanOrEqual(2 + 2 * chunks);
+
+      reads.mockClear();
+      const none = (await (await call('eve', 'GET', `${url}/summaries?from=${time + 1}&to=${time + 5}`)).json()) as { start: number; end: number };
+      expect([none.start, none.end]).toEqual([count, count]);
+      expect(reads.mock.calls.length).toBeLessThanOrEqual(2);
+    } finally {
+      reads.mockRestore();
+    }
+  });
+
+  it('agrees with a brute-force search where runs of equal times cross chunk boundaries', async () => {
+    const count = 3 * CHUNK_SIZE + 100;
+    const runEnds = [10, CHUNK_SIZE, CHUNK_SIZE + 1, CHUNK_SIZE + 40, 3 * CHUNK_SIZE - 7, 3 * CHUNK_SIZE + 60, count];
+    const times: number[] = [];
+    let run = 0;
+    for (let index = 0; index < count; index++) {
+      while (index >= runEnds[run]!) run++;
+      times.push(5000 + 10 * run);
+    }
+    const url = await explicitArray('array/T07/runs', times);
+    const first = (time: number, strict: boolean) => {
+      const found = times.findIndex((value) => (strict ? value > time : value >= time));
+      return found === -1 ? count : found;
+    };
+    const probes = [4990, 5000, 5005, 5010, 5020, 5030, 5040, 5045, 5050, 5060, 5070];
+    for (const from of probes) {
+      for (const to of probes.filter((value) => value >= from)) {
+        const body = (await (await call('eve', 'GET', `${url}/summaries?from=${from}&to=${to}&width=4`)).json()) as { start: number; end: number };
+        expect([body.start, body.end], `from=${from}&to=${to}`).toEqual([first(from, false), first(to, true)]);
+      }
+    }
   });
 });
 

@@ -76,11 +76,9 @@ export async function arrayRoutes(app: FastifyInstance, options: { store: Store 
     const from = finite(query.from, 'from');
     const to = finite(query.to, 'to');
     let start = integer(query.start, 'start') ?? (from === undefined ? 0 : await array.indexOfTime(from));
-    let end = integer(query.end, 'end') ?? (to === undefined ? array.length : await array.indexOfTime(to));
-    // `to` is inclusive: take the samples stamped exactly `to` too.
-    if (query.end === undefined && to !== undefined) {
-      while (end < array.length && (await array.timesAt([end]))[0]! <= to) end++;
-    }
+    // `to` is inclusive: the range ends after the last sample stamped `to` (a binary search: any
+    // number of samples may share one time).
+    let end = integer(query.end, 'end') ?? (to === undefined ? array.length : await array.indexAfterTime(to));
     start = Math.min(start, array.length);
     end = Math.max(start, Math.min(end, array.length));
     return [start, end];
