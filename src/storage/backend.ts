@@ -24,6 +24,6 @@ export type {
 export { StorageError, type StorageErrorCode } from './errors';
 export { applyAllDocsOptions } from './common/all-docs';
 export { byteRange, readAs, toBlob } from './common/attachment-data';
-export { checkDoc, checkId } from './common/validate';
-export { BULK_DOCS_LIMIT, checkDocWrites, decideDocWrites, expectFailure, type CheckedDocWrite } from './common/bulk-docs';
+export { MAX_ID_BYTES, checkDoc, checkId, idProblem } from './common/validate';
+export { BULK_DOCS_LIMIT, checkDocWrites, decideDocWrites, expectFailure, failedWrite, type CheckedDocWrite, type CheckedDocWrites } from './common/bulk-docs';
 export { writeAll } from './common/write-all';

@@ -11,7 +11,17 @@ import { execFileSync } from 'node:child_process';
 
 export interface Postgres {
   url: string;
+  /** Stops the server and deletes the cluster. */
   stop(): void;
+  /**
+   * Stops the server but keeps the cluster, to start it again on the same port (an outage):
+   * `fast` ends sessions cleanly (clients get 57P01 admin_shutdown), `immediate` like a crash.
+   */
+  stopServer(mode?: 'fast' | 'immediate'): void;
+  /** Starts the cluster stopped by stopServer again, on the same port; resolves once it accepts connections. */
+  startServer(): void;
+  /** stopServer then startServer. */
+  restart(mode?: 'fast' | 'immediate'): void;
 }
 
 function binDir(): string {
@@ -44,12 +54,30 @@ export async function startPostgres(): Promise<Postgres> {
   const data = path.join(dir, 'data');
   run('initdb', ['-D', data, '-A', 'trust', '-U', 'postgres', '--no-sync']);
   const port = await freePort();
-  run('pg_ctl', ['-D', data, '-o', `-p ${port} -k ${dir} -c listen_addresses=127.0.0.1 -c fsync=off`, '-l', path.join(dir, 'log'), '-w', 'start']);
+  const start = () => run('pg_ctl', ['-D', data, '-o', `-p ${port} -k ${dir} -c listen_addresses=127.0.0.1 -c fsync=off`, '-l', path.join(dir, 'log'), '-w', 'start']);
+  let running = false;
+  const stopServer = (mode: 'fast' | 'immediate' = 'fast') => {
+    if (!running) return;
+    run('pg_ctl', ['-D', data, '-m', mode, '-w', 'stop']);
+    running = false;
+  };
+  const startServer = () => {
+    if (running) return;
+    start();
+    running = true;
+  };
+  startServer();
   return {
     url: `postgres://postgres@127.0.0.1:${port}/postgres`,
+    stopServer,
+    startServer,
+    restart(mode) {
+      stopServer(mode);
+      startServer();
+    },
     stop() {
       try {
-        run('pg_ctl', ['-D', data, '-m', 'immediate', '-w', 'stop']);
+        stopServer('immediate');
       } finally {
         fs.rmSync(dir, { recursive: true, force: true });
       }

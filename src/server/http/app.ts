@@ -21,7 +21,7 @@ import { uploadRoutes } from './routes/uploads';
 import { IngestService } from '../ingest/ingest-service';
 import { apiErrorBody, type HealthReport } from '../../core';
 import type { Store } from '../store/store';
-import type { HttpError, HttpErrorCode } from '../errors';
+import { DatabaseError, RETRY_AFTER_SECONDS, type HttpError, type HttpErrorCode } from '../errors';
 
 export interface AppOptions {
   store: Store;
@@ -59,6 +59,12 @@ function trustHops(hops: number): (address: string, hop: number) => boolean {
   return (_address, hop) => hop < hops;
 }
 
+/** The DatabaseError `error` is or was caused by (a layer may wrap it), if any. */
+function databaseErrorIn(error: unknown): DatabaseError | undefined {
+  for (let depth = 0; depth < 5 && error instanceof Error; depth++, error = error.cause) if (error instanceof DatabaseError) return error;
+  return undefined;
+}
+
 /** Creates the Fastify app (not listening yet). */
 export async function buildApp(options: AppOptions): Promise<FastifyInstance> {
   const app = Fastify({
@@ -91,6 +97,14 @@ export async function buildApp(options: AppOptions): Promise<FastifyInstance> {
     const typed = typeof own.status === 'number' && typeof own.code === 'string';
     const status = typed ? (own.status as number) : error.name === 'KernelError' || error.name === 'QueryError' ? 400 : ((error as FastifyError).statusCode ?? 500);
     if (status >= 500) {
+      // A database out of reach (503, with Retry-After) or out of space (507) is said as such:
+      // clients retry or tell someone; it is no bug, so no stack trace either.
+      const database = databaseErrorIn(error);
+      if (database) {
+        request.log.warn({ code: database.code, cause: (database.cause as Error | undefined)?.message }, database.message);
+        if (database.status === 503) reply.header('retry-after', String(RETRY_AFTER_SECONDS));
+        return reply.status(database.status).send(apiErrorBody(database.code, database.message));
+      }
       request.log.error({ err: error }, 'request failed');
       return reply.status(status).send(apiErrorBody('internal', 'internal server error'));
     }

@@ -6,6 +6,7 @@
 import { createHash, randomBytes, randomUUID } from 'node:crypto';
 import type { SqlDriver } from '../store/sql/driver';
 import { HttpError } from '../errors';
+import { idProblem } from '../../storage/backend';
 
 export interface Source {
   id: string;
@@ -54,6 +55,12 @@ export class Sources {
 
   /** Registers a source; returns it with its token and shared key (shown only now). */
   async create(input: { tag: string; asset?: string; site?: string; units?: Record<string, string> }): Promise<Source & { token: string; shared_key: string }> {
+    // Tags are keys and the site becomes the site of every channel document (an indexed key):
+    // the id rules apply, or PostgreSQL refuses them later (NUL, lone surrogates, length).
+    for (const [field, value] of [['tag', input.tag], ['asset', input.asset], ['site', input.site]] as const) {
+      const problem = typeof value === 'string' ? idProblem(value) : undefined;
+      if (problem !== undefined) throw new HttpError(400, 'bad_request', `${field} ${problem}`);
+    }
     const token = randomBytes(24).toString('base64url');
     const sharedKey = randomBytes(24).toString('base64url');
     const source: Source = { id: `source/${randomUUID()}`, tag: input.tag, asset: input.asset ?? null, site: input.site ?? null, units: unitsFrom(input.units) };

@@ -2,9 +2,44 @@
 import { StorageError } from '../errors';
 import type { AllDocsOptions, Doc } from '../storage';
 
-/** A document id: a non-empty string. */
+/**
+ * Most UTF-8 bytes in an id (of a document, an attachment name, a data source tag). PostgreSQL
+ * refuses B-tree index entries over ~2700 bytes, and attachments are keyed by (id, name): two
+ * of these and the row overhead stay under that. Every storage applies the same rules, so a device
+ * cannot create what the server would refuse.
+ */
+export const MAX_ID_BYTES = 1024;
+
+/**
+ * Why `id` cannot be an id (undefined: it can): no NUL (PostgreSQL text cannot hold U+0000), no
+ * lone surrogate (not valid Unicode: the databases would store U+FFFD instead, and two ids could
+ * become one), at most MAX_ID_BYTES in UTF-8. One pass over the string, no allocation.
+ */
+export function idProblem(id: string): string | undefined {
+  // Each UTF-16 unit is at least one UTF-8 byte: longer strings fail without looking.
+  if (id.length > MAX_ID_BYTES) return `is longer than ${MAX_ID_BYTES} bytes in UTF-8 (${id.length} characters)`;
+  let bytes = 0;
+  for (let index = 0; index < id.length; index++) {
+    const unit = id.charCodeAt(index);
+    if (unit === 0) return `must not contain NUL (\\u0000, at position ${index})`;
+    if (unit < 0x80) bytes += 1;
+    else if (unit < 0x800) bytes += 2;
+    else if (unit >= 0xd800 && unit <= 0xdbff) {
+      const next = id.charCodeAt(index + 1);
+      if (!(next >= 0xdc00 && next <= 0xdfff)) return `is not valid Unicode (a lone surrogate at position ${index})`;
+      bytes += 4;
+      index++;
+    } else if (unit >= 0xdc00 && unit <= 0xdfff) return `is not valid Unicode (a lone surrogate at position ${index})`;
+    else bytes += 3;
+  }
+  return bytes > MAX_ID_BYTES ? `is longer than ${MAX_ID_BYTES} bytes in UTF-8 (${bytes} bytes)` : undefined;
+}
+
+/** A document id (or attachment name, `what`): a non-empty string that passes `idProblem`. */
 export function checkId(id: unknown, what = 'id'): string {
   if (typeof id !== 'string' || id === '') throw new StorageError('bad_request', `${what} must be a non-empty string, got ${JSON.stringify(id) ?? String(id)}`);
+  const problem = idProblem(id);
+  if (problem !== undefined) throw new StorageError('bad_request', `${what} ${problem}`);
   return id;
 }
 

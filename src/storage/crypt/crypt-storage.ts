@@ -9,7 +9,7 @@
  */
 import { StorageError, translateError } from '../errors';
 import { byteRange, readAs, toBlob } from '../common/attachment-data';
-import { checkAllDocsOptions, checkDoc, checkId } from '../common/validate';
+import { MAX_ID_BYTES, checkAllDocsOptions, checkDoc, checkId } from '../common/validate';
 import type {
   AllDocsOptions,
   AllDocsResult,
@@ -45,6 +45,20 @@ const capacities = new Set<string>(['list', 'include', 'post', 'range']);
 function plainLength(sealedLength: number): number {
   const body = sealedLength - HEADER;
   return body - Math.ceil(body / SEALED_BLOCK) * SEAL_OVERHEAD;
+}
+
+/**
+ * Most UTF-8 bytes of a clear id or attachment name: its sealed form (12-byte IV, the bytes, a
+ * 16-byte tag, in base64url) must itself be an id the sub-storage takes (MAX_ID_BYTES).
+ */
+export const MAX_SEALABLE_ID_BYTES = Math.floor((MAX_ID_BYTES * 3) / 4) - 28;
+
+/** checkId, and short enough to seal (see MAX_SEALABLE_ID_BYTES); 400 otherwise. */
+function checkSealable(id: string, what: string): string {
+  checkId(id, what);
+  const bytes = utf8.encode(id).length;
+  if (bytes > MAX_SEALABLE_ID_BYTES) throw new StorageError('bad_request', `${what} is longer than ${MAX_SEALABLE_ID_BYTES} bytes in UTF-8 (${bytes} bytes): a crypt storage seals ids, and sealed they must fit in ${MAX_ID_BYTES}`);
+  return id;
 }
 
 export class CryptStorage implements Storage {
@@ -124,11 +138,11 @@ export class CryptStorage implements Storage {
   }
 
   async #subId(id: string): Promise<string> {
-    return sealName(await this.#ready(), checkId(id), 'id');
+    return sealName(await this.#ready(), checkSealable(id, 'id'), 'id');
   }
 
   async #subName(id: string, name: string): Promise<string> {
-    return sealName(await this.#ready(), checkId(name, 'attachment name'), `name\u0000${id}`);
+    return sealName(await this.#ready(), checkSealable(name, 'attachment name'), `name\u0000${id}`);
   }
 
   /** The clear id of a sub-storage id, or undefined for what is not ours (the params document). */

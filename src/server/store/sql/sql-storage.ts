@@ -14,6 +14,8 @@ import {
   checkDocWrites,
   checkId,
   decideDocWrites,
+  failedWrite,
+  idProblem,
   expectFailure,
   readAs,
   toBlob,
@@ -28,6 +30,7 @@ import {
   type ChangesOptions,
   type ChangesResult,
   type CheckedDocWrite,
+  type CheckedDocWrites,
   type Doc,
   type DocWrite,
   type DocWriteResult,
@@ -50,6 +53,32 @@ const IDS_PER_STATEMENT = 500;
 export function siteOfDoc(id: string, doc: Doc): string | null {
   if (typeof doc.site === 'string') return doc.site;
   return doc.type === 'site' ? id : null;
+}
+
+/**
+ * A document's site goes into an indexed text column like its id, so it follows the id rules
+ * (no NUL, valid Unicode, at most MAX_ID_BYTES): PostgreSQL would refuse it otherwise (a 500,
+ * while SQLite took it). Bad input → StorageError 400.
+ */
+function checkSiteOf(id: string, doc: Doc): void {
+  const site = siteOfDoc(id, doc);
+  const problem = site === null || site === id ? undefined : idProblem(site);
+  if (problem !== undefined) throw new StorageError('bad_request', `the document's site ${problem}`);
+}
+
+/** checkDocWrites, and the site rule per write: a write with a bad site fails alone, with its 400. */
+function checkDocWritesAndSites(writes: DocWrite[]): CheckedDocWrites {
+  const checked = checkDocWrites(writes);
+  checked.writes = checked.writes.filter((write) => {
+    try {
+      if (write.doc) checkSiteOf(write.id, write.doc);
+      return true;
+    } catch (error) {
+      checked.results[write.index] = failedWrite(write.id, error as StorageError);
+      return false;
+    }
+  });
+  return checked;
 }
 const capacities = new Set<string>(['list', 'query', 'sort', 'limit', 'select', 'include', 'post', 'changes', 'range', 'bulk', 'bulk_docs', 'digest']);
 
@@ -174,6 +203,7 @@ export class SqlStorage implements Storage {
   async put(id: string, doc: Doc): Promise<string> {
     checkId(id);
     const copy = checkDoc(doc);
+    checkSiteOf(id, copy);
     await this.#transaction((query) => SqlStorage.#putIn(query, id, copy));
     return id;
   }
@@ -225,7 +255,9 @@ export class SqlStorage implements Storage {
         checkId(write.id);
         if (write.type === 'put') {
           if (write.expect !== undefined && write.expect !== null && typeof write.expect !== 'string') throw new StorageError('bad_request', 'expect must be a document hash or null');
-          return { type: 'put', id: write.id, doc: checkDoc(write.doc), ...(write.expect === undefined ? {} : { expect: write.expect }) };
+          const doc = checkDoc(write.doc);
+          checkSiteOf(write.id, doc);
+          return { type: 'put', id: write.id, doc, ...(write.expect === undefined ? {} : { expect: write.expect }) };
         }
         checkId(write.name, 'attachment name');
         if (write.type === 'removeAttachment') return { type: 'removeAttachment', id: write.id, name: write.name };
@@ -392,7 +424,7 @@ export class SqlStorage implements Storage {
    * this same transaction.
    */
   async bulkDocs(writes: DocWrite[], check?: WriteCheck): Promise<DocWriteResult[]> {
-    const checked = checkDocWrites(writes);
+    const checked = checkDocWritesAndSites(writes);
     if (checked.writes.length === 0) return checked.results as DocWriteResult[];
     await this.#transaction(async (query) => {
       // Expectations and the access check must still hold at the commit: another server process

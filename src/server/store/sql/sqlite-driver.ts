@@ -1,9 +1,12 @@
 /**
  * SQLite through better-sqlite3 (synchronous, one connection). Transactions are serialized by an
- * async queue so one may await between statements without another interleaving.
+ * async queue so one may await between statements without another interleaving. A full disk
+ * (SQLITE_FULL) and a lock held by another process past busy_timeout (SQLITE_BUSY) leave as
+ * DatabaseErrors (507, 503; database-errors.ts), the transaction rolled back.
  */
 import type Database from 'better-sqlite3';
 import { SerialQueue, type Query, type Row, type SqlDriver } from './driver';
+import { translateSqliteError } from './database-errors';
 
 export class SqliteDriver implements SqlDriver {
   readonly dialect = 'sqlite' as const;
@@ -31,14 +34,19 @@ export class SqliteDriver implements SqlDriver {
 
   transaction<T>(work: (query: Query) => Promise<T>): Promise<T> {
     const run = async (): Promise<T> => {
-      this.db.exec('BEGIN IMMEDIATE');
+      try {
+        this.db.exec('BEGIN IMMEDIATE');
+      } catch (error) {
+        throw translateSqliteError(error);
+      }
       try {
         const result = await work(this.#query);
         this.db.exec('COMMIT');
         return result;
       } catch (error) {
+        // SQLite may have rolled back by itself already (it does on SQLITE_FULL in some cases).
         if (this.db.inTransaction) this.db.exec('ROLLBACK');
-        throw error;
+        throw translateSqliteError(error);
       }
     };
     return this.#queue.run(run);
