@@ -4,6 +4,7 @@
  */
 import net from 'node:net';
 import path from 'node:path';
+import { DEFAULT_FORWARD_LIMITS, MAX_DECOMPRESSED_BYTES_LIMIT, type ForwardLimits } from './ingest/forward-limits';
 import { passwordProblem } from './auth/password-policy';
 import { DEFAULT_TIME_WINDOW, type TimeWindow } from './ingest/time-window';
 
@@ -22,6 +23,8 @@ export interface ServerConfig {
   jobThreads: number;
   /** Require the forward protocol's shared-key handshake (FORWARD_SECURITY=1). */
   forwardSecurity: boolean;
+  /** Connections, timeouts and memory of the forward protocol server (FORWARD_* below). */
+  forwardLimits: ForwardLimits;
   /**
    * Proxies whose X-Forwarded-For/-Proto are believed (TRUST_PROXY), as Fastify's `trustProxy`
    * takes them: false (none: request.ip is the socket's), a hop count, or addresses/CIDRs.
@@ -96,6 +99,37 @@ function parseTrustProxy(raw: string | undefined): false | number | string[] {
   return entries;
 }
 
+/** A whole number from `min` to `max` (the variable's name and range in the message otherwise). */
+function parseWhole(name: string, raw: string | undefined, fallback: number, min: number, max: number, unit: string): number {
+  if (raw === undefined || raw === '') return fallback;
+  const value = Number(raw);
+  if (!/^\s*\d+\s*$/.test(raw) || !Number.isSafeInteger(value) || value < min || value > max) {
+    throw new ConfigError(`${name} must be a whole number of ${unit} from ${min} to ${max}, got ${JSON.stringify(raw)}`);
+  }
+  return value;
+}
+
+/**
+ * FORWARD_MAX_CONNECTIONS, FORWARD_IDLE_TIMEOUT_MS, FORWARD_FRAME_TIMEOUT_MS, FORWARD_BUFFER_BYTES,
+ * FORWARD_MAX_FRAME_BYTES, FORWARD_MAX_DECOMPRESSED_BYTES (defaults in ingest/forward-limits.ts).
+ */
+function parseForwardLimits(env: NodeJS.ProcessEnv): ForwardLimits {
+  const defaults = DEFAULT_FORWARD_LIMITS;
+  // Timers take at most 2^31 - 1 ms (about 24.8 days); a longer one would fire at once.
+  const maxTimer = 2_147_483_647;
+  const limits: ForwardLimits = {
+    maxConnections: parseWhole('FORWARD_MAX_CONNECTIONS', env.FORWARD_MAX_CONNECTIONS, defaults.maxConnections, 1, 1_000_000, 'connections'),
+    idleTimeoutMs: parseWhole('FORWARD_IDLE_TIMEOUT_MS', env.FORWARD_IDLE_TIMEOUT_MS, defaults.idleTimeoutMs, 1000, maxTimer, 'milliseconds'),
+    frameTimeoutMs: parseWhole('FORWARD_FRAME_TIMEOUT_MS', env.FORWARD_FRAME_TIMEOUT_MS, defaults.frameTimeoutMs, 1000, maxTimer, 'milliseconds'),
+    bufferBytes: parseWhole('FORWARD_BUFFER_BYTES', env.FORWARD_BUFFER_BYTES, defaults.bufferBytes, 1024 * 1024, Number.MAX_SAFE_INTEGER, 'bytes'),
+    maxFrameBytes: parseWhole('FORWARD_MAX_FRAME_BYTES', env.FORWARD_MAX_FRAME_BYTES, defaults.maxFrameBytes, 64 * 1024, 1024 * 1024 * 1024, 'bytes'),
+    maxDecompressedBytes: parseWhole('FORWARD_MAX_DECOMPRESSED_BYTES', env.FORWARD_MAX_DECOMPRESSED_BYTES, defaults.maxDecompressedBytes, 64 * 1024, MAX_DECOMPRESSED_BYTES_LIMIT, 'bytes'),
+  };
+  // A frame of the largest size must fit in the budget, or it could never be received.
+  if (limits.bufferBytes < limits.maxFrameBytes) throw new ConfigError(`FORWARD_BUFFER_BYTES (${limits.bufferBytes}) must be at least FORWARD_MAX_FRAME_BYTES (${limits.maxFrameBytes})`);
+  return limits;
+}
+
 /** Reads the configuration from `env` (defaults: 127.0.0.1:8080, ./data, forward port 24224). */
 export function loadConfig(env: NodeJS.ProcessEnv, projectRoot: string): ServerConfig {
   const databaseUrl = env.DATABASE_URL === '' ? undefined : env.DATABASE_URL;
@@ -109,6 +143,7 @@ export function loadConfig(env: NodeJS.ProcessEnv, projectRoot: string): ServerC
     adminPassword,
     jobThreads: parsePort('JOB_THREADS', env.JOB_THREADS, 1),
     forwardSecurity: parseFlag('FORWARD_SECURITY', env.FORWARD_SECURITY, false),
+    forwardLimits: parseForwardLimits(env),
     trustProxy: parseTrustProxy(env.TRUST_PROXY),
     ingestTimeWindow: { minTime: parseMinTime(env.INGEST_MIN_TIME), maxFutureMs: parseMaxFuture(env.INGEST_MAX_FUTURE_MS) },
     host: env.HOST || '127.0.0.1',

@@ -82,7 +82,7 @@ export async function startServer(config: ServerConfig, options: StartOptions = 
     });
     await options.extend?.(app);
     await app.listen({ host: config.host, port: config.port });
-    forward = new ForwardServer(new Sources(store.driver), ingest, app.log, { requireHandshake: config.forwardSecurity });
+    forward = new ForwardServer(new Sources(store.driver), ingest, app.log, { requireHandshake: config.forwardSecurity, ...config.forwardLimits });
     forwardPort = await forward.listen(config.host, config.forwardPort);
   } catch (error) {
     await app?.close().catch(() => undefined);

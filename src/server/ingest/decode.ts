@@ -5,7 +5,6 @@
  * lines without their header).
  */
 import { CsvError, parseRows, type CsvDialect } from '../../core';
-import { unpack } from 'msgpackr';
 import { decodeFrame } from './forward-frames';
 import { parseCsv, parseJsonLines, parseMsgpack, type IngestEvent, type TimeCheck } from './parse';
 
@@ -17,7 +16,7 @@ export const csvRowsFormat = (dialect: CsvDialect): string => `csv-rows:${JSON.s
  * time it refuses; forward frames are not checked here (the ingest service skips such events).
  */
 export function decodeBatch(format: string, raw: Buffer, check?: TimeCheck): IngestEvent[] {
-  if (format === 'forward') return decodeFrame(unpack(raw), raw).events;
+  if (format === 'forward') return decodeFrame(raw).events;
   if (format === 'msgpack') return parseMsgpack(raw, check);
   if (format === 'jsonl') return parseJsonLines(raw.toString('utf8'), check);
   if (format === 'csv') return parseCsv(raw.toString('utf8'), check ? { check } : {});

@@ -13,6 +13,16 @@
  * shared key, and the server answers PONG. The shared key is the source's: the digest tells which
  * source connects, and that connection may then only send that source's tag.
  *
+ * Bounds (ForwardLimits, each configurable): connections open at once; a connection that sends
+ * nothing for a while, or takes too long to finish a frame it started, is closed; one buffer budget
+ * covers the bytes of all connections — partial frames, frames not yet committed, inflated entries —
+ * and past it reading pauses (when commits will free enough) or the connection holding the largest
+ * partial frame closes (when nothing else would). A frame is looked up by its tag before its entries
+ * are decoded; entries are inflated with a size bound, off the event loop, and decoded in slices
+ * with turns of the event loop between them (forward-frames.ts). Closing a connection never drops a
+ * frame already handed to the ingest service: it is committed, only its ack is lost, and the
+ * client's resend of the chunk is acknowledged without storing it twice.
+ *
  * Heartbeats: fluentd's out_forward checks a destination either by a TCP connect (`heartbeat_type
  * transport`) or by a UDP datagram to the same port (`heartbeat_type udp`, its default in older
  * releases), which in_forward answers with a one-byte datagram. A UDP socket on the listener's
@@ -20,17 +30,27 @@
  */
 import dgram from 'node:dgram';
 import net from 'node:net';
-import { createHash, randomBytes } from 'node:crypto';
+import { createHash, randomBytes, webcrypto } from 'node:crypto';
 import os from 'node:os';
 import { pack, unpack } from 'msgpackr';
 import type { FastifyBaseLogger } from 'fastify';
 import type { Source, Sources } from './sources';
 import { KeyReusedError, type IngestService } from './ingest-service';
 import { MsgpackFrameScanner, MsgpackScanError } from './msgpack-frames';
-import { ProtocolError, decodeFrame } from './forward-frames';
+import { ProtocolError, readFrameBody, readFrameHead } from './forward-frames';
+import { DEFAULT_FORWARD_LIMITS, type ForwardLimits } from './forward-limits';
 
-/** A frame larger than this closes the connection (fluentd's chunk limit is 8 MB by default). */
-export const MAX_FRAME_BYTES = 64 * 1024 * 1024;
+/** The default frame limit (FORWARD_MAX_FRAME_BYTES). */
+export const MAX_FRAME_BYTES = DEFAULT_FORWARD_LIMITS.maxFrameBytes;
+
+/** Before the handshake only PING is expected: a larger frame is not decoded at all. */
+const MAX_HANDSHAKE_FRAME_BYTES = 64 * 1024;
+
+/**
+ * Frames at least this large are hashed (for their key, when they carry no chunk id) in the
+ * thread pool (WebCrypto); smaller ones synchronously, where a hop to the pool would cost more.
+ */
+const ASYNC_HASH_BYTES = 1024 * 1024;
 
 /**
  * Arrays and maps nested deeper than this close the connection. It bounds the frame scanner's
@@ -55,6 +75,17 @@ export interface ForwardStats {
   refusedHandshakes: number;
   /** UDP heartbeat datagrams answered. */
   heartbeats: number;
+  /** CompressedPackedForward entries inflated (or begun: refused ones too). */
+  decompressions: number;
+  /** Protocol errors for entries that inflate past maxDecompressedBytes. */
+  decompressedTooLarge: number;
+  /** Connections closed at once for being over maxConnections. */
+  refusedConnections: number;
+  idleTimeouts: number;
+  frameTimeouts: number;
+  /** Times reading paused for the buffer budget, and connections closed for it. */
+  budgetPauses: number;
+  closedOverBudget: number;
   /** Events skipped for a time outside the accepted window (the rest of their frames is stored). */
   refusedOutOfWindow: number;
   /** Numeric values skipped because their field name cannot name a channel. */
@@ -63,8 +94,18 @@ export interface ForwardStats {
   refusedChunkReuse: number;
 }
 
+export interface ForwardServerOptions extends Partial<ForwardLimits> {
+  requireHandshake?: boolean | undefined;
+}
+
 /** What in_forward answers to any heartbeat datagram: a single zero byte. */
 const HEARTBEAT_REPLY = Buffer.from([0]);
+
+/** sha256 hex of a frame: large ones in the thread pool, so that hashing does not hold the event loop. */
+async function sha256Hex(bytes: Buffer): Promise<string> {
+  if (bytes.length < ASYNC_HASH_BYTES) return createHash('sha256').update(bytes).digest('hex');
+  return Buffer.from(await webcrypto.subtle.digest('SHA-256', bytes)).toString('hex');
+}
 
 /** sha512 hex of the concatenated parts, as the handshake defines its digests. */
 function digest(...parts: Array<string | Uint8Array>): string {
@@ -74,6 +115,7 @@ function digest(...parts: Array<string | Uint8Array>): string {
 }
 
 interface Connection {
+  socket: net.Socket;
   nonce: Buffer | undefined;
   /** The source a handshake authenticated (undefined before, or without handshakes). */
   source: Source | undefined;
@@ -83,7 +125,19 @@ interface Connection {
   handing: Promise<void>;
   /** Frames received and not yet committed (or refused), and their bytes. */
   inFlight: Set<Promise<void>>;
+  /** Bytes those frames hold: received, then inflated too. */
   inFlightBytes: number;
+  /** The received bytes of the frame in progress. */
+  pieces: FramePieces;
+  /** Closes the connection once it has been quiet for idleTimeoutMs (refreshed by each read). */
+  idleTimer: NodeJS.Timeout;
+  /** Set while a frame is in progress: closes the connection if it does not complete in time. */
+  frameTimer: NodeJS.Timeout | undefined;
+}
+
+/** Bytes a frame holds while in flight, counted in its connection's and the server's totals. */
+interface Held {
+  bytes: number;
 }
 
 
@@ -102,6 +156,19 @@ class FramePieces {
   /** Allocated at the first small piece: a connection whose reads end on frame boundaries needs none. */
   #staging: Buffer | undefined;
   #staged = 0;
+
+  /** Bytes of the frame in progress held so far. */
+  get bytes(): number {
+    return this.#bytes;
+  }
+
+  /** Lets go of the bytes held (the connection is closing). */
+  clear(): void {
+    this.#pieces = [];
+    this.#bytes = 0;
+    this.#staged = 0;
+    this.#staging = undefined;
+  }
 
   /** Appends the next bytes of the frame (kept as they are when large, copied when small). */
   add(piece: Buffer): void {
@@ -136,8 +203,26 @@ class FramePieces {
 }
 
 export class ForwardServer {
-  readonly stats: ForwardStats = { frames: 0, events: 0, refusedUnknownTag: 0, protocolErrors: 0, refusedHandshakes: 0, heartbeats: 0, refusedOutOfWindow: 0, refusedUnnamable: 0, refusedChunkReuse: 0 };
+  readonly stats: ForwardStats = {
+    frames: 0,
+    events: 0,
+    refusedUnknownTag: 0,
+    protocolErrors: 0,
+    refusedHandshakes: 0,
+    heartbeats: 0,
+    decompressions: 0,
+    decompressedTooLarge: 0,
+    refusedConnections: 0,
+    idleTimeouts: 0,
+    frameTimeouts: 0,
+    budgetPauses: 0,
+    closedOverBudget: 0,
+    refusedOutOfWindow: 0,
+    refusedUnnamable: 0,
+    refusedChunkReuse: 0,
+  };
   readonly #requireHandshake: boolean;
+  readonly #limits: ForwardLimits;
   readonly #hostname = os.hostname();
   readonly #sources: Sources;
   readonly #service: IngestService;
@@ -146,9 +231,24 @@ export class ForwardServer {
   readonly #connections = new Map<net.Socket, Connection>();
   #closing = false;
   #heartbeat: dgram.Socket | undefined;
+  /** Bytes of all partial frames, and of all frames in flight (closed connections' too, until they settle). */
+  #partialBytes = 0;
+  #inFlightBytes = 0;
+  /** Reading of every connection is paused until commits bring the buffered bytes under the budget. */
+  #budgetPaused = false;
+  /** Inflatings running, and those waiting for room in the budget (woken to look again). */
+  #inflating = 0;
+  #inflateWaiters: Array<() => void> = [];
 
-  constructor(sources: Sources, service: IngestService, log: FastifyBaseLogger, options: { requireHandshake?: boolean } = {}) {
+  constructor(sources: Sources, service: IngestService, log: FastifyBaseLogger, options: ForwardServerOptions = {}) {
     this.#requireHandshake = options.requireHandshake ?? false;
+    const limits = { ...DEFAULT_FORWARD_LIMITS };
+    for (const name of Object.keys(limits) as Array<keyof ForwardLimits>) {
+      const value = options[name];
+      if (value !== undefined) limits[name] = value;
+    }
+    if (limits.bufferBytes < limits.maxFrameBytes) throw new RangeError('the buffer budget must hold at least one frame of the largest size');
+    this.#limits = limits;
     this.#sources = sources;
     this.#service = service;
     this.#log = log;
@@ -212,6 +312,7 @@ export class ForwardServer {
     this.#heartbeat = undefined;
     const heartbeatClosed = heartbeat ? new Promise<void>((resolve) => heartbeat.close(() => resolve())) : undefined;
     const drained = [...this.#connections].map(async ([socket, connection]) => {
+      this.#stopTimers(connection);
       socket.pause();
       await Promise.all(connection.inFlight);
       socket.end();
@@ -219,9 +320,38 @@ export class ForwardServer {
     await Promise.all([closed, heartbeatClosed, ...drained]);
   }
 
+  /** Bytes held for all connections: what the buffer budget bounds. */
+  get bufferedBytes(): number {
+    return this.#partialBytes + this.#inFlightBytes;
+  }
+
+  /** Connections open now. */
+  get connections(): number {
+    return this.#connections.size;
+  }
+
   #connection(socket: net.Socket): void {
-    const connection: Connection = { nonce: undefined, source: undefined, sources: new Map(), handing: Promise.resolve(), inFlight: new Set(), inFlightBytes: 0 };
+    if (this.#connections.size >= this.#limits.maxConnections) {
+      this.stats.refusedConnections++;
+      this.#log.warn({ remote: socket.remoteAddress, limit: this.#limits.maxConnections }, 'forward protocol: too many connections, closing the new one');
+      socket.on('error', () => undefined);
+      socket.destroy();
+      return;
+    }
+    const connection: Connection = {
+      socket,
+      nonce: undefined,
+      source: undefined,
+      sources: new Map(),
+      handing: Promise.resolve(),
+      inFlight: new Set(),
+      inFlightBytes: 0,
+      pieces: new FramePieces(),
+      idleTimer: setTimeout(() => this.#idle(connection), this.#limits.idleTimeoutMs).unref(),
+      frameTimer: undefined,
+    };
     this.#connections.set(socket, connection);
+    if (this.#budgetPaused) socket.pause();
     if (this.#requireHandshake) {
       connection.nonce = randomBytes(16);
       // No user/password step (auth ''): the shared key identifies the source.
@@ -230,9 +360,10 @@ export class ForwardServer {
     // Frames are found by scanning headers as bytes arrive, and each is decoded once it is
     // complete: decoding the buffered bytes again after every read would cost time quadratic in a
     // frame's size. The pieces of the frame in progress are joined once, when it is complete.
-    const scanner = new MsgpackFrameScanner({ maxValueBytes: MAX_FRAME_BYTES, maxDepth: MAX_NESTING });
-    const pieces = new FramePieces();
+    const scanner = new MsgpackFrameScanner({ maxValueBytes: this.#limits.maxFrameBytes, maxDepth: MAX_NESTING });
+    const pieces = connection.pieces;
     socket.on('data', (data: Buffer) => {
+      connection.idleTimer.refresh();
       let ends: number[];
       try {
         ends = scanner.scan(data);
@@ -240,49 +371,175 @@ export class ForwardServer {
         const tooLarge = error instanceof MsgpackScanError && error.code === 'too_large';
         return this.#fail(socket, new ProtocolError(tooLarge ? 'frame too large' : 'malformed msgpack', { cause: error }));
       }
-      const frames: Array<{ value: unknown; raw: Buffer }> = [];
+      const partialBefore = pieces.bytes;
+      const frames: Buffer[] = [];
       let start = 0;
       for (const end of ends) {
-        const raw = pieces.join(data.subarray(start, end));
+        frames.push(pieces.join(data.subarray(start, end)));
         start = end;
-        let value: unknown;
-        try {
-          value = unpack(raw);
-        } catch (error) {
-          return this.#fail(socket, new ProtocolError('malformed msgpack', { cause: error }));
-        }
-        frames.push({ value, raw });
       }
       if (start < data.length) pieces.add(data.subarray(start));
-      for (const frame of frames) this.#take(socket, connection, frame.value, frame.raw);
+      this.#partialBytes += pieces.bytes - partialBefore;
+      // The timer runs from a frame's first byte: a frame ending here stops it, the next starts it again.
+      if (ends.length > 0 && connection.frameTimer) {
+        clearTimeout(connection.frameTimer);
+        connection.frameTimer = undefined;
+      }
+      if (pieces.bytes > 0 && !connection.frameTimer) connection.frameTimer = setTimeout(() => this.#frameTimedOut(connection), this.#limits.frameTimeoutMs).unref();
+      for (const raw of frames) this.#take(socket, connection, raw);
+      this.#enforceBudget();
     });
     socket.on('error', () => socket.destroy());
-    socket.on('close', () => this.#connections.delete(socket));
+    socket.on('close', () => {
+      this.#connections.delete(socket);
+      this.#release(connection);
+      // Its partial frame no longer counts: others may read again.
+      this.#enforceBudget();
+    });
+  }
+
+  /** Stops a connection's timers and lets go of its partial frame (idempotent). */
+  #release(connection: Connection): void {
+    this.#stopTimers(connection);
+    this.#partialBytes -= connection.pieces.bytes;
+    connection.pieces.clear();
+  }
+
+  #stopTimers(connection: Connection): void {
+    clearTimeout(connection.idleTimer);
+    clearTimeout(connection.frameTimer);
+    connection.frameTimer = undefined;
+  }
+
+  /** Quiet for idleTimeoutMs: closed, unless it waits for us (acks to come, reading paused). */
+  #idle(connection: Connection): void {
+    const { socket } = connection;
+    if (socket.destroyed) return;
+    if (connection.inFlight.size > 0 || socket.isPaused()) {
+      connection.idleTimer.refresh();
+      return;
+    }
+    this.stats.idleTimeouts++;
+    this.#drop(connection, 'idle connection closed');
+  }
+
+  /** A frame not complete within frameTimeoutMs of its first byte: closed, unless reading it is paused. */
+  #frameTimedOut(connection: Connection): void {
+    const { socket } = connection;
+    if (socket.destroyed || !connection.frameTimer) return;
+    if (socket.isPaused()) {
+      connection.frameTimer.refresh();
+      return;
+    }
+    this.stats.frameTimeouts++;
+    this.#drop(connection, 'frame not completed in time, connection closed');
+  }
+
+  /** Closes a connection for a limit (not a protocol error); frames it handed over still commit. */
+  #drop(connection: Connection, reason: string): void {
+    this.#log.warn({ remote: connection.socket.remoteAddress, reason }, 'forward protocol: closing connection');
+    connection.socket.destroy();
+    this.#release(connection);
+  }
+
+  /** Pauses or resumes reading a connection by its own in-flight limits and the budget. */
+  #updateReading(connection: Connection): void {
+    const { socket } = connection;
+    if (socket.destroyed) return;
+    const read = !this.#closing && !this.#budgetPaused && connection.inFlight.size < MAX_IN_FLIGHT_FRAMES && connection.inFlightBytes < MAX_IN_FLIGHT_BYTES;
+    if (read && socket.isPaused()) socket.resume();
+    else if (!read && !socket.isPaused()) socket.pause();
+  }
+
+  /**
+   * Keeps the bytes held under the budget. Over it: when frames in flight will free enough once
+   * committed, every connection stops reading until then; when partial frames alone are over,
+   * waiting frees nothing, so the connection with the largest one closes (repeatedly if need be).
+   */
+  #enforceBudget(): void {
+    // Inflatings waiting for room look again whatever happens below: one that finished may have
+    // been the last running, and then a waiter goes ahead even over the budget.
+    const waiters = this.#inflateWaiters;
+    this.#inflateWaiters = [];
+    for (const wake of waiters) wake();
+    const budget = this.#limits.bufferBytes;
+    while (this.#partialBytes + this.#inFlightBytes > budget) {
+      if (this.#partialBytes <= budget && this.#inFlightBytes > 0) {
+        if (!this.#budgetPaused) {
+          this.#budgetPaused = true;
+          this.stats.budgetPauses++;
+          for (const connection of this.#connections.values()) this.#updateReading(connection);
+        }
+        return;
+      }
+      let largest: Connection | undefined;
+      for (const connection of this.#connections.values()) if (!largest || connection.pieces.bytes > largest.pieces.bytes) largest = connection;
+      if (!largest || largest.pieces.bytes === 0) return;
+      this.stats.closedOverBudget++;
+      this.#drop(largest, `buffer budget of ${budget} bytes exceeded by partial frames; closing the connection holding the largest`);
+    }
+    if (this.#budgetPaused) {
+      this.#budgetPaused = false;
+      for (const connection of this.#connections.values()) this.#updateReading(connection);
+    }
+  }
+
+  /** Adds (or, negative, removes) bytes a frame holds in flight. */
+  #hold(connection: Connection, held: Held, bytes: number): void {
+    held.bytes += bytes;
+    connection.inFlightBytes += bytes;
+    this.#inFlightBytes += bytes;
+  }
+
+  /**
+   * Waits until an inflating of up to maxDecompressedBytes fits in the budget with everything held,
+   * or none runs (one always may, so a frame is never stuck), then reserves that much for it.
+   */
+  async #reserveInflating(connection: Connection, held: Held): Promise<void> {
+    const reserve = this.#limits.maxDecompressedBytes;
+    while (this.#inflating > 0 && this.bufferedBytes + reserve > this.#limits.bufferBytes) {
+      await new Promise<void>((resolve) => this.#inflateWaiters.push(resolve));
+    }
+    this.#inflating++;
+    this.#hold(connection, held, reserve);
+    this.#updateReading(connection);
+  }
+
+  /** Ends an inflating's reservation: its frame then holds what the entries really took. */
+  #endInflating(connection: Connection, held: Held, inflatedBytes: number): void {
+    this.#inflating--;
+    this.#hold(connection, held, inflatedBytes - this.#limits.maxDecompressedBytes);
+    this.#enforceBudget();
   }
 
   #fail(socket: net.Socket, error: unknown): void {
     if (socket.destroyed) return;
     this.stats.protocolErrors++;
+    if (error instanceof ProtocolError && error.code === 'decompressed_too_large') this.stats.decompressedTooLarge++;
     this.#log.warn({ remote: socket.remoteAddress, reason: error instanceof Error ? error.message : String(error) }, 'forward protocol: closing connection');
     socket.destroy();
+    const connection = this.#connections.get(socket);
+    if (connection) this.#release(connection);
   }
 
   /** Queues a frame behind the connection's earlier ones; its commit and ack follow on their own. */
-  #take(socket: net.Socket, connection: Connection, value: unknown, raw: Buffer): void {
+  #take(socket: net.Socket, connection: Connection, raw: Buffer): void {
+    const held: Held = { bytes: 0 };
+    this.#hold(connection, held, raw.length);
     // A frame that cannot be taken closes the connection before the next frame is looked at.
-    const handed = connection.handing.then(() => this.#frame(socket, connection, value, raw)).catch((error: unknown) => this.#fail(socket, error));
+    const handed = connection.handing.then(() => this.#frame(socket, connection, raw, held)).catch((error: unknown) => this.#fail(socket, error));
     connection.handing = handed.then(() => undefined);
-    connection.inFlightBytes += raw.length;
     const settled: Promise<void> = handed
       .then((handedOver) => handedOver?.committed)
       .catch((error: unknown) => this.#fail(socket, error))
       .finally(() => {
         connection.inFlight.delete(settled);
-        connection.inFlightBytes -= raw.length;
-        if (socket.isPaused() && !this.#closing && connection.inFlight.size < MAX_IN_FLIGHT_FRAMES && connection.inFlightBytes < MAX_IN_FLIGHT_BYTES) socket.resume();
+        this.#hold(connection, held, -held.bytes);
+        this.#updateReading(connection);
+        this.#enforceBudget();
       });
     connection.inFlight.add(settled);
-    if (connection.inFlight.size >= MAX_IN_FLIGHT_FRAMES || connection.inFlightBytes >= MAX_IN_FLIGHT_BYTES) socket.pause();
+    this.#updateReading(connection);
   }
 
   /** Answers a PING: finds the source whose shared key produced the digest, then PONGs. */
@@ -314,13 +571,22 @@ export class ForwardServer {
    * Decodes a frame and hands its batch to the ingest service; resolves once it is handed over,
    * with `committed` settling after the commit and the ack (nothing to commit: undefined).
    */
-  async #frame(socket: net.Socket, connection: Connection, value: unknown, raw: Buffer): Promise<{ committed: Promise<void> } | undefined> {
+  async #frame(socket: net.Socket, connection: Connection, raw: Buffer, held: Held): Promise<{ committed: Promise<void> } | undefined> {
     if (socket.destroyed) return undefined;
     if (this.#requireHandshake && !connection.source) {
+      if (raw.length > MAX_HANDSHAKE_FRAME_BYTES) throw new ProtocolError('the handshake must start with PING');
+      let value: unknown;
+      try {
+        value = unpack(raw);
+      } catch (error) {
+        throw new ProtocolError('malformed msgpack', { cause: error });
+      }
       await this.#ping(socket, connection, value);
       return undefined;
     }
-    const { tag, events, option } = decodeFrame(value, raw);
+    // The tag first: a frame refused for it costs no inflating and no decoding of its entries.
+    const head = readFrameHead(raw);
+    const tag = head.tag;
     this.stats.frames++;
     let source = connection.sources.get(tag);
     if (!source) {
@@ -339,8 +605,26 @@ export class ForwardServer {
       this.#log.warn({ tag }, 'forward protocol: unknown tag refused');
       return undefined;
     }
+    let inflating = false;
+    let body: Awaited<ReturnType<typeof readFrameBody>>;
+    try {
+      body = await readFrameBody(head, {
+        maxInflatedBytes: this.#limits.maxDecompressedBytes,
+        beforeInflate: async () => {
+          await this.#reserveInflating(connection, held);
+          inflating = true;
+          this.stats.decompressions++;
+        },
+      });
+    } finally {
+      // Refused or not, the reservation ends; a refused frame's entries are let go with it.
+      if (inflating) this.#endInflating(connection, held, 0);
+    }
+    if (body.inflatedBytes > 0) this.#hold(connection, held, body.inflatedBytes);
+    if (socket.destroyed) return undefined;
+    const { events, option } = body;
     const chunk = typeof option.chunk === 'string' ? option.chunk : undefined;
-    const key = chunk ? `chunk:${chunk}` : `sha256:${createHash('sha256').update(raw).digest('hex')}`;
+    const key = chunk ? `chunk:${chunk}` : `sha256:${await sha256Hex(raw)}`;
     // What cannot be stored is skipped, not refused: fluentd would resend a refused chunk forever.
     const committed = this.#service.ingest(source, key, events, raw, 'forward', { skipUnstorable: true }).then(
       (result) => {
