@@ -17,6 +17,7 @@ import { IngestService } from './ingest/ingest-service';
 import { ForwardServer } from './ingest/forward-server';
 import { Sources } from './ingest/sources';
 import type { Store } from './store/store';
+import { JobThreads } from './jobs/job-threads';
 
 export const projectRoot = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../..');
 
@@ -114,27 +115,23 @@ export async function startServer(config: ServerConfig, options: StartOptions = 
 function startJobThread(config: ServerConfig, name: string): Worker {
   const entry = new URL('./jobs/worker-thread.ts', import.meta.url).href;
   const bootstrap = `import { register } from ${JSON.stringify(import.meta.resolve('tsx/esm/api'))}; register(); await import(${JSON.stringify(entry)});`;
-  const thread = new Worker(new URL(`data:text/javascript,${encodeURIComponent(bootstrap)}`), { workerData: { config, name } });
-  thread.on('error', (error) => console.error(`job thread ${name} failed:`, error));
-  return thread;
+  return new Worker(new URL(`data:text/javascript,${encodeURIComponent(bootstrap)}`), { workerData: { config, name } });
 }
 
 /** Runs the server until a signal asks it to stop. */
 export async function main(): Promise<void> {
   const config = loadConfig(process.env, projectRoot);
   const server = await startServer(config, { logLevel: process.env.LOG_LEVEL });
-  // Job workers in threads of this process, each with its own database connection.
-  const threads = Array.from({ length: config.jobThreads }, (_, index) => startJobThread(config, `${os.hostname()}:${process.pid}:${index}`));
-  server.app.log.info(`Fieldline ${packageVersion()} on ${server.url} (data in ${config.dataDir}, backend ${server.store.backend}, ${threads.length} job threads, forward protocol on port ${server.forwardPort})`);
+  // Job workers in threads of this process, each with its own database connection; one that
+  // exits unexpectedly is started again (with backoff), so queued jobs never wait for a restart by hand.
+  const threads = new JobThreads({ count: config.jobThreads, spawn: (index) => startJobThread(config, `${os.hostname()}:${process.pid}:${index}`), log: server.app.log });
+  threads.start();
+  server.app.log.info(`Fieldline ${packageVersion()} on ${server.url} (data in ${config.dataDir}, backend ${server.store.backend}, ${config.jobThreads} job threads, forward protocol on port ${server.forwardPort})`);
   const stop = (signal: string) => {
     server.app.log.info(`${signal} received: finishing in-flight requests`);
     // A second signal while draining means "now".
     process.once(signal, () => process.exit(1));
-    const threadsDone = Promise.all(threads.map((thread) => new Promise((resolve) => {
-      thread.once('exit', resolve);
-      thread.postMessage('stop');
-    })));
-    Promise.all([server.close(), threadsDone]).then(
+    Promise.all([server.close(), threads.stop()]).then(
       () => process.exit(0),
       (error: unknown) => {
         server.app.log.error({ err: error }, 'shutdown failed');
