@@ -25,6 +25,8 @@ export interface ServerConfig {
   forwardSecurity: boolean;
   /** Connections, timeouts and memory of the forward protocol server (FORWARD_* below). */
   forwardLimits: ForwardLimits;
+  /** Timeouts and the body memory budget of the HTTP server (HTTP_*). */
+  http: HttpLimits;
   /**
    * Proxies whose X-Forwarded-For/-Proto are believed (TRUST_PROXY), as Fastify's `trustProxy`
    * takes them: false (none: request.ip is the socket's), a hop count, or addresses/CIDRs.
@@ -99,6 +101,43 @@ function parseTrustProxy(raw: string | undefined): false | number | string[] {
   return entries;
 }
 
+/** How long the HTTP server waits for a client, and how many body bytes it holds at once. */
+export interface HttpLimits {
+  /** A whole request (headers and body) must arrive within this (HTTP_REQUEST_TIMEOUT_MS). */
+  requestTimeoutMs: number;
+  /** Its headers within this (HTTP_HEADERS_TIMEOUT_MS); at most requestTimeoutMs. */
+  headersTimeoutMs: number;
+  /**
+   * Bytes of large bodies (attachments, ingest batches, upload pieces) held at once
+   * (HTTP_BODY_MEMORY_MB); a body larger than all of it is refused (413).
+   */
+  bodyMemoryBytes: number;
+}
+
+function parseMilliseconds(name: string, raw: string | undefined, fallback: number, min: number): number {
+  if (raw === undefined || raw === '') return fallback;
+  const ms = Number(raw);
+  // 0 ("no timeout") is refused on purpose: it is what let a client trickle one byte every few seconds forever.
+  if (!/^\s*\d+\s*$/.test(raw) || !Number.isSafeInteger(ms) || ms < min || ms > 86_400_000) throw new ConfigError(`${name} must be a whole number of milliseconds from ${min} to 86400000 (a day), got ${JSON.stringify(raw)}`);
+  return ms;
+}
+
+/** HTTP_REQUEST_TIMEOUT_MS (default 5 min), HTTP_HEADERS_TIMEOUT_MS (30 s), HTTP_BODY_MEMORY_MB (512). */
+function parseHttpLimits(env: NodeJS.ProcessEnv): HttpLimits {
+  const requestTimeoutMs = parseMilliseconds('HTTP_REQUEST_TIMEOUT_MS', env.HTTP_REQUEST_TIMEOUT_MS, 300_000, 100);
+  const headersTimeoutMs = parseMilliseconds('HTTP_HEADERS_TIMEOUT_MS', env.HTTP_HEADERS_TIMEOUT_MS, Math.min(30_000, requestTimeoutMs), 100);
+  if (headersTimeoutMs > requestTimeoutMs) throw new ConfigError(`HTTP_HEADERS_TIMEOUT_MS (${headersTimeoutMs}) must not exceed HTTP_REQUEST_TIMEOUT_MS (${requestTimeoutMs})`);
+  const raw = env.HTTP_BODY_MEMORY_MB;
+  let bodyMemoryBytes = 512 * 1024 * 1024;
+  if (raw !== undefined && raw !== '') {
+    const mb = Number(raw);
+    // Below the largest body (256 MiB attachments) is allowed: bigger bodies then get 413.
+    if (!/^\s*\d+\s*$/.test(raw) || !Number.isSafeInteger(mb) || mb < 1 || mb > 1024 * 1024) throw new ConfigError(`HTTP_BODY_MEMORY_MB must be a whole number of MiB from 1 to 1048576, got ${JSON.stringify(raw)}`);
+    bodyMemoryBytes = mb * 1024 * 1024;
+  }
+  return { requestTimeoutMs, headersTimeoutMs, bodyMemoryBytes };
+}
+
 /** A whole number from `min` to `max` (the variable's name and range in the message otherwise). */
 function parseWhole(name: string, raw: string | undefined, fallback: number, min: number, max: number, unit: string): number {
   if (raw === undefined || raw === '') return fallback;
@@ -144,6 +183,7 @@ export function loadConfig(env: NodeJS.ProcessEnv, projectRoot: string): ServerC
     jobThreads: parsePort('JOB_THREADS', env.JOB_THREADS, 1),
     forwardSecurity: parseFlag('FORWARD_SECURITY', env.FORWARD_SECURITY, false),
     forwardLimits: parseForwardLimits(env),
+    http: parseHttpLimits(env),
     trustProxy: parseTrustProxy(env.TRUST_PROXY),
     ingestTimeWindow: { minTime: parseMinTime(env.INGEST_MIN_TIME), maxFutureMs: parseMaxFuture(env.INGEST_MAX_FUTURE_MS) },
     host: env.HOST || '127.0.0.1',

@@ -7,6 +7,7 @@ export type HttpErrorCode =
   | 'conflict'
   | 'payload_too_large'
   | 'unsupported_media_type'
+  | 'csrf'
   | 'internal'
   | 'unavailable'
   | 'out_of_space';

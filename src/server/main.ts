@@ -78,6 +78,7 @@ export async function startServer(config: ServerConfig, options: StartOptions = 
       demo: config.demo,
       ingest,
       trustProxy: config.trustProxy,
+      http: config.http,
       ...(options.logLevel ? { logLevel: options.logLevel } : {}),
       ...(options.now ? { now: options.now } : {}),
     });

@@ -3,6 +3,7 @@
  * Every error leaves as `{error, detail}` with a 4xx/5xx status; stack traces stay in the log.
  */
 import fs from 'node:fs';
+import type { IncomingMessage } from 'node:http';
 import path from 'node:path';
 import Fastify, { type FastifyError, type FastifyInstance } from 'fastify';
 import fastifyStatic from '@fastify/static';
@@ -11,6 +12,9 @@ import { installCompression } from './compress';
 import fastifyHelmet from '@fastify/helmet';
 import fastifyRateLimit from '@fastify/rate-limit';
 import { installAuth } from './auth-hook';
+import { installCsrfCheck } from './csrf-hook';
+import { MemoryBudget } from './body-reader';
+import type { HttpLimits } from '../config';
 import { sessionRoutes } from './routes/session';
 import { userRoutes } from './routes/users';
 import { documentRoutes } from './routes/documents';
@@ -42,7 +46,11 @@ export interface AppOptions {
   trustProxy?: false | number | string[];
   /** The clock of sign-in throttling (tests move it instead of sleeping). */
   now?: () => number;
+  /** Timeouts and the body memory budget (HTTP_*; defaults as in config.ts). */
+  http?: HttpLimits;
 }
+
+const defaultHttpLimits: HttpLimits = { requestTimeoutMs: 300_000, headersTimeoutMs: 30_000, bodyMemoryBytes: 512 * 1024 * 1024 };
 
 const codeByStatus: Record<number, HttpErrorCode> = {
   400: 'bad_request',
@@ -59,6 +67,16 @@ function trustHops(hops: number): (address: string, hop: number) => boolean {
   return (_address, hop) => hop < hops;
 }
 
+/** Bytes of an unread body that Node may drain to keep a connection (see the onSend hook). */
+const DRAIN_LIMIT = 1024 * 1024;
+
+/** Whether `raw` still has a body to come that is chunked or larger than DRAIN_LIMIT. */
+function largeBodyUnread(raw: IncomingMessage): boolean {
+  if (raw.complete) return false;
+  const length = raw.headers['content-length'];
+  return length === undefined ? raw.headers['transfer-encoding'] !== undefined : Number(length) > DRAIN_LIMIT;
+}
+
 /** The DatabaseError `error` is or was caused by (a layer may wrap it), if any. */
 function databaseErrorIn(error: unknown): DatabaseError | undefined {
   for (let depth = 0; depth < 5 && error instanceof Error; depth++, error = error.cause) if (error instanceof DatabaseError) return error;
@@ -67,7 +85,18 @@ function databaseErrorIn(error: unknown): DatabaseError | undefined {
 
 /** Creates the Fastify app (not listening yet). */
 export async function buildApp(options: AppOptions): Promise<FastifyInstance> {
+  const limits = options.http ?? defaultHttpLimits;
   const app = Fastify({
+    // A request must arrive whole within requestTimeout (Node answers 408 and closes), its headers
+    // within headersTimeout: a client trickling a byte every few seconds no longer holds a socket
+    // for ever. Node checks every connectionsCheckingInterval (default 30 s): a quarter of the
+    // shorter timeout keeps the overshoot small.
+    requestTimeout: limits.requestTimeoutMs,
+    http: {
+      requestTimeout: limits.requestTimeoutMs,
+      headersTimeout: limits.headersTimeoutMs,
+      connectionsCheckingInterval: Math.max(50, Math.min(30_000, Math.floor(limits.headersTimeoutMs / 4))),
+    },
     logger: { level: options.logLevel ?? 'info' },
     bodyLimit: options.bodyLimit ?? 10 * 1024 * 1024,
     // Requests that arrive while shutting down get 503 instead of hanging.
@@ -85,8 +114,13 @@ export async function buildApp(options: AppOptions): Promise<FastifyInstance> {
   app.addHook('preClose', async () => {
     closing = true;
   });
-  app.addHook('onSend', async (_request, reply, payload) => {
-    if (closing) reply.header('connection', 'close');
+  // A response sent before a large request body was read (401, 403, 413, 503 after the headers)
+  // closes the connection too: otherwise Node reads and discards the rest of the body, however
+  // large, to keep the connection for the next request. A small rest is drained as before: a
+  // browser whose upload is cut off reports a network error instead of the answer, and the app
+  // must see its 401 or 403.
+  app.addHook('onSend', async (request, reply, payload) => {
+    if (closing || largeBodyUnread(request.raw)) reply.header('connection', 'close');
     return payload;
   });
 
@@ -135,15 +169,17 @@ export async function buildApp(options: AppOptions): Promise<FastifyInstance> {
   });
   await app.register(fastifyRateLimit, { global: false });
   installAuth(app, options.store);
+  installCsrfCheck(app);
+  const bodyBudget = new MemoryBudget(limits.bodyMemoryBytes);
   const clock = options.now ? { now: options.now } : {};
   await app.register(sessionRoutes, { store: options.store, ...clock });
   await app.register(userRoutes, { store: options.store, ...clock });
-  await app.register(documentRoutes, { store: options.store });
+  await app.register(documentRoutes, { store: options.store, bodyBudget });
   await app.register(arrayRoutes, { store: options.store });
   await app.register(jobRoutes, { store: options.store });
   const ingest = options.ingest ?? new IngestService(options.store);
-  await app.register(ingestRoutes, { store: options.store, service: ingest });
-  await app.register(uploadRoutes, { store: options.store, service: ingest });
+  await app.register(ingestRoutes, { store: options.store, service: ingest, bodyBudget });
+  await app.register(uploadRoutes, { store: options.store, service: ingest, bodyBudget });
 
   const indexHtml = path.join(options.clientDir, 'index.html');
   const hasClient = fs.existsSync(indexHtml);

@@ -70,12 +70,31 @@ function limit(count: number): void {
   if (count > MAX_EVENTS) throw new HttpError(413, 'payload_too_large', `at most ${MAX_EVENTS} events per request`);
 }
 
+/** `[time, record]` pairs (or `{time, …}` maps) in a msgpack stream; 413 past MAX_EVENTS. */
 export function parseMsgpack(body: Buffer, check?: TimeCheck): IngestEvent[] {
+  const events: IngestEvent[] = [];
+  let renamed = false;
+  try {
+    // Counted and converted as they are decoded: 64 MiB of 3-byte pairs (20 million) stops at the
+    // limit instead of being decoded whole first.
+    unpackMultiple(body, (entry: unknown) => {
+      if (mayHaveRenamedKey(recordOf(entry))) {
+        renamed = true;
+        return false;
+      }
+      limit(events.length + 1);
+      events.push(fromPair(entry, `event ${events.length}`, check));
+      return true;
+    });
+  } catch (error) {
+    if (error instanceof HttpError) throw error;
+    throw bad(`the body is not a msgpack stream of [time, record] pairs: ${(error as Error).message}`);
+  }
+  if (!renamed) return events;
+  // A field named __proto__ came back renamed: decode again, keys as sent (see msgpack-keys.ts).
   let entries: unknown[];
   try {
-    entries = unpackMultiple(body) as unknown[];
-    // A field named __proto__ came back renamed: decode again, keys as sent (see msgpack-keys.ts).
-    if (entries.some((entry) => mayHaveRenamedKey(recordOf(entry)))) entries = unpackMultipleExactly(body);
+    entries = unpackMultipleExactly(body);
   } catch (error) {
     throw bad(`the body is not a msgpack stream of [time, record] pairs: ${(error as Error).message}`);
   }
@@ -83,18 +102,50 @@ export function parseMsgpack(body: Buffer, check?: TimeCheck): IngestEvent[] {
   return entries.map((entry, index) => fromPair(entry, `event ${index}`, check));
 }
 
+/** One event per non-blank line (line numbers in errors count the events); 413 past MAX_EVENTS. */
 export function parseJsonLines(text: string, check?: TimeCheck): IngestEvent[] {
-  const lines = text.split(/\r?\n/).filter((line) => line.trim() !== '');
-  limit(lines.length);
-  return lines.map((line, index) => {
+  const events: IngestEvent[] = [];
+  // Line by line, counted as they come: no array of every line of a 64 MiB body first.
+  for (let start = 0; start < text.length; ) {
+    const newline = text.indexOf('\n', start);
+    const end = newline === -1 ? text.length : newline;
+    const line = text.slice(start, end);
+    start = end + 1;
+    if (line.trim() === '') continue;
+    limit(events.length + 1);
     let entry: unknown;
     try {
       entry = JSON.parse(line) as unknown;
     } catch {
-      throw bad(`line ${index + 1} is not JSON`);
+      throw bad(`line ${events.length + 1} is not JSON`);
     }
-    return fromPair(entry, `line ${index + 1}`, check);
-  });
+    events.push(fromPair(entry, `line ${events.length + 1}`, check));
+  }
+  return events;
+}
+
+/**
+ * Rows of CSV data (after the header) in `text`, counted without parsing them, up to `max + 1`:
+ * a line break ends a row unless it is inside quotes (quotes inside a quoted cell are doubled, so
+ * parity tells), and blank rows do not count (parseRows skips them). \r\n, \n and \r all end a
+ * row, as papaparse may take any of them as the file's line break: at worst an over-count.
+ */
+export function countCsvRows(text: string, max: number): number {
+  let rows = 0;
+  let quoted = false;
+  let filled = false;
+  for (let index = 0; index < text.length; index++) {
+    const code = text.charCodeAt(index);
+    if (code === 0x22) {
+      quoted = !quoted;
+      filled = true;
+    } else if ((code === 0x0a || code === 0x0d) && !quoted) {
+      if (code === 0x0d && text.charCodeAt(index + 1) === 0x0a) index++;
+      if (filled && ++rows > max) return rows;
+      filled = false;
+    } else if (code !== 0x20 && code !== 0x09) filled = true;
+  }
+  return filled ? rows + 1 : rows;
 }
 
 /** CSV with a header line (see core/csv.ts); `options` choose the delimiter or time column. */
@@ -102,9 +153,9 @@ export function parseCsv(text: string, options: { delimiter?: string; timeColumn
   const { header, rest } = splitHeader(text);
   try {
     const dialect = detectDialect(`${header}\n${rest.slice(0, 4096)}`, options);
-    const rows = parseRows(rest, dialect, 2, options.check);
-    limit(rows.length);
-    return rows;
+    // Counted before papaparse splits them all: 64 MiB of 4-byte rows would be 16 million arrays.
+    limit(countCsvRows(rest, MAX_EVENTS));
+    return parseRows(rest, dialect, 2, options.check);
   } catch (error) {
     if (error instanceof CsvError) throw bad(`CSV ${error.message}`);
     throw error;

@@ -10,6 +10,8 @@ import type { Store } from '../../store/store';
 import { siteOfDoc, type StoredDoc, type WriteCheck } from '../../store/sql/sql-storage';
 import { HttpError, type HttpErrorCode } from '../../errors';
 import { documentSchema } from '../../../core';
+import { installRawBody, type MemoryBudget } from '../body-reader';
+import { attachmentDestinationAllowed, setAttachmentHeaders } from '../attachment-headers';
 import { canRead, checkRead, requireUser, writeRefusal } from '../access';
 
 type IdParams = { id: string };
@@ -69,7 +71,7 @@ function byteRange(header: string | undefined, length: number): [number, number]
   return [start, end];
 }
 
-export async function documentRoutes(app: FastifyInstance, options: { store: Store }): Promise<void> {
+export async function documentRoutes(app: FastifyInstance, options: { store: Store; bodyBudget: MemoryBudget }): Promise<void> {
   const documents = options.store.documents;
 
   /** The user, after checking they may read the document `id` (404 for an unknown id). */
@@ -180,22 +182,37 @@ export async function documentRoutes(app: FastifyInstance, options: { store: Sto
   app.get<{ Params: AttachmentParams }>('/api/docs/:id/attachments/:name', async (request, reply: FastifyReply) => {
     const id = idFromPath(request.params.id);
     await readable(request, id);
+    const destination = request.headers['sec-fetch-dest'];
+    if (!attachmentDestinationAllowed(typeof destination === 'string' ? destination : undefined)) {
+      throw new HttpError(403, 'forbidden', `attachments are not loaded as a page's ${String(destination)}`);
+    }
     const info = (await documents.allAttachments(id))[request.params.name];
     if (!info) throw new HttpError(404, 'not_found', `document ${JSON.stringify(id)} has no attachment ${JSON.stringify(request.params.name)}`);
     const range = byteRange(request.headers.range, info.length);
     const [start, end] = range ?? [0, info.length];
     const bytes = await documents.getAttachment(id, request.params.name, { format: 'array_buffer', start, end });
-    reply.header('accept-ranges', 'bytes').type(info.content_type || 'application/octet-stream');
+    // User content on the app's origin: never as the app (see attachment-headers.ts).
+    setAttachmentHeaders(reply, request.params.name, info.content_type);
+    reply.header('accept-ranges', 'bytes');
     if (range) reply.status(206).header('content-range', `bytes ${start}-${Math.max(start, end - 1)}/${info.length}`);
     return reply.send(Buffer.from(bytes));
   });
 
-  // Attachment bodies are raw bytes of any type: this scope parses every body as a Buffer.
+  // Attachment bodies are raw bytes of any type: this scope parses every body as a Buffer, once
+  // the caller may write this document (before a byte is read) and it fits the memory budget.
   await app.register(async (raw) => {
-    raw.removeAllContentTypeParsers();
-    raw.addContentTypeParser('*', { parseAs: 'buffer', bodyLimit: ATTACHMENT_LIMIT }, (_request, body, done) => done(null, body));
+    installRawBody(raw, {
+      limit: ATTACHMENT_LIMIT,
+      budget: options.bodyBudget,
+      async authorise(request) {
+        const id = idFromPath((request.params as AttachmentParams).id);
+        await readable(request, id);
+        await checkWrite(request, id, undefined);
+      },
+    });
     raw.put<{ Params: AttachmentParams }>('/api/docs/:id/attachments/:name', async (request, reply) => {
       const id = idFromPath(request.params.id);
+      // Checked again: the body may have taken minutes, and the document or the user's sites changed.
       await readable(request, id);
       await checkWrite(request, id, undefined);
       const bytes = Buffer.isBuffer(request.body) ? request.body : Buffer.alloc(0);

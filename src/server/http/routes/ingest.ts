@@ -21,6 +21,7 @@ import { Sources, type Source } from '../../ingest/sources';
 import type { IngestService } from '../../ingest/ingest-service';
 import { decodeBatch } from '../../ingest/decode';
 import { requireAdmin, requireUser } from '../access';
+import { installRawBody, type MemoryBudget } from '../body-reader';
 
 const BODY_LIMIT = 64 * 1024 * 1024;
 
@@ -36,7 +37,7 @@ const sourceSchema = {
   },
 } as const;
 
-export async function ingestRoutes(app: FastifyInstance, options: { store: Store; service: IngestService }): Promise<void> {
+export async function ingestRoutes(app: FastifyInstance, options: { store: Store; service: IngestService; bodyBudget: MemoryBudget }): Promise<void> {
   const sources = new Sources(options.store.driver);
   const service = options.service;
 
@@ -89,11 +90,19 @@ export async function ingestRoutes(app: FastifyInstance, options: { store: Store
     return source;
   }
 
+  // The source is known before the body is read: a batch without a valid token is refused after
+  // its headers, and a batch only fits in when the shared memory budget has room for it.
+  const authenticated = new WeakMap<FastifyRequest, Source>();
   await app.register(async (raw) => {
-    raw.removeAllContentTypeParsers();
-    raw.addContentTypeParser('*', { parseAs: 'buffer', bodyLimit: BODY_LIMIT }, (_request, body, done) => done(null, body));
+    installRawBody(raw, {
+      limit: BODY_LIMIT,
+      budget: options.bodyBudget,
+      async authorise(request) {
+        authenticated.set(request, await authenticate(request));
+      },
+    });
     raw.post('/api/ingest', async (request, reply) => {
-      const source = await authenticate(request);
+      const source = authenticated.get(request) ?? (await authenticate(request));
       const body = Buffer.isBuffer(request.body) ? request.body : Buffer.alloc(0);
       const type = (request.headers['content-type'] ?? 'application/x-msgpack').split(';')[0]!.trim().toLowerCase();
       let format: string;

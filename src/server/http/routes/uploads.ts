@@ -19,6 +19,7 @@ import type { IngestService } from '../../ingest/ingest-service';
 import { Sources } from '../../ingest/sources';
 import { Uploads, type Upload } from '../../ingest/uploads';
 import { canWrite, requireUser } from '../access';
+import { installRawBody, type MemoryBudget } from '../body-reader';
 
 /** Largest piece: the client sends about 8 MiB at a time. */
 const PIECE_LIMIT = 32 * 1024 * 1024;
@@ -35,7 +36,7 @@ interface UploadStart {
   asset?: string;
 }
 
-export async function uploadRoutes(app: FastifyInstance, options: { store: Store; service: IngestService }): Promise<void> {
+export async function uploadRoutes(app: FastifyInstance, options: { store: Store; service: IngestService; bodyBudget: MemoryBudget }): Promise<void> {
   const uploads = new Uploads(options.store.driver, new Sources(options.store.driver), options.store.ingestions, options.service);
 
   const view = async (upload: Upload) => ({ ...upload, events: await uploads.eventsStored(upload), links: { self: `/api/uploads/${encodeURIComponent(upload.id)}`, data: `/api/uploads/${encodeURIComponent(upload.id)}/data` } });
@@ -80,9 +81,15 @@ export async function uploadRoutes(app: FastifyInstance, options: { store: Store
 
   app.get<{ Params: { id: string } }>('/api/uploads/:id', async (request) => view(await owned(request)));
 
+  // A piece is read only for the upload's owner (before a byte of it), within the memory budget.
   await app.register(async (raw) => {
-    raw.removeAllContentTypeParsers();
-    raw.addContentTypeParser('*', { parseAs: 'buffer', bodyLimit: PIECE_LIMIT }, (_request, body, done) => done(null, body));
+    installRawBody(raw, {
+      limit: PIECE_LIMIT,
+      budget: options.bodyBudget,
+      async authorise(request) {
+        await owned(request as FastifyRequest<{ Params: { id: string } }>);
+      },
+    });
     raw.put<{ Params: { id: string }; Querystring: { offset?: string } }>('/api/uploads/:id/data', async (request, reply) => {
       const upload = await owned(request);
       const offset = Number(request.query.offset);
