@@ -21,6 +21,10 @@ export interface ServerConfig {
   adminPassword: string | undefined;
   /** Job worker threads in the server process (0: none; use separate worker processes). */
   jobThreads: number;
+  /** How long a claimed job stays a worker's without renewal (JOB_LEASE_MS): a dead worker's jobs return after it. */
+  jobLeaseMs: number;
+  /** How long a worker waits before looking again when the queue is empty (JOB_POLL_MS). */
+  jobPollMs: number;
   /** Require the forward protocol's shared-key handshake (FORWARD_SECURITY=1). */
   forwardSecurity: boolean;
   /** Connections, timeouts and memory of the forward protocol server (FORWARD_* below). */
@@ -180,7 +184,11 @@ export function loadConfig(env: NodeJS.ProcessEnv, projectRoot: string): ServerC
   if (adminProblem) throw new ConfigError(`ADMIN_PASSWORD: ${adminProblem}`);
   return {
     adminPassword,
-    jobThreads: parsePort('JOB_THREADS', env.JOB_THREADS, 1),
+    jobThreads: parseWhole('JOB_THREADS', env.JOB_THREADS, 1, 0, 64, 'threads'),
+    // The lease is renewed every third of it while a job runs: under a second, renewals would
+    // crowd the database; past a day, a dead worker's job would wait that long to be taken over.
+    jobLeaseMs: parseWhole('JOB_LEASE_MS', env.JOB_LEASE_MS, 30_000, 1000, 86_400_000, 'milliseconds'),
+    jobPollMs: parseWhole('JOB_POLL_MS', env.JOB_POLL_MS, 500, 10, 60_000, 'milliseconds'),
     forwardSecurity: parseFlag('FORWARD_SECURITY', env.FORWARD_SECURITY, false),
     forwardLimits: parseForwardLimits(env),
     http: parseHttpLimits(env),

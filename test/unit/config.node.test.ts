@@ -10,6 +10,7 @@ describe('server configuration from the environment', () => {
     expect(config).toMatchObject({ host: '127.0.0.1', port: 8080, forwardPort: 24224, demo: true, databaseUrl: undefined });
     expect(config.dataDir).toBe(path.join(root, 'data'));
     expect(config.clientDir).toBe(path.join(root, 'dist/client'));
+    expect(config).toMatchObject({ jobThreads: 1, jobLeaseMs: 30_000, jobPollMs: 500 });
   });
 
   it('reads HOST, PORT, DATA_DIR, FORWARD_PORT, DEMO and DATABASE_URL', () => {
@@ -26,6 +27,11 @@ describe('server configuration from the environment', () => {
     [{ FORWARD_PORT: '-1' }, /FORWARD_PORT must be an integer/],
     [{ DEMO: 'maybe' }, /DEMO must be 0 or 1/],
     [{ DATABASE_URL: 'mysql://x' }, /DATABASE_URL must start with postgres/],
+    // Regression: a bad JOB_LEASE_MS became NaN and was never reported.
+    [{ JOB_LEASE_MS: 'thirty seconds' }, /JOB_LEASE_MS must be a whole number of milliseconds from 1000/],
+    [{ JOB_LEASE_MS: '0' }, /JOB_LEASE_MS must be/],
+    [{ JOB_POLL_MS: '-5' }, /JOB_POLL_MS must be/],
+    [{ JOB_THREADS: 'two' }, /JOB_THREADS must be a whole number of threads/],
   ])('refuses %o with a clear message', (env, message) => {
     expect(() => loadConfig(env, root)).toThrow(ConfigError);
     expect(() => loadConfig(env, root)).toThrow(message);

@@ -37,8 +37,8 @@ for (let attempt = 1; store === undefined && !stopping; attempt++) {
 if (store && !stopping) {
   worker = new JobWorker(store, {
     name: process.env.WORKER_NAME || `${os.hostname()}:${process.pid}`,
-    leaseMs: Number(process.env.JOB_LEASE_MS || 30_000),
-    pollMs: Number(process.env.JOB_POLL_MS || 200),
+    leaseMs: config.jobLeaseMs,
+    pollMs: config.jobPollMs,
     onError: (error, failures) => console.warn(`fieldline worker ${process.pid}: ${failures} failure(s) in a row, retrying: ${error instanceof Error ? error.message : String(error)}`),
   });
   worker.start();

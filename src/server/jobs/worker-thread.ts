@@ -12,6 +12,8 @@ const { config, name } = workerData as { config: ServerConfig; name: string };
 const store = await openStore(config);
 const worker = new JobWorker(store, {
   name,
+  leaseMs: config.jobLeaseMs,
+  pollMs: config.jobPollMs,
   onError: (error, failures) => console.warn(`fieldline job thread ${name}: ${failures} failure(s) in a row, retrying: ${error instanceof Error ? error.message : String(error)}`),
 });
 worker.start();
