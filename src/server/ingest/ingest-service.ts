@@ -161,11 +161,13 @@ const WRITE_ATTEMPTS = 20;
 
 /**
  * Whether `error` says another writer got in first: an array's metadata changed since it was read
- * (the conditional metadata write, 409), or PostgreSQL broke a lock cycle between two processes.
+ * (the conditional metadata write, 409), or PostgreSQL refused a write another process made first.
  */
 function movedOnMeanwhile(error: unknown): boolean {
   if (error instanceof StorageError) return error.code === 'conflict';
-  return (error as { code?: unknown } | null)?.code === '40P01';
+  // 23505: a unique key another process took first (a stream position, a batch key); 40P01: a lock cycle broken.
+  const code = (error as { code?: unknown } | null)?.code;
+  return code === '40P01' || code === '23505';
 }
 
 export class IngestService {
@@ -287,6 +289,7 @@ export class IngestService {
     }
     const prepared = await SqlStorage.prepareWrites(writes);
     await this.#store.driver.transaction(async (query) => {
+      await SqlStorage.holdWriters(query);
       await SqlStorage.applyWrites(query, prepared);
       await IngestLog.clearLate(query, source.id);
     });
@@ -350,7 +353,6 @@ export class IngestService {
         return await store();
       } catch (error) {
         if (!movedOnMeanwhile(error) || attempt >= WRITE_ATTEMPTS) throw error;
-        console.error("RETRY", attempt, String(error).slice(0, 120));
         const prefix = `array/${source.id}/`;
         for (const id of [...this.#arrays.keys()]) if (id.startsWith(prefix)) this.#arrays.delete(id);
         // Losing again and again against a busy writer: give it a moment (randomised, so two
@@ -493,6 +495,9 @@ export class IngestService {
     }
     const preparedWrites = await SqlStorage.prepareWrites(writes);
     await driver.transaction(async (query) => {
+      // Other server processes wait from here until this commits: the stream's end, the records
+      // and the arrays' metadata read below stay what this transaction saw.
+      await SqlStorage.holdWriters(query);
       const log = new IngestLog(joined(driver, query));
       for (const { batch, info } of accepted) {
         // Checked above; a different value means another process stored it since.
