@@ -15,7 +15,8 @@
  * (409), and `append` prepares it again from fresh metadata. Storages without `bulk` (memory,
  * IndexedDB) write one by one: there appends to one array also take turns (Web Locks across tabs
  * where the platform has them, else within this JavaScript realm), and the conditional metadata
- * write catches any writer that does not.
+ * write catches any writer that does not. (Within one realm, writes to an array take turns on
+ * every storage: writers of one process need not refuse each other.)
  *
  * Chunk size: 65 536 samples = 256 KiB of values. Large enough that the per-chunk records and the
  * chunk index cost well under 0.1 % of the data and a 100 M-sample channel is ~1 500 chunks; small
@@ -97,16 +98,17 @@ function webLocks(): LockRequest | undefined {
   return locks ? (name, work) => locks.request(name, work) : undefined;
 }
 
-/** Writes to arrays of storages without `bulk` waiting for their turn in this realm: storage → array id → last write. */
+/** Writes to arrays waiting for their turn in this realm: storage → array id → last write. */
 const turns = new WeakMap<Storage, Map<string, Promise<unknown>>>();
 
 /**
- * Runs `work` when no other write of this array (on a storage without atomic `bulk`) runs: across
- * tabs with Web Locks where there are, else within this realm. `bulk` storages need no turns.
+ * Runs `work` when no other write of this array runs here: on storages without `bulk`, across tabs
+ * with Web Locks where there are (their writes are not atomic: see the module comment); else within
+ * this realm, which on `bulk` storages only saves writers of one process (the server's concurrent
+ * requests) from refusing each other's appends — other processes are caught by the condition.
  */
 function inTurn<T>(storage: Storage, id: string, work: () => Promise<T>): Promise<T> {
-  if (storage.bulk && storage.hasCapacity('bulk')) return work();
-  const locks = webLocks();
+  const locks = storage.bulk && storage.hasCapacity('bulk') ? undefined : webLocks();
   if (locks) return locks(`fieldline:array:${id}`, work);
   let byId = turns.get(storage);
   if (!byId) turns.set(storage, (byId = new Map()));
@@ -222,6 +224,9 @@ export class ChannelArray {
           return await write();
         } catch (error) {
           if (!isConflict(error) || attempt >= WRITE_ATTEMPTS) throw error;
+          // Losing again and again to a busy writer: wait a moment (randomised, so that two
+          // writers that collided do not collide again in step).
+          if (attempt > 2) await new Promise((resolve) => setTimeout(resolve, Math.random() * 5 * attempt));
           await this.refresh();
         }
       }

@@ -132,8 +132,9 @@ export class SqlStorage implements Storage {
    * this transaction reads next stay true until it commits. On PostgreSQL another server process
    * then waits here for a writer that got in first, and the reads after see what it committed;
    * on SQLite BEGIN IMMEDIATE already lets one writer in at a time (other connections included).
+   * Ingestion takes it first too, so its raw stream and records are appended in turn as well.
    */
-  static async #holdWriters(query: Query): Promise<void> {
+  static async holdWriters(query: Query): Promise<void> {
     await query("UPDATE counters SET value = value WHERE name = 'seq'");
   }
 
@@ -145,7 +146,7 @@ export class SqlStorage implements Storage {
     const expected = new Map<string, string | null>();
     for (const write of writes) if (write.type === 'put' && write.expect !== undefined && !expected.has(write.id)) expected.set(write.id, write.expect);
     if (expected.size === 0) return;
-    await SqlStorage.#holdWriters(query);
+    await SqlStorage.holdWriters(query);
     const ids = [...expected.keys()];
     const current = new Map<string, Doc>();
     for (let from = 0; from < ids.length; from += IDS_PER_STATEMENT) {
@@ -429,7 +430,7 @@ export class SqlStorage implements Storage {
     await this.#transaction(async (query) => {
       // Expectations and the access check must still hold at the commit: another server process
       // may write these documents meanwhile (a document moved to another site after the check).
-      if (check || checked.writes.some((write) => write.expect !== undefined)) await SqlStorage.#holdWriters(query);
+      if (check || checked.writes.some((write) => write.expect !== undefined)) await SqlStorage.holdWriters(query);
       const ids = [...new Set(checked.writes.map((write) => write.id))];
       const current = new Map<string, Doc | undefined>();
       const sites = new Map<string, string | null>();
