@@ -6,6 +6,7 @@ export type StorageErrorCode =
   | 'conflict'
   | 'not_supported'
   | 'quota_exceeded'
+  | 'server_out_of_space'
   | 'wrong_passphrase'
   | 'unauthorized'
   | 'forbidden'
@@ -20,6 +21,8 @@ const statusByCode: Record<StorageErrorCode, number> = {
   conflict: 409,
   not_supported: 501,
   quota_exceeded: 507,
+  // The server's disk is full (its 507): not this device's, so nothing here to free; try later.
+  server_out_of_space: 507,
   wrong_passphrase: 403,
   unauthorized: 401,
   forbidden: 403,

@@ -27,6 +27,8 @@ class Faulty extends PassThroughStorage {
     super(sub);
     Object.defineProperty(this, 'bulkDocs', {
       value: async (writes: Parameters<NonNullable<Storage['bulkDocs']>>[0]) => {
+        // A server whose disk is full refuses the whole request (its 507).
+        if (this.failure?.code === 'server_out_of_space') throw this.failure;
         const allowed = writes.filter((write) => !this.refusedSites.has(String(write.doc?.site)));
         const results = await sub.bulkDocs!(allowed);
         return writes.map((write) =>
@@ -165,6 +167,21 @@ describe('SyncService', () => {
     expect(await service.syncNow()).toBe(true);
     expect(await remoteData.get('mine')).toMatchObject({ note: 'kept' });
     expect(new Uint8Array(await replica.getAttachment('big', 'photo.jpg', { format: 'array_buffer' }))).toHaveLength(1000);
+  });
+
+  it('the server out of space is not this device: said so, tried again later, nothing lost', async () => {
+    await replica.put('mine', { type: 'inspection', site: 'north', note: 'waits for room' });
+    remote.failure = new StorageError('server_out_of_space', '507: the server is out of storage space; nothing was written');
+    expect(await service.syncNow()).toBe(false);
+    expect(service.status.error?.code).toBe('server_out_of_space');
+    expect(service.status.retryAt).toBeGreaterThan(Date.now());
+    await settle();
+    const alert = shadowOf('fl-sync-status').querySelector('[role="alert"]');
+    expect(alert?.textContent).toContain('The server is out of storage space');
+    expect(alert?.querySelector('a')).toBeNull();
+    remote.failure = undefined;
+    expect(await service.syncNow()).toBe(true);
+    expect(await remoteData.get('mine')).toMatchObject({ note: 'waits for room' });
   });
 
   it('waits while another tab holds the sync lock, then syncs', async () => {

@@ -1,7 +1,8 @@
 // The storage conformance suite through the browser library's `http` storage against a real
 // running companion server (HTTP, auth, JSON, Range), one fresh server per test.
 import { afterEach, describe, expect, it, vi } from 'vitest';
-import { createStorage, registerStorage, type Storage } from '../../src/storage';
+import { createStorage, registerStorage, StorageError, type Storage } from '../../src/storage';
+import type { SqliteStore } from '../../src/server';
 import { storageConformance } from '../conformance/storage-conformance';
 import { makeTempDir } from '../support/temp-dir';
 import { ADMIN_PASSWORD, startTestServer, type TestServer } from '../support/server-session';
@@ -28,6 +29,29 @@ registerStorage('http-test-server', (description) => serverBacked(String(descrip
 
 describe('http storage against a running server', () => {
   storageConformance({ name: 'http → server (sqlite)', persistent: true, description: () => ({ type: 'http-test-server', dir: makeTempDir('fieldline-http-') }) });
+});
+
+describe("the server's own out of space", () => {
+  it('is server_out_of_space through the http storage, not the device quota_exceeded (507 either way)', async () => {
+    const server = await startTestServer();
+    try {
+      const token = await server.login('admin', ADMIN_PASSWORD);
+      const storage = createStorage({ type: 'http', url: server.server.url, token });
+      await storage.put('report', { type: 'report' });
+      const db = (server.server.store as SqliteStore).driver.db;
+      // A real limit of the database file, a few pages over what it has: SQLITE_FULL, as a full disk gives.
+      db.pragma(`max_page_count = ${Number(db.pragma('page_count', { simple: true })) + 4}`);
+      const error = await storage.putAttachment('report', 'scan.bin', new Uint8Array(512 * 1024).fill(7)).then(
+        () => undefined,
+        (failure: unknown) => failure as StorageError,
+      );
+      expect(error).toBeInstanceOf(StorageError);
+      expect(error).toMatchObject({ code: 'server_out_of_space', status: 507 });
+      expect(error!.message).toContain('out of storage space');
+    } finally {
+      await server.stop();
+    }
+  });
 });
 
 describe('http storage bulkDocs over several requests', () => {

@@ -220,7 +220,9 @@ export class SyncService extends EventTarget {
         ? 'This device is out of storage space. Nothing was lost: unpin offline data to make room, then sync again.'
         : storageError.code === 'unavailable'
           ? 'The server cannot be reached; changes stay on this device and go when it can be reached.'
-          : storageError.message;
+          : storageError.code === 'server_out_of_space'
+            ? 'The server is out of storage space. Nothing was lost: changes stay on this device and go up once the server has room again.'
+            : storageError.message;
     // Out of space needs the user; anything else is tried again, later and later.
     let retryAt: number | null = null;
     if (storageError.code !== 'quota_exceeded') {

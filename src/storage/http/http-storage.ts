@@ -46,7 +46,8 @@ const codeByStatus: Record<number, StorageErrorCode> = {
   415: 'bad_request',
   501: 'not_supported',
   503: 'unavailable',
-  507: 'quota_exceeded',
+  // The server ran out of space, not the device: the device's own 507 is quota_exceeded.
+  507: 'server_out_of_space',
 };
 
 /** A document id as a URL path segment ("." and ".." cannot be: they get a leading "~"). */
