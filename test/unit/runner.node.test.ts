@@ -122,4 +122,18 @@ describe('transformation runner', () => {
     expect((await rejection(new TransformationRunner(storage, 'late').run())).status).toBe(409);
     expect((await ChannelArray.open(storage, 'late-out')).length).toBe(10);
   });
+
+  it('goes on with an output it wrote before outputs were marked with their producer (an upgrade)', async () => {
+    const storage = open();
+    const vib = await ChannelArray.create(storage, 'vib', { timing: 'regular' });
+    await vib.append(signal(1024, 3), { t0: 0, dt: 1 });
+    await defineTransformation(storage, 'max', { inputs: ['vib'], kernel: 'block_max', params: { block: 256 }, output: 'max-out' });
+    await new TransformationRunner(storage, 'max').run();
+    // As an older version left it: the same output array, without the producer mark.
+    const unmarked = await storage.get('max-out');
+    delete unmarked.producer;
+    await storage.put('max-out', unmarked);
+    await vib.append(signal(512, 4), { t0: 1024, dt: 1 });
+    expect((await new TransformationRunner(storage, 'max').run()).output_length).toBe(6);
+  });
 });

@@ -146,7 +146,10 @@ export class TransformationRunner extends EventTarget {
         throw error;
       });
       // Checked again here: the array may have been made by someone else since the definition.
-      checkOutput(this.#id, doc.output, output.meta as unknown as Doc);
+      // Outputs written before arrays carried their producer have none: one this transformation
+      // has already written to (its checkpoint counts its blocks, and only a run makes them) is its own.
+      const legacy = output.meta.producer === undefined && doc.output_length > 0 && output.length >= doc.output_length;
+      if (!legacy) checkOutput(this.#id, doc.output, output.meta as unknown as Doc);
       // Blocks appended by a run that died before its checkpoint: they will be produced again.
       if (output.length > doc.output_length) await output.truncate(doc.output_length);
     }
