@@ -34,7 +34,10 @@ export function unpackExactly(bytes: Uint8Array): unknown {
   return withObjects(mapsAsMaps.unpack(bytes));
 }
 
-/** A stream of msgpack values with map keys exactly as sent. */
-export function unpackMultipleExactly(bytes: Uint8Array): unknown[] {
-  return (mapsAsMaps.unpackMultiple(bytes) as unknown[]).map(withObjects);
+/**
+ * Each msgpack value of a stream, with map keys exactly as sent, handed to `each` as it is decoded
+ * (false stops): a caller counting events stops at its limit instead of decoding the whole body.
+ */
+export function unpackMultipleExactly(bytes: Uint8Array, each: (value: unknown) => boolean): void {
+  mapsAsMaps.unpackMultiple(bytes, (value: unknown) => each(withObjects(value)));
 }

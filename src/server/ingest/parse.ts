@@ -91,15 +91,20 @@ export function parseMsgpack(body: Buffer, check?: TimeCheck): IngestEvent[] {
     throw bad(`the body is not a msgpack stream of [time, record] pairs: ${(error as Error).message}`);
   }
   if (!renamed) return events;
-  // A field named __proto__ came back renamed: decode again, keys as sent (see msgpack-keys.ts).
-  let entries: unknown[];
+  // A field named __proto__ came back renamed: decode again, keys as sent (see msgpack-keys.ts),
+  // counted as they come like the first pass.
+  const exact: IngestEvent[] = [];
   try {
-    entries = unpackMultipleExactly(body);
+    unpackMultipleExactly(body, (entry) => {
+      limit(exact.length + 1);
+      exact.push(fromPair(entry, `event ${exact.length}`, check));
+      return true;
+    });
   } catch (error) {
+    if (error instanceof HttpError) throw error;
     throw bad(`the body is not a msgpack stream of [time, record] pairs: ${(error as Error).message}`);
   }
-  limit(entries.length);
-  return entries.map((entry, index) => fromPair(entry, `event ${index}`, check));
+  return exact;
 }
 
 /** One event per non-blank line (line numbers in errors count the events); 413 past MAX_EVENTS. */
