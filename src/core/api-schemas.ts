@@ -106,10 +106,11 @@ export const uploadStartSchema = {
   additionalProperties: false,
   properties: {
     name: { type: 'string', minLength: 1, maxLength: 500 },
-    size: { type: 'integer', minimum: 1 },
+    // Byte counts: integers a double holds exactly (and SQLite's and PostgreSQL's 64-bit columns store).
+    size: { type: 'integer', minimum: 1, maximum: Number.MAX_SAFE_INTEGER },
     fingerprint: { type: 'string', minLength: 1, maxLength: 500 },
     header: { type: 'string', minLength: 1, maxLength: 100_000 },
-    header_bytes: { type: 'integer', minimum: 1 },
+    header_bytes: { type: 'integer', minimum: 1, maximum: Number.MAX_SAFE_INTEGER },
     delimiter: { type: 'string', minLength: 1, maxLength: 1 },
     time_column: { type: 'string', minLength: 1, maxLength: 500 },
     site: { type: 'string', minLength: 1 },

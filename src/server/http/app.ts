@@ -5,7 +5,7 @@
 import fs from 'node:fs';
 import type { IncomingMessage } from 'node:http';
 import path from 'node:path';
-import Fastify, { type FastifyError, type FastifyInstance } from 'fastify';
+import Fastify, { type FastifyError, type FastifyInstance, type FastifyReply } from 'fastify';
 import fastifyStatic from '@fastify/static';
 import fastifyCookie from '@fastify/cookie';
 import { installCompression } from './compress';
@@ -103,6 +103,13 @@ export async function buildApp(options: AppOptions): Promise<FastifyInstance> {
     return503OnClosing: true,
     // Document ids are path segments and may be long.
     routerOptions: { maxParamLength: 4096 },
+    // A path with a malformed percent-escape (`/api/docs/%zz`) is refused before any route, past
+    // the error handler: answer it in the API's shape too.
+    frameworkErrors: (error, _request, reply) => {
+      const status = error.statusCode ?? 400;
+      // Fastify types this reply for any route's reply schema; it has none here.
+      void (reply as FastifyReply).status(status).send(apiErrorBody(codeByStatus[status] ?? 'bad_request', error.message));
+    },
     // Off unless configured: X-Forwarded-For from anyone would let a client choose its address.
     // A hop count as the function Fastify makes of one (its types only take the function).
     trustProxy: typeof options.trustProxy === 'number' ? trustHops(options.trustProxy) : (options.trustProxy ?? false),

@@ -118,6 +118,11 @@ export class Uploads {
    * `created` tells which.
    */
   async start(owner: string, input: NewUpload): Promise<{ upload: Upload; created: boolean }> {
+    // Checked before anything is written: a size the database cannot hold (1e300) failed the
+    // insert only after the upload's data source had been created.
+    for (const [name, value] of [['size', input.size], ['header_bytes', input.headerBytes]] as const) {
+      if (!Number.isSafeInteger(value) || value < 1) throw new HttpError(400, 'bad_request', `${name} must be a whole number of bytes from 1 to ${Number.MAX_SAFE_INTEGER}`);
+    }
     const [existing] = await this.#driver.transaction((query) => query("SELECT * FROM uploads WHERE owner = ? AND fingerprint = ? AND state = 'uploading' ORDER BY created_at DESC LIMIT 1", [owner, input.fingerprint]));
     if (existing) return { upload: toUpload(existing), created: false };
     if (input.headerBytes > input.size) throw new HttpError(400, 'bad_request', 'the header is longer than the file');

@@ -39,6 +39,34 @@ function finite(value: string | undefined, name: string): number | undefined {
   return number;
 }
 
+/** The largest finite float32: a JSON value beyond it would be stored as an infinity. */
+const FLOAT32_MAX = 3.4028234663852886e38;
+
+/** JSON sample values as Float32: numbers within float32's range, or null for a missing value (NaN). */
+function float32Values(list: readonly unknown[]): Float32Array {
+  const values = new Float32Array(list.length);
+  for (let index = 0; index < list.length; index++) {
+    const value = list[index];
+    if (value === null) values[index] = Number.NaN;
+    else if (typeof value !== 'number') throw new HttpError(400, 'bad_request', `values[${index}] must be a number or null`);
+    // Also refuses 1e400, which JSON.parse reads as Infinity.
+    else if (!(Math.abs(value) <= FLOAT32_MAX)) throw new HttpError(400, 'bad_request', `values[${index}] is ${value}: beyond the float32 range (±${FLOAT32_MAX}); send null for a missing value`);
+    else values[index] = value;
+  }
+  return values;
+}
+
+/** JSON sample times: numbers (epoch ms; a string "5" is a mistake, not a time). */
+function sampleTimes(list: readonly unknown[]): Float64Array {
+  const times = new Float64Array(list.length);
+  for (let index = 0; index < list.length; index++) {
+    const time = list[index];
+    if (typeof time !== 'number' || !Number.isFinite(time)) throw new HttpError(400, 'bad_request', `times[${index}] must be a finite number (epoch ms)`);
+    times[index] = time;
+  }
+  return times;
+}
+
 /**
  * A sample time in CSV: an ISO date, or the epoch ms as a number when no Date holds it (beyond
  * ±8.64e15 ms, or not finite: toISOString would throw and fail the whole export).
@@ -111,6 +139,9 @@ export async function arrayRoutes(app: FastifyInstance, options: { store: Store 
         if (body.length % 4 !== 0) throw new HttpError(400, 'bad_request', 'a Float32 body must be a multiple of 4 bytes');
         const values = new Float32Array(body.length / 4);
         new Uint8Array(values.buffer).set(body);
+        // NaN is a missing value; an infinity is no measurement (its summaries would be useless).
+        const infinite = values.findIndex((value) => value === Infinity || value === -Infinity);
+        if (infinite >= 0) throw new HttpError(400, 'bad_request', `sample ${infinite} is ${values[infinite]}: values must be finite (NaN for a missing value)`);
         const t0 = finite(request.query.t0, 't0');
         const dt = finite(request.query.dt, 'dt');
         if (t0 === undefined || dt === undefined) throw new HttpError(400, 'bad_request', 'binary values need ?t0=<epoch ms>&dt=<ms>');
@@ -118,9 +149,7 @@ export async function arrayRoutes(app: FastifyInstance, options: { store: Store 
       } else {
         const body = request.body as { times?: unknown; values?: unknown };
         if (!Array.isArray(body?.values) || !Array.isArray(body.times)) throw new HttpError(400, 'bad_request', 'send {times: [...], values: [...]} or a Float32 octet-stream');
-        const values = Float32Array.from(body.values as Array<number | null>, (value) => (value === null ? Number.NaN : value));
-        if (!(body.values as unknown[]).every((value) => value === null || typeof value === 'number')) throw new HttpError(400, 'bad_request', 'values must be numbers or null');
-        await array.append(values, Float64Array.from(body.times as number[]));
+        await array.append(float32Values(body.values as unknown[]), sampleTimes(body.times as unknown[]));
       }
       return reply.status(200).send({ length: array.length });
     });

@@ -55,7 +55,7 @@ export async function ingestRoutes(app: FastifyInstance, options: { store: Store
   app.get<{ Params: { id: string } }>('/api/sources/:id', async (request) => {
     const user = requireUser(request);
     if (user.role === 'technician') throw new HttpError(403, 'forbidden', 'engineers and admins read data sources');
-    const source = await sources.get(decodeURIComponent(request.params.id));
+    const source = await sources.get(request.params.id);
     if (!source) throw new HttpError(404, 'not_found', 'no such data source');
     const late = await options.store.ingestions.pendingLate(source.id);
     return { ...source, events_stored: await sources.eventsStored(source.id), late_pending: late.count, late_first: late.first };
@@ -65,7 +65,7 @@ export async function ingestRoutes(app: FastifyInstance, options: { store: Store
   app.post<{ Params: { id: string } }>('/api/sources/:id/rebuild', async (request) => {
     const user = requireUser(request);
     if (user.role === 'technician') throw new HttpError(403, 'forbidden', 'engineers and admins rebuild channel arrays');
-    const source = await sources.get(decodeURIComponent(request.params.id));
+    const source = await sources.get(request.params.id);
     if (!source) throw new HttpError(404, 'not_found', 'no such data source');
     return service.rebuild(source);
   });

@@ -30,7 +30,7 @@ export async function jobRoutes(app: FastifyInstance, options: { store: Store })
 
   app.get<{ Params: { group: string } }>('/api/jobs/:group', async (request) => {
     if (requireUser(request).role === 'technician') throw new HttpError(403, 'forbidden', 'engineers and admins read batch jobs');
-    const group = decodeURIComponent(request.params.group);
+    const group = request.params.group;
     const counts = await queue.counts(group);
     if (counts.queued + counts.running + counts.done + counts.failed === 0) throw new HttpError(404, 'not_found', `no job group ${JSON.stringify(group)}`);
     const known = groups.get(group);

@@ -43,7 +43,7 @@ export async function uploadRoutes(app: FastifyInstance, options: { store: Store
 
   async function owned(request: FastifyRequest<{ Params: { id: string } }>): Promise<Upload> {
     const user = requireUser(request);
-    const upload = await uploads.get(decodeURIComponent(request.params.id));
+    const upload = await uploads.get(request.params.id);
     if (!upload || (upload.owner !== user.username && user.role !== 'admin')) throw new HttpError(404, 'not_found', 'no such upload');
     return upload;
   }
