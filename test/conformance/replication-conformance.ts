@@ -28,6 +28,8 @@ class Wire extends PassThroughStorage {
   attachmentsPut: string[] = [];
   cutAfterWrites = Infinity;
   hideChanges = false;
+  /** Runs once, when the pull has read the remote's feed to its end (before the push starts). */
+  afterPull: (() => Promise<void>) | undefined;
 
   constructor(sub: Storage) {
     super(sub);
@@ -61,6 +63,15 @@ class Wire extends PassThroughStorage {
     this.#write();
     this.attachmentsPut.push(`${id}/${name}`);
     return super.putAttachment(id, name, data, type);
+  }
+  override async changes(options?: Parameters<Storage['changes']>[0]): Promise<Awaited<ReturnType<Storage['changes']>>> {
+    const page = await super.changes(options);
+    const hook = this.afterPull;
+    if (page.results.length === 0 && hook) {
+      this.afterPull = undefined;
+      await hook();
+    }
+    return page;
   }
   override hasCapacity(name: string): boolean {
     if (this.hideChanges && name === 'changes') return false;
@@ -265,6 +276,34 @@ export function replicationConformance(pair: ReplicationPair): void {
       expect(wire.attachmentsPut).toEqual(['arr/values/1']);
       expect(report.bytes).toBeLessThan(200);
       expect(new Float32Array(await remote.open().getAttachment('arr', 'values/1', { format: 'array_buffer' }))).toHaveLength(20);
+    });
+
+    it('a changed array chunk pushed while the server appended to the array: the server keeps its chunk, the push gets the conflict', async () => {
+      const server = remote.open();
+      const meta = (length: number) => ({ type: 'reading', kind: 'fl-channel-array', site: 'north', length });
+      await server.put('arr', meta(10));
+      await server.putAttachment('arr', 'values/0', new Float32Array(10).fill(1));
+      const { replica, wire } = tablet();
+      await replica.sync();
+      // The tablet extends the last chunk with its own samples ...
+      await replica.putAttachment('arr', 'values/0', new Float32Array(15).fill(2));
+      await replica.put('arr', meta(15));
+      // ... while the server appends to the same chunk, after this sync's pull has looked.
+      wire.afterPull = async () => {
+        await server.putAttachment('arr', 'values/0', Float32Array.from({ length: 12 }, (_, index) => (index < 10 ? 1 : 3)));
+        await server.put('arr', meta(12));
+      };
+      const report = await replica.sync();
+      expect(wire.afterPull).toBeUndefined();
+      // The server's chunk and metadata are its own, whatever the tablet sent.
+      expect(await server.get('arr')).toMatchObject({ length: 12 });
+      expect([...new Float32Array(await server.getAttachment('arr', 'values/0', { format: 'array_buffer' }))]).toEqual([...Array(10).fill(1), 3, 3]);
+      // The push was refused as a conflict and decided again: the tablet's version is kept aside, not lost.
+      expect(report.conflicts).toBe(1);
+      const [conflict] = await replica.conflicts();
+      expect(conflict).toMatchObject({ id: 'arr', local: { length: 15 }, remote: { length: 12 } });
+      expect(await replica.get('arr')).toMatchObject({ length: 12 });
+      expect(new Float32Array(await replica.getAttachment('arr', 'values/0', { format: 'array_buffer' }))).toHaveLength(12);
     });
 
     it('a sync cut in the middle resumes without loss or duplicates', async () => {
