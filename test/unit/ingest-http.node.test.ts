@@ -92,6 +92,18 @@ describe('HTTP ingest', () => {
     expect(await stored()).toBe(6);
   });
 
+  it('a value a float32 cannot hold (1e39, Infinity) stays in the raw stream, and the array keeps only samples (regression: stored as Infinity, summaries null)', async () => {
+    const body = Buffer.concat([pack([1_700_000_200, { vib: 1e39 }]), pack([1_700_000_201, { vib: Number.POSITIVE_INFINITY }]), pack([1_700_000_202, { vib: 2.5 }]), pack([1_700_000_203, { vib: -3.4e38 }])]);
+    const response = await ingest(body, 'application/x-msgpack');
+    expect(response.status).toBe(204);
+    expect(response.headers.get('x-fieldline-events')).toBe('4');
+    const vib = `/api/arrays/${encodeURIComponent(`array/${source.id}/vib`)}`;
+    const csv = await (await call('admin', 'GET', `${vib}/values?format=csv`)).text();
+    expect(csv.trim().split('\n').slice(1).map((line) => Number(line.split(',')[1]))).toEqual([2.5, Math.fround(-3.4e38)]);
+    const { summaries } = (await (await call('admin', 'GET', `${vib}/summaries?width=1`)).json()) as { summaries: Array<{ max: number | null; min: number | null }> };
+    expect(summaries[0]).toMatchObject({ max: 2.5, min: Math.fround(-3.4e38) });
+  });
+
   it('refuses bad input with a clear 4xx and stores nothing', async () => {
     const before = await stored();
     const cases: Array<[Uint8Array | string, string, number]> = [

@@ -122,6 +122,15 @@ const MAX_GROUP_EVENTS = 100_000;
 /** A field name as part of an array id (a name that passes `channelProblem`: encodeURIComponent throws at a lone surrogate). */
 const fieldId = (field: string): string => encodeURIComponent(field);
 
+/** The largest float32: a bigger value would be stored as ±Infinity (and summaries of it are null). */
+const FLOAT32_MAX = 3.4028234663852886e38;
+
+/**
+ * Whether a field's value is a sample for its channel array: a number a Float32 holds (finite,
+ * within ±FLOAT32_MAX). Anything else (text, booleans, 1e39, Infinity) stays in the raw stream only.
+ */
+const isSample = (value: unknown): value is number => typeof value === 'number' && Number.isFinite(value) && Math.abs(value) <= FLOAT32_MAX;
+
 /**
  * Why a field cannot have a channel (undefined: it can): its name must be valid text without NUL
  * (it is the channel's title), and the ids it makes must pass the id rules (length).
@@ -259,7 +268,7 @@ export class IngestService {
         if (event.time < from || seen.has(event.time)) continue;
         seen.add(event.time);
         for (const [field, value] of Object.entries(event.record)) {
-          if (typeof value !== 'number' || !Number.isFinite(value)) continue;
+          if (!isSample(value)) continue;
           let samples = series.get(field);
           if (!samples) {
             // Never stored: skipped when its batch came in (the forward protocol), or it was refused whole.
@@ -439,7 +448,7 @@ export class IngestService {
       for (const event of fresh) {
         times.push(event.time);
         for (const [field, value] of Object.entries(event.record)) {
-          if (typeof value !== 'number' || !Number.isFinite(value)) continue;
+          if (!isSample(value)) continue;
           let append = appends.get(field);
           if (!append) {
             const problem = unnamed.get(field) ?? channelProblem(source, field);
