@@ -9,6 +9,7 @@ export type {
   AttachmentData,
   AttachmentFormat,
   AttachmentInfo,
+  AttachmentWriteOptions,
   BulkWrite,
   Capacity,
   Change,

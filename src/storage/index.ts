@@ -8,6 +8,7 @@ export type {
   AttachmentData,
   AttachmentFormat,
   AttachmentInfo,
+  AttachmentWriteOptions,
   BulkWrite,
   Capacity,
   Change,

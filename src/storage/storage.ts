@@ -121,17 +121,30 @@ export type Capacity =
   | 'range'
   | 'bulk'
   | 'bulk_docs'
-  | 'digest';
+  | 'digest'
+  /** putAttachment / removeAttachment take `{expect}` (see AttachmentWriteOptions). */
+  | 'attachment_expect';
+
+/**
+ * Options of an attachment write where `hasCapacity('attachment_expect')`: `expect` is the
+ * `docHash` of the document's JSON that must be stored when the attachment is written (checked in
+ * the same transaction; 409 `conflict` and nothing written otherwise). Sync pushes a changed chunk
+ * this way, so a chunk is never replaced once the server's array has moved on.
+ */
+export interface AttachmentWriteOptions {
+  expect?: string;
+}
 
 /**
  * One write of a `bulk` call. A put's `expect` is, as in `DocWrite`, the `docHash` of the document
- * that must be stored now (null: none), checked before any write of the call is made.
+ * that must be stored now (null: none), checked before any write of the call is made; an
+ * attachment write's `expect` is the hash its document must have (as in AttachmentWriteOptions).
  */
 export type BulkWrite =
   | { type: 'put'; id: string; doc: Doc; expect?: string | null }
-  | { type: 'putAttachment'; id: string; name: string; data: AttachmentData; contentType?: string }
+  | { type: 'putAttachment'; id: string; name: string; data: AttachmentData; contentType?: string; expect?: string }
   /** Removes an attachment; removing one the document does not have changes nothing. */
-  | { type: 'removeAttachment'; id: string; name: string };
+  | { type: 'removeAttachment'; id: string; name: string; expect?: string };
 
 type AttachmentResult<F extends AttachmentFormat | undefined> = F extends 'array_buffer'
   ? ArrayBuffer
@@ -150,13 +163,14 @@ export interface Storage {
   /** Removes the document and its attachments; 404 when it does not exist. */
   remove(id: string): Promise<string>;
   allDocs(options?: AllDocsOptions): Promise<AllDocsResult>;
-  putAttachment(id: string, name: string, data: AttachmentData, contentType?: string): Promise<void>;
+  /** Writes an attachment; `options` only where `hasCapacity('attachment_expect')`. */
+  putAttachment(id: string, name: string, data: AttachmentData, contentType?: string, options?: AttachmentWriteOptions): Promise<void>;
   getAttachment<F extends AttachmentFormat | undefined = undefined>(
     id: string,
     name: string,
     options?: GetAttachmentOptions & { format?: F },
   ): Promise<AttachmentResult<F>>;
-  removeAttachment(id: string, name: string): Promise<void>;
+  removeAttachment(id: string, name: string, options?: AttachmentWriteOptions): Promise<void>;
   allAttachments(id: string, options?: AllAttachmentsOptions): Promise<Record<string, AttachmentInfo>>;
   hasCapacity(name: Capacity | string): boolean;
   /**

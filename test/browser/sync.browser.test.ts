@@ -43,10 +43,10 @@ class Faulty extends PassThroughStorage {
     if (this.failure) return Promise.reject(this.failure);
     return super.put(id, doc);
   }
-  override putAttachment(id: string, name: string, data: AttachmentData, type?: string): Promise<void> {
+  override putAttachment(id: string, name: string, data: AttachmentData, type?: string, options?: Parameters<Storage['putAttachment']>[4]): Promise<void> {
     if (this.failure) return Promise.reject(this.failure);
     this.attachmentsPut.push(name);
-    return super.putAttachment(id, name, data, type);
+    return super.putAttachment(id, name, data, type, options);
   }
   override changes(options?: Parameters<Storage['changes']>[0]) {
     if (this.failure?.code === 'unavailable') return Promise.reject(this.failure);

@@ -59,10 +59,15 @@ class Wire extends PassThroughStorage {
     this.#write();
     return super.remove(id);
   }
-  override putAttachment(id: string, name: string, data: Parameters<Storage['putAttachment']>[2], type?: string): Promise<void> {
+  /** Runs once before the next attachment write goes through (another writer getting in between). */
+  beforeAttachmentWrite: (() => Promise<void>) | undefined;
+  override async putAttachment(id: string, name: string, data: Parameters<Storage['putAttachment']>[2], type?: string, options?: Parameters<Storage['putAttachment']>[4]): Promise<void> {
     this.#write();
     this.attachmentsPut.push(`${id}/${name}`);
-    return super.putAttachment(id, name, data, type);
+    const hook = this.beforeAttachmentWrite;
+    this.beforeAttachmentWrite = undefined;
+    await hook?.();
+    return super.putAttachment(id, name, data, type, options);
   }
   override async changes(options?: Parameters<Storage['changes']>[0]): Promise<Awaited<ReturnType<Storage['changes']>>> {
     const page = await super.changes(options);
@@ -304,6 +309,30 @@ export function replicationConformance(pair: ReplicationPair): void {
       expect(conflict).toMatchObject({ id: 'arr', local: { length: 15 }, remote: { length: 12 } });
       expect(await replica.get('arr')).toMatchObject({ length: 12 });
       expect(new Float32Array(await replica.getAttachment('arr', 'values/0', { format: 'array_buffer' }))).toHaveLength(12);
+    });
+
+    it('the server appends after the push checked its version, before the chunk is written: the server keeps its chunk, the push gets the conflict', async ({ skip }) => {
+      const server = remote.open();
+      const { replica, wire } = tablet();
+      if (!wire.hasCapacity('bulk') && !wire.hasCapacity('attachment_expect')) skip('this remote can only check a version before the attachments are written');
+      const meta = (length: number) => ({ type: 'reading', kind: 'fl-channel-array', site: 'north', length });
+      await server.put('arr', meta(10));
+      await server.putAttachment('arr', 'values/0', new Float32Array(10).fill(1));
+      await replica.sync();
+      await replica.putAttachment('arr', 'values/0', new Float32Array(15).fill(2));
+      await replica.put('arr', meta(15));
+      // The server's own append lands between the push's look at the version and its chunk write.
+      wire.beforeAttachmentWrite = async () => {
+        await server.putAttachment('arr', 'values/0', Float32Array.from({ length: 12 }, (_, index) => (index < 10 ? 1 : 3)));
+        await server.put('arr', meta(12));
+      };
+      const report = await replica.sync();
+      expect(wire.beforeAttachmentWrite).toBeUndefined();
+      expect(await server.get('arr')).toMatchObject({ length: 12 });
+      expect([...new Float32Array(await server.getAttachment('arr', 'values/0', { format: 'array_buffer' }))]).toEqual([...Array(10).fill(1), 3, 3]);
+      expect(report.conflicts).toBe(1);
+      const [conflict] = await replica.conflicts();
+      expect(conflict).toMatchObject({ id: 'arr', local: { length: 15 }, remote: { length: 12 } });
     });
 
     it('a sync cut in the middle resumes without loss or duplicates', async () => {

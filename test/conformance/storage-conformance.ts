@@ -318,6 +318,25 @@ export function storageConformance(target: ConformanceTarget): void {
       }, 120_000);
     });
 
+    describe('conditional attachment writes (attachment_expect)', () => {
+      it('an attachment write with expect happens only while the document holds that version; otherwise 409 and nothing changes', async ({ skip }) => {
+        const storage = open();
+        if (!storage.hasCapacity('attachment_expect')) return skip('the storage lacks the attachment_expect capacity');
+        await storage.put('arr', { kind: 'fl-channel-array', length: 10 });
+        const version = docHash({ kind: 'fl-channel-array', length: 10 });
+        await storage.putAttachment('arr', 'values/0', new Uint8Array([1, 1]), 'application/octet-stream', { expect: version });
+        expect(new Uint8Array(await storage.getAttachment('arr', 'values/0', { format: 'array_buffer' }))).toEqual(new Uint8Array([1, 1]));
+        await storage.put('arr', { kind: 'fl-channel-array', length: 12 });
+        const refused = await rejection(storage.putAttachment('arr', 'values/0', new Uint8Array([2, 2, 2]), 'application/octet-stream', { expect: version }));
+        expect(refused.status).toBe(409);
+        expect(new Uint8Array(await storage.getAttachment('arr', 'values/0', { format: 'array_buffer' }))).toEqual(new Uint8Array([1, 1]));
+        expect((await rejection(storage.removeAttachment('arr', 'values/0', { expect: version }))).status).toBe(409);
+        expect(Object.keys(await storage.allAttachments('arr'))).toEqual(['values/0']);
+        await storage.removeAttachment('arr', 'values/0', { expect: docHash({ kind: 'fl-channel-array', length: 12 }) });
+        expect(await storage.allAttachments('arr')).toEqual({});
+      });
+    });
+
     describe('allDocs and the query language', () => {
       it('lists every document by id, with empty values', async () => {
         const storage = await withFixtures();

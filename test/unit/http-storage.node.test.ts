@@ -22,7 +22,7 @@ function serverBacked(dataDir: string): Storage {
       },
       destroy: () => server.stop(false),
     };
-  }, ['list', 'query', 'sort', 'limit', 'select', 'include', 'post', 'changes', 'range', 'bulk_docs', 'digest']);
+  }, ['list', 'query', 'sort', 'limit', 'select', 'include', 'post', 'changes', 'range', 'bulk_docs', 'digest', 'attachment_expect']);
 }
 
 registerStorage('http-test-server', (description) => serverBacked(String(description.dir)));

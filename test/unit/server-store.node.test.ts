@@ -28,7 +28,7 @@ function storeBacked(open: () => Promise<Store>): Storage {
         await store.close();
       },
     };
-  }, ['list', 'query', 'sort', 'limit', 'select', 'include', 'post', 'changes', 'range', 'bulk', 'bulk_docs', 'digest']);
+  }, ['list', 'query', 'sort', 'limit', 'select', 'include', 'post', 'changes', 'range', 'bulk', 'bulk_docs', 'digest', 'attachment_expect']);
 }
 
 const tempRoot = makeTempDir('fieldline-store-');

@@ -5,6 +5,7 @@ import type {
   AllDocsResult,
   AttachmentData,
   AttachmentInfo,
+  AttachmentWriteOptions,
   Capacity,
   ChangesOptions,
   ChangesResult,
@@ -40,14 +41,14 @@ export class PassThroughStorage implements Storage {
   allDocs(options?: AllDocsOptions): Promise<AllDocsResult> {
     return this.sub.allDocs(options);
   }
-  putAttachment(id: string, name: string, data: AttachmentData, contentType?: string): Promise<void> {
-    return this.sub.putAttachment(id, name, data, contentType);
+  putAttachment(id: string, name: string, data: AttachmentData, contentType?: string, options?: AttachmentWriteOptions): Promise<void> {
+    return this.sub.putAttachment(id, name, data, contentType, options);
   }
   getAttachment(id: string, name: string, options?: GetAttachmentOptions): Promise<never> {
     return this.sub.getAttachment(id, name, options) as Promise<never>;
   }
-  removeAttachment(id: string, name: string): Promise<void> {
-    return this.sub.removeAttachment(id, name);
+  removeAttachment(id: string, name: string, options?: AttachmentWriteOptions): Promise<void> {
+    return this.sub.removeAttachment(id, name, options);
   }
   allAttachments(id: string, options?: AllAttachmentsOptions): Promise<Record<string, AttachmentInfo>> {
     return this.sub.allAttachments(id, options);

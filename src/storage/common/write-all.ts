@@ -34,20 +34,23 @@ export async function writeAll(storage: Storage, writes: BulkWrite[]): Promise<v
   if (storage.bulk && storage.hasCapacity('bulk')) return storage.bulk(writes);
   const expected = new Set<string>();
   for (const write of writes) {
-    if (write.type !== 'put' || write.expect === undefined || expected.has(write.id)) continue;
+    if (write.expect === undefined || expected.has(write.id)) continue;
     expected.add(write.id);
     const conflict = await expectConflict(storage, write.id, write.expect);
     if (conflict) throw conflict;
   }
   const conditional = storage.bulkDocs !== undefined && storage.hasCapacity('bulk_docs');
+  // Attachment writes carry their condition along where the storage checks it with the write.
+  const condition = (expect: string | undefined) => (expect !== undefined && storage.hasCapacity('attachment_expect') ? { expect } : {});
   for (const write of writes) {
     if (write.type === 'putAttachment') {
-      await storage.putAttachment(write.id, write.name, write.data, write.contentType);
+      await storage.putAttachment(write.id, write.name, write.data, write.contentType, condition(write.expect));
     } else if (write.type === 'removeAttachment') {
-      await storage.removeAttachment(write.id, write.name).catch((error: unknown) => {
+      await storage.removeAttachment(write.id, write.name, condition(write.expect)).catch((error: unknown) => {
         if (!(error instanceof StorageError && error.status === 404)) throw error;
       });
-    } else if (write.expect !== undefined && expected.delete(write.id) && conditional) {
+    } else if (write.expect !== undefined && expected.has(write.id) && conditional) {
+      expected.delete(write.id);
       // Only a document's first put is conditional: `expect` names what was stored before the call.
       const [result] = await storage.bulkDocs!([{ id: write.id, doc: write.doc, expect: write.expect }]);
       if (result && !result.ok) throw new StorageError(codeOf(result.status), result.message);

@@ -20,6 +20,7 @@ import type {
   AllDocsResult,
   AttachmentData,
   AttachmentInfo,
+  AttachmentWriteOptions,
   Capacity,
   ChangesOptions,
   ChangesResult,
@@ -35,7 +36,7 @@ export interface HttpStorageOptions {
   token?: string;
 }
 
-const capacities = new Set<string>(['list', 'query', 'sort', 'limit', 'select', 'include', 'post', 'changes', 'range', 'bulk_docs', 'digest']);
+const capacities = new Set<string>(['list', 'query', 'sort', 'limit', 'select', 'include', 'post', 'changes', 'range', 'bulk_docs', 'digest', 'attachment_expect']);
 const codeByStatus: Record<number, StorageErrorCode> = {
   400: 'bad_request',
   401: 'unauthorized',
@@ -49,6 +50,11 @@ const codeByStatus: Record<number, StorageErrorCode> = {
   // The server ran out of space, not the device: the device's own 507 is quota_exceeded.
   507: 'server_out_of_space',
 };
+
+/** An attachment write's condition as the server takes it: `If-Match` with the document's hash. */
+function ifMatch(options: AttachmentWriteOptions): Record<string, string> {
+  return options.expect === undefined ? {} : { 'if-match': `"${options.expect}"` };
+}
 
 /** A document id as a URL path segment ("." and ".." cannot be: they get a leading "~"). */
 export function idSegment(id: string): string {
@@ -146,11 +152,12 @@ export class HttpStorage implements Storage {
     return this.#read(() => this.#json(`/api/docs${suffix}`));
   }
 
-  async putAttachment(id: string, name: string, data: AttachmentData, contentType?: string): Promise<void> {
+  async putAttachment(id: string, name: string, data: AttachmentData, contentType?: string, options: AttachmentWriteOptions = {}): Promise<void> {
     checkId(name, 'attachment name');
     const blob = toBlob(data, contentType);
     const path = `/api/docs/${idSegment(checkId(id))}/attachments/${encodeURIComponent(name)}`;
-    await this.#write(() => this.#fetch(path, { method: 'PUT', body: blob, headers: { 'content-type': blob.type || 'application/octet-stream' } }));
+    const headers: Record<string, string> = { 'content-type': blob.type || 'application/octet-stream', ...ifMatch(options) };
+    await this.#write(() => this.#fetch(path, { method: 'PUT', body: blob, headers }));
   }
 
   async getAttachment(id: string, name: string, options?: GetAttachmentOptions): Promise<never> {
@@ -168,10 +175,10 @@ export class HttpStorage implements Storage {
     return (await readAs(blob, options?.format)) as never;
   }
 
-  async removeAttachment(id: string, name: string): Promise<void> {
+  async removeAttachment(id: string, name: string, options: AttachmentWriteOptions = {}): Promise<void> {
     checkId(name, 'attachment name');
     const path = `/api/docs/${idSegment(checkId(id))}/attachments/${encodeURIComponent(name)}`;
-    await this.#write(() => this.#fetch(path, { method: 'DELETE' }));
+    await this.#write(() => this.#fetch(path, { method: 'DELETE', headers: ifMatch(options) }));
   }
 
   allAttachments(id: string, options: AllAttachmentsOptions = {}): Promise<Record<string, AttachmentInfo>> {

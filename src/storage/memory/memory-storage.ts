@@ -2,6 +2,7 @@
  * `memory` storage: documents and attachments held in this JavaScript realm only; gone when the
  * page or process ends. Fast unit tests and caches use it.
  */
+import { docHash } from '../../core';
 import { StorageError } from '../errors';
 import { applyAllDocsOptions } from '../common/all-docs';
 import { byteRange, readAs, toBlob } from '../common/attachment-data';
@@ -14,6 +15,7 @@ import type {
   AllDocsResult,
   AttachmentData,
   AttachmentInfo,
+  AttachmentWriteOptions,
   Capacity,
   ChangesOptions,
   ChangesResult,
@@ -37,7 +39,7 @@ interface Entry {
   attachments: Map<string, Attachment>;
 }
 
-const capacities = new Set<string>(['list', 'query', 'sort', 'limit', 'select', 'include', 'post', 'changes', 'range', 'bulk_docs', 'digest']);
+const capacities = new Set<string>(['list', 'query', 'sort', 'limit', 'select', 'include', 'post', 'changes', 'range', 'bulk_docs', 'digest', 'attachment_expect']);
 
 /** Attachment infos, with digests (computed once per attachment) when asked for. */
 async function infos(attachments: Map<string, Attachment>, digest: boolean | undefined): Promise<Record<string, AttachmentInfo>> {
@@ -116,11 +118,19 @@ export class MemoryStorage implements Storage {
     return result;
   }
 
-  async putAttachment(id: string, name: string, data: AttachmentData, contentType?: string): Promise<void> {
+  /** 409 unless the document holds the version `options.expect` names (checked with the write: nothing is awaited between). */
+  #checkExpect(id: string, doc: Doc | undefined, options: AttachmentWriteOptions): void {
+    if (options.expect !== undefined && (doc === undefined || docHash(doc as never) !== options.expect)) {
+      throw new StorageError('conflict', `document ${JSON.stringify(id)} has changed since (its hash differs from expect)`);
+    }
+  }
+
+  async putAttachment(id: string, name: string, data: AttachmentData, contentType?: string, options: AttachmentWriteOptions = {}): Promise<void> {
     this.#open();
     checkId(name, 'attachment name');
     const blob = toBlob(data, contentType);
     const entry = this.#live(id);
+    this.#checkExpect(id, entry.doc, options);
     entry.attachments.set(name, { blob });
     this.#touch(entry, id);
   }
@@ -133,9 +143,10 @@ export class MemoryStorage implements Storage {
     return (await readAs(blob.slice(start, end, blob.type), options?.format)) as never;
   }
 
-  async removeAttachment(id: string, name: string): Promise<void> {
+  async removeAttachment(id: string, name: string, options: AttachmentWriteOptions = {}): Promise<void> {
     this.#open();
     const entry = this.#live(id);
+    this.#checkExpect(id, entry.doc, options);
     if (!entry.attachments.delete(checkId(name, 'attachment name'))) {
       throw new StorageError('not_found', `document ${JSON.stringify(id)} has no attachment ${JSON.stringify(name)}`);
     }

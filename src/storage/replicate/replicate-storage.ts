@@ -22,6 +22,7 @@ import type {
   AllDocsResult,
   AttachmentData,
   AttachmentInfo,
+  AttachmentWriteOptions,
   BulkWrite,
   Capacity,
   Change,
@@ -533,26 +534,37 @@ export class ReplicateStorage extends EventTarget implements Storage {
       const [result] = await writeDocs(target, [write]);
       if (!result!.ok) return result;
     }
+    // Where the target takes a condition on each attachment write, every one of them is checked
+    // against the version being replaced in the same transaction as the write itself.
+    let condition: AttachmentWriteOptions = {};
     if (write?.doc && !creating) {
       if (target.bulk && target.hasCapacity('bulk')) return this.#writeTogether(plan, target, write, context);
       const moved = await movedOn(target, write);
       if (moved) return moved;
+      if (typeof write.expect === 'string' && target.hasCapacity('attachment_expect')) condition = { expect: write.expect };
     }
-    await eachLimited([...plan.attachments], ATTACHMENT_CONCURRENCY, async ([name, direction]) => {
-      const [from, to] = direction === 'pull' ? [this.remote, this.local] : [this.local, this.remote];
-      const digest = direction === 'pull' ? plan.remote.attachments[name] : plan.local.attachments[name];
-      if (digest === undefined) {
-        try {
-          await to.removeAttachment(plan.id, name);
-        } catch (error) {
-          if (!isNotFound(error)) throw error;
+    try {
+      await eachLimited([...plan.attachments], ATTACHMENT_CONCURRENCY, async ([name, direction]) => {
+        const [from, to] = direction === 'pull' ? [this.remote, this.local] : [this.local, this.remote];
+        const options = to === target ? condition : {};
+        const digest = direction === 'pull' ? plan.remote.attachments[name] : plan.local.attachments[name];
+        if (digest === undefined) {
+          try {
+            await to.removeAttachment(plan.id, name, options);
+          } catch (error) {
+            if (!isNotFound(error)) throw error;
+          }
+          return;
         }
-        return;
-      }
-      const blob = await from.getAttachment(plan.id, name, { format: 'blob' });
-      await to.putAttachment(plan.id, name, blob, blob.type);
-      context.progress.bytes += blob.size;
-    });
+        const blob = await from.getAttachment(plan.id, name, { format: 'blob' });
+        await to.putAttachment(plan.id, name, blob, blob.type, options);
+        context.progress.bytes += blob.size;
+      });
+    } catch (error) {
+      // The target moved on while its attachments were being written: decided again, like a 409 of the document.
+      if (error instanceof StorageError && error.status === 409 && condition.expect !== undefined) return { id: plan.id, ok: false, status: 409, code: 'conflict', message: error.message };
+      throw error;
+    }
     if (write && !creating) {
       const [result] = await writeDocs(target, [write]);
       return result;

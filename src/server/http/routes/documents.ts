@@ -5,7 +5,7 @@
  * "~" is written with one extra leading "~" (URLs cannot carry dot segments).
  */
 import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
-import { BULK_DOCS_LIMIT, applyAllDocsOptions, type AllDocsOptions, type ChangesOptions, type Doc, type DocWrite } from '../../../storage/backend';
+import { BULK_DOCS_LIMIT, applyAllDocsOptions, type AllDocsOptions, type AttachmentWriteOptions, type ChangesOptions, type Doc, type DocWrite } from '../../../storage/backend';
 import type { Store } from '../../store/store';
 import { siteOfDoc, type StoredDoc, type WriteCheck } from '../../store/sql/sql-storage';
 import { HttpError, type HttpErrorCode } from '../../errors';
@@ -30,6 +30,19 @@ const BULK_BODY_LIMIT = 64 * 1024 * 1024;
 const bulkDocsSchema = { type: 'object', required: ['docs'], properties: { docs: { type: 'array' } } } as const;
 
 const missing = (id: string): HttpError => new HttpError(404, 'not_found', `no document ${JSON.stringify(id)}`);
+
+/**
+ * An attachment write's condition: `If-Match: "<docHash>"` names the version of the document's
+ * JSON the write is for; when the document holds another, nothing is written (409). Sync sends
+ * it, so a tablet's copy of a chunk never replaces the server's once the array has moved on.
+ */
+function ifMatch(request: FastifyRequest): AttachmentWriteOptions {
+  const header = request.headers['if-match'];
+  if (header === undefined) return {};
+  const match = /^\s*"([0-9a-f]{1,128})"\s*$/.exec(header);
+  if (!match) throw new HttpError(400, 'bad_request', 'If-Match must be one quoted document hash, as the changes feed and docHash give it');
+  return { expect: match[1]! };
+}
 
 /** The document id of a path segment (see the module comment). */
 export function idFromPath(segment: string): string {
@@ -216,7 +229,7 @@ export async function documentRoutes(app: FastifyInstance, options: { store: Sto
       await readable(request, id);
       await checkWrite(request, id, undefined);
       const bytes = Buffer.isBuffer(request.body) ? request.body : Buffer.alloc(0);
-      await documents.putAttachment(id, request.params.name, bytes, request.headers['content-type'] ?? 'application/octet-stream');
+      await documents.putAttachment(id, request.params.name, bytes, request.headers['content-type'] ?? 'application/octet-stream', ifMatch(request));
       return reply.status(204).send();
     });
   });
@@ -225,7 +238,7 @@ export async function documentRoutes(app: FastifyInstance, options: { store: Sto
     const id = idFromPath(request.params.id);
     await readable(request, id);
     await checkWrite(request, id, undefined);
-    await documents.removeAttachment(id, request.params.name);
+    await documents.removeAttachment(id, request.params.name, ifMatch(request));
     return reply.status(204).send();
   });
 

@@ -24,6 +24,7 @@ import {
   type AllDocsResult,
   type AttachmentData,
   type AttachmentInfo,
+  type AttachmentWriteOptions,
   type BulkWrite,
   type Capacity,
   type Change,
@@ -80,7 +81,7 @@ function checkDocWritesAndSites(writes: DocWrite[]): CheckedDocWrites {
   });
   return checked;
 }
-const capacities = new Set<string>(['list', 'query', 'sort', 'limit', 'select', 'include', 'post', 'changes', 'range', 'bulk', 'bulk_docs', 'digest']);
+const capacities = new Set<string>(['list', 'query', 'sort', 'limit', 'select', 'include', 'post', 'changes', 'range', 'bulk', 'bulk_docs', 'digest', 'attachment_expect']);
 
 /** What an id holds when bulkDocs asks who may write it; deleted documents keep their site. */
 export interface StoredDoc {
@@ -97,8 +98,8 @@ const isDeleted = (row: Row): boolean => row.deleted === true || Number(row.dele
 /** A write checked and converted to bytes, ready to run inside a transaction. */
 export type PreparedWrite =
   | { type: 'put'; id: string; doc: Doc; expect?: string | null }
-  | { type: 'putAttachment'; id: string; name: string; bytes: Buffer; contentType: string }
-  | { type: 'removeAttachment'; id: string; name: string };
+  | { type: 'putAttachment'; id: string; name: string; bytes: Buffer; contentType: string; expect?: string }
+  | { type: 'removeAttachment'; id: string; name: string; expect?: string };
 
 /** Attachment data as bytes, without copying what already is bytes. */
 async function bytesOf(data: AttachmentData, contentType: string | undefined): Promise<{ bytes: Buffer; type: string }> {
@@ -139,12 +140,12 @@ export class SqlStorage implements Storage {
   }
 
   /**
-   * Checks the `expect` of prepared puts (each document's first) against what is stored, before
+   * Checks the `expect` of prepared writes (each document's first) against what is stored, before
    * anything is written, with other writers held off; throws a 409 conflict when one differs.
    */
   static async #checkExpected(query: Query, writes: readonly PreparedWrite[]): Promise<void> {
     const expected = new Map<string, string | null>();
-    for (const write of writes) if (write.type === 'put' && write.expect !== undefined && !expected.has(write.id)) expected.set(write.id, write.expect);
+    for (const write of writes) if (write.expect !== undefined && !expected.has(write.id)) expected.set(write.id, write.expect);
     if (expected.size === 0) return;
     await SqlStorage.holdWriters(query);
     const ids = [...expected.keys()];
@@ -233,12 +234,14 @@ export class SqlStorage implements Storage {
     );
   }
 
-  async putAttachment(id: string, name: string, data: AttachmentData, contentType?: string): Promise<void> {
+  async putAttachment(id: string, name: string, data: AttachmentData, contentType?: string, options: AttachmentWriteOptions = {}): Promise<void> {
     checkId(id);
     checkId(name, 'attachment name');
     const { bytes, type } = await bytesOf(data, contentType);
+    const write: PreparedWrite = { type: 'putAttachment', id, name, bytes, contentType: type, ...(options.expect === undefined ? {} : { expect: options.expect }) };
     await this.#transaction(async (query) => {
-      await SqlStorage.#putAttachmentsIn(query, [{ type: 'putAttachment', id, name, bytes, contentType: type }]);
+      await SqlStorage.#checkExpected(query, [write]);
+      await SqlStorage.#putAttachmentsIn(query, [write]);
       await SqlStorage.#touch(query, id);
     });
   }
@@ -261,9 +264,11 @@ export class SqlStorage implements Storage {
           return { type: 'put', id: write.id, doc, ...(write.expect === undefined ? {} : { expect: write.expect }) };
         }
         checkId(write.name, 'attachment name');
-        if (write.type === 'removeAttachment') return { type: 'removeAttachment', id: write.id, name: write.name };
+        if (write.expect !== undefined && typeof write.expect !== 'string') throw new StorageError('bad_request', "an attachment write's expect must be a document hash");
+        const expect = write.expect === undefined ? {} : { expect: write.expect };
+        if (write.type === 'removeAttachment') return { type: 'removeAttachment', id: write.id, name: write.name, ...expect };
         const { bytes, type } = await bytesOf(write.data, write.contentType);
-        return { type: 'putAttachment', id: write.id, name: write.name, bytes, contentType: type };
+        return { type: 'putAttachment', id: write.id, name: write.name, bytes, contentType: type, ...expect };
       }),
     );
   }
@@ -360,10 +365,11 @@ export class SqlStorage implements Storage {
     return (await readAs(blob, options?.format)) as never;
   }
 
-  async removeAttachment(id: string, name: string): Promise<void> {
+  async removeAttachment(id: string, name: string, options: AttachmentWriteOptions = {}): Promise<void> {
     checkId(id);
     checkId(name, 'attachment name');
     await this.#transaction(async (query) => {
+      if (options.expect !== undefined) await SqlStorage.#checkExpected(query, [{ type: 'removeAttachment', id, name, expect: options.expect }]);
       await SqlStorage.#live(query, id);
       const [record] = await query('SELECT length FROM attachments WHERE doc_id = ? AND name = ?', [id, name]);
       if (!record) throw new StorageError('not_found', `document ${JSON.stringify(id)} has no attachment ${JSON.stringify(name)}`);
