@@ -182,4 +182,26 @@ describe.each([
     // Now it is another site's: refused.
     expect((await call('tom', 'PUT', '/api/docs/race', { type: 'inspection', site: 'site/T07', v: 'tom again' })).status).toBe(403);
   });
+
+  it('an attachment write holds to the version its access check judged: a move to another site just after the check refuses it (409)', async () => {
+    expect((await call('admin', 'PUT', '/api/docs/race-photo', { type: 'inspection', site: 'site/T07' })).status).toBe(200);
+    const documents = test.server.store.documents;
+    const original = documents.stored.bind(documents);
+    let calls = 0;
+    // The route looks at the stored document before reading the body and again after it; right
+    // after the second look, an admin moves the document to site T08.
+    documents.stored = async (id: string) => {
+      const result = await original(id);
+      if (id === 'race-photo' && ++calls === 2) await documents.put('race-photo', { type: 'inspection', site: 'site/T08', v: 'moved' });
+      return result;
+    };
+    try {
+      const response = await call('tom', 'PUT', '/api/docs/race-photo/attachments/photo.jpg', new Uint8Array([0xff, 0xd8, 0xff]), { 'content-type': 'image/jpeg' });
+      expect(calls).toBe(2);
+      expect(response.status).toBe(409);
+    } finally {
+      documents.stored = original;
+    }
+    expect(await json(call('admin', 'GET', '/api/docs/race-photo/attachments'))).toEqual({});
+  });
 });

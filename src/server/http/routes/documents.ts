@@ -9,7 +9,7 @@ import { BULK_DOCS_LIMIT, applyAllDocsOptions, type AllDocsOptions, type Attachm
 import type { Store } from '../../store/store';
 import { siteOfDoc, type StoredDoc, type WriteCheck } from '../../store/sql/sql-storage';
 import { HttpError, type HttpErrorCode } from '../../errors';
-import { documentSchema } from '../../../core';
+import { docHash, documentSchema } from '../../../core';
 import { installRawBody, type MemoryBudget } from '../body-reader';
 import { attachmentDestinationAllowed, setAttachmentHeaders } from '../attachment-headers';
 import { canRead, checkRead, requireUser, writeRefusal } from '../access';
@@ -99,12 +99,26 @@ export async function documentRoutes(app: FastifyInstance, options: { store: Sto
   /**
    * Checks that the user may write `doc` under `id` (undefined: an attachment write, the JSON stays
    * as it is), judged by what is stored there now, read whether or not the user may read it.
+   * Resolves with the hash of the document judged (undefined: none is stored).
    */
-  async function checkWrite(request: FastifyRequest, id: string, doc: Doc | undefined): Promise<void> {
+  async function checkWrite(request: FastifyRequest, id: string, doc: Doc | undefined): Promise<string | undefined> {
     const user = requireUser(request);
     const stored = await documents.stored(id);
     const refusal = writeRefusal(user, id, doc ?? stored?.doc, stored);
     if (refusal) throw refusal;
+    return stored?.doc ? docHash(stored.doc) : undefined;
+  }
+
+  /**
+   * The condition of an attachment write: the version the caller names (If-Match), else the one
+   * the access check judged, so the check holds when the write happens (the write is refused with
+   * 409 if the document changed in between, e.g. moved to another site).
+   */
+  async function attachmentCondition(request: FastifyRequest, id: string): Promise<AttachmentWriteOptions> {
+    const judged = await checkWrite(request, id, undefined);
+    const named = ifMatch(request);
+    if (named.expect !== undefined) return named;
+    return judged === undefined ? {} : { expect: judged };
   }
 
   /**
@@ -227,9 +241,9 @@ export async function documentRoutes(app: FastifyInstance, options: { store: Sto
       const id = idFromPath(request.params.id);
       // Checked again: the body may have taken minutes, and the document or the user's sites changed.
       await readable(request, id);
-      await checkWrite(request, id, undefined);
+      const condition = await attachmentCondition(request, id);
       const bytes = Buffer.isBuffer(request.body) ? request.body : Buffer.alloc(0);
-      await documents.putAttachment(id, request.params.name, bytes, request.headers['content-type'] ?? 'application/octet-stream', ifMatch(request));
+      await documents.putAttachment(id, request.params.name, bytes, request.headers['content-type'] ?? 'application/octet-stream', condition);
       return reply.status(204).send();
     });
   });
@@ -237,8 +251,7 @@ export async function documentRoutes(app: FastifyInstance, options: { store: Sto
   app.delete<{ Params: AttachmentParams }>('/api/docs/:id/attachments/:name', async (request, reply) => {
     const id = idFromPath(request.params.id);
     await readable(request, id);
-    await checkWrite(request, id, undefined);
-    await documents.removeAttachment(id, request.params.name, ifMatch(request));
+    await documents.removeAttachment(id, request.params.name, await attachmentCondition(request, id));
     return reply.status(204).send();
   });
 
