@@ -4,10 +4,10 @@
  * binaries run as the `postgres` user (initdb refuses root).
  */
 import fs from 'node:fs';
-import net from 'node:net';
 import os from 'node:os';
 import path from 'node:path';
 import { execFileSync } from 'node:child_process';
+import { freePort } from './free-port';
 
 export interface Postgres {
   url: string;
@@ -32,16 +32,6 @@ function binDir(): string {
   return path.join(root, newest, 'bin');
 }
 
-async function freePort(): Promise<number> {
-  return new Promise((resolve, reject) => {
-    const server = net.createServer();
-    server.once('error', reject);
-    server.listen(0, '127.0.0.1', () => {
-      const { port } = server.address() as net.AddressInfo;
-      server.close(() => resolve(port));
-    });
-  });
-}
 
 /** Starts a fresh cluster; call `stop()` when done. */
 export async function startPostgres(): Promise<Postgres> {

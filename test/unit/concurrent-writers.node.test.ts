@@ -3,7 +3,6 @@
 // One source's events over two forward connections (one to each process), and HTTP appends to one
 // array from both: every acknowledged sample is stored exactly once, in time order.
 import fs from 'node:fs';
-import net from 'node:net';
 import { spawn, type ChildProcess } from 'node:child_process';
 import { once } from 'node:events';
 import { FluentClient } from '@fluent-org/logger';
@@ -11,18 +10,10 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { projectRoot } from '../../src/server';
 import { makeTempDir } from '../support/temp-dir';
 import { startPostgres, type Postgres } from '../support/postgres';
+import { freePort } from '../support/free-port';
 
 const PASSWORD = 'two-writers-password';
 
-async function freePort(): Promise<number> {
-  return new Promise((resolve) => {
-    const server = net.createServer();
-    server.listen(0, '127.0.0.1', () => {
-      const { port } = server.address() as net.AddressInfo;
-      server.close(() => resolve(port));
-    });
-  });
-}
 
 interface Process {
   url: string;

@@ -2,10 +2,9 @@
 // stopped and started again on the same port under a running server (in this process, and as the
 // real `main.ts` process with a job thread), worker threads that exit and are started again, and
 // a SQLite database that really runs out of pages (max_page_count) for the 507.
-import net from 'node:net';
 import { spawn, type ChildProcess } from 'node:child_process';
 import { Worker } from 'node:worker_threads';
-import { pack, unpackMultiple } from 'msgpackr';
+import { pack } from 'msgpackr';
 import pg from 'pg';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { PostgresStore, projectRoot, type SqliteStore } from '../../src/server';
@@ -14,6 +13,7 @@ import { JobThreads } from '../../src/server/jobs/job-threads';
 import { JobWorker } from '../../src/server/jobs/job-worker';
 import { translatePostgresError } from '../../src/server/store/sql/database-errors';
 import { ADMIN_PASSWORD, apiCaller, startTestServer, type TestServer } from '../support/server-session';
+import { forwardExchange, type ForwardExchange } from '../support/forward-client';
 import { startPostgres, type Postgres } from '../support/postgres';
 import { makeTempDir } from '../support/temp-dir';
 
@@ -28,40 +28,8 @@ beforeAll(async () => {
 }, 60_000);
 afterAll(() => postgres?.stop());
 
-/** Sends one forward-protocol frame on a new connection; resolves with the answers once the server closes or acks. */
-function forwardFrame(port: number, frame: Buffer): Promise<{ closed: boolean; answers: unknown[] }> {
-  return new Promise((resolve) => {
-    const socket = net.connect(port, '127.0.0.1');
-    const chunks: Buffer[] = [];
-    let done = false;
-    const finish = (closed: boolean) => {
-      if (done) return;
-      done = true;
-      clearTimeout(bound);
-      socket.destroy();
-      let answers: unknown[] = [];
-      try {
-        answers = chunks.length > 0 ? (unpackMultiple(Buffer.concat(chunks)) as unknown[]) : [];
-      } catch {
-        answers = ['<not msgpack>'];
-      }
-      resolve({ closed, answers });
-    };
-    // A bound for a failure only: a passing exchange ends on the ack or on the server closing.
-    const bound = setTimeout(() => finish(false), 20_000);
-    socket.on('data', (data) => {
-      chunks.push(data);
-      try {
-        if ((unpackMultiple(Buffer.concat(chunks)) as unknown[]).length > 0) finish(false);
-      } catch {
-        // an answer cut in two: the rest follows
-      }
-    });
-    socket.on('close', () => finish(true));
-    socket.on('error', () => undefined);
-    socket.write(frame);
-  });
-}
+/** One forward-protocol frame on a new connection; resolves with the answers once the server acks or closes. */
+const forwardFrame = (port: number, frame: Buffer): Promise<ForwardExchange> => forwardExchange(port, frame, { answers: 1, boundMs: 20_000 });
 
 describe('PostgreSQL outage under a running server', () => {
   let test: TestServer;

@@ -14,6 +14,7 @@ import { ForwardServer, type ForwardServerOptions } from '../../src/server/inges
 import { IngestService } from '../../src/server/ingest/ingest-service';
 import { Sources } from '../../src/server/ingest/sources';
 import { ADMIN_PASSWORD, apiCaller, startTestServer, type TestServer } from '../support/server-session';
+import { forwardExchange, type ForwardExchange } from '../support/forward-client';
 
 const MiB = 1024 * 1024;
 let test: TestServer;
@@ -56,23 +57,7 @@ function connect(port: number): { socket: net.Socket; answers: () => unknown[]; 
 }
 
 /** Sends `bytes` on a new connection; resolves with the answers once `answers` came, or at the close. */
-function exchange(port: number, bytes: Buffer, answers: number): Promise<{ closed: boolean; answers: unknown[] }> {
-  return new Promise((resolve) => {
-    const client = connect(port);
-    const done = () => {
-      const got = client.answers();
-      if (got.length < answers && !client.closed()) return;
-      client.socket.off('data', done);
-      client.socket.off('close', done);
-      const closed = client.closed();
-      client.socket.destroy();
-      resolve({ closed, answers: got });
-    };
-    client.socket.on('data', done);
-    client.socket.on('close', done);
-    client.socket.write(bytes);
-  });
-}
+const exchange = (port: number, bytes: Buffer, answers: number): Promise<ForwardExchange> => forwardExchange(port, bytes, { answers });
 
 /** A PackedForward frame of `count` events (entries about 20 bytes each) acknowledged as `chunk`. */
 function packedFrame(tag: string, count: number, chunk: string, from = now): Buffer {

@@ -2,7 +2,6 @@
 // SIGKILLed and restarted several times; once the client has drained, the stored event count
 // equals the sent count exactly — nothing lost, nothing doubled.
 import fs from 'node:fs';
-import net from 'node:net';
 import path from 'node:path';
 import { spawn, type ChildProcess } from 'node:child_process';
 import { once } from 'node:events';
@@ -10,16 +9,8 @@ import { FluentClient } from '@fluent-org/logger';
 import { describe, expect, it } from 'vitest';
 import { projectRoot } from '../../src/server';
 import { makeTempDir } from '../support/temp-dir';
+import { freePort } from '../support/free-port';
 
-async function freePort(): Promise<number> {
-  return new Promise((resolve) => {
-    const server = net.createServer();
-    server.listen(0, '127.0.0.1', () => {
-      const { port } = server.address() as net.AddressInfo;
-      server.close(() => resolve(port));
-    });
-  });
-}
 
 describe('ingestion under server crashes', () => {
   it('SIGKILL and restart during a run: 0 lost, 0 doubled', async () => {

@@ -17,6 +17,7 @@ import { IngestLog } from '../../src/server/store/sql/ingest-log';
 import { SqlStorage } from '../../src/server/store/sql/sql-storage';
 import type { Store } from '../../src/server/store/store';
 import { ADMIN_PASSWORD, apiCaller, startTestServer, type TestServer } from '../support/server-session';
+import { forwardExchange, type ForwardExchange, type ForwardExchangeOptions } from '../support/forward-client';
 
 let test: TestServer;
 const tokens: Record<string, string | undefined> = {};
@@ -31,45 +32,11 @@ async function stored(): Promise<number> {
   return ((await (await call('admin', 'GET', `/api/sources/${encodeURIComponent(source.id)}`)).json()) as { events_stored: number }).events_stored;
 }
 
-/**
- * How long an exchange may take before the test gives up on it: a bound for failures only (a
- * passing exchange ends on its own signal: the answers it waits for, or the server closing).
- */
-const EXCHANGE_BOUND_MS = 15_000;
+/** Raw bytes to the test server's forward port (see test/support/forward-client.ts). */
+const rawExchange = (bytes: Buffer, options: ForwardExchangeOptions = {}): Promise<ForwardExchange> => forwardExchange(test.server.forwardPort, bytes, options);
 
-/**
- * Sends raw bytes on a new connection and resolves with what the server answered, once `answers`
- * msgpack values came back or the server closed the connection. `end` half-closes our side after
- * writing, so a server that keeps nothing of an incomplete frame answers by closing.
- */
-function rawExchange(bytes: Buffer, options: { answers?: number; end?: boolean } = {}): Promise<{ closed: boolean; answer: Buffer }> {
-  return new Promise((resolve) => {
-    const socket = net.connect(test.server.forwardPort, '127.0.0.1');
-    const chunks: Buffer[] = [];
-    let done = false;
-    const finish = (closed: boolean) => {
-      if (done) return;
-      done = true;
-      clearTimeout(bound);
-      socket.destroy();
-      resolve({ closed, answer: Buffer.concat(chunks) });
-    };
-    const bound = setTimeout(() => finish(false), EXCHANGE_BOUND_MS);
-    socket.on('data', (data) => {
-      chunks.push(data);
-      if (options.answers === undefined) return;
-      try {
-        if ((unpackMultiple(Buffer.concat(chunks)) as unknown[]).length >= options.answers) finish(false);
-      } catch {
-        // an answer cut in two: the rest follows
-      }
-    });
-    socket.on('close', () => finish(true));
-    socket.on('error', () => undefined);
-    socket.write(bytes);
-    if (options.end) socket.end();
-  });
-}
+/** How long a frame over the limit may take to be refused: a bound for failures only. */
+const EXCHANGE_BOUND_MS = 15_000;
 
 /**
  * Writes `bytes` in pieces of `pieceBytes`, each once the previous one is handed to the system;
@@ -184,8 +151,8 @@ describe('fluentd forward protocol', () => {
     // A known source's frame after it on the same connection: its ack is the positive signal that
     // the refused frame was handled (frames of a connection are taken in order).
     const frames = Buffer.concat([pack(['nobody.here', [[1_800_000_000, { temp: 1 }]], { chunk: 'abc' }]), pack(['turbine.t07', [[1_800_000_900, { temp: 1 }]], { chunk: 'after-unknown' }])]);
-    const { answer } = await rawExchange(frames, { answers: 1 });
-    expect(unpackMultiple(answer)).toEqual([{ ack: 'after-unknown' }]);
+    const { answers } = await rawExchange(frames, { answers: 1 });
+    expect(answers).toEqual([{ ack: 'after-unknown' }]);
     expect(test.server.forward.stats.refusedUnknownTag).toBe(refused + 1);
   });
 
@@ -194,8 +161,8 @@ describe('fluentd forward protocol', () => {
     const before = await stored();
     const first = await rawExchange(frame, { answers: 1 });
     const second = await rawExchange(frame, { answers: 1 });
-    expect(first.answer.length).toBeGreaterThan(0);
-    expect(second.answer).toEqual(first.answer);
+    expect(first.answers).toEqual([{ ack: 'chunk-resend-1' }]);
+    expect(second.answers).toEqual(first.answers);
     expect(await stored()).toBe(before + 2);
   });
 
@@ -207,8 +174,8 @@ describe('fluentd forward protocol', () => {
       pack(['turbine.t07', [[1_810_000_000, { temp: 1 }], [1_810_000_001, { temp: 2 }]], { chunk: 'together-1' }]),
       pack(['turbine.t07', 1_810_000_003, { temp: 4 }, { chunk: 'together-3' }]),
     ]);
-    const { answer } = await rawExchange(frames, { answers: 4 });
-    expect(unpackMultiple(answer)).toEqual([{ ack: 'together-1' }, { ack: 'together-2' }, { ack: 'together-1' }, { ack: 'together-3' }]);
+    const { answers } = await rawExchange(frames, { answers: 4 });
+    expect(answers).toEqual([{ ack: 'together-1' }, { ack: 'together-2' }, { ack: 'together-1' }, { ack: 'together-3' }]);
     expect(await stored()).toBe(before + 4);
     const array = await ChannelArray.open(test.server.store.documents, `array/${source.id}/temp`);
     expect([...(await array.read(array.length - 4, array.length)).times]).toEqual([1_810_000_000_000, 1_810_000_001_000, 1_810_000_002_000, 1_810_000_003_000]);
@@ -228,9 +195,9 @@ describe('fluentd forward protocol', () => {
   ])('%s close the connection and store nothing', async (_what, bytes) => {
     const before = await stored();
     const errors = test.server.forward.stats.protocolErrors;
-    const { closed, answer } = await rawExchange(bytes);
+    const { closed, answers } = await rawExchange(bytes);
     expect(closed).toBe(true);
-    expect(answer.length).toBe(0);
+    expect(answers).toEqual([]);
     expect(test.server.forward.stats.protocolErrors).toBe(errors + 1);
     expect(await stored()).toBe(before);
     expect((await call('anonymous', 'GET', '/api/health')).status).toBe(200);
@@ -296,9 +263,9 @@ describe('fluentd forward protocol', () => {
     const before = await stored();
     const frame = pack(['turbine.t07', [[1_800_000_100, { temp: 5 }]], { chunk: 'truncated' }]);
     // We half-close after the partial frame: the server closes in turn, having kept nothing of it.
-    const { closed, answer } = await rawExchange(frame.subarray(0, frame.length - 3), { end: true });
+    const { closed, answers } = await rawExchange(frame.subarray(0, frame.length - 3), { end: true });
     expect(closed).toBe(true);
-    expect(answer.length).toBe(0);
+    expect(answers).toEqual([]);
     expect(await stored()).toBe(before);
   });
 });

@@ -4,8 +4,7 @@
 // refused, never answered as a duplicate; event times outside the accepted window are refused
 // (HTTP, uploads) or skipped and counted (forward); events of one batch sharing a time are merged;
 // CSV export never fails on a time. On SQLite and on PostgreSQL.
-import net from 'node:net';
-import { pack, unpackMultiple } from 'msgpackr';
+import { pack } from 'msgpackr';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { ChannelArray } from '../../src/arrays';
 import { ConfigError, loadConfig } from '../../src/server/config';
@@ -13,6 +12,7 @@ import { IngestService, KeyReusedError } from '../../src/server/ingest/ingest-se
 import { Sources, type Source } from '../../src/server/ingest/sources';
 import { startPostgres, type Postgres } from '../support/postgres';
 import { ADMIN_PASSWORD, apiCaller, startTestServer, type TestServer } from '../support/server-session';
+import { forwardExchange, type ForwardExchange } from '../support/forward-client';
 
 let test: TestServer;
 const tokens: Record<string, string | undefined> = {};
@@ -73,36 +73,8 @@ async function expectPoisonChannels(source: Source, times: number[], bases: numb
   expect((await samples(source, '__proto_')).times).toEqual([]);
 }
 
-/**
- * Writes forward-protocol frames on a new connection; resolves with the acks, once `acks` came
- * back or the server closed the connection (15 s bound for a failure only).
- */
-function forward(frames: Buffer[], acks: number): Promise<{ closed: boolean; answers: unknown[] }> {
-  return new Promise((resolve) => {
-    const socket = net.connect(test.server.forwardPort, '127.0.0.1');
-    const chunks: Buffer[] = [];
-    let done = false;
-    const finish = (closed: boolean) => {
-      if (done) return;
-      done = true;
-      clearTimeout(bound);
-      socket.destroy();
-      resolve({ closed, answers: chunks.length ? (unpackMultiple(Buffer.concat(chunks)) as unknown[]) : [] });
-    };
-    const bound = setTimeout(() => finish(false), 15_000);
-    socket.on('data', (data) => {
-      chunks.push(data);
-      try {
-        if ((unpackMultiple(Buffer.concat(chunks)) as unknown[]).length >= acks) finish(false);
-      } catch {
-        // an answer cut in two: the rest follows
-      }
-    });
-    socket.on('close', () => finish(true));
-    socket.on('error', () => undefined);
-    socket.write(Buffer.concat(frames));
-  });
-}
+/** Frames on a new connection to the test server's forward port; resolves once `acks` answers came, or at the close. */
+const forward = (frames: Buffer[], acks: number): Promise<ForwardExchange> => forwardExchange(test.server.forwardPort, Buffer.concat(frames), { answers: acks });
 
 interface UploadView {
   id: string;
