@@ -10,7 +10,6 @@ import fastifyStatic from '@fastify/static';
 import fastifyCookie from '@fastify/cookie';
 import { installCompression } from './compress';
 import fastifyHelmet from '@fastify/helmet';
-import fastifyRateLimit from '@fastify/rate-limit';
 import { installAuth } from './auth-hook';
 import { installCsrfCheck } from './csrf-hook';
 import { MemoryBudget } from './body-reader';
@@ -174,7 +173,6 @@ export async function buildApp(options: AppOptions): Promise<FastifyInstance> {
     // The PWA is served over plain http on a LAN as well; HSTS belongs to the TLS front end.
     strictTransportSecurity: false,
   });
-  await app.register(fastifyRateLimit, { global: false });
   installAuth(app, options.store);
   installCsrfCheck(app);
   const bodyBudget = new MemoryBudget(limits.bodyMemoryBytes);
