@@ -73,8 +73,13 @@ describe('PostgreSQL outage under a running server', () => {
       expect(refusedIngest.status).toBe(503);
       expect(refusedIngest.headers.get('retry-after')).toBe('5');
       // The forward protocol has no error answer: no ack (fluentd sends the chunk again later).
+      const failures = test.server.forward.stats.storeFailures;
+      const protocolErrors = test.server.forward.stats.protocolErrors;
       const refusedFrame = await forwardFrame(test.server.forwardPort, frame);
       expect(refusedFrame).toEqual({ closed: true, answers: [] });
+      // Counted as what it is: the frame was fine, storing it failed.
+      expect(test.server.forward.stats.storeFailures).toBe(failures + 1);
+      expect(test.server.forward.stats.protocolErrors).toBe(protocolErrors);
 
       postgres.startServer();
 

@@ -35,6 +35,7 @@ import os from 'node:os';
 import { pack, unpack } from 'msgpackr';
 import type { FastifyBaseLogger } from 'fastify';
 import type { Source, Sources } from './sources';
+import { DatabaseError, HttpError } from '../errors';
 import { KeyReusedError, type IngestService } from './ingest-service';
 import { MsgpackFrameScanner, MsgpackScanError } from './msgpack-frames';
 import { ProtocolError, readFrameBody, readFrameHead } from './forward-frames';
@@ -92,6 +93,11 @@ export interface ForwardStats {
   refusedUnnamable: number;
   /** Chunks whose id was stored before with other content: not stored, not acknowledged, connection closed. */
   refusedChunkReuse: number;
+  /**
+   * Frames that were fine but could not be stored (the database unreachable, full, …): not
+   * acknowledged, the connection closed so the agent resends. Not protocol errors.
+   */
+  storeFailures: number;
 }
 
 export interface ForwardServerOptions extends Partial<ForwardLimits> {
@@ -220,6 +226,7 @@ export class ForwardServer {
     refusedOutOfWindow: 0,
     refusedUnnamable: 0,
     refusedChunkReuse: 0,
+    storeFailures: 0,
   };
   readonly #requireHandshake: boolean;
   readonly #limits: ForwardLimits;
@@ -514,9 +521,14 @@ export class ForwardServer {
 
   #fail(socket: net.Socket, error: unknown): void {
     if (socket.destroyed) return;
-    this.stats.protocolErrors++;
+    // What the client sent was wrong (a bad frame, a reused chunk id), or storing it failed here.
+    const stored = error instanceof DatabaseError || (error instanceof HttpError && error.status >= 500);
+    if (stored) this.stats.storeFailures++;
+    else this.stats.protocolErrors++;
     if (error instanceof ProtocolError && error.code === 'decompressed_too_large') this.stats.decompressedTooLarge++;
-    this.#log.warn({ remote: socket.remoteAddress, reason: error instanceof Error ? error.message : String(error) }, 'forward protocol: closing connection');
+    const reason = error instanceof Error ? error.message : String(error);
+    if (stored) this.#log.warn({ remote: socket.remoteAddress, reason }, 'forward protocol: could not store a frame; closing the connection without an ack, so the agent resends');
+    else this.#log.warn({ remote: socket.remoteAddress, reason }, 'forward protocol: closing connection');
     socket.destroy();
     const connection = this.#connections.get(socket);
     if (connection) this.#release(connection);
