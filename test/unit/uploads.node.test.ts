@@ -105,6 +105,16 @@ const put = (who: string, upload: UploadView, offset: number, bytes: Uint8Array)
   call(who, 'PUT', `/api/uploads/${encodeURIComponent(upload.id)}/data?offset=${offset}`, bytes, { 'content-type': 'text/csv' });
 
 describe('upload API', () => {
+  it('a piece of more than a million rows is refused (413) before its rows are parsed', async () => {
+    // Rows past the limit, then a line that would not parse: counting first answers 413, not 400.
+    const rows = `${'1700000000,1\n'.repeat(1_000_001)}not a row at all\n`;
+    const text = `time,v\n${rows}`;
+    const upload = (await (await start('tech', text)).json()) as UploadView;
+    const response = await put('tech', upload, upload.byte_offset, Buffer.from(rows));
+    expect(response.status).toBe(413);
+    expect(((await (await call('tech', 'GET', `/api/uploads/${encodeURIComponent(upload.id)}`)).json()) as UploadView).events).toBe(0);
+  });
+
   it('stores pieces once by offset; a resent piece is acknowledged again; a wrong offset gets 409 with where to go on', async () => {
     const text = csvText(1000);
     const bytes = Buffer.from(text);

@@ -15,7 +15,7 @@ import { checksumOf, type IngestLog } from '../store/sql/ingest-log';
 import type { IngestResult, IngestService } from './ingest-service';
 import { csvRowsFormat } from './decode';
 import type { Sources } from './sources';
-import { MAX_EVENTS } from './parse';
+import { MAX_EVENTS, countCsvRows } from './parse';
 
 export interface Upload {
   id: string;
@@ -181,6 +181,8 @@ export class Uploads {
     } catch {
       throw new HttpError(400, 'bad_request', `the piece at byte ${offset} is not UTF-8 text`);
     }
+    // Counted before papaparse splits them all (as for CSV bodies of POST /api/ingest).
+    if (countCsvRows(text, MAX_EVENTS) > MAX_EVENTS) throw new HttpError(413, 'payload_too_large', `at most ${MAX_EVENTS} rows per piece`);
     let rows;
     try {
       rows = parseRows(text, upload.dialect, upload.lines, this.#service.timeCheck());
@@ -188,7 +190,6 @@ export class Uploads {
       if (error instanceof CsvError) throw new HttpError(400, 'bad_request', `${upload.name}: ${error.message}`);
       throw error;
     }
-    if (rows.length > MAX_EVENTS) throw new HttpError(413, 'payload_too_large', `at most ${MAX_EVENTS} rows per piece`);
     let breaks = 0;
     for (const byte of body) if (byte === 0x0a) breaks++;
     const result = await this.#service.ingest(source, key, rows, body, csvRowsFormat(upload.dialect));
