@@ -4,6 +4,7 @@
  * role and sites. Ids are path segments (URL-encoded); an id that is "." or ".." or starts with
  * "~" is written with one extra leading "~" (URLs cannot carry dot segments).
  */
+import { Readable } from 'node:stream';
 import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 import { BULK_DOCS_LIMIT, applyAllDocsOptions, type AllDocsOptions, type AttachmentWriteOptions, type ChangesOptions, type Doc, type DocWrite } from '../../../storage/backend';
 import type { Store } from '../../store/store';
@@ -15,6 +16,9 @@ import { attachmentDestinationAllowed, setAttachmentHeaders } from '../attachmen
 import { canRead, checkRead, requireUser, writeRefusal } from '../access';
 
 type IdParams = { id: string };
+
+/** Attachments served larger than this are streamed piece by piece (the store's pieces are 1 MiB). */
+const STREAM_ABOVE_BYTES = 1024 * 1024;
 
 /** Largest attachment accepted in one request (bigger files are uploaded in pieces). */
 const ATTACHMENT_LIMIT = 256 * 1024 * 1024;
@@ -217,12 +221,28 @@ export async function documentRoutes(app: FastifyInstance, options: { store: Sto
     if (!info) throw new HttpError(404, 'not_found', `document ${JSON.stringify(id)} has no attachment ${JSON.stringify(request.params.name)}`);
     const range = byteRange(request.headers.range, info.length);
     const [start, end] = range ?? [0, info.length];
-    const bytes = await documents.getAttachment(id, request.params.name, { format: 'array_buffer', start, end });
     // User content on the app's origin: never as the app (see attachment-headers.ts).
     setAttachmentHeaders(reply, request.params.name, info.content_type);
     reply.header('accept-ranges', 'bytes');
     if (range) reply.status(206).header('content-range', `bytes ${start}-${Math.max(start, end - 1)}/${info.length}`);
-    return reply.send(Buffer.from(bytes));
+    if (end - start <= STREAM_ABOVE_BYTES) {
+      const bytes = await documents.getAttachment(id, request.params.name, { format: 'array_buffer', start, end });
+      return reply.send(Buffer.from(bytes));
+    }
+    // Large ones go out piece by piece as the client takes them (backpressure): memory stays at a
+    // piece or two per download. Should the document change half way, the stream fails and the
+    // response ends short of its Content-Length, which the client sees as a failed download.
+    const pieces = documents.attachmentPieces(id, request.params.name, start, end);
+    const first = await pieces.next(); // a missing attachment is still a clean 404 here
+    reply.header('content-length', String(end - start));
+    return reply.send(
+      Readable.from(
+        (async function* () {
+          if (!first.done) yield first.value;
+          yield* pieces;
+        })(),
+      ),
+    );
   });
 
   // Attachment bodies are raw bytes of any type: this scope parses every body as a Buffer, once

@@ -365,6 +365,39 @@ export class SqlStorage implements Storage {
     return (await readAs(blob, options?.format)) as never;
   }
 
+  /**
+   * Bytes [start, end) of an attachment, piece by piece (at most PIECE_SIZE each), every piece read
+   * in a transaction of its own: a large download holds neither the whole attachment in memory nor
+   * the database while the client reads. All pieces come from one version of the document: when it
+   * changes between two of them (its rev moves: a rewrite, an append), the iteration fails with a
+   * 409 instead of mixing versions. Rejects with 404 for a missing document or attachment.
+   */
+  async *attachmentPieces(id: string, name: string, start: number, end: number): AsyncGenerator<Buffer> {
+    checkId(id);
+    checkId(name, 'attachment name');
+    let rev: number | undefined;
+    for (let at = start; at < end; ) {
+      const from = at;
+      const slice = await this.#transaction(async (query) => {
+        const live = await SqlStorage.#live(query, id);
+        if (rev !== undefined && live.rev !== rev) throw new StorageError('conflict', `document ${JSON.stringify(id)} changed while its attachment ${JSON.stringify(name)} was being read; read it again`);
+        rev = live.rev;
+        const [record] = await query('SELECT length, piece_size FROM attachments WHERE doc_id = ? AND name = ?', [id, name]);
+        if (!record) throw new StorageError('not_found', `document ${JSON.stringify(id)} has no attachment ${JSON.stringify(name)}`);
+        if (end > Number(record.length)) throw new StorageError('conflict', `attachment ${JSON.stringify(name)} of ${JSON.stringify(id)} is shorter than the range asked for`);
+        const pieceSize = Number(record.piece_size);
+        const n = Math.floor(from / pieceSize);
+        const [piece] = await query('SELECT data FROM attachment_pieces WHERE doc_id = ? AND name = ? AND n = ?', [id, name, n]);
+        const data = (piece?.data as Buffer | undefined) ?? Buffer.alloc(0);
+        const offset = n * pieceSize;
+        return data.subarray(from - offset, Math.min(end, offset + pieceSize) - offset);
+      });
+      if (slice.length === 0) throw new StorageError('storage_failure', `attachment ${JSON.stringify(name)} of ${JSON.stringify(id)} lacks the piece at byte ${from}: run repair`);
+      at += slice.length;
+      yield slice;
+    }
+  }
+
   async removeAttachment(id: string, name: string, options: AttachmentWriteOptions = {}): Promise<void> {
     checkId(id);
     checkId(name, 'attachment name');
