@@ -103,14 +103,14 @@ export async function documentRoutes(app: FastifyInstance, options: { store: Sto
   /**
    * Checks that the user may write `doc` under `id` (undefined: an attachment write, the JSON stays
    * as it is), judged by what is stored there now, read whether or not the user may read it.
-   * Resolves with the hash of the document judged (undefined: none is stored).
+   * Resolves with the document judged (undefined: none is stored).
    */
-  async function checkWrite(request: FastifyRequest, id: string, doc: Doc | undefined): Promise<string | undefined> {
+  async function checkWrite(request: FastifyRequest, id: string, doc: Doc | undefined): Promise<Doc | undefined> {
     const user = requireUser(request);
     const stored = await documents.stored(id);
     const refusal = writeRefusal(user, id, doc ?? stored?.doc, stored);
     if (refusal) throw refusal;
-    return stored?.doc ? docHash(stored.doc) : undefined;
+    return stored?.doc;
   }
 
   /**
@@ -122,7 +122,7 @@ export async function documentRoutes(app: FastifyInstance, options: { store: Sto
     const judged = await checkWrite(request, id, undefined);
     const named = ifMatch(request);
     if (named.expect !== undefined) return named;
-    return judged === undefined ? {} : { expect: judged };
+    return judged === undefined ? {} : { expect: docHash(judged) };
   }
 
   /**
