@@ -1,6 +1,6 @@
 import { LitElement, css, html, nothing } from 'lit';
 import { SyncStatusController } from '../controllers';
-import type { ConflictRecord, Doc } from '../storage';
+import type { ConflictRecord, Doc, Refusal } from '../storage';
 
 type Json = Doc[string];
 
@@ -9,20 +9,40 @@ function show(value: Json | undefined): string {
   return typeof value === 'string' ? value : JSON.stringify(value);
 }
 
+/** A write the server refused, with the document as this device holds it (null: a deletion). */
+interface RefusedRow {
+  refusal: Refusal;
+  doc: Doc | null;
+}
+
 /**
  * Conflicts sync kept for the user: the same record changed here and on the server (or deleted on
  * one side and edited on the other). Each is shown side by side, the fields that differ marked,
  * with "Keep this device's version" (it goes to the server at the next sync) and "Keep the
- * server's version". Gadget methods: `reload()`.
+ * server's version". Above them, the writes the server refused (a technician writing into a site
+ * not theirs), each with the server's reason: the user corrects the site (chosen from the sites on
+ * this device) and sends it again, or discards this device's change (the server's version comes
+ * back). Without this a refused write stayed on the device for ever, retried and refused at every
+ * sync. Gadget methods: `reload()`.
  */
 export class FlConflicts extends LitElement {
-  static override properties = { conflicts: { state: true }, error: { state: true } };
+  static override properties = { conflicts: { state: true }, refused: { state: true }, sites: { state: true }, error: { state: true } };
 
   declare conflicts: ConflictRecord[] | undefined;
+  declare refused: RefusedRow[];
+  /** Sites on this device (id → title), to correct a refused write's site from a list. */
+  declare sites: Map<string, string>;
   declare error: string | undefined;
 
   readonly #sync = new SyncStatusController(this);
   #seen = -1;
+  #seenRefused: Refusal[] | undefined;
+
+  constructor() {
+    super();
+    this.refused = [];
+    this.sites = new Map();
+  }
 
   static override styles = css`
     :host { display: grid; gap: 1rem; }
@@ -44,8 +64,10 @@ export class FlConflicts extends LitElement {
   protected override willUpdate(): void {
     // A sync found new conflicts (or another tab resolved some): read them again.
     const count = this.#sync.service?.status.conflicts ?? 0;
-    if (count !== this.#seen) {
+    const refused = this.#sync.service?.status.refused;
+    if (count !== this.#seen || refused !== this.#seenRefused) {
       this.#seen = count;
+      this.#seenRefused = refused;
       void this.reload();
     }
   }
@@ -54,7 +76,14 @@ export class FlConflicts extends LitElement {
     const service = this.#sync.service;
     if (!service) return;
     try {
-      this.conflicts = await service.replica.conflicts();
+      const replica = service.replica;
+      this.conflicts = await replica.conflicts();
+      const refusals = await replica.refusals();
+      this.refused = await Promise.all(refusals.map(async (refusal) => ({ refusal, doc: await replica.get(refusal.id).catch(() => null) })));
+      if (refusals.length > 0) {
+        const sites = await replica.allDocs({ query: 'type:site', include_docs: true });
+        this.sites = new Map(sites.rows.map((row) => [row.id, typeof row.doc?.title === 'string' ? row.doc.title : row.id]));
+      }
       this.error = undefined;
     } catch (error) {
       this.error = error instanceof Error ? error.message : String(error);
@@ -75,6 +104,58 @@ export class FlConflicts extends LitElement {
     }
   }
 
+  /** Writes the corrected document (another site); the sync sends it again at once. */
+  async #correct(event: SubmitEvent, row: RefusedRow): Promise<void> {
+    event.preventDefault();
+    const service = this.#sync.service;
+    if (!service || !row.doc) return;
+    const site = String(new FormData(event.target as HTMLFormElement).get('site') ?? '');
+    if (!site) return;
+    try {
+      await service.replica.put(row.refusal.id, { ...row.doc, site });
+      window.dispatchEvent(new Event('fl-data-changed'));
+      await service.syncNow();
+      await service.refreshCounts();
+    } catch (error) {
+      this.error = error instanceof Error ? error.message : String(error);
+    }
+  }
+
+  async #discard(row: RefusedRow): Promise<void> {
+    const service = this.#sync.service;
+    if (!service) return;
+    try {
+      await service.replica.discardRefused(row.refusal.id);
+      await service.refreshCounts();
+      window.dispatchEvent(new Event('fl-data-changed'));
+    } catch (error) {
+      this.error = error instanceof Error ? error.message : String(error);
+    }
+  }
+
+  #refusedCard(row: RefusedRow, index: number) {
+    const { refusal, doc } = row;
+    const title = String(doc?.title ?? refusal.id);
+    const site = typeof doc?.site === 'string' ? doc.site : '';
+    const choices = new Map(this.sites);
+    if (site && !choices.has(site)) choices.set(site, site);
+    const id = `refused-${index}`;
+    return html`<article class="refused" aria-label=${`Refused: ${title}`} data-id=${refusal.id}>
+      <h3>${title}</h3>
+      <p>The server refused this device's ${doc === null ? 'deletion' : 'change'}: <span class="reason">${refusal.message}</span></p>
+      ${doc === null
+        ? nothing
+        : html`<form aria-label=${`Correct ${title}`} @submit=${(event: SubmitEvent) => void this.#correct(event, row)}>
+            <label for=${`${id}-site`}>Site</label>
+            <select id=${`${id}-site`} name="site">
+              ${[...choices].map(([value, label]) => html`<option value=${value} ?selected=${value === site}>${label}</option>`)}
+            </select>
+            <button type="submit">Save and send again</button>
+          </form>`}
+      <div class="buttons"><button @click=${() => void this.#discard(row)}>Discard this device's change</button></div>
+    </article>`;
+  }
+
   #side(doc: Doc | null): string {
     return doc === null ? 'deleted' : 'edited';
   }
@@ -84,6 +165,7 @@ export class FlConflicts extends LitElement {
     const conflicts = this.conflicts ?? [];
     return html`
       ${this.error ? html`<p role="alert">${this.error}</p>` : nothing}
+      ${this.refused.map((row, index) => this.#refusedCard(row, index))}
       ${conflicts.length === 0 ? html`<p class="none">No conflicts.</p>` : nothing}
       ${conflicts.map((conflict) => {
         const title = String(conflict.remote?.title ?? conflict.local?.title ?? conflict.id);

@@ -75,7 +75,11 @@ export class FlSyncStatus extends LitElement {
     const status = service.status;
     const label = stateLabels[status.state];
     if (this.compact) {
-      return html`<a href="#/sync" data-state=${status.state} title="Sync">${label}${status.pending ? html` · ${status.pending} pending` : nothing}${status.conflicts ? html` · ${status.conflicts} conflict${status.conflicts === 1 ? '' : 's'}` : nothing}</a>`;
+      // A refused write is not "up to date": it will never go until the user corrects or drops it.
+      const refused = status.refused.length;
+      const waiting = Math.max(0, status.pending - refused);
+      const head = refused && status.state === 'idle' ? `${refused} refused` : refused ? `${label} · ${refused} refused` : label;
+      return html`<a href="#/sync" data-state=${status.state} title="Sync">${head}${waiting ? html` · ${waiting} pending` : nothing}${status.conflicts ? html` · ${status.conflicts} conflict${status.conflicts === 1 ? '' : 's'}` : nothing}</a>`;
     }
     const progress = status.progress;
     return html`
@@ -95,7 +99,7 @@ export class FlSyncStatus extends LitElement {
             <ul>${status.refused.map((refusal) => html`<li><code>${refusal.id}</code>: ${refusal.message}</li>`)}</ul></div>`
         : nothing}
       ${status.state === 'signed-out'
-        ? html`<fl-sign-in legend="Sign in to sync" @fl-signed-in=${() => void this.#syncNow()}></fl-sign-in>`
+        ? html`<fl-sign-in legend="Sign in to sync" @fl-signed-in=${() => void this.#refreshEstimate()}></fl-sign-in>`
         : html`<button @click=${() => void this.#syncNow()} ?disabled=${status.state === 'syncing' || status.state === 'offline'}>Sync now</button>`}
       ${this.estimate
         ? html`<label>Storage on this device: ${formatBytes(this.estimate.usage)} of ${formatBytes(this.estimate.quota)}

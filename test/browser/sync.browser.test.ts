@@ -315,3 +315,130 @@ describe('<fl-offline-data>', () => {
     expect(await remoteData.get('array/north/temp')).toMatchObject({ kind: 'fl-channel-array' });
   });
 });
+
+/** The header's one-line status and a sign-in form of another view (Channels, Sources, Import). */
+class HeaderHost extends LitElement {
+  static override properties = { service: { attribute: false } };
+  declare service: SyncService | undefined;
+  readonly #provider = new ContextProvider(this, { context: syncContext });
+  protected override willUpdate(): void {
+    this.#provider.setValue(this.service);
+  }
+  override render() {
+    return html`<fl-sync-status compact></fl-sync-status><fl-sign-in legend="Sign in to see the server's channels"></fl-sign-in>`;
+  }
+}
+customElements.define('header-host', HeaderHost);
+
+/** What <fl-sign-in> fires once POST /api/session succeeded (the gadget's contract). */
+function signedIn(from: Element): void {
+  from.dispatchEvent(new CustomEvent('fl-signed-in', { detail: { username: 'tech', role: 'technician' }, bubbles: true, composed: true }));
+}
+
+describe('signing in (new-user bugs)', () => {
+  it('header kept "Signed out" after signing in elsewhere: it leaves it at once and syncs', async () => {
+    const header = document.createElement('header-host') as HeaderHost;
+    header.service = service;
+    document.body.append(header);
+    await header.updateComplete;
+    try {
+      session = 'signed-out';
+      service.start();
+      const badge = (): string => header.shadowRoot!.querySelector('fl-sync-status')!.shadowRoot!.querySelector('a')?.textContent ?? '';
+      await until(() => badge() === 'Signed out', 'the header to say Signed out');
+      session = 'ok';
+      signedIn(header.shadowRoot!.querySelector('fl-sign-in')!);
+      // The periodic sync is an hour away here (five minutes in the app) and skips a signed-out device.
+      await until(() => badge() === 'Up to date' && service.status.lastSync !== null, 'the header to leave Signed out');
+    } finally {
+      header.remove();
+    }
+  });
+
+  it('Sync view kept "Sign in" after signing in while a sync was asking for the session', async () => {
+    // A sync already waiting on the old session check (the periodic one, a write's) when the form is sent.
+    let answer: ((check: SessionCheck) => void) | undefined;
+    const renewSession = (): Promise<SessionCheck> => (answer ? Promise.resolve(session) : new Promise<SessionCheck>((resolve) => (answer = resolve)));
+    service.stop();
+    service = new SyncService({ replica, pins, renewSession, debounceMs: 50, intervalMs: 3_600_000, lastSyncKey: unique('last-sync') });
+    host.service = service;
+    session = 'signed-out';
+    service.start();
+    await until(() => answer !== undefined, 'the first session check');
+    answer!('signed-out');
+    await until(() => service.status.state === 'signed-out', 'signed out');
+    answer = undefined;
+    await replica.put('w5', { type: 'work_order', site: 'north', title: 'Written while signed out' });
+    // Its sync is now waiting for the session check, which will answer from before the sign-in.
+    await until(() => answer !== undefined, 'the write\'s sync to ask for the session');
+    const status = shadowOf('fl-sync-status');
+    await until(() => status.querySelector('fl-sign-in') !== null, 'the sign-in form');
+    session = 'ok';
+    signedIn(status.querySelector('fl-sign-in')!);
+    answer!('signed-out');
+    await until(() => status.querySelector('fl-sign-in') === null && service.status.state === 'idle' && service.status.pending === 0, 'the sign-in form to go');
+    expect(await remoteData.get('w5')).toMatchObject({ title: 'Written while signed out' });
+  });
+});
+
+describe('refused writes (new-user bugs)', () => {
+  async function refuseOne(): Promise<ShadowRoot> {
+    await replica.put('site/north', { type: 'site', title: 'North' });
+    await replica.put('site/south', { type: 'site', title: 'South' });
+    remote.refusedSites.add('site/south');
+    await replica.put('wo-wrong', { type: 'work_order', site: 'site/south', title: 'Wrong site', status: 'open', notes: 'typed on site' });
+    expect(await service.syncNow()).toBe(true);
+    expect(service.status.refused).toEqual(expect.arrayContaining([expect.objectContaining({ id: 'wo-wrong', status: 403 })]));
+    const conflicts = shadowOf('fl-conflicts');
+    await until(() => conflicts.querySelector('article[aria-label="Refused: Wrong site"]') !== null, 'the refused write to show');
+    return conflicts;
+  }
+
+  it('header said "Up to date · 1 pending" for a refused write: it says "1 refused"', async () => {
+    const header = document.createElement('header-host') as HeaderHost;
+    header.service = service;
+    document.body.append(header);
+    await header.updateComplete;
+    try {
+      await refuseOne();
+      const badge = (): string => header.shadowRoot!.querySelector('fl-sync-status')!.shadowRoot!.querySelector('a')?.textContent ?? '';
+      await until(() => badge() !== '' && badge() !== 'Up to date', 'the badge');
+      expect(badge()).toBe('1 refused');
+    } finally {
+      header.remove();
+    }
+  });
+
+  it('a refused write could not be corrected: its site is chosen again from the list and it goes', async () => {
+    const conflicts = await refuseOne();
+    const card = conflicts.querySelector('article[aria-label="Refused: Wrong site"]')!;
+    expect(card.querySelector('.reason')?.textContent).toBe('technicians write only documents of their own sites');
+    const select = card.querySelector('select')!;
+    expect([...select.options].map((option) => option.textContent)).toEqual(['North', 'South']);
+    select.value = 'site/north';
+    button(card as unknown as ShadowRoot, 'Save and send again').click();
+    await until(() => service.status.refused.length === 0 && service.status.pending === 0 && service.status.state === 'idle', 'the corrected write to go');
+    expect(await remoteData.get('wo-wrong')).toMatchObject({ site: 'site/north', notes: 'typed on site' });
+    await until(() => conflicts.querySelector('article.refused') === null, 'the card to go');
+  });
+
+  it('a refused write could not be cleared: discarding it restores the server\'s version and nothing is pending', async () => {
+    // An existing work order moved to a site the server refuses, and one created there.
+    await remoteData.put('wo-moved', { type: 'work_order', site: 'site/north', title: 'Moved', status: 'open', notes: 'server' });
+    await service.syncNow();
+    await replica.put('wo-moved', { type: 'work_order', site: 'site/south', title: 'Moved', status: 'done', notes: 'device' });
+    const conflicts = await refuseOne();
+    expect(service.status.refused.map((refusal) => refusal.id).sort()).toEqual(['wo-moved', 'wo-wrong']);
+    for (const title of ['Wrong site', 'Moved']) {
+      await until(() => conflicts.querySelector(`article[aria-label="Refused: ${title}"]`) !== null, `the card of ${title}`);
+      button(conflicts.querySelector(`article[aria-label="Refused: ${title}"]`) as unknown as ShadowRoot, "Discard this device's change").click();
+      await until(() => conflicts.querySelector(`article[aria-label="Refused: ${title}"]`) === null, `the card of ${title} to go`);
+    }
+    await until(() => service.status.refused.length === 0 && service.status.pending === 0, 'nothing refused or pending');
+    expect(await replica.get('wo-moved')).toMatchObject({ site: 'site/north', notes: 'server' });
+    await expect(replica.get('wo-wrong')).rejects.toMatchObject({ status: 404 });
+    expect(await service.syncNow()).toBe(true);
+    expect(service.status).toMatchObject({ pending: 0, refused: [] });
+    expect(await remoteData.get('wo-moved')).toMatchObject({ site: 'site/north', notes: 'server' });
+  });
+});

@@ -5,7 +5,9 @@
  * "Sync now", retrying with backoff after a failure. Before each sync it renews the session
  * (GET /api/session slides it), so a technician who signed in before days offline keeps working.
  * State changes fire `change`; a sync that brought data fires `fl-data-changed` on the window so
- * gadgets reload.
+ * gadgets reload. A sign-in anywhere in the app (the `fl-signed-in` event <fl-sign-in> fires, which
+ * reaches the window) leaves "Signed out" at once and syncs: the session is back, and nothing
+ * else would notice before the next local write (the periodic sync skips a signed-out device).
  */
 import { StorageError, type ReplicateStorage, type Refusal, type SyncProgress } from '../../storage';
 import { onBackgroundSyncRequest, requestBackgroundSync } from '../background-sync';
@@ -119,6 +121,17 @@ export class SyncService extends EventTarget {
     this.#schedule(this.#debounce);
   };
 
+  /** A sign-in in any view: the session is back, so say so now and sync (after one in flight). */
+  readonly #onSignedIn = (): void => {
+    this.#failures = 0;
+    clearTimeout(this.#timer);
+    if (this.status.state === 'signed-out' || this.status.state === 'error') this.#set({ state: 'syncing', progress: null, error: null, retryAt: null });
+    // A sync that started before the sign-in may still end "signed out" from its old session
+    // check: run one more after it instead of joining it.
+    const running = this.#running;
+    void (running ? running.then(() => this.syncNow()) : this.syncNow());
+  };
+
   readonly #onProgress = (event: Event): void => {
     this.#set({ progress: (event as CustomEvent<SyncProgress>).detail });
   };
@@ -127,6 +140,7 @@ export class SyncService extends EventTarget {
   start(): void {
     this.#target.addEventListener('online', this.#onOnline);
     this.#target.addEventListener('offline', this.#onOffline);
+    this.#target.addEventListener('fl-signed-in', this.#onSignedIn);
     this.replica.addEventListener('localchange', this.#onLocalChange);
     this.replica.addEventListener('progress', this.#onProgress);
     this.pins?.addEventListener('progress', this.#onProgress);
@@ -141,6 +155,7 @@ export class SyncService extends EventTarget {
   stop(): void {
     this.#target.removeEventListener('online', this.#onOnline);
     this.#target.removeEventListener('offline', this.#onOffline);
+    this.#target.removeEventListener('fl-signed-in', this.#onSignedIn);
     this.replica.removeEventListener('localchange', this.#onLocalChange);
     this.replica.removeEventListener('progress', this.#onProgress);
     this.pins?.removeEventListener('progress', this.#onProgress);

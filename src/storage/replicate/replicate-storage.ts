@@ -254,6 +254,39 @@ export class ReplicateStorage extends EventTarget implements Storage {
   }
 
   /**
+   * Drops this device's refused change of `id` (the user gives it up rather than correcting it):
+   * the document and its attachments go back to what the remote holds now — or away, when the
+   * remote never had it or will not show it to this user — and the refusal is forgotten.
+   * Rejects with not_found when no write of `id` was refused, and with the remote's error when it
+   * cannot be reached (nothing changed here then).
+   */
+  async discardRefused(id: string): Promise<void> {
+    if (!(await this.#signatures.refusals()).some((refusal) => refusal.id === id)) throw new StorageError('not_found', `no refused write of ${JSON.stringify(id)}`);
+    let remote: SideState;
+    try {
+      remote = await readState(this.remote, id);
+    } catch (error) {
+      // A document of a site this user may not read is not theirs to restore: drop it here.
+      if (!(error instanceof StorageError && error.status === 403)) throw error;
+      remote = ABSENT;
+    }
+    if (remote.doc === null || remote.doc === undefined) {
+      await writeDocs(this.local, [{ id }]);
+    } else {
+      await this.local.put(id, remote.doc);
+      const here = await this.local.allAttachments(id, { digest: true });
+      for (const [name, digest] of Object.entries(remote.attachments)) {
+        if (here[name]?.digest === digest) continue;
+        const blob = await this.remote.getAttachment(id, name, { format: 'blob' });
+        await this.local.putAttachment(id, name, blob, blob.type);
+      }
+      for (const name of Object.keys(here)) if (!(name in remote.attachments)) await this.local.removeAttachment(id, name);
+    }
+    await this.#signatures.updateRefusals(new Map([[id, undefined]]));
+    this.dispatchEvent(new Event('localchange'));
+  }
+
+  /**
    * Settles a conflict: 'remote' keeps what both sides hold now; 'local' brings the losing version
    * back on this device (the next sync sends it); a document keeps that (a merge). Attachments of
    * the losing version come back with 'local'.
