@@ -62,7 +62,42 @@ export interface ArrayMeta {
   producer?: string;
 }
 
-export type AppendTimes = Float64Array | { t0: number; dt: number };
+/**
+ * One regular run of an append of several: samples `offset`… (up to the next run's offset) of the
+ * appended values were taken at `t0 + i·dt`. Bulk writers (a backfill with gaps and rate changes,
+ * bursts of a condition-monitoring system) append many runs in one go instead of one append each.
+ */
+export interface AppendRun {
+  offset: number;
+  t0: number;
+  dt: number;
+}
+
+export type AppendTimes = Float64Array | { t0: number; dt: number } | { runs: readonly AppendRun[] };
+
+/**
+ * Splits sample times (never decreasing) into regular runs for a regular array: consecutive
+ * samples stay in one run while their spacing stays its first spacing (within a microsecond,
+ * the precision times travel with). A lone sample takes `dt` (the spacing expected of the
+ * channel, e.g. the array's last segment's). Times that repeat cannot be regular: refused (400).
+ */
+export function regularRuns(times: Float64Array, dt: number): AppendRun[] {
+  const runs: AppendRun[] = [];
+  for (let index = 0; index < times.length; ) {
+    const t0 = times[index]!;
+    let end = index + 1;
+    let step = dt;
+    if (end < times.length) {
+      step = times[end]! - t0;
+      if (!(step > 0)) throw new ArrayError('bad_request', `times must increase in a regular array (time ${end} is ${times[end]}, after ${t0})`);
+      // Absolute tolerance: times of the forward protocol carry nanoseconds through a float.
+      while (end < times.length && Math.abs(times[end]! - (t0 + (end - index) * step)) <= 1e-3) end++;
+    }
+    runs.push({ offset: index, t0, dt: step });
+    index = end;
+  }
+  return runs;
+}
 
 export interface ReadResult {
   values: Float32Array;
@@ -280,14 +315,21 @@ export class ChannelArray {
       explicit = times;
       meta.last_time = previous;
     } else {
-      if (times instanceof Float64Array || !Number.isFinite(times?.t0) || !(times.dt > 0)) {
-        throw new ArrayError('bad_request', 'this array has regular timing: times must be {t0, dt} with dt > 0');
+      const runs = times instanceof Float64Array ? undefined : 'runs' in times ? times.runs : [{ offset: 0, t0: times.t0, dt: times.dt }];
+      if (!runs || runs.length === 0 || runs.some((run) => !Number.isFinite(run?.t0) || !(run.dt > 0) || !Number.isInteger(run.offset))) {
+        throw new ArrayError('bad_request', 'this array has regular timing: times must be {t0, dt} with dt > 0 (or {runs: [{offset, t0, dt}, …]})');
       }
-      if (meta.last_time !== null && times.t0 <= meta.last_time) throw new ArrayError('bad_request', `t0 ${times.t0} is not after the last sample (${meta.last_time})`);
-      const last = meta.segments.at(-1);
-      const continues = last !== undefined && last.dt === times.dt && Math.abs(last.t0 + (start - last.start) * last.dt - times.t0) < 1e-9 * Math.max(1, Math.abs(times.t0));
-      if (!continues) meta.segments.push({ start, t0: times.t0, dt: times.dt });
-      meta.last_time = times.t0 + (values.length - 1) * times.dt;
+      if (runs[0]!.offset !== 0) throw new ArrayError('bad_request', 'the first run must start at offset 0');
+      for (const [index, run] of runs.entries()) {
+        const next = runs[index + 1]?.offset ?? values.length;
+        if (next <= run.offset || next > values.length) throw new ArrayError('bad_request', `run ${index}: offsets must increase within the values`);
+        if (meta.last_time !== null && run.t0 <= meta.last_time) throw new ArrayError('bad_request', `t0 ${run.t0} is not after the last sample (${meta.last_time})`);
+        const at = start + run.offset;
+        const last = meta.segments.at(-1);
+        const continues = last !== undefined && last.dt === run.dt && Math.abs(last.t0 + (at - last.start) * last.dt - run.t0) < 1e-9 * Math.max(1, Math.abs(run.t0));
+        if (!continues) meta.segments.push({ start: at, t0: run.t0, dt: run.dt });
+        meta.last_time = run.t0 + (next - run.offset - 1) * run.dt;
+      }
     }
 
     const end = start + values.length;

@@ -24,17 +24,18 @@
  * judged against what earlier batches of the group appended. When a group's transaction fails,
  * its batches are stored again one by one, so only a bad batch fails.
  */
-import { ArrayError, ChannelArray } from '../../arrays';
+import { ArrayError, ChannelArray, regularRuns } from '../../arrays';
 import { StorageError, idProblem, type BulkWrite } from '../../storage/backend';
 import type { Store } from '../store/store';
 import type { Query, SqlDriver } from '../store/sql/driver';
 import { SqlStorage } from '../store/sql/sql-storage';
 import { IngestLog, checksumOf, type BatchInfo } from '../store/sql/ingest-log';
 import { HttpError } from '../errors';
-import { unitOf, type Source } from './sources';
+import { fieldInfoOf, unitOf, type Source } from './sources';
 import type { IngestEvent, TimeCheck } from './parse';
 import { decodeBatch } from './decode';
 import { mergeInstants } from './instants';
+import type { LivePublisher } from '../live/publisher';
 import { DEFAULT_TIME_WINDOW, boundsAt, inBounds, outsideReason, type TimeBounds, type TimeWindow } from './time-window';
 
 export interface IngestResult {
@@ -190,10 +191,22 @@ export class IngestService {
   readonly #unannounced = new Map<string, BulkWrite>();
 
   readonly #window: TimeWindow;
+  /** Where committed appends are told (GET /api/events), when the server has a live bus. */
+  readonly #live: LivePublisher | undefined;
 
-  constructor(store: Store, options: { timeWindow?: TimeWindow } = {}) {
+  constructor(store: Store, options: { timeWindow?: TimeWindow; live?: LivePublisher } = {}) {
     this.#store = store;
     this.#window = options.timeWindow ?? DEFAULT_TIME_WINDOW;
+    this.#live = options.live;
+  }
+
+  /** Tells the live bus an array's new end (after the commit: the array's metadata is the committed one). */
+  #announce(source: Source, field: string, array: ChannelArray, time: number, value: number): void {
+    this.#live?.publish({
+      event: 'samples',
+      // The value as stored (a float32), so what a chart shows from the event equals what it reads.
+      data: { array: array.id, channel: `channel/${source.id}/${fieldId(field)}`, site: source.site ?? null, length: array.length, last: { time, value: Math.fround(value) } },
+    });
   }
 
   /** The event times accepted now (parsers check with `timeCheck` to name the line at fault). */
@@ -285,6 +298,9 @@ export class IngestService {
     for (const [field, samples] of series) {
       samples.sort((a, b) => a[0] - b[0]);
       const array = await this.#array(source, field);
+      // Regular arrays hold history written in bulk (the simulated fleet's backfill) that the raw
+      // stream never had: rewriting them from the stream would silently lose it.
+      if (array.meta.timing === 'regular') throw new HttpError(409, 'conflict', `the array ${array.id} holds history written in bulk, which the raw stream does not hold: a rebuild from the stream would lose it, so it is refused (its late events stay in the raw stream)`);
       const channel = this.#unannounced.get(array.id);
       if (channel) writes.push(channel);
       const prepared = await array.prepareRewrite(
@@ -303,7 +319,11 @@ export class IngestService {
       await IngestLog.clearLate(query, source.id);
     });
     commits.forEach((commit) => commit());
-    for (const [field] of series) this.#unannounced.delete(`array/${source.id}/${fieldId(field)}`);
+    for (const [field, samples] of series) {
+      this.#unannounced.delete(`array/${source.id}/${fieldId(field)}`);
+      const last = samples.at(-1);
+      if (last) this.#announce(source, field, await this.#array(source, field), last[0], last[1]);
+    }
     return { merged: pending.count, rewritten, from };
   }
 
@@ -377,13 +397,27 @@ export class IngestService {
     if (!array) {
       array = await ChannelArray.open(this.#store.documents, id).catch(async (error: unknown) => {
         if (!(error instanceof ArrayError && error.status === 404)) throw error;
-        const created = await this.#create(this.#store.documents, id, { timing: 'explicit', ...(unitOf(source, field) ? { unit: unitOf(source, field) } : {}), ...(source.site ? { site: source.site } : {}) });
+        // The source's channel metadata for the field (title, rate, normal range) goes on the channel document.
+        const info = fieldInfoOf(source, field);
+        const unit = info?.unit ?? unitOf(source, field);
+        const created = await this.#create(this.#store.documents, id, { timing: 'explicit', ...(unit ? { unit } : {}), ...(source.site ? { site: source.site } : {}) });
         // Created by another server process just now: it announces the channel.
         if (!created) return ChannelArray.open(this.#store.documents, id);
         this.#unannounced.set(id, {
           type: 'put',
           id: `channel/${source.id}/${fieldId(field)}`,
-          doc: { type: 'channel', title: field, unit: unitOf(source, field) ?? '', source: source.id, array: id, ...(source.site ? { site: source.site } : {}), ...(source.asset ? { asset: source.asset } : {}) },
+          doc: {
+            type: 'channel',
+            title: info?.title ?? field,
+            unit: unit ?? '',
+            source: source.id,
+            array: id,
+            field,
+            ...(info?.rate === undefined ? {} : { rate: info.rate }),
+            ...(info?.normal === undefined ? {} : { normal: { ...info.normal } }),
+            ...(source.site ? { site: source.site } : {}),
+            ...(source.asset ? { asset: source.asset } : {}),
+          },
         });
         return created;
       });
@@ -498,7 +532,10 @@ export class IngestService {
         writes.push(channel);
         announced.push(array.id);
       }
-      const prepared = await array.prepareAppend(Float32Array.from(values), Float64Array.from(arrayTimes));
+      // A regular array (written in bulk first: the simulated fleet's history) takes the times as
+      // regular runs, each spaced like the array's last segment when it is a lone sample.
+      const timesOf = Float64Array.from(arrayTimes);
+      const prepared = await array.prepareAppend(Float32Array.from(values), array.meta.timing === 'regular' ? { runs: regularRuns(timesOf, array.meta.segments.at(-1)?.dt ?? 1000) } : timesOf);
       writes.push(...prepared.writes);
       commits.push(prepared.commit);
     }
@@ -517,6 +554,9 @@ export class IngestService {
     });
     commits.forEach((commit) => commit());
     for (const id of announced) this.#unannounced.delete(id);
+    for (const [field, { array, times: arrayTimes, values }] of appends) {
+      if (values.length > 0) this.#announce(source, field, array, arrayTimes.at(-1)!, values.at(-1)!);
+    }
     return results;
   }
 }

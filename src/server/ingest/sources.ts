@@ -18,6 +18,64 @@ export interface Source {
    * `constructor` or `__proto__` must find nothing or their own unit). Read it with `unitOf`.
    */
   units: Readonly<Record<string, string>>;
+  /**
+   * Channel metadata by field name (an object without prototype, like `units`): what the channel
+   * document ingest announces for the field carries. Read it with `fieldInfoOf`.
+   */
+  fields: Readonly<Record<string, FieldInfo>>;
+}
+
+/** What a source says about one of its fields: the channel's title, unit, expected rate and normal range. */
+export interface FieldInfo {
+  title?: string;
+  unit?: string;
+  /** Expected samples per second. */
+  rate?: number;
+  normal?: { min?: number; max?: number };
+}
+
+/** The channel metadata a source gives a field, if any (own keys only). */
+export function fieldInfoOf(source: Source, field: string): FieldInfo | undefined {
+  return Object.hasOwn(source.fields, field) ? source.fields[field] : undefined;
+}
+
+/** Why `value` is not channel metadata by field (undefined: it is). */
+function fieldsProblem(value: unknown): string | undefined {
+  if (value === undefined) return undefined;
+  if (typeof value !== 'object' || value === null || Array.isArray(value)) return 'fields must be an object of field name → {title?, unit?, rate?, normal?}';
+  for (const [field, info] of Object.entries(value)) {
+    const where = `fields[${JSON.stringify(field.slice(0, 100))}]`;
+    if (typeof info !== 'object' || info === null || Array.isArray(info)) return `${where} must be an object {title?, unit?, rate?, normal?}`;
+    const { title, unit, rate, normal, ...rest } = info as Record<string, unknown>;
+    if (Object.keys(rest).length > 0) return `${where} has unknown keys ${Object.keys(rest).map((key) => JSON.stringify(key)).join(', ')}`;
+    if (title !== undefined && (typeof title !== 'string' || title.length > 500)) return `${where}.title must be a string of at most 500 characters`;
+    if (unit !== undefined && (typeof unit !== 'string' || unit.length > 100)) return `${where}.unit must be a string of at most 100 characters`;
+    if (rate !== undefined && !(typeof rate === 'number' && Number.isFinite(rate) && rate > 0)) return `${where}.rate must be a positive number (samples per second)`;
+    if (normal !== undefined) {
+      if (typeof normal !== 'object' || normal === null || Array.isArray(normal)) return `${where}.normal must be {min?, max?}`;
+      const { min, max, ...other } = normal as Record<string, unknown>;
+      if (Object.keys(other).length > 0 || [min, max].some((bound) => bound !== undefined && !(typeof bound === 'number' && Number.isFinite(bound)))) return `${where}.normal must be {min?, max?} with finite numbers`;
+      if (typeof min === 'number' && typeof max === 'number' && min > max) return `${where}.normal.min must not exceed normal.max`;
+    }
+  }
+  return undefined;
+}
+
+/** Channel metadata keyed by field name in an object without prototype, keeping only well-formed entries. */
+function fieldsFrom(value: unknown): Record<string, FieldInfo> {
+  const fields = Object.create(null) as Record<string, FieldInfo>;
+  if (typeof value !== 'object' || value === null) return fields;
+  for (const [field, info] of Object.entries(value)) {
+    if (fieldsProblem({ [field]: info }) !== undefined) continue;
+    const { title, unit, rate, normal } = info as FieldInfo;
+    fields[field] = {
+      ...(title === undefined ? {} : { title }),
+      ...(unit === undefined ? {} : { unit }),
+      ...(rate === undefined ? {} : { rate }),
+      ...(normal === undefined ? {} : { normal: { ...(normal.min === undefined ? {} : { min: normal.min }), ...(normal.max === undefined ? {} : { max: normal.max }) } }),
+    };
+  }
+  return fields;
 }
 
 /** Units keyed by field name in an object without prototype, keeping only string values. */
@@ -43,6 +101,7 @@ function toSource(row: Record<string, unknown>): Source {
     asset: (row.asset as string | null) ?? null,
     site: (row.site as string | null) ?? null,
     units: unitsFrom(JSON.parse(String(row.units))),
+    fields: fieldsFrom(JSON.parse(String(row.fields ?? '{}'))),
   };
 }
 
@@ -54,20 +113,22 @@ export class Sources {
   }
 
   /** Registers a source; returns it with its token and shared key (shown only now). */
-  async create(input: { tag: string; asset?: string; site?: string; units?: Record<string, string> }): Promise<Source & { token: string; shared_key: string }> {
+  async create(input: { tag: string; asset?: string; site?: string; units?: Record<string, string>; fields?: Record<string, FieldInfo> }): Promise<Source & { token: string; shared_key: string }> {
     // Tags are keys and the site becomes the site of every channel document (an indexed key):
     // the id rules apply, or PostgreSQL refuses them later (NUL, lone surrogates, length).
     for (const [field, value] of [['tag', input.tag], ['asset', input.asset], ['site', input.site]] as const) {
       const problem = typeof value === 'string' ? idProblem(value) : undefined;
       if (problem !== undefined) throw new HttpError(400, 'bad_request', `${field} ${problem}`);
     }
+    const fieldsWrong = fieldsProblem(input.fields);
+    if (fieldsWrong !== undefined) throw new HttpError(400, 'bad_request', fieldsWrong);
     const token = randomBytes(24).toString('base64url');
     const sharedKey = randomBytes(24).toString('base64url');
-    const source: Source = { id: `source/${randomUUID()}`, tag: input.tag, asset: input.asset ?? null, site: input.site ?? null, units: unitsFrom(input.units) };
+    const source: Source = { id: `source/${randomUUID()}`, tag: input.tag, asset: input.asset ?? null, site: input.site ?? null, units: unitsFrom(input.units), fields: fieldsFrom(input.fields) };
     await this.#driver.transaction(async (query) => {
       const [taken] = await query('SELECT id FROM sources WHERE tag = ?', [input.tag]);
       if (taken) throw new HttpError(409, 'conflict', `a source with tag ${JSON.stringify(input.tag)} exists`);
-      await query('INSERT INTO sources (id, tag, asset, site, token_hash, shared_key, units, created_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?)', [
+      await query('INSERT INTO sources (id, tag, asset, site, token_hash, shared_key, units, fields, created_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)', [
         source.id,
         source.tag,
         source.asset,
@@ -75,6 +136,7 @@ export class Sources {
         hash(token),
         sharedKey,
         JSON.stringify(source.units),
+        JSON.stringify(source.fields),
         Date.now(),
       ]);
     });

@@ -34,6 +34,8 @@ const sourceSchema = {
     asset: { type: 'string', minLength: 1 },
     site: { type: 'string', minLength: 1 },
     units: { type: 'object', additionalProperties: { type: 'string' } },
+    // Per-field channel metadata {title?, unit?, rate?, normal?}: checked by Sources.create.
+    fields: { type: 'object', additionalProperties: { type: 'object' } },
   },
 } as const;
 
@@ -43,7 +45,7 @@ export async function ingestRoutes(app: FastifyInstance, options: { store: Store
 
   app.post('/api/sources', { schema: { body: sourceSchema } }, async (request, reply) => {
     requireAdmin(request);
-    return reply.status(201).send(await sources.create(request.body as { tag: string; asset?: string; site?: string; units?: Record<string, string> }));
+    return reply.status(201).send(await sources.create(request.body as Parameters<Sources['create']>[0]));
   });
 
   app.get('/api/sources', async (request) => {

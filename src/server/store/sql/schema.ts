@@ -212,6 +212,16 @@ export const migrations: readonly Migration[] = [
       ],
     },
   },
+  {
+    version: 15,
+    name: 'source channel metadata',
+    // Per field of a source: the title, unit, expected rate and normal range its channel document
+    // carries (JSON, {<field>: {title?, unit?, rate?, normal?: {min?, max?}}}).
+    statements: {
+      sqlite: ["ALTER TABLE sources ADD COLUMN fields TEXT NOT NULL DEFAULT '{}'"],
+      postgres: ["ALTER TABLE sources ADD COLUMN fields TEXT NOT NULL DEFAULT '{}'"],
+    },
+  },
 ];
 
 /** Brings the schema up to date; with PostgreSQL an advisory lock keeps concurrent starts apart. */
