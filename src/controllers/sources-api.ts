@@ -63,4 +63,9 @@ export const sourcesApi = {
   rebuild(id: string): Promise<{ merged: number; rewritten: number; from: number | null }> {
     return call(`/api/sources/${encodeURIComponent(id)}/rebuild`, { method: 'POST' });
   },
+  /** The port the server takes the fluentd forward protocol on (GET /api), null when it does not say. */
+  async forwardPort(): Promise<number | null> {
+    const port = (await call<{ forward_port?: unknown }>('/api')).forward_port;
+    return typeof port === 'number' && Number.isInteger(port) && port > 0 ? port : null;
+  },
 };

@@ -10,7 +10,7 @@ type Created = DataSource & { token: string; shared_key: string };
  * merge late events into the arrays. Gadget methods: `reload()`.
  */
 export class FlSources extends LitElement {
-  static override properties = { sources: { state: true }, problem: { state: true }, created: { state: true }, message: { state: true }, busy: { state: true } };
+  static override properties = { sources: { state: true }, problem: { state: true }, created: { state: true }, message: { state: true }, busy: { state: true }, forwardPort: { state: true } };
 
   declare sources: DataSource[] | undefined;
   /** Why the list is not shown: 'signed_out', or a message. */
@@ -18,6 +18,8 @@ export class FlSources extends LitElement {
   declare created: Created | undefined;
   declare message: string | undefined;
   declare busy: boolean;
+  /** The server's forward protocol port (FORWARD_PORT, as the server says), null when unknown. */
+  declare forwardPort: number | null | undefined;
 
   constructor() {
     super();
@@ -49,6 +51,8 @@ export class FlSources extends LitElement {
     try {
       this.sources = await sourcesApi.list();
       this.problem = undefined;
+      // Asked once: the port is the server's setting, not a constant of the protocol.
+      if (this.forwardPort === undefined) this.forwardPort = await sourcesApi.forwardPort().catch(() => null);
     } catch (error) {
       this.sources = undefined;
       if (error instanceof ApiError && error.status === 401) this.problem = 'signed_out';
@@ -105,7 +109,7 @@ export class FlSources extends LitElement {
   require_ack_response true
   &lt;server&gt;
     host ${host}
-    port 24224
+    port ${this.forwardPort ?? '<the server\'s FORWARD_PORT>'}
   &lt;/server&gt;
 &lt;/match&gt;</pre
       >
