@@ -1,6 +1,9 @@
 // Public surface of the app services layer: ReactiveControllers that gadgets use.
 export { OnlineStatusController } from './online-status-controller';
-export { RouteController } from './route-controller';
+export { RouteController, hrefOf, type RouteMatch } from './route-controller';
+export { ThemeController, applyTheme, type ThemeChoice } from './theme-controller';
+export { UnsavedChangesController, unsavedChanges, type UnsavedChangesOptions } from './unsaved-changes-controller';
+export { SessionController, parseSessionUser, type Role, type SessionState, type SessionUser } from './session-controller';
 export { storageContext } from './contexts';
 export { ChannelSeriesController, type Series } from './channel-series-controller';
 export { DEMO_ASSET, DEMO_SITE, DEMO_START, DEVICE_SCOPE, demoSeeded, seedDemo, type SeedProgress } from './demo-seed';

@@ -1,4 +1,6 @@
 // Public surface of the gadgets layer: the Lit components and their registration.
+// The design system first: Shoelace's components, the theme and the bundled icons.
+import './design/components';
 import { FlApp } from './fl-app';
 import { FlChannelChart } from './fl-channel-chart';
 import { FlChannelList } from './fl-channel-list';
