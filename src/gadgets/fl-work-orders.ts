@@ -3,24 +3,14 @@ import { repeat } from 'lit/directives/repeat.js';
 import { ContextConsumer } from '@lit/context';
 import { storageContext } from '../controllers';
 import type { Doc, Storage } from '../storage';
+import { isWorkOrderStatus, workOrderStatuses, type WorkOrder, type WorkOrderStatus } from '../core';
 
-/** Where a work order stands; the order of this list is the order of the Status choices. */
-const statuses = ['open', 'in_progress', 'done'] as const;
+/** Type and statuses live in the model (core); re-exported here for callers of the gadget. */
+export type { WorkOrder, WorkOrderStatus };
 
-export type WorkOrderStatus = (typeof statuses)[number];
+const statuses = workOrderStatuses;
 
 const statusLabels: Record<WorkOrderStatus, string> = { open: 'Open', in_progress: 'In progress', done: 'Done' };
-
-/** A maintenance work order as stored: one document of `type: 'work_order'`. */
-export interface WorkOrder {
-  type: 'work_order';
-  site: string;
-  asset?: string;
-  title: string;
-  status: WorkOrderStatus;
-  notes: string;
-  updated_by?: string;
-}
 
 interface WorkOrderRow {
   id: string;
@@ -29,7 +19,7 @@ interface WorkOrderRow {
   order: WorkOrder;
 }
 
-const isStatus = (value: unknown): value is WorkOrderStatus => statuses.includes(value as WorkOrderStatus);
+const isStatus = isWorkOrderStatus;
 
 /** Reads a stored document leniently: a document synced from elsewhere may lack a key. */
 function workOrder(doc: Doc, id: string): WorkOrder {
