@@ -122,7 +122,7 @@ export class FlChannelChart extends LitElement {
     return html`
       <header>
         <span>${this.label}${this.unit ? html` [${this.unit}]` : ''}</span>
-        <span>${series ? `${series.samples.toLocaleString('en')} samples · ${series.source === 'raw' ? 'every sample' : 'M4 per pixel'}` : 'loading…'}</span>
+        <span>${series ? `${series.samples.toLocaleString('en')} samples · ${series.source === 'raw' ? 'every sample' : 'M4 per pixel'}` : this.#series.error ? 'not available' : 'loading…'}</span>
       </header>
       ${this.#series.error ? html`<p class="error" role="alert">${this.#series.error}</p>` : ''}
       <div class="plot"></div>

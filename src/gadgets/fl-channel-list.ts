@@ -19,9 +19,11 @@ const channelQuery = (): AllDocsOptions => ({ query: 'type:channel', include_doc
  * Gadget methods: `reload()` lists the channels again (after a sync, the demo seed or a sign-in).
  */
 export class FlChannelList extends LitElement {
-  static override properties = { channels: { state: true }, error: { state: true }, server: { state: true } };
+  static override properties = { channels: { state: true }, elsewhere: { state: true }, error: { state: true }, server: { state: true } };
 
   declare channels: ChannelRow[] | undefined;
+  /** Channels known here whose data is not on this device (the site is not pinned). */
+  declare elsewhere: number;
   declare error: string | undefined;
   declare server: ServerState;
 
@@ -31,6 +33,7 @@ export class FlChannelList extends LitElement {
   constructor() {
     super();
     this.server = { state: 'none' };
+    this.elsewhere = 0;
   }
 
   static override styles = css`
@@ -53,8 +56,14 @@ export class FlChannelList extends LitElement {
     const storage = this.#storage.value;
     if (!storage) return;
     try {
-      const result = await storage.allDocs(channelQuery());
-      this.channels = result.rows.map((row) => ({ id: row.id, doc: row.doc! }));
+      // Channel documents are records and sync brings the server's down, but their arrays come
+      // only with a pin: list the channels whose array is here (a chart of any other could only
+      // fail with "no array"); the rest are under "On the server".
+      const [result, arrays] = await Promise.all([storage.allDocs(channelQuery()), storage.allDocs({ query: 'kind:"fl-channel-array"' })]);
+      const here = new Set(arrays.rows.map((row) => row.id));
+      const rows = result.rows.map((row) => ({ id: row.id, doc: row.doc! }));
+      this.channels = rows.filter((row) => here.has(String(row.doc.array)));
+      this.elsewhere = rows.length - this.channels.length;
       this.error = undefined;
     } catch (error) {
       this.error = error instanceof Error ? error.message : String(error);
@@ -109,7 +118,10 @@ export class FlChannelList extends LitElement {
     else if (!this.channels) local = html`<p>Loading channels…</p>`;
     else if (this.channels.length === 0) local = html`<p>No channels on this device yet.</p>`;
     else local = this.#charts(this.channels);
-    return html`<section aria-label="On this device"><h3>On this device</h3>${local}</section>
+    const elsewhere = this.elsewhere
+      ? html`<p class="elsewhere">${this.elsewhere} more channel${this.elsewhere === 1 ? ' is' : 's are'} on the server only: keep a site on this device in <a href="#/sync">Sync</a> to see ${this.elsewhere === 1 ? 'it' : 'them'} offline.</p>`
+      : nothing;
+    return html`<section aria-label="On this device"><h3>On this device</h3>${local}${elsewhere}</section>
       ${this.#serverSection()}`;
   }
 }

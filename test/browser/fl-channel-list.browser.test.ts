@@ -1,0 +1,79 @@
+// <fl-channel-list> in real Chromium over a real IndexedDB storage: which channels it plots as
+// "On this device".
+import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import { ContextProvider } from '@lit/context';
+import { LitElement, html } from 'lit';
+import { ChannelArray } from '../../src/arrays';
+import { storageContext } from '../../src/controllers';
+import { FlChannelChart } from '../../src/gadgets/fl-channel-chart';
+import { FlChannelList } from '../../src/gadgets/fl-channel-list';
+import { FlSignIn } from '../../src/gadgets/fl-sign-in';
+import { createStorage, type Storage } from '../../src/storage';
+import { uniqueName } from '../conformance/helpers';
+
+// Only the gadgets under test (not the whole design system the app registers).
+for (const [tag, element] of [['fl-channel-list', FlChannelList], ['fl-channel-chart', FlChannelChart], ['fl-sign-in', FlSignIn]] as const) {
+  if (!customElements.get(tag)) customElements.define(tag, element);
+}
+
+class ListHost extends LitElement {
+  static override properties = { storage: { attribute: false } };
+  declare storage: Storage | undefined;
+  readonly #provider = new ContextProvider(this, { context: storageContext });
+  protected override willUpdate(): void {
+    this.#provider.setValue(this.storage);
+  }
+  override render() {
+    return html`<fl-channel-list></fl-channel-list>`;
+  }
+}
+customElements.define('channel-list-host', ListHost);
+
+let storage: Storage;
+let host: ListHost;
+
+beforeEach(async () => {
+  storage = createStorage({ type: 'query', sub_storage: { type: 'indexeddb', database: uniqueName('channel-list'), index: ['type', 'site', 'kind'] } });
+  host = document.createElement('channel-list-host') as ListHost;
+  host.storage = storage;
+});
+
+afterEach(() => {
+  host.remove();
+});
+
+describe('<fl-channel-list>', () => {
+  it('server channels appeared a second time under "On this device", stuck on "loading…": only channels whose array is here are plotted', async () => {
+    // A channel of this device, with its array.
+    const array = await ChannelArray.create(storage, 'array/demo/temp', { timing: 'regular', unit: '°C' });
+    await array.append(new Float32Array(100).fill(20), { t0: Date.UTC(2026, 10, 1), dt: 1000 });
+    await storage.put('channel/demo/temp', { type: 'channel', title: 'Gearbox temperature', unit: '°C', site: 'site/demo', array: 'array/demo/temp' });
+    // A server channel document that sync brought down; its array stays on the server (no pin).
+    await storage.put('channel/source/abc/power', { type: 'channel', title: 'Active power', unit: 'kW', site: 'site/north', array: 'array/source/abc/power' });
+    document.body.append(host);
+    await host.updateComplete;
+    const list = host.shadowRoot!.querySelector('fl-channel-list') as FlChannelList;
+    const section = (): Element => list.shadowRoot!.querySelector('section[aria-label="On this device"]')!;
+    await expect.poll(() => list.shadowRoot!.querySelector('section[aria-label="On this device"] fl-channel-chart') !== null, { timeout: 5000 }).toBe(true);
+    const charts = [...section().querySelectorAll('fl-channel-chart')];
+    expect(charts.map((chart) => chart.label)).toEqual(['Gearbox temperature']);
+    expect(section().querySelector('.elsewhere')?.textContent).toContain('1 more channel is on the server only');
+    // The chart it does show loads.
+    await expect.poll(() => charts[0]!.dataset.points, { timeout: 5000 }).toBe('100');
+  });
+
+  it('a chart of an array that is not here said "loading…" for ever: it says the array is not available', async () => {
+    const chart = document.createElement('fl-channel-chart');
+    chart.storage = storage;
+    chart.label = 'Missing';
+    chart.array = 'array/source/abc/missing';
+    document.body.append(chart);
+    try {
+      await expect.poll(() => chart.shadowRoot?.querySelector('[role="alert"]')?.textContent ?? '', { timeout: 5000 }).toContain('no array');
+      expect(chart.shadowRoot!.querySelector('header')!.textContent).toContain('not available');
+      expect(chart.shadowRoot!.querySelector('header')!.textContent).not.toContain('loading');
+    } finally {
+      chart.remove();
+    }
+  });
+});
