@@ -1,7 +1,7 @@
 import { LitElement, css, html, nothing, type PropertyValues } from 'lit';
 import { repeat } from 'lit/directives/repeat.js';
 import { ContextConsumer } from '@lit/context';
-import { storageContext } from '../controllers';
+import { UnsavedChangesController, storageContext } from '../controllers';
 import type { Doc, Storage } from '../storage';
 import { isWorkOrderStatus, workOrderStatuses, type WorkOrder, type WorkOrderStatus } from '../core';
 
@@ -75,6 +75,12 @@ export class FlWorkOrders extends LitElement {
 
   readonly #context = new ContextConsumer(this, { context: storageContext, subscribe: true, callback: () => void this.reload() });
   readonly #onDataChanged = () => void this.reload();
+  /**
+   * Forms holding something not saved, by work order id ('' is the New work order form) → its
+   * title. Notes typed and then left by a route change vanished without a word: the guard asks
+   * before leaving (and the browser before closing the tab) while this is not empty.
+   */
+  readonly #unsaved = new Map<string, string>();
   /** Counts reloads, so an older listing that resolves late does not overwrite a newer one. */
   #generation = 0;
 
@@ -83,6 +89,11 @@ export class FlWorkOrders extends LitElement {
     this.storage = undefined;
     this.user = undefined;
     this.busy = false;
+    // Registers itself with this host (the guard needs no handle afterwards).
+    new UnsavedChangesController(this, {
+      dirty: () => this.#unsaved.size > 0,
+      describe: () => [...this.#unsaved.values()].map((title) => (title ? `the changes to work order "${title}"` : 'the new work order')).join(', '),
+    });
   }
 
   static override styles = css`
@@ -175,7 +186,24 @@ export class FlWorkOrders extends LitElement {
     }
     const doc: Doc = { type: 'work_order', site, title, status: 'open', notes: '', ...this.#stamp() };
     // A random id, not storage.post: every storage type can put, and sync needs ids unique across devices.
-    if (await this.#write((storage) => storage.put(`work_order/${crypto.randomUUID()}`, doc))) form.reset();
+    if (await this.#write((storage) => storage.put(`work_order/${crypto.randomUUID()}`, doc))) {
+      form.reset();
+      this.#unsaved.delete('');
+    }
+  }
+
+  /** Whether a card's form differs from its stored work order (read on every edit). */
+  #edited(form: HTMLFormElement, row: WorkOrderRow): void {
+    const data = new FormData(form);
+    const changed = String(data.get('notes') ?? '') !== row.order.notes || (data.get('status') ?? row.order.status) !== row.order.status;
+    if (changed) this.#unsaved.set(row.id, row.order.title);
+    else this.#unsaved.delete(row.id);
+  }
+
+  #editedNew(form: HTMLFormElement): void {
+    const data = new FormData(form);
+    if (String(data.get('title') ?? '').trim() || String(data.get('site') ?? '').trim()) this.#unsaved.set('', '');
+    else this.#unsaved.delete('');
   }
 
   async #save(event: SubmitEvent, row: WorkOrderRow): Promise<void> {
@@ -183,7 +211,7 @@ export class FlWorkOrders extends LitElement {
     const data = new FormData(event.target as HTMLFormElement);
     const status = data.get('status');
     const notes = String(data.get('notes') ?? '');
-    await this.#write((storage) => storage.put(row.id, { ...row.doc, status: isStatus(status) ? status : row.order.status, notes, ...this.#stamp() }));
+    if (await this.#write((storage) => storage.put(row.id, { ...row.doc, status: isStatus(status) ? status : row.order.status, notes, ...this.#stamp() }))) this.#unsaved.delete(row.id);
   }
 
   async #delete(row: WorkOrderRow): Promise<void> {
@@ -192,7 +220,7 @@ export class FlWorkOrders extends LitElement {
       return;
     }
     this.confirming = undefined;
-    await this.#write((storage) => storage.remove(row.id));
+    if (await this.#write((storage) => storage.remove(row.id))) this.#unsaved.delete(row.id);
   }
 
   #card(row: WorkOrderRow, index: number) {
@@ -207,7 +235,11 @@ export class FlWorkOrders extends LitElement {
         <span class="site">${order.site}</span>${order.asset ? html` · <span class="asset">${order.asset}</span>` : nothing} ·
         <span class="status">${statusLabels[order.status]}</span>${order.updated_by ? html` · by ${order.updated_by}` : nothing}
       </p>
-      <form @submit=${(event: SubmitEvent) => void this.#save(event, row)}>
+      <form
+        @submit=${(event: SubmitEvent) => void this.#save(event, row)}
+        @input=${(event: Event) => this.#edited(event.currentTarget as HTMLFormElement, row)}
+        @change=${(event: Event) => this.#edited(event.currentTarget as HTMLFormElement, row)}
+      >
         <div class="field">
           <label for=${`${id}-status`}>Status</label>
           <select id=${`${id}-status`} name="status" .value=${order.status}>
@@ -235,7 +267,11 @@ export class FlWorkOrders extends LitElement {
     else list = repeat(this.orders, (row) => row.id, (row, index) => this.#card(row, index));
     return html`
       ${errors.length > 0 ? html`<div role="alert">${errors.map((error) => html`<p>${error}</p>`)}</div>` : nothing}
-      <form aria-label="New work order" @submit=${(event: SubmitEvent) => void this.#create(event)}>
+      <form
+        aria-label="New work order"
+        @submit=${(event: SubmitEvent) => void this.#create(event)}
+        @input=${(event: Event) => this.#editedNew(event.currentTarget as HTMLFormElement)}
+      >
         <fieldset>
           <legend>New work order</legend>
           <div class="row">
