@@ -41,7 +41,9 @@ export class ChannelSeriesController implements ReactiveController {
     try {
       const array = await ChannelArray.open(storage, arrayId);
       const start = fromMs === undefined ? 0 : await array.indexOfTime(fromMs);
-      const end = toMs === undefined ? array.length : Math.min(array.length, (await array.indexOfTime(toMs)) + 1);
+      // Samples stamped up to `toMs` inclusive: indexOfTime(toMs) + 1 also took the first sample
+      // after `toMs` whenever none fell exactly on it (a point outside the range, one too many counted).
+      const end = toMs === undefined ? array.length : await array.indexAfterTime(toMs);
       const columns = Math.max(1, Math.min(4096, Math.floor(width)));
       let series: Series;
       if (end - start <= columns * 4) {
