@@ -4,9 +4,9 @@ import type { KeySchema } from '../../src/core';
 import type { Doc } from '../../src/storage';
 
 export const fixtureDocs: Record<string, Doc> = {
-  'pump-1': { title: 'Pump 1', type: 'asset', site: 'T07', power: 150, tags: ['hydraulic', 'critical'], installed: '2021-03-04', active: true },
-  'pump-2': { title: 'Pump 2', type: 'asset', site: 'T08', power: 75, tags: ['hydraulic'], installed: '2019-11-20', active: false },
-  'fan-1': { title: 'Fan "big"', type: 'asset', site: 'T07', power: 1200, tags: [], installed: '2023-01-15T10:00:00Z', active: true },
+  'pump-1': { title: 'Pump 1', type: 'asset', asset_type: 'pump', site: 'T07', power: 150, tags: ['hydraulic', 'critical'], installed: '2021-03-04', active: true },
+  'pump-2': { title: 'Pump 2', type: 'asset', asset_type: 'pump', site: 'T08', power: 75, tags: ['hydraulic'], installed: '2019-11-20', active: false },
+  'fan-1': { title: 'Fan "big"', type: 'asset', asset_type: 'fan', site: 'T07', power: 1200, tags: [], installed: '2023-01-15T10:00:00Z', active: true },
   'ch-vib-x': { title: 'Vibration X', type: 'channel', site: 'T07', unit: 'mm/s', rate: 1000 },
   'ch-temp': { title: 'Temperature', type: 'channel', site: 'T08', unit: '°C', rate: 1 },
   'note-1': { title: '100% checked_ok', type: 'note', site: 'T07', text: 'Lager läuft heiß — Grüße' },

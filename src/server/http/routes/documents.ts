@@ -14,6 +14,7 @@ import { docHash, documentSchema } from '../../../core';
 import { installRawBody, type MemoryBudget } from '../body-reader';
 import { attachmentDestinationAllowed, setAttachmentHeaders } from '../attachment-headers';
 import { canRead, checkRead, requireUser, writeRefusal } from '../access';
+import { modelReferences, modelRefusal } from '../model-checks';
 
 type IdParams = { id: string };
 
@@ -132,12 +133,16 @@ export async function documentRoutes(app: FastifyInstance, options: { store: Sto
    */
   async function writeOne(request: FastifyRequest, write: DocWrite, refuseMissing = false): Promise<void> {
     const user = requireUser(request);
-    const [result] = await documents.bulkDocs([write], (checked, stored) => {
-      if (refuseMissing && stored === undefined) throw missing(checked.id);
-      const refusal = writeRefusal(user, checked.id, checked.doc, stored);
-      if (refusal) throw refusal;
-      if (refuseMissing && !stored?.doc) throw missing(checked.id);
-    });
+    const [result] = await documents.bulkDocs(
+      [write],
+      (checked, stored, lookup) => {
+        if (refuseMissing && stored === undefined) throw missing(checked.id);
+        const refusal = writeRefusal(user, checked.id, checked.doc, stored) ?? modelRefusal(checked.id, checked.doc, lookup);
+        if (refusal) throw refusal;
+        if (refuseMissing && !stored?.doc) throw missing(checked.id);
+      },
+      modelReferences,
+    );
     if (result && !result.ok) throw new HttpError(result.status, result.code as HttpErrorCode, result.message);
   }
 
@@ -193,13 +198,13 @@ export async function documentRoutes(app: FastifyInstance, options: { store: Sto
     const user = requireUser(request);
     const { docs } = request.body as { docs: DocWrite[] };
     if (docs.length > BULK_DOCS_LIMIT) throw new HttpError(413, 'payload_too_large', `at most ${BULK_DOCS_LIMIT} writes per request (got ${docs.length}); send the rest in further requests`);
-    const check: WriteCheck = (write, stored: StoredDoc | undefined) => {
+    const check: WriteCheck = (write, stored: StoredDoc | undefined, lookup) => {
       // Deleting what does not exist changes nothing, as for every storage.
       if (!write.doc && stored === undefined) return;
-      const refusal = writeRefusal(user, write.id, write.doc, stored);
+      const refusal = writeRefusal(user, write.id, write.doc, stored) ?? modelRefusal(write.id, write.doc, lookup);
       if (refusal) throw refusal;
     };
-    const results = await documents.bulkDocs(docs, check);
+    const results = await documents.bulkDocs(docs, check, modelReferences);
     return { results };
   });
 

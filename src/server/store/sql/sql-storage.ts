@@ -89,8 +89,27 @@ export interface StoredDoc {
   site: string | null;
 }
 
+/**
+ * What a write check may read besides the written id: the document at `id` as this batch sees it
+ * at this write (stored, with the batch's earlier writes applied; an id only later writes of the
+ * batch create reads as their last version). Only ids named by `BulkDocsOptions.references` (and
+ * the written ids) are loaded; any other reads as undefined.
+ */
+export type WriteLookup = (id: string) => Doc | undefined;
+
 /** Decides whether a write is allowed; throws a refusal (status + code, e.g. an HttpError 403) if not. */
-export type WriteCheck = (write: CheckedDocWrite, stored: StoredDoc | undefined) => void;
+export type WriteCheck = (write: CheckedDocWrite, stored: StoredDoc | undefined, lookup: WriteLookup) => void;
+
+/** What bulkDocs loads for its check, besides the written documents. */
+export interface BulkDocsOptions {
+  /**
+   * The ids a document points at that the check reads (an asset's parent). They are loaded in the
+   * writing transaction, and what they point at in turn, `depth` levels deep at most.
+   */
+  references?: (doc: Doc) => readonly string[];
+  /** How many levels of references are followed (default 32). */
+  depth?: number;
+}
 
 const placeholders = (count: number): string => Array.from({ length: count }, () => '?').join(', ');
 const isDeleted = (row: Row): boolean => row.deleted === true || Number(row.deleted) === 1;
@@ -463,7 +482,7 @@ export class SqlStorage implements Storage {
    * multi-row statements. `check` is the server's access rule, applied to what is stored inside
    * this same transaction.
    */
-  async bulkDocs(writes: DocWrite[], check?: WriteCheck): Promise<DocWriteResult[]> {
+  async bulkDocs(writes: DocWrite[], check?: WriteCheck, options: BulkDocsOptions = {}): Promise<DocWriteResult[]> {
     const checked = checkDocWritesAndSites(writes);
     if (checked.writes.length === 0) return checked.results as DocWriteResult[];
     await this.#transaction(async (query) => {
@@ -482,8 +501,9 @@ export class SqlStorage implements Storage {
       }
       // Where each live document is before this batch: a document whose site changes leaves it.
       const liveSites = new Map([...current.keys()].map((id) => [id, sites.get(id) ?? null]));
+      const lookup = check ? await SqlStorage.#lookupFor(query, checked, current, options) : undefined;
       const outcome = decideDocWrites(checked, current, {
-        ...(check ? { refuse: (write: CheckedDocWrite, doc: Doc | undefined) => check(write, sites.has(write.id) ? { doc, site: sites.get(write.id) ?? null } : undefined) } : {}),
+        ...(check ? { refuse: (write: CheckedDocWrite, doc: Doc | undefined) => check(write, sites.has(write.id) ? { doc, site: sites.get(write.id) ?? null } : undefined, lookup!) } : {}),
         applied: (write) => {
           if (write.doc) sites.set(write.id, siteOfDoc(write.id, write.doc));
         },
@@ -514,6 +534,43 @@ export class SqlStorage implements Storage {
       }
     });
     return checked.results as DocWriteResult[];
+  }
+
+  /**
+   * The lookup of a batch's check: `current` (the written ids, kept up to date by decideDocWrites),
+   * then the documents the batch references (loaded here, level by level, live ones only), then
+   * the last version a later write of the batch gives an id (a tablet may push a child before the
+   * parent it created).
+   */
+  static async #lookupFor(query: Query, checked: CheckedDocWrites, current: Map<string, Doc | undefined>, options: BulkDocsOptions): Promise<WriteLookup> {
+    const pending = new Map<string, Doc | undefined>();
+    for (const write of checked.writes) pending.set(write.id, write.doc);
+    const related = new Map<string, Doc>();
+    const { references } = options;
+    if (references) {
+      const known = (id: string) => current.has(id) || related.has(id) || pending.has(id);
+      let frontier = new Set<string>();
+      const follow = (doc: Doc | undefined) => {
+        if (doc) for (const id of references(doc)) if (typeof id === 'string' && !known(id) && idProblem(id) === undefined) frontier.add(id);
+      };
+      for (const write of checked.writes) follow(write.doc);
+      for (const doc of current.values()) follow(doc);
+      for (let level = 0; level < (options.depth ?? 32) && frontier.size > 0; level++) {
+        const ids = [...frontier];
+        frontier = new Set();
+        const loaded: Doc[] = [];
+        for (let from = 0; from < ids.length; from += IDS_PER_STATEMENT) {
+          const some = ids.slice(from, from + IDS_PER_STATEMENT);
+          for (const row of await query(`SELECT id, doc FROM documents WHERE id IN (${placeholders(some.length)}) AND deleted = ?`, [...some, false])) {
+            const doc = JSON.parse(String(row.doc)) as Doc;
+            related.set(String(row.id), doc);
+            loaded.push(doc);
+          }
+        }
+        for (const doc of loaded) follow(doc);
+      }
+    }
+    return (id) => (current.has(id) ? current.get(id) : related.has(id) ? related.get(id) : pending.get(id));
   }
 
   hasCapacity(name: Capacity | string): boolean {

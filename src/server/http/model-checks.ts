@@ -1,0 +1,29 @@
+/**
+ * The asset model on the server's write paths: a site or asset document written through
+ * /api/docs (PUT, POST, DELETE, bulk_docs) must be what the model says (core/model), and an
+ * asset's parent an asset of the same site that does not make a cycle, judged against what is
+ * stored inside the writing transaction (see SqlStorage.bulkDocs' lookup). Only what the model
+ * requires is checked, so documents written before it (no kind, no make or serial) still sync.
+ */
+import { MAX_ASSET_DEPTH, assetParentProblem, assetProblem, siteProblem, type AssetDoc } from '../../core';
+import type { Doc } from '../../storage/backend';
+import type { BulkDocsOptions, WriteLookup } from '../store/sql/sql-storage';
+import { HttpError } from '../errors';
+import { documentKind } from './access';
+
+/** What the write check needs loaded: an asset's parent, and its parent, MAX_ASSET_DEPTH levels up. */
+export const modelReferences: BulkDocsOptions = {
+  references: (doc) => (documentKind(doc) === 'type:asset' && typeof doc.parent === 'string' ? [doc.parent] : []),
+  depth: MAX_ASSET_DEPTH,
+};
+
+/** The 400 for writing `doc` (undefined: a delete) under `id`, or undefined when the model allows it. */
+export function modelRefusal(id: string, doc: Doc | undefined, lookup: WriteLookup): HttpError | undefined {
+  if (!doc) return undefined;
+  const kind = documentKind(doc);
+  let problem: string | undefined;
+  if (kind === 'type:site') problem = siteProblem(doc, id);
+  else if (kind === 'type:asset') problem = assetProblem(doc, id) ?? assetParentProblem(id, doc as unknown as AssetDoc, lookup);
+  else return undefined;
+  return problem === undefined ? undefined : new HttpError(400, 'bad_request', `${kind === 'type:site' ? 'site' : 'asset'} ${JSON.stringify(id)}: ${problem}`);
+}
