@@ -14,7 +14,13 @@ export interface ServerConfig {
   dataDir: string;
   databaseUrl: string | undefined;
   forwardPort: number;
+  /**
+   * Whether the server runs the simulated fleet (DEMO): on by default with the embedded SQLite,
+   * off with DATABASE_URL unless DEMO=1 (a production database must not fill with invented data).
+   */
   demo: boolean;
+  /** Days of history the simulated fleet writes on its first start (DEMO_DAYS, 0–365, default 30). */
+  demoDays: number;
   /** Folder of the built PWA (vite build output). */
   clientDir: string;
   /** Password of the `admin` user created on first start (generated and printed when absent). */
@@ -38,6 +44,8 @@ export interface ServerConfig {
   trustProxy: false | number | string[];
   /** Event times ingestion accepts (INGEST_MIN_TIME, INGEST_MAX_FUTURE_MS). */
   ingestTimeWindow: TimeWindow;
+  /** How often GET /api/events sends a heartbeat and checks the session again (LIVE_HEARTBEAT_MS). */
+  liveHeartbeatMs: number;
 }
 
 /** Raised when an environment variable has a value the server cannot use. */
@@ -173,6 +181,14 @@ function parseForwardLimits(env: NodeJS.ProcessEnv): ForwardLimits {
   return limits;
 }
 
+/** DEMO_DAYS: a number of days from 0 to 365 (fractions allowed: tests use minutes of history). */
+function parseDemoDays(raw: string | undefined): number {
+  if (raw === undefined || raw.trim() === '') return 30;
+  const days = Number(raw);
+  if (!/^\s*\d+(\.\d+)?\s*$/.test(raw) || !(days >= 0 && days <= 365)) throw new ConfigError(`DEMO_DAYS must be a number of days from 0 to 365, like 30 or 0.5, got ${JSON.stringify(raw)}`);
+  return days;
+}
+
 /** Reads the configuration from `env` (defaults: 127.0.0.1:8080, ./data, forward port 24224). */
 export function loadConfig(env: NodeJS.ProcessEnv, projectRoot: string): ServerConfig {
   const databaseUrl = env.DATABASE_URL === '' ? undefined : env.DATABASE_URL;
@@ -194,12 +210,15 @@ export function loadConfig(env: NodeJS.ProcessEnv, projectRoot: string): ServerC
     http: parseHttpLimits(env),
     trustProxy: parseTrustProxy(env.TRUST_PROXY),
     ingestTimeWindow: { minTime: parseMinTime(env.INGEST_MIN_TIME), maxFutureMs: parseMaxFuture(env.INGEST_MAX_FUTURE_MS) },
+    // Proxies close idle connections after 30-60 s (nginx: proxy_read_timeout 60 s): 15 s stays well under.
+    liveHeartbeatMs: parseWhole('LIVE_HEARTBEAT_MS', env.LIVE_HEARTBEAT_MS, 15_000, 100, 3_600_000, 'milliseconds'),
     host: env.HOST || '127.0.0.1',
     port: parsePort('PORT', env.PORT, 8080),
     dataDir: path.resolve(projectRoot, env.DATA_DIR || 'data'),
     databaseUrl,
     forwardPort: parsePort('FORWARD_PORT', env.FORWARD_PORT, 24224),
-    demo: parseFlag('DEMO', env.DEMO, true),
+    demo: parseFlag('DEMO', env.DEMO, databaseUrl === undefined),
+    demoDays: parseDemoDays(env.DEMO_DAYS),
     clientDir: path.resolve(projectRoot, env.CLIENT_DIR || 'dist/client'),
   };
 }

@@ -19,6 +19,7 @@ import { HttpError } from '../../errors';
 import { canWriteKind, checkRead, requireUser, writeRefusal } from '../access';
 import { idFromPath } from './documents';
 import { arrayCreateSchema, transformationSchema } from '../../../core';
+import type { LivePublisher } from '../../live/publisher';
 
 type IdParams = { id: string };
 /** Where transformations live among the documents. */
@@ -89,7 +90,7 @@ export function toNpy(values: Float32Array): Buffer {
   return Buffer.concat([prefix, Buffer.from(header, 'latin1'), Buffer.from(values.buffer, values.byteOffset, values.byteLength)]);
 }
 
-export async function arrayRoutes(app: FastifyInstance, options: { store: Store }): Promise<void> {
+export async function arrayRoutes(app: FastifyInstance, options: { store: Store; live?: LivePublisher }): Promise<void> {
   const storage = options.store.documents;
 
   async function openReadable(request: FastifyRequest<{ Params: IdParams }>): Promise<ChannelArray> {
@@ -134,6 +135,7 @@ export async function arrayRoutes(app: FastifyInstance, options: { store: Store 
       const user = requireUser(request);
       const array = await ChannelArray.open(storage, idFromPath(request.params.id));
       if (!canWriteKind(user, array.meta.site ?? null, 'array')) throw new HttpError(403, 'forbidden', 'your role may not write this array');
+      let appended: Float32Array;
       if (Buffer.isBuffer(request.body)) {
         const body = request.body;
         if (body.length % 4 !== 0) throw new HttpError(400, 'bad_request', 'a Float32 body must be a multiple of 4 bytes');
@@ -146,10 +148,18 @@ export async function arrayRoutes(app: FastifyInstance, options: { store: Store 
         const dt = finite(request.query.dt, 'dt');
         if (t0 === undefined || dt === undefined) throw new HttpError(400, 'bad_request', 'binary values need ?t0=<epoch ms>&dt=<ms>');
         await array.append(values, { t0, dt });
+        appended = values;
       } else {
         const body = request.body as { times?: unknown; values?: unknown };
         if (!Array.isArray(body?.values) || !Array.isArray(body.times)) throw new HttpError(400, 'bad_request', 'send {times: [...], values: [...]} or a Float32 octet-stream');
-        await array.append(float32Values(body.values as unknown[]), sampleTimes(body.times as unknown[]));
+        appended = float32Values(body.values as unknown[]);
+        await array.append(appended, sampleTimes(body.times as unknown[]));
+      }
+      // Committed: tell the live stream the array's new end (a missing value, NaN, goes as null in JSON).
+      const lastTime = array.meta.last_time;
+      const lastValue = appended.at(-1);
+      if (options.live && lastTime !== null && lastValue !== undefined) {
+        options.live.publish({ event: 'samples', data: { array: array.id, site: array.meta.site ?? null, length: array.length, last: { time: lastTime, value: lastValue } } });
       }
       return reply.status(200).send({ length: array.length });
     });
