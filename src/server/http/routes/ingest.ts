@@ -3,6 +3,7 @@
  *   POST /api/sources {tag, asset?, site?, units?}  (admin) → the source with its token and shared key
  *   GET  /api/sources                               → {sources: [...]} with events_stored and late_pending
  *   GET  /api/sources/:id                           → the source with events_stored and late_pending
+ *   PATCH /api/sources/:id {asset?, site?}          (admin) rebinds it; its channels and arrays follow → {source, moved}
  *   POST /api/sources/:id/rebuild                   merges late events into the arrays → {merged, rewritten, from}
  *   POST /api/ingest?reference=<tag>                a batch from a source: msgpack [time, record]
  *        pairs (the Wendelin fluentd output plugin's format), JSON lines or CSV, by Content-Type;
@@ -20,6 +21,7 @@ import { HttpError } from '../../errors';
 import { Sources, type Source } from '../../ingest/sources';
 import type { IngestService } from '../../ingest/ingest-service';
 import { decodeBatch } from '../../ingest/decode';
+import { rebindSource, type SourceBinding } from '../../ingest/source-binding';
 import { requireAdmin, requireUser } from '../access';
 import { installRawBody, type MemoryBudget } from '../body-reader';
 
@@ -36,6 +38,16 @@ const sourceSchema = {
     units: { type: 'object', additionalProperties: { type: 'string' } },
     // Per-field channel metadata {title?, unit?, rate?, normal?}: checked by Sources.create.
     fields: { type: 'object', additionalProperties: { type: 'object' } },
+  },
+} as const;
+
+/** PATCH /api/sources/:id: the asset and site to bind the source to (null: none). */
+const sourceBindingSchema = {
+  type: 'object',
+  additionalProperties: false,
+  properties: {
+    asset: { type: ['string', 'null'], minLength: 1, maxLength: 1000 },
+    site: { type: ['string', 'null'], minLength: 1, maxLength: 1000 },
   },
 } as const;
 
@@ -61,6 +73,14 @@ export async function ingestRoutes(app: FastifyInstance, options: { store: Store
     if (!source) throw new HttpError(404, 'not_found', 'no such data source');
     const late = await options.store.ingestions.pendingLate(source.id);
     return { ...source, events_stored: await sources.eventsStored(source.id), late_pending: late.count, late_first: late.first };
+  });
+
+  // Rebinds a source to another asset or site (null unbinds); what its data made follows it.
+  app.patch<{ Params: { id: string } }>('/api/sources/:id', { schema: { body: sourceBindingSchema } }, async (request) => {
+    requireAdmin(request);
+    const changes = request.body as SourceBinding;
+    if (changes.asset === undefined && changes.site === undefined) throw new HttpError(400, 'bad_request', 'nothing to change: give asset or site (null unbinds)');
+    return rebindSource(options.store, sources, request.params.id, changes);
   });
 
   // Merges the source's late events into its arrays (engineers and admins: it rewrites channel data).
