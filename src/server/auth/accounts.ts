@@ -158,6 +158,19 @@ export class Accounts {
     });
   }
 
+  /**
+   * Ends every session of every user except `keepToken`'s (the admin who asks stays signed in:
+   * signing themselves out too would only make them sign in again); how many ended.
+   */
+  async endAllSessions(keepToken?: string): Promise<number> {
+    return this.#driver.transaction(async (query) => {
+      const keep = keepToken === undefined ? '' : tokenHash(keepToken);
+      const [counted] = await query('SELECT COUNT(*) AS count FROM sessions WHERE token_hash <> ?', [keep]);
+      await query('DELETE FROM sessions WHERE token_hash <> ?', [keep]);
+      return Number(counted?.count ?? 0);
+    });
+  }
+
   async startSession(username: string, now = Date.now()): Promise<{ token: string; expires_at: number }> {
     const token = randomBytes(32).toString('base64url');
     const expires = now + SESSION_MS;

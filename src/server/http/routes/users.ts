@@ -2,7 +2,8 @@
  * Users: GET /api/users, POST /api/users {username, password, role, sites}, PATCH
  * /api/users/:username {role?, sites?, disabled?} (admin only); PUT /api/users/:username/password
  * {password, current_password?} (oneself with the current password, or an admin resetting
- * another's); DELETE /api/users/:username/sessions (an admin, or oneself: sign out everywhere).
+ * another's); DELETE /api/users/:username/sessions (an admin, or oneself: sign out everywhere);
+ * DELETE /api/sessions (admin: sign everyone out, every user's every session but the caller's own).
  */
 import type { FastifyInstance } from 'fastify';
 import type { Store } from '../../store/store';
@@ -69,6 +70,12 @@ export async function userRoutes(app: FastifyInstance, options: { store: Store; 
       await throttle.forgetAccount(username);
     }
     return reply.status(204).send();
+  });
+
+  // "Sign everyone out" (a lost tablet, a leaked password list): the admin's own session stays.
+  app.delete('/api/sessions', async (request) => {
+    requireAdmin(request);
+    return { ended: await accounts.endAllSessions(request.sessionToken) };
   });
 
   app.delete('/api/users/:username/sessions', { schema: { params: userParamsSchema } }, async (request, reply) => {
