@@ -11,18 +11,45 @@ export interface Series {
   /** 'raw' when every sample is drawn, 'summary' when M4 points per column come from summaries. */
   source: 'raw' | 'summary';
   range: [number, number];
+  /** Set when this series extends the previous one to the array's new end (a live tail): the chart follows it. */
+  follows?: true;
+}
+
+/** What the last load asked for, so a live tail can extend it (and a reset load it again). */
+interface View {
+  storage: Storage;
+  arrayId: string;
+  width: number;
+  fromMs: number | undefined;
+  toMs: number | undefined;
+  /** The array's last sample time when loaded: a view ending at or after it shows the end. */
+  lastTime: number | null;
+}
+
+/** The samples a live event announces for an array (a `samples` event of the LiveService). */
+export interface AppendedSamples {
+  array: string;
+  length: number;
 }
 
 /**
  * Loads what a chart of `width` pixels needs for a time range of one channel array: every sample
  * when there are few, otherwise first/min/max/last per pixel column from the array's summaries
  * (O(pixels) reads whatever the length). The latest request wins when zooming quickly.
+ * Live tail: `follow` (given the server's `samples` events) extends a view that shows the end of
+ * the data to the array's new end without loading it again — only the new samples are read
+ * while every sample is drawn; once there are too many, the M4 columns are built again from the
+ * summaries (still O(pixels)). A view zoomed into the past stays as it is.
  */
 export class ChannelSeriesController implements ReactiveController {
   series: Series | undefined;
   error: string | undefined;
   readonly #host: ReactiveControllerHost;
   #request = 0;
+  #view: View | undefined;
+  /** A follow is running; `#followAgain`: another event came meanwhile (one more pass, not one per event). */
+  #following = false;
+  #followAgain = false;
 
   constructor(host: ReactiveControllerHost) {
     this.#host = host;
@@ -44,42 +71,9 @@ export class ChannelSeriesController implements ReactiveController {
       // Samples stamped up to `toMs` inclusive: indexOfTime(toMs) + 1 also took the first sample
       // after `toMs` whenever none fell exactly on it (a point outside the range, one too many counted).
       const end = toMs === undefined ? array.length : await array.indexAfterTime(toMs);
-      const columns = Math.max(1, Math.min(4096, Math.floor(width)));
-      let series: Series;
-      if (end - start <= columns * 4) {
-        const { values, times } = await array.read(start, end);
-        series = {
-          x: Array.from(times, (time) => time / 1000),
-          y: Array.from(values, (value) => (Number.isNaN(value) ? null : value)),
-          samples: end - start,
-          source: 'raw',
-          range: [start, end],
-        };
-      } else {
-        const summaries = await array.summaries(start, end, columns, { align: true });
-        const edges = array.bucketEdges(start, end, columns, { align: true });
-        // Time of each column's first and last sample, read in one pass.
-        const times = await array.timesAt(edges.slice(0, -1).flatMap((edge, column) => [edge, Math.max(edge, edges[column + 1]! - 1)]));
-        const x: number[] = [];
-        const y: Array<number | null> = [];
-        const span = end - start;
-        for (let column = 0; column < columns; column++) {
-          const summary = summaries[column]!;
-          const a = times[2 * column]! / 1000;
-          const b = times[2 * column + 1]! / 1000;
-          if (summary.count === 0) {
-            x.push(a);
-            y.push(null);
-            continue;
-          }
-          // M4: first, min, max, last; min and max share the column's middle.
-          const middle = (a + b) / 2;
-          x.push(a, middle, middle, b);
-          y.push(summary.first, summary.min, summary.max, summary.last);
-        }
-        series = { x, y, samples: span, source: 'summary', range: [start, end] };
-      }
+      const series = await ChannelSeriesController.#build(array, start, end, width);
       if (request !== this.#request) return;
+      this.#view = { storage, arrayId, width, fromMs, toMs, lastTime: array.meta.last_time };
       this.series = series;
       this.error = undefined;
     } catch (error) {
@@ -93,5 +87,110 @@ export class ChannelSeriesController implements ReactiveController {
             : String(error);
     }
     this.#host.requestUpdate();
+  }
+
+  /** Loads the last view again (the live stream said `reset`: what it shows may be stale). */
+  async reload(): Promise<void> {
+    const view = this.#view;
+    if (view) await this.load(view.storage, view.arrayId, view.width, view.fromMs, view.toMs);
+  }
+
+  /**
+   * Extends the view to the array's new end when `appended` (a live `samples` event) is about
+   * this view's array, goes past what is drawn, and the view shows the end of the data (it was
+   * loaded to the end, or to a time at or after its last sample); a view of the past stays as it
+   * is. Bursts of events cost one extension at a time (and one more for those that came
+   * meanwhile). A load started meanwhile (a zoom) wins over the extension.
+   */
+  async follow(appended: AppendedSamples): Promise<void> {
+    const view = this.#view;
+    if (!view || appended.array !== view.arrayId || !this.series || appended.length <= this.series.range[1]) return;
+    if (view.toMs !== undefined && (view.lastTime === null || view.toMs < view.lastTime)) return;
+    if (this.#following) {
+      this.#followAgain = true;
+      return;
+    }
+    this.#following = true;
+    try {
+      do {
+        this.#followAgain = false;
+        await this.#extend(view);
+      } while (this.#followAgain && this.#view === view);
+    } catch {
+      // The next event tries again; a chart that cannot read its array says so at its next load.
+    } finally {
+      this.#following = false;
+    }
+  }
+
+  async #extend(view: View): Promise<void> {
+    const request = this.#request;
+    const current = this.series;
+    const array = await ChannelArray.open(view.storage, view.arrayId);
+    if (!current || array.length <= current.range[1]) return;
+    const [start, drawnEnd] = current.range;
+    const end = array.length;
+    const columns = Math.max(1, Math.min(4096, Math.floor(view.width)));
+    let series: Series;
+    if (current.source === 'raw' && end - start <= columns * 4) {
+      // Only the new samples are read; the drawn ones stay.
+      const { values, times } = await array.read(drawnEnd, end);
+      series = {
+        x: current.x.concat(Array.from(times, (time) => time / 1000)),
+        y: current.y.concat(Array.from(values, (value) => (Number.isNaN(value) ? null : value))),
+        samples: end - start,
+        source: 'raw',
+        range: [start, end],
+      };
+    } else {
+      series = await ChannelSeriesController.#build(array, start, end, view.width);
+    }
+    if (request !== this.#request || this.#view !== view) return;
+    this.series = { ...series, follows: true };
+    // From now on the view is "from its start to the end": the next samples extend it again.
+    view.toMs = undefined;
+    view.lastTime = array.meta.last_time;
+    this.error = undefined;
+    this.#host.requestUpdate();
+  }
+
+  /** The series of samples [start, end) for `width` pixel columns: every sample when few, else M4 columns. */
+  static async #build(array: ChannelArray, start: number, end: number, width: number): Promise<Series> {
+    const columns = Math.max(1, Math.min(4096, Math.floor(width)));
+    let series: Series;
+    if (end - start <= columns * 4) {
+      const { values, times } = await array.read(start, end);
+      series = {
+        x: Array.from(times, (time) => time / 1000),
+        y: Array.from(values, (value) => (Number.isNaN(value) ? null : value)),
+        samples: end - start,
+        source: 'raw',
+        range: [start, end],
+      };
+    } else {
+      const summaries = await array.summaries(start, end, columns, { align: true });
+      const edges = array.bucketEdges(start, end, columns, { align: true });
+      // Time of each column's first and last sample, read in one pass.
+      const times = await array.timesAt(edges.slice(0, -1).flatMap((edge, column) => [edge, Math.max(edge, edges[column + 1]! - 1)]));
+      const x: number[] = [];
+      const y: Array<number | null> = [];
+      const span = end - start;
+      for (let column = 0; column < columns; column++) {
+        const summary = summaries[column]!;
+        const a = times[2 * column]! / 1000;
+        const b = times[2 * column + 1]! / 1000;
+        if (summary.count === 0) {
+          x.push(a);
+          y.push(null);
+          continue;
+        }
+        // M4: first, min, max, last; min and max share the column's middle.
+        const middle = (a + b) / 2;
+        x.push(a, middle, middle, b);
+        y.push(summary.first, summary.min, summary.max, summary.last);
+      }
+      series = { x, y, samples: span, source: 'summary', range: [start, end] };
+    }
+    return series;
   }
 }
