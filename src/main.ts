@@ -1,12 +1,12 @@
 /**
  * Composition root of the browser app: picks the local storage, registers the gadgets and the
- * service worker, and seeds the demo on a first start when the server has it enabled. It only
- * composes; behaviour lives in the layers it wires together.
+ * service worker, and starts sync. It only composes; behaviour lives in the layers it wires
+ * together. (The simulated fleet runs on the server and arrives here like real data: sync, pins.)
  */
 import { Workbox } from 'workbox-window';
 import { defineGadgets } from './gadgets';
 import { ReplicateStorage, createStorage } from './storage';
-import { DEVICE_SCOPE, PinService, SyncService, Uploader, demoSeeded, seedDemo } from './controllers';
+import { DEVICE_SCOPE, LiveService, PinService, SyncService, Uploader, forgetBrowserDemo } from './controllers';
 
 defineGadgets();
 
@@ -20,7 +20,7 @@ const local = createStorage({
 const server = createStorage({ type: 'http', url: location.origin });
 
 // Records (sites, assets, work orders, inspections with their photos) sync both ways; channel
-// arrays only through pins (they can be huge); the demo stays on this device.
+// arrays only through pins (they can be huge); documents scoped to this device never leave it.
 const storage = new ReplicateStorage(local, server, createStorage({ type: 'indexeddb', database: 'fieldline-sync' }), {
   query: `NOT kind:"fl-channel-array" AND NOT scope:${DEVICE_SCOPE}`,
 });
@@ -35,14 +35,19 @@ const sync = new SyncService({ replica: storage, pins });
 // CSV imports waiting to go to the server (and, offline, their files) live in their own database.
 const uploader = new Uploader({ outbox: createStorage({ type: 'indexeddb', database: 'fieldline-outbox' }) });
 
+// The server's live events (samples appended, documents changed): charts and tiles tail them.
+const live = new LiveService();
+
 const app = document.querySelector('fl-app');
 if (app) {
   app.storage = storage;
   app.uploader = uploader;
   app.serverStorage = server;
   app.sync = sync;
+  app.live = live;
 }
 sync.start();
+live.start();
 void uploader.resumeAll();
 
 function registerServiceWorker(): void {
@@ -59,25 +64,6 @@ function registerServiceWorker(): void {
   workbox.register().catch((error: unknown) => console.warn('service worker registration failed', error));
 }
 
-/** Seeds the demo when the server says so (DEMO=1) and this device does not have it yet. */
-async function seedDemoIfWanted(): Promise<void> {
-  if (await demoSeeded(storage)) return;
-  let demo = false;
-  try {
-    const response = await fetch('/api', { headers: { accept: 'application/json' } });
-    demo = response.ok && ((await response.json()) as { demo?: unknown }).demo === true;
-  } catch {
-    return; // offline on a first start: try again next time
-  }
-  if (!demo) return;
-  await seedDemo(storage, (progress) => {
-    if (app) app.seeding = progress;
-  });
-  if (app) app.seeding = null;
-}
-
 registerServiceWorker();
-void seedDemoIfWanted().catch((error: unknown) => {
-  console.error('demo seeding failed', error);
-  if (app) app.seeding = null;
-});
+// The demo an earlier version wrote into this browser goes (the fleet now comes from the server).
+void forgetBrowserDemo(local).catch((error: unknown) => console.warn('could not remove the old browser demo', error));

@@ -18,3 +18,22 @@ export const serverStorageContext = createContext<Storage | undefined>(Symbol('f
 
 /** Sync with the server: its status, "Sync now", conflicts and pinned offline data. */
 export const syncContext = createContext<SyncService | undefined>(Symbol('fl-sync'));
+
+/** A live event from the server (GET /api/events, contract: model.md "Live events"). */
+export type LiveEvent =
+  | { type: 'samples'; array: string; channel?: string; site: string | null; length: number; last: { time: number; value: number } }
+  // The document's own type is not read here (the contract names it `type` too): ids say what it is.
+  | { type: 'doc'; id: string; site: string | null; deleted?: true }
+  | { type: 'reset' };
+
+/**
+ * What gadgets need of the LiveService (src/controllers/live/live-service.ts): subscribe to the
+ * server's events. Written structurally so the context does not depend on the service's module.
+ */
+export interface LiveEvents {
+  subscribe(listener: (event: LiveEvent) => void): () => void;
+  readonly connected: boolean;
+}
+
+/** The server's live events (samples appended, documents changed), when the app has a server. */
+export const liveContext = createContext<LiveEvents | undefined>(Symbol('fl-live'));

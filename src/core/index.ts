@@ -46,8 +46,6 @@ export {
   sum,
   variance,
 } from './kernels';
-export type { DemoChannel } from './demo-signals';
-export { demoChannels, demoSamples } from './demo-signals';
 export {
   arrayCreateSchema,
   documentSchema,

@@ -1,27 +1,83 @@
-import { LitElement, css, html, type PropertyValues } from 'lit';
+import { LitElement, css, html, nothing, type PropertyValues } from 'lit';
+import { html as staticHtml, unsafeStatic } from 'lit/static-html.js';
 import { ContextProvider } from '@lit/context';
-import { OnlineStatusController, RouteController, serverStorageContext, storageContext, syncContext, uploaderContext, type SeedProgress, type SyncService, type Uploader } from '../controllers';
+import {
+  OnlineStatusController,
+  RouteController,
+  SessionController,
+  ThemeController,
+  hrefOf,
+  liveContext,
+  serverStorageContext,
+  storageContext,
+  syncContext,
+  unsavedChanges,
+  uploaderContext,
+  type LiveEvents,
+  type Role,
+  type SyncService,
+  type ThemeChoice,
+  type Uploader,
+} from '../controllers';
 import type { Storage } from '../storage';
+import { baseStyles } from './design/styles';
+import { confirmDialog } from './design/confirm';
+import { toast, toastFailed } from './design/toast';
 
-const sections = [
-  { route: 'sites', label: 'Sites', placeholder: 'Your sites and their assets will be listed here.' },
-  { route: 'channels', label: 'Channels', placeholder: '' },
-  { route: 'import', label: 'Import', placeholder: '' },
-  { route: 'sources', label: 'Sources', placeholder: '' },
-  { route: 'work-orders', label: 'Work orders', placeholder: '' },
-  { route: 'sync', label: 'Sync', placeholder: '' },
-] as const;
+const routes = ['sites', 'assets', 'channels', 'work-orders', 'import', 'sources', 'sync', 'admin/users', 'admin/sites', 'admin/assets'] as const;
+type Route = (typeof routes)[number];
 
-type Route = (typeof sections)[number]['route'];
+/** Who may open a screen; navigation lists only these. Signed out: what a technician sees (the server decides the rest). */
+const everyone: readonly Role[] = ['technician', 'engineer', 'admin'];
+const engineers: readonly Role[] = ['engineer', 'admin'];
+const admins: readonly Role[] = ['admin'];
+
+interface Section {
+  route: Route;
+  label: string;
+  icon: string;
+  roles: readonly Role[];
+  /** Shown in the navigation (assets are reached from their site). */
+  nav: boolean;
+}
+
+const sections: readonly Section[] = [
+  { route: 'sites', label: 'Sites', icon: 'house', roles: everyone, nav: true },
+  { route: 'assets', label: 'Asset', icon: 'gear-wide-connected', roles: everyone, nav: false },
+  { route: 'channels', label: 'Channels', icon: 'graph-up', roles: engineers, nav: true },
+  { route: 'work-orders', label: 'Work orders', icon: 'clipboard-check', roles: everyone, nav: true },
+  { route: 'import', label: 'Import', icon: 'upload', roles: engineers, nav: true },
+  { route: 'sources', label: 'Sources', icon: 'plug', roles: engineers, nav: true },
+  { route: 'sync', label: 'Sync', icon: 'arrow-repeat', roles: everyone, nav: true },
+  { route: 'admin/users', label: 'Users', icon: 'people', roles: admins, nav: false },
+  { route: 'admin/sites', label: 'Sites and sources', icon: 'building', roles: admins, nav: false },
+  { route: 'admin/assets', label: 'Assets', icon: 'diagram-3', roles: admins, nav: false },
+];
+
+/** The navigation's own entry for the admin screens (which then show their own tabs). */
+const adminEntry: Section = { route: 'admin/users', label: 'Admin', icon: 'gear-wide-connected', roles: admins, nav: true };
+
+/** A step of the breadcrumb above a view's heading. */
+interface Crumb {
+  label: string;
+  href: string;
+}
+
+/** The admin screens, routed by tag name (their engineer registers them in gadgets/index.ts). */
+const adminTags: Partial<Record<Route, string>> = { 'admin/users': 'fl-admin-users', 'admin/sites': 'fl-admin-sites', 'admin/assets': 'fl-admin-assets' };
+
+const roleLabel: Record<Role, string> = { admin: 'Admin', engineer: 'Engineer', technician: 'Technician' };
+const themeNext: Record<ThemeChoice, ThemeChoice> = { system: 'light', light: 'dark', dark: 'system' };
+const themeIcon: Record<ThemeChoice, string> = { system: 'circle-half', light: 'sun', dark: 'moon' };
 
 /**
- * Root gadget: the navigation, the online/offline indicator and the "update available" prompt,
- * and the provider of app services (storage) to every gadget below it.
- * Gadget methods: `storage` (property) is provided to descendants; `updateAvailable` shows the
- * prompt, and clicking "Reload" fires `fl-update-accept` (bubbles, composed) for the composition
- * root to activate the new version; `uploader` (CSV imports) and `serverStorage` (the companion
- * server's documents and arrays) are provided to descendants; `sync` (the SyncService) too, and
- * the header shows its status; `seeding` ({done, total} or null) shows the demo's progress.
+ * Root gadget: the header (who is signed in with sign out, sync status, online state, the
+ * "Simulated data" badge, the theme switch), the navigation for the user's role, the routed view,
+ * the "update available" prompt, and the provider of app services to every gadget below it.
+ * Gadget methods: properties `storage`, `uploader`, `serverStorage`, `sync`, `live` are provided
+ * to descendants (contexts); `updateAvailable` shows the prompt, and clicking "Reload" fires
+ * `fl-update-accept` (bubbles, composed) for the composition root to activate the new version.
+ * Views fire `fl-title` (composed) with their title for the heading.
  */
 export class FlApp extends LitElement {
   static override properties = {
@@ -30,7 +86,8 @@ export class FlApp extends LitElement {
     uploader: { attribute: false },
     serverStorage: { attribute: false },
     sync: { attribute: false },
-    seeding: { attribute: false },
+    live: { attribute: false },
+    viewTitle: { state: true },
   };
 
   declare updateAvailable: boolean;
@@ -38,15 +95,31 @@ export class FlApp extends LitElement {
   declare uploader: Uploader | undefined;
   declare serverStorage: Storage | undefined;
   declare sync: SyncService | undefined;
-  declare seeding: SeedProgress | null;
+  declare live: LiveEvents | undefined;
+  /** The title the current view reported (site, asset or channel title) and the way to it. */
+  declare viewTitle: { title: string; trail: Crumb[] } | undefined;
 
   readonly #storageProvider = new ContextProvider(this, { context: storageContext });
   readonly #uploaderProvider = new ContextProvider(this, { context: uploaderContext });
   readonly #serverStorageProvider = new ContextProvider(this, { context: serverStorageContext });
   readonly #syncProvider = new ContextProvider(this, { context: syncContext });
+  readonly #liveProvider = new ContextProvider(this, { context: liveContext });
 
   readonly #online = new OnlineStatusController(this);
-  readonly #router = new RouteController<Route>(this, { routes: ['sites', 'channels', 'import', 'sources', 'work-orders', 'sync'] });
+  readonly #session = new SessionController(this);
+  readonly #theme = new ThemeController(this);
+  readonly #router = new RouteController<Route>(this, {
+    routes: [...routes] as [Route, ...Route[]],
+    confirmLeave: (unsaved) =>
+      confirmDialog({
+        label: 'Leave without saving?',
+        message: `Not saved yet: ${unsaved.join('; ')}. Leave this page and lose it?`,
+        confirm: 'Leave without saving',
+        cancel: 'Stay',
+        danger: true,
+      }),
+  });
+  #shownRoute = '';
 
   constructor() {
     super();
@@ -55,7 +128,13 @@ export class FlApp extends LitElement {
     this.uploader = undefined;
     this.serverStorage = undefined;
     this.sync = undefined;
-    this.seeding = null;
+    this.live = undefined;
+    this.viewTitle = undefined;
+    this.addEventListener('fl-title', (event) => {
+      event.stopPropagation();
+      const detail = (event as CustomEvent<{ title?: unknown; trail?: Crumb[] } | undefined>).detail;
+      if (typeof detail?.title === 'string' && detail.title !== '') this.viewTitle = { title: detail.title, trail: Array.isArray(detail.trail) ? detail.trail : [] };
+    });
   }
 
   protected override willUpdate(changed: PropertyValues<this>): void {
@@ -63,80 +142,206 @@ export class FlApp extends LitElement {
     if (changed.has('uploader')) this.#uploaderProvider.setValue(this.uploader);
     if (changed.has('serverStorage')) this.#serverStorageProvider.setValue(this.serverStorage);
     if (changed.has('sync')) this.#syncProvider.setValue(this.sync);
-  }
-
-  protected override updated(changed: PropertyValues<this>): void {
-    // The demo finished arriving: list the channels again.
-    if (changed.has('seeding') && this.seeding === null && changed.get('seeding')) {
-      void this.renderRoot.querySelector('fl-channel-list')?.reload();
+    if (changed.has('live')) this.#liveProvider.setValue(this.live);
+    const shown = `${this.#router.route}/${this.#router.params.join('/')}`;
+    if (shown !== this.#shownRoute) {
+      // A new view reports its own title; until then the section's name stands.
+      if (this.#shownRoute !== '') this.viewTitle = undefined;
+      this.#shownRoute = shown;
     }
   }
 
-  static override styles = css`
-    :host { display: grid; grid-template-rows: auto auto 1fr; min-height: 100vh; }
-    header { display: flex; align-items: center; gap: 1rem; padding: 0.75rem 1rem; background: #0f4c5c; color: #fff; }
-    h1 { font-size: 1.25rem; margin: 0; flex: 1; letter-spacing: 0.02em; }
-    .status { font-size: 0.875rem; padding: 0.25rem 0.75rem; border-radius: 1rem; background: #2a9d8f; }
-    .status[data-online='false'] { background: #e76f51; }
-    nav { display: flex; gap: 0.25rem; padding: 0 1rem; background: #fff; border-bottom: 1px solid #d7dee2; overflow-x: auto; }
-    nav a { padding: 0.75rem 1rem; color: inherit; text-decoration: none; border-bottom: 3px solid transparent; white-space: nowrap; }
-    nav a[aria-current='page'] { border-bottom-color: #0f4c5c; font-weight: 600; }
-    main { padding: 1.5rem 1rem; }
-    .update { display: flex; gap: 1rem; align-items: center; padding: 0.5rem 1rem; background: #f4d35e; }
-    button { font: inherit; padding: 0.25rem 0.75rem; }
-    .seeding { display: flex; gap: 0.75rem; align-items: center; padding: 0.5rem 1rem; background: #e8f1f2; }
-    progress { flex: 1; max-width: 24rem; }
-  `;
+  protected override updated(): void {
+    const title = this.renderRoot.querySelector('main h2')?.textContent?.trim();
+    if (title) document.title = `${title} · Fieldline`;
+  }
 
-  #section(route: Route, placeholder: string) {
-    if (route === 'channels') return html`<fl-channel-list></fl-channel-list>`;
-    if (route === 'import') return html`<fl-upload></fl-upload>`;
-    if (route === 'sources') return html`<fl-sources></fl-sources>`;
-    if (route === 'work-orders') return html`<fl-work-orders></fl-work-orders>`;
-    if (route === 'sync') {
-      return html`<fl-sync-status></fl-sync-status>
-        <h3>Conflicts</h3>
-        <fl-conflicts></fl-conflicts>
-        <h3>Channel data on this device</h3>
-        <fl-offline-data></fl-offline-data>`;
+  static override styles = [
+    baseStyles,
+    css`
+      :host { display: grid; grid-template-rows: auto auto auto 1fr; min-height: 100vh; background: var(--fl-page); }
+      header {
+        display: flex; flex-wrap: wrap; align-items: center; gap: var(--sl-spacing-small) var(--sl-spacing-medium);
+        padding: var(--sl-spacing-x-small) var(--sl-spacing-large);
+        background: var(--fl-header-bg); color: var(--fl-header-text);
+      }
+      header h1 { font-size: var(--sl-font-size-large); letter-spacing: 0.02em; display: flex; align-items: center; gap: var(--sl-spacing-small); min-height: var(--fl-touch); }
+      header .spacer { flex: 1; }
+      header .pill { font-size: var(--sl-font-size-small); padding: var(--sl-spacing-3x-small) var(--sl-spacing-small); border-radius: var(--sl-border-radius-pill); border: 1px solid currentColor; display: inline-flex; align-items: center; gap: var(--sl-spacing-2x-small); white-space: nowrap; }
+      .simulated { background: var(--sl-color-warning-100); color: var(--sl-color-warning-900); border-color: transparent !important; font-weight: var(--sl-font-weight-semibold); }
+      header fl-sync-status { color: inherit; }
+      .user { display: inline-flex; align-items: center; gap: var(--sl-spacing-x-small); font-size: var(--sl-font-size-small); }
+      .user strong { font-size: var(--sl-font-size-medium); }
+      header sl-icon-button { font-size: 1.5rem; color: inherit; }
+      header sl-icon-button::part(base) { color: inherit; padding: 0.625rem; }
+      header sl-icon-button::part(base):hover { color: inherit; opacity: 0.85; }
+      nav { display: flex; gap: var(--sl-spacing-2x-small); padding: 0 var(--sl-spacing-medium); background: var(--fl-surface); border-bottom: 1px solid var(--fl-border); overflow-x: auto; }
+      nav a {
+        display: inline-flex; align-items: center; gap: var(--sl-spacing-x-small); min-height: var(--fl-touch);
+        padding: 0 var(--sl-spacing-medium); color: var(--fl-text); text-decoration: none; white-space: nowrap;
+        border-bottom: 3px solid transparent;
+      }
+      nav a:hover { background: var(--sl-color-neutral-100); }
+      nav a[aria-current='page'] { border-bottom-color: var(--sl-color-primary-600); font-weight: var(--sl-font-weight-semibold); color: var(--fl-link); }
+      main { padding: var(--sl-spacing-large); width: 100%; max-width: var(--fl-content-width); margin: 0 auto; box-sizing: border-box; display: grid; gap: var(--sl-spacing-large); align-content: start; }
+      main > h2 { outline: none; }
+      .update { display: flex; flex-wrap: wrap; gap: var(--sl-spacing-medium); align-items: center; padding: var(--sl-spacing-x-small) var(--sl-spacing-large); background: var(--sl-color-warning-100); color: var(--sl-color-warning-900); }
+      .crumbs { font-size: var(--sl-font-size-small); }
+      nav.tabs { padding: 0; background: none; border-bottom: 1px solid var(--fl-border); }
+      .sign-in { max-width: 32rem; }
+      .not-available { max-width: 40rem; }
+    `,
+  ];
+
+  #role(): Role | undefined {
+    return this.#session.user?.role;
+  }
+
+  #allowed(section: Section): boolean {
+    const role = this.#role();
+    // Signed out or not known yet: what needs no role; each view then asks for a sign-in itself.
+    if (!role) return section.roles.includes('technician');
+    return section.roles.includes(role);
+  }
+
+  async #signOut(): Promise<void> {
+    const unsaved = unsavedChanges();
+    if (unsaved.length > 0) {
+      const leave = await confirmDialog({
+        label: 'Sign out without saving?',
+        message: `Not saved yet: ${unsaved.join('; ')}. Sign out and lose it?`,
+        confirm: 'Sign out without saving',
+        cancel: 'Stay',
+        danger: true,
+      });
+      if (!leave) return;
     }
-    return html`<p>${placeholder}</p>`;
+    try {
+      await this.#session.signOut();
+      void toast('Signed out', { variant: 'primary' });
+    } catch (error) {
+      void toastFailed('Not signed out', error);
+    }
   }
 
   #acceptUpdate() {
     this.dispatchEvent(new CustomEvent('fl-update-accept', { bubbles: true, composed: true }));
   }
 
-  override render() {
-    const current = sections.find((section) => section.route === this.#router.route) ?? sections[0];
+  #header() {
     const online = this.#online.online;
+    const session = this.#session;
+    const user = session.user;
+    const choice = this.#theme.choice;
+    return html`<header>
+      <h1><sl-icon name="lightning-charge" aria-hidden="true"></sl-icon>Fieldline</h1>
+      ${session.demo ? html`<span class="pill simulated" data-simulated title="The server runs a simulated fleet: its data is invented">Simulated data</span>` : nothing}
+      <span class="spacer"></span>
+      <fl-sync-status compact></fl-sync-status>
+      <span class="pill" role="status" aria-label="Connection" data-online=${String(online)}>${online ? 'Online' : 'Offline'}</span>
+      ${user
+        ? html`<span class="user" aria-label="Signed in user" data-user=${user.username}>
+              <sl-icon name="person-circle" aria-hidden="true"></sl-icon><strong>${user.username}</strong><span>${roleLabel[user.role]}</span>
+            </span>
+            <sl-button variant="default" @click=${() => void this.#signOut()} data-sign-out>
+              <sl-icon slot="prefix" name="box-arrow-right" aria-hidden="true"></sl-icon>Sign out
+            </sl-button>`
+        : nothing}
+      <sl-icon-button
+        name=${themeIcon[choice]}
+        label="Theme: ${choice} (switch to ${themeNext[choice]})"
+        data-theme=${choice}
+        @click=${() => this.#theme.choose(themeNext[choice])}
+      ></sl-icon-button>
+    </header>`;
+  }
+
+  #signInPanel(legend: string) {
+    return html`<div class="panel sign-in"><fl-sign-in legend=${legend}></fl-sign-in></div>`;
+  }
+
+  #view(section: Section, params: string[]) {
+    const [id] = params;
+    if (!this.#allowed(section)) {
+      return this.#role()
+        ? html`<p class="panel">This screen is for ${section.roles.map((role) => `${roleLabel[role].toLowerCase()}s`).join(' and ')}. You are signed in as ${this.#role()}.</p>`
+        : this.#signInPanel(`Sign in to open ${section.label}`);
+    }
+    const signedOut = this.#session.state === 'signed-out' || (this.#session.state === 'offline' && !this.#session.user);
+    switch (section.route) {
+      case 'sites':
+        return html`${signedOut ? this.#signInPanel('Sign in to sync your sites') : nothing}${id ? html`<fl-site .site=${id}></fl-site>` : html`<fl-sites></fl-sites>`}`;
+      case 'assets':
+        return id ? html`<fl-asset .asset=${id}></fl-asset>` : html`<p>Choose an asset from one of the <a href=${hrefOf('sites')}>sites</a>.</p>`;
+      case 'channels':
+        return id ? html`<fl-channel .channel=${id}></fl-channel>` : html`<fl-channel-list></fl-channel-list>`;
+      case 'work-orders':
+        return html`<fl-work-orders></fl-work-orders>`;
+      case 'import':
+        return html`<fl-upload></fl-upload>`;
+      case 'sources':
+        return html`<fl-sources></fl-sources>`;
+      case 'sync':
+        return html`<fl-sync-status></fl-sync-status>
+          <section class="stack" aria-labelledby="conflicts-heading"><h3 id="conflicts-heading">Conflicts</h3><fl-conflicts></fl-conflicts></section>
+          <section class="stack" aria-labelledby="offline-heading"><h3 id="offline-heading">Channel data on this device</h3><fl-offline-data></fl-offline-data></section>`;
+      default: {
+        const tag = adminTags[section.route];
+        if (!tag) return nothing;
+        if (!customElements.get(tag)) {
+          void customElements.whenDefined(tag).then(() => this.requestUpdate());
+          return html`<p class="panel not-available" data-not-available>${section.label} is not available in this version yet.</p>`;
+        }
+        return staticHtml`<${unsafeStatic(tag)}></${unsafeStatic(tag)}>`;
+      }
+    }
+  }
+
+  #title(section: Section, params: string[]): string {
+    if (params.length > 0 && this.viewTitle) return this.viewTitle.title;
+    if (section.route === 'sites' && params.length > 0) return 'Site';
+    if (section.route === 'channels' && params.length > 0) return 'Channel';
+    return section.label;
+  }
+
+  override render() {
+    const section = sections.find((candidate) => candidate.route === this.#router.route) ?? sections[0]!;
+    const params = this.#router.params;
+    const navSections = [...sections, adminEntry].filter((candidate) => candidate.nav && this.#allowed(candidate));
+    const current = section.route === 'assets' ? 'sites' : section.route.startsWith('admin/') ? 'admin/users' : section.route;
+    const trail = params.length > 0 ? (this.viewTitle?.trail ?? [{ label: 'Sites', href: hrefOf('sites') }]) : [];
     return html`
-      <header>
-        <h1>Fieldline</h1>
-        <fl-sync-status compact></fl-sync-status>
-        <span class="status" role="status" aria-label="Connection" data-online=${String(online)}>${online ? 'Online' : 'Offline'}</span>
-      </header>
+      ${this.#header()}
       ${this.updateAvailable
         ? html`<div class="update" role="alert">
             <span>An update of Fieldline is available.</span>
-            <button @click=${this.#acceptUpdate}>Reload</button>
+            <sl-button variant="primary" @click=${this.#acceptUpdate}>Reload</sl-button>
           </div>`
-        : ''}
+        : nothing}
       <nav aria-label="Main">
-        ${sections.map(
-          (section) => html`<a href="#/${section.route}" aria-current=${section === current ? 'page' : 'false'}>${section.label}</a>`,
+        ${navSections.map(
+          (item) =>
+            html`<a href=${hrefOf(item.route)} aria-current=${item.route === current && params.length === 0 ? 'page' : item.route === current ? 'location' : 'false'}
+              ><sl-icon name=${item.icon} aria-hidden="true"></sl-icon>${item.label}</a
+            >`,
         )}
       </nav>
-      ${this.seeding
-        ? html`<div class="seeding" role="status" aria-label="Demo data">
-            <span>Writing the demo wind turbine to this device…</span>
-            <progress max=${this.seeding.total} value=${this.seeding.done}></progress>
-            <span>${Math.floor((100 * this.seeding.done) / Math.max(1, this.seeding.total))} %</span>
-          </div>`
-        : ''}
       <main>
-        <h2>${current.label}</h2>
-        ${this.#section(current.route, current.placeholder)}
+        ${trail.length > 0
+          ? html`<sl-breadcrumb class="crumbs" label="Breadcrumb">
+              ${trail.map((crumb) => html`<sl-breadcrumb-item href=${crumb.href}>${crumb.label}</sl-breadcrumb-item>`)}
+              <sl-breadcrumb-item aria-current="page">${this.#title(section, params)}</sl-breadcrumb-item>
+            </sl-breadcrumb>`
+          : nothing}
+        ${section.route.startsWith('admin/') && this.#allowed(section)
+          ? html`<nav class="tabs" aria-label="Admin">
+              ${sections
+                .filter((candidate) => candidate.route.startsWith('admin/'))
+                .map((item) => html`<a href=${hrefOf(item.route)} aria-current=${item.route === section.route ? 'page' : 'false'}><sl-icon name=${item.icon} aria-hidden="true"></sl-icon>${item.label}</a>`)}
+            </nav>`
+          : nothing}
+        <h2 tabindex="-1">${this.#title(section, params)}</h2>
+        ${this.#view(section, params)}
       </main>
     `;
   }

@@ -11,12 +11,22 @@ import { FlWorkOrders } from './fl-work-orders';
 import { FlConflicts } from './fl-conflicts';
 import { FlOfflineData } from './fl-offline-data';
 import { FlSyncStatus } from './fl-sync-status';
+import { FlAsset } from './fl-asset';
+import { FlChannel } from './fl-channel';
+import { FlSite } from './fl-site';
+import { FlSites } from './fl-sites';
+import { FlSparkline } from './fl-sparkline';
 
-export { FlApp, FlChannelChart, FlChannelList, FlConflicts, FlOfflineData, FlSignIn, FlSources, FlSyncStatus, FlUpload, FlWorkOrders };
+export { FlApp, FlAsset, FlChannel, FlSite, FlSites, FlSparkline, FlChannelChart, FlChannelList, FlConflicts, FlOfflineData, FlSignIn, FlSources, FlSyncStatus, FlUpload, FlWorkOrders };
 export type { WorkOrder, WorkOrderStatus } from './fl-work-orders';
 
 const gadgets: Record<string, CustomElementConstructor> = {
   'fl-app': FlApp,
+  'fl-asset': FlAsset,
+  'fl-channel': FlChannel,
+  'fl-site': FlSite,
+  'fl-sites': FlSites,
+  'fl-sparkline': FlSparkline,
   'fl-channel-chart': FlChannelChart,
   'fl-channel-list': FlChannelList,
   'fl-conflicts': FlConflicts,

@@ -1,0 +1,70 @@
+import { LitElement, css, html } from 'lit';
+import '@lit-labs/virtualizer';
+import { DocsController, hrefOf, type Listed } from '../controllers';
+import type { SiteDoc } from '../core';
+import { baseStyles } from './design/styles';
+import { formatKind } from './format';
+
+/**
+ * The sites on this device (synced from the server: a technician has only their own), each a
+ * link to its site view. The list is virtualized, so a fleet of hundreds of sites scrolls
+ * smoothly; it lists again after a sync and when the server says a site changed.
+ */
+export class FlSites extends LitElement {
+  readonly #sites = new DocsController<SiteDoc>(this, { query: () => 'type:site', prefixes: ['site/'] });
+
+  static override styles = [
+    baseStyles,
+    css`
+      :host { display: block; }
+      lit-virtualizer { width: 100%; }
+      a.site {
+        display: grid; grid-template-columns: auto 1fr auto; gap: var(--sl-spacing-medium); align-items: center;
+        min-height: var(--fl-touch); box-sizing: border-box; width: 100%;
+        padding: var(--sl-spacing-medium); margin-block-end: var(--sl-spacing-small);
+        background: var(--fl-surface); border: 1px solid var(--fl-border); border-radius: var(--fl-radius);
+        color: var(--fl-text); text-decoration: none;
+      }
+      a.site:hover { border-color: var(--sl-color-primary-600); }
+      a.site sl-icon { font-size: 1.75rem; color: var(--sl-color-primary-600); }
+      .title { font-size: var(--sl-font-size-large); font-weight: var(--sl-font-weight-semibold); }
+      .meta { display: flex; gap: var(--sl-spacing-small); flex-wrap: wrap; align-items: center; color: var(--fl-text-muted); font-size: var(--sl-font-size-small); }
+    `,
+  ];
+
+  /** Lists the sites again (the shell calls it after a sign-in). */
+  reload(): Promise<void> {
+    return this.#sites.reload();
+  }
+
+  #row = (site: Listed<SiteDoc>) =>
+    html`<a class="site" href=${hrefOf('sites', site.id)} data-site=${site.id}>
+      <sl-icon name=${site.kind === 'wind_farm' ? 'wind' : site.kind === 'solar_plant' ? 'sun' : 'geo-alt'} aria-hidden="true"></sl-icon>
+      <span>
+        <span class="title">${site.title ?? 'Untitled site'}</span>
+        <span class="meta">
+          <span>${formatKind(site.kind)}</span>
+          ${site.location?.label ? html`<span>· ${site.location.label}</span>` : ''}
+          ${site.simulated ? html`<sl-tag size="small" variant="warning">Simulated</sl-tag>` : ''}
+        </span>
+      </span>
+      <sl-icon name="chevron-right" aria-hidden="true"></sl-icon>
+    </a>`;
+
+  override render() {
+    const sites = this.#sites.docs;
+    if (this.#sites.error) return html`<p role="alert" class="error">The sites could not be read: ${this.#sites.error}</p>`;
+    if (!sites) return html`<p class="muted"><sl-spinner></sl-spinner> Reading the sites on this device…</p>`;
+    if (sites.length === 0) {
+      return html`<p class="muted">No sites on this device yet. They arrive with the next sync once you are signed in; an admin assigns technicians their sites.</p>`;
+    }
+    return html`<p class="muted small">${sites.length} ${sites.length === 1 ? 'site' : 'sites'}</p>
+      <lit-virtualizer role="list" aria-label="Sites" .items=${sites} .renderItem=${(site: Listed<SiteDoc>) => html`<div role="listitem" style="width:100%">${this.#row(site)}</div>`}></lit-virtualizer>`;
+  }
+}
+
+declare global {
+  interface HTMLElementTagNameMap {
+    'fl-sites': FlSites;
+  }
+}
