@@ -1,5 +1,4 @@
 /// <reference types="vitest/config" />
-import { fileURLToPath } from 'node:url';
 import { defineConfig } from 'vite';
 import { VitePWA } from 'vite-plugin-pwa';
 import { playwright } from '@vitest/browser-playwright';
@@ -8,11 +7,6 @@ import { chromiumLaunchArgs, chromiumPath } from './test/support/chromium.ts';
 const serverPort = Number(process.env.PORT || 8080);
 
 export default defineConfig({
-  resolve: {
-    // Shoelace's bundled icons are not in its package exports: src/gadgets/design/icons.ts imports
-    // the ones the app shows through this alias, so they ship with the build (offline, no CDN).
-    alias: [{ find: /^@shoelace-icons\//, replacement: fileURLToPath(new URL('./node_modules/@shoelace-style/shoelace/dist/assets/icons/', import.meta.url)) }],
-  },
   build: {
     outDir: 'dist/client',
     emptyOutDir: true,

@@ -75,7 +75,7 @@ const themeIcon: Record<ThemeChoice, string> = { system: 'circle-half', light: '
  * "Simulated data" badge, the theme switch), the navigation for the user's role, the routed view,
  * the "update available" prompt, and the provider of app services to every gadget below it.
  * Gadget methods: properties `storage`, `uploader`, `serverStorage`, `sync`, `live` are provided
- * to descendants (contexts); `updateAvailable` shows the prompt, and clicking "Reload" fires
+ * to descendants (contexts); `api` (a fetch) is how the header asks GET /api/session; `updateAvailable` shows the prompt, and clicking "Reload" fires
  * `fl-update-accept` (bubbles, composed) for the composition root to activate the new version.
  * Views fire `fl-title` (composed) with their title for the heading.
  */
@@ -87,6 +87,7 @@ export class FlApp extends LitElement {
     serverStorage: { attribute: false },
     sync: { attribute: false },
     live: { attribute: false },
+    api: { attribute: false },
     viewTitle: { state: true },
   };
 
@@ -96,6 +97,8 @@ export class FlApp extends LitElement {
   declare serverStorage: Storage | undefined;
   declare sync: SyncService | undefined;
   declare live: LiveEvents | undefined;
+  /** How the shell asks the server who is signed in (default: this window's fetch). */
+  declare api: typeof fetch | undefined;
   /** The title the current view reported (site, asset or channel title) and the way to it. */
   declare viewTitle: { title: string; trail: Crumb[] } | undefined;
 
@@ -106,7 +109,7 @@ export class FlApp extends LitElement {
   readonly #liveProvider = new ContextProvider(this, { context: liveContext });
 
   readonly #online = new OnlineStatusController(this);
-  readonly #session = new SessionController(this);
+  readonly #session = new SessionController(this, { fetch: (input, init) => (this.api ?? window.fetch.bind(window))(input, init) });
   readonly #theme = new ThemeController(this);
   readonly #router = new RouteController<Route>(this, {
     routes: [...routes] as [Route, ...Route[]],

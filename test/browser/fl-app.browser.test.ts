@@ -1,82 +1,341 @@
-// <fl-app> in real Chromium: navigation, online/offline indicator, update prompt.
-import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+// <fl-app> in real Chromium: navigation by role, the header (who is signed in, sign out, online,
+// simulated data, theme), route parameters, the unsaved-changes guard and the toast helper.
+// The server's session routes are answered by `server` below (a stand-in with the real routes'
+// statuses and bodies), so each test decides who is signed in.
+import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
+import { LitElement, html } from 'lit';
 import { defineGadgets, type FlApp } from '../../src/gadgets';
+import { RouteController, UnsavedChangesController, hrefOf, unsavedChanges, type SessionUser } from '../../src/controllers';
+import { toast, toastFailed, toastSaved } from '../../src/gadgets/design/toast';
 
 defineGadgets();
 
+interface FakeServer {
+  user: SessionUser | undefined;
+  demo: boolean;
+  requests: string[];
+}
+
+let server: FakeServer;
 let app: FlApp;
+
+/** Answers like the companion server's GET/DELETE /api/session and GET /api. */
+const api: typeof fetch = async (input, init) => {
+  const url = String(input);
+  const method = init?.method ?? 'GET';
+  server.requests.push(`${method} ${url}`);
+  const json = (status: number, body: unknown) => new Response(JSON.stringify(body), { status, headers: { 'content-type': 'application/json' } });
+  if (url === '/api') return json(200, { name: 'fieldline', demo: server.demo });
+  if (url === '/api/session' && method === 'GET') return server.user ? json(200, { user: server.user, expires_at: Date.now() + 3600_000 }) : json(401, { error: 'unauthorized', detail: 'not signed in' });
+  if (url === '/api/session' && method === 'DELETE') {
+    server.user = undefined;
+    return new Response(null, { status: 204 });
+  }
+  return json(404, { error: 'not_found', detail: url });
+};
 
 function shadow(): ShadowRoot {
   return app.shadowRoot!;
 }
 
-beforeEach(async () => {
-  location.hash = '';
-  app = document.createElement('fl-app');
-  document.body.append(app);
+const navLabels = () => [...shadow().querySelectorAll('nav[aria-label="Main"] a')].map((link) => link.textContent?.trim());
+const heading = () => shadow().querySelector('main h2')?.textContent?.trim();
+
+async function settle(): Promise<void> {
   await app.updateComplete;
+  await new Promise((resolve) => requestAnimationFrame(resolve));
+  await app.updateComplete;
+}
+
+async function mount(user: SessionUser | undefined, options: { demo?: boolean; hash?: string } = {}): Promise<void> {
+  server = { user, demo: options.demo ?? false, requests: [] };
+  localStorage.removeItem('fieldline-user');
+  history.replaceState(null, '', options.hash ?? '#/sites');
+  app = document.createElement('fl-app');
+  app.api = api;
+  document.body.append(app);
+  await vi.waitFor(() => expect(server.requests).toContain('GET /api/session'));
+  await settle();
+}
+
+/** Changes the hash the way a link does and waits for the shell to show it. */
+async function go(hash: string): Promise<void> {
+  const changed = new Promise((resolve) => window.addEventListener('hashchange', resolve, { once: true }));
+  location.hash = hash;
+  await changed;
+  await settle();
+}
+
+const technician: SessionUser = { username: 'tina', role: 'technician', sites: ['site/north'] };
+const engineer: SessionUser = { username: 'erin', role: 'engineer', sites: [] };
+const admin: SessionUser = { username: 'ada', role: 'admin', sites: [] };
+
+beforeEach(() => {
+  localStorage.removeItem('fieldline-theme');
 });
 
 afterEach(() => {
-  app.remove();
-  location.hash = '';
+  app?.remove();
+  for (const leftover of document.querySelectorAll('sl-dialog, .sl-toast-stack')) leftover.remove();
+  history.replaceState(null, '', '#');
 });
 
-describe('<fl-app>', () => {
-  it('shows the six sections in the navigation, Sites first', () => {
-    const links = [...shadow().querySelectorAll('nav a')];
-    expect(links.map((link) => link.textContent?.trim())).toEqual(['Sites', 'Channels', 'Import', 'Sources', 'Work orders', 'Sync']);
-    expect(shadow().querySelector('nav a[aria-current="page"]')?.textContent).toBe('Sites');
-    expect(shadow().querySelector('main h2')?.textContent).toBe('Sites');
+describe('<fl-app> navigation follows the role', () => {
+  it('a technician sees their sites, work orders and sync: no channels, import, sources or admin', async () => {
+    await mount(technician);
+    await vi.waitFor(() => expect(navLabels()).toEqual(['Sites', 'Work orders', 'Sync']));
+    expect(shadow().querySelector('nav a[aria-current="page"]')?.textContent?.trim()).toBe('Sites');
+    expect(heading()).toBe('Sites');
+    expect(shadow().querySelector('fl-sites')).not.toBeNull();
   });
 
-  it('follows the location hash when a navigation link is clicked', async () => {
-    const channels = [...shadow().querySelectorAll<HTMLAnchorElement>('nav a')].find((link) => link.textContent === 'Channels')!;
-    const changed = new Promise((resolve) => window.addEventListener('hashchange', resolve, { once: true }));
-    channels.click();
-    await changed;
-    await app.updateComplete;
-    expect(location.hash).toBe('#/channels');
-    expect(shadow().querySelector('main h2')?.textContent).toBe('Channels');
-    expect(shadow().querySelector('nav a[aria-current="page"]')?.textContent).toBe('Channels');
+  it('an engineer also gets channels, import and sources; an admin also the admin screens', async () => {
+    await mount(engineer);
+    await vi.waitFor(() => expect(navLabels()).toEqual(['Sites', 'Channels', 'Work orders', 'Import', 'Sources', 'Sync']));
+    app.remove();
+    await mount(admin);
+    await vi.waitFor(() => expect(navLabels()).toEqual(['Sites', 'Channels', 'Work orders', 'Import', 'Sources', 'Sync', 'Admin']));
   });
 
-  it('an unknown route falls back to Sites', async () => {
-    location.hash = '#/nowhere';
-    await new Promise((resolve) => window.addEventListener('hashchange', resolve, { once: true }));
-    await app.updateComplete;
-    expect(shadow().querySelector('main h2')?.textContent).toBe('Sites');
+  it('a screen beyond the role, opened by its address, says who it is for instead of showing it', async () => {
+    await mount(technician, { hash: '#/sources' });
+    await vi.waitFor(() => expect(shadow().querySelector('main')?.textContent).toContain('This screen is for engineers and admins'));
+    expect(shadow().querySelector('fl-sources')).toBeNull();
   });
 
-  it('the indicator follows the offline and online events', async () => {
-    const status = () => shadow().querySelector('[role="status"]')!;
+  it('signed out: the sites view offers the sign-in, and only what needs no role is listed', async () => {
+    await mount(undefined);
+    await vi.waitFor(() => expect(shadow().querySelector('main fl-sign-in')).not.toBeNull());
+    expect(navLabels()).toEqual(['Sites', 'Work orders', 'Sync']);
+    expect(shadow().querySelector('[data-user]')).toBeNull();
+  });
+});
+
+describe('<fl-app> header', () => {
+  it('shows who is signed in with their role, and "Sign out" ends the session on the server', async () => {
+    await mount(admin);
+    const user = () => shadow().querySelector('[data-user]');
+    await vi.waitFor(() => expect(user()?.textContent).toContain('ada'));
+    expect(user()?.textContent).toContain('Admin');
+    (shadow().querySelector('[data-sign-out]') as HTMLElement).click();
+    await vi.waitFor(() => expect(server.requests).toContain('DELETE /api/session'));
+    await vi.waitFor(() => expect(user()).toBeNull());
+    expect(navLabels()).toEqual(['Sites', 'Work orders', 'Sync']);
+    // Forgotten on this device too: a reload offline would not come back as ada.
+    expect(localStorage.getItem('fieldline-user')).toBeNull();
+    await vi.waitFor(() => expect(document.querySelector('.sl-toast-stack sl-alert')?.textContent).toContain('Signed out'));
+  });
+
+  it('a sign-in anywhere in the app (fl-signed-in) shows the user at once', async () => {
+    await mount(undefined);
+    server.user = engineer;
+    window.dispatchEvent(new CustomEvent('fl-signed-in', { detail: { username: 'erin', role: 'engineer' } }));
+    await vi.waitFor(() => expect(shadow().querySelector('[data-user]')?.textContent).toContain('erin'));
+    await vi.waitFor(() => expect(navLabels()).toContain('Channels'));
+  });
+
+  it('marks a server running the simulated fleet with a "Simulated data" badge, and only then', async () => {
+    await mount(admin, { demo: true });
+    await vi.waitFor(() => expect(shadow().querySelector('[data-simulated]')?.textContent).toBe('Simulated data'));
+    app.remove();
+    await mount(admin, { demo: false });
+    await vi.waitFor(() => expect(server.requests).toContain('GET /api'));
+    await settle();
+    expect(shadow().querySelector('[data-simulated]')).toBeNull();
+  });
+
+  it('the connection indicator follows the offline and online events', async () => {
+    await mount(technician);
+    const status = () => shadow().querySelector('[role="status"][aria-label="Connection"]')!;
     expect(status().textContent).toBe('Online');
     window.dispatchEvent(new Event('offline'));
     await app.updateComplete;
     expect(status().textContent).toBe('Offline');
-    expect(status().getAttribute('data-online')).toBe('false');
     window.dispatchEvent(new Event('online'));
     await app.updateComplete;
     expect(status().textContent).toBe('Online');
   });
 
-  it('stops listening once removed from the page', async () => {
-    app.remove();
-    window.dispatchEvent(new Event('offline'));
-    document.body.append(app);
+  it('the theme switch goes light → dark → system on <html> and is remembered', async () => {
+    await mount(technician);
+    const button = () => shadow().querySelector('[data-theme]') as HTMLElement;
+    expect(button().dataset.theme).toBe('system');
+    button().click();
     await app.updateComplete;
-    // Reconnected: it re-reads navigator.onLine instead of keeping a missed event.
-    expect(shadow().querySelector('[role="status"]')?.textContent).toBe('Online');
+    expect(document.documentElement.classList.contains('sl-theme-light')).toBe(true);
+    button().click();
+    await app.updateComplete;
+    expect(document.documentElement.classList.contains('sl-theme-dark')).toBe(true);
+    expect(localStorage.getItem('fieldline-theme')).toBe('dark');
+    // The dark tokens apply: the page background is no longer light.
+    const background = getComputedStyle(document.body).backgroundColor;
+    const [r, g, b] = background.match(/\d+/g)!.map(Number);
+    expect(r! + g! + b!).toBeLessThan(3 * 100);
+    button().click();
+    await app.updateComplete;
+    expect(localStorage.getItem('fieldline-theme')).toBeNull();
   });
 
   it('offers an update only when one is available, and asks the page to activate it', async () => {
-    expect(shadow().querySelector('[role="alert"]')).toBeNull();
+    await mount(technician);
+    expect(shadow().querySelector('.update')).toBeNull();
     app.updateAvailable = true;
     await app.updateComplete;
-    const alert = shadow().querySelector('[role="alert"]');
+    const alert = shadow().querySelector('.update[role="alert"]');
     expect(alert?.textContent).toContain('update');
     const accepted = new Promise<Event>((resolve) => document.addEventListener('fl-update-accept', resolve, { once: true }));
-    alert!.querySelector('button')!.click();
+    (alert!.querySelector('sl-button') as HTMLElement).click();
     expect((await accepted).type).toBe('fl-update-accept');
+  });
+});
+
+describe('<fl-app> routes with parameters', () => {
+  it('ids with slashes travel URL-encoded and reach the site, asset and channel views decoded', async () => {
+    await mount(engineer);
+    expect(hrefOf('sites', 'site/north sea')).toBe('#/sites/site%2Fnorth%20sea');
+    await go(hrefOf('sites', 'site/north sea'));
+    expect(shadow().querySelector('fl-site')?.site).toBe('site/north sea');
+    await go(hrefOf('assets', 'asset/north/t01%'));
+    expect(shadow().querySelector('fl-asset')?.asset).toBe('asset/north/t01%');
+    await go(hrefOf('channels', 'channel/source/abc/power'));
+    expect(shadow().querySelector('fl-channel')?.channel).toBe('channel/source/abc/power');
+    await go('#/channels');
+    expect(shadow().querySelector('fl-channel-list')).not.toBeNull();
+  });
+
+  it('a view reports its title and the way to it: heading and breadcrumb show titles, not ids', async () => {
+    await mount(technician);
+    await go(hrefOf('sites', 'site/north'));
+    shadow().querySelector('fl-site')!.dispatchEvent(new CustomEvent('fl-title', { detail: { title: 'North Sea Wind', trail: [{ label: 'Sites', href: '#/sites' }] }, bubbles: true, composed: true }));
+    await settle();
+    expect(heading()).toBe('North Sea Wind');
+    const crumbs = [...shadow().querySelectorAll('sl-breadcrumb-item')].map((item) => item.textContent?.trim());
+    expect(crumbs).toEqual(['Sites', 'North Sea Wind']);
+    expect(document.title).toBe('North Sea Wind · Fieldline');
+    // The next view starts without the old title.
+    await go(hrefOf('assets', 'asset/north/t01'));
+    expect(heading()).not.toBe('North Sea Wind');
+  });
+
+  it('admin screens are routed by tag name; one not registered yet says it is not available', async () => {
+    await mount(admin, { hash: '#/admin/users' });
+    await vi.waitFor(() => expect(shadow().querySelector('[data-not-available]')?.textContent).toContain('Users is not available'));
+    const tag = 'fl-admin-users';
+    if (!customElements.get(tag)) customElements.define(tag, class extends HTMLElement {});
+    await vi.waitFor(() => expect(shadow().querySelector(tag)).not.toBeNull());
+    expect(shadow().querySelector('nav[aria-label="Admin"]')).not.toBeNull();
+  });
+
+  it('parse: the longest route name wins, unknown routes fall back to the first, bad escapes stay as written', () => {
+    const host = { addController: () => undefined, removeController: () => undefined, requestUpdate: () => undefined, updateComplete: Promise.resolve(true) };
+    const router = new RouteController(host, { routes: ['sites', 'admin', 'admin/users'] });
+    expect(router.parse('#/admin/users')).toEqual({ route: 'admin/users', params: [] });
+    expect(router.parse('#/admin/x%2Fy')).toEqual({ route: 'admin', params: ['x/y'] });
+    expect(router.parse('#/nowhere/1')).toEqual({ route: 'sites', params: [] });
+    expect(router.parse('#/sites/%E0%A4%A')).toEqual({ route: 'sites', params: ['%E0%A4%A'] });
+  });
+});
+
+/** A form with the guard, dirty while `dirty` is set. */
+class GuardedForm extends LitElement {
+  static override properties = { dirty: { type: Boolean } };
+  declare dirty: boolean;
+  readonly guard = new UnsavedChangesController(this, { dirty: () => this.dirty, describe: () => 'the notes of Pump 3' });
+  constructor() {
+    super();
+    this.dirty = false;
+  }
+  override render() {
+    return html`<textarea></textarea>`;
+  }
+}
+customElements.define('guarded-form', GuardedForm);
+
+describe('the unsaved-changes guard', () => {
+  it('a route change with unsaved notes asks first: "Stay" keeps the view and its address, "Leave" goes', async () => {
+    await mount(technician, { hash: '#/work-orders' });
+    const form = document.createElement('guarded-form') as GuardedForm;
+    document.body.append(form);
+    form.dirty = true;
+    expect(unsavedChanges()).toEqual(['the notes of Pump 3']);
+
+    location.hash = '#/sync';
+    const dialog = await vi.waitFor(() => {
+      const found = document.querySelector('sl-dialog[data-confirm]');
+      expect(found).not.toBeNull();
+      return found!;
+    });
+    expect(dialog.textContent).toContain('the notes of Pump 3');
+    // The address is put back while the question is open, and the view stays.
+    expect(location.hash).toBe('#/work-orders');
+    expect(heading()).toBe('Work orders');
+    (dialog.querySelector('[data-answer="cancel"]') as HTMLElement).click();
+    await vi.waitFor(() => expect(document.querySelector('sl-dialog[data-confirm]')).toBeNull());
+    expect(heading()).toBe('Work orders');
+    expect(location.hash).toBe('#/work-orders');
+
+    location.hash = '#/sync';
+    const again = await vi.waitFor(() => {
+      const found = document.querySelector('sl-dialog[data-confirm]');
+      expect(found).not.toBeNull();
+      return found!;
+    });
+    (again.querySelector('[data-answer="confirm"]') as HTMLElement).click();
+    await vi.waitFor(() => expect(heading()).toBe('Sync'));
+    expect(location.hash).toBe('#/sync');
+    form.remove();
+  });
+
+  it('with everything saved a route change goes at once; a removed form is no longer asked', async () => {
+    await mount(technician, { hash: '#/work-orders' });
+    const form = document.createElement('guarded-form') as GuardedForm;
+    document.body.append(form);
+    await go('#/sync');
+    expect(heading()).toBe('Sync');
+    form.dirty = true;
+    form.remove();
+    expect(unsavedChanges()).toEqual([]);
+    await go('#/sites');
+    expect(heading()).toBe('Sites');
+    expect(document.querySelector('sl-dialog[data-confirm]')).toBeNull();
+  });
+
+  it('closing the tab with unsaved changes asks the browser (beforeunload is cancelled), and not when saved', async () => {
+    const form = document.createElement('guarded-form') as GuardedForm;
+    document.body.append(form);
+    const unload = () => {
+      const event = new Event('beforeunload', { cancelable: true });
+      window.dispatchEvent(event);
+      return event.defaultPrevented;
+    };
+    expect(unload()).toBe(false);
+    form.dirty = true;
+    expect(unload()).toBe(true);
+    form.dirty = false;
+    expect(unload()).toBe(false);
+    form.remove();
+  });
+});
+
+describe('toast helper', () => {
+  it('saved: a success toast with the message that goes away by itself', async () => {
+    const alert = await toastSaved('Work order saved');
+    expect(alert.closest('.sl-toast-stack')).not.toBeNull();
+    expect(alert.variant).toBe('success');
+    expect(alert.textContent).toContain('Work order saved');
+    expect(alert.duration).toBe(4000);
+    alert.remove();
+  });
+
+  it('failed: a danger toast with the reason that stays until closed', async () => {
+    const alert = await toastFailed('Not saved', new Error('the server refused the site'));
+    expect(alert.variant).toBe('danger');
+    expect(alert.textContent).toContain('Not saved: the server refused the site');
+    expect(alert.duration).toBe(Infinity);
+    expect(alert.open).toBe(true);
+    const other = await toast('Copied', { variant: 'neutral', duration: 10 });
+    await vi.waitFor(() => expect(other.isConnected).toBe(false));
+    expect(alert.isConnected).toBe(true);
+    alert.remove();
   });
 });

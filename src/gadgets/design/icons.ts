@@ -1,40 +1,40 @@
 /**
  * The icons the app shows, served from our own build (no CDN): each is one of Shoelace's bundled
- * Bootstrap Icons (MIT), imported as a URL (alias @shoelace-icons in vite.config.ts) so Vite emits it with the build (small ones inline as
+ * Bootstrap Icons (MIT), imported as a URL (by file path: the package's exports do not list its assets) so Vite emits it with the build (small ones inline as
  * data: URLs) and the service worker precaches it with the rest. Shoelace's `default` icon
  * library resolves names through this map only, so `<sl-icon name="…">` works offline; a name
  * missing here renders nothing (add a line below). Shoelace's own `system` icons are inline.
  */
 import { registerIconLibrary } from '@shoelace-style/shoelace/dist/utilities/icon-library.js';
-import house from '@shoelace-icons/house.svg?url';
-import geoAlt from '@shoelace-icons/geo-alt.svg?url';
-import gearWideConnected from '@shoelace-icons/gear-wide-connected.svg?url';
-import graphUp from '@shoelace-icons/graph-up.svg?url';
-import clipboardCheck from '@shoelace-icons/clipboard-check.svg?url';
-import arrowRepeat from '@shoelace-icons/arrow-repeat.svg?url';
-import upload from '@shoelace-icons/upload.svg?url';
-import plug from '@shoelace-icons/plug.svg?url';
-import people from '@shoelace-icons/people.svg?url';
-import building from '@shoelace-icons/building.svg?url';
-import diagram3 from '@shoelace-icons/diagram-3.svg?url';
-import boxArrowRight from '@shoelace-icons/box-arrow-right.svg?url';
-import personCircle from '@shoelace-icons/person-circle.svg?url';
-import sun from '@shoelace-icons/sun.svg?url';
-import moon from '@shoelace-icons/moon.svg?url';
-import circleHalf from '@shoelace-icons/circle-half.svg?url';
-import wifi from '@shoelace-icons/wifi.svg?url';
-import wifiOff from '@shoelace-icons/wifi-off.svg?url';
-import check2Circle from '@shoelace-icons/check2-circle.svg?url';
-import exclamationTriangle from '@shoelace-icons/exclamation-triangle.svg?url';
-import exclamationOctagon from '@shoelace-icons/exclamation-octagon.svg?url';
-import infoCircle from '@shoelace-icons/info-circle.svg?url';
-import chevronRight from '@shoelace-icons/chevron-right.svg?url';
-import wind from '@shoelace-icons/wind.svg?url';
-import lightningCharge from '@shoelace-icons/lightning-charge.svg?url';
-import xLg from '@shoelace-icons/x-lg.svg?url';
-import heartPulse from '@shoelace-icons/heart-pulse.svg?url';
-import bell from '@shoelace-icons/bell.svg?url';
-import list from '@shoelace-icons/list.svg?url';
+import house from '../../../node_modules/@shoelace-style/shoelace/dist/assets/icons/house.svg?url';
+import geoAlt from '../../../node_modules/@shoelace-style/shoelace/dist/assets/icons/geo-alt.svg?url';
+import gearWideConnected from '../../../node_modules/@shoelace-style/shoelace/dist/assets/icons/gear-wide-connected.svg?url';
+import graphUp from '../../../node_modules/@shoelace-style/shoelace/dist/assets/icons/graph-up.svg?url';
+import clipboardCheck from '../../../node_modules/@shoelace-style/shoelace/dist/assets/icons/clipboard-check.svg?url';
+import arrowRepeat from '../../../node_modules/@shoelace-style/shoelace/dist/assets/icons/arrow-repeat.svg?url';
+import upload from '../../../node_modules/@shoelace-style/shoelace/dist/assets/icons/upload.svg?url';
+import plug from '../../../node_modules/@shoelace-style/shoelace/dist/assets/icons/plug.svg?url';
+import people from '../../../node_modules/@shoelace-style/shoelace/dist/assets/icons/people.svg?url';
+import building from '../../../node_modules/@shoelace-style/shoelace/dist/assets/icons/building.svg?url';
+import diagram3 from '../../../node_modules/@shoelace-style/shoelace/dist/assets/icons/diagram-3.svg?url';
+import boxArrowRight from '../../../node_modules/@shoelace-style/shoelace/dist/assets/icons/box-arrow-right.svg?url';
+import personCircle from '../../../node_modules/@shoelace-style/shoelace/dist/assets/icons/person-circle.svg?url';
+import sun from '../../../node_modules/@shoelace-style/shoelace/dist/assets/icons/sun.svg?url';
+import moon from '../../../node_modules/@shoelace-style/shoelace/dist/assets/icons/moon.svg?url';
+import circleHalf from '../../../node_modules/@shoelace-style/shoelace/dist/assets/icons/circle-half.svg?url';
+import wifi from '../../../node_modules/@shoelace-style/shoelace/dist/assets/icons/wifi.svg?url';
+import wifiOff from '../../../node_modules/@shoelace-style/shoelace/dist/assets/icons/wifi-off.svg?url';
+import check2Circle from '../../../node_modules/@shoelace-style/shoelace/dist/assets/icons/check2-circle.svg?url';
+import exclamationTriangle from '../../../node_modules/@shoelace-style/shoelace/dist/assets/icons/exclamation-triangle.svg?url';
+import exclamationOctagon from '../../../node_modules/@shoelace-style/shoelace/dist/assets/icons/exclamation-octagon.svg?url';
+import infoCircle from '../../../node_modules/@shoelace-style/shoelace/dist/assets/icons/info-circle.svg?url';
+import chevronRight from '../../../node_modules/@shoelace-style/shoelace/dist/assets/icons/chevron-right.svg?url';
+import wind from '../../../node_modules/@shoelace-style/shoelace/dist/assets/icons/wind.svg?url';
+import lightningCharge from '../../../node_modules/@shoelace-style/shoelace/dist/assets/icons/lightning-charge.svg?url';
+import xLg from '../../../node_modules/@shoelace-style/shoelace/dist/assets/icons/x-lg.svg?url';
+import heartPulse from '../../../node_modules/@shoelace-style/shoelace/dist/assets/icons/heart-pulse.svg?url';
+import bell from '../../../node_modules/@shoelace-style/shoelace/dist/assets/icons/bell.svg?url';
+import list from '../../../node_modules/@shoelace-style/shoelace/dist/assets/icons/list.svg?url';
 
 const icons: ReadonlyMap<string, string> = new Map([
   ['house', house],

@@ -31,9 +31,10 @@ export async function toast(message: string, options: { variant?: ToastVariant; 
   alert.append(icon, document.createTextNode(message));
   alert.dataset.variant = variant;
   await customElements.whenDefined('sl-alert');
-  // toast() resolves when the toast closes; show it without waiting for that.
+  // toast() resolves when the toast closes; resolve once it starts to show instead.
+  const shown = new Promise((resolve) => alert.addEventListener('sl-show', resolve, { once: true }));
   void alert.toast();
-  await alert.updateComplete;
+  await shown;
   return alert;
 }
 
