@@ -18,6 +18,7 @@ import { ForwardServer } from './ingest/forward-server';
 import { Sources } from './ingest/sources';
 import type { Store } from './store/store';
 import { JobThreads } from './jobs/job-threads';
+import { InProcessPublisher, type LivePublisher } from './live/publisher';
 
 export const projectRoot = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../..');
 
@@ -34,6 +35,8 @@ export interface RunningServer {
   /** Port of the fluentd forward protocol listener. */
   forwardPort: number;
   forward: ForwardServer;
+  /** The live event bus (what GET /api/events streams). */
+  live: LivePublisher;
   close(): Promise<void>;
 }
 
@@ -68,9 +71,12 @@ export async function startServer(config: ServerConfig, options: StartOptions = 
   let ingest: IngestService;
   let forward: ForwardServer;
   let forwardPort: number;
+  let live: LivePublisher;
   try {
     await ensureAdmin(store, config.adminPassword);
-    ingest = new IngestService(store, { timeWindow: config.ingestTimeWindow });
+    // One live bus for the process: ingestion and the HTTP routes publish, GET /api/events reads.
+    live = new InProcessPublisher();
+    ingest = new IngestService(store, { timeWindow: config.ingestTimeWindow, live });
     app = await buildApp({
       store,
       version: packageVersion(),
@@ -79,6 +85,8 @@ export async function startServer(config: ServerConfig, options: StartOptions = 
       ingest,
       trustProxy: config.trustProxy,
       http: config.http,
+      live,
+      liveHeartbeatMs: config.liveHeartbeatMs,
       ...(options.logLevel ? { logLevel: options.logLevel } : {}),
       ...(options.now ? { now: options.now } : {}),
     });
@@ -100,6 +108,7 @@ export async function startServer(config: ServerConfig, options: StartOptions = 
     store,
     forward: forward!,
     forwardPort: forwardPort!,
+    live: live!,
     url: `http://${config.host.includes(':') ? `[${config.host}]` : config.host}:${port}`,
     close() {
       // Order matters: stop accepting and drain requests first, then close the database they use.

@@ -21,6 +21,9 @@ import { arrayRoutes } from './routes/arrays';
 import { jobRoutes } from './routes/jobs';
 import { ingestRoutes } from './routes/ingest';
 import { uploadRoutes } from './routes/uploads';
+import { installEventRoutes } from './routes/events';
+import { InProcessPublisher, type LivePublisher } from '../live/publisher';
+import { DocFeed } from '../live/doc-feed';
 import { IngestService } from '../ingest/ingest-service';
 import { apiErrorBody, type HealthReport } from '../../core';
 import type { Store } from '../store/store';
@@ -47,6 +50,10 @@ export interface AppOptions {
   now?: () => number;
   /** Timeouts and the body memory budget (HTTP_*; defaults as in config.ts). */
   http?: HttpLimits;
+  /** The live event bus (GET /api/events); shared with `ingest`, which publishes its appends there. */
+  live?: LivePublisher;
+  /** Heartbeat of the event stream (LIVE_HEARTBEAT_MS; default 15 s). */
+  liveHeartbeatMs?: number;
 }
 
 const defaultHttpLimits: HttpLimits = { requestTimeoutMs: 300_000, headersTimeoutMs: 30_000, bodyMemoryBytes: 512 * 1024 * 1024 };
@@ -180,9 +187,19 @@ export async function buildApp(options: AppOptions): Promise<FastifyInstance> {
   await app.register(sessionRoutes, { store: options.store, ...clock });
   await app.register(userRoutes, { store: options.store, ...clock });
   await app.register(documentRoutes, { store: options.store, bodyBudget });
-  await app.register(arrayRoutes, { store: options.store });
+  const live = options.live ?? new InProcessPublisher();
+  await app.register(arrayRoutes, { store: options.store, live });
   await app.register(jobRoutes, { store: options.store });
-  const ingest = options.ingest ?? new IngestService(options.store);
+  const ingest = options.ingest ?? new IngestService(options.store, { live });
+  // Installed on the root, not registered as a plugin: its hooks must see the sign-out routes.
+  installEventRoutes(app, { store: options.store, live, ...(options.liveHeartbeatMs === undefined ? {} : { heartbeatMs: options.liveHeartbeatMs }) });
+  // Document events from the changes feed (every write path, every process sharing the database).
+  const docFeed = new DocFeed(options.store.driver, live, { onError: (error) => app.log.warn({ err: error }, 'live document feed: read failed, trying again') });
+  app.addHook('onReady', () => docFeed.start());
+  app.addHook('onClose', async () => {
+    await docFeed.stop();
+    live.close();
+  });
   await app.register(ingestRoutes, { store: options.store, service: ingest, bodyBudget });
   await app.register(uploadRoutes, { store: options.store, service: ingest, bodyBudget });
 
@@ -218,6 +235,7 @@ export async function buildApp(options: AppOptions): Promise<FastifyInstance> {
       sources: '/api/sources',
       ingest: '/api/ingest',
       uploads: '/api/uploads',
+      events: '/api/events',
     },
   }));
 
