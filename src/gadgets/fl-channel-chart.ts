@@ -2,7 +2,7 @@ import { LitElement, css, html, unsafeCSS, type PropertyValues } from 'lit';
 import { ContextConsumer } from '@lit/context';
 import uPlot from 'uplot';
 import uPlotCss from 'uplot/dist/uPlot.min.css?inline';
-import { ChannelSeriesController, storageContext } from '../controllers';
+import { ChannelSeriesController, LiveController, storageContext } from '../controllers';
 import type { Storage } from '../storage';
 
 /**
@@ -32,6 +32,8 @@ export class FlChannelChart extends LitElement {
 
   constructor() {
     super();
+    // Live tail: the server's `samples` events extend a view that shows the end (the controller decides); `reset` reloads.
+    new LiveController(this, (event) => void (event.type === 'samples' ? this.#series.follow(event) : event.type === 'reset' ? this.#series.reload() : undefined));
     this.array = '';
     this.label = '';
     this.unit = '';
@@ -89,7 +91,8 @@ export class FlChannelChart extends LitElement {
     this.dataset.points = String(series.x.length);
     const data: uPlot.AlignedData = [series.x, series.y];
     if (this.#plot) {
-      this.#plot.setData(data, false);
+      // A live tail (series.follows) fits the scale to show the new end; a zoom keeps the user's range.
+      this.#plot.setData(data, series.follows === true);
       return;
     }
     this.#plot = new uPlot(
