@@ -3,14 +3,13 @@
  * shuts down gracefully on SIGINT/SIGTERM (in-flight requests finish, then the database closes).
  */
 import fs from 'node:fs';
-import { randomBytes } from 'node:crypto';
 import os from 'node:os';
 import { Worker, isMainThread } from 'node:worker_threads';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import type { FastifyInstance } from 'fastify';
 import { loadConfig, type ServerConfig } from './config';
-import { passwordProblem } from './auth/password-policy';
+import { ensureAdmin } from './auth/admin-bootstrap';
 import { buildApp } from './http/app';
 import { openStore } from './store/open-store';
 import { IngestService } from './ingest/ingest-service';
@@ -41,21 +40,6 @@ export interface RunningServer {
 }
 
 
-/** First start: creates `admin` with ADMIN_PASSWORD, or a generated password printed once. */
-async function ensureAdmin(store: Store, password: string | undefined): Promise<void> {
-  if ((await store.accounts.count()) > 0) return;
-  // 16 random base64url characters: well past the password policy.
-  const chosen = password ?? randomBytes(12).toString('base64url');
-  // loadConfig checks ADMIN_PASSWORD already; a config built another way gets the same rule here,
-  // named after the variable rather than a bare 400.
-  const problem = passwordProblem(chosen, 'admin');
-  if (problem) throw new Error(`ADMIN_PASSWORD: ${problem}`);
-  await store.accounts.create({ username: 'admin', role: 'admin', sites: [] }, chosen);
-  if (!password) {
-    console.log(`\nFieldline: created user "admin" with password ${chosen}\n(shown once; set ADMIN_PASSWORD to choose it)\n`);
-  }
-}
-
 export interface StartOptions {
   logLevel?: string | undefined;
   /** Registers extra routes or plugins before the server listens (embedding, tests). */
@@ -73,7 +57,7 @@ export async function startServer(config: ServerConfig, options: StartOptions = 
   let forwardPort: number;
   let live: LivePublisher;
   try {
-    await ensureAdmin(store, config.adminPassword);
+    const adminWarning = await ensureAdmin(store.accounts, config.adminPassword);
     // One live bus for the process: ingestion and the HTTP routes publish, GET /api/events reads.
     live = new InProcessPublisher();
     ingest = new IngestService(store, { timeWindow: config.ingestTimeWindow, live });
@@ -90,6 +74,8 @@ export async function startServer(config: ServerConfig, options: StartOptions = 
       ...(options.logLevel ? { logLevel: options.logLevel } : {}),
       ...(options.now ? { now: options.now } : {}),
     });
+    // Said at every start until resolved: ADMIN_PASSWORD no longer matches and was not applied.
+    if (adminWarning) app.log.warn(adminWarning);
     await options.extend?.(app);
     await app.listen({ host: config.host, port: config.port });
     forward = new ForwardServer(new Sources(store.driver), ingest, app.log, { requireHandshake: config.forwardSecurity, ...config.forwardLimits });
