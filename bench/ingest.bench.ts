@@ -81,7 +81,7 @@ const median = (values: number[]): number => [...values].sort((a, b) => a - b)[M
 
 async function measure(env: NodeJS.ProcessEnv): Promise<{ forward: number; direct: number; ratio: number }> {
   const dir = makeTempDir('fieldline-bench-ingest-');
-  const server = await startServer(loadConfig({ PORT: '0', FORWARD_PORT: '0', DATA_DIR: dir, CLIENT_DIR: `${dir}/none`, ADMIN_PASSWORD: 'bench-password', ...env }, projectRoot), { logLevel: 'silent' });
+  const server = await startServer(loadConfig({ PORT: '0', FORWARD_PORT: '0', DATA_DIR: dir, CLIENT_DIR: `${dir}/none`, ADMIN_PASSWORD: 'bench-password', DEMO: '0', ...env }, projectRoot), { logLevel: 'silent' });
   try {
     const sources = new Sources(server.store.driver);
     const forward: number[] = [];

@@ -148,7 +148,7 @@ export async function run(): Promise<Figures> {
 
   // Documents API: GET one document, 20 concurrent clients, 5 s.
   const apiDir = makeTempDir('fieldline-bench-api-');
-  const server = await startServer(loadConfig({ PORT: '0', FORWARD_PORT: '0', DATA_DIR: apiDir, CLIENT_DIR: `${apiDir}/none`, ADMIN_PASSWORD: 'bench-password' }, projectRoot), { logLevel: 'silent' });
+  const server = await startServer(loadConfig({ PORT: '0', FORWARD_PORT: '0', DATA_DIR: apiDir, CLIENT_DIR: `${apiDir}/none`, ADMIN_PASSWORD: 'bench-password', DEMO: '0' }, projectRoot), { logLevel: 'silent' });
   try {
     const login = await fetch(`${server.url}/api/session`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ username: 'admin', password: 'bench-password' }) });
     const { token } = (await login.json()) as { token: string };

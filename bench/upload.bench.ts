@@ -34,7 +34,7 @@ export async function run(): Promise<Figures> {
   const { text, rows } = csv();
   const file = new File([text], 'bench.csv', { lastModified: 1 });
   const dataDir = makeTempDir('fieldline-bench-upload-');
-  const server = await startServer(loadConfig({ PORT: '0', FORWARD_PORT: '0', DATA_DIR: dataDir, CLIENT_DIR: `${dataDir}/none`, ADMIN_PASSWORD: 'bench-password' }, projectRoot), { logLevel: 'silent' });
+  const server = await startServer(loadConfig({ PORT: '0', FORWARD_PORT: '0', DATA_DIR: dataDir, CLIENT_DIR: `${dataDir}/none`, ADMIN_PASSWORD: 'bench-password', DEMO: '0' }, projectRoot), { logLevel: 'silent' });
   const figures: Figures = {};
   try {
     const login = await fetch(`${server.url}/api/session`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ username: 'admin', password: 'bench-password' }) });

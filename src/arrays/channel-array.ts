@@ -77,20 +77,22 @@ export type AppendTimes = Float64Array | { t0: number; dt: number } | { runs: re
 
 /**
  * Splits sample times (never decreasing) into regular runs for a regular array: consecutive
- * samples stay in one run while their spacing stays its first spacing (within a microsecond,
- * the precision times travel with). A lone sample takes `dt` (the spacing expected of the
+ * samples stay in one run while they stay on its first spacing (within a microsecond, the
+ * precision times travel with). A lone sample takes `dt` (the spacing expected of the
  * channel, e.g. the array's last segment's). Times that repeat cannot be regular: refused (400).
  */
 export function regularRuns(times: Float64Array, dt: number): AppendRun[] {
   const runs: AppendRun[] = [];
   for (let index = 0; index < times.length; ) {
-    const t0 = times[index]!;
+    // To the microsecond: times of the forward protocol come as seconds plus nanoseconds through
+    // a float, a few tenths of a microsecond off; a spacing taken from them as they are would
+    // drift away from the samples over a run of thousands.
+    const t0 = Math.round(times[index]! * 1000) / 1000;
     let end = index + 1;
     let step = dt;
     if (end < times.length) {
-      step = times[end]! - t0;
-      if (!(step > 0)) throw new ArrayError('bad_request', `times must increase in a regular array (time ${end} is ${times[end]}, after ${t0})`);
-      // Absolute tolerance: times of the forward protocol carry nanoseconds through a float.
+      step = Math.round((times[end]! - times[index]!) * 1000) / 1000;
+      if (!(step > 0)) throw new ArrayError('bad_request', `times must increase in a regular array (time ${end} is ${times[end]}, after ${times[index]})`);
       while (end < times.length && Math.abs(times[end]! - (t0 + (end - index) * step)) <= 1e-3) end++;
     }
     runs.push({ offset: index, t0, dt: step });
@@ -181,6 +183,22 @@ export class ChannelArray {
 
   /** Creates an empty array (409 when one exists under this id, also when another writer creates it meanwhile). */
   static async create(storage: Storage, id: string, options: { timing: 'explicit' | 'regular'; unit?: string; site?: string; producer?: string }): Promise<ChannelArray> {
+    const prepared = ChannelArray.prepareCreate(storage, id, options);
+    try {
+      await writeAll(storage, prepared.writes);
+    } catch (error) {
+      if (isConflict(error)) throw new ArrayError('conflict', `an array ${JSON.stringify(id)} already exists`, { cause: error });
+      throw error;
+    }
+    return prepared.commit();
+  }
+
+  /**
+   * The write that creates an empty array (conditional on there being none: 409 otherwise), without
+   * writing it, so that a caller creating many (the simulated fleet) writes them in one transaction;
+   * `commit()` once written gives the array.
+   */
+  static prepareCreate(storage: Storage, id: string, options: { timing: 'explicit' | 'regular'; unit?: string; site?: string; producer?: string }): { writes: BulkWrite[]; commit: () => ChannelArray } {
     if (options.timing !== 'explicit' && options.timing !== 'regular') throw new ArrayError('bad_request', 'timing must be "explicit" or "regular"');
     const meta: ArrayMeta = {
       kind: 'fl-channel-array',
@@ -195,13 +213,7 @@ export class ChannelArray {
       ...(options.site ? { site: options.site } : {}),
       ...(options.producer ? { producer: options.producer } : {}),
     };
-    try {
-      await writeAll(storage, [{ type: 'put', id, doc: meta as unknown as Doc, expect: null }]);
-    } catch (error) {
-      if (isConflict(error)) throw new ArrayError('conflict', `an array ${JSON.stringify(id)} already exists`, { cause: error });
-      throw error;
-    }
-    return new ChannelArray(storage, id, meta);
+    return { writes: [{ type: 'put', id, doc: meta as unknown as Doc, expect: null }], commit: () => new ChannelArray(storage, id, meta) };
   }
 
   /** Opens an existing array (404 when there is none). */

@@ -61,7 +61,7 @@ interface Server {
 
 async function start(env: NodeJS.ProcessEnv, clock = { now: Date.parse('2026-12-01T08:00:00Z') }): Promise<Server> {
   const dataDir = env.DATA_DIR!;
-  const config = loadConfig({ PORT: '0', FORWARD_PORT: '0', CLIENT_DIR: `${dataDir}/no-client`, ADMIN_PASSWORD, JOB_THREADS: '0', ...env }, projectRoot);
+  const config = loadConfig({ PORT: '0', FORWARD_PORT: '0', CLIENT_DIR: `${dataDir}/no-client`, ADMIN_PASSWORD, JOB_THREADS: '0', DEMO: '0', ...env }, projectRoot);
   const running = await startServer(config, { logLevel: 'silent', now: () => clock.now });
   return {
     running,

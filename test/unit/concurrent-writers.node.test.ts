@@ -26,7 +26,7 @@ async function startProcess(env: Record<string, string>): Promise<Process> {
   const [httpPort, forwardPort] = [await freePort(), await freePort()];
   const child = spawn(process.execPath, ['--import', 'tsx', 'src/server/main.ts'], {
     cwd: projectRoot,
-    env: { ...process.env, HOST: '127.0.0.1', PORT: String(httpPort), FORWARD_PORT: String(forwardPort), ADMIN_PASSWORD: PASSWORD, JOB_THREADS: '0', LOG_LEVEL: 'warn', ...env },
+    env: { ...process.env, HOST: '127.0.0.1', PORT: String(httpPort), FORWARD_PORT: String(forwardPort), ADMIN_PASSWORD: PASSWORD, JOB_THREADS: '0', LOG_LEVEL: 'warn', DEMO: '0', ...env },
     stdio: 'ignore',
   });
   const url = `http://127.0.0.1:${httpPort}`;

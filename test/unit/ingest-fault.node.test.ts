@@ -16,7 +16,7 @@ describe('ingestion under server crashes', () => {
   it('SIGKILL and restart during a run: 0 lost, 0 doubled', async () => {
     const dataDir = makeTempDir('fieldline-fault-');
     const [httpPort, forwardPort] = [await freePort(), await freePort()];
-    const env = { ...process.env, HOST: '127.0.0.1', PORT: String(httpPort), FORWARD_PORT: String(forwardPort), DATA_DIR: dataDir, CLIENT_DIR: path.join(dataDir, 'none'), ADMIN_PASSWORD: 'fault-password', JOB_THREADS: '0', LOG_LEVEL: 'warn' };
+    const env = { ...process.env, HOST: '127.0.0.1', PORT: String(httpPort), FORWARD_PORT: String(forwardPort), DATA_DIR: dataDir, CLIENT_DIR: path.join(dataDir, 'none'), ADMIN_PASSWORD: 'fault-password', JOB_THREADS: '0', LOG_LEVEL: 'warn', DEMO: '0' };
     let server: ChildProcess | undefined;
     const start = async () => {
       server = spawn(process.execPath, ['--import', 'tsx', 'src/server/main.ts'], { cwd: projectRoot, env, stdio: 'ignore' });

@@ -23,7 +23,7 @@ function fakeClient(dir: string): string {
 }
 
 async function start(extraEnv: NodeJS.ProcessEnv = {}, extend?: StartOptions['extend']): Promise<RunningServer> {
-  const config = loadConfig({ PORT: '0', FORWARD_PORT: '0', DATA_DIR: dataDir, CLIENT_DIR: fakeClient(dataDir), ...extraEnv }, projectRoot);
+  const config = loadConfig({ PORT: '0', FORWARD_PORT: '0', DATA_DIR: dataDir, CLIENT_DIR: fakeClient(dataDir), DEMO: '0', ...extraEnv }, projectRoot);
   server = await startServer(config, { logLevel: 'silent', ...(extend ? { extend } : {}) });
   return server;
 }
@@ -49,13 +49,13 @@ describe('companion server', () => {
     expect(fs.existsSync(path.join(dataDir, SQLITE_FILE_NAME))).toBe(true);
   });
 
-  it('GET /api links to the health resource and says whether browsers should seed the demo', async () => {
+  it('GET /api links to the health resource and says whether the server runs the simulated fleet', async () => {
     const { url } = await start({ DEMO: '0' });
     const body = (await (await fetch(`${url}/api`)).json()) as { links: Record<string, string>; demo: boolean };
     expect(body.links.health).toBe('/api/health');
     expect(body.demo).toBe(false);
     await server!.close();
-    const withDemo = await start();
+    const withDemo = await start({ DEMO: '1', DEMO_DAYS: '0' });
     expect(((await (await fetch(`${withDemo.url}/api`)).json()) as { demo: boolean }).demo).toBe(true);
   });
 
@@ -171,7 +171,7 @@ describe('server process', () => {
   it('stops cleanly on SIGTERM: exit code 0 and the SQLite WAL checkpointed away', async () => {
     const child = spawn(process.execPath, ['--import', 'tsx', 'src/server/main.ts'], {
       cwd: projectRoot,
-      env: { ...process.env, PORT: '0', FORWARD_PORT: '0', DATA_DIR: dataDir, LOG_LEVEL: 'info', CLIENT_DIR: path.join(dataDir, 'none') },
+      env: { ...process.env, PORT: '0', FORWARD_PORT: '0', DATA_DIR: dataDir, LOG_LEVEL: 'info', CLIENT_DIR: path.join(dataDir, 'none'), DEMO: '0' },
       stdio: ['ignore', 'pipe', 'pipe'],
     });
     let output = '';

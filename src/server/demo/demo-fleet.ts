@@ -13,7 +13,7 @@
  * would both stream (the second's events are then resends, skipped by ingest).
  */
 import { ChannelArray, ArrayError } from '../../arrays';
-import { StorageError } from '../../storage/backend';
+import { StorageError, writeAll, type BulkWrite } from '../../storage/backend';
 import type { JsonObject } from '../../core';
 import type { Store } from '../store/store';
 import { Sources, type Source } from '../ingest/sources';
@@ -115,13 +115,19 @@ export class DemoFleet {
       ? faultSchedule(Number(written.seed), Number(written.start), Number(written.live_from))
       : faultSchedule(this.#seed, Math.floor((cut - this.#options.days * DAY) / OLD_DT_MS) * OLD_DT_MS, cut);
     this.#schedule = schedule;
-    for (const { id, doc } of [...definition.sites, ...definition.assets]) await this.#putIfAbsent(id, doc);
-    const sources = await this.#sources(definition.sources);
+    // Every document and array missing is written in one transaction (one by one, a first start
+    // spent seconds on commits).
+    const writes: BulkWrite[] = [];
+    const created: Array<() => void> = [];
+    for (const { id, doc } of [...definition.sites, ...definition.assets]) await this.#putIfAbsent(writes, id, doc);
+    const sources = await this.#sources(definition.sources, writes, created);
     const channelIds = (key: string, fields: readonly string[]) => {
       const source = sources.find((candidate) => candidate.def.key === key);
       return source ? fields.map((field) => `channel/${source.id}/${encodeURIComponent(field)}`) : [...fields];
     };
-    for (const { id, doc } of groundTruth(schedule, channelIds)) await this.#putIfAbsent(id, doc);
+    for (const { id, doc } of groundTruth(schedule, channelIds)) await this.#putIfAbsent(writes, id, doc);
+    if (writes.length > 0) await writeAll(store.documents, writes);
+    created.forEach((commit) => commit());
     if (this.#stopped) return;
 
     // The bulk step: everything from each source's last sample (or the history's start) to now.
@@ -163,12 +169,17 @@ export class DemoFleet {
     }
   }
 
-  async #putIfAbsent(id: string, doc: object): Promise<void> {
-    if ((await this.#read(id)) === undefined) await this.#options.store.documents.put(id, doc as JsonObject);
+  /** Adds the write of `doc` unless a document `id` exists (conditional: another writer meanwhile makes it a 409). */
+  async #putIfAbsent(writes: BulkWrite[], id: string, doc: object): Promise<void> {
+    if ((await this.#read(id)) === undefined) writes.push({ type: 'put', id, doc: doc as JsonObject, expect: null });
   }
 
-  /** The fleet's sources as registered (registering those missing), each with its arrays and channels. */
-  async #sources(defs: readonly SourceDef[]): Promise<BulkSource[]> {
+  /**
+   * The fleet's sources as registered (registering those missing), each with its arrays; the
+   * writes of missing arrays and channel documents go to `writes`, and `created` completes the
+   * arrays once they are written.
+   */
+  async #sources(defs: readonly SourceDef[], writes: BulkWrite[], created: Array<() => void>): Promise<BulkSource[]> {
     const registry = new Sources(this.#options.store.driver);
     const result: BulkSource[] = [];
     for (const def of defs) {
@@ -177,13 +188,16 @@ export class DemoFleet {
       const arrays = new Map<string, ChannelArray>();
       for (const [field, info] of Object.entries(def.fields)) {
         const id = `array/${source.id}/${encodeURIComponent(field)}`;
-        const array = await ChannelArray.open(this.#options.store.documents, id).catch(async (error: unknown) => {
+        const array = await ChannelArray.open(this.#options.store.documents, id).catch((error: unknown) => {
           if (!isNotFound(error)) throw error;
           // Regular timing: the history is written as runs (no times stored); ingest appends live data as runs too.
-          return ChannelArray.create(this.#options.store.documents, id, { timing: 'regular', ...(info.unit ? { unit: info.unit } : {}), site: def.site });
+          const prepared = ChannelArray.prepareCreate(this.#options.store.documents, id, { timing: 'regular', ...(info.unit ? { unit: info.unit } : {}), site: def.site });
+          writes.push(...prepared.writes);
+          created.push(() => arrays.set(field, prepared.commit()));
+          return undefined;
         });
-        arrays.set(field, array);
-        await this.#putIfAbsent(`channel/${source.id}/${encodeURIComponent(field)}`, {
+        if (array) arrays.set(field, array);
+        await this.#putIfAbsent(writes, `channel/${source.id}/${encodeURIComponent(field)}`, {
           type: 'channel',
           site: def.site,
           asset: def.asset,
