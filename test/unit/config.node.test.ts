@@ -21,7 +21,20 @@ describe('server configuration from the environment', () => {
     expect(config).toMatchObject({ host: '0.0.0.0', port: 9000, dataDir: '/var/lib/fl', forwardPort: 24225, demo: false, databaseUrl: 'postgres://u@db/fl' });
   });
 
+  it('runs the simulated fleet by default on SQLite only: DATABASE_URL turns it off unless DEMO=1; DEMO_DAYS defaults to 30', () => {
+    expect(loadConfig({}, root)).toMatchObject({ demo: true, demoDays: 30 });
+    expect(loadConfig({ DATABASE_URL: 'postgres://u@db/fl' }, root).demo).toBe(false);
+    expect(loadConfig({ DATABASE_URL: 'postgres://u@db/fl', DEMO: '1' }, root).demo).toBe(true);
+    expect(loadConfig({ DEMO: '0' }, root).demo).toBe(false);
+    expect(loadConfig({ DEMO_DAYS: '0.02' }, root).demoDays).toBe(0.02);
+    expect(loadConfig({ DEMO_DAYS: '365' }, root).demoDays).toBe(365);
+  });
+
   it.each([
+    [{ DEMO_DAYS: 'thirty' }, /DEMO_DAYS must be a number of days from 0 to 365/],
+    [{ DEMO_DAYS: '-1' }, /DEMO_DAYS must be/],
+    [{ DEMO_DAYS: '366' }, /DEMO_DAYS must be/],
+    [{ DEMO_DAYS: '1e3' }, /DEMO_DAYS must be/],
     [{ PORT: 'eighty' }, /PORT must be an integer/],
     [{ PORT: '70000' }, /PORT must be an integer/],
     [{ FORWARD_PORT: '-1' }, /FORWARD_PORT must be an integer/],
