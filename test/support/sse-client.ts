@@ -10,6 +10,8 @@ export interface SseMessage {
   data: string;
   /** The last event id after this message (what EventSource would send as Last-Event-ID). */
   id: string;
+  /** When it was parsed (Date.now()). */
+  receivedAt: number;
 }
 
 export interface SseClient {
@@ -57,7 +59,7 @@ export async function openSse(url: string, options: SseOptions = {}): Promise<Ss
   const line = (text: string) => {
     if (text === '') {
       lastId = idBuffer;
-      if (data.length > 0) messages.push({ event: event || 'message', data: data.join('\n'), id: lastId });
+      if (data.length > 0) messages.push({ event: event || 'message', data: data.join('\n'), id: lastId, receivedAt: Date.now() });
       event = '';
       data = [];
       return;
