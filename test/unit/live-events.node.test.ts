@@ -12,6 +12,7 @@ import { ADMIN_PASSWORD, apiCaller, startTestServer, type TestServer } from '../
 import { forwardExchange } from '../support/forward-client';
 import { openSse, type SseClient, type SseMessage } from '../support/sse-client';
 import { makeTempDir } from '../support/temp-dir';
+import { startPostgres } from '../support/postgres';
 
 let test: TestServer;
 const tokens: Record<string, string | undefined> = {};
@@ -236,6 +237,35 @@ describe('across restarts and shutdown', () => {
     expect(closed).toBe('closed');
     await Promise.all(streams.map((stream) => stream.ended));
   }, 30_000);
+});
+
+describe('on PostgreSQL', () => {
+  it('document events come from the shared changes feed: a write through one server process reaches the stream of another', async () => {
+    const postgres = await startPostgres();
+    const servers: TestServer[] = [];
+    try {
+      servers.push(await startTestServer({ DATABASE_URL: postgres.url }));
+      servers.push(await startTestServer({ DATABASE_URL: postgres.url }));
+      const [writer, reader] = servers as [TestServer, TestServer];
+      const token = await writer.login('admin', ADMIN_PASSWORD);
+      const stream = await openSse(`${reader.server.url}/api/events`, { token });
+      open.push(stream);
+      const put = (body: unknown) => fetch(`${writer.server.url}/api/docs/note%2Fpg-1`, { method: 'PUT', headers: { authorization: `Bearer ${token}`, 'content-type': 'application/json' }, body: JSON.stringify(body) });
+      expect((await put({ type: 'note', site: 'site/north' })).status).toBeLessThan(300);
+      expect(data(await stream.waitFor(isDoc('note/pg-1')))).toEqual({ id: 'note/pg-1', site: 'site/north', type: 'note' });
+      // Moved to another site: deleted for the site it left, then written in the new one.
+      expect((await put({ type: 'note', site: 'site/south' })).status).toBeLessThan(300);
+      await stream.waitFor((message) => isDoc('note/pg-1')(message) && data<{ site: string }>(message).site === 'site/south');
+      expect(stream.messages.filter(isDoc('note/pg-1')).map((message) => data(message))).toEqual([
+        { id: 'note/pg-1', site: 'site/north', type: 'note' },
+        { id: 'note/pg-1', site: 'site/north', type: 'note', deleted: true },
+        { id: 'note/pg-1', site: 'site/south', type: 'note' },
+      ]);
+    } finally {
+      for (const server of servers) await server.stop();
+      postgres.stop();
+    }
+  }, 60_000);
 });
 
 describe('InProcessPublisher', () => {
