@@ -4,14 +4,34 @@ import uPlot from 'uplot';
 import uPlotCss from 'uplot/dist/uPlot.min.css?inline';
 import { ChannelSeriesController, LiveController, storageContext } from '../controllers';
 import type { Storage } from '../storage';
+import { formatAxisTimes, formatLegendTime, precisionOfSpan, timeAxisSpace } from './chart-time';
+
+/** The time axis's font, set explicitly so label widths can be measured in the same font. */
+const AXIS_FONT = '12px system-ui, -apple-system, "Segoe UI", Roboto, "Helvetica Neue", sans-serif';
+/** A touch drag shorter than this (CSS px) is a tap, not a range. */
+const MIN_DRAG_PX = 8;
+/** Two taps this close (ms) are a double tap: zoom out, as a double-click does. */
+const DOUBLE_TAP_MS = 350;
+
+let measuring: CanvasRenderingContext2D | null | undefined;
+/** Width of `text` in the axis font (CSS px); an estimate where no canvas can measure. */
+function measureAxisText(text: string): number {
+  measuring ??= document.createElement('canvas').getContext('2d');
+  if (!measuring) return text.length * 7.5;
+  measuring.font = AXIS_FONT;
+  return measuring.measureText(text).width;
+}
 
 /**
  * Plots one channel array with uPlot. It draws M4 points per pixel column from the array's
  * summaries (every sample once zoomed in far enough) and loads again for the new range after each
- * zoom (drag to zoom, double-click to zoom out).
+ * zoom (drag to zoom, double-click to zoom out to the whole array; on a touch screen, a
+ * one-finger horizontal drag zooms and a double tap zooms out, while vertical drags still scroll
+ * the page). Time labels follow the zoom (milliseconds when zoomed to milliseconds).
  * Gadget methods: properties `array` (array id), `label`, `unit`, `storage` (optional: where the
- * array is, instead of the app's local storage); attributes `data-source`
- * ('raw' | 'summary') and `data-points` tell tests and tools what is drawn.
+ * array is, instead of the app's local storage); `plot` (read only: the uPlot instance, for
+ * tests and tools); `zoomOut()`; attributes `data-source` ('raw' | 'summary') and `data-points`
+ * tell tests and tools what is drawn.
  */
 export class FlChannelChart extends LitElement {
   static override properties = { array: { type: String }, label: { type: String }, unit: { type: String }, storage: { attribute: false } };
@@ -22,13 +42,17 @@ export class FlChannelChart extends LitElement {
   /** Where the array lives, when not in the app's local storage (e.g. the server's). */
   declare storage: Storage | undefined;
 
-  readonly #storage = new ContextConsumer(this, { context: storageContext, subscribe: true, callback: () => this.#load() });
+  readonly #storage = new ContextConsumer(this, { context: storageContext, subscribe: true, callback: () => void this.#load() });
   readonly #series = new ChannelSeriesController(this);
   #plot: uPlot | undefined;
   #resize: ResizeObserver | undefined;
   #zoomTimer: ReturnType<typeof setTimeout> | undefined;
   #drawn: unknown;
   #requested = '';
+  /** The next series drawn replaces the x scale (a zoom out), instead of keeping the user's range. */
+  #rescale = false;
+  #touch: { id: number; x: number } | undefined;
+  #lastTap = 0;
 
   constructor() {
     super();
@@ -46,6 +70,9 @@ export class FlChannelChart extends LitElement {
       :host { display: block; background: #fff; border: 1px solid #d7dee2; border-radius: 6px; padding: 0.5rem; }
       header { display: flex; justify-content: space-between; font-size: 0.875rem; color: #4a5a63; }
       .plot { min-height: 220px; }
+      /* A horizontal touch drag is the chart's (zoom), not the browser's (back/forward swipe);
+         vertical drags still scroll the page. */
+      .plot .u-over { touch-action: pan-y; }
       .error { color: #b3261e; }
     `,
   ];
@@ -54,16 +81,73 @@ export class FlChannelChart extends LitElement {
     return Math.max(200, (this.renderRoot.querySelector('.plot') as HTMLElement | null)?.clientWidth ?? 600);
   }
 
-  #load(fromMs?: number, toMs?: number): void {
+  /** Loads a range (the whole array without one); false when that is what was asked last. */
+  #load(fromMs?: number, toMs?: number): boolean {
     const storage = this.storage ?? this.#storage.value;
-    if (!storage || !this.array) return;
+    if (!storage || !this.array) return false;
     const width = this.#width();
     // The context arriving and the first render both ask: load once.
     const request = JSON.stringify([this.array, width, fromMs, toMs]);
-    if (request === this.#requested) return;
+    if (request === this.#requested) return false;
     this.#requested = request;
     void this.#series.load(storage, this.array, width, fromMs, toMs);
+    return true;
   }
+
+  /** The uPlot instance once something is drawn (tests and tools read scales and axes from it). */
+  get plot(): uPlot | undefined {
+    return this.#plot;
+  }
+
+  /**
+   * Back to the whole array. uPlot's own double-click only re-fits the x scale to the data loaded
+   * now — the zoomed range — so the chart stayed zoomed in for ever.
+   */
+  zoomOut(): void {
+    clearTimeout(this.#zoomTimer);
+    this.#rescale = this.#load();
+  }
+
+  /** Touch and pen: a horizontal drag selects the range to zoom to (uPlot handles only the mouse). */
+  readonly #onPointerDown = (event: PointerEvent): void => {
+    if (event.pointerType === 'mouse' || !this.#plot || this.#touch) return;
+    const over = this.#plot.over;
+    over.setPointerCapture(event.pointerId);
+    this.#touch = { id: event.pointerId, x: event.clientX - over.getBoundingClientRect().left };
+  };
+
+  readonly #onPointerMove = (event: PointerEvent): void => {
+    const touch = this.#touch;
+    const plot = this.#plot;
+    if (!touch || !plot || event.pointerId !== touch.id) return;
+    const x = Math.min(plot.over.clientWidth, Math.max(0, event.clientX - plot.over.getBoundingClientRect().left));
+    plot.setSelect({ left: Math.min(touch.x, x), width: Math.abs(x - touch.x), top: 0, height: plot.over.clientHeight }, false);
+  };
+
+  readonly #onPointerUp = (event: PointerEvent): void => {
+    const touch = this.#touch;
+    const plot = this.#plot;
+    if (!touch || !plot || event.pointerId !== touch.id) return;
+    this.#touch = undefined;
+    const x = Math.min(plot.over.clientWidth, Math.max(0, event.clientX - plot.over.getBoundingClientRect().left));
+    plot.setSelect({ left: 0, width: 0, top: 0, height: 0 }, false);
+    if (Math.abs(x - touch.x) < MIN_DRAG_PX) {
+      if (event.timeStamp - this.#lastTap < DOUBLE_TAP_MS) {
+        this.#lastTap = 0;
+        this.zoomOut();
+      } else {
+        this.#lastTap = event.timeStamp;
+      }
+      return;
+    }
+    plot.setScale('x', { min: plot.posToVal(Math.min(touch.x, x), 'x'), max: plot.posToVal(Math.max(touch.x, x), 'x') });
+  };
+
+  readonly #onPointerCancel = (event: PointerEvent): void => {
+    if (event.pointerId !== this.#touch?.id) return;
+    this.#touch = undefined;
+    this.#plot?.setSelect({ left: 0, width: 0, top: 0, height: 0 }, false);
+  };
 
   override connectedCallback(): void {
     super.connectedCallback();
@@ -91,23 +175,62 @@ export class FlChannelChart extends LitElement {
     this.dataset.points = String(series.x.length);
     const data: uPlot.AlignedData = [series.x, series.y];
     if (this.#plot) {
-      // A live tail (series.follows) fits the scale to show the new end; a zoom keeps the user's range.
-      this.#plot.setData(data, series.follows === true);
+      const plot = this.#plot;
+      const { min, max } = plot.scales.x!;
+      // A zoom out fits the scale to the whole array; a live tail (series.follows) fits it too, to
+      // show the new end.
+      if (this.#rescale || series.follows === true || min === undefined || min === null || max === undefined || max === null) {
+        plot.setData(data);
+      } else {
+        // A zoom keeps the range the user chose. setData(data, false) alone neither redraws nor
+        // re-finds the visible indices, so the cursor looked up the old data's positions in the
+        // new data (the legend's "NaN-NaN-NaN NaN:NaNam"): setting the same range does both.
+        plot.setData(data, false);
+        plot.setScale('x', { min, max });
+      }
+      this.#rescale = false;
       return;
     }
+    this.#rescale = false;
     this.#plot = new uPlot(
       {
         width: this.#width(),
         height: 220,
-        series: [{}, { label: this.unit ? `${this.label} [${this.unit}]` : this.label, stroke: '#0f4c5c', width: 1, spanGaps: false }],
+        series: [
+          {
+            // The cursor's time, as precise as the visible span needs ('—' off the samples).
+            value: (plot, raw) => formatLegendTime(raw, precisionOfSpan((plot.scales.x?.max ?? 0) - (plot.scales.x?.min ?? 0))),
+          },
+          { label: this.unit ? `${this.label} [${this.unit}]` : this.label, stroke: '#0f4c5c', width: 1, spanGaps: false },
+        ],
         scales: { x: { time: true } },
-        cursor: { drag: { x: true, y: false } },
+        axes: [
+          {
+            font: AXIS_FONT,
+            space: (_plot, _axis, min, max, width) => timeAxisSpace(max - min, width, measureAxisText),
+            values: (_plot, splits, _axis, _space, step) => formatAxisTimes(splits, step),
+          },
+          {},
+        ],
+        cursor: {
+          drag: { x: true, y: false },
+          // Double-click zooms out to the whole array, not to the zoomed range loaded now.
+          bind: {
+            dblclick: () => () => {
+              this.zoomOut();
+              return null;
+            },
+          },
+        },
         hooks: {
           setScale: [
             (plot, key) => {
               if (key !== 'x') return;
               const { min, max } = plot.scales.x!;
               if (min === undefined || max === undefined || min === null || max === null) return;
+              // Fitted to what is loaded (a zoom out arriving): nothing new to load.
+              const x = this.#series.series?.x;
+              if (x && x.length > 0 && min === x[0] && max === x[x.length - 1]) return;
               // Wait until the user stops zooming, then load the new range at full resolution.
               clearTimeout(this.#zoomTimer);
               this.#zoomTimer = setTimeout(() => this.#load(min * 1000, max * 1000), 120);
@@ -118,6 +241,11 @@ export class FlChannelChart extends LitElement {
       data,
       this.renderRoot.querySelector('.plot') as HTMLElement,
     );
+    const over = this.#plot.over;
+    over.addEventListener('pointerdown', this.#onPointerDown);
+    over.addEventListener('pointermove', this.#onPointerMove);
+    over.addEventListener('pointerup', this.#onPointerUp);
+    over.addEventListener('pointercancel', this.#onPointerCancel);
   }
 
   override render() {
