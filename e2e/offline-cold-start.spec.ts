@@ -8,6 +8,7 @@ import { chromium, expect, test, type BrowserContext } from '@playwright/test';
 import { chromiumLaunchArgs, chromiumPath } from '../test/support/chromium';
 import { AppShell } from './pages/app-shell';
 import { ImportPage } from './pages/import-page';
+import { E2E_ADMIN_PASSWORD } from './support/server';
 
 const baseURL = process.env.E2E_BASE_URL!;
 const builtAssets = path.resolve(import.meta.dirname, '..', 'dist', 'client', 'assets');
@@ -54,6 +55,8 @@ test('with the browser restarted offline, the app starts from the precache and e
   const first = online.pages()[0] ?? (await online.newPage());
   const shell = new AppShell(first);
   await shell.open('/');
+  // Signed in once online: offline the app remembers who (and so which views the navigation has).
+  await shell.signInByApi('admin', E2E_ADMIN_PASSWORD);
   await shell.serviceWorkerReady();
   // clientsClaim: the first page is taken over once the worker activates, without a reload.
   await first.waitForFunction(() => navigator.serviceWorker.controller !== null);
@@ -69,6 +72,7 @@ test('with the browser restarted offline, the app starts from the precache and e
   await coldShell.open('/');
   expect(await coldShell.isControlled()).toBe(true);
   await expect(coldShell.status).toHaveText('Offline');
+  await expect(page.locator('fl-app [data-user]')).toContainText('admin');
 
   for (const section of ['Channels', 'Import', 'Sources', 'Sync', 'Work orders', 'Sites'] as const) {
     await coldShell.goTo(section);

@@ -22,9 +22,18 @@ export class AppShell {
     await expect(this.navigation).toBeVisible();
   }
 
-  async goTo(section: 'Sites' | 'Channels' | 'Import' | 'Sources' | 'Work orders' | 'Sync'): Promise<void> {
+  /** Follows a navigation link (the user's role decides which are there: Admin opens Users). */
+  async goTo(section: 'Sites' | 'Channels' | 'Import' | 'Sources' | 'Work orders' | 'Sync' | 'Admin'): Promise<void> {
     await this.navigation.getByRole('link', { name: section }).click();
-    await expect(this.heading).toHaveText(section);
+    await expect(this.heading).toHaveText(section === 'Admin' ? 'Users' : section);
+  }
+
+  /** Signs in through the API (the context keeps the cookie) and reloads, so the header shows the user. */
+  async signInByApi(username: string, password: string): Promise<void> {
+    const response = await this.page.request.post('/api/session', { data: { username, password } });
+    expect(response.ok()).toBe(true);
+    await this.page.reload();
+    await expect(this.page.locator('fl-app [data-user]')).toContainText(username);
   }
 
   /** Resolves once a service worker is active for this page's scope. */

@@ -20,6 +20,9 @@ export interface E2eServer {
   restart(): Promise<void>;
 }
 
+/** The admin's password on the shared e2e server (global-setup.ts). */
+export const E2E_ADMIN_PASSWORD = 'e2e admin password';
+
 export async function startE2eServer(env: NodeJS.ProcessEnv = {}): Promise<E2eServer> {
   const built = path.join(root, 'dist', 'client');
   if (!fs.existsSync(path.join(built, 'index.html'))) throw new Error('e2e needs the built PWA: run `npm run build` first');

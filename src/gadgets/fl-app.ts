@@ -186,6 +186,15 @@ export class FlApp extends LitElement {
       }
       nav a:hover { background: var(--sl-color-neutral-100); }
       nav a[aria-current='page'] { border-bottom-color: var(--sl-color-primary-600); font-weight: var(--sl-font-weight-semibold); color: var(--fl-link); }
+      /* Tablets in portrait: the header stays one row and every section fits the navigation. */
+      @media (max-width: 900px) {
+        header { padding-inline: var(--sl-spacing-medium); gap: var(--sl-spacing-x-small) var(--sl-spacing-small); }
+        .user .role, .sign-out-label { position: absolute; width: 1px; height: 1px; overflow: hidden; clip: rect(0 0 0 0); white-space: nowrap; }
+        nav { padding: 0 var(--sl-spacing-x-small); }
+        nav a { padding: 0 var(--sl-spacing-small); }
+        nav a sl-icon { display: none; }
+        main { padding: var(--sl-spacing-medium); }
+      }
       main { padding: var(--sl-spacing-large); width: 100%; max-width: var(--fl-content-width); margin: 0 auto; box-sizing: border-box; display: grid; gap: var(--sl-spacing-large); align-content: start; }
       main > h2 { outline: none; }
       .update { display: flex; flex-wrap: wrap; gap: var(--sl-spacing-medium); align-items: center; padding: var(--sl-spacing-x-small) var(--sl-spacing-large); background: var(--sl-color-warning-100); color: var(--sl-color-warning-900); }
@@ -244,10 +253,10 @@ export class FlApp extends LitElement {
       <span class="pill" role="status" aria-label="Connection" data-online=${String(online)}>${online ? 'Online' : 'Offline'}</span>
       ${user
         ? html`<span class="user" aria-label="Signed in user" data-user=${user.username}>
-              <sl-icon name="person-circle" aria-hidden="true"></sl-icon><strong>${user.username}</strong><span>${roleLabel[user.role]}</span>
+              <sl-icon name="person-circle" aria-hidden="true"></sl-icon><strong>${user.username}</strong><span class="role">${roleLabel[user.role]}</span>
             </span>
             <sl-button variant="default" @click=${() => void this.#signOut()} data-sign-out>
-              <sl-icon slot="prefix" name="box-arrow-right" aria-hidden="true"></sl-icon>Sign out
+              <sl-icon slot="prefix" name="box-arrow-right" aria-hidden="true"></sl-icon><span class="sign-out-label">Sign out</span>
             </sl-button>`
         : nothing}
       <sl-icon-button

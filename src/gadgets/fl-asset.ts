@@ -52,8 +52,7 @@ export class FlAsset extends LitElement {
       .facts dd { margin: 0; }
       section { display: grid; gap: var(--sl-spacing-small); }
       td a { display: inline-flex; align-items: center; min-height: var(--fl-touch); }
-      .chart-head { display: flex; gap: var(--sl-spacing-medium); align-items: end; flex-wrap: wrap; }
-      sl-select { min-width: 16rem; }
+      sl-select { max-width: 24rem; }
       ul.links { list-style: none; padding: 0; margin: 0; display: flex; flex-wrap: wrap; gap: var(--sl-spacing-small); }
       ul.links a { display: inline-flex; align-items: center; min-height: var(--fl-touch); padding: 0 var(--sl-spacing-medium); border: 1px solid var(--fl-border); border-radius: var(--fl-radius); background: var(--fl-surface); text-decoration: none; }
       .columns { display: grid; gap: var(--sl-spacing-x-large); grid-template-columns: repeat(auto-fit, minmax(20rem, 1fr)); }
@@ -127,7 +126,7 @@ export class FlAsset extends LitElement {
           return html`<tr data-channel=${channel.id}>
             <td><a href=${hrefOf('channels', channel.id)}>${channel.title}</a></td>
             <td class="numeric" data-array=${channel.array}>${!status || status.state === 'loading' ? '…' : formatValue(status.last?.value, channel.unit)}</td>
-            <td class="muted small">${formatAge(status?.last?.time)}</td>
+            <td class="muted small">${formatAge(status?.last?.time) || '—'}</td>
             <td class="muted small">${normal && (normal.min !== undefined || normal.max !== undefined) ? `${normal.min ?? '…'} to ${normal.max ?? '…'} ${channel.unit ?? ''}` : '—'}</td>
           </tr>`;
         })}
@@ -141,12 +140,10 @@ export class FlAsset extends LitElement {
     // Online, the server holds every sample; offline, a pinned channel's copy on this device.
     const storage = this.#online.online ? this.#server.value : undefined;
     return html`<section aria-labelledby="recent-heading">
-      <div class="chart-head">
-        <h3 id="recent-heading">Recent data</h3>
-        <sl-select label="Channel" value=${shown.array} @sl-change=${(event: Event) => (this.chosen = (event.target as SlSelect).value as string)}>
-          ${channels.map((channel) => html`<sl-option value=${channel.array}>${channel.title}</sl-option>`)}
-        </sl-select>
-      </div>
+      <h3 id="recent-heading">Recent data</h3>
+      <sl-select label="Channel shown" value=${shown.array} @sl-change=${(event: Event) => (this.chosen = (event.target as SlSelect).value as string)}>
+        ${channels.map((channel) => html`<sl-option value=${channel.array}>${channel.title}</sl-option>`)}
+      </sl-select>
       <fl-channel-chart .array=${shown.array} .label=${shown.title} .unit=${shown.unit ?? ''} .storage=${storage}></fl-channel-chart>
     </section>`;
   }

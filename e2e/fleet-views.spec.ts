@@ -1,0 +1,103 @@
+// The monitoring views with a fleet on the server: an admin walks sites → site → asset → channel
+// at the three tablet/desktop sizes, with screenshots of each view, light and dark; a technician
+// sees only their site. The server runs the simulated fleet (DEMO=1, minutes of history); the
+// fixture (written through the API like an admin and a data source would) gives known titles and
+// values whatever the fleet holds.
+import path from 'node:path';
+import { expect, test, type Browser } from '@playwright/test';
+import { startE2eServer, type E2eServer } from './support/server';
+import { FIXTURE_GEARBOX, FIXTURE_POWER, FIXTURE_SITE, FIXTURE_TURBINE, writeFleetFixture } from './support/fleet-fixture';
+import { AssetPage, ChannelPage, ShellSignIn, SitePage, SitesPage } from './pages/fleet-views';
+import { AppShell } from './pages/app-shell';
+
+const ADMIN_PASSWORD = 'e2e admin password';
+const screens = path.resolve(import.meta.dirname, '..', 'test-results', 'screens');
+let server: E2eServer;
+
+test.beforeAll(async () => {
+  test.setTimeout(120_000);
+  server = await startE2eServer({ ADMIN_PASSWORD, DEMO: '1', DEMO_DAYS: '0.02' });
+  const session = await fetch(`${server.url}/api/session`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ username: 'admin', password: ADMIN_PASSWORD }) });
+  const { token } = (await session.json()) as { token: string };
+  await writeFleetFixture(server.url, token);
+  const created = await fetch(`${server.url}/api/users`, {
+    method: 'POST',
+    headers: { authorization: `Bearer ${token}`, 'content-type': 'application/json' },
+    body: JSON.stringify({ username: 'tom', password: 'tom-password', role: 'technician', sites: [FIXTURE_SITE.id] }),
+  });
+  expect(created.status).toBe(201);
+});
+
+test.afterAll(async () => {
+  await server?.stop();
+});
+
+const sizes = [
+  { name: '1024x768', width: 1024, height: 768 },
+  { name: '768x1024', width: 768, height: 1024 },
+  { name: '1440x900', width: 1440, height: 900 },
+] as const;
+
+async function walk(browser: Browser, size: (typeof sizes)[number], colorScheme: 'light' | 'dark'): Promise<void> {
+  const context = await browser.newContext({ viewport: { width: size.width, height: size.height }, colorScheme });
+  const page = await context.newPage();
+  const shot = (view: string) => page.screenshot({ path: path.join(screens, `${size.name}-${colorScheme}-${view}.png`), fullPage: true });
+  const sites = new SitesPage(page);
+  await sites.open(server.url);
+  await new ShellSignIn(page).signIn('admin', ADMIN_PASSWORD);
+  await expect(sites.site(FIXTURE_SITE.title)).toBeVisible({ timeout: 20_000 });
+  await expect(page.locator('fl-app [data-simulated]')).toHaveText('Simulated data');
+  await shot('sites');
+
+  await sites.choose(FIXTURE_SITE.title);
+  const site = new SitePage(page);
+  await expect(site.tiles).toHaveCount(2);
+  await expect(site.value(FIXTURE_TURBINE.title, FIXTURE_POWER.title)).toHaveText(/^[\d,.]+ kW$/);
+  await expect(site.tile(FIXTURE_TURBINE.title).getByRole('link', { name: FIXTURE_GEARBOX.title })).toBeVisible();
+  await expect(page.locator('fl-site fl-sparkline path').first()).toBeAttached();
+  await shot('site');
+
+  await site.openAsset(FIXTURE_TURBINE.title);
+  const asset = new AssetPage(page);
+  await expect(asset.channels).toHaveCount(3);
+  await expect(asset.lastValue(FIXTURE_POWER.title)).toHaveText(/^[\d,.]+ kW$/);
+  await expect(asset.chart).toHaveAttribute('data-points', /^[1-9]\d*$/);
+  await expect(page.locator('fl-asset')).toContainText(FIXTURE_SITE.title);
+  // Titles, not ids, anywhere on the page.
+  await expect(page.locator('fl-app main')).not.toContainText('asset/');
+  await shot('asset');
+
+  await asset.openChannel(FIXTURE_POWER.title);
+  const channel = new ChannelPage(page);
+  await channel.drawn();
+  await expect(page.locator('fl-app sl-breadcrumb')).toContainText(FIXTURE_TURBINE.title);
+  await shot('channel');
+  await context.close();
+}
+
+for (const size of sizes) {
+  test(`an admin walks sites → site → asset → channel at ${size.name}`, async ({ browser }) => {
+    test.setTimeout(90_000);
+    await walk(browser, size, 'light');
+  });
+}
+
+test('the same walk in the dark theme (1024x768)', async ({ browser }) => {
+  test.setTimeout(90_000);
+  await walk(browser, sizes[0], 'dark');
+});
+
+test("a technician sees only their site and a technician's navigation; sign out returns to the sign-in", async ({ page }) => {
+  const sites = new SitesPage(page);
+  await sites.open(server.url);
+  const signIn = new ShellSignIn(page);
+  await signIn.signIn('tom', 'tom-password');
+  await expect(sites.site(FIXTURE_SITE.title)).toBeVisible({ timeout: 20_000 });
+  await expect(sites.sites).toHaveCount(1);
+  await expect(new AppShell(page).navigation.getByRole('link')).toHaveText(['Sites', 'Work orders', 'Sync']);
+  await page.goto(`${server.url}/#/admin/users`);
+  await expect(page.locator('fl-app main')).toContainText('This screen is for admins');
+  await signIn.signOut();
+  await page.goto(`${server.url}/#/sites`);
+  await expect(signIn.form).toBeVisible();
+});
