@@ -22,3 +22,7 @@ export { SyncService, renewSessionOnThisOrigin, type SessionCheck, type SyncServ
 export { PinService, type Pin, type PinEstimate, type PinServiceOptions } from './sync/pins';
 export { syncContext } from './contexts';
 export { SyncStatusController } from './sync/sync-status-controller';
+export { apiClient, sameOriginApi, type ApiClient, type ApiClientOptions } from './api-client';
+export { usersApi, usersApiAt, type AdminUser, type NewUser, type UserChanges, type UsersApi } from './admin-api';
+export { AdminUsersController, type AdminUsersOptions } from './admin-users-controller';
+export { AdminModelController, type AdminAsset, type AdminModelOptions, type AdminSite, type AssetFields, type SiteFields } from './admin-model-controller';

@@ -3,6 +3,7 @@
  * merge late events (engineers and admins). Failures throw ApiError with the server's status and
  * reason; no network is status 0.
  */
+import { ApiError, sameOriginApi } from './api-client';
 export interface DataSource {
   id: string;
   tag: string;
@@ -20,26 +21,9 @@ export interface NewDataSource {
   units?: Record<string, string>;
 }
 
-export class ApiError extends Error {
-  readonly status: number;
-  constructor(status: number, message: string) {
-    super(message);
-    this.name = 'ApiError';
-    this.status = status;
-  }
-}
+export { ApiError };
 
-async function call<T>(path: string, init: RequestInit = {}): Promise<T> {
-  let response: Response;
-  try {
-    response = await fetch(path, { credentials: 'same-origin', ...init, headers: { accept: 'application/json', ...(init.body ? { 'content-type': 'application/json' } : {}), ...init.headers } });
-  } catch {
-    throw new ApiError(0, 'the server cannot be reached');
-  }
-  const body = (await response.json().catch(() => ({}))) as T & { detail?: string };
-  if (!response.ok) throw new ApiError(response.status, body.detail ?? `the server answered ${response.status}`);
-  return body;
-}
+const call = <T>(path: string, init: RequestInit = {}): Promise<T> => sameOriginApi.call<T>(path, init);
 
 /** `temp=°C, power=kW` → {temp: '°C', power: 'kW'}. */
 export function parseUnits(text: string): Record<string, string> {
@@ -59,6 +43,10 @@ export const sourcesApi = {
   },
   create(input: NewDataSource): Promise<DataSource & { token: string; shared_key: string }> {
     return call('/api/sources', { method: 'POST', body: JSON.stringify(input) });
+  },
+  /** Rebinds a source to another asset or site (admins; null unbinds): its channels and arrays follow. */
+  rebind(id: string, binding: { asset?: string | null; site?: string | null }): Promise<{ source: DataSource; moved: { channels: number; arrays: number } }> {
+    return call(`/api/sources/${encodeURIComponent(id)}`, { method: 'PATCH', body: JSON.stringify(binding) });
   },
   rebuild(id: string): Promise<{ merged: number; rewritten: number; from: number | null }> {
     return call(`/api/sources/${encodeURIComponent(id)}/rebuild`, { method: 'POST' });

@@ -16,11 +16,18 @@ import { FlChannel } from './fl-channel';
 import { FlSite } from './fl-site';
 import { FlSites } from './fl-sites';
 import { FlSparkline } from './fl-sparkline';
+import { FlAdminAssets } from './fl-admin-assets';
+import { FlAdminSites } from './fl-admin-sites';
+import { FlAdminUsers } from './fl-admin-users';
 
+export { FlAdminAssets, FlAdminSites, FlAdminUsers };
 export { FlApp, FlAsset, FlChannel, FlSite, FlSites, FlSparkline, FlChannelChart, FlChannelList, FlConflicts, FlOfflineData, FlSignIn, FlSources, FlSyncStatus, FlUpload, FlWorkOrders };
 export type { WorkOrder, WorkOrderStatus } from './fl-work-orders';
 
 const gadgets: Record<string, CustomElementConstructor> = {
+  'fl-admin-assets': FlAdminAssets,
+  'fl-admin-sites': FlAdminSites,
+  'fl-admin-users': FlAdminUsers,
   'fl-app': FlApp,
   'fl-asset': FlAsset,
   'fl-channel': FlChannel,
