@@ -63,8 +63,15 @@ interface Crumb {
   href: string;
 }
 
-/** The admin screens, routed by tag name (their engineer registers them in gadgets/index.ts). */
-const adminTags: Partial<Record<Route, string>> = { 'admin/users': 'fl-admin-users', 'admin/sites': 'fl-admin-sites', 'admin/assets': 'fl-admin-assets' };
+/**
+ * The admin screens by route: tag names, so the shell needs no import of them (gadgets/index.ts
+ * registers them); a tag not defined yet shows "not available" until it is.
+ */
+export const adminScreens: ReadonlyMap<string, string> = new Map([
+  ['admin/users', 'fl-admin-users'],
+  ['admin/sites', 'fl-admin-sites'],
+  ['admin/assets', 'fl-admin-assets'],
+]);
 
 const roleLabel: Record<Role, string> = { admin: 'Admin', engineer: 'Engineer', technician: 'Technician' };
 const themeNext: Record<ThemeChoice, ThemeChoice> = { system: 'light', light: 'dark', dark: 'system' };
@@ -298,7 +305,7 @@ export class FlApp extends LitElement {
           <section class="stack" aria-labelledby="conflicts-heading"><h3 id="conflicts-heading">Conflicts</h3><fl-conflicts></fl-conflicts></section>
           <section class="stack" aria-labelledby="offline-heading"><h3 id="offline-heading">Channel data on this device</h3><fl-offline-data></fl-offline-data></section>`;
       default: {
-        const tag = adminTags[section.route];
+        const tag = adminScreens.get(section.route);
         if (!tag) return nothing;
         if (!customElements.get(tag)) {
           void customElements.whenDefined(tag).then(() => this.requestUpdate());
