@@ -43,9 +43,18 @@ export class FlChannelList extends LitElement {
     p { margin: 0; }
   `;
 
+  /** A sync or a pin brought data (a pinned site's arrays arrive): list again. */
+  readonly #onDataChanged = (): void => void this.reload();
+
   override connectedCallback(): void {
     super.connectedCallback();
+    window.addEventListener('fl-data-changed', this.#onDataChanged);
     void this.reload();
+  }
+
+  override disconnectedCallback(): void {
+    super.disconnectedCallback();
+    window.removeEventListener('fl-data-changed', this.#onDataChanged);
   }
 
   async reload(): Promise<void> {

@@ -60,6 +60,12 @@ describe('<fl-channel-list>', () => {
     expect(section().querySelector('.elsewhere')?.textContent).toContain('1 more channel is on the server only');
     // The chart it does show loads.
     await expect.poll(() => charts[0]!.dataset.points, { timeout: 5000 }).toBe('100');
+    // Pinning the site brings the array down; the sync says so and the channel joins the list.
+    const pinned = await ChannelArray.create(storage, 'array/source/abc/power', { timing: 'regular', unit: 'kW', site: 'site/north' });
+    await pinned.append(new Float32Array(50).fill(1), { t0: Date.UTC(2026, 10, 1), dt: 1000 });
+    window.dispatchEvent(new Event('fl-data-changed'));
+    await expect.poll(() => [...section().querySelectorAll('fl-channel-chart')].map((chart) => chart.label), { timeout: 5000 }).toEqual(['Active power', 'Gearbox temperature']);
+    expect(section().querySelector('.elsewhere')).toBeNull();
   });
 
   it('a chart of an array that is not here said "loading…" for ever: it says the array is not available', async () => {
