@@ -45,7 +45,8 @@ function clockPart(date: Date, precision: TimePrecision): string {
 /** The legend's time: date and clock at `precision`; '—' where there is no time (no sample under the cursor). */
 export function formatLegendTime(seconds: number | null | undefined, precision: TimePrecision): string {
   if (seconds === null || seconds === undefined || !Number.isFinite(seconds)) return '—';
-  const date = new Date(seconds * 1000);
+  // Seconds are floats (x in uPlot): 1793520100.124 * 1000 is …123.9999, so round to the millisecond.
+  const date = new Date(Math.round(seconds * 1000));
   if (Number.isNaN(date.getTime())) return '—';
   return precision === 'day' ? datePart(date) : `${datePart(date)} ${clockPart(date, precision)}`;
 }
@@ -59,7 +60,7 @@ export function formatAxisTimes(splits: readonly (number | null)[], step: number
   let lastDay = '';
   return splits.map((split) => {
     if (split === null || !Number.isFinite(split)) return '';
-    const date = new Date(split * 1000);
+    const date = new Date(Math.round(split * 1000));
     const day = datePart(date);
     if (precision === 'day') return day;
     const label = day !== lastDay ? `${clockPart(date, precision)}\n${day}` : clockPart(date, precision);
