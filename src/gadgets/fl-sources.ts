@@ -1,5 +1,6 @@
 import { LitElement, css, html, nothing } from 'lit';
-import { ApiError, parseUnits, sourcesApi, type DataSource } from '../controllers';
+import { ApiError, DocsController, parseUnits, sourcesApi, type DataSource, type Listed } from '../controllers';
+import type { AssetDoc, SiteDoc } from '../core';
 
 type Created = DataSource & { token: string; shared_key: string };
 
@@ -21,9 +22,19 @@ export class FlSources extends LitElement {
   /** The server's forward protocol port (FORWARD_PORT, as the server says), null when unknown. */
   declare forwardPort: number | null | undefined;
 
+  // The sites and assets on this device, for their titles: a source is bound to ids, a user reads titles.
+  readonly #sites = new DocsController<SiteDoc>(this, { query: () => 'type:site', prefixes: ['site/'] });
+  readonly #assets = new DocsController<AssetDoc>(this, { query: () => 'type:asset', prefixes: ['asset/'] });
+
   constructor() {
     super();
     this.busy = false;
+  }
+
+  /** The title of a site or asset on this device; the id only when the document is not here. */
+  #title(id: string | null | undefined, docs: ReadonlyArray<Listed<{ title?: string }>> | undefined): string {
+    if (!id) return '';
+    return docs?.find((doc) => doc.id === id)?.title ?? id;
   }
 
   static override styles = css`
@@ -143,8 +154,8 @@ export class FlSources extends LitElement {
                 (source) =>
                   html`<tr aria-label=${source.tag}>
                     <td>${source.tag}</td>
-                    <td>${source.site ?? ''}</td>
-                    <td>${source.asset ?? ''}</td>
+                    <td>${this.#title(source.site, this.#sites.docs)}</td>
+                    <td>${this.#title(source.asset, this.#assets.docs)}</td>
                     <td class="number">${source.events_stored.toLocaleString('en')}</td>
                     <td class="number">${source.late_pending.toLocaleString('en')}</td>
                     <td>${source.late_pending > 0 ? html`<button ?disabled=${this.busy} @click=${() => void this.#rebuild(source)}>Merge late events</button>` : nothing}</td>
