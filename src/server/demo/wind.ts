@@ -181,7 +181,7 @@ export function cmsBurst(seed: number, schedule: FaultSchedule, turbine: number,
   const fShaft = fRotor * GEAR_RATIO;
   const fMesh = fShaft * MESH_PER_HS_TURN;
   const period = fRotor > 0 ? 1 / (fRotor * BPFO_PER_ROTOR_TURN) : Infinity;
-  const impact = 2.8 * severity ** 1.3 * (0.4 + 0.6 * loadFraction);
+  const impact = 7 * severity ** 1.2 * (0.4 + 0.6 * loadFraction);
   const mesh = 0.32 * (0.3 + 0.7 * loadFraction);
   const phase = (n: number) => uniform(seed, k ^ n, Math.round(t0)) * 2 * Math.PI;
   const [p1, p2, p3, p4] = [phase(1), phase(2), phase(3), phase(4)];
