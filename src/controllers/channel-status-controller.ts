@@ -25,6 +25,9 @@ interface SummaryAnswer {
   summaries: Array<{ count: number; first: number | null; last: number | null; min: number | null; max: number | null }>;
 }
 
+/** Summary requests in flight at once per view (browsers allow six connections per host anyway). */
+const MAX_LOADS = 4;
+
 export interface ChannelStatusOptions {
   /** Sparkline columns (default 48). */
   points?: number;
@@ -42,6 +45,9 @@ export class ChannelStatusController implements ReactiveController {
   readonly #options: Required<Omit<ChannelStatusOptions, 'fetch'>> & { fetch: typeof fetch };
   #arrays: string[] = [];
   #generation = 0;
+  /** Loads waiting for a turn: a site of a hundred turbines asks a few at a time, not 300 at once. */
+  readonly #queue: Array<() => Promise<void>> = [];
+  #running = 0;
 
   constructor(host: ReactiveControllerHost & HTMLElement, options: ChannelStatusOptions = {}) {
     this.#host = host;
@@ -71,16 +77,34 @@ export class ChannelStatusController implements ReactiveController {
     if (wanted.length === this.#arrays.length && wanted.every((array, index) => array === this.#arrays[index])) return;
     this.#arrays = wanted;
     for (const array of [...this.status.keys()]) if (!wanted.includes(array)) this.status.delete(array);
-    for (const array of wanted) if (!this.status.has(array)) void this.#load(array, this.#generation);
+    for (const array of wanted) if (!this.status.has(array)) this.#enqueue(array, this.#generation);
   }
 
   #loadAll(): void {
     this.#generation++;
-    for (const array of this.#arrays) void this.#load(array, this.#generation);
+    for (const array of this.#arrays) this.#enqueue(array, this.#generation);
+  }
+
+  #enqueue(array: string, generation: number): void {
+    if (!this.status.has(array)) this.status.set(array, { state: 'loading' });
+    this.#queue.push(() => this.#load(array, generation));
+    this.#next();
+  }
+
+  #next(): void {
+    while (this.#running < MAX_LOADS && this.#queue.length > 0) {
+      const task = this.#queue.shift()!;
+      this.#running++;
+      void task().finally(() => {
+        this.#running--;
+        this.#next();
+      });
+    }
   }
 
   async #load(array: string, generation: number): Promise<void> {
-    if (!this.status.has(array)) this.status.set(array, { state: 'loading' });
+    // Forgotten or superseded while it waited for its turn.
+    if (generation !== this.#generation || !this.#arrays.includes(array)) return;
     const to = this.#options.now();
     const from = to - this.#options.windowMs;
     let status: ChannelStatus;
@@ -122,6 +146,7 @@ export class ChannelStatusController implements ReactiveController {
 
   hostDisconnected(): void {
     this.#generation++;
+    this.#queue.length = 0;
     this.status.clear();
     this.#arrays = [];
   }

@@ -5,7 +5,7 @@ import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
 import { ContextProvider } from '@lit/context';
 import { LitElement, html } from 'lit';
 import { ChannelArray } from '../../src/arrays';
-import { liveContext, storageContext, type LiveEvent, type LiveEvents } from '../../src/controllers';
+import { ChannelStatusController, liveContext, storageContext, type LiveEvent, type LiveEvents } from '../../src/controllers';
 import { defineGadgets } from '../../src/gadgets';
 import { mainChannels } from '../../src/gadgets/fl-site';
 import { createStorage, type Storage } from '../../src/storage';
@@ -159,5 +159,43 @@ describe('<fl-sites> and <fl-asset>', () => {
     expect(text(asset())).toContain('T01 main bearing'); // its part
     expect(asset().shadowRoot!.querySelector('fl-channel-chart')?.array).toBe('array/test/bearing_temp');
     expect(text(asset())).not.toContain('site/north');
+  });
+});
+
+describe('ChannelStatusController', () => {
+  it('asks the server for a big site a few channels at a time, and every channel gets its status', async () => {
+    let inFlight = 0;
+    let most = 0;
+    const asked: string[] = [];
+    const release: Array<() => void> = [];
+    const fetcher: typeof fetch = async (input) => {
+      asked.push(String(input));
+      inFlight++;
+      most = Math.max(most, inFlight);
+      await new Promise<void>((resolve) => release.push(resolve));
+      inFlight--;
+      const body = { start: 0, end: 2, edges: [0, 1, 2], summaries: [{ count: 1, first: 1, last: 1, min: 1, max: 1 }, { count: 1, first: 2, last: asked.length, min: 2, max: 2 }] };
+      return new Response(JSON.stringify(body), { status: 200, headers: { 'content-type': 'application/json' } });
+    };
+    class StatusHost extends LitElement {
+      readonly status = new ChannelStatusController(this, { fetch: fetcher });
+    }
+    customElements.define('status-host', StatusHost);
+    const element = document.createElement('status-host') as StatusHost;
+    document.body.append(element);
+    const arrays = Array.from({ length: 30 }, (_, index) => `array/big/${index}`);
+    element.status.watch(arrays);
+    // Answer whatever is waiting until all 30 were asked and answered.
+    await vi.waitFor(
+      () => {
+        for (const resolve of release.splice(0)) resolve();
+        expect(arrays.every((array) => element.status.status.get(array)?.state === 'ready')).toBe(true);
+      },
+      { timeout: 10_000, interval: 20 },
+    );
+    expect(asked).toHaveLength(30);
+    expect(most).toBeLessThanOrEqual(4);
+    expect(asked[0]).toContain('/api/arrays/array%2Fbig%2F0/summaries?from=');
+    element.remove();
   });
 });
