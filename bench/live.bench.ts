@@ -34,32 +34,42 @@ const percentile = (values: number[], p: number): number => {
 };
 const round = (value: number): number => Math.round(value * 10) / 10;
 
-/** Runs in the page: watches the chart's shadow root and records when each sample count was first drawn. */
-function watchChart(): void {
-  const find = (root: Document | ShadowRoot, selector: string): Element | null => {
-    const found = root.querySelector(selector);
-    if (found) return found;
-    for (const element of root.querySelectorAll('*')) {
-      const inner = element.shadowRoot ? find(element.shadowRoot, selector) : null;
-      if (inner) return inner;
+/**
+ * Runs in the page (as text: functions handed to Playwright would carry the TypeScript loader's
+ * helpers, unknown there). `liveChart()` finds the chart through the shadow roots; `liveWatch()`
+ * records in `liveSeen[count]` when the chart first showed `count` samples and a frame was drawn.
+ */
+const PAGE_SCRIPT = `
+  window.liveChart = function () {
+    function find(root) {
+      var found = root.querySelector('fl-channel-chart');
+      if (found) return found;
+      for (var element of root.querySelectorAll('*')) {
+        var inner = element.shadowRoot ? find(element.shadowRoot) : null;
+        if (inner) return inner;
+      }
+      return null;
     }
-    return null;
+    return find(document);
   };
-  const chart = find(document, 'fl-channel-chart');
-  if (!chart?.shadowRoot) throw new Error('no chart on the page');
-  const seen: Record<number, number> = {};
-  (window as unknown as { liveSeen: Record<number, number> }).liveSeen = seen;
-  const check = () => {
-    const text = chart.shadowRoot!.querySelector('header')?.textContent ?? '';
-    const match = /([\d,]+) samples/.exec(text);
-    if (!match) return;
-    const count = Number(match[1]!.replace(/,/g, ''));
-    // On screen: the first frame drawn after the DOM says so.
-    if (seen[count] === undefined) requestAnimationFrame(() => (seen[count] ??= Date.now()));
+  window.liveCount = function () {
+    var chart = window.liveChart();
+    var text = (chart && chart.shadowRoot && chart.shadowRoot.querySelector('header') || {}).textContent || '';
+    var match = /([\\d,]+) samples/.exec(text);
+    return match ? Number(match[1].replace(/,/g, '')) : -1;
   };
-  new MutationObserver(check).observe(chart.shadowRoot, { subtree: true, childList: true, characterData: true, attributes: true });
-  check();
-}
+  window.liveWatch = function () {
+    var chart = window.liveChart();
+    var seen = (window.liveSeen = {});
+    function check() {
+      var count = window.liveCount();
+      // On screen: the first frame drawn after the DOM says so.
+      if (count >= 0 && seen[count] === undefined) requestAnimationFrame(function () { if (seen[count] === undefined) seen[count] = Date.now(); });
+    }
+    new MutationObserver(check).observe(chart.shadowRoot, { subtree: true, childList: true, characterData: true, attributes: true });
+    check();
+  };
+`;
 
 export async function run(): Promise<Figures> {
   const clientDir = path.join(projectRoot, 'dist', 'client');
@@ -83,23 +93,14 @@ export async function run(): Promise<Figures> {
     const start = Date.now() - HISTORY * 1000;
     await Promise.all(Array.from({ length: HISTORY }, (_, index) => agent.emit('live', { value: Math.sin(index / 10) }, start + index * 1000)));
 
-    const context = await browser.newContext({ viewport: { width: 1440, height: 900 } });
+    // bypassCSP: the app's CSP forbids eval, which Playwright's waitForFunction uses for its polling.
+    const context = await browser.newContext({ viewport: { width: 1440, height: 900 }, bypassCSP: true });
     await context.addCookies([{ name: 'fl_session', value: token, url: server.server.url }]);
     const page = await context.newPage();
     await page.goto(`${server.server.url}/#/channels/${encodeURIComponent(`channel/${source.id}/value`)}`);
-    await page.waitForFunction((count) => {
-      const find = (root: Document | ShadowRoot): Element | null => {
-        const found = root.querySelector('fl-channel-chart');
-        if (found) return found;
-        for (const element of root.querySelectorAll('*')) {
-          const inner = element.shadowRoot ? find(element.shadowRoot) : null;
-          if (inner) return inner;
-        }
-        return null;
-      };
-      return find(document)?.shadowRoot?.querySelector('header')?.textContent?.includes(`${count.toLocaleString('en')} samples`) ?? false;
-    }, HISTORY, { timeout: 60_000 });
-    await page.evaluate(watchChart);
+    await page.evaluate(PAGE_SCRIPT);
+    await page.waitForFunction(`window.liveCount() === ${HISTORY}`, undefined, { timeout: 60_000 });
+    await page.evaluate('window.liveWatch()');
     const stream = await openSse(`${server.server.url}/api/events`, { token });
     const array = `array/${source.id}/value`;
 
@@ -112,7 +113,7 @@ export async function run(): Promise<Figures> {
       await agent.emit('live', { value: Math.sin((HISTORY + index) / 10) }, began);
       const ackAt = Date.now();
       const received = await stream.waitFor((message) => message.event === 'samples' && (JSON.parse(message.data) as SamplesData).array === array && (JSON.parse(message.data) as SamplesData).length >= length, { from, boundMs: 30_000 });
-      const shownAt = await page.waitForFunction((count) => (window as unknown as { liveSeen: Record<number, number> }).liveSeen[count], length, { timeout: 30_000, polling: 20 }).then((handle) => handle.jsonValue() as Promise<number>);
+      const shownAt = await page.waitForFunction(`window.liveSeen[${length}]`, undefined, { timeout: 30_000, polling: 20 }).then((handle) => handle.jsonValue() as Promise<number>);
       if (index >= WARMUP) {
         screen.push(shownAt - ackAt);
         event.push(received.receivedAt - ackAt);
