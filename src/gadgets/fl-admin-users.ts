@@ -1,4 +1,5 @@
 import { LitElement, css, html, nothing } from 'lit';
+import { guard } from 'lit/directives/guard.js';
 import { keyed } from 'lit/directives/keyed.js';
 import { AdminModelController, AdminUsersController, UnsavedChangesController, type AdminUser, type Role, type UsersApi } from '../controllers';
 import type { Storage } from '../storage';
@@ -156,9 +157,12 @@ export class FlAdminUsers extends LitElement {
     this.problem = undefined;
   }
 
-  #sitesSelect(selected: readonly string[]) {
+  #sitesSelect(form: string, selected: readonly string[]) {
     const sites = this.#model.sites ?? [];
-    return html`<sl-select name="sites" label="Sites" multiple clearable help-text="A technician sees only these sites; other roles see every site" .value=${[...selected]}>
+    // Lit sets an array property at every render (it cannot tell an array unchanged), which would
+    // put back the stored sites over the admin's choice whenever the screen renders (a refused
+    // save does): set only when the form or the stored sites change.
+    return html`<sl-select name="sites" label="Sites" multiple clearable help-text="A technician sees only these sites; other roles see every site" .value=${guard([form, selected.join('\n')], () => [...selected])}>
       ${sites.map((site) => html`<sl-option value=${site.id}>${site.title}</sl-option>`)}
     </sl-select>`;
   }
@@ -177,7 +181,7 @@ export class FlAdminUsers extends LitElement {
           ${roleList.map((role) => html`<sl-option value=${role}>${roleLabels[role]}</sl-option>`)}
         </sl-select>
       </div>
-      ${this.#sitesSelect([])}
+      ${this.#sitesSelect('create', [])}
       ${this.#problem('create')}
       <div class="row"><sl-button type="submit" variant="primary" ?loading=${this.busy}>Create user</sl-button></div>
     </form>`;
@@ -193,7 +197,7 @@ export class FlAdminUsers extends LitElement {
           </sl-select>
           <sl-switch name="disabled" ?checked=${user.disabled} help-text="A disabled user cannot sign in">Disabled</sl-switch>
         </div>
-        ${this.#sitesSelect(user.sites)}
+        ${this.#sitesSelect(`edit:${user.username}`, user.sites)}
         ${this.#problem('edit')}
         <div class="row">
           <sl-button type="submit" variant="primary" ?loading=${this.busy}>Save ${user.username}</sl-button>
