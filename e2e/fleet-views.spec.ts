@@ -6,20 +6,21 @@
 import path from 'node:path';
 import { expect, test, type Browser } from '@playwright/test';
 import { startE2eServer, type E2eServer } from './support/server';
-import { FIXTURE_GEARBOX, FIXTURE_POWER, FIXTURE_SITE, FIXTURE_TURBINE, writeFleetFixture } from './support/fleet-fixture';
+import { FIXTURE_GEARBOX, FIXTURE_POWER, FIXTURE_SITE, FIXTURE_TURBINE, sendSample, writeFleetFixture, type FixtureSource } from './support/fleet-fixture';
 import { AssetPage, ChannelPage, ShellSignIn, SitePage, SitesPage } from './pages/fleet-views';
 import { AppShell } from './pages/app-shell';
 
 const ADMIN_PASSWORD = 'e2e admin password';
 const screens = path.resolve(import.meta.dirname, '..', 'test-results', 'screens');
 let server: E2eServer;
+let turbineSource: FixtureSource;
 
 test.beforeAll(async () => {
   test.setTimeout(120_000);
   server = await startE2eServer({ ADMIN_PASSWORD, DEMO: '1', DEMO_DAYS: '0.02' });
   const session = await fetch(`${server.url}/api/session`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ username: 'admin', password: ADMIN_PASSWORD }) });
   const { token } = (await session.json()) as { token: string };
-  await writeFleetFixture(server.url, token);
+  turbineSource = await writeFleetFixture(server.url, token);
   const created = await fetch(`${server.url}/api/users`, {
     method: 'POST',
     headers: { authorization: `Bearer ${token}`, 'content-type': 'application/json' },
@@ -100,4 +101,26 @@ test("a technician sees only their site and a technician's navigation; sign out 
   await signIn.signOut();
   await page.goto(`${server.url}/#/sites`);
   await expect(signIn.form).toBeVisible();
+});
+
+test('tiles and the asset view tail live: a sample an agent sends shows without a reload', async ({ page }) => {
+  const sites = new SitesPage(page);
+  await sites.open(server.url);
+  await new ShellSignIn(page).signIn('tom', 'tom-password');
+  await sites.choose(FIXTURE_SITE.title);
+  const site = new SitePage(page);
+  await expect(site.value(FIXTURE_TURBINE.title, FIXTURE_POWER.title)).toHaveText(/^[\d,.]+ kW$/);
+  const navigations: string[] = [];
+  page.on('framenavigated', (frame) => navigations.push(frame.url()));
+  await sendSample(server.url, turbineSource, { power: 1234 });
+  await expect(site.value(FIXTURE_TURBINE.title, FIXTURE_POWER.title)).toHaveText('1,234 kW');
+
+  await site.openAsset(FIXTURE_TURBINE.title);
+  const asset = new AssetPage(page);
+  await expect(asset.lastValue(FIXTURE_POWER.title)).toHaveText(/^[\d,.]+ kW$/);
+  await sendSample(server.url, turbineSource, { power: 2468 });
+  await expect(asset.lastValue(FIXTURE_POWER.title)).toHaveText('2,468 kW');
+  await expect(asset.row(FIXTURE_POWER.title)).toContainText('s ago');
+  // Hash changes only: the page itself was never reloaded.
+  expect(navigations.every((url) => url.startsWith(`${server.url}/#/`))).toBe(true);
 });

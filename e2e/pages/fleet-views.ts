@@ -82,16 +82,21 @@ export class AssetPage {
 
   constructor(page: Page) {
     this.page = page;
-    this.channels = page.locator('fl-asset tbody tr');
+    // Rows of the channel table (the chart's legend is a table too).
+    this.channels = page.locator('fl-asset tr[data-channel]');
     this.chart = page.locator('fl-asset fl-channel-chart');
   }
 
+  row(channel: string): Locator {
+    return this.page.locator('fl-asset tr[data-channel]', { hasText: channel });
+  }
+
   lastValue(channel: string): Locator {
-    return this.page.locator('fl-asset tbody tr', { hasText: channel }).locator('td.numeric');
+    return this.row(channel).locator('td.numeric');
   }
 
   async openChannel(title: string): Promise<void> {
-    await this.page.locator('fl-asset tbody').getByRole('link', { name: title }).click();
+    await this.row(title).getByRole('link', { name: title }).click();
     await expect(this.page.locator('fl-app main h2')).toHaveText(title);
   }
 }

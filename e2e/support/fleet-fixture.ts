@@ -15,8 +15,14 @@ interface SourceAnswer {
   token: string;
 }
 
-/** Writes the fixture on the server at `url` with an admin's bearer token. */
-export async function writeFleetFixture(url: string, adminToken: string, now = Date.now()): Promise<void> {
+/** A data source of the fixture: its tag and token, to send more samples as it would. */
+export interface FixtureSource {
+  tag: string;
+  token: string;
+}
+
+/** Writes the fixture on the server at `url` with an admin's bearer token; resolves with Turbine T01's source. */
+export async function writeFleetFixture(url: string, adminToken: string, now = Date.now()): Promise<FixtureSource> {
   const call = async (method: string, path: string, body?: unknown, token = adminToken, type = 'application/json'): Promise<Response> => {
     const response = await fetch(`${url}${path}`, {
       method,
@@ -41,6 +47,7 @@ export async function writeFleetFixture(url: string, adminToken: string, now = D
     for (let second = 600; second > 0; second--) lines.push(JSON.stringify({ time: (now - second * 1000) / 1000, ...record(second) }));
     await call('POST', `/api/ingest?reference=${encodeURIComponent(tag)}`, lines.join('\n'), answer.token, 'application/x-ndjson');
   };
+  let first: FixtureSource | undefined;
   for (const [index, turbine] of [FIXTURE_TURBINE.id, 'asset/test-wind-park/t02'].entries()) {
     const tag = `test.t0${index + 1}`;
     const answer = await source(tag, turbine, {
@@ -52,7 +59,19 @@ export async function writeFleetFixture(url: string, adminToken: string, now = D
       const wind = 9 + 2 * Math.sin(second / 60) + index;
       return { wind_speed: wind, power: Math.min(4200, 3.2 * wind ** 3), rotor_speed: 6 + wind / 2 };
     });
+    first ??= { tag, token: answer.token };
   }
   const gearbox = await source('test.t01.gearbox', FIXTURE_GEARBOX.id, { bearing_temp: { title: 'Gearbox bearing temperature', unit: '°C', rate: 1, normal: { max: 80 } } });
   await ingest(gearbox, 'test.t01.gearbox', (second) => ({ bearing_temp: 62 + Math.sin(second / 90) * 3 }));
+  return first!;
+}
+
+/** Sends one event from a fixture source over HTTP ingest (JSON lines), as an agent would. */
+export async function sendSample(url: string, source: FixtureSource, record: Record<string, number>, time = Date.now()): Promise<void> {
+  const response = await fetch(`${url}/api/ingest?reference=${encodeURIComponent(source.tag)}`, {
+    method: 'POST',
+    headers: { authorization: `Bearer ${source.token}`, 'content-type': 'application/x-ndjson' },
+    body: JSON.stringify({ time: time / 1000, ...record }),
+  });
+  if (!response.ok) throw new Error(`ingest: ${response.status} ${await response.text()}`);
 }
