@@ -197,6 +197,8 @@ export class FlApp extends LitElement {
       @media (max-width: 900px) {
         header { padding-inline: var(--sl-spacing-medium); gap: var(--sl-spacing-x-small) var(--sl-spacing-small); }
         .user .role, .sign-out-label { position: absolute; width: 1px; height: 1px; overflow: hidden; clip: rect(0 0 0 0); white-space: nowrap; }
+        sl-button[data-sign-out]::part(label) { padding: 0; }
+        sl-button[data-sign-out]::part(prefix) { padding-inline: var(--sl-spacing-small); }
         nav { padding: 0 var(--sl-spacing-x-small); }
         nav a { padding: 0 var(--sl-spacing-small); }
         nav a sl-icon { display: none; }
