@@ -91,6 +91,13 @@ export class MainViews {
     return Number((await chart.getAttribute('data-points')) ?? 0);
   }
 
+  /** Samples a chart holds, as its header says ("4,371 samples · M4 per pixel"); 0 before it loads. */
+  async samples(chart: Locator): Promise<number> {
+    const header = (await chart.locator('header').textContent()) ?? '';
+    const match = /([\d,]+) samples/.exec(header);
+    return match?.[1] ? Number(match[1].replace(/,/g, '')) : 0;
+  }
+
   /** Switches the header's theme (system → light → dark → system) until it shows `choice`. */
   async chooseTheme(choice: 'light' | 'dark'): Promise<void> {
     const button = this.page.locator('fl-app sl-icon-button[data-theme]');

@@ -39,6 +39,26 @@ export class WorkOrdersPage {
     await expect(this.card(title)).toBeVisible({ timeout: 15_000 });
   }
 
+  /**
+   * Creates a work order with the site and asset chosen from the form's lists (shown once the
+   * device holds sites; the only site is chosen already) and waits for its card.
+   */
+  async createFromLists(title: string, choice: { site?: string; asset?: string }): Promise<void> {
+    await this.newForm.getByLabel('Title', { exact: true }).fill(title);
+    if (choice.site) await this.choose('Site', choice.site);
+    if (choice.asset) await this.choose('Asset', choice.asset);
+    await this.newForm.getByRole('button', { name: 'Create', exact: true }).click();
+    await expect(this.card(title)).toBeVisible({ timeout: 15_000 });
+  }
+
+  /** Picks an option of one of the New work order form's lists (an sl-select) by its text. */
+  async choose(list: 'Site' | 'Asset', option: string): Promise<void> {
+    const select = this.newForm.locator('sl-select', { has: this.page.getByText(list, { exact: true }) });
+    await select.getByRole('combobox').click();
+    await select.getByRole('option', { name: option, exact: true }).click();
+    await expect(select.getByRole('combobox')).toHaveValue(option);
+  }
+
   card(title: string): Locator {
     return this.gadget.getByRole('article', { name: `Work order: ${title}`, exact: true });
   }

@@ -1,9 +1,10 @@
 import { LitElement, css, html, nothing, type PropertyValues } from 'lit';
 import { repeat } from 'lit/directives/repeat.js';
 import { ContextConsumer } from '@lit/context';
-import { UnsavedChangesController, storageContext } from '../controllers';
+import type SlSelect from '@shoelace-style/shoelace/dist/components/select/select.js';
+import { DocsController, UnsavedChangesController, storageContext, type Listed } from '../controllers';
 import type { Doc, Storage } from '../storage';
-import { isWorkOrderStatus, workOrderStatuses, type WorkOrder, type WorkOrderStatus } from '../core';
+import { isWorkOrderStatus, workOrderStatuses, type AssetDoc, type SiteDoc, type WorkOrder, type WorkOrderStatus } from '../core';
 
 /** Type and statuses live in the model (core); re-exported here for callers of the gadget. */
 export type { WorkOrder, WorkOrderStatus };
@@ -34,6 +35,11 @@ function workOrder(doc: Doc, id: string): WorkOrder {
   };
 }
 
+/** A site's or asset's title from the documents on this device; the id only when it is not here. */
+function titleOf(id: string, docs: ReadonlyArray<Listed<{ title?: string }>> | undefined): string {
+  return docs?.find((doc) => doc.id === id)?.title ?? id;
+}
+
 const message = (error: unknown): string => (error instanceof Error ? error.message : String(error));
 
 /**
@@ -55,6 +61,8 @@ export class FlWorkOrders extends LitElement {
     writeError: { state: true },
     confirming: { state: true },
     busy: { state: true },
+    newSite: { state: true },
+    newAsset: { state: true },
   };
 
   /** Where the work orders live, when not in the app's local storage from context. */
@@ -72,7 +80,13 @@ export class FlWorkOrders extends LitElement {
   /** Id of the work order whose Delete was clicked once (it now asks "Really delete?"). */
   declare confirming: string | undefined;
   declare busy: boolean;
+  /** The site and asset chosen in the New work order form ('' while none is). */
+  declare newSite: string;
+  declare newAsset: string;
 
+  // The sites and assets on this device (a technician's own): chosen from lists, shown by title.
+  readonly #sites = new DocsController<SiteDoc>(this, { query: () => 'type:site', prefixes: ['site/'] });
+  readonly #assets = new DocsController<AssetDoc>(this, { query: () => 'type:asset', prefixes: ['asset/'] });
   readonly #context = new ContextConsumer(this, { context: storageContext, subscribe: true, callback: () => void this.reload() });
   readonly #onDataChanged = () => void this.reload();
   /**
@@ -89,6 +103,8 @@ export class FlWorkOrders extends LitElement {
     this.storage = undefined;
     this.user = undefined;
     this.busy = false;
+    this.newSite = '';
+    this.newAsset = '';
     // Registers itself with this host (the guard needs no handle afterwards).
     new UnsavedChangesController(this, {
       dirty: () => this.#unsaved.size > 0,
@@ -104,6 +120,7 @@ export class FlWorkOrders extends LitElement {
     .field { display: grid; gap: 0.25rem; }
     label { font-size: 0.875rem; }
     .row { display: flex; gap: 1rem; flex-wrap: wrap; align-items: end; }
+    sl-select { min-width: 14rem; }
     .cards { display: grid; gap: 0.75rem; }
     article { display: grid; gap: 0.5rem; border: 1px solid #d7dee2; border-radius: 0.5rem; padding: 0.75rem; }
     article form { display: grid; gap: 0.5rem; }
@@ -179,15 +196,18 @@ export class FlWorkOrders extends LitElement {
     const form = event.target as HTMLFormElement;
     const data = new FormData(form);
     const title = String(data.get('title') ?? '').trim();
-    const site = String(data.get('site') ?? '').trim();
+    const lists = this.#lists();
+    const site = lists ? lists.site : String(data.get('site') ?? '').trim();
+    const asset = lists ? lists.asset : '';
     if (!title || !site) {
       this.writeError = 'A work order needs a title and a site.';
       return;
     }
-    const doc: Doc = { type: 'work_order', site, title, status: 'open', notes: '', ...this.#stamp() };
+    const doc: Doc = { type: 'work_order', site, ...(asset ? { asset } : {}), title, status: 'open', notes: '', ...this.#stamp() };
     // A random id, not storage.post: every storage type can put, and sync needs ids unique across devices.
     if (await this.#write((storage) => storage.put(`work_order/${crypto.randomUUID()}`, doc))) {
       form.reset();
+      this.newAsset = '';
       this.#unsaved.delete('');
     }
   }
@@ -202,7 +222,9 @@ export class FlWorkOrders extends LitElement {
 
   #editedNew(form: HTMLFormElement): void {
     const data = new FormData(form);
-    if (String(data.get('title') ?? '').trim() || String(data.get('site') ?? '').trim()) this.#unsaved.set('', '');
+    // A typed site counts as unsaved work; a site chosen from the list (preselected when it is the only one) does not.
+    const typedSite = form.querySelector<HTMLInputElement>('input[name="site"]')?.value ?? '';
+    if (String(data.get('title') ?? '').trim() || typedSite.trim()) this.#unsaved.set('', '');
     else this.#unsaved.delete('');
   }
 
@@ -232,7 +254,7 @@ export class FlWorkOrders extends LitElement {
     return html`<article aria-label=${`Work order: ${order.title}`} data-id=${row.id} data-status=${order.status}>
       <h3>${order.title}</h3>
       <p class="meta">
-        <span class="site">${order.site}</span>${order.asset ? html` · <span class="asset">${order.asset}</span>` : nothing} ·
+        <span class="site">${titleOf(order.site, this.#sites.docs)}</span>${order.asset ? html` · <span class="asset">${titleOf(order.asset, this.#assets.docs)}</span>` : nothing} ·
         <span class="status">${statusLabels[order.status]}</span>${order.updated_by ? html` · by ${order.updated_by}` : nothing}
       </p>
       <form
@@ -259,6 +281,31 @@ export class FlWorkOrders extends LitElement {
     </article>`;
   }
 
+  /**
+   * The site and asset the New work order form has chosen, when this device holds sites to choose
+   * from (undefined: none synced yet, the form asks for a typed site id instead). The only site is
+   * chosen by itself; an asset is optional and must be one of the chosen site's.
+   */
+  #lists(): { sites: Array<Listed<SiteDoc>>; assets: Array<Listed<AssetDoc>>; site: string; asset: string } | undefined {
+    const sites = this.#sites.docs ?? [];
+    if (sites.length === 0) return undefined;
+    const site = sites.some((candidate) => candidate.id === this.newSite) ? this.newSite : sites.length === 1 ? sites[0]!.id : '';
+    const assets = (this.#assets.docs ?? []).filter((candidate) => candidate.site === site);
+    const asset = assets.some((candidate) => candidate.id === this.newAsset) ? this.newAsset : '';
+    return { sites, assets, site, asset };
+  }
+
+  #placeFields() {
+    const lists = this.#lists();
+    if (!lists) return html`<div class="field"><label for="new-site">Site</label><input id="new-site" name="site" required autocomplete="off" /></div>`;
+    return html`<sl-select label="Site" required value=${lists.site} @sl-change=${(event: Event) => ((this.newSite = (event.target as SlSelect).value as string), (this.newAsset = ''))}>
+        ${lists.sites.map((site) => html`<sl-option value=${site.id}>${site.title}</sl-option>`)}
+      </sl-select>
+      <sl-select label="Asset" clearable placeholder="The whole site" value=${lists.asset} ?disabled=${!lists.site} @sl-change=${(event: Event) => (this.newAsset = (event.target as SlSelect).value as string)}>
+        ${lists.assets.map((asset) => html`<sl-option value=${asset.id}>${asset.title}</sl-option>`)}
+      </sl-select>`;
+  }
+
   override render() {
     let list;
     const errors = [this.writeError, this.loadError].filter((error) => error !== undefined);
@@ -276,7 +323,7 @@ export class FlWorkOrders extends LitElement {
           <legend>New work order</legend>
           <div class="row">
             <div class="field"><label for="new-title">Title</label><input id="new-title" name="title" required autocomplete="off" /></div>
-            <div class="field"><label for="new-site">Site</label><input id="new-site" name="site" required autocomplete="off" /></div>
+            ${this.#placeFields()}
             <button type="submit" ?disabled=${this.busy}>Create</button>
           </div>
         </fieldset>
