@@ -194,7 +194,7 @@ export async function buildApp(options: AppOptions): Promise<FastifyInstance> {
   // Installed on the root, not registered as a plugin: its hooks must see the sign-out routes.
   installEventRoutes(app, { store: options.store, live, ...(options.liveHeartbeatMs === undefined ? {} : { heartbeatMs: options.liveHeartbeatMs }) });
   // Document events from the changes feed (every write path, every process sharing the database).
-  const docFeed = new DocFeed(options.store.driver, live, { onError: (error) => app.log.warn({ err: error }, 'live document feed: read failed, trying again') });
+  const docFeed = new DocFeed(options.store.driver, live, { storage: options.store.documents, onError: (error) => app.log.warn({ err: error }, 'live document feed: read failed, trying again') });
   app.addHook('onReady', () => docFeed.start());
   app.addHook('onClose', async () => {
     await docFeed.stop();
