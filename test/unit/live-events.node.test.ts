@@ -6,6 +6,7 @@
 import http from 'node:http';
 import { pack } from 'msgpackr';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { ChannelArray } from '../../src/arrays';
 import { InProcessPublisher } from '../../src/server/live/publisher';
 import type { SamplesData } from '../../src/core/live-events';
 import { ADMIN_PASSWORD, apiCaller, startTestServer, type TestServer } from '../support/server-session';
@@ -72,6 +73,14 @@ describe('GET /api/events', () => {
     expect((await call('admin', 'POST', '/api/arrays/array%2Flive%2Fhttp/values', { times: [1000, 2000, 3000], values: [1, 2, 3.5] })).status).toBe(200);
     const event = await stream.waitFor((message) => message.event === 'samples');
     expect(data<SamplesData>(event)).toEqual({ array: 'array/live/http', site: 'site/north', length: 3, last: { time: 3000, value: 3.5 } });
+  });
+
+  it('an append no route told (a sync push, a bulk writer: straight into the storage) is told from the changes feed', async () => {
+    const array = await ChannelArray.create(test.server.store.documents, 'array/live/pushed', { timing: 'explicit', site: 'site/north' });
+    const stream = await events('admin');
+    await array.append(Float32Array.from([7, 8, 9.5]), Float64Array.from([1000, 2000, 3000]));
+    const event = await stream.waitFor((message) => message.event === 'samples' && data<SamplesData>(message).array === 'array/live/pushed');
+    expect(data(event)).toEqual({ array: 'array/live/pushed', site: 'site/north', length: 3, last: { time: 3000, value: 9.5 } });
   });
 
   it('a document PUT produces a doc event with its site and type; a delete one with deleted', async () => {
@@ -240,7 +249,7 @@ describe('across restarts and shutdown', () => {
 });
 
 describe('on PostgreSQL', () => {
-  it('document events come from the shared changes feed: a write through one server process reaches the stream of another', async () => {
+  it('events come from the shared changes feed: a document or an append written through one server process reaches the stream of another', async () => {
     const postgres = await startPostgres();
     const servers: TestServer[] = [];
     try {
@@ -261,6 +270,13 @@ describe('on PostgreSQL', () => {
         { id: 'note/pg-1', site: 'site/north', type: 'note', deleted: true },
         { id: 'note/pg-1', site: 'site/south', type: 'note' },
       ]);
+      // Samples appended through the writer reach the reader too (its feed tells what no writer of its own did).
+      const create = await fetch(`${writer.server.url}/api/arrays`, { method: 'POST', headers: { authorization: `Bearer ${token}`, 'content-type': 'application/json' }, body: JSON.stringify({ id: 'array/pg/live', timing: 'explicit', site: 'site/north' }) });
+      expect(create.status).toBe(201);
+      const append = await fetch(`${writer.server.url}/api/arrays/array%2Fpg%2Flive/values`, { method: 'POST', headers: { authorization: `Bearer ${token}`, 'content-type': 'application/json' }, body: JSON.stringify({ times: [1000, 2000], values: [4, 5.5] }) });
+      expect(append.status).toBe(200);
+      const samples = await stream.waitFor((message) => message.event === 'samples');
+      expect(data(samples)).toEqual({ array: 'array/pg/live', site: 'site/north', length: 2, last: { time: 2000, value: 5.5 } });
     } finally {
       for (const server of servers) await server.stop();
       postgres.stop();
