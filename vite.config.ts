@@ -41,6 +41,9 @@ export default defineConfig({
         },
       },
       {
+        // Found late by Vite's scan (a lazy layout, a deep import): pre-bundled up front, so the
+        // first run does not reload the page under a test ("optimized dependencies changed").
+        optimizeDeps: { include: ['@lit-labs/virtualizer', '@lit-labs/virtualizer/layouts/flow.js', 'lit/static-html.js'] },
         test: {
           name: 'browser',
           include: ['test/browser/**/*.browser.test.ts'],

@@ -104,7 +104,7 @@ describe('<fl-site>', () => {
     const value = (array: string) => site().shadowRoot!.querySelector(`dd[data-array="${array}"]`)?.textContent?.trim();
     // Offline from a server (this test has none): the arrays on this device answer.
     await vi.waitFor(() => expect(value(power)).toBe('1,500 kW'));
-    expect(value('array/test/wind')).toBe('10.0 m/s');
+    await vi.waitFor(() => expect(value('array/test/wind')).toBe('10.0 m/s'));
     const sparkline = site().shadowRoot!.querySelector('fl-sparkline')!;
     await vi.waitFor(() => expect(sparkline.values.filter((point) => point !== null)).toHaveLength(3));
 
@@ -145,6 +145,23 @@ describe('<fl-sites> and <fl-asset>', () => {
     expect(links[0]!.getAttribute('href')).toBe('#/sites/site%2Fnorth');
     expect(links[0]!.textContent).toContain('German Bight');
     expect(links[1]!.textContent).toContain('Simulated');
+  });
+
+  it('a long list of sites is virtualized: 400 sites listed, only those near the screen are in the DOM', async () => {
+    for (let index = 0; index < 400; index++) {
+      await storage.put(`site/many-${String(index).padStart(3, '0')}`, { type: 'site', title: `Site ${String(index).padStart(3, '0')}`, kind: 'other' });
+    }
+    host.view = html`<fl-sites></fl-sites>`;
+    document.body.append(host);
+    const sites = () => host.shadowRoot!.querySelector('fl-sites')!;
+    await vi.waitFor(() => expect(sites().shadowRoot!.textContent).toContain('402 sites'), { timeout: 10_000 });
+    await vi.waitFor(() => expect(sites().shadowRoot!.querySelectorAll('a.site').length).toBeGreaterThan(0));
+    const rendered = sites().shadowRoot!.querySelectorAll('a.site').length;
+    expect(rendered).toBeLessThan(100);
+    // Scrolling to the end brings the last ones in.
+    const virtualizer = sites().shadowRoot!.querySelector('lit-virtualizer') as HTMLElement & { element(index: number): { scrollIntoView(): void } | undefined };
+    virtualizer.element(401)?.scrollIntoView();
+    await vi.waitFor(() => expect(sites().shadowRoot!.textContent).toContain('Sunfield Solar'));
   });
 
   it('the asset view names its site and parent by title, lists its channels with last values and its parts', async () => {
