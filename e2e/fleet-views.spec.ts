@@ -42,6 +42,11 @@ const sizes = [
 async function walk(browser: Browser, size: (typeof sizes)[number], colorScheme: 'light' | 'dark'): Promise<void> {
   const context = await browser.newContext({ viewport: { width: size.width, height: size.height }, colorScheme });
   const page = await context.newPage();
+  // Icons are fetched by <sl-icon> (data: URLs): the Content-Security-Policy must let them in.
+  const refused: string[] = [];
+  page.on('console', (message) => {
+    if (message.type() === 'error' && /Content Security Policy/i.test(message.text())) refused.push(message.text().slice(0, 200));
+  });
   const shot = (view: string) => page.screenshot({ path: path.join(screens, `${size.name}-${colorScheme}-${view}.png`), fullPage: true });
   const sites = new SitesPage(page);
   await sites.open(server.url);
@@ -73,6 +78,8 @@ async function walk(browser: Browser, size: (typeof sizes)[number], colorScheme:
   await channel.drawn();
   await expect(page.locator('fl-app sl-breadcrumb')).toContainText(FIXTURE_TURBINE.title);
   await shot('channel');
+  expect(refused).toEqual([]);
+  await expect(page.locator('fl-app header sl-icon').first().locator('svg')).toBeAttached();
   await context.close();
 }
 
