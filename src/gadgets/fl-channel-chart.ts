@@ -67,15 +67,24 @@ export class FlChannelChart extends LitElement {
   static override styles = [
     unsafeCSS(uPlotCss),
     css`
-      :host { display: block; background: #fff; border: 1px solid #d7dee2; border-radius: 6px; padding: 0.5rem; }
-      header { display: flex; justify-content: space-between; font-size: 0.875rem; color: #4a5a63; }
+      /* Theme tokens, so the chart follows light and dark (a white card with light legend text in dark failed contrast). */
+      :host { display: block; background: var(--fl-surface); color: var(--fl-text); border: 1px solid var(--fl-border); border-radius: 6px; padding: 0.5rem; }
+      header { display: flex; justify-content: space-between; font-size: 0.875rem; color: var(--fl-text-muted); }
       .plot { min-height: 220px; }
       /* A horizontal touch drag is the chart's (zoom), not the browser's (back/forward swipe);
          vertical drags still scroll the page. */
       .plot .u-over { touch-action: pan-y; }
-      .error { color: #b3261e; }
+      .error { color: var(--fl-danger); }
     `,
   ];
+
+  /**
+   * A theme colour for the canvas, read when uPlot draws (it calls function strokes on every
+   * redraw), so axes, grid and line follow a theme switch; canvas cannot use CSS variables itself.
+   */
+  #token(name: string, fallback: string): () => string {
+    return () => getComputedStyle(this).getPropertyValue(name).trim() || fallback;
+  }
 
   #width(): number {
     return Math.max(200, (this.renderRoot.querySelector('.plot') as HTMLElement | null)?.clientWidth ?? 600);
@@ -201,16 +210,19 @@ export class FlChannelChart extends LitElement {
             // The cursor's time, as precise as the visible span needs ('—' off the samples).
             value: (plot, raw) => formatLegendTime(raw, precisionOfSpan((plot.scales.x?.max ?? 0) - (plot.scales.x?.min ?? 0))),
           },
-          { label: this.unit ? `${this.label} [${this.unit}]` : this.label, stroke: '#0f4c5c', width: 1, spanGaps: false },
+          { label: this.unit ? `${this.label} [${this.unit}]` : this.label, stroke: this.#token('--sl-color-primary-600', '#0f4c5c'), width: 1, spanGaps: false },
         ],
         scales: { x: { time: true } },
         axes: [
           {
             font: AXIS_FONT,
+            stroke: this.#token('--fl-text-muted', '#4a5a63'),
+            grid: { stroke: this.#token('--fl-border', '#d7dee2'), width: 1 },
+            ticks: { stroke: this.#token('--fl-border', '#d7dee2'), width: 1 },
             space: (_plot, _axis, min, max, width) => timeAxisSpace(max - min, width, measureAxisText),
             values: (_plot, splits, _axis, _space, step) => formatAxisTimes(splits, step),
           },
-          {},
+          { stroke: this.#token('--fl-text-muted', '#4a5a63'), grid: { stroke: this.#token('--fl-border', '#d7dee2'), width: 1 }, ticks: { stroke: this.#token('--fl-border', '#d7dee2'), width: 1 } },
         ],
         cursor: {
           drag: { x: true, y: false },
