@@ -1,5 +1,6 @@
 import { LitElement, css, html, nothing } from 'lit';
 import { keyed } from 'lit/directives/keyed.js';
+import { live } from 'lit/directives/live.js';
 import '@lit-labs/virtualizer';
 import { AdminModelController, UnsavedChangesController, type AdminAsset, type AssetFields } from '../controllers';
 import { knownAssetTypes, type TreeEntry } from '../core';
@@ -106,6 +107,7 @@ export class FlAdminAssets extends LitElement {
 
   async #chooseSite(site: string): Promise<void> {
     if (site === this.#site()) return;
+    // Kept editing: render again, and live() puts the select back on the site being edited.
     if (!(await this.#leaveForm())) {
       this.requestUpdate();
       return;
@@ -200,7 +202,7 @@ export class FlAdminAssets extends LitElement {
     return html`<section class="stack" aria-labelledby="assets-title">
       <div class="row">
         <h3 id="assets-title">Assets</h3>
-        <sl-select label="Site" .value=${site} @sl-change=${(event: Event) => void this.#chooseSite(String((event.target as HTMLInputElement).value))}>
+        <sl-select label="Site" .value=${live(site)} @sl-change=${(event: Event) => void this.#chooseSite(String((event.target as HTMLInputElement).value))}>
           ${sites.map((one) => html`<sl-option value=${one.id}>${one.title}</sl-option>`)}
         </sl-select>
         <sl-button variant="primary" @click=${() => void this.#open(undefined)}>New asset</sl-button>

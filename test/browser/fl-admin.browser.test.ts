@@ -151,6 +151,19 @@ describe('<fl-admin-assets>', () => {
     expect(rows()).toEqual(['0rem Inverter INV01']);
   });
 
+  it('asks before another site drops an unsaved asset, and stays on the site when told to keep editing', async () => {
+    await mount('fl-admin-assets');
+    await until(() => root().textContent!.includes('North has no assets yet'), 'the list');
+    await open(root(), 'New asset');
+    await fill(form(), 'Title', 'Half typed');
+    await fill(root(), 'Site', 'site/south');
+    await until(() => document.querySelector('sl-dialog [data-answer="cancel"]') !== null, 'the question');
+    (document.querySelector('sl-dialog [data-answer="cancel"]') as HTMLElement).click();
+    await until(() => control(root(), 'Site').value === 'site/north', 'the site select back on North');
+    expect(control(form(), 'Title').value).toBe('Half typed');
+    expect(root().textContent).toContain('New asset in North');
+  });
+
   it('refuses a commissioning date that is not a date, keeping the form as typed', async () => {
     await mount('fl-admin-assets');
     await until(() => root().textContent!.includes('North has no assets yet'), 'the list');
