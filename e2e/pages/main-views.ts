@@ -37,8 +37,9 @@ export class MainViews {
   /** Signs in with the form the shell shows while nobody is signed in. */
   async signIn(username: string, password: string): Promise<void> {
     const form = this.page.locator('fl-app main').getByRole('form', { name: 'Sign in' }).first();
-    await form.getByLabel('User name').fill(username);
-    await form.getByLabel('Password').fill(password);
+    // By role: the password field's label also names its "Show password" toggle; required fields add " *".
+    await form.getByRole('textbox', { name: /^User name/ }).fill(username);
+    await form.getByRole('textbox', { name: /^Password/ }).fill(password);
     await form.getByRole('button', { name: 'Sign in' }).click();
     await expect(this.user).toContainText(username);
   }

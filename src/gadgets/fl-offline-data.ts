@@ -1,5 +1,6 @@
 import { LitElement, css, html, nothing } from 'lit';
-import { SyncStatusController, formatBytes, type Pin, type PinEstimate } from '../controllers';
+import { DocsController, SyncStatusController, formatBytes, type Pin, type PinEstimate } from '../controllers';
+import type { SiteDoc } from '../core';
 
 /**
  * Channel data kept on this device for offline use. Lists the server's sites with channels; for a
@@ -17,6 +18,8 @@ export class FlOfflineData extends LitElement {
   declare busy: string | undefined;
 
   readonly #sync = new SyncStatusController(this);
+  // The sites on this device, for their titles (the server lists sites by id).
+  readonly #siteDocs = new DocsController<SiteDoc>(this, { query: () => 'type:site', prefixes: ['site/'] });
 
   constructor() {
     super();
@@ -108,10 +111,12 @@ export class FlOfflineData extends LitElement {
                 ${this.sites.map(({ site, arrays }) => {
                   const pin = pinned.get(site);
                   const estimate = this.estimates[site];
-                  return html`<tr aria-label=${`Site ${site}`}>
-                    <td>${site}</td>
+                  // Its title when the site is on this device, else the id the server gave.
+                  const title = this.#siteDocs.docs?.find((doc) => doc.id === site)?.title ?? site;
+                  return html`<tr aria-label=${`Site ${title}`}>
+                    <td>${title}</td>
                     <td>${arrays}</td>
-                    <td><label>last <input type="number" min="1" max="3650" .value=${String(pin?.days ?? estimate?.days ?? 30)} data-site=${site} aria-label=${`Days for ${site}`} /> days</label></td>
+                    <td><label>last <input type="number" min="1" max="3650" .value=${String(pin?.days ?? estimate?.days ?? 30)} data-site=${site} aria-label=${`Days for ${title}`} /> days</label></td>
                     <td>
                       ${pin
                         ? html`Kept on this device <button ?disabled=${this.busy === site} @click=${() => void this.#unpin(site)}>Unpin</button>`
