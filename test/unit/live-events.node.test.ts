@@ -182,6 +182,32 @@ describe('GET /api/events', () => {
     tokens.tech = await test.login('tech', 'tech-password');
   });
 
+  it('signing everyone out ends every stream but that of the admin who asked', async () => {
+    const techToken = await test.login('tech', 'tech-password');
+    const tech = await openSse(`${test.server.url}/api/events`, { token: techToken });
+    open.push(tech);
+    const admin = await events('admin');
+    expect((await call('admin', 'DELETE', '/api/sessions')).status).toBeLessThan(300);
+    await tech.ended;
+    await call('admin', 'PUT', '/api/docs/note%2Fafter-everyone', { type: 'note', site: 'site/north' });
+    await admin.waitFor(isDoc('note/after-everyone'));
+    tokens.tech = await test.login('tech', 'tech-password');
+  });
+
+  it("a change of a user's sites ends their stream; reconnected, it is judged by the new sites and resumes", async () => {
+    const tech = await events('tech');
+    await call('admin', 'PUT', '/api/docs/note%2Fbefore-move', { type: 'note', site: 'site/north' });
+    const last = await tech.waitFor(isDoc('note/before-move'));
+    expect((await call('admin', 'PATCH', '/api/users/tech', { sites: ['site/south'] })).status).toBe(200);
+    await tech.ended;
+    await call('admin', 'PUT', '/api/docs/note%2Fnorth-after', { type: 'note', site: 'site/north' });
+    await call('admin', 'PUT', '/api/docs/note%2Fsouth-after', { type: 'note', site: 'site/south' });
+    const again = await events('tech', { lastEventId: last.id });
+    await again.waitFor(isDoc('note/south-after'));
+    expect(again.messages.some(isDoc('note/north-after'))).toBe(false);
+    expect((await call('admin', 'PATCH', '/api/users/tech', { sites: ['site/north'] })).status).toBe(200);
+  });
+
   it('a reader that stops reading holds a cursor, not a queue: it is told reset when it comes back', async () => {
     // A client that takes the answer's headers (sent once the stream is subscribed) and then reads nothing.
     const agent = new http.Agent({ keepAlive: false });

@@ -11,8 +11,9 @@
  * `last_event_id` query parameter (clients that cannot set headers). Comment lines every
  * `heartbeatMs` keep proxies from closing an idle stream; each heartbeat checks the session again
  * (signed out, revoked, expired, user disabled or moved to other sites: the stream ends or
- * follows the new sites). A sign-out or "sign everyone out" through this process ends the user's
- * streams at once. Server shutdown ends every stream first, so closing never waits on them.
+ * follows the new sites). A sign-out, "sign everyone out", or a change of the user (role, sites,
+ * disabled, password) through this process ends the streams concerned at once. Server shutdown
+ * ends every stream first, so closing never waits on them.
  *
  * The stream is a Node stream sent through Fastify: the compression hook only touches string and
  * Buffer answers, so nothing buffers it, and `X-Accel-Buffering: no` asks nginx not to either.
@@ -69,17 +70,25 @@ export function installEventRoutes(app: FastifyInstance, options: EventRoutesOpt
     for (const stream of [...streams]) stream.end();
   });
 
-  // Sign-outs through this process end the streams they concern at once (other processes' are
-  // found at the next heartbeat's session check).
+  // Sign-outs and changes of a user through this process end the streams they concern at once
+  // (other processes' are found at the next heartbeat's session check). A changed user (role,
+  // sites, disabled) reconnects and is judged again; its position still resumes.
   app.addHook('onResponse', async (request, reply) => {
-    if (reply.statusCode >= 400 || request.method !== 'DELETE') return;
-    const url = request.routeOptions.url;
-    if (url === '/api/session' && request.sessionToken) {
-      for (const stream of [...streams]) if (stream.token === request.sessionToken) stream.end();
-    } else if (url === '/api/users/:username/sessions') {
-      const username = (request.params as { username?: string }).username;
-      for (const stream of [...streams]) if (stream.user.username === username) stream.end();
-    }
+    if (reply.statusCode >= 400) return;
+    const route = `${request.method} ${request.routeOptions.url}`;
+    const username = (request.params as { username?: string } | undefined)?.username;
+    const ending =
+      route === 'DELETE /api/session'
+        ? (stream: Stream) => stream.token === request.sessionToken
+        : route === 'DELETE /api/sessions' // everyone signed out but the admin who asked
+          ? (stream: Stream) => stream.token !== request.sessionToken
+          : route === 'DELETE /api/users/:username/sessions' || route === 'PATCH /api/users/:username'
+            ? (stream: Stream) => stream.user.username === username
+            : route === 'PUT /api/users/:username/password' // the other sessions end; the caller's stays
+              ? (stream: Stream) => stream.user.username === username && stream.token !== request.sessionToken
+              : undefined;
+    if (!ending || request.sessionToken === undefined) return;
+    for (const stream of [...streams]) if (ending(stream)) stream.end();
   });
 
   app.get<{ Querystring: { last_event_id?: string } }>('/api/events', async (request: FastifyRequest<{ Querystring: { last_event_id?: string } }>, reply) => {
