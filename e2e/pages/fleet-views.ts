@@ -16,7 +16,8 @@ export class ShellSignIn {
     await this.form.getByLabel('User name').fill(username);
     await this.form.getByLabel('Password').fill(password);
     await this.form.getByRole('button', { name: 'Sign in' }).click();
-    await expect(this.user).toContainText(username);
+    // Password hashing on a busy machine can take seconds.
+    await expect(this.user).toContainText(username, { timeout: 20_000 });
   }
 
   async signOut(): Promise<void> {

@@ -40,7 +40,9 @@ export async function startE2eServer(env: NodeJS.ProcessEnv = {}): Promise<E2eSe
     });
     log = '';
     return new Promise<string>((resolve, reject) => {
-      const timer = setTimeout(() => reject(new Error(`server did not start within 20 s:\n${log}`)), 20_000);
+      // A bound for a server that never starts, not a timing: with DEMO=1 the fleet's first start
+      // (schema, sites, sources) on a busy 2-core machine took more than 20 s.
+      const timer = setTimeout(() => reject(new Error(`server did not start within 60 s:\n${log}`)), 60_000);
       server.stdout!.on('data', (data: Buffer) => {
         log += data.toString();
         const match = / on (http:\/\/127\.0\.0\.1:\d+)/.exec(log);

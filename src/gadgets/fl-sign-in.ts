@@ -1,4 +1,5 @@
 import { LitElement, css, html, nothing } from 'lit';
+import { baseStyles, controlStyles } from './design/styles';
 
 /**
  * Signs in to the companion server (POST /api/session; the server sets the session cookie the
@@ -18,13 +19,15 @@ export class FlSignIn extends LitElement {
     this.busy = false;
   }
 
-  static override styles = css`
-    fieldset { display: grid; gap: 0.75rem; border: 1px solid #d7dee2; border-radius: 0.5rem; padding: 1rem; }
-    .row { display: flex; gap: 1rem; flex-wrap: wrap; }
-    label { display: grid; gap: 0.25rem; font-size: 0.875rem; }
-    [role='alert'] { color: #9b2226; margin: 0; }
-    button, input { font: inherit; }
-  `;
+  static override styles = [
+    baseStyles,
+    controlStyles,
+    css`
+      fieldset { gap: var(--sl-spacing-medium); }
+      .row { display: grid; gap: var(--sl-spacing-medium); grid-template-columns: repeat(auto-fit, minmax(12rem, 1fr)); }
+      [role='alert'] { color: var(--fl-danger); margin: 0; }
+    `,
+  ];
 
   async #submit(event: Event): Promise<void> {
     event.preventDefault();
@@ -50,11 +53,11 @@ export class FlSignIn extends LitElement {
       <fieldset>
         <legend>${this.legend}</legend>
         <div class="row">
-          <label>User name <input name="username" autocomplete="username" required /></label>
-          <label>Password <input name="password" type="password" autocomplete="current-password" required /></label>
+          <sl-input name="username" label="User name" autocomplete="username" required></sl-input>
+          <sl-input name="password" label="Password" type="password" autocomplete="current-password" required></sl-input>
         </div>
         ${this.error ? html`<p role="alert">${this.error}</p>` : nothing}
-        <div><button type="submit" ?disabled=${this.busy}>Sign in</button></div>
+        <div><sl-button type="submit" variant="primary" ?loading=${this.busy} ?disabled=${this.busy}>Sign in</sl-button></div>
       </fieldset>
     </form>`;
   }
