@@ -173,10 +173,16 @@ export class ForwardClient {
     decoder.on('error', () => socket.destroy());
     await new Promise<void>((resolve, reject) => {
       socket.once('connect', () => resolve());
+      if (this.#closed) socket.destroy();
       void closed.then(() => reject(new Error(`cannot connect to ${this.#options.host}:${this.#options.port}`)));
     });
     this.stats.connections++;
     if (this.#options.sharedKey !== undefined) await this.#handshake(connection, this.#options.sharedKey);
+    // Closed while connecting: this connection must not outlive the client.
+    if (this.#closed) {
+      socket.destroy();
+      throw new ForwardClientClosed('the forward client was closed while connecting');
+    }
     return connection;
   }
 

@@ -5,7 +5,7 @@
  *
  * Windows are placed at fractions of the history (so a short DEMO_DAYS still shows each fault)
  * and capped in length (so a month of history does not hold a stuck sensor for four days). With
- * no history at all (DEMO_DAYS=0) the span counts as an hour, and the faults happen live.
+ * (almost) no history (DEMO_DAYS=0) the span counts as an hour, and the faults happen live.
  */
 import type { SimulatedFault, SimulationTruth } from '../../core/model';
 import { SOLAR_SITE, WIND_SITE, inverterAsset, turbineAsset } from './fleet';
@@ -52,7 +52,8 @@ const RAIN_KEY = 0x7a1e;
 
 /** The schedule of a fleet whose history spans [start, liveFrom]. */
 export function faultSchedule(seed: number, start: number, liveFrom: number): FaultSchedule {
-  const span = Math.max(liveFrom - start, HOUR);
+  // With no history to speak of, the faults happen live within the first hour.
+  const span = liveFrom - start >= 60_000 ? liveFrom - start : HOUR;
   const at = (fraction: number): number => Math.round(start + fraction * span);
   const window = (fraction: number, share: number, cap: number): Window => ({ start: at(fraction), end: at(fraction) + Math.round(Math.min(share * span, cap)) });
   return {

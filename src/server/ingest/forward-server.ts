@@ -322,7 +322,10 @@ export class ForwardServer {
       this.#stopTimers(connection);
       socket.pause();
       await Promise.all(connection.inFlight);
-      socket.end();
+      // Paused, the socket would never read a peer's FIN (an agent that hung up as the server
+      // closes): the connection, and so close(), would wait forever. Once our acks and FIN are
+      // flushed there is nothing left to wait for.
+      socket.end(() => socket.destroy());
     });
     await Promise.all([closed, heartbeatClosed, ...drained]);
   }
