@@ -17,6 +17,7 @@ import { ForwardServer } from './ingest/forward-server';
 import { Sources } from './ingest/sources';
 import type { Store } from './store/store';
 import { JobThreads } from './jobs/job-threads';
+import { DemoFleet } from './demo/demo-fleet';
 import { InProcessPublisher, type LivePublisher } from './live/publisher';
 
 export const projectRoot = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../..');
@@ -34,11 +35,20 @@ export interface RunningServer {
   /** Port of the fluentd forward protocol listener. */
   forwardPort: number;
   forward: ForwardServer;
+  /** The simulated fleet, when DEMO is on: `fleet.start()` resolves once its history is written and it streams live. */
+  fleet: DemoFleet | undefined;
   /** The live event bus (what GET /api/events streams). */
   live: LivePublisher;
   close(): Promise<void>;
 }
 
+
+/** An address to reach a listener bound to `host` on this machine (a wildcard bind is reached on loopback). */
+function loopbackFor(host: string): string {
+  if (host === '' || host === '0.0.0.0') return '127.0.0.1';
+  if (host === '::' || host === '[::]') return '::1';
+  return host;
+}
 
 export interface StartOptions {
   logLevel?: string | undefined;
@@ -89,16 +99,24 @@ export async function startServer(config: ServerConfig, options: StartOptions = 
   const port = typeof address === 'object' && address ? address.port : config.port;
   let closing: Promise<void> | undefined;
   const started = app!;
+  // The simulated fleet sends to the forward port like any agent, so it starts once that listens.
+  // Its history is written in the background: the server answers meanwhile.
+  const fleet = config.demo
+    ? new DemoFleet({ store, forwardHost: loopbackFor(config.host), forwardPort: forwardPort!, forwardSecurity: config.forwardSecurity, days: config.demoDays, log: started.log })
+    : undefined;
+  fleet?.start().catch((error: unknown) => started.log.error({ err: error }, 'demo fleet: could not start; the server goes on without it'));
   return {
     app: started,
     store,
     forward: forward!,
     forwardPort: forwardPort!,
+    fleet,
     live: live!,
     url: `http://${config.host.includes(':') ? `[${config.host}]` : config.host}:${port}`,
     close() {
       // Order matters: stop accepting and drain requests first, then close the database they use.
-      closing ??= Promise.all([started.close(), forward!.close()]).then(() => store.close());
+      // The fleet stops sending first.
+      closing ??= (fleet?.stop() ?? Promise.resolve()).then(() => Promise.all([started.close(), forward!.close()])).then(() => store.close());
       return closing;
     },
   };
