@@ -208,6 +208,16 @@ describe('GET /api/events', () => {
     expect((await call('admin', 'PATCH', '/api/users/tech', { sites: ['site/north'] })).status).toBe(200);
   });
 
+  it('a client that goes away releases its subscription', async () => {
+    const bus = test.server.live;
+    if (!(bus instanceof InProcessPublisher)) throw new Error('the test server has no in-process bus');
+    const before = bus.subscribers;
+    const clients = await Promise.all([1, 2, 3].map(() => openSse(`${test.server.url}/api/events`, { token: tokens.admin! })));
+    expect(bus.subscribers).toBe(before + 3);
+    for (const client of clients) client.close();
+    await expect.poll(() => bus.subscribers).toBe(before);
+  });
+
   it('a reader that stops reading holds a cursor, not a queue: it is told reset when it comes back', async () => {
     // A client that takes the answer's headers (sent once the stream is subscribed) and then reads nothing.
     const agent = new http.Agent({ keepAlive: false });

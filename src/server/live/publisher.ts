@@ -95,6 +95,11 @@ export class InProcessPublisher implements LivePublisher {
     this.#coalesceMs = options.coalesceMs ?? 250;
   }
 
+  /** Subscriptions open now (each stream holds one until its client goes). */
+  get subscribers(): number {
+    return this.#wakers.size;
+  }
+
   publish(message: LiveMessage): void {
     if (this.#closed) return;
     if (message.event === 'doc') return this.#append(message);

@@ -164,7 +164,9 @@ export function installEventRoutes(app: FastifyInstance, options: EventRoutesOpt
 
     streams.add(stream);
     subscription = options.live.subscribe(from !== undefined && from.length <= MAX_POSITION_LENGTH ? from : from === undefined ? undefined : '', pump);
+    // The client went away (either side's close: which comes first depends on the Node version).
     request.raw.on('close', () => stream.end());
+    reply.raw.on('close', () => stream.end());
     body.on('error', () => stream.end());
 
     void reply
