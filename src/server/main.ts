@@ -64,7 +64,7 @@ export async function startServer(config: ServerConfig, options: StartOptions = 
   let app: FastifyInstance | undefined;
   let ingest: IngestService;
   let forward: ForwardServer;
-  let forwardPort: number;
+  let forwardPort: number | undefined;
   let live: LivePublisher;
   try {
     const adminWarning = await ensureAdmin(store.accounts, config.adminPassword);
@@ -81,6 +81,7 @@ export async function startServer(config: ServerConfig, options: StartOptions = 
       http: config.http,
       live,
       liveHeartbeatMs: config.liveHeartbeatMs,
+      forwardPort: () => forwardPort,
       ...(options.logLevel ? { logLevel: options.logLevel } : {}),
       ...(options.now ? { now: options.now } : {}),
     });

@@ -37,7 +37,7 @@ export interface AppOptions {
   logLevel?: string;
   /** Largest request body accepted, in bytes. */
   bodyLimit?: number;
-  /** Whether browsers should write the demo data set on their first start (DEMO). */
+  /** Whether the server runs the simulated fleet (DEMO): GET /api says so, and the UI marks its data simulated. */
   demo?: boolean;
   /** Shared with the forward protocol server so a source's batches are stored one at a time. */
   ingest?: IngestService;
@@ -54,6 +54,11 @@ export interface AppOptions {
   live?: LivePublisher;
   /** Heartbeat of the event stream (LIVE_HEARTBEAT_MS; default 15 s). */
   liveHeartbeatMs?: number;
+  /**
+   * The port the fluentd forward protocol listens on, once it does (FORWARD_PORT may be 0 or any
+   * port): GET /api tells the app, which shows it in the fluentd `<match>` block of a new source.
+   */
+  forwardPort?: () => number | undefined;
 }
 
 const defaultHttpLimits: HttpLimits = { requestTimeoutMs: 300_000, headersTimeoutMs: 30_000, bodyMemoryBytes: 512 * 1024 * 1024 };
@@ -171,7 +176,9 @@ export async function buildApp(options: AppOptions): Promise<FastifyInstance> {
         styleSrc: ["'self'", "'unsafe-inline'"],
         imgSrc: ["'self'", 'data:', 'blob:'],
         workerSrc: ["'self'", 'blob:'],
-        connectSrc: ["'self'"],
+        // Shoelace's <sl-icon> fetch()es its SVG: its own system icons (chevrons, checkmarks) and the
+        // app's bundled ones are data: URLs, which reach no server.
+        connectSrc: ["'self'", 'data:'],
         frameAncestors: ["'none'"],
         objectSrc: ["'none'"],
         upgradeInsecureRequests: null,
@@ -219,6 +226,7 @@ export async function buildApp(options: AppOptions): Promise<FastifyInstance> {
     name: 'fieldline',
     version: options.version,
     demo: options.demo ?? false,
+    forward_port: options.forwardPort?.() ?? null,
     links: {
       self: '/api',
       health: '/api/health',
