@@ -67,7 +67,8 @@ async function checkView(page: Page, views: MainViews, size: string, view: strin
 
 for (const size of sizes) {
   test(`every main view at ${size.name}: titles and data shown, axe passes, screenshots`, async ({ browser }) => {
-    test.setTimeout(240_000);
+    // A dozen views with axe and full-page screenshots on a loaded 2-core machine: minutes, not seconds.
+    test.setTimeout(420_000);
     const context = await browser.newContext({ viewport: size.viewport, hasTouch: size.hasTouch, colorScheme: 'light' });
     const page = await context.newPage();
     const views = new MainViews(page);
