@@ -1,6 +1,9 @@
 import { LitElement, css, html, nothing } from 'lit';
 import { ContextConsumer } from '@lit/context';
-import { uploaderContext, type CsvInspection, type Uploader, type UploadJob } from '../controllers';
+import type SlSelect from '@shoelace-style/shoelace/dist/components/select/select.js';
+import { DocsController, uploaderContext, type CsvInspection, type Listed, type Uploader, type UploadJob } from '../controllers';
+import type { AssetDoc, SiteDoc } from '../core';
+import { baseStyles, controlStyles } from './design/styles';
 
 const delimiterNames: Record<string, string> = { ',': 'comma', ';': 'semicolon', '\t': 'tab', '|': 'pipe' };
 
@@ -18,7 +21,8 @@ const megabytes = (bytes: number): string => `${(bytes / 1e6).toFixed(bytes < 1e
 
 /**
  * Imports CSV files of readings: pick a file, check what was detected (delimiter, time column,
- * units, the first rows), choose site and asset, upload. Uploads show their progress, go on after
+ * units, the first rows), choose site and asset (from this device's lists, by title; typed only
+ * while the device holds no site yet), upload. Uploads show their progress, go on after
  * a network cut, wait for the network when offline (the file is kept on the device), and resume
  * when the same file is picked again after the tab was closed.
  * Gadget methods: `reload()` lists the uploads again. Needs an `Uploader` from its ancestors.
@@ -30,6 +34,8 @@ export class FlUpload extends LitElement {
     jobs: { state: true },
     error: { state: true },
     signIn: { state: true },
+    newSite: { state: true },
+    newAsset: { state: true },
   };
 
   declare inspection: CsvInspection | undefined;
@@ -37,6 +43,12 @@ export class FlUpload extends LitElement {
   declare jobs: UploadJob[];
   declare error: string | undefined;
   declare signIn: boolean;
+  /** The site and asset chosen from the lists ('' while none is). */
+  declare newSite: string;
+  declare newAsset: string;
+
+  readonly #sites = new DocsController<SiteDoc>(this, { query: () => 'type:site', prefixes: ['site/'] });
+  readonly #assets = new DocsController<AssetDoc>(this, { query: () => 'type:asset', prefixes: ['asset/'] });
 
   #listening: Uploader | undefined;
   readonly #onChange = () => void this.reload();
@@ -56,23 +68,47 @@ export class FlUpload extends LitElement {
     super();
     this.jobs = [];
     this.signIn = false;
+    this.newSite = '';
+    this.newAsset = '';
   }
 
-  static override styles = css`
-    :host { display: grid; gap: 1rem; max-width: 60rem; }
-    p { margin: 0; }
-    fieldset { display: grid; gap: 0.75rem; border: 1px solid #d7dee2; border-radius: 0.5rem; padding: 1rem; }
-    label { display: grid; gap: 0.25rem; font-size: 0.875rem; }
-    .row { display: flex; gap: 1rem; flex-wrap: wrap; }
-    table { border-collapse: collapse; font-size: 0.8125rem; overflow-x: auto; display: block; }
-    th, td { border: 1px solid #d7dee2; padding: 0.25rem 0.5rem; text-align: left; white-space: nowrap; }
-    ul { list-style: none; padding: 0; margin: 0; display: grid; gap: 0.75rem; }
-    li { display: grid; gap: 0.25rem; border: 1px solid #d7dee2; border-radius: 0.5rem; padding: 0.75rem; }
-    progress { width: 100%; }
-    .error, [role='alert'] { color: #9b2226; }
-    button, input, select { font: inherit; }
-    li button { justify-self: start; }
-  `;
+  /** The lists to choose from and what is chosen (undefined: no site on this device yet). */
+  #lists(): { sites: Array<Listed<SiteDoc>>; assets: Array<Listed<AssetDoc>>; site: string; asset: string } | undefined {
+    const sites = this.#sites.docs ?? [];
+    if (sites.length === 0) return undefined;
+    const site = sites.some((candidate) => candidate.id === this.newSite) ? this.newSite : sites.length === 1 ? sites[0]!.id : '';
+    const assets = (this.#assets.docs ?? []).filter((candidate) => candidate.site === site);
+    const asset = assets.some((candidate) => candidate.id === this.newAsset) ? this.newAsset : '';
+    return { sites, assets, site, asset };
+  }
+
+  #placeFields() {
+    const lists = this.#lists();
+    if (!lists) return html`<label>Site <input name="site" placeholder="site/…" /></label> <label>Asset <input name="asset" placeholder="asset/…" /></label>`;
+    return html`<sl-select label="Site" value=${lists.site} placeholder="Choose a site" @sl-change=${(event: Event) => ((this.newSite = (event.target as SlSelect).value as string), (this.newAsset = ''))}>
+        ${lists.sites.map((site) => html`<sl-option value=${site.id}>${site.title}</sl-option>`)}
+      </sl-select>
+      <sl-select label="Asset" clearable placeholder="The whole site" value=${lists.asset} ?disabled=${!lists.site} @sl-change=${(event: Event) => (this.newAsset = (event.target as SlSelect).value as string)}>
+        ${lists.assets.map((asset) => html`<sl-option value=${asset.id}>${asset.title}</sl-option>`)}
+      </sl-select>`;
+  }
+
+  static override styles = [
+    baseStyles,
+    controlStyles,
+    css`
+      :host { display: grid; gap: var(--sl-spacing-medium); max-width: 60rem; }
+      label { display: grid; gap: var(--sl-spacing-2x-small); }
+      .row { display: flex; gap: var(--sl-spacing-medium); flex-wrap: wrap; align-items: end; }
+      table { font-size: var(--sl-font-size-small); overflow-x: auto; display: block; background: var(--fl-surface); }
+      th, td { border: 1px solid var(--fl-border); white-space: nowrap; }
+      ul { list-style: none; padding: 0; margin: 0; display: grid; gap: var(--sl-spacing-small); }
+      li { display: grid; gap: var(--sl-spacing-x-small); border: 1px solid var(--fl-border); border-radius: var(--fl-radius); padding: var(--sl-spacing-small) var(--sl-spacing-medium); background: var(--fl-surface); }
+      progress { max-width: none; }
+      .error, [role='alert'] { color: var(--fl-danger); }
+      li button { justify-self: start; }
+    `,
+  ];
 
   override disconnectedCallback(): void {
     super.disconnectedCallback();
@@ -112,12 +148,14 @@ export class FlUpload extends LitElement {
     const uploader = this.#uploader.value;
     if (!uploader || !this.file || !this.inspection) return;
     const form = new FormData(event.target as HTMLFormElement);
-    const site = String(form.get('site') ?? '').trim();
-    const asset = String(form.get('asset') ?? '').trim();
+    const lists = this.#lists();
+    const site = lists ? lists.site : String(form.get('site') ?? '').trim();
+    const asset = lists ? lists.asset : String(form.get('asset') ?? '').trim();
     await uploader.add(this.file, this.inspection, { ...(site ? { site } : {}), ...(asset ? { asset } : {}) });
     this.file = undefined;
     this.inspection = undefined;
     (this.renderRoot.querySelector('input[type=file]') as HTMLInputElement | null)?.form?.reset();
+    this.newAsset = '';
     await this.reload();
   }
 
@@ -186,8 +224,7 @@ export class FlUpload extends LitElement {
                       ${inspection.dialect.columns.map((column, index) => html`<option value=${column.name} ?selected=${index === inspection.dialect.timeColumn}>${column.name}</option>`)}
                     </select>
                   </label>
-                  <label>Site <input name="site" placeholder="site/…" /></label>
-                  <label>Asset <input name="asset" placeholder="asset/…" /></label>
+                  ${this.#placeFields()}
                 </div>
                 <p>${inspection.dialect.columns.length - 1} channels, about ${inspection.estimatedRows.toLocaleString('en')} rows.</p>
                 ${this.#preview(inspection)}
