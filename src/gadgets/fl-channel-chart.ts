@@ -34,11 +34,13 @@ function measureAxisText(text: string): number {
  * tell tests and tools what is drawn.
  */
 export class FlChannelChart extends LitElement {
-  static override properties = { array: { type: String }, label: { type: String }, unit: { type: String }, storage: { attribute: false } };
+  static override properties = { array: { type: String }, label: { type: String }, unit: { type: String }, height: { type: Number }, storage: { attribute: false } };
 
   declare array: string;
   declare label: string;
   declare unit: string;
+  /** Plot height in CSS px (default 220; the channel view draws it large). */
+  declare height: number;
   /** Where the array lives, when not in the app's local storage (e.g. the server's). */
   declare storage: Storage | undefined;
 
@@ -61,6 +63,7 @@ export class FlChannelChart extends LitElement {
     this.array = '';
     this.label = '';
     this.unit = '';
+    this.height = 220;
     this.storage = undefined;
   }
 
@@ -160,7 +163,7 @@ export class FlChannelChart extends LitElement {
 
   override connectedCallback(): void {
     super.connectedCallback();
-    this.#resize = new ResizeObserver(() => this.#plot?.setSize({ width: this.#width(), height: 220 }));
+    this.#resize = new ResizeObserver(() => this.#plot?.setSize({ width: this.#width(), height: this.height }));
   }
 
   override disconnectedCallback(): void {
@@ -177,6 +180,7 @@ export class FlChannelChart extends LitElement {
 
   protected override updated(changed: PropertyValues<this>): void {
     if (changed.has('array') || changed.has('storage')) this.#load();
+    if (changed.has('height') && changed.get('height') !== undefined) this.#plot?.setSize({ width: this.#width(), height: this.height });
     const series = this.#series.series;
     if (!series || series === this.#drawn) return;
     this.#drawn = series;
@@ -204,7 +208,7 @@ export class FlChannelChart extends LitElement {
     this.#plot = new uPlot(
       {
         width: this.#width(),
-        height: 220,
+        height: this.height,
         series: [
           {
             // The cursor's time, as precise as the visible span needs ('—' off the samples).
@@ -268,7 +272,7 @@ export class FlChannelChart extends LitElement {
         <span>${series ? `${series.samples.toLocaleString('en')} samples · ${series.source === 'raw' ? 'every sample' : 'M4 per pixel'}` : this.#series.error ? 'not available' : 'loading…'}</span>
       </header>
       ${this.#series.error ? html`<p class="error" role="alert">${this.#series.error}</p>` : ''}
-      <div class="plot"></div>
+      <div class="plot" style="min-height: ${this.height}px"></div>
     `;
   }
 }

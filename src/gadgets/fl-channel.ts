@@ -4,6 +4,11 @@ import { OnlineStatusController, hrefOf, serverStorageContext, storageContext } 
 import type { AssetDoc, ChannelDoc, SiteDoc } from '../core';
 import { baseStyles } from './design/styles';
 
+/** The plot's height at full size: the window below the heading and facts, within sensible bounds. */
+function fullHeight(): number {
+  return Math.round(Math.max(280, Math.min(640, window.innerHeight - 380)));
+}
+
 /**
  * One channel at full size: its chart (fl-channel-chart: drag to zoom, double-click back), its
  * unit, expected rate and normal range, and the asset it measures. Online the chart reads the
@@ -83,7 +88,7 @@ export class FlChannel extends LitElement {
         ${fact('Normal range', doc.normal ? `${doc.normal.min ?? '…'} to ${doc.normal.max ?? '…'} ${doc.unit ?? ''}` : undefined)}
         ${fact('Field', doc.field)}
       </dl>
-      <fl-channel-chart .array=${doc.array} .label=${doc.title} .unit=${doc.unit ?? ''} .storage=${storage}></fl-channel-chart>
+      <fl-channel-chart .array=${doc.array} .label=${doc.title} .unit=${doc.unit ?? ''} .storage=${storage} .height=${fullHeight()}></fl-channel-chart>
     `;
   }
 }

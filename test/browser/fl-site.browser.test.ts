@@ -8,6 +8,7 @@ import { ChannelArray } from '../../src/arrays';
 import { ChannelStatusController, liveContext, storageContext, type LiveEvent, type LiveEvents } from '../../src/controllers';
 import { defineGadgets } from '../../src/gadgets';
 import { mainChannels } from '../../src/gadgets/fl-site';
+import type { FlChannelChart } from '../../src/gadgets/fl-channel-chart';
 import { createStorage, type Storage } from '../../src/storage';
 import { uniqueName } from '../conformance/helpers';
 
@@ -176,6 +177,23 @@ describe('<fl-sites> and <fl-asset>', () => {
     expect(text(asset())).toContain('T01 main bearing'); // its part
     expect(asset().shadowRoot!.querySelector('fl-channel-chart')?.array).toBe('array/test/bearing_temp');
     expect(text(asset())).not.toContain('site/north');
+  });
+});
+
+describe('<fl-channel>', () => {
+  it('draws the channel at full size: a taller plot than the 220 px of charts in lists', async () => {
+    await channel('power', 'asset/north/t01', 'Active power', 'kW', [1000, 1200, 1500]);
+    host.view = html`<fl-channel .channel=${'channel/test/power'}></fl-channel>`;
+    document.body.append(host);
+    const view = () => host.shadowRoot!.querySelector('fl-channel')!;
+    const chart = await vi.waitFor(() => {
+      const found = view().shadowRoot!.querySelector<FlChannelChart>('fl-channel-chart');
+      expect(found?.plot).toBeDefined();
+      return found!;
+    });
+    expect(chart.height).toBeGreaterThanOrEqual(280);
+    expect(chart.plot!.height).toBe(chart.height);
+    expect(text(view())).toContain('Turbine T01');
   });
 });
 
