@@ -7,7 +7,8 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { ChannelArray } from '../../src/arrays';
 import { fleetDefinition } from '../../src/server/demo/fleet';
-import { DEFAULT_SEED } from '../../src/server/demo/demo-fleet';
+import { DEFAULT_SEED, DemoFleet } from '../../src/server/demo/demo-fleet';
+import { InProcessPublisher } from '../../src/server/live/publisher';
 import { RECENT_MS, bulkBursts, bulkRuns, sourceSamples, timesOf, BURST_SAMPLES } from '../../src/server/demo/plan';
 import { faultKinds } from '../../src/core/model';
 import { startTestServer, type TestServer } from '../support/server-session';
@@ -196,6 +197,32 @@ describe('the simulated fleet with DATABASE_URL (PostgreSQL)', () => {
       expect(((await (await fetch(`${test.server.url}/api`, { headers: { authorization: `Bearer ${token}` } })).json()) as { demo: boolean }).demo).toBe(false);
       await expect(test.server.store.documents.get('site/north-sea-wind')).rejects.toMatchObject({ status: 404 });
     } finally {
+      await test.stop();
+    }
+  }, 60_000);
+});
+
+describe('the simulated fleet and the live event bus', () => {
+  it('announces what its bulk step appended, as ingest announces live appends (a chart open meanwhile follows)', async () => {
+    const test = await startTestServer();
+    const live = new InProcessPublisher({ coalesceMs: 0 });
+    const subscription = live.subscribe(undefined, () => undefined);
+    const quiet = { info: () => undefined, warn: () => undefined, error: () => undefined };
+    const demo = new DemoFleet({ store: test.server.store, forwardHost: '127.0.0.1', forwardPort: test.server.forwardPort, forwardSecurity: false, days: 0.005, log: quiet, live });
+    try {
+      await demo.start();
+      const announced = new Map<string, { length: number; last: { time: number } }>();
+      for (let entry = subscription.next(); entry; entry = subscription.next()) {
+        if ('message' in entry && entry.message.event === 'samples') announced.set(entry.message.data.array, entry.message.data as { length: number; last: { time: number } });
+      }
+      const power = (await new Sources(test.server.store.driver).byTag('demo.north-sea-wind.t01.scada'))!;
+      const stored = await ChannelArray.open(test.server.store.documents, `array/${power.id}/power`);
+      const event = announced.get(stored.id);
+      expect(event?.length).toBeGreaterThan(0);
+      expect(event!.last.time).toBeLessThanOrEqual(stored.meta.last_time!);
+    } finally {
+      await demo.stop();
+      live.close();
       await test.stop();
     }
   }, 60_000);

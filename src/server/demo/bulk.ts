@@ -38,8 +38,11 @@ interface Slice {
   write: () => Promise<void>;
 }
 
+/** Told of each array a bulk step appended to, after its commit, with the last value appended. */
+export type Appended = (array: ChannelArray, field: string, last: number) => void;
+
 /** Appends values to several arrays in one transaction (nothing of it on failure). */
-async function appendTogether(store: Store, appends: ReadonlyArray<{ array: ChannelArray; values: Float32Array; runs: AppendRun[] }>): Promise<void> {
+async function appendTogether(store: Store, appends: ReadonlyArray<{ array: ChannelArray; field: string; values: Float32Array; runs: AppendRun[] }>, appended?: Appended): Promise<void> {
   const writes = [];
   const commits: Array<() => void> = [];
   for (const { array, values, runs } of appends) {
@@ -54,6 +57,7 @@ async function appendTogether(store: Store, appends: ReadonlyArray<{ array: Chan
     await SqlStorage.applyWrites(query, prepared);
   });
   commits.forEach((commit) => commit());
+  for (const { array, field, values } of appends) appended?.(array, field, values[values.length - 1]!);
 }
 
 /** Offsets of runs laid end to end, as an append takes them. */
@@ -70,7 +74,7 @@ function appendRuns(runs: readonly Run[]): AppendRun[] {
  * The slices that bring `source` from `after` (exclusive: its arrays' last time) up to `until`
  * (inclusive), 1 Hz from `recentFrom` on; nothing is generated until a slice is written.
  */
-export function bulkSlices(store: Store, schedule: FaultSchedule, source: BulkSource, after: number, until: number, recentFrom: number): Slice[] {
+export function bulkSlices(store: Store, schedule: FaultSchedule, source: BulkSource, after: number, until: number, recentFrom: number, appended?: Appended): Slice[] {
   const slices: Slice[] = [];
   if (source.def.kind === 'cms') {
     const bursts = bulkBursts(schedule, after, until);
@@ -84,7 +88,7 @@ export function bulkSlices(store: Store, schedule: FaultSchedule, source: BulkSo
             for (const [field, samples] of Object.entries(burstSamples(schedule, source.def, start))) values.get(field)?.set(samples, index * BURST_SAMPLES);
           });
           const runs = starts.map((t0, index) => ({ offset: index * BURST_SAMPLES, t0, dt: 1000 / source.def.rate }));
-          await appendTogether(store, [...source.arrays].map(([field, array]) => ({ array, values: values.get(field)!, runs })));
+          await appendTogether(store, [...source.arrays].map(([field, array]) => ({ array, field, values: values.get(field)!, runs })), appended);
         },
       });
     }
@@ -100,7 +104,7 @@ export function bulkSlices(store: Store, schedule: FaultSchedule, source: BulkSo
       write: async () => {
         const samples = sourceSamples(schedule, source.def, timesOf(runs));
         const offsets = appendRuns(runs);
-        await appendTogether(store, [...source.arrays].map(([field, array]) => ({ array, values: samples[field]!, runs: offsets })));
+        await appendTogether(store, [...source.arrays].map(([field, array]) => ({ array, field, values: samples[field]!, runs: offsets })), appended);
       },
     });
   }

@@ -16,6 +16,7 @@ import { ChannelArray, ArrayError } from '../../arrays';
 import { StorageError, writeAll, type BulkWrite } from '../../storage/backend';
 import type { JsonObject } from '../../core';
 import type { Store } from '../store/store';
+import type { LivePublisher } from '../live/publisher';
 import { Sources, type Source } from '../ingest/sources';
 import { fleetDefinition, type SourceDef } from './fleet';
 import { ForwardClient, ForwardClientClosed, type ForwardEntry } from './forward-client';
@@ -47,6 +48,8 @@ export interface DemoFleetOptions {
   log: FleetLog;
   /** The clock (tests may move it); default Date.now. */
   now?: () => number;
+  /** The live event bus: bulk appends are announced there as ingested ones are (live data goes through ingest, which does). */
+  live?: LivePublisher;
 }
 
 export interface BulkReport {
@@ -132,7 +135,9 @@ export class DemoFleet {
 
     // The bulk step: everything from each source's last sample (or the history's start) to now.
     const began = performance.now();
-    const slices = sources.flatMap((source) => bulkSlices(store, schedule, source, lastTimeOf(source) ?? schedule.start - 1, cut, cut - RECENT_MS));
+    const announce = (source: BulkSource) => (array: ChannelArray, field: string, last: number) =>
+      this.#options.live?.publish({ event: 'samples', data: { array: array.id, channel: `channel/${source.id}/${encodeURIComponent(field)}`, site: source.def.site, length: array.length, last: { time: array.meta.last_time!, value: last } } });
+    const slices = sources.flatMap((source) => bulkSlices(store, schedule, source, lastTimeOf(source) ?? schedule.start - 1, cut, cut - RECENT_MS, announce(source)));
     const total = slices.reduce((sum, slice) => sum + slice.samples, 0);
     log.info(`demo fleet: ${firstStart ? `backfilling ${this.#options.days} days of history` : 'filling the gap since the last start'}: ${(total / 1e6).toFixed(1)} M samples in bulk`);
     let done = 0;
