@@ -7,7 +7,7 @@
 import path from 'node:path';
 import { expect, test, type Page } from '@playwright/test';
 import { startE2eServer, type E2eServer } from './support/server';
-import { expectNoSeriousAxeViolations } from './support/axe';
+import { describeViolations, expectNoSeriousAxeViolations } from './support/axe';
 import { MainViews } from './pages/main-views';
 
 const ADMIN_PASSWORD = 'e2e admin password';
@@ -61,7 +61,9 @@ const sizes = [
 /** What every view gets: no raw id in sight, axe, and its screenshot. */
 async function checkView(page: Page, views: MainViews, size: string, view: string): Promise<void> {
   expect(await views.visibleText(), `raw ids in the visible text of ${view}`).not.toMatch(rawId);
-  await expectNoSeriousAxeViolations(page, `${view} at ${size}`);
+  const lesser = await expectNoSeriousAxeViolations(page, `${view} at ${size}`);
+  // Moderate and minor findings do not fail the walk; the report lists them for whoever styles the view.
+  if (lesser.length > 0) test.info().annotations.push({ type: `axe (moderate/minor) ${view}`, description: describeViolations(lesser) });
   await page.screenshot({ path: path.join(screenshots, size, `${view}.png`), fullPage: true });
 }
 
