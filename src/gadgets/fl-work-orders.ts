@@ -5,6 +5,8 @@ import type SlSelect from '@shoelace-style/shoelace/dist/components/select/selec
 import { DocsController, UnsavedChangesController, storageContext, type Listed } from '../controllers';
 import type { Doc, Storage } from '../storage';
 import { isWorkOrderStatus, workOrderStatuses, type AssetDoc, type SiteDoc, type WorkOrder, type WorkOrderStatus } from '../core';
+import { baseStyles, controlStyles } from './design/styles';
+import { toastFailed, toastSaved } from './design/toast';
 
 /** Type and statuses live in the model (core); re-exported here for callers of the gadget. */
 export type { WorkOrder, WorkOrderStatus };
@@ -112,24 +114,22 @@ export class FlWorkOrders extends LitElement {
     });
   }
 
-  static override styles = css`
-    :host { display: grid; gap: 1rem; max-width: 60rem; }
-    p, h3 { margin: 0; }
-    h3 { font-size: 1rem; }
-    fieldset { display: grid; gap: 0.75rem; border: 1px solid #d7dee2; border-radius: 0.5rem; padding: 1rem; }
-    .field { display: grid; gap: 0.25rem; }
-    label { font-size: 0.875rem; }
-    .row { display: flex; gap: 1rem; flex-wrap: wrap; align-items: end; }
-    sl-select { min-width: 14rem; }
-    .cards { display: grid; gap: 0.75rem; }
-    article { display: grid; gap: 0.5rem; border: 1px solid #d7dee2; border-radius: 0.5rem; padding: 0.75rem; }
-    article form { display: grid; gap: 0.5rem; }
-    .meta { color: #4a5a63; font-size: 0.875rem; }
-    [role='alert'] { color: #9b2226; }
-    button, input, select, textarea { font: inherit; }
-    textarea { min-height: 4rem; }
-    .really { color: #fff; background: #9b2226; border: 1px solid #9b2226; border-radius: 0.25rem; }
-  `;
+  static override styles = [
+    baseStyles,
+    controlStyles,
+    css`
+      :host { display: grid; gap: var(--sl-spacing-large); max-width: 60rem; }
+      .field { display: grid; gap: var(--sl-spacing-2x-small); }
+      .row { display: flex; gap: var(--sl-spacing-medium); flex-wrap: wrap; align-items: end; }
+      sl-select { min-width: 14rem; }
+      .cards { display: grid; gap: var(--sl-spacing-medium); }
+      article { display: grid; gap: var(--sl-spacing-small); border: 1px solid var(--fl-border); border-radius: var(--fl-radius); padding: var(--sl-spacing-medium); background: var(--fl-surface); }
+      article form { display: grid; gap: var(--sl-spacing-small); }
+      .meta { color: var(--fl-text-muted); font-size: var(--sl-font-size-small); }
+      [role='alert'] { color: var(--fl-danger); }
+      select { max-width: 16rem; }
+    `,
+  ];
 
   override connectedCallback(): void {
     super.connectedCallback();
@@ -166,8 +166,8 @@ export class FlWorkOrders extends LitElement {
     }
   }
 
-  /** Runs one write, shows its error if it fails, and lists again when it succeeds. */
-  async #write(write: (storage: Storage) => Promise<unknown>): Promise<boolean> {
+  /** Runs one write, shows its error if it fails (and a toast either way), and lists again when it succeeds. */
+  async #write(write: (storage: Storage) => Promise<unknown>, saved = 'Work order saved'): Promise<boolean> {
     const storage = this.#target();
     if (!storage) {
       this.writeError = 'No storage to write the work order to.';
@@ -179,10 +179,12 @@ export class FlWorkOrders extends LitElement {
       this.writeError = undefined;
     } catch (error) {
       this.writeError = message(error);
+      void toastFailed('Work order not saved', error);
       return false;
     } finally {
       this.busy = false;
     }
+    void toastSaved(saved);
     await this.reload();
     return true;
   }
@@ -205,7 +207,7 @@ export class FlWorkOrders extends LitElement {
     }
     const doc: Doc = { type: 'work_order', site, ...(asset ? { asset } : {}), title, status: 'open', notes: '', ...this.#stamp() };
     // A random id, not storage.post: every storage type can put, and sync needs ids unique across devices.
-    if (await this.#write((storage) => storage.put(`work_order/${crypto.randomUUID()}`, doc))) {
+    if (await this.#write((storage) => storage.put(`work_order/${crypto.randomUUID()}`, doc), 'Work order created')) {
       form.reset();
       this.newAsset = '';
       this.#unsaved.delete('');
@@ -242,7 +244,7 @@ export class FlWorkOrders extends LitElement {
       return;
     }
     this.confirming = undefined;
-    if (await this.#write((storage) => storage.remove(row.id))) this.#unsaved.delete(row.id);
+    if (await this.#write((storage) => storage.remove(row.id), 'Work order deleted')) this.#unsaved.delete(row.id);
   }
 
   #card(row: WorkOrderRow, index: number) {
@@ -274,7 +276,7 @@ export class FlWorkOrders extends LitElement {
         </div>
         <div class="row">
           <button type="submit" ?disabled=${this.busy}>Save</button>
-          <button type="button" class=${asking ? 'really' : ''} ?disabled=${this.busy} @click=${() => void this.#delete(row)}>${asking ? 'Really delete?' : 'Delete'}</button>
+          <button type="button" class=${asking ? 'really danger' : ''} ?disabled=${this.busy} @click=${() => void this.#delete(row)}>${asking ? 'Really delete?' : 'Delete'}</button>
           ${asking ? html`<button type="button" @click=${() => (this.confirming = undefined)}>Cancel</button>` : nothing}
         </div>
       </form>
