@@ -2,6 +2,7 @@ import { LitElement, css, html, nothing } from 'lit';
 import { ContextConsumer } from '@lit/context';
 import { serverStorageContext, storageContext } from '../controllers';
 import { StorageError, type AllDocsOptions, type Doc, type Storage } from '../storage';
+import { baseStyles, controlStyles } from './design/styles';
 
 interface ChannelRow {
   id: string;
@@ -36,12 +37,15 @@ export class FlChannelList extends LitElement {
     this.elsewhere = 0;
   }
 
-  static override styles = css`
-    :host { display: grid; gap: 1rem; }
-    section { display: grid; gap: 1rem; }
-    h3 { margin: 0.5rem 0 0; font-size: 1rem; }
-    p { margin: 0; }
-  `;
+  static override styles = [
+    baseStyles,
+    controlStyles,
+    css`
+      :host { display: grid; gap: var(--sl-spacing-medium); }
+      section { display: grid; gap: var(--sl-spacing-medium); }
+      h3 { margin-block-start: var(--sl-spacing-small); font-size: var(--sl-font-size-large); }
+    `,
+  ];
 
   /** A sync or a pin brought data (a pinned site's arrays arrive): list again. */
   readonly #onDataChanged = (): void => void this.reload();

@@ -1,6 +1,7 @@
 import { LitElement, css, html, nothing } from 'lit';
 import { SyncStatusController } from '../controllers';
 import type { ConflictRecord, Doc, Refusal } from '../storage';
+import { baseStyles, controlStyles } from './design/styles';
 
 type Json = Doc[string];
 
@@ -44,17 +45,20 @@ export class FlConflicts extends LitElement {
     this.sites = new Map();
   }
 
-  static override styles = css`
-    :host { display: grid; gap: 1rem; }
-    article { border: 1px solid #e9c46a; border-radius: 0.5rem; padding: 0.75rem; display: grid; gap: 0.5rem; }
-    h3 { margin: 0; font-size: 1rem; }
-    table { border-collapse: collapse; font-size: 0.875rem; }
-    th, td { border: 1px solid #d7dee2; padding: 0.25rem 0.5rem; text-align: left; vertical-align: top; }
-    tr.differs td { background: #fff3cd; }
-    .buttons { display: flex; gap: 0.5rem; flex-wrap: wrap; }
-    [role='alert'] { color: #9b2226; }
-    button { font: inherit; padding: 0.25rem 0.75rem; }
-  `;
+  static override styles = [
+    baseStyles,
+    controlStyles,
+    css`
+      :host { display: grid; gap: var(--sl-spacing-medium); }
+      article { border: 1px solid var(--sl-color-warning-300); border-radius: var(--fl-radius); padding: var(--sl-spacing-medium); display: grid; gap: var(--sl-spacing-small); background: var(--fl-surface); }
+      h3 { font-size: var(--sl-font-size-medium); }
+      table { font-size: var(--sl-font-size-small); }
+      th, td { border: 1px solid var(--fl-border); vertical-align: top; }
+      tr.differs td { background: var(--sl-color-warning-100); color: var(--sl-color-neutral-900); }
+      .buttons { display: flex; gap: var(--sl-spacing-small); flex-wrap: wrap; }
+      [role='alert'] { color: var(--fl-danger); }
+    `,
+  ];
 
   override connectedCallback(): void {
     super.connectedCallback();

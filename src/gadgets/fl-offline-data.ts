@@ -1,6 +1,7 @@
 import { LitElement, css, html, nothing } from 'lit';
 import { DocsController, SyncStatusController, formatBytes, type Pin, type PinEstimate } from '../controllers';
 import type { SiteDoc } from '../core';
+import { baseStyles, controlStyles } from './design/styles';
 
 /**
  * Channel data kept on this device for offline use. Lists the server's sites with channels; for a
@@ -27,14 +28,17 @@ export class FlOfflineData extends LitElement {
     this.estimates = {};
   }
 
-  static override styles = css`
-    :host { display: grid; gap: 0.75rem; }
-    table { border-collapse: collapse; font-size: 0.875rem; }
-    th, td { border: 1px solid #d7dee2; padding: 0.25rem 0.5rem; text-align: left; }
-    input { width: 4rem; font: inherit; }
-    [role='alert'] { color: #9b2226; }
-    button { font: inherit; padding: 0.25rem 0.75rem; }
-  `;
+  static override styles = [
+    baseStyles,
+    controlStyles,
+    css`
+      :host { display: grid; gap: var(--sl-spacing-small); }
+      table { font-size: var(--sl-font-size-small); background: var(--fl-surface); }
+      th, td { border: 1px solid var(--fl-border); }
+      input:not([type='checkbox']) { width: 5rem; }
+      [role='alert'] { color: var(--fl-danger); }
+    `,
+  ];
 
   override connectedCallback(): void {
     super.connectedCallback();

@@ -1,6 +1,7 @@
 import { LitElement, css, html, nothing } from 'lit';
 import { ApiError, DocsController, parseUnits, sourcesApi, type DataSource, type Listed } from '../controllers';
 import type { AssetDoc, SiteDoc } from '../core';
+import { baseStyles, controlStyles } from './design/styles';
 
 type Created = DataSource & { token: string; shared_key: string };
 
@@ -37,21 +38,21 @@ export class FlSources extends LitElement {
     return docs?.find((doc) => doc.id === id)?.title ?? id;
   }
 
-  static override styles = css`
-    :host { display: grid; gap: 1rem; max-width: 60rem; }
-    p { margin: 0; }
-    table { border-collapse: collapse; font-size: 0.875rem; }
-    th, td { border: 1px solid #d7dee2; padding: 0.25rem 0.5rem; text-align: left; }
-    td.number { text-align: right; font-variant-numeric: tabular-nums; }
-    fieldset { display: grid; gap: 0.75rem; border: 1px solid #d7dee2; border-radius: 0.5rem; padding: 1rem; }
-    .row { display: flex; gap: 1rem; flex-wrap: wrap; }
-    label { display: grid; gap: 0.25rem; font-size: 0.875rem; }
-    .secret { background: #fff8e1; border: 1px solid #f4d35e; border-radius: 0.5rem; padding: 0.75rem; display: grid; gap: 0.5rem; }
-    code, pre { font-size: 0.8125rem; }
-    pre { margin: 0; white-space: pre-wrap; }
-    [role='alert'] { color: #9b2226; }
-    button, input { font: inherit; }
-  `;
+  static override styles = [
+    baseStyles,
+    controlStyles,
+    css`
+      :host { display: grid; gap: var(--sl-spacing-medium); max-width: 60rem; }
+      table { font-size: var(--sl-font-size-small); background: var(--fl-surface); }
+      th, td { border: 1px solid var(--fl-border); }
+      td.number { text-align: right; font-variant-numeric: tabular-nums; }
+      .row { display: flex; gap: var(--sl-spacing-medium); flex-wrap: wrap; align-items: end; }
+      label { display: grid; gap: var(--sl-spacing-2x-small); }
+      .secret { background: var(--sl-color-warning-50); color: var(--sl-color-neutral-900); border: 1px solid var(--sl-color-warning-300); border-radius: var(--fl-radius); padding: var(--sl-spacing-medium); display: grid; gap: var(--sl-spacing-small); }
+      pre { margin: 0; white-space: pre-wrap; }
+      [role='alert'] { color: var(--fl-danger); }
+    `,
+  ];
 
   override connectedCallback(): void {
     super.connectedCallback();

@@ -1,5 +1,6 @@
 import { LitElement, css, html, nothing } from 'lit';
 import { SyncStatusController, formatBytes, requestPersistence, storageEstimate, type StorageEstimateReport, type SyncStatus } from '../controllers';
+import { baseStyles, controlStyles } from './design/styles';
 
 const stateLabels: Record<SyncStatus['state'], string> = {
   idle: 'Up to date',
@@ -36,19 +37,23 @@ export class FlSyncStatus extends LitElement {
     this.compact = false;
   }
 
-  static override styles = css`
-    :host { display: grid; gap: 0.75rem; }
-    :host([compact]) { display: inline-flex; align-items: center; gap: 0.5rem; font-size: 0.875rem; }
-    :host([compact]) a { color: inherit; }
-    dl { display: grid; grid-template-columns: max-content 1fr; gap: 0.25rem 1rem; margin: 0; }
-    dt { font-weight: 600; }
-    dd { margin: 0; }
-    progress, meter { width: 100%; max-width: 30rem; }
-    [role='alert'] { color: #9b2226; margin: 0; }
-    .refused { border: 1px solid #e9c46a; background: #fff8e1; border-radius: 0.5rem; padding: 0.5rem 0.75rem; }
-    ul { margin: 0.25rem 0 0; padding-left: 1.25rem; }
-    button { font: inherit; padding: 0.25rem 0.75rem; justify-self: start; }
-  `;
+  static override styles = [
+    baseStyles,
+    controlStyles,
+    css`
+      :host { display: grid; gap: var(--sl-spacing-small); }
+      /* In the header: the header's own colours (baseStyles would set the page's text colour). */
+      :host([compact]) { display: inline-flex; align-items: center; gap: var(--sl-spacing-x-small); font-size: var(--sl-font-size-small); color: inherit; }
+      :host([compact]) a { color: inherit; display: inline-flex; align-items: center; min-height: var(--fl-touch); }
+      dl { display: grid; grid-template-columns: max-content 1fr; gap: var(--sl-spacing-2x-small) var(--sl-spacing-medium); margin: 0; }
+      dt { font-weight: var(--sl-font-weight-semibold); }
+      dd { margin: 0; }
+      [role='alert'] { color: var(--fl-danger); margin: 0; }
+      .refused { border: 1px solid var(--sl-color-warning-300); background: var(--sl-color-warning-50); color: var(--sl-color-neutral-900); border-radius: var(--fl-radius); padding: var(--sl-spacing-small) var(--sl-spacing-medium); }
+      ul { margin: var(--sl-spacing-2x-small) 0 0; padding-left: var(--sl-spacing-large); }
+      button { justify-self: start; }
+    `,
+  ];
 
   override connectedCallback(): void {
     super.connectedCallback();
