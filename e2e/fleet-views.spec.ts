@@ -78,6 +78,12 @@ async function walk(browser: Browser, size: (typeof sizes)[number], colorScheme:
   await channel.drawn();
   await expect(page.locator('fl-app sl-breadcrumb')).toContainText(FIXTURE_TURBINE.title);
   await shot('channel');
+  // The other main views, for the record (their own specs test them).
+  for (const [route, gadget] of [['work-orders', 'fl-work-orders'], ['sync', 'fl-sync-status'], ['import', 'fl-upload'], ['sources', 'fl-sources'], ['admin/users', 'fl-app main']] as const) {
+    await page.goto(`${server.url}/#/${route}`);
+    await expect(page.locator(gadget).first()).toBeVisible();
+    await shot(route.replace('/', '-'));
+  }
   expect(refused).toEqual([]);
   await expect(page.locator('fl-app header sl-icon').first().locator('svg')).toBeAttached();
   await context.close();
