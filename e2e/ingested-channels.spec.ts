@@ -20,6 +20,9 @@ test.beforeAll(async () => {
   server = await startE2eServer({ ADMIN_PASSWORD });
   const session = await fetch(`${server.url}/api/session`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ username: 'admin', password: ADMIN_PASSWORD }) });
   adminToken = ((await session.json()) as { token: string }).token;
+  // The site the sources are bound to: the Sources view offers sites by title, never a typed id.
+  const site = await fetch(`${server.url}/api/docs/${encodeURIComponent('site/WF2')}`, { method: 'PUT', headers: { authorization: `Bearer ${adminToken}`, 'content-type': 'application/json' }, body: JSON.stringify({ type: 'site', title: 'Wind Farm 2', kind: 'wind_farm' }) });
+  expect(site.ok).toBe(true);
   expect((await api('/api/users', { username: 'tom', password: 'tom-password', role: 'technician', sites: ['site/WF2'] })).status).toBe(201);
 });
 test.afterAll(async () => {
@@ -27,10 +30,13 @@ test.afterAll(async () => {
 });
 
 /** Registers a source through the Sources view (as the signed-in admin); returns its token. */
-async function register(page: Page, tag: string, site: string, units: string): Promise<string> {
+async function register(page: Page, tag: string, siteTitle: string, units: string): Promise<string> {
   const form = page.locator('fl-sources').getByRole('form', { name: 'Register a data source' });
   await form.getByLabel('Tag').fill(tag);
-  await form.getByLabel('Site').fill(site);
+  const site = form.locator('sl-select[label="Site"]');
+  await site.getByRole('combobox').click();
+  await site.getByRole('option', { name: siteTitle, exact: true }).click();
+  await expect(site.getByRole('combobox')).toHaveValue(siteTitle);
   await form.getByLabel('Units').fill(units);
   await form.getByRole('button', { name: 'Register' }).click();
   const notice = page.locator('fl-sources').getByRole('status', { name: 'New source' });
@@ -50,8 +56,8 @@ test('sources registered in the app receive data over the forward protocol and H
   await signIn.getByLabel('User name').fill('admin');
   await signIn.getByLabel('Password').fill(ADMIN_PASSWORD);
   await signIn.getByRole('button', { name: 'Sign in' }).click();
-  await register(admin, 'wf2.t01', 'site/WF2', 'rotor=rpm');
-  const inverterToken = await register(admin, 'wf2.inverter', 'site/WF2', 'dc_voltage=V');
+  await register(admin, 'wf2.t01', 'Wind Farm 2', 'rotor=rpm');
+  const inverterToken = await register(admin, 'wf2.inverter', 'Wind Farm 2', 'dc_voltage=V');
 
   const start = Date.UTC(2026, 10, 1);
   const client = new FluentClient('wf2', { socket: { host: '127.0.0.1', port: server.forwardPort, timeout: 30_000 }, ack: { ackTimeout: 30_000 }, milliseconds: true, eventMode: 'PackedForward', flushInterval: 5 });

@@ -4,6 +4,7 @@ export { RouteController, hrefOf, type RouteMatch } from './route-controller';
 export { ThemeController, applyTheme, type ThemeChoice } from './theme-controller';
 export { UnsavedChangesController, unsavedChanges, type UnsavedChangesOptions } from './unsaved-changes-controller';
 export { DocsController, whereEquals, type DocsControllerOptions, type Listed } from './docs-controller';
+export { siteAssetChoice, type SiteAssetChoice } from './site-asset-choice';
 export { ChannelStatusController, type ChannelStatus, type ChannelStatusOptions } from './channel-status-controller';
 export { LiveController } from './live-controller';
 export { liveContext, type LiveEvent, type LiveEvents } from './contexts';

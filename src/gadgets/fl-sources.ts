@@ -1,9 +1,12 @@
 import { LitElement, css, html, nothing } from 'lit';
-import { ApiError, DocsController, parseUnits, sourcesApi, type DataSource, type Listed } from '../controllers';
+import type SlSelect from '@shoelace-style/shoelace/dist/components/select/select.js';
+import { ApiError, DocsController, parseUnits, siteAssetChoice, sourcesApi, type DataSource, type Listed, type SiteAssetChoice } from '../controllers';
 import type { AssetDoc, SiteDoc } from '../core';
 import { baseStyles, controlStyles } from './design/styles';
 
 type Created = DataSource & { token: string; shared_key: string };
+/** What this view asks of the server (sourcesApi; a test gives an in-page one). */
+export type SourcesViewApi = Pick<typeof sourcesApi, 'list' | 'create' | 'rebuild' | 'forwardPort'>;
 
 /**
  * Data sources: the producers (fluentd tags, HTTP clients) that push data to the server. Lists
@@ -12,7 +15,7 @@ type Created = DataSource & { token: string; shared_key: string };
  * merge late events into the arrays. Gadget methods: `reload()`.
  */
 export class FlSources extends LitElement {
-  static override properties = { sources: { state: true }, problem: { state: true }, created: { state: true }, message: { state: true }, busy: { state: true }, forwardPort: { state: true } };
+  static override properties = { sources: { state: true }, problem: { state: true }, created: { state: true }, message: { state: true }, busy: { state: true }, forwardPort: { state: true }, newSite: { state: true }, newAsset: { state: true }, api: { attribute: false } };
 
   declare sources: DataSource[] | undefined;
   /** Why the list is not shown: 'signed_out', or a message. */
@@ -22,6 +25,10 @@ export class FlSources extends LitElement {
   declare busy: boolean;
   /** The server's forward protocol port (FORWARD_PORT, as the server says), null when unknown. */
   declare forwardPort: number | null | undefined;
+  /** The site and asset chosen in the register form ('' while none is). */
+  declare newSite: string;
+  declare newAsset: string;
+  declare api: SourcesViewApi;
 
   // The sites and assets on this device, for their titles: a source is bound to ids, a user reads titles.
   readonly #sites = new DocsController<SiteDoc>(this, { query: () => 'type:site', prefixes: ['site/'] });
@@ -30,6 +37,9 @@ export class FlSources extends LitElement {
   constructor() {
     super();
     this.busy = false;
+    this.newSite = '';
+    this.newAsset = '';
+    this.api = sourcesApi;
   }
 
   /** The title of a site or asset on this device; the id only when the document is not here. */
@@ -61,10 +71,10 @@ export class FlSources extends LitElement {
 
   async reload(): Promise<void> {
     try {
-      this.sources = await sourcesApi.list();
+      this.sources = await this.api.list();
       this.problem = undefined;
       // Asked once: the port is the server's setting, not a constant of the protocol.
-      if (this.forwardPort === undefined) this.forwardPort = await sourcesApi.forwardPort().catch(() => null);
+      if (this.forwardPort === undefined) this.forwardPort = await this.api.forwardPort().catch(() => null);
     } catch (error) {
       this.sources = undefined;
       if (error instanceof ApiError && error.status === 401) this.problem = 'signed_out';
@@ -78,16 +88,22 @@ export class FlSources extends LitElement {
     const formElement = event.target as HTMLFormElement;
     const form = new FormData(formElement);
     const text = (name: string) => String(form.get(name) ?? '').trim();
+    // Site and asset come from the lists (ids behind titles), never from typed text.
+    const choice = this.#choice();
+    const site = choice?.site ?? '';
+    const asset = choice?.asset ?? '';
     this.busy = true;
     try {
-      this.created = await sourcesApi.create({
+      this.created = await this.api.create({
         tag: text('tag'),
-        ...(text('site') ? { site: text('site') } : {}),
-        ...(text('asset') ? { asset: text('asset') } : {}),
+        ...(site ? { site } : {}),
+        ...(asset ? { asset } : {}),
         units: parseUnits(text('units')),
       });
       this.message = undefined;
       formElement.reset();
+      this.newSite = '';
+      this.newAsset = '';
       await this.reload();
     } catch (error) {
       this.message = error instanceof Error ? error.message : String(error);
@@ -99,7 +115,7 @@ export class FlSources extends LitElement {
   async #rebuild(source: DataSource): Promise<void> {
     this.busy = true;
     try {
-      const result = await sourcesApi.rebuild(source.id);
+      const result = await this.api.rebuild(source.id);
       this.message = `${source.tag}: ${result.merged.toLocaleString('en')} late events merged.`;
       await this.reload();
     } catch (error) {
@@ -107,6 +123,23 @@ export class FlSources extends LitElement {
     } finally {
       this.busy = false;
     }
+  }
+
+  /** The site/asset lists of the register form (undefined: no site on this device to bind to). */
+  #choice(): SiteAssetChoice | undefined {
+    return siteAssetChoice(this.#sites.docs, this.#assets.docs, { site: this.newSite, asset: this.newAsset });
+  }
+
+  #placeFields() {
+    const choice = this.#choice();
+    // No typed ids: without a site here the source is registered unbound (bind it once the site exists).
+    if (!choice) return html`<p class="muted small">No sites on this device yet: the source is registered without a site.</p>`;
+    return html`<sl-select label="Site" clearable placeholder="No site" value=${choice.site} @sl-change=${(event: Event) => ((this.newSite = (event.target as SlSelect).value as string), (this.newAsset = ''))}>
+        ${choice.sites.map((site) => html`<sl-option value=${site.id}>${site.title}</sl-option>`)}
+      </sl-select>
+      <sl-select label="Asset" clearable placeholder="The whole site" value=${choice.asset} ?disabled=${!choice.site} @sl-change=${(event: Event) => (this.newAsset = (event.target as SlSelect).value as string)}>
+        ${choice.assets.map((asset) => html`<sl-option value=${asset.id}>${asset.title}</sl-option>`)}
+      </sl-select>`;
   }
 
   #createdNotice(created: Created) {
@@ -169,8 +202,7 @@ export class FlSources extends LitElement {
           <legend>Register a data source (admins)</legend>
           <div class="row">
             <label>Tag <input name="tag" required placeholder="turbine.t07" /></label>
-            <label>Site <input name="site" placeholder="site/…" /></label>
-            <label>Asset <input name="asset" placeholder="asset/…" /></label>
+            ${this.#placeFields()}
             <label>Units <input name="units" placeholder="temp=°C, power=kW" /></label>
           </div>
           <div><button type="submit" ?disabled=${this.busy}>Register</button></div>

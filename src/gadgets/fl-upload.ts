@@ -1,7 +1,7 @@
 import { LitElement, css, html, nothing } from 'lit';
 import { ContextConsumer } from '@lit/context';
 import type SlSelect from '@shoelace-style/shoelace/dist/components/select/select.js';
-import { DocsController, uploaderContext, type CsvInspection, type Listed, type Uploader, type UploadJob } from '../controllers';
+import { DocsController, siteAssetChoice, type SiteAssetChoice, uploaderContext, type CsvInspection, type Uploader, type UploadJob } from '../controllers';
 import type { AssetDoc, SiteDoc } from '../core';
 import { baseStyles, controlStyles } from './design/styles';
 
@@ -73,13 +73,8 @@ export class FlUpload extends LitElement {
   }
 
   /** The lists to choose from and what is chosen (undefined: no site on this device yet). */
-  #lists(): { sites: Array<Listed<SiteDoc>>; assets: Array<Listed<AssetDoc>>; site: string; asset: string } | undefined {
-    const sites = this.#sites.docs ?? [];
-    if (sites.length === 0) return undefined;
-    const site = sites.some((candidate) => candidate.id === this.newSite) ? this.newSite : sites.length === 1 ? sites[0]!.id : '';
-    const assets = (this.#assets.docs ?? []).filter((candidate) => candidate.site === site);
-    const asset = assets.some((candidate) => candidate.id === this.newAsset) ? this.newAsset : '';
-    return { sites, assets, site, asset };
+  #lists(): SiteAssetChoice | undefined {
+    return siteAssetChoice(this.#sites.docs, this.#assets.docs, { site: this.newSite, asset: this.newAsset });
   }
 
   #placeFields() {

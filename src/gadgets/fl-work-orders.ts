@@ -2,7 +2,7 @@ import { LitElement, css, html, nothing, type PropertyValues } from 'lit';
 import { repeat } from 'lit/directives/repeat.js';
 import { ContextConsumer } from '@lit/context';
 import type SlSelect from '@shoelace-style/shoelace/dist/components/select/select.js';
-import { DocsController, UnsavedChangesController, storageContext, type Listed } from '../controllers';
+import { DocsController, siteAssetChoice, type SiteAssetChoice, UnsavedChangesController, storageContext, type Listed } from '../controllers';
 import type { Doc, Storage } from '../storage';
 import { isWorkOrderStatus, workOrderStatuses, type AssetDoc, type SiteDoc, type WorkOrder, type WorkOrderStatus } from '../core';
 import { baseStyles, controlStyles } from './design/styles';
@@ -288,13 +288,8 @@ export class FlWorkOrders extends LitElement {
    * from (undefined: none synced yet, the form asks for a typed site id instead). The only site is
    * chosen by itself; an asset is optional and must be one of the chosen site's.
    */
-  #lists(): { sites: Array<Listed<SiteDoc>>; assets: Array<Listed<AssetDoc>>; site: string; asset: string } | undefined {
-    const sites = this.#sites.docs ?? [];
-    if (sites.length === 0) return undefined;
-    const site = sites.some((candidate) => candidate.id === this.newSite) ? this.newSite : sites.length === 1 ? sites[0]!.id : '';
-    const assets = (this.#assets.docs ?? []).filter((candidate) => candidate.site === site);
-    const asset = assets.some((candidate) => candidate.id === this.newAsset) ? this.newAsset : '';
-    return { sites, assets, site, asset };
+  #lists(): SiteAssetChoice | undefined {
+    return siteAssetChoice(this.#sites.docs, this.#assets.docs, { site: this.newSite, asset: this.newAsset });
   }
 
   #placeFields() {

@@ -21,6 +21,7 @@ import { FlAdminSites } from './fl-admin-sites';
 import { FlAdminUsers } from './fl-admin-users';
 
 export { FlAdminAssets, FlAdminSites, FlAdminUsers };
+export type { SourcesViewApi } from './fl-sources';
 export { FlApp, FlAsset, FlChannel, FlSite, FlSites, FlSparkline, FlChannelChart, FlChannelList, FlConflicts, FlOfflineData, FlSignIn, FlSources, FlSyncStatus, FlUpload, FlWorkOrders };
 export type { WorkOrder, WorkOrderStatus } from './fl-work-orders';
 
