@@ -9,7 +9,40 @@ interface ChannelRow {
   doc: Doc;
 }
 
-type ServerState = { state: 'none' } | { state: 'loading' } | { state: 'signed_out' } | { state: 'unreachable' } | { state: 'error'; message: string } | { state: 'loaded'; channels: ChannelRow[] };
+/** The server's channels of one asset (or of a site with no asset), shown by titles. */
+interface ChannelGroup {
+  /** Site and asset ids: what the group's open/closed state is kept by. */
+  key: string;
+  siteTitle: string;
+  title: string;
+  channels: ChannelRow[];
+}
+
+type ServerState = { state: 'none' } | { state: 'loading' } | { state: 'signed_out' } | { state: 'unreachable' } | { state: 'error'; message: string } | { state: 'loaded'; channels: ChannelRow[]; groups: ChannelGroup[] };
+
+/** Up to this many server channels, every group starts open (a small install sees all its charts at once). */
+const ALL_OPEN_UP_TO = 12;
+
+/**
+ * The server's channels grouped by site and asset, sites and assets in title order (a site's
+ * channels bound to no asset last). Titles come from the site and asset documents the server
+ * lists for this user; an id is shown only when its document is not there.
+ */
+function groupChannels(channels: ChannelRow[], titles: ReadonlyMap<string, string>): ChannelGroup[] {
+  const groups = new Map<string, ChannelGroup & { site: string; asset: string }>();
+  for (const channel of channels) {
+    const site = typeof channel.doc.site === 'string' ? channel.doc.site : '';
+    const asset = typeof channel.doc.asset === 'string' ? channel.doc.asset : '';
+    const key = `${site}\u0000${asset}`;
+    let group = groups.get(key);
+    if (!group) {
+      group = { key, site, asset, siteTitle: site ? (titles.get(site) ?? site) : 'No site', title: asset ? (titles.get(asset) ?? asset) : 'The whole site', channels: [] };
+      groups.set(key, group);
+    }
+    group.channels.push(channel);
+  }
+  return [...groups.values()].sort((a, b) => a.siteTitle.localeCompare(b.siteTitle) || a.site.localeCompare(b.site) || Number(!a.asset) - Number(!b.asset) || a.title.localeCompare(b.title));
+}
 
 const channelQuery = (): AllDocsOptions => ({ query: 'type:channel', include_docs: true, sort_on: [['title', 'ascending']] });
 
@@ -30,6 +63,8 @@ export class FlChannelList extends LitElement {
 
   readonly #storage = new ContextConsumer(this, { context: storageContext, subscribe: true, callback: () => void this.reload() });
   readonly #serverStorage = new ContextConsumer(this, { context: serverStorageContext, subscribe: true, callback: () => void this.reload() });
+  /** Server groups the user opened (true) or closed (false); the others follow the default. */
+  readonly #opened = new Map<string, boolean>();
 
   constructor() {
     super();
@@ -44,6 +79,8 @@ export class FlChannelList extends LitElement {
       :host { display: grid; gap: var(--sl-spacing-medium); }
       section { display: grid; gap: var(--sl-spacing-medium); }
       h3 { margin-block-start: var(--sl-spacing-small); font-size: var(--sl-font-size-large); }
+      h4 { margin: var(--sl-spacing-small) 0 0; }
+      sl-details::part(content) { display: grid; gap: var(--sl-spacing-medium); }
     `,
   ];
 
@@ -91,8 +128,16 @@ export class FlChannelList extends LitElement {
     }
     if (this.server.state !== 'loaded') this.server = { state: 'loading' };
     try {
-      const result = await server.allDocs(channelQuery());
-      this.server = { state: 'loaded', channels: result.rows.map((row) => ({ id: row.id, doc: row.doc! })) };
+      // Sites and assets only for their titles: a listing that fails leaves ids, not an empty view.
+      const [result, sites, assets] = await Promise.all([
+        server.allDocs(channelQuery()),
+        server.allDocs({ query: 'type:site', include_docs: true }).catch(() => undefined),
+        server.allDocs({ query: 'type:asset', include_docs: true }).catch(() => undefined),
+      ]);
+      const titles = new Map<string, string>();
+      for (const row of [...(sites?.rows ?? []), ...(assets?.rows ?? [])]) if (typeof row.doc?.title === 'string') titles.set(row.id, row.doc.title);
+      const channels = result.rows.map((row) => ({ id: row.id, doc: row.doc! }));
+      this.server = { state: 'loaded', channels, groups: groupChannels(channels, titles) };
     } catch (error) {
       if (error instanceof StorageError && error.code === 'unauthorized') this.server = { state: 'signed_out' };
       else if (error instanceof StorageError && error.code === 'unavailable') this.server = { state: 'unreachable' };
@@ -112,6 +157,30 @@ export class FlChannelList extends LitElement {
     );
   }
 
+  /**
+   * The server's channels, a collapsible group per asset under its site's heading. Charts are made
+   * only in open groups: with the fleet (over a hundred channels) the page would otherwise draw
+   * every chart at once (tens of thousands of pixels, each chart reading its array); there only
+   * the first group starts open, the rest open on demand and close again.
+   */
+  #groups(groups: ChannelGroup[], total: number) {
+    const storage = this.#serverStorage.value;
+    return groups.map((group, index) => {
+      const open = this.#opened.get(group.key) ?? (total <= ALL_OPEN_UP_TO || index === 0);
+      const toggle = (event: Event, value: boolean) => {
+        // sl-show/sl-hide bubble: only this group's own, not those of a component inside it.
+        if (event.target !== event.currentTarget) return;
+        this.#opened.set(group.key, value);
+        this.requestUpdate();
+      };
+      const count = `${group.channels.length} channel${group.channels.length === 1 ? '' : 's'}`;
+      return html`${index === 0 || groups[index - 1]!.siteTitle !== group.siteTitle ? html`<h4>${group.siteTitle}</h4>` : nothing}
+        <sl-details summary="${group.title} · ${count}" ?open=${open} @sl-show=${(event: Event) => toggle(event, true)} @sl-hide=${(event: Event) => toggle(event, false)}>
+          ${open ? this.#charts(group.channels, storage) : nothing}
+        </sl-details>`;
+    });
+  }
+
   #serverSection() {
     const server = this.server;
     if (server.state === 'none') return nothing;
@@ -121,7 +190,7 @@ export class FlChannelList extends LitElement {
     else if (server.state === 'unreachable') body = html`<p>The server is out of reach: its channels show when you are online.</p>`;
     else if (server.state === 'error') body = html`<p role="alert">${server.message}</p>`;
     else if (server.channels.length === 0) body = html`<p>No channels on the server yet.</p>`;
-    else body = this.#charts(server.channels, this.#serverStorage.value);
+    else body = this.#groups(server.groups, server.channels.length);
     return html`<section aria-label="On the server"><h3>On the server</h3>${body}</section>`;
   }
 

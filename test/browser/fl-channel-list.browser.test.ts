@@ -1,10 +1,11 @@
 // <fl-channel-list> in real Chromium over a real IndexedDB storage: which channels it plots as
-// "On this device".
+// "On this device", and how it groups the server's channels.
+import '../../src/gadgets/design/components';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { ContextProvider } from '@lit/context';
 import { LitElement, html } from 'lit';
 import { ChannelArray } from '../../src/arrays';
-import { storageContext } from '../../src/controllers';
+import { serverStorageContext, storageContext } from '../../src/controllers';
 import { FlChannelChart } from '../../src/gadgets/fl-channel-chart';
 import { FlChannelList } from '../../src/gadgets/fl-channel-list';
 import { FlSignIn } from '../../src/gadgets/fl-sign-in';
@@ -17,11 +18,14 @@ for (const [tag, element] of [['fl-channel-list', FlChannelList], ['fl-channel-c
 }
 
 class ListHost extends LitElement {
-  static override properties = { storage: { attribute: false } };
+  static override properties = { storage: { attribute: false }, server: { attribute: false } };
   declare storage: Storage | undefined;
+  declare server: Storage | undefined;
   readonly #provider = new ContextProvider(this, { context: storageContext });
+  readonly #server = new ContextProvider(this, { context: serverStorageContext });
   protected override willUpdate(): void {
     this.#provider.setValue(this.storage);
+    this.#server.setValue(this.server);
   }
   override render() {
     return html`<fl-channel-list></fl-channel-list>`;
@@ -81,5 +85,53 @@ describe('<fl-channel-list>', () => {
     } finally {
       chart.remove();
     }
+  });
+
+  it('drew a chart for every server channel at once (109 with the fleet): groups by site and asset title, charts only in open groups', async () => {
+    // The server's storage (a real one; the app gives the http storage): a site, two turbines, 14 channels.
+    const server = createStorage({ type: 'query', sub_storage: { type: 'indexeddb', database: uniqueName('channel-list-server'), index: ['type', 'site', 'kind'] } });
+    await server.put('site/north', { type: 'site', title: 'North Sea Wind', kind: 'wind_farm' });
+    await server.put('asset/north/t01', { type: 'asset', site: 'site/north', title: 'Turbine T01', asset_type: 'turbine' });
+    await server.put('asset/north/t02', { type: 'asset', site: 'site/north', title: 'Turbine T02', asset_type: 'turbine' });
+    for (const turbine of ['t02', 't01']) {
+      for (let field = 0; field < 7; field++) {
+        await server.put(`channel/source/${turbine}/f${field}`, { type: 'channel', title: `${turbine} field ${field}`, unit: 'kW', site: 'site/north', asset: `asset/north/${turbine}`, array: `array/source/${turbine}/f${field}` });
+      }
+    }
+    host.server = server;
+    document.body.append(host);
+    await host.updateComplete;
+    const list = host.shadowRoot!.querySelector('fl-channel-list') as FlChannelList;
+    const section = (): Element | null => list.shadowRoot!.querySelector('section[aria-label="On the server"]');
+    const groups = () => [...(section()?.querySelectorAll('sl-details') ?? [])] as Array<HTMLElement & { open: boolean; summary: string }>;
+    await expect.poll(() => groups().map((group) => group.summary), { timeout: 5000 }).toEqual(['Turbine T01 · 7 channels', 'Turbine T02 · 7 channels']);
+    expect(section()!.querySelector('h4')?.textContent).toBe('North Sea Wind');
+    // Over the bound, only the first group is open and only its charts exist.
+    expect(groups().map((group) => group.open)).toEqual([true, false]);
+    expect(section()!.querySelectorAll('fl-channel-chart')).toHaveLength(7);
+    expect(groups()[1]!.querySelector('fl-channel-chart')).toBeNull();
+    // Opening the second group makes its charts; closing the first drops them.
+    await groups()[1]!.show();
+    await expect.poll(() => groups()[1]!.querySelectorAll('fl-channel-chart').length, { timeout: 5000 }).toBe(7);
+    await groups()[0]!.hide();
+    await expect.poll(() => groups()[0]!.querySelectorAll('fl-channel-chart').length, { timeout: 5000 }).toBe(0);
+  });
+
+  it('a server with few channels shows every group open', async () => {
+    const server = createStorage({ type: 'query', sub_storage: { type: 'indexeddb', database: uniqueName('channel-list-small'), index: ['type', 'site', 'kind'] } });
+    await server.put('site/north', { type: 'site', title: 'North Sea Wind', kind: 'wind_farm' });
+    await server.put('asset/north/t01', { type: 'asset', site: 'site/north', title: 'Turbine T01', asset_type: 'turbine' });
+    await server.put('channel/source/a/rotor', { type: 'channel', title: 'Rotor speed', unit: 'rpm', site: 'site/north', asset: 'asset/north/t01', array: 'array/source/a/rotor' });
+    await server.put('channel/source/b/volts', { type: 'channel', title: 'DC voltage', unit: 'V', site: 'site/north', array: 'array/source/b/volts' });
+    host.server = server;
+    document.body.append(host);
+    await host.updateComplete;
+    const list = host.shadowRoot!.querySelector('fl-channel-list') as FlChannelList;
+    const section = (): Element | null => list.shadowRoot!.querySelector('section[aria-label="On the server"]');
+    await expect.poll(() => [...(section()?.querySelectorAll('sl-details') ?? [])].map((group) => [group.getAttribute('summary'), group.hasAttribute('open')]), { timeout: 5000 }).toEqual([
+      ['Turbine T01 · 1 channel', true],
+      ['The whole site · 1 channel', true],
+    ]);
+    expect([...section()!.querySelectorAll('fl-channel-chart')].map((chart) => chart.label)).toEqual(['Rotor speed', 'DC voltage']);
   });
 });
