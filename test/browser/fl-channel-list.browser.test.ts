@@ -2,6 +2,7 @@
 // "On this device", and how it groups the server's channels.
 import '../../src/gadgets/design/components';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import type SlDetails from '@shoelace-style/shoelace/dist/components/details/details.js';
 import { ContextProvider } from '@lit/context';
 import { LitElement, html } from 'lit';
 import { ChannelArray } from '../../src/arrays';
@@ -103,7 +104,7 @@ describe('<fl-channel-list>', () => {
     await host.updateComplete;
     const list = host.shadowRoot!.querySelector('fl-channel-list') as FlChannelList;
     const section = (): Element | null => list.shadowRoot!.querySelector('section[aria-label="On the server"]');
-    const groups = () => [...(section()?.querySelectorAll('sl-details') ?? [])] as Array<HTMLElement & { open: boolean; summary: string }>;
+    const groups = () => [...(section()?.querySelectorAll('sl-details') ?? [])] as SlDetails[];
     await expect.poll(() => groups().map((group) => group.summary), { timeout: 5000 }).toEqual(['Turbine T01 · 7 channels', 'Turbine T02 · 7 channels']);
     expect(section()!.querySelector('h4')?.textContent).toBe('North Sea Wind');
     // Over the bound, only the first group is open and only its charts exist.
