@@ -68,7 +68,6 @@ export class FlAdminAssets extends LitElement {
         padding-block: var(--sl-spacing-2x-small); border-bottom: 1px solid var(--fl-border);
       }
       .asset .name { display: grid; }
-      .sr { position: absolute; width: 1px; height: 1px; overflow: hidden; clip-path: inset(50%); white-space: nowrap; }
     `,
   ];
 
@@ -188,7 +187,7 @@ export class FlAdminAssets extends LitElement {
         <span>${entry.asset.title}${entry.asset.simulated ? html` <sl-tag size="small" variant="warning">Simulated</sl-tag>` : nothing}</span>
         <span class="muted small">${[humanize(entry.asset.asset_type ?? 'asset'), entry.asset.make, entry.asset.model].filter(Boolean).join(' · ')}</span>
       </span>
-      <sl-button @click=${() => void this.#open(entry.asset.id)}>Edit<span class="sr"> ${entry.asset.title}</span></sl-button>
+      <sl-button @click=${() => void this.#open(entry.asset.id)}>Edit ${entry.asset.title}</sl-button>
     </div>`;
 
   override render() {
@@ -199,9 +198,8 @@ export class FlAdminAssets extends LitElement {
     const site = this.#site()!;
     const entries = this.#model.tree(site).depthFirst();
     const editing = this.editing && this.editing !== 'new' ? (this.#model.assets ?? []).find((asset) => asset.id === this.editing) : undefined;
-    return html`<section class="stack" aria-labelledby="assets-title">
+    return html`<section class="stack" aria-label="Assets">
       <div class="row">
-        <h3 id="assets-title">Assets</h3>
         <sl-select label="Site" .value=${live(site)} @sl-change=${(event: Event) => void this.#chooseSite(String((event.target as HTMLInputElement).value))}>
           ${sites.map((one) => html`<sl-option value=${one.id}>${one.title}</sl-option>`)}
         </sl-select>

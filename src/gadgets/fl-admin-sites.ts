@@ -53,7 +53,6 @@ export class FlAdminSites extends LitElement {
       form { display: grid; gap: var(--sl-spacing-medium); }
       .pair { display: grid; gap: var(--sl-spacing-medium); grid-template-columns: repeat(auto-fit, minmax(12rem, 1fr)); }
       td sl-button { margin-block: var(--sl-spacing-3x-small); }
-      .sr { position: absolute; width: 1px; height: 1px; overflow: hidden; clip-path: inset(50%); white-space: nowrap; }
     `,
   ];
 
@@ -130,9 +129,8 @@ export class FlAdminSites extends LitElement {
   override render() {
     const sites = this.#model.sites;
     const editing = this.editing && this.editing !== 'new' ? sites?.find((site) => site.id === this.editing) : undefined;
-    return html`<section class="stack" aria-labelledby="sites-title">
+    return html`<section class="stack" aria-label="Sites">
       <div class="row">
-        <h3 id="sites-title">Sites</h3>
         <sl-button variant="primary" @click=${() => void this.#open(undefined)}>New site</sl-button>
       </div>
       ${this.#model.error ? html`<p role="alert" class="error">The sites could not be read: ${this.#model.error}</p>` : nothing}
@@ -149,7 +147,7 @@ export class FlAdminSites extends LitElement {
                     <td>${site.title}${site.simulated ? html` <sl-tag size="small" variant="warning">Simulated</sl-tag>` : nothing}</td>
                     <td>${formatKind(site.kind ?? 'other')}</td>
                     <td>${site.location?.label ?? ''}</td>
-                    <td><sl-button @click=${() => void this.#open(site.id)}>Edit<span class="sr"> ${site.title}</span></sl-button></td>
+                    <td><sl-button @click=${() => void this.#open(site.id)}>Edit ${site.title}</sl-button></td>
                   </tr>`,
                 )}
               </tbody>

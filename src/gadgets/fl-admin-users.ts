@@ -64,7 +64,6 @@ export class FlAdminUsers extends LitElement {
       :host { display: block; }
       form { display: grid; gap: var(--sl-spacing-medium); }
       .pair { display: grid; gap: var(--sl-spacing-medium); grid-template-columns: repeat(auto-fit, minmax(12rem, 1fr)); align-items: end; }
-      .sr { position: absolute; width: 1px; height: 1px; overflow: hidden; clip-path: inset(50%); white-space: nowrap; }
     `,
   ];
 
@@ -218,9 +217,8 @@ export class FlAdminUsers extends LitElement {
   override render() {
     const users = this.#users.users;
     const editing = users?.find((user) => user.username === this.editing);
-    return html`<section class="stack" aria-labelledby="users-title">
+    return html`<section class="stack" aria-label="Users">
       <div class="row">
-        <h3 id="users-title">Users</h3>
         <sl-button variant="danger" outline @click=${() => void this.#signEveryoneOut()}>Sign everyone out</sl-button>
       </div>
       ${this.#users.error ? html`<p role="alert" class="error">The users could not be read: ${this.#users.error}</p>` : nothing}
@@ -238,7 +236,7 @@ export class FlAdminUsers extends LitElement {
                   <td>${roleLabels[user.role]}</td>
                   <td>${user.role === 'technician' ? this.#sitesText(user.sites) || html`<span class="muted">none</span>` : html`<span class="muted">every site</span>`}</td>
                   <td>${user.disabled ? html`<sl-tag size="small" variant="danger">Disabled</sl-tag>` : html`<sl-tag size="small" variant="success">Enabled</sl-tag>`}</td>
-                  <td><sl-button @click=${() => void this.#edit(user.username)}>Edit<span class="sr"> ${user.username}</span></sl-button></td>
+                  <td><sl-button @click=${() => void this.#edit(user.username)}>Edit ${user.username}</sl-button></td>
                 </tr>`,
               )}
             </tbody>

@@ -54,6 +54,16 @@ const submit = async (scope: HTMLFormElement = form()) => {
   scope.requestSubmit();
   await gadget.updateComplete;
 };
+/** The Edit buttons' names as a sighted user reads them (a part clipped out of sight is reported). */
+const editNames = (): string[] =>
+  [...root().querySelectorAll('sl-button')]
+    .filter((candidate) => candidate.textContent!.trim().startsWith('Edit'))
+    .map((candidate) => {
+      const name = candidate.textContent!.replace(/\s+/g, ' ').trim();
+      return [...candidate.querySelectorAll('*')].some((part) => getComputedStyle(part).clipPath !== 'none') ? `partly hidden: ${name}` : name;
+    });
+/** The gadget's own headings (the shell's h2 already names the view). */
+const headings = (): string[] => [...root().querySelectorAll('h2, h3, h4')].map((heading) => heading.textContent!.trim());
 const optionsOf = (select: HTMLElement) => [...select.querySelectorAll('sl-option')].map((option) => option.textContent!.trim());
 
 beforeEach(() => {
@@ -88,6 +98,9 @@ describe('<fl-admin-sites>', () => {
     await until(() => root().querySelector('tr[data-site="site/north-sea-wind"]') !== null, 'the new site listed');
     expect(await storage.get('site/north-sea-wind')).toEqual({ type: 'site', title: 'North Sea Wind', kind: 'wind_farm', location: { label: 'Off Esbjerg', lat: 55.4 } });
     expect(root().querySelector('form')).toBeNull();
+    // The view's title is the shell's; every Edit button says what it edits.
+    expect(headings()).toEqual([]);
+    expect(editNames()).toEqual(['Edit North Sea Wind']);
 
     await storage.put('site/north-sea-wind', { ...(await storage.get('site/north-sea-wind')), simulated: true, owner_note: 'kept' });
     await (gadget as FlAdminSites).reload();
@@ -128,6 +141,8 @@ describe('<fl-admin-assets>', () => {
     await fill(form(), 'Commissioned', '2019-06-30');
     await submit();
     await until(() => root().querySelector('[data-asset="asset/north/turbine-t01"]') !== null, 'the turbine listed');
+    expect(headings()).not.toContain('Assets');
+    expect(editNames()).toEqual(['Edit Turbine T01']);
     expect(await storage.get('asset/north/turbine-t01')).toEqual({ type: 'asset', site: 'site/north', title: 'Turbine T01', asset_type: 'turbine', make: 'Nordwind', commissioned: '2019-06-30' });
 
     await open(root(), 'New asset');
@@ -236,6 +251,8 @@ describe('<fl-admin-users>', () => {
     await until(() => root().querySelector('tr[data-user="tom"]') !== null, 'tom listed');
     expect(api.users.get('tom')).toEqual({ username: 'tom', role: 'technician', sites: ['site/north', 'site/south'], disabled: false });
     expect(root().querySelector('tr[data-user="tom"]')!.textContent).toContain('North, South');
+    expect(headings()).not.toContain('Users');
+    expect(editNames()).toEqual(['Edit admin', 'Edit tom']);
     expect(root().querySelector('tr[data-user="tom"]')!.textContent).not.toContain('site/');
 
     button(root().querySelector('tr[data-user="tom"]')!, 'Edit').click();
