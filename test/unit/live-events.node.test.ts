@@ -282,6 +282,23 @@ describe('across restarts and shutdown', () => {
     expect(closed).toBe('closed');
     await Promise.all(streams.map((stream) => stream.ended));
   }, 30_000);
+
+  it('a graceful close does not wait on a stream whose reader stopped reading (its end never flushes)', async () => {
+    const server = await startTestServer();
+    const token = await server.login('admin', ADMIN_PASSWORD);
+    const agent = new http.Agent({ keepAlive: false });
+    const response = await new Promise<http.IncomingMessage>((resolve, reject) => {
+      const request = http.get(`${server.server.url}/api/events`, { agent, headers: { authorization: `Bearer ${token}`, accept: 'text/event-stream' } }, resolve);
+      request.on('error', reject);
+    });
+    response.pause();
+    // Enough to fill both sides' socket buffers, so the server's end is stuck behind them.
+    const padding = 'x'.repeat(1000);
+    for (let index = 0; index < 10_000; index++) server.server.live.publish({ event: 'doc', data: { id: `note/stuck-${index}-${padding}`, site: null } });
+    const closed = await Promise.race([server.stop().then(() => 'closed'), new Promise((resolve) => setTimeout(() => resolve('hung'), 15_000))]);
+    expect(closed).toBe('closed');
+    response.destroy();
+  }, 30_000);
 });
 
 describe('on PostgreSQL', () => {

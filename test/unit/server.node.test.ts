@@ -1,4 +1,5 @@
 import fs from 'node:fs';
+import net from 'node:net';
 import path from 'node:path';
 import { spawn } from 'node:child_process';
 import { once } from 'node:events';
@@ -140,6 +141,20 @@ describe('companion server', () => {
     server = undefined;
   });
 
+
+  it('closing does not wait on a connection that never sent a request (it held the close until the headers timeout)', async () => {
+    // A headers timeout far past the bound below: only the close itself can end the silent socket.
+    const running = await start({ HTTP_HEADERS_TIMEOUT_MS: '120000', HTTP_REQUEST_TIMEOUT_MS: '300000' });
+    const port = (running.app.server.address() as { port: number }).port;
+    const silent = net.connect(port, '127.0.0.1');
+    await once(silent, 'connect');
+    // The server has the connection before the close begins (a request on another socket comes after it).
+    expect((await fetch(`${running.url}/api/health`)).status).toBe(200);
+    const outcome = await Promise.race([running.close().then(() => 'closed'), new Promise((resolve) => setTimeout(() => resolve('waiting'), 20_000))]);
+    expect(outcome).toBe('closed');
+    await once(silent, 'close');
+    server = undefined;
+  }, 30_000);
   it('runs on PostgreSQL when DATABASE_URL is set', async () => {
     const postgres = await startPostgres();
     try {

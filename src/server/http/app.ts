@@ -12,6 +12,7 @@ import { installCompression } from './compress';
 import fastifyHelmet from '@fastify/helmet';
 import { installAuth } from './auth-hook';
 import { installCsrfCheck } from './csrf-hook';
+import { trackQuietConnections } from './quiet-connections';
 import { MemoryBudget } from './body-reader';
 import type { HttpLimits } from '../config';
 import { sessionRoutes } from './routes/session';
@@ -187,6 +188,9 @@ export async function buildApp(options: AppOptions): Promise<FastifyInstance> {
     // The PWA is served over plain http on a LAN as well; HSTS belongs to the TLS front end.
     strictTransportSecurity: false,
   });
+  // Shutdown waits for requests in flight, not for connections that never sent one.
+  const quiet = trackQuietConnections(app.server);
+  app.addHook('preClose', async () => quiet.closeQuiet());
   installAuth(app, options.store);
   installCsrfCheck(app);
   const bodyBudget = new MemoryBudget(limits.bodyMemoryBytes);

@@ -21,7 +21,9 @@
  * a stream outlives it. Backpressure: the next event is read from the bus only when the socket
  * took the last one, so a slow client holds a cursor, never a queue (see live/publisher.ts).
  */
+import type { ServerResponse } from 'node:http';
 import { PassThrough } from 'node:stream';
+import { finished } from 'node:stream/promises';
 import type { FastifyInstance, FastifyRequest } from 'fastify';
 import type { User } from '../../auth/accounts';
 import type { Store } from '../../store/store';
@@ -45,7 +47,16 @@ interface Stream {
   user: User;
   token: string | undefined;
   end(): void;
+  /** The HTTP response, cut at shutdown when its client does not take the end (see preClose). */
+  response: ServerResponse;
 }
+
+/**
+ * How long shutdown waits for streams to finish after ending them. A client that stopped reading
+ * never takes the end (the socket pushes back), so its response never finishes and Fastify's
+ * close would wait for it forever: after this, such responses are destroyed.
+ */
+const SHUTDOWN_GRACE_MS = 1000;
 
 /** Whether `user` may see `message`. */
 function visible(user: User, message: LiveMessage): boolean {
@@ -67,7 +78,13 @@ export function installEventRoutes(app: FastifyInstance, options: EventRoutesOpt
 
   // Shutdown: Fastify waits for every response to end, and a stream never does by itself.
   app.addHook('preClose', async () => {
-    for (const stream of [...streams]) stream.end();
+    const open = [...streams];
+    for (const stream of open) stream.end();
+    let timer: ReturnType<typeof setTimeout> | undefined;
+    const grace = new Promise<void>((resolve) => (timer = setTimeout(resolve, SHUTDOWN_GRACE_MS)));
+    await Promise.race([Promise.all(open.map((stream) => finished(stream.response).catch(() => undefined))), grace]);
+    clearTimeout(timer);
+    for (const stream of open) if (!stream.response.writableFinished) stream.response.destroy();
   });
 
   // Sign-outs and changes of a user through this process end the streams they concern at once
@@ -107,6 +124,7 @@ export function installEventRoutes(app: FastifyInstance, options: EventRoutesOpt
     const stream: Stream = {
       user,
       token,
+      response: reply.raw,
       end() {
         if (ended) return;
         ended = true;
