@@ -1,21 +1,28 @@
 import { LitElement, css, html, nothing } from 'lit';
 import type SlSelect from '@shoelace-style/shoelace/dist/components/select/select.js';
-import { ApiError, DocsController, parseUnits, siteAssetChoice, sourcesApi, type DataSource, type Listed, type SiteAssetChoice } from '../controllers';
+import { ApiError, DocsController, parseUnits, siteAssetChoice, sourcesApi, type DataSource, type Listed, type Role, type SiteAssetChoice } from '../controllers';
 import type { AssetDoc, SiteDoc } from '../core';
 import { baseStyles, controlStyles } from './design/styles';
+import { toastFailed, toastSaved } from './design/toast';
 
 type Created = DataSource & { token: string; shared_key: string };
 /** What this view asks of the server (sourcesApi; a test gives an in-page one). */
-export type SourcesViewApi = Pick<typeof sourcesApi, 'list' | 'create' | 'rebuild' | 'forwardPort'>;
+export type SourcesViewApi = Pick<typeof sourcesApi, 'list' | 'create' | 'rebuild' | 'rebind' | 'forwardPort'>;
+/** A channel document as far as this view reads it: which source it belongs to. */
+interface ChannelOfSource {
+  type: 'channel';
+  source?: string;
+}
 
 /**
  * Data sources: the producers (fluentd tags, HTTP clients) that push data to the server. Lists
  * them with the events stored and the late events waiting; admins register new ones (the token
  * and shared key are shown once, with how to point fluentd at the server); engineers and admins
- * merge late events into the arrays. Gadget methods: `reload()`.
+ * merge late events into the arrays; admins move a source to another site or asset (its channels
+ * and their history follow, server side). Gadget methods: `reload()`.
  */
 export class FlSources extends LitElement {
-  static override properties = { sources: { state: true }, problem: { state: true }, created: { state: true }, message: { state: true }, busy: { state: true }, forwardPort: { state: true }, newSite: { state: true }, newAsset: { state: true }, api: { attribute: false } };
+  static override properties = { sources: { state: true }, problem: { state: true }, created: { state: true }, message: { state: true }, busy: { state: true }, forwardPort: { state: true }, newSite: { state: true }, newAsset: { state: true }, moving: { state: true }, moveSite: { state: true }, moveAsset: { state: true }, moveProblem: { state: true }, role: { attribute: false }, api: { attribute: false } };
 
   declare sources: DataSource[] | undefined;
   /** Why the list is not shown: 'signed_out', or a message. */
@@ -29,16 +36,28 @@ export class FlSources extends LitElement {
   declare newSite: string;
   declare newAsset: string;
   declare api: SourcesViewApi;
+  /** The signed-in user's role (the shell passes it): only admins are offered "Move…". */
+  declare role: Role | undefined;
+  /** The source being moved (its dialog is open), and the site/asset picked for it. */
+  declare moving: DataSource | undefined;
+  declare moveSite: string;
+  declare moveAsset: string;
+  /** Why the server refused the move (shown in the dialog, which stays open). */
+  declare moveProblem: string | undefined;
 
   // The sites and assets on this device, for their titles: a source is bound to ids, a user reads titles.
   readonly #sites = new DocsController<SiteDoc>(this, { query: () => 'type:site', prefixes: ['site/'] });
   readonly #assets = new DocsController<AssetDoc>(this, { query: () => 'type:asset', prefixes: ['asset/'] });
+  // Only while a move is being confirmed: how many channels (with their history) go along.
+  readonly #channels = new DocsController<ChannelOfSource>(this, { query: () => (this.moving ? 'type:channel' : undefined), prefixes: ['channel/'] });
 
   constructor() {
     super();
     this.busy = false;
     this.newSite = '';
     this.newAsset = '';
+    this.moveSite = '';
+    this.moveAsset = '';
     this.api = sourcesApi;
   }
 
@@ -63,6 +82,11 @@ export class FlSources extends LitElement {
       [role='alert'] { color: var(--fl-danger); }
     `,
   ];
+
+  protected override willUpdate(): void {
+    // The channel list is read only while a move dialog is open (its query follows `moving`).
+    this.#channels.refreshIfChanged();
+  }
 
   override connectedCallback(): void {
     super.connectedCallback();
@@ -123,6 +147,69 @@ export class FlSources extends LitElement {
     } finally {
       this.busy = false;
     }
+  }
+
+  #openMove(source: DataSource): void {
+    this.moving = source;
+    this.moveSite = source.site ?? '';
+    this.moveAsset = source.asset ?? '';
+    this.moveProblem = undefined;
+  }
+
+  #moveChoice(): SiteAssetChoice | undefined {
+    return siteAssetChoice(this.#sites.docs, this.#assets.docs, { site: this.moveSite, asset: this.moveAsset });
+  }
+
+  /** What the move means, in words: where the channels go, and who loses access. */
+  #moveSummary(source: DataSource, choice: SiteAssetChoice): string {
+    const count = this.#channels.docs?.filter((channel) => channel.source === source.id).length ?? 0;
+    const what = count > 0 ? `Its ${count.toLocaleString('en')} channel${count === 1 ? '' : 's'} and their history` : 'Its channels and their history';
+    const to = choice.asset ? this.#title(choice.asset, this.#assets.docs) : this.#title(choice.site, this.#sites.docs);
+    const leaving = source.site && source.site !== choice.site ? `; technicians of ${this.#title(source.site, this.#sites.docs)} lose access` : '';
+    return `${what} move to ${to}${leaving}.`;
+  }
+
+  async #move(event: Event): Promise<void> {
+    event.preventDefault();
+    const source = this.moving;
+    const choice = this.#moveChoice();
+    if (!source || !choice?.site) return;
+    this.busy = true;
+    try {
+      // Ids behind the titles chosen; no asset = bound to the whole site.
+      const result = await this.api.rebind(source.id, { site: choice.site, asset: choice.asset || null });
+      const to = choice.asset ? this.#title(choice.asset, this.#assets.docs) : this.#title(choice.site, this.#sites.docs);
+      void toastSaved(`${source.tag} moved to ${to}: ${result.moved.channels.toLocaleString('en')} channels, ${result.moved.arrays.toLocaleString('en')} arrays`);
+      this.moving = undefined;
+      await this.reload();
+    } catch (error) {
+      this.moveProblem = error instanceof Error ? error.message : String(error);
+      void toastFailed(`${source.tag} not moved`, error);
+    } finally {
+      this.busy = false;
+    }
+  }
+
+  #moveDialog(source: DataSource) {
+    const choice = this.#moveChoice();
+    return html`<sl-dialog open label=${`Move ${source.tag}`} @sl-after-hide=${(event: Event) => event.target === event.currentTarget && (this.moving = undefined)}>
+      <form class="stack" aria-label=${`Move ${source.tag}`} @submit=${(event: Event) => void this.#move(event)}>
+        ${!choice
+          ? html`<p>No sites on this device to move the source to.</p>`
+          : html`<sl-select label="Site" required value=${choice.site} @sl-change=${(event: Event) => ((this.moveSite = (event.target as SlSelect).value as string), (this.moveAsset = ''))}>
+                ${choice.sites.map((site) => html`<sl-option value=${site.id}>${site.title}</sl-option>`)}
+              </sl-select>
+              <sl-select label="Asset" clearable placeholder="The whole site" value=${choice.asset} ?disabled=${!choice.site} @sl-change=${(event: Event) => (this.moveAsset = (event.target as SlSelect).value as string)}>
+                ${choice.assets.map((asset) => html`<sl-option value=${asset.id}>${asset.title}</sl-option>`)}
+              </sl-select>
+              ${choice.site ? html`<p role="status">${this.#moveSummary(source, choice)}</p>` : nothing}`}
+        ${this.moveProblem ? html`<p role="alert">${this.moveProblem}</p>` : nothing}
+        <div class="row">
+          <sl-button type="submit" variant="primary" ?disabled=${this.busy || !choice?.site}>Move</sl-button>
+          <sl-button @click=${() => (this.moving = undefined)}>Cancel</sl-button>
+        </div>
+      </form>
+    </sl-dialog>`;
   }
 
   /** The site/asset lists of the register form (undefined: no site on this device to bind to). */
@@ -192,11 +279,15 @@ export class FlSources extends LitElement {
                     <td>${this.#title(source.asset, this.#assets.docs)}</td>
                     <td class="number">${source.events_stored.toLocaleString('en')}</td>
                     <td class="number">${source.late_pending.toLocaleString('en')}</td>
-                    <td>${source.late_pending > 0 ? html`<button ?disabled=${this.busy} @click=${() => void this.#rebuild(source)}>Merge late events</button>` : nothing}</td>
+                    <td>
+                      ${source.late_pending > 0 ? html`<button ?disabled=${this.busy} @click=${() => void this.#rebuild(source)}>Merge late events</button>` : nothing}
+                      ${this.role === 'admin' ? html`<button aria-label=${`Move ${source.tag}`} ?disabled=${this.busy} @click=${() => this.#openMove(source)}>Move…</button>` : nothing}
+                    </td>
                   </tr>`,
               )}
             </tbody>
           </table>`}
+      ${this.moving ? this.#moveDialog(this.moving) : nothing}
       <form aria-label="Register a data source" @submit=${(event: Event) => void this.#create(event)}>
         <fieldset>
           <legend>Register a data source (admins)</legend>

@@ -5,7 +5,7 @@ import { afterEach, describe, expect, it, vi } from 'vitest';
 import { ContextProvider } from '@lit/context';
 import { LitElement, html } from 'lit';
 import type SlSelect from '@shoelace-style/shoelace/dist/components/select/select.js';
-import { storageContext, type DataSource, type NewDataSource } from '../../src/controllers';
+import { ApiError, storageContext, type DataSource, type NewDataSource, type Role } from '../../src/controllers';
 import { defineGadgets, type SourcesViewApi } from '../../src/gadgets';
 import { createStorage, type Storage } from '../../src/storage';
 import { uniqueName } from '../conformance/helpers';
@@ -28,12 +28,23 @@ customElements.define('sources-host', SourcesHost);
 let host: SourcesHost | undefined;
 afterEach(() => host?.remove());
 
-/** An in-page sources API that keeps what it was asked to register. */
-function inPageApi(): SourcesViewApi & { created: NewDataSource[] } {
-  const sources: DataSource[] = [];
+type Binding = { asset?: string | null; site?: string | null };
+
+/** An in-page sources API that keeps what it was asked to register and to rebind (`refuse`: the server's refusal). */
+function inPageApi(options: { sources?: DataSource[]; refuse?: ApiError } = {}): SourcesViewApi & { created: NewDataSource[]; rebound: Array<{ id: string; binding: Binding }> } {
+  const sources: DataSource[] = options.sources ?? [];
   const created: NewDataSource[] = [];
+  const rebound: Array<{ id: string; binding: Binding }> = [];
   return {
     created,
+    rebound,
+    rebind: async (id: string, binding: Binding) => {
+      rebound.push({ id, binding });
+      if (options.refuse) throw options.refuse;
+      const index = sources.findIndex((source) => source.id === id);
+      sources[index] = { ...sources[index]!, site: binding.site ?? null, asset: binding.asset ?? null };
+      return { source: sources[index]!, moved: { channels: 2, arrays: 2 } };
+    },
     list: async () => [...sources],
     create: async (input: NewDataSource) => {
       created.push(input);
@@ -46,13 +57,14 @@ function inPageApi(): SourcesViewApi & { created: NewDataSource[] } {
   };
 }
 
-async function mount(storage: Storage, api: SourcesViewApi): Promise<ShadowRoot> {
+async function mount(storage: Storage, api: SourcesViewApi, role?: Role): Promise<ShadowRoot> {
   host = document.createElement('sources-host') as SourcesHost;
   host.storage = storage;
   document.body.append(host);
   await host.updateComplete;
   const gadget = document.createElement('fl-sources');
   gadget.api = api;
+  gadget.role = role;
   host.shadowRoot!.append(gadget);
   await vi.waitFor(() => expect(gadget.shadowRoot!.querySelector('form[aria-label="Register a data source"]')).not.toBeNull());
   return gadget.shadowRoot!;
@@ -94,5 +106,83 @@ describe('<fl-sources>', () => {
     root.querySelector<HTMLInputElement>('input[name="tag"]')!.value = 'loose.tag';
     root.querySelector<HTMLButtonElement>('button[type="submit"]')!.click();
     await vi.waitFor(() => expect(api.created).toEqual([{ tag: 'loose.tag', units: {} }]));
+  });
+
+  describe('moving a source (admins)', () => {
+    const boundSource = { id: 'source/a', tag: 'turbine.t01', site: 'site/north', asset: 'asset/north/t01', units: {}, events_stored: 10, late_pending: 0 } as DataSource;
+
+    async function fleet(name: string): Promise<Storage> {
+      const storage = createStorage({ type: 'query', sub_storage: { type: 'indexeddb', database: uniqueName(name), index: ['type', 'site', 'asset'] } });
+      await storage.put('site/north', { type: 'site', title: 'North Sea Wind', kind: 'wind_farm' });
+      await storage.put('site/south', { type: 'site', title: 'Sunfield Solar', kind: 'solar_plant' });
+      await storage.put('asset/north/t01', { type: 'asset', site: 'site/north', title: 'Turbine T01', asset_type: 'turbine' });
+      await storage.put('asset/north/t02', { type: 'asset', site: 'site/north', title: 'Turbine T02', asset_type: 'turbine' });
+      await storage.put('asset/south/inv1', { type: 'asset', site: 'site/south', title: 'Inverter 1', asset_type: 'inverter' });
+      await storage.put('channel/source/a/power', { type: 'channel', site: 'site/north', asset: 'asset/north/t01', source: 'source/a', title: 'Power' });
+      await storage.put('channel/source/a/wind', { type: 'channel', site: 'site/north', asset: 'asset/north/t01', source: 'source/a', title: 'Wind speed' });
+      await storage.put('channel/source/b/power', { type: 'channel', site: 'site/south', asset: 'asset/south/inv1', source: 'source/b', title: 'AC power' });
+      return storage;
+    }
+
+    const dialogOf = (root: ShadowRoot) => root.querySelector('sl-dialog');
+    const choose = async (select: SlSelect, value: string) => {
+      select.value = value;
+      select.dispatchEvent(new CustomEvent('sl-change', { bubbles: true, composed: true }));
+    };
+
+    async function openMove(root: ShadowRoot): Promise<SlSelect[]> {
+      const button = await vi.waitFor(() => {
+        const found = root.querySelector<HTMLButtonElement>('button[aria-label="Move turbine.t01"]');
+        expect(found).not.toBeNull();
+        return found!;
+      });
+      expect(button.textContent?.trim()).toBe('Move…');
+      button.click();
+      await vi.waitFor(() => expect(dialogOf(root)?.label).toBe('Move turbine.t01'));
+      return [...dialogOf(root)!.querySelectorAll<SlSelect>('sl-select')];
+    }
+
+    it('moves a source to an asset chosen by title: the api gets exactly the site and asset ids, and a toast says what moved', async () => {
+      const api = inPageApi({ sources: [{ ...boundSource }] });
+      const root = await mount(await fleet('sources-move'), api, 'admin');
+      const [site, asset] = await openMove(root);
+      expect([site!.label, asset!.label]).toEqual(['Site', 'Asset']);
+      // The asset list follows the site, by title.
+      await vi.waitFor(() => expect([...asset!.querySelectorAll('sl-option')].map((option) => option.textContent?.trim())).toEqual(['Turbine T01', 'Turbine T02']));
+      await choose(asset!, 'asset/north/t02');
+      await vi.waitFor(() => expect(dialogOf(root)!.querySelector('[role="status"]')?.textContent).toBe('Its 2 channels and their history move to Turbine T02.'));
+      await choose(site!, 'site/south');
+      await vi.waitFor(() => expect([...asset!.querySelectorAll('sl-option')].map((option) => option.textContent?.trim())).toEqual(['Inverter 1']));
+      await choose(asset!, 'asset/south/inv1');
+      await vi.waitFor(() => expect(dialogOf(root)!.querySelector('[role="status"]')?.textContent).toBe('Its 2 channels and their history move to Inverter 1; technicians of North Sea Wind lose access.'));
+      dialogOf(root)!.querySelector<HTMLElement>('sl-button[type="submit"]')!.click();
+      await vi.waitFor(() => expect(api.rebound).toEqual([{ id: 'source/a', binding: { site: 'site/south', asset: 'asset/south/inv1' } }]));
+      await vi.waitFor(() => expect([...document.querySelectorAll('sl-alert[data-variant="success"]')].map((alert) => alert.textContent)).toContain('turbine.t01 moved to Inverter 1: 2 channels, 2 arrays'));
+      // Reloaded: the row shows the new place, and the dialog is gone.
+      await vi.waitFor(() => expect([...root.querySelectorAll('tbody tr td')].slice(0, 3).map((cell) => cell.textContent?.trim())).toEqual(['turbine.t01', 'Sunfield Solar', 'Inverter 1']));
+      expect(dialogOf(root)).toBeNull();
+    });
+
+    it('offers no Move action to a non-admin', async () => {
+      const api = inPageApi({ sources: [{ ...boundSource }] });
+      const root = await mount(await fleet('sources-nomove'), api, 'engineer');
+      await vi.waitFor(() => expect(root.querySelector('tbody tr')).not.toBeNull());
+      expect(root.querySelector('button[aria-label^="Move"]')).toBeNull();
+      expect([...root.querySelectorAll('button')].map((button) => button.textContent?.trim())).not.toContain('Move…');
+    });
+
+    it("shows the server's detail when it refuses the move, and keeps the dialog open", async () => {
+      const api = inPageApi({ sources: [{ ...boundSource }], refuse: new ApiError(400, 'asset asset/north/t02 does not belong to site site/south') });
+      const root = await mount(await fleet('sources-refused'), api, 'admin');
+      const [, asset] = await openMove(root);
+      await vi.waitFor(() => expect(asset!.querySelectorAll('sl-option')).toHaveLength(2));
+      await choose(asset!, 'asset/north/t02');
+      await vi.waitFor(() => expect(dialogOf(root)!.querySelector('[role="status"]')).not.toBeNull());
+      dialogOf(root)!.querySelector<HTMLElement>('sl-button[type="submit"]')!.click();
+      await vi.waitFor(() => expect(dialogOf(root)!.querySelector('[role="alert"]')?.textContent).toBe('asset asset/north/t02 does not belong to site site/south'));
+      await vi.waitFor(() => expect([...document.querySelectorAll('sl-alert[data-variant="danger"]')].map((alert) => alert.textContent)).toContain('turbine.t01 not moved: asset asset/north/t02 does not belong to site site/south'));
+      expect(api.rebound).toEqual([{ id: 'source/a', binding: { site: 'site/north', asset: 'asset/north/t02' } }]);
+      expect(dialogOf(root)!.open).toBe(true);
+    });
   });
 });
