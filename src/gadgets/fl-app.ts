@@ -301,7 +301,7 @@ export class FlApp extends LitElement {
       case 'import':
         return html`<fl-upload></fl-upload>`;
       case 'sources':
-        return html`<fl-sources .role=${this.#role()}></fl-sources>`;
+        return html`<fl-sources .userRole=${this.#role()}></fl-sources>`;
       case 'sync':
         return html`<fl-sync-status></fl-sync-status>
           <section class="stack" aria-labelledby="conflicts-heading"><h3 id="conflicts-heading">Conflicts</h3><fl-conflicts></fl-conflicts></section>

@@ -22,7 +22,7 @@ interface ChannelOfSource {
  * and their history follow, server side). Gadget methods: `reload()`.
  */
 export class FlSources extends LitElement {
-  static override properties = { sources: { state: true }, problem: { state: true }, created: { state: true }, message: { state: true }, busy: { state: true }, forwardPort: { state: true }, newSite: { state: true }, newAsset: { state: true }, moving: { state: true }, moveSite: { state: true }, moveAsset: { state: true }, moveProblem: { state: true }, role: { attribute: false }, api: { attribute: false } };
+  static override properties = { sources: { state: true }, problem: { state: true }, created: { state: true }, message: { state: true }, busy: { state: true }, forwardPort: { state: true }, newSite: { state: true }, newAsset: { state: true }, moving: { state: true }, moveSite: { state: true }, moveAsset: { state: true }, moveProblem: { state: true }, userRole: { attribute: false }, api: { attribute: false } };
 
   declare sources: DataSource[] | undefined;
   /** Why the list is not shown: 'signed_out', or a message. */
@@ -37,7 +37,7 @@ export class FlSources extends LitElement {
   declare newAsset: string;
   declare api: SourcesViewApi;
   /** The signed-in user's role (the shell passes it): only admins are offered "Move…". */
-  declare role: Role | undefined;
+  declare userRole: Role | undefined;
   /** The source being moved (its dialog is open), and the site/asset picked for it. */
   declare moving: DataSource | undefined;
   declare moveSite: string;
@@ -281,7 +281,7 @@ export class FlSources extends LitElement {
                     <td class="number">${source.late_pending.toLocaleString('en')}</td>
                     <td>
                       ${source.late_pending > 0 ? html`<button ?disabled=${this.busy} @click=${() => void this.#rebuild(source)}>Merge late events</button>` : nothing}
-                      ${this.role === 'admin' ? html`<button aria-label=${`Move ${source.tag}`} ?disabled=${this.busy} @click=${() => this.#openMove(source)}>Move…</button>` : nothing}
+                      ${this.userRole === 'admin' ? html`<button aria-label=${`Move ${source.tag}`} ?disabled=${this.busy} @click=${() => this.#openMove(source)}>Move…</button>` : nothing}
                     </td>
                   </tr>`,
               )}

@@ -4,6 +4,7 @@
 import { afterEach, describe, expect, it, vi } from 'vitest';
 import { ContextProvider } from '@lit/context';
 import { LitElement, html } from 'lit';
+import axe from 'axe-core';
 import type SlSelect from '@shoelace-style/shoelace/dist/components/select/select.js';
 import { ApiError, storageContext, type DataSource, type NewDataSource, type Role } from '../../src/controllers';
 import { defineGadgets, type SourcesViewApi } from '../../src/gadgets';
@@ -64,7 +65,7 @@ async function mount(storage: Storage, api: SourcesViewApi, role?: Role): Promis
   await host.updateComplete;
   const gadget = document.createElement('fl-sources');
   gadget.api = api;
-  gadget.role = role;
+  gadget.userRole = role;
   host.shadowRoot!.append(gadget);
   await vi.waitFor(() => expect(gadget.shadowRoot!.querySelector('form[aria-label="Register a data source"]')).not.toBeNull());
   return gadget.shadowRoot!;
@@ -155,6 +156,9 @@ describe('<fl-sources>', () => {
       await vi.waitFor(() => expect([...asset!.querySelectorAll('sl-option')].map((option) => option.textContent?.trim())).toEqual(['Inverter 1']));
       await choose(asset!, 'asset/south/inv1');
       await vi.waitFor(() => expect(dialogOf(root)!.querySelector('[role="status"]')?.textContent).toBe('Its 2 channels and their history move to Inverter 1; technicians of North Sea Wind lose access.'));
+      // The open dialog and the list: visible labels, unique ids, no serious or critical violation.
+      const results = await axe.run(host!, { runOnly: { type: 'tag', values: ['wcag2a', 'wcag2aa'] } });
+      expect(results.violations.filter((violation) => violation.impact === 'serious' || violation.impact === 'critical').map((violation) => `${violation.id}: ${violation.nodes.map((node) => node.target.join(' ')).join(', ')}`)).toEqual([]);
       dialogOf(root)!.querySelector<HTMLElement>('sl-button[type="submit"]')!.click();
       await vi.waitFor(() => expect(api.rebound).toEqual([{ id: 'source/a', binding: { site: 'site/south', asset: 'asset/south/inv1' } }]));
       await vi.waitFor(() => expect([...document.querySelectorAll('sl-alert[data-variant="success"]')].map((alert) => alert.textContent)).toContain('turbine.t01 moved to Inverter 1: 2 channels, 2 arrays'));
