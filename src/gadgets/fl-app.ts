@@ -31,6 +31,7 @@ type Route = (typeof routes)[number];
 const everyone: readonly Role[] = ['technician', 'engineer', 'admin'];
 const engineers: readonly Role[] = ['engineer', 'admin'];
 const admins: readonly Role[] = ['admin'];
+const uploaders: readonly Role[] = ['technician', 'admin'];
 
 interface Section {
   route: Route;
@@ -46,7 +47,8 @@ const sections: readonly Section[] = [
   { route: 'assets', label: 'Asset', icon: 'gear-wide-connected', roles: everyone, nav: false },
   { route: 'channels', label: 'Channels', icon: 'graph-up', roles: engineers, nav: true },
   { route: 'work-orders', label: 'Work orders', icon: 'clipboard-check', roles: everyone, nav: true },
-  { route: 'import', label: 'Import', icon: 'upload', roles: engineers, nav: true },
+  // Who the server lets upload: technicians into their sites and admins (engineers write no data).
+  { route: 'import', label: 'Import', icon: 'upload', roles: uploaders, nav: true },
   { route: 'sources', label: 'Sources', icon: 'plug', roles: engineers, nav: true },
   { route: 'sync', label: 'Sync', icon: 'arrow-repeat', roles: everyone, nav: true },
   { route: 'admin/users', label: 'Users', icon: 'people', roles: admins, nav: false },
