@@ -39,7 +39,11 @@ fs.writeFileSync(output, `${JSON.stringify({ ...earlier, ...results }, null, 2)}
 function revision(): { commit: string; dirty: boolean } {
   try {
     const commit = execFileSync('git', ['rev-parse', 'HEAD'], { cwd: benchDir, encoding: 'utf8' }).trim();
-    const dirty = execFileSync('git', ['status', '--porcelain', '--untracked-files=no'], { cwd: benchDir, encoding: 'utf8' }).trim() !== '';
+    // The results files themselves were just written by this run: they do not make the code dirty.
+    const changed = execFileSync('git', ['status', '--porcelain', '--untracked-files=no'], { cwd: benchDir, encoding: 'utf8' })
+      .split('\n')
+      .filter((line) => line.trim() !== '' && !/bench\/results(\.meta)?\.json$/.test(line));
+    const dirty = changed.length > 0;
     return { commit, dirty };
   } catch {
     return { commit: 'unknown', dirty: false };
