@@ -130,6 +130,14 @@ describe('channel, work order and ground truth', () => {
     expect(workOrderProblem({ type: 'work_order', site: 's', title: 'Replace bearing', status: 'closed' })).toContain('status must be one of open');
   });
 
+  it('a work order may name the alarm it was created from (alarm/…), nothing else there', () => {
+    const order = { type: 'work_order', site: 's', title: 'Replace bearing', status: 'open', notes: '' };
+    expect(workOrderProblem({ ...order, alarm: 'alarm/bearing-temp/source/t01/temp/1' })).toBeUndefined();
+    expect(workOrderProblem({ ...order, alarm: 'work_order/x' })).toContain('alarm must be the id of an alarm');
+    expect(workOrderProblem({ ...order, alarm: 'alarm/' })).toContain('alarm must be the id of an alarm');
+    expect(workOrderProblem({ ...order, alarm: 7 })).toContain('alarm must be a string');
+  });
+
   it('checks the ground truth of the simulated fleet', () => {
     const truth = {
       type: 'simulation_truth',

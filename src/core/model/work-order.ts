@@ -15,6 +15,8 @@ export interface WorkOrder {
   status: WorkOrderStatus;
   notes: string;
   updated_by?: string;
+  /** The alarm this work order was created from (`alarm/…`); the alarm lists it in `work_orders`. */
+  alarm?: string;
 }
 
 /** JSON Schema of a work order (other keys allowed). */
@@ -29,12 +31,19 @@ export const workOrderSchema = {
     status: { type: 'string', enum: workOrderStatuses },
     notes: { type: 'string', maxLength: MAX_LONG_TEXT },
     updated_by: { type: 'string' },
+    alarm: { type: 'string', pattern: '^alarm/.+', maxLength: 1000 },
   },
 } as const;
 
 /** Whether `value` is a work order status. */
 export function isWorkOrderStatus(value: unknown): value is WorkOrderStatus {
   return workOrderStatuses.includes(value as WorkOrderStatus);
+}
+
+/** Why a work order's `alarm` link is not an alarm id (`alarm/…`; absent is fine). */
+function alarmLinkProblem(value: unknown): string | undefined {
+  if (value === undefined) return undefined;
+  return textProblem('alarm', value, 1000) ?? ((value as string).startsWith('alarm/') && (value as string).length > 'alarm/'.length ? undefined : 'alarm must be the id of an alarm ("alarm/…")');
 }
 
 /** Why `doc` is not a work order (undefined: it is). */
@@ -47,5 +56,6 @@ export function workOrderProblem(doc: unknown): string | undefined {
     textProblem('title', doc.title),
     isWorkOrderStatus(doc.status) ? undefined : `status must be one of ${workOrderStatuses.join(', ')}`,
     doc.notes === undefined || (typeof doc.notes === 'string' && doc.notes.length <= MAX_LONG_TEXT) ? undefined : `notes must be a string of at most ${MAX_LONG_TEXT} characters`,
+    alarmLinkProblem(doc.alarm),
   );
 }
