@@ -46,6 +46,10 @@ export interface ServerConfig {
   ingestTimeWindow: TimeWindow;
   /** How often GET /api/events sends a heartbeat and checks the session again (LIVE_HEARTBEAT_MS). */
   liveHeartbeatMs: number;
+  /** Whether this process evaluates alarm rules as data arrives (ALARMS, default on). */
+  alarms: boolean;
+  /** How often the alarm evaluator looks for appends of other processes and for clock-driven changes (ALARMS_POLL_MS, default 1000). */
+  alarmsPollMs: number;
 }
 
 /** Raised when an environment variable has a value the server cannot use. */
@@ -212,6 +216,9 @@ export function loadConfig(env: NodeJS.ProcessEnv, projectRoot: string): ServerC
     ingestTimeWindow: { minTime: parseMinTime(env.INGEST_MIN_TIME), maxFutureMs: parseMaxFuture(env.INGEST_MAX_FUTURE_MS) },
     // Proxies close idle connections after 30-60 s (nginx: proxy_read_timeout 60 s): 15 s stays well under.
     liveHeartbeatMs: parseWhole('LIVE_HEARTBEAT_MS', env.LIVE_HEARTBEAT_MS, 15_000, 100, 3_600_000, 'milliseconds'),
+    alarms: parseFlag('ALARMS', env.ALARMS, true),
+    // Under 50 ms the length checks would crowd the database; past a minute stale alarms come late.
+    alarmsPollMs: parseWhole('ALARMS_POLL_MS', env.ALARMS_POLL_MS, 1000, 50, 60_000, 'milliseconds'),
     host: env.HOST || '127.0.0.1',
     port: parsePort('PORT', env.PORT, 8080),
     dataDir: path.resolve(projectRoot, env.DATA_DIR || 'data'),

@@ -222,6 +222,19 @@ export const migrations: readonly Migration[] = [
       postgres: ["ALTER TABLE sources ADD COLUMN fields TEXT NOT NULL DEFAULT '{}'"],
     },
   },
+  {
+    version: 16,
+    name: 'alarm evaluations',
+    // Per alarm rule × channel: how far the evaluator read each input array (positions, JSON
+    // {array id: samples read}), the rule's evaluation state (JSON), and a version every write
+    // advances. Written in the same transaction as the alarm documents it produced, and only when
+    // the version is still the one read: a second process that evaluated the same samples rolls
+    // back instead of raising the alarms twice.
+    statements: {
+      sqlite: ['CREATE TABLE alarm_evaluations (id TEXT PRIMARY KEY, rule TEXT NOT NULL, channel TEXT NOT NULL, positions TEXT NOT NULL, state TEXT NOT NULL, version INTEGER NOT NULL, updated_at TEXT NOT NULL) STRICT', 'CREATE INDEX alarm_evaluations_rule ON alarm_evaluations (rule)'],
+      postgres: ['CREATE TABLE alarm_evaluations (id TEXT PRIMARY KEY, rule TEXT NOT NULL, channel TEXT NOT NULL, positions TEXT NOT NULL, state TEXT NOT NULL, version BIGINT NOT NULL, updated_at TEXT NOT NULL)', 'CREATE INDEX alarm_evaluations_rule ON alarm_evaluations (rule)'],
+    },
+  },
 ];
 
 /** Brings the schema up to date; with PostgreSQL an advisory lock keeps concurrent starts apart. */
