@@ -235,6 +235,18 @@ export const migrations: readonly Migration[] = [
       postgres: ['CREATE TABLE alarm_evaluations (id TEXT PRIMARY KEY, rule TEXT NOT NULL, channel TEXT NOT NULL, positions TEXT NOT NULL, state TEXT NOT NULL, version BIGINT NOT NULL, updated_at TEXT NOT NULL)', 'CREATE INDEX alarm_evaluations_rule ON alarm_evaluations (rule)'],
     },
   },
+  {
+    version: 17,
+    name: 'anomaly runs',
+    // Per derived anomaly channel: the input array, the output array, how many input samples are
+    // scored (= the output's length), the detector's state (JSON) and a version every write
+    // advances. Written in the same transaction as the output's append, and only when the version
+    // is still the one read: a second process that scored the same samples rolls back.
+    statements: {
+      sqlite: ['CREATE TABLE anomaly_runs (id TEXT PRIMARY KEY, input TEXT NOT NULL, output TEXT NOT NULL, position INTEGER NOT NULL, state TEXT NOT NULL, version INTEGER NOT NULL, updated_at TEXT NOT NULL) STRICT'],
+      postgres: ['CREATE TABLE anomaly_runs (id TEXT PRIMARY KEY, input TEXT NOT NULL, output TEXT NOT NULL, position BIGINT NOT NULL, state TEXT NOT NULL, version BIGINT NOT NULL, updated_at TEXT NOT NULL)'],
+    },
+  },
 ];
 
 /** Brings the schema up to date; with PostgreSQL an advisory lock keeps concurrent starts apart. */
