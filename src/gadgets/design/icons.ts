@@ -35,6 +35,16 @@ import xLg from '../../../node_modules/@shoelace-style/shoelace/dist/assets/icon
 import heartPulse from '../../../node_modules/@shoelace-style/shoelace/dist/assets/icons/heart-pulse.svg?url';
 import bell from '../../../node_modules/@shoelace-style/shoelace/dist/assets/icons/bell.svg?url';
 import list from '../../../node_modules/@shoelace-style/shoelace/dist/assets/icons/list.svg?url';
+// Alarms: severities, shelving, out of service, comments, work orders.
+import exclamationDiamond from '../../../node_modules/@shoelace-style/shoelace/dist/assets/icons/exclamation-diamond.svg?url';
+import bellSlash from '../../../node_modules/@shoelace-style/shoelace/dist/assets/icons/bell-slash.svg?url';
+import slashCircle from '../../../node_modules/@shoelace-style/shoelace/dist/assets/icons/slash-circle.svg?url';
+import chatLeftText from '../../../node_modules/@shoelace-style/shoelace/dist/assets/icons/chat-left-text.svg?url';
+import check2 from '../../../node_modules/@shoelace-style/shoelace/dist/assets/icons/check2.svg?url';
+import wrench from '../../../node_modules/@shoelace-style/shoelace/dist/assets/icons/wrench.svg?url';
+import bellFill from '../../../node_modules/@shoelace-style/shoelace/dist/assets/icons/bell-fill.svg?url';
+import clockHistory from '../../../node_modules/@shoelace-style/shoelace/dist/assets/icons/clock-history.svg?url';
+import arrowCounterclockwise from '../../../node_modules/@shoelace-style/shoelace/dist/assets/icons/arrow-counterclockwise.svg?url';
 
 const icons: ReadonlyMap<string, string> = new Map([
   ['house', house],
@@ -66,6 +76,15 @@ const icons: ReadonlyMap<string, string> = new Map([
   ['heart-pulse', heartPulse],
   ['bell', bell],
   ['list', list],
+  ['exclamation-diamond', exclamationDiamond],
+  ['bell-slash', bellSlash],
+  ['slash-circle', slashCircle],
+  ['chat-left-text', chatLeftText],
+  ['check2', check2],
+  ['wrench', wrench],
+  ['bell-fill', bellFill],
+  ['clock-history', clockHistory],
+  ['arrow-counterclockwise', arrowCounterclockwise],
 ]);
 
 /** The icon names this build carries (for tests and for the notes). */
