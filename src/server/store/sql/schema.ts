@@ -247,6 +247,18 @@ export const migrations: readonly Migration[] = [
       postgres: ['CREATE TABLE anomaly_runs (id TEXT PRIMARY KEY, input TEXT NOT NULL, output TEXT NOT NULL, position BIGINT NOT NULL, state TEXT NOT NULL, version BIGINT NOT NULL, updated_at TEXT NOT NULL)'],
     },
   },
+  {
+    version: 18,
+    name: 'alarm actions applied',
+    // Each alarm_action the server has dealt with: applied to its alarm, or refused (the reason),
+    // inserted in the same transaction as the alarm's conditional write. The alarm's history is
+    // bounded (its oldest entries drop), so it cannot say by itself whether an old action was
+    // applied; this row does, for every process sharing the database, across crashes.
+    statements: {
+      sqlite: ['CREATE TABLE alarm_actions_applied (id TEXT PRIMARY KEY, alarm TEXT NOT NULL, outcome TEXT NOT NULL, reason TEXT, applied_at TEXT NOT NULL) STRICT'],
+      postgres: ['CREATE TABLE alarm_actions_applied (id TEXT PRIMARY KEY, alarm TEXT NOT NULL, outcome TEXT NOT NULL, reason TEXT, applied_at TEXT NOT NULL)'],
+    },
+  },
 ];
 
 /** Brings the schema up to date; with PostgreSQL an advisory lock keeps concurrent starts apart. */
