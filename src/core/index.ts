@@ -1,6 +1,8 @@
 // Public surface of the core layer: pure, isomorphic types and functions (no DOM, no Node, no I/O).
 export type { AnomalyParams, AnomalyState } from './anomaly';
 export { defaultAnomalyParams, initAnomaly, scoreAnomaly } from './anomaly';
+export type { AnomalyChannelDoc, DerivedAnomaly } from './model';
+export { ANOMALY_PRODUCER, anomalyArrayId, anomalyChannelDoc, anomalyChannelId, isDerivedChannel } from './model';
 export type { ApiErrorBody, BackendName, HealthReport } from './api';
 export { apiErrorBody, isHealthReport } from './api';
 export type { CastType, ComplexQuery, DocPredicate, Json, JsonObject, KeySchema, Query, QueryOperator, SimpleQuery, SortOn } from './query';

@@ -19,6 +19,10 @@ import type { Store } from './store/store';
 import { JobThreads } from './jobs/job-threads';
 import { DemoFleet } from './demo/demo-fleet';
 import { InProcessPublisher, type LivePublisher } from './live/publisher';
+import { AnomalyRunner } from './alarms/anomaly-runner';
+import { AlarmEvaluator } from './alarms/alarm-evaluator';
+import { alarmStatusRoutes } from './http/routes/alarms';
+import { ActionApplier } from './alarms/action-applier';
 
 export const projectRoot = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../..');
 
@@ -39,6 +43,8 @@ export interface RunningServer {
   fleet: DemoFleet | undefined;
   /** The live event bus (what GET /api/events streams). */
   live: LivePublisher;
+  /** The alarm rule evaluator (absent with ALARMS=0). */
+  alarms: AlarmEvaluator | undefined;
   close(): Promise<void>;
 }
 
@@ -66,6 +72,7 @@ export async function startServer(config: ServerConfig, options: StartOptions = 
   let forward: ForwardServer;
   let forwardPort: number | undefined;
   let live: LivePublisher;
+  let alarms: AlarmEvaluator | undefined;
   try {
     const adminWarning = await ensureAdmin(store.accounts, config.adminPassword);
     // One live bus for the process: ingestion and the HTTP routes publish, GET /api/events reads.
@@ -87,6 +94,10 @@ export async function startServer(config: ServerConfig, options: StartOptions = 
     });
     // Said at every start until resolved: ADMIN_PASSWORD no longer matches and was not applied.
     if (adminWarning) app.log.warn(adminWarning);
+    // Alarm rules are evaluated as data arrives: woken by this process's appends, polling for the rest.
+    const log = app.log;
+    alarms = config.alarms ? new AlarmEvaluator(store, { live, pollMs: config.alarmsPollMs, log: { warn: (object, message) => log.warn(object, message) } }) : undefined;
+    await app.register(alarmStatusRoutes, { evaluator: alarms });
     await options.extend?.(app);
     await app.listen({ host: config.host, port: config.port });
     forward = new ForwardServer(new Sources(store.driver), ingest, app.log, { requireHandshake: config.forwardSecurity, ...config.forwardLimits });
@@ -106,6 +117,13 @@ export async function startServer(config: ServerConfig, options: StartOptions = 
     ? new DemoFleet({ store, forwardHost: loopbackFor(config.host), forwardPort: forwardPort!, forwardSecurity: config.forwardSecurity, days: config.demoDays, log: started.log, live: live! })
     : undefined;
   fleet?.start().catch((error: unknown) => started.log.error({ err: error }, 'demo fleet: could not start; the server goes on without it'));
+  // Derived anomaly channels (ALARMS=0 turns them off with the alarm evaluator).
+  const anomalies = config.alarms ? new AnomalyRunner(store, { live: live!, pollMs: config.alarmsPollMs, onError: (error) => started.log.warn({ err: error }, 'anomaly runner: a pass failed; it runs again') }) : undefined;
+  anomalies?.start();
+  // People's actions on alarms (acknowledge, comment, shelve, …) applied to the alarms, each once.
+  const alarmActions = config.alarms ? new ActionApplier({ driver: store.driver, live: live!, log: started.log }) : undefined;
+  alarmActions?.start();
+  alarms?.start();
   return {
     app: started,
     store,
@@ -113,11 +131,12 @@ export async function startServer(config: ServerConfig, options: StartOptions = 
     forwardPort: forwardPort!,
     fleet,
     live: live!,
+    alarms,
     url: `http://${config.host.includes(':') ? `[${config.host}]` : config.host}:${port}`,
     close() {
       // Order matters: stop accepting and drain requests first, then close the database they use.
       // The fleet stops sending first.
-      closing ??= (fleet?.stop() ?? Promise.resolve()).then(() => Promise.all([started.close(), forward!.close()])).then(() => store.close());
+      closing ??= Promise.all([fleet?.stop(), anomalies?.stop(), alarmActions?.stop(), alarms?.stop()]).then(() => Promise.all([started.close(), forward!.close()])).then(() => store.close());
       return closing;
     },
   };

@@ -7,6 +7,8 @@ export type { AssetDoc } from './asset';
 export { MAX_ASSET_DEPTH, assetIdFor, assetParentProblem, assetProblem, assetSchema, knownAssetTypes } from './asset';
 export type { ChannelDoc, ChannelMeta, NormalRange } from './channel';
 export { channelMetaProblem, channelMetaSchema, channelProblem, channelSchema, outsideNormal } from './channel';
+export type { AnomalyChannelDoc, DerivedAnomaly } from './anomaly-channel';
+export { ANOMALY_PRODUCER, anomalyArrayId, anomalyChannelDoc, anomalyChannelId, isDerivedChannel } from './anomaly-channel';
 export type { WorkOrder, WorkOrderStatus } from './work-order';
 export { isWorkOrderStatus, workOrderProblem, workOrderSchema, workOrderStatuses } from './work-order';
 export type { FaultKind, SimulatedFault, SimulationTruth } from './simulation-truth';
