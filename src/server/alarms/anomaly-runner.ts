@@ -309,7 +309,9 @@ export class AnomalyRunner {
     const prepared = await SqlStorage.prepareWrites(writes);
     const state: RunState = { detector: initAnomaly(this.#params), last_time: null };
     await driver.transaction(async (query) => {
-      await query('INSERT INTO anomaly_runs (id, input, output, position, state, version, updated_at) VALUES (?, ?, ?, ?, ?, ?, ?)', [run.id, run.input, run.output, 0, JSON.stringify(state), 0, new Date().toISOString()]);
+      const inserted = await query('INSERT INTO anomaly_runs (id, input, output, position, state, version, updated_at) VALUES (?, ?, ?, ?, ?, ?, ?) ON CONFLICT (id) DO NOTHING RETURNING id', [run.id, run.input, run.output, 0, JSON.stringify(state), 0, new Date().toISOString()]);
+      // Another runner (process) made it since the read: its row and array stand, this rolls back.
+      if (inserted.length === 0) throw new MovedOn(`${run.id} was created meanwhile`);
       await SqlStorage.applyWrites(query, prepared);
     });
     return { position: 0, state, version: 0 };
