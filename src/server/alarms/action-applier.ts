@@ -23,7 +23,8 @@
  * written. Recording it on the alarm's history would put entries there that never happened to
  * the alarm, and a refused action on a device is already shown by the alarm coming back as it was.
  */
-import { applyAction, docHash, type Alarm, type AlarmAction } from '../../core';
+import { applyAction, docHash, type Alarm, type AlarmAction, type Json } from '../../core';
+import type { Doc } from '../../storage/backend';
 import type { SqlDriver, Query, Row } from '../store/sql/driver';
 import { SqlStorage } from '../store/sql/sql-storage';
 import { StorageError } from '../../storage/errors';
@@ -192,7 +193,7 @@ export class ActionApplier {
       if (!read.alarm) reason = `there is no alarm ${JSON.stringify(alarmId)}`;
       else {
         try {
-          next = withWorkOrder(applyAction(read.alarm, actionId, action, this.#now()), action);
+          next = applyAction(read.alarm, actionId, action, this.#now());
         } catch (error) {
           // applyAction is pure: whatever it throws is its refusal of this action.
           reason = error instanceof Error ? error.message : String(error);
@@ -204,14 +205,14 @@ export class ActionApplier {
           // Other writers wait from here to the commit: what is checked below holds when it commits.
           await SqlStorage.holdWriters(query);
           if (await ActionApplier.#dealtWith(query, actionId)) return false; // another process did, since the read
-          const hash = read.alarm ? docHash(read.alarm as unknown as Record<string, unknown>) : undefined;
+          const hash = read.alarm ? docHash(read.alarm as unknown as Json) : undefined;
           if (next) {
             // The conditional write: 409 if the alarm is no longer the version applyAction saw.
-            await SqlStorage.applyWrites(query, [{ type: 'put', id: alarmId, doc: next as unknown as Record<string, unknown>, expect: hash! }]);
+            await SqlStorage.applyWrites(query, [{ type: 'put', id: alarmId, doc: next as unknown as Doc, expect: hash! }]);
           } else {
             // A refusal is of the version read, too: a changed alarm is judged again.
             const current = await ActionApplier.#alarm(query, alarmId);
-            if ((current ? docHash(current as unknown as Record<string, unknown>) : undefined) !== hash) throw new StorageError('conflict', `alarm ${JSON.stringify(alarmId)} changed since it was read`);
+            if ((current ? docHash(current as unknown as Json) : undefined) !== hash) throw new StorageError('conflict', `alarm ${JSON.stringify(alarmId)} changed since it was read`);
           }
           await query('INSERT INTO alarm_actions_applied (id, alarm, outcome, reason, applied_at) VALUES (?, ?, ?, ?, ?)', [actionId, alarmId, next ? 'applied' : 'refused', reason ?? null, new Date().toISOString()]);
           return true;
@@ -244,11 +245,4 @@ export class ActionApplier {
     const doc = JSON.parse(String(row.doc)) as Record<string, unknown>;
     return doc.type === 'alarm' ? (doc as unknown as Alarm) : undefined;
   }
-}
-
-/** The alarm after a link_work_order action lists the work order (once), whatever applyAction did. */
-function withWorkOrder(alarm: Alarm, action: AlarmAction): Alarm {
-  if (action.action !== 'link_work_order' || typeof action.work_order !== 'string') return alarm;
-  const orders = alarm.work_orders ?? [];
-  return orders.includes(action.work_order) ? alarm : { ...alarm, work_orders: [...orders, action.work_order] };
 }

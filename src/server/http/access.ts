@@ -1,7 +1,10 @@
 /**
- * Who may do what. admin: everything. engineer: reads every site; writes transformations, alarms,
- * alarm rules and work orders. technician: reads and writes only documents of the sites assigned
- * to them, never `site` documents.
+ * Who may do what. admin: everything. engineer: reads every site; writes transformations, alarm
+ * rules, alarm actions and work orders. technician: reads and writes only documents of the sites
+ * assigned to them, never `site` documents nor alarm rules. Alarms (`type: 'alarm'`) are written by
+ * the server (its evaluator and action applier write the store directly) and admins only: people
+ * act on an alarm by writing an `alarm_action` (see alarm-checks.ts), so a device never writes the
+ * alarm the server keeps changing, and no offline acknowledgement is ever a conflict.
  * A document belongs to the site in its `site` field (a site document to itself).
  *
  * Writes are judged by what a document IS (its kind, see `documentKind`), before and after the
@@ -36,7 +39,10 @@ export function kindOfType(type: unknown): DocumentKind {
   return typeof type === 'string' ? `type:${type}` : 'untyped';
 }
 
-const engineerWritable = new Set<DocumentKind>(['type:transformation', 'type:alarm', 'type:alarm_rule', 'type:work_order']);
+const engineerWritable = new Set<DocumentKind>(['type:transformation', 'type:alarm_rule', 'type:alarm_action', 'type:work_order']);
+
+/** What technicians never write, even in their own sites. */
+const technicianUnwritable = new Set<DocumentKind>(['type:site', 'transformation', 'type:alarm', 'type:alarm_rule']);
 
 /** The signed-in user; 401 when there is none. */
 export function requireUser(request: FastifyRequest): User {
@@ -64,7 +70,7 @@ export function canRead(user: User, site: string | null): boolean {
 export function canWriteKind(user: User, site: string | null, kind: DocumentKind): boolean {
   if (user.role === 'admin') return true;
   if (user.role === 'engineer') return engineerWritable.has(kind);
-  return site !== null && user.sites.includes(site) && kind !== 'type:site' && kind !== 'transformation';
+  return site !== null && user.sites.includes(site) && !technicianUnwritable.has(kind);
 }
 
 /** Whether `user` may write a document with this `type` field in `site` (see canWriteKind). */
@@ -96,6 +102,8 @@ export function writeRefusal(user: User, id: string, after: Doc | undefined, sto
   for (const [site, kind] of sides) {
     if (canWriteKind(user, site, kind)) continue;
     if (kind === 'transformation') return new HttpError(403, 'forbidden', 'transformations are written through POST /api/transformations');
+    if (kind === 'type:alarm') return new HttpError(403, 'forbidden', 'alarms are written by the server: to acknowledge, comment, shelve or link a work order, write an alarm_action document {type: "alarm_action", alarm, action, by, at}');
+    if (kind === 'type:alarm_rule') return new HttpError(403, 'forbidden', 'only engineers and admins write alarm rules');
     return new HttpError(403, 'forbidden', user.role === 'technician' ? 'technicians write only documents of their own sites' : 'your role may not write this document');
   }
   return undefined;

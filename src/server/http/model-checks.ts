@@ -1,19 +1,23 @@
 /**
- * The asset model on the server's write paths: a site or asset document written through
- * /api/docs (PUT, POST, DELETE, bulk_docs) must be what the model says (core/model), and an
+ * The asset model on the server's write paths: a site, asset, alarm rule or alarm document written
+ * through /api/docs (PUT, POST, DELETE, bulk_docs) must be what the model says (core), and an
  * asset's parent an asset of the same site that does not make a cycle, judged against what is
  * stored inside the writing transaction (see SqlStorage.bulkDocs' lookup). Only what the model
  * requires is checked, so documents written before it (no kind, no make or serial) still sync.
  */
-import { MAX_ASSET_DEPTH, assetParentProblem, assetProblem, siteProblem, type AssetDoc } from '../../core';
+import { MAX_ASSET_DEPTH, alarmProblem, alarmRuleProblem, assetParentProblem, assetProblem, siteProblem, type AssetDoc } from '../../core';
 import type { Doc } from '../../storage/backend';
 import type { BulkDocsOptions, WriteLookup } from '../store/sql/sql-storage';
 import { HttpError } from '../errors';
 import { documentKind } from './access';
+import { alarmActionReferences } from './alarm-checks';
 
-/** What the write check needs loaded: an asset's parent, and its parent, MAX_ASSET_DEPTH levels up. */
+/**
+ * What the write check needs loaded: an asset's parent, and its parent, MAX_ASSET_DEPTH levels up;
+ * an alarm action's alarm (alarm-checks.ts).
+ */
 export const modelReferences: BulkDocsOptions = {
-  references: (doc) => (documentKind(doc) === 'type:asset' && typeof doc.parent === 'string' ? [doc.parent] : []),
+  references: (doc) => (documentKind(doc) === 'type:asset' && typeof doc.parent === 'string' ? [doc.parent] : alarmActionReferences(doc)),
   depth: MAX_ASSET_DEPTH,
 };
 
@@ -24,6 +28,9 @@ export function modelRefusal(id: string, doc: Doc | undefined, lookup: WriteLook
   let problem: string | undefined;
   if (kind === 'type:site') problem = siteProblem(doc, id);
   else if (kind === 'type:asset') problem = assetProblem(doc, id) ?? assetParentProblem(id, doc as unknown as AssetDoc, lookup);
+  // Alarm rules within their limits (depth, count, windows); alarms (admins') as devices show them.
+  else if (kind === 'type:alarm_rule') problem = alarmRuleProblem(doc);
+  else if (kind === 'type:alarm') problem = alarmProblem(doc);
   else return undefined;
-  return problem === undefined ? undefined : new HttpError(400, 'bad_request', `${kind === 'type:site' ? 'site' : 'asset'} ${JSON.stringify(id)}: ${problem}`);
+  return problem === undefined ? undefined : new HttpError(400, 'bad_request', `${kind.slice('type:'.length).replace('_', ' ')} ${JSON.stringify(id)}: ${problem}`);
 }

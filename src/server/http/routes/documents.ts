@@ -13,8 +13,9 @@ import { HttpError, type HttpErrorCode } from '../../errors';
 import { docHash, documentSchema } from '../../../core';
 import { installRawBody, type MemoryBudget } from '../body-reader';
 import { attachmentDestinationAllowed, setAttachmentHeaders } from '../attachment-headers';
-import { canRead, checkRead, requireUser, writeRefusal } from '../access';
+import { canRead, checkRead, documentKind, requireUser, writeRefusal } from '../access';
 import { modelReferences, modelRefusal } from '../model-checks';
+import { alarmActionRefusal } from '../alarm-checks';
 
 type IdParams = { id: string };
 
@@ -111,6 +112,8 @@ export async function documentRoutes(app: FastifyInstance, options: { store: Sto
     const stored = await documents.stored(id);
     const refusal = writeRefusal(user, id, doc ?? stored?.doc, stored);
     if (refusal) throw refusal;
+    // An attachment write changes the document too: an alarm action takes none (it is immutable).
+    if (stored?.doc && documentKind(stored.doc) === 'type:alarm_action') throw new HttpError(409, 'conflict', `alarm action ${JSON.stringify(id)} was already written and cannot be changed`);
     return stored?.doc;
   }
 
@@ -137,7 +140,7 @@ export async function documentRoutes(app: FastifyInstance, options: { store: Sto
       [write],
       (checked, stored, lookup) => {
         if (refuseMissing && stored === undefined) throw missing(checked.id);
-        const refusal = writeRefusal(user, checked.id, checked.doc, stored) ?? modelRefusal(checked.id, checked.doc, lookup);
+        const refusal = writeRefusal(user, checked.id, checked.doc, stored) ?? alarmActionRefusal(user, checked.id, checked.doc, stored, lookup) ?? modelRefusal(checked.id, checked.doc, lookup);
         if (refusal) throw refusal;
         if (refuseMissing && !stored?.doc) throw missing(checked.id);
       },
@@ -201,7 +204,7 @@ export async function documentRoutes(app: FastifyInstance, options: { store: Sto
     const check: WriteCheck = (write, stored: StoredDoc | undefined, lookup) => {
       // Deleting what does not exist changes nothing, as for every storage.
       if (!write.doc && stored === undefined) return;
-      const refusal = writeRefusal(user, write.id, write.doc, stored) ?? modelRefusal(write.id, write.doc, lookup);
+      const refusal = writeRefusal(user, write.id, write.doc, stored) ?? alarmActionRefusal(user, write.id, write.doc, stored, lookup) ?? modelRefusal(write.id, write.doc, lookup);
       if (refusal) throw refusal;
     };
     const results = await documents.bulkDocs(docs, check, modelReferences);
