@@ -30,7 +30,7 @@
  * read, so one rule's months of history never hold up the live ones for more than a pass.
  */
 import { ArrayError, ChannelArray } from '../../arrays';
-import { applyTransition, docHash, initRuleState, stepRule, tickRule, type Alarm, type Json, type RuleBinding, type RuleState, type RuleTransition } from '../../core';
+import { alarmIdFor, applyTransition, currentAlarmId, docHash, initRuleState, stepRule, tickRule, type Alarm, type Json, type RuleBinding, type RuleState, type RuleTransition } from '../../core';
 import { StorageError, type BulkWrite, type Doc } from '../../storage/backend';
 import type { Store } from '../store/store';
 import type { Row } from '../store/sql/driver';
@@ -52,6 +52,8 @@ export interface AlarmEvaluatorOptions {
   passSamples?: number;
   /** Where failures go (a step that fails is tried again at the next pass). */
   log?: { warn(object: unknown, message: string): void };
+  /** Called before each step's transaction (tests hold two evaluators there to make them race). */
+  beforeCommit?: (rule: string, channel: string) => Promise<void>;
 }
 
 /** Counters since the start (status route, tests). */
@@ -144,7 +146,7 @@ const IDS_PER_STATEMENT = 500;
 
 /** The alarm documents of a rule × channel are `alarm/<rule>/<channel>/<n>`; this is the part before n. */
 export function alarmPrefix(binding: RuleBinding): string {
-  return `alarm/${binding.ruleId.replace(/^alarm_rule\//, '')}/${binding.channel.replace(/^channel\//, '')}/`;
+  return alarmIdFor(binding, 0).slice(0, -1);
 }
 
 export class AlarmEvaluator {
@@ -156,6 +158,7 @@ export class AlarmEvaluator {
   readonly #batch: number;
   readonly #passSamples: number;
   readonly #log: { warn(object: unknown, message: string): void };
+  readonly #beforeCommit: ((rule: string, channel: string) => Promise<void>) | undefined;
   readonly counters: EvaluatorCounters = { passes: 0, commits: 0, raced: 0, alarmConflicts: 0, transitions: 0, samples: 0, failures: 0 };
 
   /** Bindings by evaluation id, in a stable order (round-robin walks it). */
@@ -190,6 +193,7 @@ export class AlarmEvaluator {
     this.#batch = Math.max(1, options.batch ?? 16_384);
     this.#passSamples = Math.max(1, options.passSamples ?? 131_072);
     this.#log = options.log ?? { warn: () => undefined };
+    this.#beforeCommit = options.beforeCommit;
   }
 
   /** Starts evaluating (the first pass at once) and listening to the bus. */
@@ -277,13 +281,15 @@ export class AlarmEvaluator {
     const entries = this.#entries;
     let read = 0;
     const stepped = new Set<Entry>();
-    for (let turn = 0; turn < entries.length && read < this.#passSamples && !this.#stopped; turn++) {
+    let turn = 0;
+    for (; turn < entries.length && read < this.#passSamples && !this.#stopped; turn++) {
       const entry = entries[(this.#cursor + turn) % entries.length]!;
       if (!this.#behind(entry)) continue;
       stepped.add(entry);
       read += await this.#guarded(entry, () => this.#step(entry));
     }
-    if (entries.length > 0) this.#cursor = (this.#cursor + 1) % entries.length;
+    // The next pass starts where this one's budget ran out (or one further after a full round).
+    if (entries.length > 0) this.#cursor = (this.#cursor + Math.max(1, turn)) % entries.length;
     // The clock acts only on bindings that have read all their data: ticking one with a backlog
     // would call a channel stale that has samples waiting.
     const now = this.#now();
@@ -373,7 +379,8 @@ export class AlarmEvaluator {
         entries.push({ key, binding, hash, evaluation: row, ...(kept?.error === undefined ? {} : { error: kept.error }) });
         continue;
       }
-      const fresh = initRuleState(binding);
+      // Alarm numbers go on from the highest one stored: a fresh state must not write over earlier alarms.
+      const fresh: RuleState = { ...initRuleState(binding), n: Math.max((row?.state as RuleState | undefined)?.n ?? 0, await this.#highestAlarm(binding)) };
       if (!row) {
         // New: the whole existing history.
         entries.push({ key, binding, hash, evaluation: { id: key, rule: binding.ruleId, channel: binding.channel, positions: Object.fromEntries(binding.inputs.map((array) => [array, 0])), state: fresh, hash, version: 0 } });
@@ -486,7 +493,7 @@ export class AlarmEvaluator {
     if (transitions.length > 0) {
       // The alarms as stored now, with what each write must find (its hash; null: none yet).
       const alarms = new Map<string, { alarm: Alarm; expect: string | null; changed: boolean }>();
-      let current = await this.#latestAlarm(entry.binding);
+      let current = await this.#alarmOf(entry.binding, next);
       if (current) alarms.set(current.id, { alarm: current.alarm, expect: docHash(current.alarm as unknown as Json), changed: false });
       for (const transition of transitions) {
         const applied = applyTransition(entry.binding, next, current?.alarm, transition);
@@ -499,6 +506,7 @@ export class AlarmEvaluator {
     }
     const prepared = await SqlStorage.prepareWrites(writes);
     const written: Evaluation = { ...entry.evaluation, positions, state: next, hash: entry.hash };
+    await this.#beforeCommit?.(entry.binding.ruleId, entry.binding.channel);
     const version = await this.#store.driver.transaction(async (query) => {
       // The row first: on PostgreSQL its lock is where a racing evaluator waits, then loses.
       const version = await EvaluationStore.write(query, written, this.#now());
@@ -510,19 +518,25 @@ export class AlarmEvaluator {
     this.counters.transitions += transitions.length;
   }
 
-  /** The binding's newest alarm (highest n), if any. */
-  async #latestAlarm(binding: RuleBinding): Promise<{ id: string; alarm: Alarm } | undefined> {
+  /** The alarm the state's latest number names (`n`; 0: none yet), as stored now. */
+  async #alarmOf(binding: RuleBinding, state: RuleState): Promise<{ id: string; alarm: Alarm } | undefined> {
+    const id = currentAlarmId(binding, state);
+    if (id === undefined) return undefined;
+    const [row] = await this.#store.driver.transaction((query) => query('SELECT doc FROM documents WHERE id = ? AND deleted = ?', [id, false]));
+    return row ? { id, alarm: JSON.parse(String(row.doc)) as Alarm } : undefined;
+  }
+
+  /** The highest alarm number stored for a binding (0: none). */
+  async #highestAlarm(binding: RuleBinding): Promise<number> {
     const prefix = alarmPrefix(binding);
-    const rows = await this.#store.driver.transaction((query) => query('SELECT id, doc FROM documents WHERE id >= ? AND id < ? AND deleted = ?', [prefix, `${prefix.slice(0, -1)}0`, false]));
-    let best: { n: number; row: Row } | undefined;
+    const rows = await this.#store.driver.transaction((query) => query('SELECT id FROM documents WHERE id >= ? AND id < ?', [prefix, `${prefix.slice(0, -1)}0`]));
+    let highest = 0;
     for (const row of rows) {
       const rest = String(row.id).slice(prefix.length);
       // Only `<n>`: a channel whose id extends this one (…/field/anomaly) shares the prefix.
-      if (!/^[1-9]\d{0,14}$/.test(rest)) continue;
-      const n = Number(rest);
-      if (!best || n > best.n) best = { n, row };
+      if (/^[1-9]\d{0,14}$/.test(rest)) highest = Math.max(highest, Number(rest));
     }
-    return best ? { id: String(best.row.id), alarm: JSON.parse(String(best.row.doc)) as Alarm } : undefined;
+    return highest;
   }
 
   /** What the evaluator does now: bindings with positions against lengths, problems, counters. */

@@ -7,6 +7,7 @@
  * nothing (its transaction rolls back) and reads the winner's row again. That is what makes every
  * transition count once, across restarts, SIGKILL and several server processes.
  */
+import { decodeState, encodeState } from '../../core';
 import type { Query, Row, SqlDriver } from '../store/sql/driver';
 
 /** One rule × channel's stored progress. */
@@ -44,7 +45,7 @@ const placeholders = (count: number): string => Array.from({ length: count }, ()
 function fromRow(row: Row): Evaluation {
   const stored = JSON.parse(String(row.state)) as { hash?: unknown; state?: unknown };
   const positions = Object.assign(Object.create(null) as Record<string, number>, JSON.parse(String(row.positions)) as Record<string, number>);
-  return { id: String(row.id), rule: String(row.rule), channel: String(row.channel), positions, state: stored.state, hash: typeof stored.hash === 'string' ? stored.hash : '', version: Number(row.version), updatedAt: String(row.updated_at) };
+  return { id: String(row.id), rule: String(row.rule), channel: String(row.channel), positions, state: decodeState(stored.state), hash: typeof stored.hash === 'string' ? stored.hash : '', version: Number(row.version), updatedAt: String(row.updated_at) };
 }
 
 /** Reads and writes evaluation rows. */
@@ -80,7 +81,8 @@ export class EvaluationStore {
    */
   static async write(query: Query, next: Evaluation, now: number): Promise<number> {
     const positions = JSON.stringify(next.positions);
-    const state = JSON.stringify({ hash: next.hash, state: next.state });
+    // encodeState: the state's non-finite numbers (a deadline of Infinity) survive JSON.
+    const state = JSON.stringify({ hash: next.hash, state: encodeState(next.state) });
     const at = new Date(now).toISOString();
     const rows =
       next.version === 0

@@ -1,0 +1,428 @@
+// The server's alarm evaluator (src/server/alarms) on a real SQLite file and a throwaway
+// PostgreSQL: a rule over ingested data raises an alarm document at the data's times; many small
+// appends give what one does; a restart resumes from the stored positions; a SIGKILLed process
+// mid-backlog leaves nothing doubled or lost; two evaluators on one PostgreSQL raise each alarm
+// once; stale data is raised by the clock (an injected one); bounded passes serve every rule;
+// a changed rule starts over from the end, a disabled one stops. The expected alarms are those
+// the core engine gives over all the samples in memory, in one go (reference()).
+import fs from 'node:fs';
+import { spawn } from 'node:child_process';
+import { once } from 'node:events';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { ChannelArray } from '../../src/arrays';
+import { applyTransition, initRuleState, stepRule, type Alarm, type AlarmRule, type RuleBinding, type RuleState } from '../../src/core';
+import { projectRoot } from '../../src/server';
+import { AlarmEvaluator } from '../../src/server/alarms/alarm-evaluator';
+import { loadBindings } from '../../src/server/alarms/rule-bindings';
+import { IngestService } from '../../src/server/ingest/ingest-service';
+import { Sources } from '../../src/server/ingest/sources';
+import { PostgresStore } from '../../src/server/store/postgres-store';
+import { SqliteStore } from '../../src/server/store/sqlite-store';
+import type { Store } from '../../src/server/store/store';
+import { startPostgres, type Postgres } from '../support/postgres';
+import { makeTempDir } from '../support/temp-dir';
+
+let postgres: Postgres | undefined;
+const dirs: string[] = [];
+let serial = 0;
+
+interface Backend {
+  name: string;
+  /** A fresh empty database; `again()` opens another store (a second connection / pool) on it. */
+  fresh(): Promise<{ store: Store; again: () => Promise<Store>; env: Record<string, string> }>;
+}
+
+const backends: Backend[] = [
+  {
+    name: 'SQLite',
+    async fresh() {
+      const dir = makeTempDir('fieldline-alarms-');
+      dirs.push(dir);
+      return { store: await SqliteStore.open(dir), again: () => SqliteStore.open(dir), env: { DATA_DIR: dir } };
+    },
+  },
+  {
+    name: 'PostgreSQL',
+    async fresh() {
+      const schema = `alarms_${process.pid}_${++serial}`;
+      const open = () => PostgresStore.open(postgres!.url, { schema, max: 3 });
+      return { store: await open(), again: open, env: { DATABASE_URL: postgres!.url, PG_SCHEMA: schema } };
+    },
+  },
+];
+
+beforeAll(async () => {
+  postgres = await startPostgres();
+}, 60_000);
+
+afterAll(() => {
+  postgres?.stop();
+  for (const dir of dirs) fs.rmSync(dir, { recursive: true, force: true });
+});
+
+const SITE = 'site/plant';
+const ASSET = 'asset/plant/pump-1';
+const T0 = Date.UTC(2026, 10, 1);
+
+/** A channel with its array (explicit timing) and asset, written directly to the store. */
+async function seedChannel(store: Store, field: string): Promise<{ channel: string; array: ChannelArray }> {
+  const source = 'source/00000000-0000-4000-8000-000000000001';
+  const channel = `channel/${source}/${field}`;
+  const arrayId = `array/${source}/${field}`;
+  await store.documents.put(ASSET, { type: 'asset', site: SITE, title: 'Pump 1', asset_type: 'pump' });
+  const array = await ChannelArray.create(store.documents, arrayId, { timing: 'explicit', site: SITE });
+  await store.documents.put(channel, { type: 'channel', site: SITE, asset: ASSET, source, array: arrayId, title: field, unit: '°C', field });
+  return { channel, array };
+}
+
+function thresholdRule(channel: string, level = 50): AlarmRule {
+  return { type: 'alarm_rule', site: SITE, title: 'Too hot', enabled: true, target: { channel }, condition: { kind: 'threshold', direction: 'high', level }, severity: 'high' };
+}
+
+/** Samples at 1 s: 20 everywhere, 60 in the given [from, to) index ranges. */
+function pattern(count: number, hot: ReadonlyArray<[number, number]>, start = 0): { times: Float64Array; values: Float32Array } {
+  const times = new Float64Array(count);
+  const values = new Float32Array(count);
+  for (let i = 0; i < count; i++) {
+    const index = start + i;
+    times[i] = T0 + index * 1000;
+    values[i] = hot.some(([from, to]) => index >= from && index < to) ? 60 : 20;
+  }
+  return { times, values };
+}
+
+/** A sawtooth crossing 50 every `period` samples: many activations, for backlogs. */
+function sawtooth(count: number, period: number): { times: Float64Array; values: Float32Array } {
+  const times = new Float64Array(count);
+  const values = new Float32Array(count);
+  for (let i = 0; i < count; i++) {
+    times[i] = T0 + i * 1000;
+    values[i] = i % period < period / 4 ? 70 : 10;
+  }
+  return { times, values };
+}
+
+/** The binding the evaluator makes of a rule (from the documents, as it does). */
+async function bindingOf(store: Store, ruleId: string): Promise<RuleBinding> {
+  const found = (await loadBindings(store.driver)).bound.find(({ binding }) => binding.ruleId === ruleId);
+  if (!found) throw new Error(`${ruleId} binds no channel`);
+  return found.binding;
+}
+
+/** The alarms the core engine gives over all the samples at once, in memory. */
+function reference(binding: RuleBinding, samples: { times: Float64Array; values: Float32Array }): Map<string, Alarm> {
+  let state: RuleState = initRuleState(binding);
+  const alarms = new Map<string, Alarm>();
+  let latest: string | undefined;
+  const { state: stepped, transitions } = stepRule(binding, state, [{ input: 0, times: samples.times, values: samples.values }]);
+  state = stepped;
+  for (const transition of transitions) {
+    const applied = applyTransition(binding, state, latest === undefined ? undefined : alarms.get(latest), transition);
+    state = applied.state;
+    alarms.set(applied.id, applied.alarm);
+    latest = applied.id;
+  }
+  return alarms;
+}
+
+/** Every alarm document stored. */
+async function storedAlarms(store: Store): Promise<Map<string, Alarm>> {
+  const rows = await store.driver.transaction((query) => query("SELECT id, doc FROM documents WHERE id >= 'alarm/' AND id < 'alarm0' AND deleted = ? ORDER BY id", [false]));
+  return new Map(rows.map((row) => [String(row.id), JSON.parse(String(row.doc)) as Alarm]));
+}
+
+async function evaluationRows(store: Store): Promise<Array<{ id: string; positions: Record<string, number>; version: number }>> {
+  const rows = await store.driver.transaction((query) => query('SELECT id, positions, version FROM alarm_evaluations ORDER BY id'));
+  return rows.map((row) => ({ id: String(row.id), positions: JSON.parse(String(row.positions)) as Record<string, number>, version: Number(row.version) }));
+}
+
+for (const backend of backends) {
+  describe(`alarm evaluator on ${backend.name}`, () => {
+    it('a threshold rule over ingested data raises an alarm document at the data times, and clears it', async () => {
+      const { store } = await backend.fresh();
+      try {
+        const source = await new Sources(store.driver).create({ tag: `alarms.${backend.name}.${++serial}`, site: SITE, asset: ASSET, units: { temp: '°C' } });
+        await store.documents.put(ASSET, { type: 'asset', site: SITE, title: 'Pump 1', asset_type: 'pump' });
+        const ingest = new IngestService(store);
+        const { times, values } = pattern(300, [[100, 150]]);
+        const now = Date.now();
+        const events = Array.from(times, (time, i) => ({ time, record: { temp: values[i]! } }));
+        await ingest.ingest(source, 'batch-1', events, new Uint8Array([1]));
+        const channel = `channel/${source.id}/temp`;
+        await store.documents.put('alarm_rule/too-hot', thresholdRule(channel) as unknown as Record<string, unknown>);
+        const evaluator = new AlarmEvaluator(store, { now: () => now });
+        await evaluator.runUntilCaughtUp();
+        const alarms = await storedAlarms(store);
+        const id = `alarm/too-hot/${source.id}/temp/1`;
+        expect([...alarms.keys()]).toEqual([id]);
+        expect(alarms.get(id)).toMatchObject({ type: 'alarm', site: SITE, asset: ASSET, channel, rule: 'alarm_rule/too-hot', severity: 'high', state: 'cleared_unacked', raised_at: T0 + 100_000, cleared_at: T0 + 150_000, count: 1 });
+        expect(alarms.get(id)!.history.map((entry) => entry.kind)).toEqual(['raised', 'cleared']);
+        const [row] = await evaluationRows(store);
+        expect(row!.positions).toEqual({ [`array/${source.id}/temp`]: 300 });
+        // Nothing new: another pass writes nothing.
+        const commits = evaluator.counters.commits;
+        await evaluator.runPass();
+        expect(evaluator.counters.commits).toBe(commits);
+      } finally {
+        await store.close();
+      }
+    });
+
+    it('data appended in many small batches gives the same alarms as one batch', async () => {
+      const { store } = await backend.fresh();
+      const { store: other } = await backend.fresh();
+      try {
+        const samples = pattern(2000, [[100, 150], [300, 301], [700, 820], [1500, 1990]]);
+        const evaluators: AlarmEvaluator[] = [];
+        for (const target of [store, other]) {
+          const { channel } = await seedChannel(target, 'temp');
+          await target.documents.put('alarm_rule/too-hot', thresholdRule(channel) as unknown as Record<string, unknown>);
+          evaluators.push(new AlarmEvaluator(target, { batch: 7 }));
+        }
+        const one = await ChannelArray.open(store.documents, 'array/source/00000000-0000-4000-8000-000000000001/temp');
+        await one.append(samples.values, samples.times);
+        await evaluators[0]!.runUntilCaughtUp();
+        const many = await ChannelArray.open(other.documents, 'array/source/00000000-0000-4000-8000-000000000001/temp');
+        // Uneven pieces, evaluated after each append (steps of 7 inside).
+        for (let from = 0, size = 1; from < 2000; from += size, size = (size * 7) % 53 || 1) {
+          const to = Math.min(2000, from + size);
+          await many.append(samples.values.slice(from, to), samples.times.slice(from, to));
+          await evaluators[1]!.runUntilCaughtUp();
+        }
+        const expected = reference(await bindingOf(store, 'alarm_rule/too-hot'), samples);
+        expect(expected.size).toBeGreaterThan(0);
+        expect(await storedAlarms(store)).toEqual(expected);
+        expect(await storedAlarms(other)).toEqual(expected);
+        expect(evaluators[1]!.counters.commits).toBeGreaterThan(evaluators[0]!.counters.commits);
+      } finally {
+        await store.close();
+        await other.close();
+      }
+    });
+
+    it('a restart resumes from the stored positions: no alarm twice, none lost', async () => {
+      const { store, again } = await backend.fresh();
+      let reopened: Store | undefined;
+      try {
+        const { channel, array } = await seedChannel(store, 'temp');
+        await store.documents.put('alarm_rule/too-hot', thresholdRule(channel) as unknown as Record<string, unknown>);
+        const samples = sawtooth(4000, 100);
+        await array.append(samples.values.slice(0, 2500), samples.times.slice(0, 2500));
+        const first = new AlarmEvaluator(store, { batch: 300 });
+        await first.runUntilCaughtUp();
+        const [before] = await evaluationRows(store);
+        expect(Object.values(before!.positions)).toEqual([2500]);
+        await store.close();
+        reopened = await again();
+        const more = await ChannelArray.open(reopened.documents, array.id);
+        await more.append(samples.values.slice(2500), samples.times.slice(2500));
+        const second = new AlarmEvaluator(reopened, { batch: 300 });
+        await second.runUntilCaughtUp();
+        // Only the new samples were read after the restart.
+        expect(second.counters.samples).toBe(1500);
+        const [after] = await evaluationRows(reopened);
+        expect(after!.version).toBeGreaterThan(before!.version);
+        const expected = reference(await bindingOf(reopened, 'alarm_rule/too-hot'), samples);
+        expect(await storedAlarms(reopened)).toEqual(expected);
+        expect([...expected.values()][0]!.count).toBe(40);
+      } finally {
+        await (reopened ?? store).close().catch(() => undefined);
+      }
+    });
+
+    it('exactly once across a SIGKILL mid-evaluation: after the restart the alarms and counts equal a clean run', async () => {
+      const { store, env } = await backend.fresh();
+      try {
+        const { channel, array } = await seedChannel(store, 'temp');
+        await store.documents.put('alarm_rule/too-hot', thresholdRule(channel) as unknown as Record<string, unknown>);
+        const samples = sawtooth(200_000, 1000);
+        await array.append(samples.values, samples.times);
+        const child = spawn(process.execPath, ['--import', 'tsx', 'test/support/alarm-evaluator-child.ts'], { cwd: projectRoot, env: { ...process.env, ...env, ALARM_BATCH: '250' }, stdio: ['ignore', 'pipe', 'pipe'] });
+        let output = '';
+        child.stdout.on('data', (chunk: Buffer) => (output += chunk.toString()));
+        child.stderr.on('data', (chunk: Buffer) => (output += chunk.toString()));
+        const exited = once(child, 'exit');
+        // Killed once it has committed some steps (its row's version moved on), while it works.
+        await expect.poll(async () => (await evaluationRows(store))[0]?.version ?? 0, { timeout: 60_000, interval: 10 }).toBeGreaterThanOrEqual(5);
+        child.kill('SIGKILL');
+        const [code, signal] = (await exited) as [number | null, string | null];
+        expect(signal, output).toBe('SIGKILL');
+        expect(code).toBeNull();
+        const [killed] = await evaluationRows(store);
+        expect(Object.values(killed!.positions)[0]).toBeLessThan(200_000);
+        const restarted = new AlarmEvaluator(store, { batch: 4096 });
+        await restarted.runUntilCaughtUp();
+        // The restart read exactly what the killed process had not committed.
+        expect(restarted.counters.samples).toBe(200_000 - Object.values(killed!.positions)[0]!);
+        const expected = reference(await bindingOf(store, 'alarm_rule/too-hot'), samples);
+        const stored = await storedAlarms(store);
+        expect(stored).toEqual(expected);
+        expect([...stored.values()][0]!.count).toBe(200);
+      } finally {
+        await store.close();
+      }
+    }, 120_000);
+
+    it('stale data is raised by the clock (tickRule, an injected clock) and cleared by the next sample', async () => {
+      const { store } = await backend.fresh();
+      try {
+        const { channel, array } = await seedChannel(store, 'temp');
+        const rule: AlarmRule = { ...thresholdRule(channel), title: 'No data', condition: { kind: 'stale', after_s: 60 } };
+        await store.documents.put('alarm_rule/no-data', rule as unknown as Record<string, unknown>);
+        const samples = pattern(100, []);
+        await array.append(samples.values, samples.times);
+        const last = samples.times[99]!;
+        let now = last + 30_000;
+        const evaluator = new AlarmEvaluator(store, { now: () => now });
+        await evaluator.runUntilCaughtUp();
+        await evaluator.runPass();
+        expect((await storedAlarms(store)).size).toBe(0);
+        now = last + 61_000;
+        await evaluator.runPass();
+        const raised = [...(await storedAlarms(store)).values()];
+        expect(raised).toHaveLength(1);
+        expect(raised[0]).toMatchObject({ state: 'active_unacked', raised_at: last + 60_000, rule: 'alarm_rule/no-data' });
+        // The same tick again changes nothing.
+        const commits = evaluator.counters.commits;
+        await evaluator.runPass();
+        expect(evaluator.counters.commits).toBe(commits);
+        await array.append(Float32Array.of(20), Float64Array.of(last + 120_000));
+        now = last + 121_000;
+        await evaluator.runUntilCaughtUp();
+        expect([...(await storedAlarms(store)).values()][0]).toMatchObject({ state: 'cleared_unacked', cleared_at: last + 120_000 });
+      } finally {
+        await store.close();
+      }
+    });
+
+    it('bounded passes: a huge backlog of one rule does not hold up a live one (round-robin)', async () => {
+      const { store } = await backend.fresh();
+      try {
+        const big = await seedChannel(store, 'a-big');
+        const small = await seedChannel(store, 'b-small');
+        await store.documents.put('alarm_rule/a-big', thresholdRule(big.channel) as unknown as Record<string, unknown>);
+        await store.documents.put('alarm_rule/b-small', thresholdRule(small.channel) as unknown as Record<string, unknown>);
+        const backlog = sawtooth(50_000, 1000);
+        await big.array.append(backlog.values, backlog.times);
+        const live = pattern(10, [[5, 10]]);
+        await small.array.append(live.values, live.times);
+        const evaluator = new AlarmEvaluator(store, { batch: 1000, passSamples: 1000 });
+        await evaluator.runPass();
+        await evaluator.runPass();
+        const status = await evaluator.status();
+        const byRule = new Map(status.bindings.map((binding) => [binding.rule, binding]));
+        expect(byRule.get('alarm_rule/b-small')).toMatchObject({ caught_up: true, inputs: [{ position: 10, length: 10, lag: 0 }] });
+        expect(byRule.get('alarm_rule/a-big')!.caught_up).toBe(false);
+        expect(byRule.get('alarm_rule/a-big')!.inputs[0]!.lag).toBeGreaterThan(40_000);
+        expect((await storedAlarms(store)).has(`alarm/b-small/${small.channel.slice('channel/'.length)}/1`)).toBe(true);
+      } finally {
+        await store.close();
+      }
+    });
+
+    it('a changed rule starts over from the current end (its open alarm goes on); a disabled one stops and keeps its alarms', async () => {
+      const { store } = await backend.fresh();
+      try {
+        const { channel, array } = await seedChannel(store, 'temp');
+        await store.documents.put('alarm_rule/too-hot', thresholdRule(channel, 50) as unknown as Record<string, unknown>);
+        // 20, then 60 at 100–150, then 40: under the first level, over the second.
+        const history = pattern(300, [[100, 150]]);
+        for (let i = 200; i < 300; i++) history.values[i] = 40;
+        await array.append(history.values, history.times);
+        const evaluator = new AlarmEvaluator(store);
+        await evaluator.runUntilCaughtUp();
+        const prefix = `alarm/too-hot/${channel.slice('channel/'.length)}/`;
+        expect([...(await storedAlarms(store)).keys()]).toEqual([`${prefix}1`]);
+        // Level 30: the 40s of the history are not looked at again, only what comes next.
+        await store.documents.put('alarm_rule/too-hot', thresholdRule(channel, 30) as unknown as Record<string, unknown>);
+        await evaluator.runUntilCaughtUp();
+        expect(Object.values((await evaluationRows(store))[0]!.positions)).toEqual([300]);
+        expect((await storedAlarms(store)).size).toBe(1);
+        const next = pattern(10, [], 300);
+        next.values.fill(35);
+        await array.append(next.values, next.times);
+        await evaluator.runUntilCaughtUp();
+        // The first alarm was never acknowledged (cleared_unacked): the fresh state re-activates it
+        // (flood protection), it does not write over it with a new alarm 1.
+        const alarms = await storedAlarms(store);
+        expect([...alarms.keys()]).toEqual([`${prefix}1`]);
+        expect(alarms.get(`${prefix}1`)).toMatchObject({ raised_at: T0 + 100_000, state: 'active_unacked', count: 2 });
+        expect(alarms.get(`${prefix}1`)!.history.map((entry) => [entry.kind, entry.at])).toEqual([['raised', T0 + 100_000], ['cleared', T0 + 150_000], ['reactivated', T0 + 300_000]]);
+        // Disabled: new data is not evaluated; the open alarm stays as it was.
+        await store.documents.put('alarm_rule/too-hot', { ...thresholdRule(channel, 30), enabled: false } as unknown as Record<string, unknown>);
+        const cold = pattern(10, [], 310);
+        await array.append(cold.values, cold.times);
+        await evaluator.runUntilCaughtUp();
+        expect((await storedAlarms(store)).get(`${prefix}1`)).toEqual(alarms.get(`${prefix}1`));
+        const status = await evaluator.status();
+        expect(status.bindings).toEqual([]);
+        expect(status.stopped).toMatchObject([{ rule: 'alarm_rule/too-hot', channel }]);
+      } finally {
+        await store.close();
+      }
+    });
+  });
+}
+
+describe('two evaluators on one PostgreSQL', () => {
+  it('two stores (pools) over the same rules, made to race on the same step: each alarm once', async () => {
+    const { store, again } = await backends[1]!.fresh();
+    const second = await again();
+    try {
+      const { channel, array } = await seedChannel(store, 'temp');
+      await store.documents.put('alarm_rule/too-hot', thresholdRule(channel) as unknown as Record<string, unknown>);
+      const samples = sawtooth(20_000, 500);
+      await array.append(samples.values, samples.times);
+      // Both hold their first commit until the other has prepared its own: they evaluated the
+      // same samples from the same version, so one of them must lose.
+      let arrived = 0;
+      let release: () => void = () => undefined;
+      const bothThere = new Promise<void>((resolve) => (release = resolve));
+      const barrier = async () => {
+        if (++arrived === 2) release();
+        if (arrived <= 2) await bothThere;
+      };
+      const evaluators = [store, second].map((target) => new AlarmEvaluator(target, { batch: 1000, passSamples: 1000, beforeCommit: barrier }));
+      await Promise.all(evaluators.map((evaluator) => evaluator.runUntilCaughtUp()));
+      expect(evaluators[0]!.counters.raced + evaluators[1]!.counters.raced).toBeGreaterThanOrEqual(1);
+      const expected = reference(await bindingOf(store, 'alarm_rule/too-hot'), samples);
+      expect(await storedAlarms(store)).toEqual(expected);
+      expect([...expected.values()][0]!.count).toBe(40);
+      // Every sample was committed once: the two together wrote as many steps as one would.
+      const [row] = await evaluationRows(store);
+      expect(row!.version).toBe(evaluators[0]!.counters.commits + evaluators[1]!.counters.commits);
+    } finally {
+      await second.close();
+      await store.close();
+    }
+  }, 60_000);
+
+  it('two real processes evaluating the same backlog at once: each alarm once', async () => {
+    const { store, env } = await backends[1]!.fresh();
+    try {
+      const { channel, array } = await seedChannel(store, 'temp');
+      await store.documents.put('alarm_rule/too-hot', thresholdRule(channel) as unknown as Record<string, unknown>);
+      const samples = sawtooth(60_000, 1000);
+      await array.append(samples.values, samples.times);
+      const children = [0, 1].map(() => spawn(process.execPath, ['--import', 'tsx', 'test/support/alarm-evaluator-child.ts'], { cwd: projectRoot, env: { ...process.env, ...env, ALARM_BATCH: '500' }, stdio: ['ignore', 'pipe', 'pipe'] }));
+      const outputs = children.map((child) => {
+        let output = '';
+        child.stdout!.on('data', (chunk: Buffer) => (output += chunk.toString()));
+        child.stderr!.on('data', (chunk: Buffer) => (output += chunk.toString()));
+        return () => output;
+      });
+      const codes = await Promise.all(children.map(async (child) => ((await once(child, 'exit')) as [number | null])[0]));
+      expect(codes, outputs.map((output) => output()).join('\n')).toEqual([0, 0]);
+      const expected = reference(await bindingOf(store, 'alarm_rule/too-hot'), samples);
+      expect(await storedAlarms(store)).toEqual(expected);
+      expect([...expected.values()][0]!.count).toBe(60);
+      const [row] = await evaluationRows(store);
+      expect(Object.values(row!.positions)).toEqual([60_000]);
+      // The steps both processes committed add up to the row's version: none was committed twice.
+      const commits = outputs.map((output) => (JSON.parse(/caught up (\{.*\})/.exec(output())![1]!) as { commits: number }).commits);
+      expect(commits[0]! + commits[1]!).toBe(row!.version);
+    } finally {
+      await store.close();
+    }
+  }, 120_000);
+});
