@@ -37,8 +37,8 @@ export default tseslint.config(
       ],
     },
   },
-  { files: ['src/server/**', 'test/unit/**', 'test/support/**', 'e2e/**', 'bench/**', '*.config.*', '.ci/**'], languageOptions: { globals: globals.node } },
-  { files: ['src/**', 'test/browser/**'], ignores: ['src/server/**'], languageOptions: { globals: globals.browser } },
+  { files: ['src/server/**', 'src/analytics/**', 'test/unit/**', 'test/support/**', 'e2e/**', 'bench/**', '*.config.*', '.ci/**'], languageOptions: { globals: globals.node } },
+  { files: ['src/**', 'test/browser/**'], ignores: ['src/server/**', 'src/analytics/**'], languageOptions: { globals: globals.browser } },
   { files: ['sw/**'], languageOptions: { globals: globals.serviceworker } },
 
   // Layer boundaries.
@@ -73,6 +73,11 @@ export default tseslint.config(
     ['src/server/**'],
     [...into('gadgets', 'controllers'), 'lit', 'lit/**', '@lit/**', 'workbox-window', 'uplot', 'uplot/**'],
     'the server never imports DOM or gadget code.',
+  ),
+  boundary(
+    ['src/analytics/**'],
+    [...into(...layers.filter((layer) => layer !== 'core')), '**/main'],
+    'analytics (offline tools over files: the anomaly CLI, the NAB scorer) imports core only.',
   ),
   boundary(
     ['sw/**'],

@@ -22,6 +22,8 @@ const forbidden: Array<[string, string, string]> = [
   ['src/server/http/app.ts', "import { FlApp } from '../../gadgets/fl-app';", 'server never imports gadgets'],
   ['src/server/http/app.ts', "import { LitElement } from 'lit';", 'server never imports DOM code'],
   ['sw/sw.ts', "import { createStorage } from '../src/storage';", 'sw imports core only'],
+  ['src/analytics/cli.ts', "import { createStorage } from '../storage';", 'analytics imports core only'],
+  ['src/analytics/cli.ts', "import { startServer } from '../server/main';", 'analytics imports no server code'],
 ];
 
 const allowed: Array<[string, string]> = [
@@ -31,6 +33,7 @@ const allowed: Array<[string, string]> = [
   ['src/gadgets/fl-chart.ts', "import type { Storage } from '../storage';"],
   ['src/server/http/app.ts', "import { apiErrorBody } from '../../core';"],
   ['sw/sw.ts', "import { isHealthReport } from '../src/core';"],
+  ['src/analytics/cli.ts', "import { scoreAnomaly } from '../core';"],
 ];
 
 describe('layer boundaries (lint)', () => {
