@@ -27,3 +27,7 @@ export { apiClient, sameOriginApi, type ApiClient, type ApiClientOptions } from 
 export { usersApi, usersApiAt, type AdminUser, type NewUser, type UserChanges, type UsersApi } from './admin-api';
 export { AdminUsersController, type AdminUsersOptions } from './admin-users-controller';
 export { AdminModelController, type AdminAsset, type AdminModelOptions, type AdminSite, type AssetFields, type SiteFields } from './admin-model-controller';
+export { AlarmsController, ALARM_ACTION_EVENT, type AlarmsControllerOptions } from './alarms/alarms-controller';
+export { badgeCount, compareAlarms, filterAlarms, foldActions, isHidden, needsAttention, worstOpenAlarm, type ActionDoc, type AlarmFilter, type AlarmRow, type AlarmStateFilter, type WorstAlarm } from './alarms/alarm-list';
+export { createWorkOrderFromAlarm, workOrderNotes, workOrderTitle, writeAlarmAction, type ActionContext, type AlarmActionChoice, type AlarmTitles } from './alarms/alarm-actions';
+export { AppBadgeController, setAppBadge, type AppBadgeOptions, type BadgeApi } from './alarms/app-badge';

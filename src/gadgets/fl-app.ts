@@ -24,7 +24,7 @@ import { baseStyles } from './design/styles';
 import { confirmDialog } from './design/confirm';
 import { toast, toastFailed } from './design/toast';
 
-const routes = ['sites', 'assets', 'channels', 'work-orders', 'import', 'sources', 'sync', 'admin/users', 'admin/sites', 'admin/assets'] as const;
+const routes = ['sites', 'assets', 'alarms', 'channels', 'work-orders', 'import', 'sources', 'sync', 'admin/users', 'admin/sites', 'admin/assets'] as const;
 type Route = (typeof routes)[number];
 
 /** Who may open a screen; navigation lists only these. Signed out: what a technician sees (the server decides the rest). */
@@ -45,6 +45,7 @@ interface Section {
 const sections: readonly Section[] = [
   { route: 'sites', label: 'Sites', icon: 'house', roles: everyone, nav: true },
   { route: 'assets', label: 'Asset', icon: 'gear-wide-connected', roles: everyone, nav: false },
+  { route: 'alarms', label: 'Alarms', icon: 'bell', roles: everyone, nav: true },
   { route: 'channels', label: 'Channels', icon: 'graph-up', roles: engineers, nav: true },
   { route: 'work-orders', label: 'Work orders', icon: 'clipboard-check', roles: everyone, nav: true },
   // Who the server lets upload: technicians into their sites and admins (engineers write no data).
@@ -260,6 +261,7 @@ export class FlApp extends LitElement {
       <h1><sl-icon name="lightning-charge" aria-hidden="true"></sl-icon>Fieldline</h1>
       ${session.demo ? html`<span class="pill simulated" data-simulated title="The server runs a simulated fleet: its data is invented">Simulated data</span>` : nothing}
       <span class="spacer"></span>
+      <fl-alarm-badge></fl-alarm-badge>
       <fl-sync-status compact></fl-sync-status>
       <span class="pill" role="status" aria-label="Connection" data-online=${String(online)}>${online ? 'Online' : 'Offline'}</span>
       ${user
@@ -298,8 +300,10 @@ export class FlApp extends LitElement {
         return id ? html`<fl-asset .asset=${id}></fl-asset>` : html`<p>Choose an asset from one of the <a href=${hrefOf('sites')}>sites</a>.</p>`;
       case 'channels':
         return id ? html`<fl-channel .channel=${id}></fl-channel>` : html`<fl-channel-list></fl-channel-list>`;
+      case 'alarms':
+        return id ? html`<fl-alarm .alarm=${id} .username=${this.#session.user?.username}></fl-alarm>` : html`<fl-alarms></fl-alarms>`;
       case 'work-orders':
-        return html`<fl-work-orders></fl-work-orders>`;
+        return html`<fl-work-orders .selected=${id}></fl-work-orders>`;
       case 'import':
         return html`<fl-upload></fl-upload>`;
       case 'sources':
@@ -321,9 +325,12 @@ export class FlApp extends LitElement {
   }
 
   #title(section: Section, params: string[]): string {
+    // `#/work-orders/<id>` is the list scrolled to one work order (from its alarm), not a page of its own.
+    if (section.route === 'work-orders') return section.label;
     if (params.length > 0 && this.viewTitle) return this.viewTitle.title;
     if (section.route === 'sites' && params.length > 0) return 'Site';
     if (section.route === 'channels' && params.length > 0) return 'Channel';
+    if (section.route === 'alarms' && params.length > 0) return 'Alarm';
     return section.label;
   }
 
@@ -332,7 +339,7 @@ export class FlApp extends LitElement {
     const params = this.#router.params;
     const navSections = [...sections, adminEntry].filter((candidate) => candidate.nav && this.#allowed(candidate));
     const current = section.route === 'assets' ? 'sites' : section.route.startsWith('admin/') ? 'admin/users' : section.route;
-    const trail = params.length > 0 ? (this.viewTitle?.trail ?? [{ label: 'Sites', href: hrefOf('sites') }]) : [];
+    const trail = params.length > 0 && section.route !== 'work-orders' ? (this.viewTitle?.trail ?? [{ label: 'Sites', href: hrefOf('sites') }]) : [];
     return html`
       ${this.#header()}
       ${this.updateAvailable

@@ -1,11 +1,12 @@
 import { LitElement, css, html, nothing, type PropertyValues } from 'lit';
 import { ContextConsumer } from '@lit/context';
 import type SlSelect from '@shoelace-style/shoelace/dist/components/select/select.js';
-import { ChannelStatusController, DocsController, OnlineStatusController, hrefOf, serverStorageContext, storageContext, whereEquals, type Listed } from '../controllers';
+import { AlarmsController, ChannelStatusController, DocsController, OnlineStatusController, hrefOf, serverStorageContext, storageContext, whereEquals, worstOpenAlarm, type Listed } from '../controllers';
 import type { AssetDoc, ChannelDoc, SiteDoc, WorkOrder } from '../core';
 import { baseStyles } from './design/styles';
 import { formatAge, formatValue, humanize } from './format';
 import { mainChannels } from './fl-site';
+import { alarmStateOfAssets, alarmsOfAsset, formatTime, severityChip, severityStyles, stateShort } from './alarm-format';
 
 type Channel = Listed<ChannelDoc>;
 
@@ -35,6 +36,7 @@ export class FlAsset extends LitElement {
   readonly #children = new DocsController<AssetDoc>(this, { query: () => (this.asset ? `type:asset AND ${whereEquals('parent', this.asset)}` : undefined), prefixes: ['asset/'] });
   readonly #orders = new DocsController<WorkOrder>(this, { query: () => (this.asset ? `type:work_order AND ${whereEquals('asset', this.asset)}` : undefined), prefixes: ['work_order/'] });
   readonly #status = new ChannelStatusController(this);
+  readonly #alarms = new AlarmsController(this, { filter: () => ({ state: 'any', showHidden: true }) });
 
   constructor() {
     super();
@@ -44,8 +46,10 @@ export class FlAsset extends LitElement {
 
   static override styles = [
     baseStyles,
+    severityStyles,
     css`
       :host { display: grid; gap: var(--sl-spacing-x-large); }
+      a.alarm-state { display: inline-flex; align-items: center; gap: var(--sl-spacing-x-small); min-height: var(--fl-touch); }
       .facts { display: grid; grid-template-columns: repeat(auto-fill, minmax(12rem, 1fr)); gap: var(--sl-spacing-small) var(--sl-spacing-large); margin: 0; }
       .facts div { display: grid; }
       .facts dt { color: var(--fl-text-muted); font-size: var(--sl-font-size-small); }
@@ -111,8 +115,23 @@ export class FlAsset extends LitElement {
       ${fact('Commissioned', doc.commissioned)}
       ${fact('Location', doc.location?.label)}
       ${fact('Health', 'Not assessed yet')}
-      ${fact('Alarms', 'No alarm rules yet')}
+      ${fact('Alarms', alarmStateOfAssets(worstOpenAlarm(this.#alarms.all, this.#assetAndParts(), Date.now()), this.asset))}
     </dl>`;
+  }
+
+  /** This asset and its parts: their alarms are this asset's too. */
+  #assetAndParts(): Set<string> {
+    return new Set([this.asset, ...(this.#children.docs ?? []).map((child) => child.id)]);
+  }
+
+  #alarmHistory() {
+    const assets = this.#assetAndParts();
+    const alarms = this.#alarms.all.filter((alarm) => assets.has(alarm.asset)).sort((a, b) => b.raised_at - a.raised_at);
+    if (alarms.length === 0) return html`<p class="muted small">No alarms recorded for this asset.</p>`;
+    return html`<ul class="links" aria-label="Alarms of this asset">
+        ${alarms.slice(0, 5).map((alarm) => html`<li><a href=${hrefOf('alarms', alarm.id)}>${severityChip(alarm.severity)}&nbsp;${alarm.message || alarm.rule_title} · ${stateShort[alarm.state]} · ${formatTime(alarm.raised_at)}</a></li>`)}
+      </ul>
+      ${alarms.length > 5 ? html`<a href=${`${alarmsOfAsset(this.asset)}&state=any`}>All ${alarms.length} alarms of this asset</a>` : nothing}`;
   }
 
   #channelTable(channels: Channel[]) {
@@ -144,7 +163,7 @@ export class FlAsset extends LitElement {
       <sl-select label="Channel shown" value=${shown.array} @sl-change=${(event: Event) => (this.chosen = (event.target as SlSelect).value as string)}>
         ${channels.map((channel) => html`<sl-option value=${channel.array}>${channel.title}</sl-option>`)}
       </sl-select>
-      <fl-channel-chart .array=${shown.array} .label=${shown.title} .unit=${shown.unit ?? ''} .storage=${storage}></fl-channel-chart>
+      <fl-channel-chart .array=${shown.array} .label=${shown.title} .unit=${shown.unit ?? ''} .storage=${storage} .alarms=${this.#alarms.all.filter((alarm) => alarm.channel === shown.id)}></fl-channel-chart>
     </section>`;
   }
 
@@ -184,7 +203,7 @@ export class FlAsset extends LitElement {
         <section aria-labelledby="history-heading">
           <h3 id="history-heading">History</h3>
           ${this.#orderList(orders.filter((order) => order.status === 'done'), 'No closed work orders yet.')}
-          <p class="muted small">Alarm events will be listed here once alarm rules are set up.</p>
+          ${this.#alarmHistory()}
         </section>
       </div>
     `;

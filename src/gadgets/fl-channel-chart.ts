@@ -8,6 +8,13 @@ import { formatAxisTimes, formatLegendTime, precisionOfSpan, timeAxisSpace } fro
 
 /** The time axis's font, set explicitly so label widths can be measured in the same font. */
 const AXIS_FONT = '12px system-ui, -apple-system, "Segoe UI", Roboto, "Helvetica Neue", sans-serif';
+/** What the chart needs of an alarm to draw its band (a subset of an alarm document). */
+export interface AlarmBand {
+  raised_at: number;
+  cleared_at?: number;
+  severity: 'low' | 'medium' | 'high' | 'critical';
+}
+
 /** A touch drag shorter than this (CSS px) is a tap, not a range. */
 const MIN_DRAG_PX = 8;
 /** Two taps this close (ms) are a double tap: zoom out, as a double-click does. */
@@ -31,10 +38,12 @@ function measureAxisText(text: string): number {
  * Gadget methods: properties `array` (array id), `label`, `unit`, `storage` (optional: where the
  * array is, instead of the app's local storage); `plot` (read only: the uPlot instance, for
  * tests and tools); `zoomOut()`; attributes `data-source` ('raw' | 'summary') and `data-points`
- * tell tests and tools what is drawn.
+ * tell tests and tools what is drawn; `alarms` (optional): the channel's alarms, drawn as
+ * translucent bands from raised to cleared (to the right edge while active) in the severity's
+ * colour with a marker line at the raise; `data-alarm-bands` counts those in the visible range.
  */
 export class FlChannelChart extends LitElement {
-  static override properties = { array: { type: String }, label: { type: String }, unit: { type: String }, height: { type: Number }, storage: { attribute: false } };
+  static override properties = { array: { type: String }, label: { type: String }, unit: { type: String }, height: { type: Number }, storage: { attribute: false }, alarms: { attribute: false } };
 
   declare array: string;
   declare label: string;
@@ -43,6 +52,8 @@ export class FlChannelChart extends LitElement {
   declare height: number;
   /** Where the array lives, when not in the app's local storage (e.g. the server's). */
   declare storage: Storage | undefined;
+  /** The channel's alarms, drawn as bands. */
+  declare alarms: readonly AlarmBand[];
 
   readonly #storage = new ContextConsumer(this, { context: storageContext, subscribe: true, callback: () => void this.#load() });
   readonly #series = new ChannelSeriesController(this);
@@ -55,6 +66,7 @@ export class FlChannelChart extends LitElement {
   #rescale = false;
   #touch: { id: number; x: number } | undefined;
   #lastTap = 0;
+  #bands = '';
 
   constructor() {
     super();
@@ -65,6 +77,43 @@ export class FlChannelChart extends LitElement {
     this.unit = '';
     this.height = 220;
     this.storage = undefined;
+    this.alarms = [];
+  }
+
+  /**
+   * Draws the alarms' bands over the plotting area (uPlot's draw hook: after axes and series, on
+   * every redraw, so zooms and live tails keep them in place). Canvas pixels, clipped to the plot.
+   */
+  #drawAlarms(plot: uPlot): void {
+    const { left, top, width, height } = plot.bbox;
+    const { min, max } = plot.scales.x!;
+    let visible = 0;
+    if (min !== undefined && max !== undefined && min !== null && max !== null) {
+      const context = plot.ctx;
+      const style = getComputedStyle(this);
+      context.save();
+      context.beginPath();
+      context.rect(left, top, width, height);
+      context.clip();
+      for (const alarm of this.alarms) {
+        const from = alarm.raised_at / 1000;
+        const to = alarm.cleared_at === undefined ? Infinity : alarm.cleared_at / 1000;
+        if (to < min || from > max) continue;
+        visible++;
+        const colour = style.getPropertyValue(`--fl-severity-${alarm.severity}`).trim() || '#b91c1c';
+        const x0 = Math.max(left, plot.valToPos(from, 'x', true));
+        const x1 = to === Infinity ? left + width : Math.min(left + width, plot.valToPos(to, 'x', true));
+        context.fillStyle = colour;
+        context.globalAlpha = 0.16;
+        context.fillRect(x0, top, Math.max(1, x1 - x0), height);
+        if (from >= min) {
+          context.globalAlpha = 0.9;
+          context.fillRect(plot.valToPos(from, 'x', true) - devicePixelRatio, top, 2 * devicePixelRatio, height);
+        }
+      }
+      context.restore();
+    }
+    this.dataset.alarmBands = String(visible);
   }
 
   static override styles = [
@@ -181,6 +230,14 @@ export class FlChannelChart extends LitElement {
   protected override updated(changed: PropertyValues<this>): void {
     if (changed.has('array') || changed.has('storage')) this.#load();
     if (changed.has('height') && changed.get('height') !== undefined) this.#plot?.setSize({ width: this.#width(), height: this.height });
+    if (changed.has('alarms')) {
+      // Parents hand a new array on every render of theirs: redraw only when the bands differ.
+      const bands = this.alarms.map((alarm) => `${alarm.raised_at}:${alarm.cleared_at ?? ''}:${alarm.severity}`).join(',');
+      if (bands !== this.#bands) {
+        this.#bands = bands;
+        this.#plot?.redraw(false);
+      }
+    }
     const series = this.#series.series;
     if (!series || series === this.#drawn) return;
     this.#drawn = series;
@@ -239,6 +296,7 @@ export class FlChannelChart extends LitElement {
           },
         },
         hooks: {
+          draw: [(plot) => this.#drawAlarms(plot)],
           setScale: [
             (plot, key) => {
               if (key !== 'x') return;

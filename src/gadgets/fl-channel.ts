@@ -1,6 +1,6 @@
 import { LitElement, css, html, nothing, type PropertyValues } from 'lit';
 import { ContextConsumer } from '@lit/context';
-import { OnlineStatusController, hrefOf, serverStorageContext, storageContext } from '../controllers';
+import { AlarmsController, OnlineStatusController, hrefOf, serverStorageContext, storageContext } from '../controllers';
 import type { AssetDoc, ChannelDoc, SiteDoc } from '../core';
 import { baseStyles } from './design/styles';
 
@@ -25,6 +25,8 @@ export class FlChannel extends LitElement {
   readonly #storage = new ContextConsumer(this, { context: storageContext, subscribe: true, callback: () => void this.#load() });
   readonly #server = new ContextConsumer(this, { context: serverStorageContext, subscribe: true, callback: () => void this.#load() });
   readonly #online = new OnlineStatusController(this);
+  /** The channel's alarms on this device, drawn as bands on the chart. */
+  readonly #alarms = new AlarmsController(this, { filter: () => ({ state: 'any', showHidden: true }) });
 
   constructor() {
     super();
@@ -88,7 +90,7 @@ export class FlChannel extends LitElement {
         ${fact('Normal range', doc.normal ? `${doc.normal.min ?? '…'} to ${doc.normal.max ?? '…'} ${doc.unit ?? ''}` : undefined)}
         ${fact('Field', doc.field)}
       </dl>
-      <fl-channel-chart .array=${doc.array} .label=${doc.title} .unit=${doc.unit ?? ''} .storage=${storage} .height=${fullHeight()}></fl-channel-chart>
+      <fl-channel-chart .array=${doc.array} .label=${doc.title} .unit=${doc.unit ?? ''} .storage=${storage} .height=${fullHeight()} .alarms=${this.#alarms.all.filter((alarm) => alarm.channel === this.channel)}></fl-channel-chart>
     `;
   }
 }

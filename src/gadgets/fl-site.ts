@@ -1,9 +1,10 @@
 import { LitElement, css, html, nothing, type PropertyValues } from 'lit';
 import { ContextConsumer } from '@lit/context';
-import { ChannelStatusController, DocsController, hrefOf, storageContext, whereEquals, type ChannelStatus, type Listed } from '../controllers';
+import { AlarmsController, ChannelStatusController, DocsController, hrefOf, storageContext, whereEquals, worstOpenAlarm, type ChannelStatus, type Listed } from '../controllers';
 import { assetTree, type AssetDoc, type AssetTree, type ChannelDoc, type SiteDoc } from '../core';
 import { baseStyles } from './design/styles';
 import { formatKind, formatValue, humanize } from './format';
+import { alarmStateOfAssets, severityStyles } from './alarm-format';
 
 type Asset = Listed<AssetDoc>;
 type Channel = Listed<ChannelDoc>;
@@ -38,6 +39,7 @@ export class FlSite extends LitElement {
   readonly #assets = new DocsController<AssetDoc>(this, { query: () => (this.site ? `type:asset AND ${whereEquals('site', this.site)}` : undefined), prefixes: ['asset/'] });
   readonly #channels = new DocsController<ChannelDoc>(this, { query: () => (this.site ? `type:channel AND ${whereEquals('site', this.site)}` : undefined), prefixes: ['channel/'] });
   readonly #status = new ChannelStatusController(this);
+  readonly #alarms = new AlarmsController(this, { filter: () => ({ site: this.site }) });
 
   constructor() {
     super();
@@ -47,6 +49,7 @@ export class FlSite extends LitElement {
 
   static override styles = [
     baseStyles,
+    severityStyles,
     css`
       :host { display: grid; gap: var(--sl-spacing-large); }
       .summary { display: flex; flex-wrap: wrap; gap: var(--sl-spacing-small) var(--sl-spacing-large); color: var(--fl-text-muted); }
@@ -63,6 +66,7 @@ export class FlSite extends LitElement {
       ul.tree li a { text-decoration: none; }
       ul.tree li a span:first-child { text-decoration: underline; text-underline-offset: 0.15em; }
       ul.tree .child-type { color: var(--fl-text-muted); font-size: var(--sl-font-size-small); }
+      a.alarm-state { display: inline-flex; align-items: center; gap: var(--sl-spacing-x-small); min-height: var(--fl-touch); color: var(--fl-text); }
     `,
   ];
 
@@ -111,7 +115,7 @@ export class FlSite extends LitElement {
       </div>
       <div class="states">
         <sl-tag size="small" variant="neutral" data-health>Health: not assessed</sl-tag>
-        <sl-tag size="small" variant="neutral" data-alarms>No alarm rules</sl-tag>
+        ${alarmStateOfAssets(worstOpenAlarm(this.#alarms.all, new Set([asset.id, ...below.map((child) => child.id)]), Date.now()), asset.id)}
       </div>
       ${this.#values(main)}
       ${first ? html`<fl-sparkline .values=${spark ?? []} label="${first.title}, last 24 hours"></fl-sparkline>` : nothing}

@@ -2,7 +2,7 @@ import { LitElement, css, html, nothing, type PropertyValues } from 'lit';
 import { repeat } from 'lit/directives/repeat.js';
 import { ContextConsumer } from '@lit/context';
 import type SlSelect from '@shoelace-style/shoelace/dist/components/select/select.js';
-import { DocsController, siteAssetChoice, type SiteAssetChoice, UnsavedChangesController, storageContext, type Listed } from '../controllers';
+import { DocsController, hrefOf, siteAssetChoice, type SiteAssetChoice, UnsavedChangesController, storageContext, type Listed } from '../controllers';
 import type { Doc, Storage } from '../storage';
 import { isWorkOrderStatus, workOrderStatuses, type AssetDoc, type SiteDoc, type WorkOrder, type WorkOrderStatus } from '../core';
 import { baseStyles, controlStyles } from './design/styles';
@@ -58,6 +58,7 @@ export class FlWorkOrders extends LitElement {
   static override properties = {
     storage: { attribute: false },
     user: { type: String },
+    selected: { type: String },
     orders: { state: true },
     loadError: { state: true },
     writeError: { state: true },
@@ -71,6 +72,8 @@ export class FlWorkOrders extends LitElement {
   declare storage: Storage | undefined;
   /** Who is editing, recorded as `updated_by`; unset leaves `updated_by` as stored. */
   declare user: string | undefined;
+  /** A work order to bring into view (`#/work-orders/<id>`, e.g. just created from an alarm). */
+  declare selected: string | undefined;
   declare orders: WorkOrderRow[] | undefined;
   /** Why the last listing failed; cleared by the next listing that succeeds. */
   declare loadError: string | undefined;
@@ -99,6 +102,8 @@ export class FlWorkOrders extends LitElement {
   readonly #unsaved = new Map<string, string>();
   /** Counts reloads, so an older listing that resolves late does not overwrite a newer one. */
   #generation = 0;
+  /** The selected work order already brought into view (once, not on every reload). */
+  #shownSelected: string | undefined;
 
   constructor() {
     super();
@@ -128,6 +133,8 @@ export class FlWorkOrders extends LitElement {
       .meta { color: var(--fl-text-muted); font-size: var(--sl-font-size-small); }
       [role='alert'] { color: var(--fl-danger); }
       select { max-width: 16rem; }
+      article[data-selected] { border-color: var(--sl-color-primary-600); box-shadow: 0 0 0 1px var(--sl-color-primary-600); }
+      .alarm-link { display: inline-flex; align-items: center; gap: var(--sl-spacing-x-small); min-height: var(--fl-touch); justify-self: start; }
     `,
   ];
 
@@ -144,6 +151,14 @@ export class FlWorkOrders extends LitElement {
 
   protected override updated(changed: PropertyValues<this>): void {
     if (changed.has('storage')) void this.reload();
+    if (this.selected && this.selected !== this.#shownSelected) {
+      const card = [...this.renderRoot.querySelectorAll<HTMLElement>('article[data-id]')].find((article) => article.dataset.id === this.selected);
+      if (card) {
+        this.#shownSelected = this.selected;
+        card.scrollIntoView({ block: 'center' });
+        card.querySelector<HTMLElement>('h3')?.focus();
+      }
+    }
   }
 
   #target(): Storage | undefined {
@@ -253,8 +268,10 @@ export class FlWorkOrders extends LitElement {
     // Labels point at their control by id (ids are scoped to this shadow root) instead of wrapping
     // it: a wrapping label's name would also include the chosen option or the typed text.
     const id = `work-order-${index}`;
-    return html`<article aria-label=${`Work order: ${order.title}`} data-id=${row.id} data-status=${order.status}>
-      <h3>${order.title}</h3>
+    const alarm = typeof row.doc.alarm === 'string' ? row.doc.alarm : undefined;
+    return html`<article aria-label=${`Work order: ${order.title}`} data-id=${row.id} data-status=${order.status} ?data-selected=${row.id === this.selected}>
+      <h3 tabindex="-1">${order.title}</h3>
+      ${alarm ? html`<a class="alarm-link" href=${hrefOf('alarms', alarm)} data-alarm-link><sl-icon name="bell" aria-hidden="true"></sl-icon>Open the alarm it was created from</a>` : nothing}
       <p class="meta">
         <span class="site">${titleOf(order.site, this.#sites.docs)}</span>${order.asset ? html` · <span class="asset">${titleOf(order.asset, this.#assets.docs)}</span>` : nothing} ·
         <span class="status">${statusLabels[order.status]}</span>${order.updated_by ? html` · by ${order.updated_by}` : nothing}

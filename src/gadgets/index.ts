@@ -19,8 +19,12 @@ import { FlSparkline } from './fl-sparkline';
 import { FlAdminAssets } from './fl-admin-assets';
 import { FlAdminSites } from './fl-admin-sites';
 import { FlAdminUsers } from './fl-admin-users';
+import { FlAlarm } from './fl-alarm';
+import { FlAlarmBadge } from './fl-alarm-badge';
+import { FlAlarms } from './fl-alarms';
 
 export { FlAdminAssets, FlAdminSites, FlAdminUsers };
+export { FlAlarm, FlAlarmBadge, FlAlarms };
 export type { SourcesViewApi } from './fl-sources';
 export { FlApp, FlAsset, FlChannel, FlSite, FlSites, FlSparkline, FlChannelChart, FlChannelList, FlConflicts, FlOfflineData, FlSignIn, FlSources, FlSyncStatus, FlUpload, FlWorkOrders };
 export type { WorkOrder, WorkOrderStatus } from './fl-work-orders';
@@ -29,6 +33,9 @@ const gadgets: Record<string, CustomElementConstructor> = {
   'fl-admin-assets': FlAdminAssets,
   'fl-admin-sites': FlAdminSites,
   'fl-admin-users': FlAdminUsers,
+  'fl-alarm': FlAlarm,
+  'fl-alarm-badge': FlAlarmBadge,
+  'fl-alarms': FlAlarms,
   'fl-app': FlApp,
   'fl-asset': FlAsset,
   'fl-channel': FlChannel,
