@@ -63,7 +63,7 @@ test("a technician's day on a tablet: only their site, live data, a work order f
   await expect(views.site(SOLAR.title)).toBeVisible({ timeout: 30_000 });
   await expect(views.siteLinks).toHaveCount(1);
   await expect(views.site(WIND)).toHaveCount(0);
-  await expect(views.navigation.getByRole('link')).toHaveText(['Sites', 'Work orders', 'Import', 'Sync']);
+  await expect(views.navigation.getByRole('link')).toHaveText(['Sites', 'Alarms', 'Work orders', 'Import', 'Sync']);
   await page.goto(`${server.url}/#/admin/users`);
   await expect(page.locator('fl-app main')).toContainText('This screen is for admins');
 

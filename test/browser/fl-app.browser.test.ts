@@ -84,7 +84,7 @@ afterEach(() => {
 describe('<fl-app> navigation follows the role', () => {
   it('a technician sees their sites, work orders, import (into their sites) and sync: no channels, sources or admin', async () => {
     await mount(technician);
-    await vi.waitFor(() => expect(navLabels()).toEqual(['Sites', 'Work orders', 'Import', 'Sync']));
+    await vi.waitFor(() => expect(navLabels()).toEqual(['Sites', 'Alarms', 'Work orders', 'Import', 'Sync']));
     expect(shadow().querySelector('nav a[aria-current="page"]')?.textContent?.trim()).toBe('Sites');
     expect(heading()).toBe('Sites');
     expect(shadow().querySelector('fl-sites')).not.toBeNull();
@@ -92,10 +92,10 @@ describe('<fl-app> navigation follows the role', () => {
 
   it('an engineer gets channels and sources but no import (the server lets only technicians and admins upload); an admin everything', async () => {
     await mount(engineer);
-    await vi.waitFor(() => expect(navLabels()).toEqual(['Sites', 'Channels', 'Work orders', 'Sources', 'Sync']));
+    await vi.waitFor(() => expect(navLabels()).toEqual(['Sites', 'Alarms', 'Channels', 'Work orders', 'Sources', 'Sync']));
     app.remove();
     await mount(admin);
-    await vi.waitFor(() => expect(navLabels()).toEqual(['Sites', 'Channels', 'Work orders', 'Import', 'Sources', 'Sync', 'Admin']));
+    await vi.waitFor(() => expect(navLabels()).toEqual(['Sites', 'Alarms', 'Channels', 'Work orders', 'Import', 'Sources', 'Sync', 'Admin']));
   });
 
   it('a screen beyond the role, opened by its address, says who it is for instead of showing it', async () => {
@@ -107,7 +107,7 @@ describe('<fl-app> navigation follows the role', () => {
   it('signed out: the sites view offers the sign-in, and only what needs no role is listed', async () => {
     await mount(undefined);
     await vi.waitFor(() => expect(shadow().querySelector('main fl-sign-in')).not.toBeNull());
-    expect(navLabels()).toEqual(['Sites', 'Work orders', 'Import', 'Sync']);
+    expect(navLabels()).toEqual(['Sites', 'Alarms', 'Work orders', 'Import', 'Sync']);
     expect(shadow().querySelector('[data-user]')).toBeNull();
   });
 });
@@ -121,7 +121,7 @@ describe('<fl-app> header', () => {
     (shadow().querySelector('[data-sign-out]') as HTMLElement).click();
     await vi.waitFor(() => expect(server.requests).toContain('DELETE /api/session'));
     await vi.waitFor(() => expect(user()).toBeNull());
-    expect(navLabels()).toEqual(['Sites', 'Work orders', 'Import', 'Sync']);
+    expect(navLabels()).toEqual(['Sites', 'Alarms', 'Work orders', 'Import', 'Sync']);
     // Forgotten on this device too: a reload offline would not come back as ada.
     expect(localStorage.getItem('fieldline-user')).toBeNull();
     await vi.waitFor(() => expect(document.querySelector('.sl-toast-stack sl-alert')?.textContent).toContain('Signed out'));
