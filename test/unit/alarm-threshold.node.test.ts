@@ -22,6 +22,18 @@ describe('threshold with deadband', () => {
     expect(transitions[0]!.message).toBe('value above 80');
   });
 
+  it('compares float32 samples with the float32 level: a sample written as the level is at the level, not above', () => {
+    // float32(0.3) is 0.30000001192…, above the double 0.3: compared naively, 0.3 would be above 0.3.
+    const binding = bind(rule({ kind: 'threshold', direction: 'high', level: 0.3, deadband: 0.1 }));
+    const { transitions } = run(binding, [
+      [0, 0.3],
+      [1, 0.35],
+      [2, 0.2], // level − deadband (as float32): still active
+      [3, 0.19],
+    ]);
+    expect(brief(transitions)).toEqual(['raise@1:medium', 'clear@3:medium']);
+  });
+
   it('mirrors for a low threshold', () => {
     const binding = bind(rule({ kind: 'threshold', direction: 'low', level: 10, deadband: 2 }));
     const { transitions } = run(binding, [

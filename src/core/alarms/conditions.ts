@@ -97,13 +97,20 @@ function hysteresis(holds: boolean, value: number, high: boolean, level: number,
 export function stepLeaf(condition: Condition, state: NodeState, time: number, value: number): boolean {
   switch (condition.kind) {
     case 'threshold': {
-      const holds = hysteresis(state.h, value, condition.direction === 'high', condition.level, condition.deadband ?? 0);
+      // Samples are float32: compare with the float32 nearest to each level, so that a sample
+      // written as the level itself counts as "at the level" (80.1 is not above 80.1).
+      const high = condition.direction === 'high';
+      const deadband = condition.deadband ?? 0;
+      const on = Math.fround(condition.level);
+      const off = Math.fround(high ? condition.level - deadband : condition.level + deadband);
+      const holds = high ? (state.h ? !(value < off) : value > on) : state.h ? !(value > off) : value < on;
       state.h = holds;
       state.x = value;
       return true;
     }
     case 'anomaly': {
-      const holds = state.h ? !(value < condition.level) : value > condition.level;
+      const level = Math.fround(condition.level);
+      const holds = state.h ? !(value < level) : value > level;
       state.h = holds;
       state.x = value;
       return true;

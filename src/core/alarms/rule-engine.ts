@@ -26,7 +26,7 @@ import { assetTree } from '../model/asset-tree';
 import type { AssetDoc } from '../model/asset';
 import type { ChannelDoc } from '../model/channel';
 import { closeWindow, initNode, signOf, stepLeaf, type NodeState, type PlanNode, type StaleState, type WindowState } from './conditions';
-import { AlarmRuleError, describeCondition, severities, type AlarmRule, type Condition, type Severity } from './rule-model';
+import { AlarmRuleError, alarmRuleProblem, describeCondition, severities, type AlarmRule, type Condition, type Severity } from './rule-model';
 
 /** A channel document with its id. */
 export interface ChannelEntry {
@@ -171,10 +171,13 @@ export function anomalyArrayOf(channel: ChannelDoc): string {
  * one binding per target channel, in channel id order. A template matches the channels of the
  * rule's site whose field is the target field and whose asset, or an ancestor of it, has the
  * asset type. A target whose sub-conditions name a field or channel that does not exist (on its
- * asset) gets no binding: it cannot be evaluated until that channel appears. Throws
- * AlarmRuleError for an invalid rule.
+ * asset) gets no binding: it cannot be evaluated until that channel appears. A disabled rule
+ * has none. Throws AlarmRuleError (400) for an invalid rule.
  */
 export function bindRule(ruleId: string, rule: AlarmRule, channels: readonly ChannelEntry[], assets: readonly AssetEntry[]): RuleBinding[] {
+  const problem = alarmRuleProblem(rule);
+  if (problem) throw new AlarmRuleError(`${ruleId}: ${problem}`);
+  if (!rule.enabled) return [];
   const byId = new Map<string, ChannelDoc>();
   for (const { id, doc } of channels) if (doc && doc.type === 'channel') byId.set(id, doc);
   let targets: string[];
