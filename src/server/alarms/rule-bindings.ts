@@ -32,13 +32,16 @@ async function documentsUnder(driver: SqlDriver, prefix: string): Promise<Array<
   return rows.map((row) => ({ id: String(row.id), doc: JSON.parse(String(row.doc)) as Record<string, unknown> }));
 }
 
+/** Rule fields that only name it: a change there keeps the evaluation going. */
+const NAMING_KEYS = new Set(['title', 'description', 'updated_by']);
+
 /**
  * The hash of a binding's evaluation: the rule without what only names it (title, description,
  * who edited it; the title still reaches new alarms through the binding), and its inputs. A
  * renamed rule keeps its state; a rule given another level starts over.
  */
 export function bindingHash(binding: RuleBinding): string {
-  const { title: _title, description: _description, updated_by: _updatedBy, ...evaluated } = binding.rule as AlarmRule & { description?: string; updated_by?: string };
+  const evaluated = Object.fromEntries(Object.entries(binding.rule).filter(([key]) => !NAMING_KEYS.has(key)));
   return docHash({ rule: evaluated, inputs: binding.inputs } as unknown as Json);
 }
 
