@@ -67,46 +67,61 @@ export const defaultAnomalyParams: AnomalyParams = Object.freeze({
 
 /** Plain JSON; its size depends on the parameters only, never on how many samples were seen. */
 export interface AnomalyState {
-  version: 2;
+  version: 3;
+  /** Samples learnt (gaps excluded). */
   count: number;
+  /** Range of the values seen (spatial anomalies). */
   min: number;
   max: number;
+  /** Previous value and the typical error of predicting it again. */
   last: number;
   lastError: number;
-  fastMean: number;
-  fastError: number;
+  /** Recent level (exponential mean) and its typical error. */
+  level: number;
+  levelError: number;
+  /** Time-of-day profile: per slot, the mean, the typical error and how many samples it learnt. */
   dailyMean: number[];
   dailyError: number[];
   dailyCount: number[];
-  rawMean: number[];
-  rawVar: number[];
+  /** Per prediction (previous value, level, time of day): the last shortWindow raw scores (a ring at
+   *  `recentAt`, prediction-major), their sum, and the long-term mean and variance of that sum's mean. */
   recent: number[];
   recentAt: number;
+  recentFill: number;
+  recentSum: number[];
+  rawMean: number[];
+  rawVar: number[];
+  /** Samples left to rest after a detection, and how long the current rest has lasted. */
   rest: number;
   restFor: number;
 }
 
 const DAY_MS = 86_400_000;
+/** Predictions compared: previous value, recent level, time of day. */
+const PREDICTIONS = 3;
 
 /** A fresh detector state for `params`. */
 export function initAnomaly(params: AnomalyParams = defaultAnomalyParams): AnomalyState {
   const slots = Math.max(1, Math.floor(params.dailySlots));
+  const window = Math.max(1, Math.floor(params.shortWindow));
   return {
-    version: 2,
+    version: 3,
     count: 0,
     min: 0,
     max: 0,
     last: 0,
     lastError: 0,
-    fastMean: 0,
-    fastError: 0,
+    level: 0,
+    levelError: 0,
     dailyMean: new Array<number>(slots).fill(0),
     dailyError: new Array<number>(slots).fill(0),
     dailyCount: new Array<number>(slots).fill(0),
-    rawMean: [0, 0, 0],
-    rawVar: [0, 0, 0],
-    recent: [],
+    recent: new Array<number>(window * PREDICTIONS).fill(0),
     recentAt: 0,
+    recentFill: 0,
+    recentSum: new Array<number>(PREDICTIONS).fill(0),
+    rawMean: new Array<number>(PREDICTIONS).fill(0),
+    rawVar: new Array<number>(PREDICTIONS).fill(0),
     rest: 0,
     restFor: 0,
   };
@@ -126,6 +141,11 @@ function normalTail(z: number): number {
   return z >= 0 ? erfc / 2 : 1 - erfc / 2;
 }
 
+/** Raw score of a surprise (prediction error in typical errors): 0 up to the floor, 1 from floor + span. */
+function rawOf(surprise: number, params: AnomalyParams): number {
+  return Math.min(1, Math.max(0, (surprise - params.surpriseFloor) / params.surpriseSpan));
+}
+
 /** Scores each sample in order: scores[i] ∈ [0,1] depends only on samples before and at i (causal). */
 export function scoreAnomaly(
   state: AnomalyState,
@@ -133,92 +153,115 @@ export function scoreAnomaly(
   values: Float32Array,
   params: AnomalyParams = defaultAnomalyParams,
 ): { state: AnomalyState; scores: Float32Array } {
-  const next: AnomalyState = {
-    ...state,
-    dailyMean: state.dailyMean.slice(),
-    dailyError: state.dailyError.slice(),
-    dailyCount: state.dailyCount.slice(),
-    recent: state.recent.slice(),
-    rawMean: state.rawMean.slice(),
-    rawVar: state.rawVar.slice(),
-  };
-  const slots = next.dailyMean.length;
-  const window = Math.max(1, Math.floor(params.shortWindow));
-  const alpha = params.fastAlpha;
+  // The loop works on locals and typed copies (fast); the state is rebuilt as plain JSON at the end.
+  const slots = state.dailyMean.length;
+  const window = state.recent.length / PREDICTIONS;
+  const dailyMean = Float64Array.from(state.dailyMean);
+  const dailyError = Float64Array.from(state.dailyError);
+  const dailyCount = Float64Array.from(state.dailyCount);
+  const recent = Float64Array.from(state.recent);
+  const recentSum = Float64Array.from(state.recentSum);
+  const rawMean = Float64Array.from(state.rawMean);
+  const rawVar = Float64Array.from(state.rawVar);
+  let { count, min, max, last, lastError, level, levelError, recentAt, recentFill, rest, restFor } = state;
+  const { fastAlpha, dailyAlpha, spatialTolerance, likelihoodAlpha, minMean, minVariance, warmup, restLevel, restSamples, rearmLevel, maxRestSamples } =
+    params;
+  const minStd = Math.sqrt(minVariance);
+  const slotMs = DAY_MS / slots;
+  const raws = new Float64Array(PREDICTIONS);
   const scores = new Float32Array(values.length);
   for (let i = 0; i < values.length; i += 1) {
     const value = values[i]!;
-    const time = times[i]!;
     if (!Number.isFinite(value)) continue; // a gap scores 0 and teaches nothing
-    const slot = Number.isFinite(time) ? Math.floor((((time % DAY_MS) + DAY_MS) % DAY_MS) / (DAY_MS / slots)) % slots : 0;
-    const raws = [0, 0, 0];
+    const time = times[i]!;
+    const slot = Number.isFinite(time) ? Math.floor((((time % DAY_MS) + DAY_MS) % DAY_MS) / slotMs) % slots : 0;
     let spatial = false;
-    if (next.count > 0) {
+    if (count > 0) {
       // Typical errors get a floor relative to the seen range, so a constant signal's first wiggle
       // is not infinitely surprising.
-      const floor = 1e-3 * (next.max - next.min) + 1e-9;
-      const surprises = [
-        Math.abs(value - next.last) / (next.lastError + floor),
-        Math.abs(value - next.fastMean) / (next.fastError + floor),
-        next.dailyCount[slot]! > 2 ? Math.abs(value - next.dailyMean[slot]!) / (next.dailyError[slot]! + floor) : 0,
-      ];
-      for (let k = 0; k < 3; k += 1) raws[k] = Math.min(1, Math.max(0, (surprises[k]! - params.surpriseFloor) / params.surpriseSpan));
-      const tolerance = (next.max - next.min) * params.spatialTolerance;
-      spatial = next.max > next.min && (value > next.max + tolerance || value < next.min - tolerance);
-    }
-    // Likelihood of the short-term mean of each raw score under its long-term distribution.
-    if (next.recent.length < window * 3) next.recent.push(0, 0, 0);
+      const floor = 1e-3 * (max - min) + 1e-9;
+      raws[0] = rawOf(Math.abs(value - last) / (lastError + floor), params);
+      raws[1] = rawOf(Math.abs(value - level) / (levelError + floor), params);
+      raws[2] = dailyCount[slot]! > 2 ? rawOf(Math.abs(value - dailyMean[slot]!) / (dailyError[slot]! + floor), params) : 0;
+      const tolerance = (max - min) * spatialTolerance;
+      spatial = max > min && (value > max + tolerance || value < min - tolerance);
+    } else raws.fill(0);
+    // Likelihood of each prediction's short-term mean raw score under its long-term distribution;
+    // the least likely one decides.
+    if (recentFill < window) recentFill += 1;
     let score = 0;
-    for (let k = 0; k < 3; k += 1) {
-      next.recent[next.recentAt * 3 + k] = raws[k]!;
-      let shortMean = 0;
-      for (let j = 0; j < next.recent.length / 3; j += 1) shortMean += next.recent[j * 3 + k]!;
-      shortMean /= next.recent.length / 3;
-      const mean = Math.max(params.minMean, next.rawMean[k]!);
-      const std = Math.sqrt(Math.max(params.minVariance, next.rawVar[k]!));
-      const tail = normalTail((shortMean - mean) / std);
-      score = Math.max(score, Math.min(1, Math.max(0, Math.log(tail + 1e-10) / -23.02585084720009)));
-      const delta = shortMean - next.rawMean[k]!;
-      next.rawMean[k]! += params.likelihoodAlpha * delta;
-      next.rawVar[k] = (1 - params.likelihoodAlpha) * (next.rawVar[k]! + params.likelihoodAlpha * delta * delta);
+    for (let k = 0; k < PREDICTIONS; k += 1) {
+      const at = k * window + recentAt;
+      recentSum[k]! += raws[k]! - recent[at]!;
+      recent[at] = raws[k]!;
+      const shortMean = Math.max(0, recentSum[k]!) / recentFill;
+      const z = (shortMean - Math.max(minMean, rawMean[k]!)) / Math.max(minStd, Math.sqrt(rawVar[k]!));
+      // Below one standard deviation the score is < 0.04: not worth the tail's exp.
+      if (z > 1) score = Math.max(score, Math.min(1, Math.log(normalTail(z) + 1e-10) / -23.02585084720009));
+      const delta = shortMean - rawMean[k]!;
+      rawMean[k]! += likelihoodAlpha * delta;
+      rawVar[k] = (1 - likelihoodAlpha) * (rawVar[k]! + likelihoodAlpha * delta * delta);
     }
-    next.recentAt = (next.recentAt + 1) % window;
+    recentAt = (recentAt + 1) % window;
     if (spatial) score = 1;
-    if (next.count < params.warmup) score = 0;
-    if (next.rest > 0) {
+    if (count < warmup) score = 0;
+    if (rest > 0) {
       // Resting: held at 0 for restSamples, and longer while the underlying score stays high
       // (one sustained event is one detection), but never longer than maxRestSamples.
-      next.rest -= 1;
-      next.restFor += 1;
-      if (next.rest === 0 && score >= params.rearmLevel && next.restFor < params.maxRestSamples) next.rest = 1;
+      rest -= 1;
+      restFor += 1;
+      if (rest === 0 && score >= rearmLevel && restFor < maxRestSamples) rest = 1;
       score = 0;
-    } else if (score >= params.restLevel) {
-      next.rest = params.restSamples;
-      next.restFor = 0;
+    } else if (score >= restLevel) {
+      rest = restSamples;
+      restFor = 0;
     }
     scores[i] = score;
     // Learn.
-    if (next.count === 0) {
-      next.fastMean = value;
-      next.min = value;
-      next.max = value;
+    if (count === 0) {
+      level = value;
+      min = value;
+      max = value;
     } else {
-      next.lastError += alpha * (Math.abs(value - next.last) - next.lastError);
-      next.fastError += alpha * (Math.abs(value - next.fastMean) - next.fastError);
-      next.fastMean += alpha * (value - next.fastMean);
-      next.min = Math.min(next.min, value);
-      next.max = Math.max(next.max, value);
+      lastError += fastAlpha * (Math.abs(value - last) - lastError);
+      levelError += fastAlpha * (Math.abs(value - level) - levelError);
+      level += fastAlpha * (value - level);
+      if (value < min) min = value;
+      if (value > max) max = value;
     }
-    next.last = value;
-    const seen = next.dailyCount[slot]!;
-    if (seen === 0) next.dailyMean[slot] = value;
+    last = value;
+    const seen = dailyCount[slot]!;
+    if (seen === 0) dailyMean[slot] = value;
     else {
-      const rate = Math.max(params.dailyAlpha, 1 / (seen + 1));
-      next.dailyError[slot]! += rate * (Math.abs(value - next.dailyMean[slot]!) - next.dailyError[slot]!);
-      next.dailyMean[slot]! += rate * (value - next.dailyMean[slot]!);
+      const rate = Math.max(dailyAlpha, 1 / (seen + 1));
+      dailyError[slot]! += rate * (Math.abs(value - dailyMean[slot]!) - dailyError[slot]!);
+      dailyMean[slot]! += rate * (value - dailyMean[slot]!);
     }
-    next.dailyCount[slot] = Math.min(seen + 1, 1e9);
-    next.count += 1;
+    dailyCount[slot] = Math.min(seen + 1, 1e9);
+    count += 1;
   }
-  return { state: next, scores };
+  return {
+    state: {
+      version: 3,
+      count,
+      min,
+      max,
+      last,
+      lastError,
+      level,
+      levelError,
+      dailyMean: Array.from(dailyMean),
+      dailyError: Array.from(dailyError),
+      dailyCount: Array.from(dailyCount),
+      recent: Array.from(recent),
+      recentAt,
+      recentFill,
+      recentSum: Array.from(recentSum),
+      rawMean: Array.from(rawMean),
+      rawVar: Array.from(rawVar),
+      rest,
+      restFor,
+    },
+    scores,
+  };
 }
