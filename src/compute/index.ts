@@ -6,3 +6,7 @@ export { WorkerPoolEngine } from './worker/worker-pool-engine';
 export { createEngine } from './create-engine';
 export { TransformationRunner, defineTransformation } from './runner/transformation-runner';
 export type { Progress, TransformationDefinition, TransformationDoc } from './runner/transformation-runner';
+export { inThreadAnomalyScorer } from './anomaly/anomaly-scorer';
+export type { AnomalyScored, AnomalyScorer } from './anomaly/anomaly-scorer';
+export { LocalAnomalyRunner } from './runner/anomaly-runner';
+export type { AnomalyRunDoc, LocalAnomalyRun, LocalAnomalyRunnerOptions } from './runner/anomaly-runner';

@@ -5,6 +5,7 @@
 import fs from 'node:fs';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { ChannelArray } from '../../src/arrays';
+import type { Doc } from '../../src/storage/backend';
 import { anomalyArrayId, anomalyChannelId, initAnomaly, scoreAnomaly } from '../../src/core';
 import { PostgresStore, SqliteStore, type Store } from '../../src/server';
 import { AnomalyRunner } from '../../src/server/alarms/anomaly-runner';
@@ -237,7 +238,7 @@ describe.each(backends)('anomaly runner on $name', ({ fresh, connections }) => {
     // A disabled rule chooses nothing; enabled, its template binds the channel (the asset's parent is a turbine).
     await store.documents.put('asset/north/t1', { type: 'asset', site: SITE, title: 'Nacelle', asset_type: 'nacelle', parent: 'asset/north/turbine-1' });
     await store.documents.put('asset/north/turbine-1', { type: 'asset', site: SITE, title: 'T1', asset_type: 'turbine' });
-    const rule = { type: 'alarm_rule', site: SITE, title: 'Odd wind', enabled: false, target: { asset_type: 'turbine', field: 'speed' }, condition: { kind: 'all', conditions: [{ kind: 'threshold', direction: 'high', level: 30 }, { kind: 'anomaly', level: 0.8 }] }, severity: 'medium' };
+    const rule: Doc = { type: 'alarm_rule', site: SITE, title: 'Odd wind', enabled: false, target: { asset_type: 'turbine', field: 'speed' }, condition: { kind: 'all', conditions: [{ kind: 'threshold', direction: 'high', level: 30 }, { kind: 'anomaly', level: 0.8 }] }, severity: 'medium' };
     await store.documents.put('alarm_rule/odd-wind', rule);
     await runner.catchUp();
     expect(runner.channels).toEqual([]);

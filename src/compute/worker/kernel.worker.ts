@@ -1,6 +1,6 @@
 /** Worker entry: runs kernels on chunks transferred to it. Imports core only (no UI). */
-import { expose } from 'comlink';
-import { KernelError, kernelByName } from '../../core';
+import { expose, transfer } from 'comlink';
+import { KernelError, kernelByName, scoreAnomaly } from '../../core';
 import type { KernelWorkerApi } from './kernel-worker-api';
 
 const api: KernelWorkerApi = {
@@ -9,6 +9,11 @@ const api: KernelWorkerApi = {
     if (!kernel) throw new KernelError(`unknown kernel ${JSON.stringify(name)}`);
     const checked = kernel.params(params);
     return kernel.step(kernel.init(checked), { values, offset }, checked);
+  },
+  anomaly(state, times, values, params) {
+    const result = scoreAnomaly(state, times, values, params);
+    // The scores are this worker's own: moved back, not copied.
+    return transfer(result, [result.scores.buffer as ArrayBuffer]);
   },
 };
 

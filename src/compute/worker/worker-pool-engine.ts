@@ -6,8 +6,9 @@
  * SharedArrayBuffer (cross-origin isolated pages), handed over without any copy.
  */
 import { transfer, wrap, type Remote } from 'comlink';
-import type { KernelName } from '../../core';
+import { defaultAnomalyParams, type AnomalyParams, type AnomalyState, type KernelName } from '../../core';
 import { inputChunks, requireKernel, type ComputeEngine, type ComputeInput } from '../engine';
+import type { AnomalyScored, AnomalyScorer } from '../anomaly/anomaly-scorer';
 import type { KernelWorkerApi } from './kernel-worker-api';
 
 interface PoolWorker {
@@ -15,7 +16,7 @@ interface PoolWorker {
   api: Remote<KernelWorkerApi>;
 }
 
-export class WorkerPoolEngine implements ComputeEngine {
+export class WorkerPoolEngine implements ComputeEngine, AnomalyScorer {
   readonly name = 'worker' as const;
   readonly #workers: PoolWorker[];
   readonly #idle: PoolWorker[];
@@ -72,6 +73,22 @@ export class WorkerPoolEngine implements ComputeEngine {
     const kernel = requireKernel(name);
     const params = kernel.params(rawParams);
     return kernel.finish(await this.state(name, params, input), params);
+  }
+
+  /**
+   * Scores a batch with the anomaly detector in whichever worker is free (the detector is
+   * sequential: one batch is one worker's). The inputs are copied once and the copies transferred;
+   * the scores come back transferred.
+   */
+  async scoreAnomaly(state: AnomalyState, times: Float64Array, values: Float32Array, params: AnomalyParams = defaultAnomalyParams): Promise<AnomalyScored> {
+    const worker = await this.#acquire();
+    try {
+      const ownTimes = times.slice();
+      const ownValues = values.slice();
+      return await worker.api.anomaly(state, transfer(ownTimes, [ownTimes.buffer]), transfer(ownValues, [ownValues.buffer]), params);
+    } finally {
+      this.#release(worker);
+    }
   }
 
   dispose(): void {

@@ -5,7 +5,8 @@
  *
  * This module decides where a derived channel's progress lives: one row per derived channel in
  * `anomaly_runs` — how many input samples are scored (`position`, which is the output's length),
- * the detector's state after them (JSON, with the time of the last scored sample) and a `version`.
+ * the detector's state after them (JSON through encodeState: non-finite numbers survive, with the
+ * time of the last scored sample) and a `version`.
  * Each batch of scores is appended to the output array in the SAME transaction that moves the row
  * on, guarded twice: the row's update applies only at the version read (a second process that
  * scored the same samples updates nothing and rolls back), and the array's metadata write only at
@@ -25,7 +26,7 @@
  * the input gives.
  */
 import { ArrayError, ChannelArray } from '../../arrays';
-import { ANOMALY_PRODUCER, anomalyArrayId, anomalyChannelDoc, anomalyChannelId, defaultAnomalyParams, initAnomaly, scoreAnomaly, type AnomalyParams, type AnomalyState } from '../../core';
+import { ANOMALY_PRODUCER, anomalyArrayId, anomalyChannelDoc, anomalyChannelId, decodeState, defaultAnomalyParams, encodeState, initAnomaly, scoreAnomaly, type AnomalyParams, type AnomalyState } from '../../core';
 import { StorageError, type BulkWrite, type Doc } from '../../storage/backend';
 import type { Store } from '../store/store';
 import type { Query } from '../store/sql/driver';
@@ -287,7 +288,7 @@ export class AnomalyRunner {
     const driver = this.#store.driver;
     const read = async (query: Query): Promise<RunRow | undefined> => {
       const [row] = await query('SELECT position, state, version FROM anomaly_runs WHERE id = ?', [run.id]);
-      return row ? { position: Number(row.position), state: JSON.parse(String(row.state)) as RunState, version: Number(row.version) } : undefined;
+      return row ? { position: Number(row.position), state: decodeState<RunState>(JSON.parse(String(row.state))), version: Number(row.version) } : undefined;
     };
     const found = await driver.transaction(read);
     if (found) return found;
@@ -309,7 +310,7 @@ export class AnomalyRunner {
     const prepared = await SqlStorage.prepareWrites(writes);
     const state: RunState = { detector: initAnomaly(this.#params), last_time: null };
     await driver.transaction(async (query) => {
-      const inserted = await query('INSERT INTO anomaly_runs (id, input, output, position, state, version, updated_at) VALUES (?, ?, ?, ?, ?, ?, ?) ON CONFLICT (id) DO NOTHING RETURNING id', [run.id, run.input, run.output, 0, JSON.stringify(state), 0, new Date().toISOString()]);
+      const inserted = await query('INSERT INTO anomaly_runs (id, input, output, position, state, version, updated_at) VALUES (?, ?, ?, ?, ?, ?, ?) ON CONFLICT (id) DO NOTHING RETURNING id', [run.id, run.input, run.output, 0, JSON.stringify(encodeState(state)), 0, new Date().toISOString()]);
       // Another runner (process) made it since the read: its row and array stand, this rolls back.
       if (inserted.length === 0) throw new MovedOn(`${run.id} was created meanwhile`);
       await SqlStorage.applyWrites(query, prepared);
@@ -355,7 +356,7 @@ export class AnomalyRunner {
     const writes = await SqlStorage.prepareWrites(prepared.writes);
     await this.#store.driver.transaction(async (query) => {
       // The row first: a second process that scored the same batch waits here (PostgreSQL) and then updates nothing.
-      const moved = await query('UPDATE anomaly_runs SET position = ?, state = ?, version = version + 1, updated_at = ? WHERE id = ? AND version = ? RETURNING version', [nextPosition, JSON.stringify(next), new Date().toISOString(), run.id, row.version]);
+      const moved = await query('UPDATE anomaly_runs SET position = ?, state = ?, version = version + 1, updated_at = ? WHERE id = ? AND version = ? RETURNING version', [nextPosition, JSON.stringify(encodeState(next)), new Date().toISOString(), run.id, row.version]);
       if (moved.length === 0) throw new MovedOn(`${run.id} was scored meanwhile`);
       await SqlStorage.applyWrites(query, writes);
     });
