@@ -23,7 +23,7 @@ export class AppShell {
   }
 
   /** Follows a navigation link (the user's role decides which are there: Admin opens Users). */
-  async goTo(section: 'Sites' | 'Channels' | 'Import' | 'Sources' | 'Work orders' | 'Sync' | 'Admin'): Promise<void> {
+  async goTo(section: 'Sites' | 'Alarms' | 'Channels' | 'Import' | 'Sources' | 'Work orders' | 'Sync' | 'Admin'): Promise<void> {
     await this.navigation.getByRole('link', { name: section }).click();
     await expect(this.heading).toHaveText(section === 'Admin' ? 'Users' : section);
   }

@@ -132,13 +132,15 @@ export class FlAlarm extends LitElement {
   /** Reads the titles of what the alarm names (asset, channel, site, work orders) from this device. */
   async #readTitles(row: AlarmRow): Promise<void> {
     const storage = this.#storage.value;
-    const key = JSON.stringify([row.id, row.asset, row.channel, row.work_orders ?? []]);
+    const key = JSON.stringify([row.id, row.asset, row.channel, row.work_orders ?? [], row.history?.length ?? 0]);
     if (!storage || key === this.#titlesFor) return;
     this.#titlesFor = key;
     const read = async <T>(id: string | undefined): Promise<T | undefined> => (id ? ((await storage.get(id).catch(() => undefined)) as T | undefined) : undefined);
     const [asset, channel, site] = await Promise.all([read<AssetDoc>(row.asset), read<ChannelDoc>(row.channel), read<SiteDoc>(row.site)]);
     const orders = new Map<string, string>();
-    for (const id of row.work_orders ?? []) orders.set(id, (await read<{ title?: string }>(id))?.title ?? 'Work order (not on this device yet)');
+    // The history names linked work orders by id (text of work_order_created); people read titles.
+    const linked = new Set([...(row.work_orders ?? []), ...(row.history ?? []).filter((entry) => entry.kind === 'work_order_created' && entry.text).map((entry) => entry.text!)]);
+    for (const id of linked) orders.set(id, (await read<{ title?: string }>(id))?.title ?? 'Work order (not on this device yet)');
     if (key !== this.#titlesFor) return;
     this.titles = { ...(asset ? { asset: asset.title } : {}), ...(channel ? { channel: channel.title, ...(channel.unit ? { unit: channel.unit } : {}) } : {}), ...(site ? { site: site.title } : {}) };
     this.channelDoc = channel;
@@ -251,7 +253,11 @@ export class FlAlarm extends LitElement {
           (entry) => html`<li data-kind=${entry.kind}>
             <span><strong>${historyLabels[entry.kind] ?? entry.kind}</strong>${entry.severity ? html` · ${severityChip(entry.severity)}` : nothing}${entry.by ? ` · ${entry.by}` : ''}${entry.value !== undefined ? ` · ${formatValue(entry.value, this.titles.unit)}` : ''}</span>
             <span class="when">${formatTime(entry.at, true)}</span>
-            ${entry.text ? html`<span class="text">${entry.text}</span>` : nothing}
+            ${entry.kind === 'work_order_created' && entry.text
+              ? html`<a class="text" href=${hrefOf('work-orders', entry.text)}>${this.orders.get(entry.text) ?? 'The work order'}</a>`
+              : entry.text
+                ? html`<span class="text">${entry.text}</span>`
+                : nothing}
           </li>`,
         )}
       </ol>
