@@ -22,6 +22,7 @@ import { fleetDefinition, type SourceDef } from './fleet';
 import { ForwardClient, ForwardClientClosed, type ForwardEntry } from './forward-client';
 import { BURST_MS, LIVE_BURST_EVERY_MS, RECENT_MS, SECOND, OLD_DT_MS, burstSamples, silentAt, sourceSamples } from './plan';
 import { faultSchedule, groundTruth, type FaultSchedule } from './schedule';
+import { demoAlarmRules } from './alarm-rules';
 import { bulkSlices, lastTimeOf, type BulkSource } from './bulk';
 
 /** The seed of the fleet `npm start` shows. */
@@ -129,6 +130,8 @@ export class DemoFleet {
       return source ? fields.map((field) => `channel/${source.id}/${encodeURIComponent(field)}`) : [...fields];
     };
     for (const { id, doc } of groundTruth(schedule, channelIds)) await this.#putIfAbsent(writes, id, doc);
+    // The alarm rules that catch the scheduled faults: written where absent, so an engineer's edits stay.
+    for (const { id, doc } of demoAlarmRules()) await this.#putIfAbsent(writes, id, doc);
     if (writes.length > 0) await writeAll(store.documents, writes);
     created.forEach((commit) => commit());
     if (this.#stopped) return;
