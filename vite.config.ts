@@ -3,6 +3,7 @@ import { defineConfig } from 'vite';
 import { VitePWA } from 'vite-plugin-pwa';
 import { playwright } from '@vitest/browser-playwright';
 import { chromiumLaunchArgs, chromiumPath } from './test/support/chromium.ts';
+import { browserTestServer } from './test/support/browser-test-server.ts';
 
 const serverPort = Number(process.env.PORT || 8080);
 
@@ -44,6 +45,8 @@ export default defineConfig({
         // Found late by Vite's scan (a lazy layout, a deep import): pre-bundled up front, so the
         // first run does not reload the page under a test ("optimized dependencies changed").
         optimizeDeps: { include: ['@lit-labs/virtualizer', '@lit-labs/virtualizer/layouts/flow.js', 'lit/static-html.js'] },
+        // A real companion server under /fieldline-test-server/, started on a test's first request.
+        plugins: [browserTestServer()],
         test: {
           name: 'browser',
           include: ['test/browser/**/*.browser.test.ts'],
