@@ -19,6 +19,7 @@ import { Sources } from '../../src/server/ingest/sources';
 import { PostgresStore } from '../../src/server/store/postgres-store';
 import { SqliteStore } from '../../src/server/store/sqlite-store';
 import type { Store } from '../../src/server/store/store';
+import type { Doc } from '../../src/storage/backend';
 import { startPostgres, type Postgres } from '../support/postgres';
 import { makeTempDir } from '../support/temp-dir';
 
@@ -149,7 +150,7 @@ for (const backend of backends) {
         const events = Array.from(times, (time, i) => ({ time, record: { temp: values[i]! } }));
         await ingest.ingest(source, 'batch-1', events, new Uint8Array([1]));
         const channel = `channel/${source.id}/temp`;
-        await store.documents.put('alarm_rule/too-hot', thresholdRule(channel) as unknown as Record<string, unknown>);
+        await store.documents.put('alarm_rule/too-hot', thresholdRule(channel) as unknown as Doc);
         const evaluator = new AlarmEvaluator(store, { now: () => now });
         await evaluator.runUntilCaughtUp();
         const alarms = await storedAlarms(store);
@@ -176,7 +177,7 @@ for (const backend of backends) {
         const evaluators: AlarmEvaluator[] = [];
         for (const target of [store, other]) {
           const { channel } = await seedChannel(target, 'temp');
-          await target.documents.put('alarm_rule/too-hot', thresholdRule(channel) as unknown as Record<string, unknown>);
+          await target.documents.put('alarm_rule/too-hot', thresholdRule(channel) as unknown as Doc);
           evaluators.push(new AlarmEvaluator(target, { batch: 7 }));
         }
         const one = await ChannelArray.open(store.documents, 'array/source/00000000-0000-4000-8000-000000000001/temp');
@@ -205,7 +206,7 @@ for (const backend of backends) {
       let reopened: Store | undefined;
       try {
         const { channel, array } = await seedChannel(store, 'temp');
-        await store.documents.put('alarm_rule/too-hot', thresholdRule(channel) as unknown as Record<string, unknown>);
+        await store.documents.put('alarm_rule/too-hot', thresholdRule(channel) as unknown as Doc);
         const samples = sawtooth(4000, 100);
         await array.append(samples.values.slice(0, 2500), samples.times.slice(0, 2500));
         const first = new AlarmEvaluator(store, { batch: 300 });
@@ -234,7 +235,7 @@ for (const backend of backends) {
       const { store, env } = await backend.fresh();
       try {
         const { channel, array } = await seedChannel(store, 'temp');
-        await store.documents.put('alarm_rule/too-hot', thresholdRule(channel) as unknown as Record<string, unknown>);
+        await store.documents.put('alarm_rule/too-hot', thresholdRule(channel) as unknown as Doc);
         const samples = sawtooth(200_000, 1000);
         await array.append(samples.values, samples.times);
         const child = spawn(process.execPath, ['--import', 'tsx', 'test/support/alarm-evaluator-child.ts'], { cwd: projectRoot, env: { ...process.env, ...env, ALARM_BATCH: '250' }, stdio: ['ignore', 'pipe', 'pipe'] });
@@ -268,7 +269,7 @@ for (const backend of backends) {
       try {
         const { channel, array } = await seedChannel(store, 'temp');
         const rule: AlarmRule = { ...thresholdRule(channel), title: 'No data', condition: { kind: 'stale', after_s: 60 } };
-        await store.documents.put('alarm_rule/no-data', rule as unknown as Record<string, unknown>);
+        await store.documents.put('alarm_rule/no-data', rule as unknown as Doc);
         const samples = pattern(100, []);
         await array.append(samples.values, samples.times);
         const last = samples.times[99]!;
@@ -300,8 +301,8 @@ for (const backend of backends) {
       try {
         const big = await seedChannel(store, 'a-big');
         const small = await seedChannel(store, 'b-small');
-        await store.documents.put('alarm_rule/a-big', thresholdRule(big.channel) as unknown as Record<string, unknown>);
-        await store.documents.put('alarm_rule/b-small', thresholdRule(small.channel) as unknown as Record<string, unknown>);
+        await store.documents.put('alarm_rule/a-big', thresholdRule(big.channel) as unknown as Doc);
+        await store.documents.put('alarm_rule/b-small', thresholdRule(small.channel) as unknown as Doc);
         const backlog = sawtooth(50_000, 1000);
         await big.array.append(backlog.values, backlog.times);
         const live = pattern(10, [[5, 10]]);
@@ -324,7 +325,7 @@ for (const backend of backends) {
       const { store } = await backend.fresh();
       try {
         const { channel, array } = await seedChannel(store, 'temp');
-        await store.documents.put('alarm_rule/too-hot', thresholdRule(channel, 50) as unknown as Record<string, unknown>);
+        await store.documents.put('alarm_rule/too-hot', thresholdRule(channel, 50) as unknown as Doc);
         // 20, then 60 at 100–150, then 40: under the first level, over the second.
         const history = pattern(300, [[100, 150]]);
         for (let i = 200; i < 300; i++) history.values[i] = 40;
@@ -334,7 +335,7 @@ for (const backend of backends) {
         const prefix = `alarm/too-hot/${channel.slice('channel/'.length)}/`;
         expect([...(await storedAlarms(store)).keys()]).toEqual([`${prefix}1`]);
         // Level 30: the 40s of the history are not looked at again, only what comes next.
-        await store.documents.put('alarm_rule/too-hot', thresholdRule(channel, 30) as unknown as Record<string, unknown>);
+        await store.documents.put('alarm_rule/too-hot', thresholdRule(channel, 30) as unknown as Doc);
         await evaluator.runUntilCaughtUp();
         expect(Object.values((await evaluationRows(store))[0]!.positions)).toEqual([300]);
         expect((await storedAlarms(store)).size).toBe(1);
@@ -349,7 +350,7 @@ for (const backend of backends) {
         expect(alarms.get(`${prefix}1`)).toMatchObject({ raised_at: T0 + 100_000, state: 'active_unacked', count: 2 });
         expect(alarms.get(`${prefix}1`)!.history.map((entry) => [entry.kind, entry.at])).toEqual([['raised', T0 + 100_000], ['cleared', T0 + 150_000], ['reactivated', T0 + 300_000]]);
         // Disabled: new data is not evaluated; the open alarm stays as it was.
-        await store.documents.put('alarm_rule/too-hot', { ...thresholdRule(channel, 30), enabled: false } as unknown as Record<string, unknown>);
+        await store.documents.put('alarm_rule/too-hot', { ...thresholdRule(channel, 30), enabled: false } as unknown as Doc);
         const cold = pattern(10, [], 310);
         await array.append(cold.values, cold.times);
         await evaluator.runUntilCaughtUp();
@@ -370,7 +371,7 @@ describe('two evaluators on one PostgreSQL', () => {
     const second = await again();
     try {
       const { channel, array } = await seedChannel(store, 'temp');
-      await store.documents.put('alarm_rule/too-hot', thresholdRule(channel) as unknown as Record<string, unknown>);
+      await store.documents.put('alarm_rule/too-hot', thresholdRule(channel) as unknown as Doc);
       const samples = sawtooth(20_000, 500);
       await array.append(samples.values, samples.times);
       // Both hold their first commit until the other has prepared its own: they evaluated the
@@ -401,7 +402,7 @@ describe('two evaluators on one PostgreSQL', () => {
     const { store, env } = await backends[1]!.fresh();
     try {
       const { channel, array } = await seedChannel(store, 'temp');
-      await store.documents.put('alarm_rule/too-hot', thresholdRule(channel) as unknown as Record<string, unknown>);
+      await store.documents.put('alarm_rule/too-hot', thresholdRule(channel) as unknown as Doc);
       const samples = sawtooth(60_000, 1000);
       await array.append(samples.values, samples.times);
       const children = [0, 1].map(() => spawn(process.execPath, ['--import', 'tsx', 'test/support/alarm-evaluator-child.ts'], { cwd: projectRoot, env: { ...process.env, ...env, ALARM_BATCH: '500' }, stdio: ['ignore', 'pipe', 'pipe'] }));
