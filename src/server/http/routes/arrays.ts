@@ -135,6 +135,9 @@ export async function arrayRoutes(app: FastifyInstance, options: { store: Store;
       const user = requireUser(request);
       const array = await ChannelArray.open(storage, idFromPath(request.params.id));
       if (!canWriteKind(user, array.meta.site ?? null, 'array')) throw new HttpError(403, 'forbidden', 'your role may not write this array');
+      // A derived array (anomaly scores, a transformation's output) has one writer, its producer:
+      // a sample appended by anyone else would stand in its output as if computed.
+      if (array.meta.producer !== undefined) throw new HttpError(409, 'conflict', `${array.id} is computed (by ${JSON.stringify(array.meta.producer)}): only its producer appends to it`);
       let appended: Float32Array;
       if (Buffer.isBuffer(request.body)) {
         const body = request.body;
