@@ -31,3 +31,4 @@ export { AlarmsController, ALARM_ACTION_EVENT, type AlarmsControllerOptions } fr
 export { badgeCount, compareAlarms, filterAlarms, foldActions, isHidden, needsAttention, worstOpenAlarm, type ActionDoc, type AlarmFilter, type AlarmRow, type AlarmStateFilter, type WorstAlarm } from './alarms/alarm-list';
 export { createWorkOrderFromAlarm, workOrderNotes, workOrderTitle, writeAlarmAction, type ActionContext, type AlarmActionChoice, type AlarmTitles } from './alarms/alarm-actions';
 export { AppBadgeController, setAppBadge, type AppBadgeOptions, type BadgeApi } from './alarms/app-badge';
+export { BASELINES_ID, DeviceAlarmEvaluator, PROVISIONAL_CHANGE_EVENT, type DeviceAlarmEvaluatorOptions } from './alarms/device-evaluator';

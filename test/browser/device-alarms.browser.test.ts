@@ -1,0 +1,129 @@
+// Alarm rules evaluated on the tablet for readings recorded there offline, in real Chromium over
+// real IndexedDB: the same core code as the server over the samples the server does not have,
+// giving provisional alarms (never stored) numbered as the server's will be, which go when the
+// server's alarm arrives — or, if it never does, a sync later.
+import { describe, expect, it } from 'vitest';
+import { ChannelArray } from '../../src/arrays';
+import { applyTransition, bindRule, initRuleState, stepRule, type Alarm, type AlarmRule, type AssetDoc, type ChannelDoc, type RuleState } from '../../src/core';
+import { DeviceAlarmEvaluator } from '../../src/controllers/alarms/device-evaluator';
+import { createStorage, type Doc, type Storage } from '../../src/storage';
+
+let counter = 0;
+const unique = (name: string): string => `${name}-${Date.now().toString(36)}-${++counter}`;
+
+const site = 'site/north';
+const channelId = 'channel/source/t01/gearbox_temp';
+const arrayId = 'array/source/t01/gearbox_temp';
+const ruleId = 'alarm_rule/gearbox-hot';
+const asset: AssetDoc = { type: 'asset', site, title: 'Turbine T01', asset_type: 'turbine' };
+const channel: ChannelDoc = { type: 'channel', site, asset: 'asset/north/t01', source: 'source/t01', array: arrayId, title: 'Gearbox temperature', field: 'gearbox_temp', unit: '°C' };
+const rule: AlarmRule = {
+  type: 'alarm_rule',
+  site,
+  title: 'Gearbox hot',
+  enabled: true,
+  target: { channel: channelId },
+  condition: { kind: 'threshold', direction: 'high', level: 80, deadband: 2 },
+  severity: 'high',
+};
+const T0 = Date.UTC(2026, 11, 1, 8);
+
+/** A tablet: its records and arrays in IndexedDB, and its never-synced device database. */
+async function tablet(): Promise<{ local: Storage; device: Storage }> {
+  const local = createStorage({ type: 'query', sub_storage: { type: 'uuid', sub_storage: { type: 'indexeddb', database: unique('device-alarms'), index: ['type', 'site', 'asset', 'kind'] } } });
+  const device = createStorage({ type: 'indexeddb', database: unique('device-alarms-device') });
+  await local.put(ruleId, rule as unknown as Doc);
+  await local.put('asset/north/t01', asset as unknown as Doc);
+  await local.put(channelId, channel as unknown as Doc);
+  return { local, device };
+}
+
+const seconds = (from: number, count: number) => Float64Array.from({ length: count }, (_, index) => T0 + (from + index) * 1000);
+
+describe('DeviceAlarmEvaluator', () => {
+  it('raises a provisional alarm from readings recorded offline — the same one the core computes — and drops it when the server alarm arrives', async () => {
+    const { local, device } = await tablet();
+    // What the server already has (synced down): an old spike it raised alarm 1 for, long normal.
+    const array = await ChannelArray.create(local, arrayId, { timing: 'explicit', site });
+    const history = Float32Array.from({ length: 100 }, (_, index) => (index >= 40 && index < 45 ? 90 : 60));
+    await array.append(history, seconds(0, 100));
+    const old: Alarm = { type: 'alarm', site, asset: channel.asset, channel: channelId, rule: ruleId, rule_title: 'Gearbox hot', message: 'old', severity: 'high', state: 'normal', raised_at: T0 + 40_000, cleared_at: T0 + 45_000, acked_at: T0 + 46_000, acked_by: 'eve', count: 1, history: [] };
+    await local.put('alarm/gearbox-hot/source/t01/gearbox_temp/1', old as unknown as Doc);
+    const evaluator = new DeviceAlarmEvaluator({ storage: local, device, now: () => T0 + 200_000 });
+    let changes = 0;
+    evaluator.addEventListener('change', () => changes++);
+    await evaluator.markSynced();
+    await evaluator.refresh();
+    expect(evaluator.provisionalAlarms()).toEqual([]); // the server's samples are the server's to evaluate
+
+    // Offline, the tablet records the gearbox running hot.
+    const offline = Float32Array.from([70, 79, 85, 88, 86, 84, 83, 81]);
+    await array.append(offline, seconds(100, offline.length));
+    await evaluator.refresh();
+    const [provisional, ...more] = evaluator.provisionalAlarms();
+    expect(more).toEqual([]);
+    expect(changes).toBe(1);
+    // The core's own evaluation of the same readings gives this very alarm, numbered after alarm 1.
+    const [binding] = bindRule(ruleId, rule, [{ id: channelId, doc: channel }], [{ id: 'asset/north/t01', doc: asset }]);
+    const stepped = stepRule(binding!, { ...initRuleState(binding!), n: 1 }, [{ input: 0, times: seconds(100, offline.length), values: offline }]);
+    let state: RuleState = stepped.state;
+    let expected: { id: string; alarm: Alarm } = { id: 'alarm/gearbox-hot/source/t01/gearbox_temp/1', alarm: old };
+    for (const transition of stepped.transitions) {
+      const applied = applyTransition(binding!, state, expected.alarm, transition);
+      state = applied.state;
+      expected = { id: applied.id, alarm: applied.alarm };
+    }
+    expect(expected.id).toBe('alarm/gearbox-hot/source/t01/gearbox_temp/2');
+    expect(provisional).toEqual({ ...expected.alarm, id: expected.id, pending: 0, provisional: true });
+    expect(provisional).toMatchObject({ state: 'active_unacked', raised_at: T0 + 102_000, value: 85, severity: 'high' });
+
+    // A reload evaluates the unsynced readings again (the baseline is kept on the device): the same alarm.
+    const reloaded = new DeviceAlarmEvaluator({ storage: local, device, now: () => T0 + 200_000 });
+    await reloaded.refresh();
+    expect(reloaded.provisionalAlarms()).toEqual([provisional]);
+
+    // The readings sync, the server raises the real alarm, and sync brings it down: the provisional one goes.
+    await local.put(expected.id, { ...expected.alarm, message: 'from the server' } as unknown as Doc);
+    await evaluator.refresh();
+    await reloaded.refresh();
+    expect(evaluator.provisionalAlarms()).toEqual([]);
+    expect(reloaded.provisionalAlarms()).toEqual([]);
+    expect(changes).toBe(2);
+  });
+
+  it('a server alarm of another number covering the same time hides it; one the server never raises goes a sync after its readings went up', async () => {
+    const { local, device } = await tablet();
+    const array = await ChannelArray.create(local, arrayId, { timing: 'explicit', site });
+    await array.append(Float32Array.from({ length: 10 }, () => 60), seconds(0, 10));
+    const evaluator = new DeviceAlarmEvaluator({ storage: local, device, now: () => T0 + 100_000 });
+    await evaluator.markSynced();
+    await array.append(Float32Array.from([90, 91, 92]), seconds(10, 3));
+    await evaluator.refresh();
+    const [provisional] = evaluator.provisionalAlarms();
+    expect(provisional).toMatchObject({ id: 'alarm/gearbox-hot/source/t01/gearbox_temp/1', raised_at: T0 + 10_000, provisional: true });
+
+    // The readings go up (a sync completes) but no server alarm comes with it: still shown…
+    await evaluator.markSynced();
+    await evaluator.refresh();
+    expect(evaluator.provisionalAlarms()).toHaveLength(1);
+    // …until the next sync, by which the server has had them a whole sync.
+    await evaluator.markSynced();
+    expect(evaluator.provisionalAlarms()).toEqual([]);
+
+    // Another evaluation (a new device), and a server alarm with another number over the same time.
+    const { local: other, device: otherDevice } = await tablet();
+    const second = await ChannelArray.create(other, arrayId, { timing: 'explicit', site });
+    const secondEvaluator = new DeviceAlarmEvaluator({ storage: other, device: otherDevice, now: () => T0 + 100_000 });
+    await secondEvaluator.refresh(); // first sight of an empty array: everything recorded into it is this device's
+    await second.append(Float32Array.from([60, 90, 91]), seconds(0, 3));
+    await secondEvaluator.refresh();
+    expect(secondEvaluator.provisionalAlarms()).toHaveLength(1);
+    const asServer: Record<string, unknown> = { ...provisional!, raised_at: T0 + 500 };
+    delete asServer.id;
+    delete asServer.pending;
+    delete asServer.provisional;
+    await other.put('alarm/gearbox-hot/source/t01/gearbox_temp/7', asServer as Doc);
+    await secondEvaluator.refresh();
+    expect(secondEvaluator.provisionalAlarms()).toEqual([]);
+  });
+});
