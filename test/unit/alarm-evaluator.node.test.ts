@@ -199,7 +199,86 @@ for (const backend of backends) {
         await store.close();
         await other.close();
       }
-    });
+    }, 120_000);
+
+    it('a template rule over two fields of each pump (AND): one binding per pump; read in small steps, or appended in small pieces, it gives what one stepRule over everything does', async () => {
+      const { store } = await backend.fresh();
+      const { store: other } = await backend.fresh();
+      try {
+        const count = 600;
+        const pumps = ['pump-1', 'pump-2'];
+        const data = new Map<string, { times: Float64Array; values: Float32Array }>();
+        for (const [p, pump] of pumps.entries()) {
+          const temp = pattern(count, [[50 + p * 10, 200], [400, 450]]);
+          // Pressure every 2 s: the inputs' batches of one step then cover different times.
+          const full = pattern(count, [[100, 300], [420, 500]]);
+          const pressure = { times: full.times.filter((_, i) => i % 2 === 0), values: full.values.filter((_, i) => i % 2 === 0) };
+          data.set(`${pump}/temp`, temp);
+          data.set(`${pump}/pressure`, pressure);
+        }
+        const rule: AlarmRule = {
+          type: 'alarm_rule', site: SITE, title: 'Hot under pressure', enabled: true, target: { asset_type: 'pump', field: 'temp' }, severity: 'medium',
+          condition: { kind: 'all', conditions: [{ kind: 'threshold', direction: 'high', level: 50 }, { kind: 'threshold', direction: 'high', level: 50, field: 'pressure' }] },
+        };
+        const arrays = new Map<Store, Map<string, ChannelArray>>();
+        for (const target of [store, other]) {
+          const byKey = new Map<string, ChannelArray>();
+          for (const pump of pumps) {
+            const source = `source/00000000-0000-4000-8000-00000000000${pumps.indexOf(pump) + 1}`;
+            await target.documents.put(`asset/plant/${pump}`, { type: 'asset', site: SITE, title: pump, asset_type: 'pump' });
+            for (const field of ['temp', 'pressure']) {
+              const array = await ChannelArray.create(target.documents, `array/${source}/${field}`, { timing: 'explicit', site: SITE });
+              await target.documents.put(`channel/${source}/${field}`, { type: 'channel', site: SITE, asset: `asset/plant/${pump}`, source, array: array.id, title: field, unit: '', field });
+              byKey.set(`${pump}/${field}`, array);
+            }
+          }
+          await target.documents.put('alarm_rule/hot-pressure', rule as unknown as Doc);
+          arrays.set(target, byKey);
+        }
+        for (const [key, array] of arrays.get(store)!) await array.append(data.get(key)!.values, data.get(key)!.times);
+        // Everything there, read 5 samples per input per step: pressure's 5 reach twice as far in
+        // time as temp's, so each step must stop at the earlier end (pump-2's temp turns hot at 60 s,
+        // after pressure's reads have passed 100 s).
+        const one = new AlarmEvaluator(store, { batch: 5 });
+        await one.runUntilCaughtUp();
+        const many = new AlarmEvaluator(other, { batch: 7 });
+        for (let from = 0, size = 3; from < count; from += size, size = (size * 5) % 41 || 3) {
+          const to = Math.min(count, from + size);
+          for (const [key, array] of arrays.get(other)!) {
+            const [start, end] = key.endsWith('/pressure') ? [Math.ceil(from / 2), Math.ceil(to / 2)] : [from, to];
+            await array.append(data.get(key)!.values.slice(start, end), data.get(key)!.times.slice(start, end));
+          }
+          await many.runUntilCaughtUp();
+        }
+        const bindings = (await loadBindings(store.driver)).bound.map(({ binding }) => binding);
+        expect(bindings.map((binding) => [binding.asset, binding.inputs.length])).toEqual([['asset/plant/pump-1', 2], ['asset/plant/pump-2', 2]]);
+        const expected = new Map<string, Alarm>();
+        for (const binding of bindings) {
+          let state: RuleState = initRuleState(binding);
+          const batch = binding.inputs.map((array, input) => {
+            const key = [...arrays.get(store)!].find(([, stored]) => stored.id === array)![0];
+            return { input, times: data.get(key)!.times, values: data.get(key)!.values };
+          });
+          const stepped = stepRule(binding, state, batch);
+          state = stepped.state;
+          let latest: string | undefined;
+          for (const transition of stepped.transitions) {
+            const applied = applyTransition(binding, state, latest === undefined ? undefined : expected.get(latest), transition);
+            state = applied.state;
+            expected.set(applied.id, applied.alarm);
+            latest = applied.id;
+          }
+        }
+        expect(expected.size).toBe(2);
+        // Both conditions hold from the later of the two starts: pump-1 at 100 s (pressure), pump-2 at 100 s too.
+        expect([...expected.values()].map((alarm) => alarm.raised_at)).toEqual([T0 + 100_000, T0 + 100_000]);
+        expect(await storedAlarms(store)).toEqual(expected);
+        expect(await storedAlarms(other)).toEqual(expected);
+      } finally {
+        await store.close();
+        await other.close();
+      }
+    }, 120_000);
 
     it('a restart resumes from the stored positions: no alarm twice, none lost', async () => {
       const { store, again } = await backend.fresh();
