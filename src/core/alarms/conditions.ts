@@ -84,6 +84,14 @@ export function initNode(condition: Condition): NodeState {
   }
 }
 
+/**
+ * Whether an optional number of a state is set. Persisted states say "none" with null; while a
+ * rule runs, its working copy says it with NaN (see copyIn in rule-engine.ts); this reads both.
+ */
+export function isSet(value: number | null): value is number {
+  return value !== null && value === value;
+}
+
 /** Hysteresis on a level: high holds above `level`, lets go below `level - deadband` (low mirrored). */
 function hysteresis(holds: boolean, value: number, high: boolean, level: number, deadband: number): boolean {
   if (high) return holds ? !(value < level - deadband) : value > level;
@@ -184,7 +192,7 @@ function stepRate(direction: 'rise' | 'fall' | 'either', perS: number, windowS: 
  * the true longest one, so this errs on the side of not alarming, with O(1) state.
  */
 function stepFlatline(windowMs: number, tolerance: number, state: FlatlineState, time: number, value: number): boolean {
-  if (state.start === null) {
+  if (!isSet(state.start)) {
     state.start = time;
     state.lo = value;
     state.hi = value;
@@ -194,7 +202,7 @@ function stepFlatline(windowMs: number, tolerance: number, state: FlatlineState,
     if (hi - lo <= tolerance) {
       state.lo = lo;
       state.hi = hi;
-    } else if (state.pt !== null && Math.abs(value - state.pv) <= tolerance) {
+    } else if (isSet(state.pt) && Math.abs(value - state.pv) <= tolerance) {
       state.start = state.pt;
       state.lo = Math.min(state.pv, value);
       state.hi = Math.max(state.pv, value);
@@ -218,8 +226,9 @@ export function windowStartOf(time: number, windowMs: number): number {
   return Math.floor(time / windowMs) * windowMs;
 }
 
-function addToWindow(stat: WindowStat, windowMs: number, state: WindowState, time: number, value: number): void {
-  if (state.start === null) {
+/** Adds one sample to the open window (opening the window of its time when none is). */
+export function addToWindow(stat: WindowStat, windowMs: number, state: WindowState, time: number, value: number): void {
+  if (!isSet(state.start)) {
     state.start = windowStartOf(time, windowMs);
     state.n = 0;
     state.mean = 0;
@@ -307,7 +316,7 @@ function windowStatistic(condition: Condition & { kind: 'window' }, state: Windo
 /** Closes the open window: decides on its statistic and empties it. Returns whether `h`/`x` changed. */
 export function closeWindow(condition: Condition & { kind: 'window' }, state: WindowState): boolean {
   const statistic = windowStatistic(condition, state);
-  state.start = null;
+  state.start = NaN;
   state.n = 0;
   state.buf = [];
   if (statistic === undefined) return false;
