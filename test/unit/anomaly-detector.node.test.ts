@@ -145,6 +145,16 @@ describe('anomaly detector', () => {
     expect(Math.max(...scores.subarray(flatFrom, flatTo))).toBeGreaterThan(0.5);
   });
 
+  it('starts over from a state of another version (a persisted older detector state) and refuses mismatched arrays', () => {
+    const { times, values } = wildSeries(5, 500);
+    const fresh = scoreAnomaly(initAnomaly(), times, values);
+    const older = { version: 1, count: 10, fastMean: 3 } as unknown as AnomalyState;
+    const resumed = scoreAnomaly(older, times, values);
+    expect(Array.from(resumed.scores)).toEqual(Array.from(fresh.scores));
+    expect(resumed.state).toEqual(fresh.state);
+    expect(() => scoreAnomaly(initAnomaly(), times, values.subarray(1))).toThrow(RangeError);
+  });
+
   it('holds its defaults frozen (one parameter set for every channel)', () => {
     expect(Object.isFrozen(defaultAnomalyParams)).toBe(true);
   });

@@ -4,16 +4,20 @@
  * Score of sample i is computed from the state left by samples < i plus sample i itself, then the
  * state learns sample i — so scores are causal and any batch split gives the same scores and state.
  *
- * Raw score (surprise, 0 while the signal behaves): the value is compared with three predictions —
- * the previous value, the recent level (an exponential mean, which follows level shifts) and the same
- * time of day (a per-slot mean, which learns daily cycles) — each in units of that prediction's own
- * typical error; the smallest of the three is the surprise, since a value that any prediction
- * explains is normal. A value outside everything seen so far (by a margin of the range) is a spatial
- * anomaly and scores 1 outright.
- * Post-processing (Numenta's anomaly likelihood): the tail probability of the short-term mean of raw
- * scores under a Gaussian of their long-term distribution, on a log scale, so that a channel that is
- * always noisy does not score high all the time. After a high score the detector rests for a while
- * (one event, one detection).
+ * Raw scores (surprise, 0 while the signal behaves): the value is compared with three predictions —
+ * the previous value (spikes, jumps), the recent level (an exponential mean: level shifts, drifts)
+ * and the same time of day (a per-slot mean: daily cycles, and a day that breaks its pattern) —
+ * each in units of that prediction's own typical error, mapped to [0, 1] from surpriseFloor over
+ * surpriseSpan typical errors.
+ * Post-processing (Numenta's anomaly likelihood, per prediction): the tail probability of the
+ * short-term mean of its raw scores under a Gaussian of their long-term distribution, on a log scale
+ * (score 0.5 ⇔ tail 1e-5), so a prediction that is always poor on a channel (the time of day on a
+ * channel without a daily cycle) does not score high all the time; the least likely prediction
+ * decides. A value outside the whole range seen so far (by spatialTolerance of the range) scores 1
+ * outright (Numenta's spatial anomaly). After a score of restLevel the detector rests for
+ * restSamples (one event, one detection).
+ *
+ * Parameters: one set for every channel, chosen on the NAB corpus (see README, "Anomaly detection").
  */
 
 export interface AnomalyParams {
@@ -23,6 +27,8 @@ export interface AnomalyParams {
   dailyAlpha: number;
   /** Time-of-day slots per day. */
   dailySlots: number;
+  /** Samples a slot must have learnt before the time-of-day prediction is trusted. */
+  dailyMinCount: number;
   /** Surprise (in typical errors) below which the raw score is 0, and the span up to a raw score of 1. */
   surpriseFloor: number;
   surpriseSpan: number;
@@ -35,15 +41,12 @@ export interface AnomalyParams {
   /** Lower bounds of the raw scores' long-term mean and variance (Numenta: 0.03, 0.0003). */
   minMean: number;
   minVariance: number;
-  /** Samples scored 0 while the detector learns (its first samples are never anomalous). */
+  /** Samples each prediction learns before it may score (and before a spatial anomaly counts). */
   warmup: number;
   /** Score above which the detector rests. */
   restLevel: number;
   /** Samples after a detection during which scores are held at 0. */
   restSamples: number;
-  /** A rest lasts beyond restSamples while the score stays at or above rearmLevel, up to maxRestSamples. */
-  rearmLevel: number;
-  maxRestSamples: number;
 }
 
 /** The parameter set measured on NAB (one set for the whole corpus, see README "Anomaly detection"). */
@@ -51,7 +54,8 @@ export const defaultAnomalyParams: AnomalyParams = Object.freeze({
   fastAlpha: 0.005,
   dailyAlpha: 0.1,
   dailySlots: 48,
-  surpriseFloor: 3,
+  dailyMinCount: 2,
+  surpriseFloor: 2.5,
   surpriseSpan: 4,
   spatialTolerance: 0.02,
   likelihoodAlpha: 0.0005,
@@ -61,8 +65,6 @@ export const defaultAnomalyParams: AnomalyParams = Object.freeze({
   warmup: 150,
   restLevel: 0.5,
   restSamples: 30,
-  rearmLevel: 2,
-  maxRestSamples: 1000,
 });
 
 /** Plain JSON; its size depends on the parameters only, never on how many samples were seen. */
@@ -91,9 +93,10 @@ export interface AnomalyState {
   recentSum: number[];
   rawMean: number[];
   rawVar: number[];
-  /** Samples left to rest after a detection, and how long the current rest has lasted. */
+  /** Per prediction, the samples its distribution has learnt (it scores once past `warmup`). */
+  learnt: number[];
+  /** Samples left to rest after a detection. */
   rest: number;
-  restFor: number;
 }
 
 const DAY_MS = 86_400_000;
@@ -122,8 +125,8 @@ export function initAnomaly(params: AnomalyParams = defaultAnomalyParams): Anoma
     recentSum: new Array<number>(PREDICTIONS).fill(0),
     rawMean: new Array<number>(PREDICTIONS).fill(0),
     rawVar: new Array<number>(PREDICTIONS).fill(0),
+    learnt: new Array<number>(PREDICTIONS).fill(0),
     rest: 0,
-    restFor: 0,
   };
 }
 
@@ -146,13 +149,19 @@ function rawOf(surprise: number, params: AnomalyParams): number {
   return Math.min(1, Math.max(0, (surprise - params.surpriseFloor) / params.surpriseSpan));
 }
 
-/** Scores each sample in order: scores[i] ∈ [0,1] depends only on samples before and at i (causal). */
+/**
+ * Scores each sample in order: scores[i] ∈ [0,1] depends only on samples before and at i (causal).
+ * Non-finite values are gaps: they score 0 and teach nothing. A state of another version (an older
+ * detector's) starts over from `initAnomaly(params)`.
+ */
 export function scoreAnomaly(
-  state: AnomalyState,
+  previous: AnomalyState,
   times: Float64Array,
   values: Float32Array,
   params: AnomalyParams = defaultAnomalyParams,
 ): { state: AnomalyState; scores: Float32Array } {
+  if (times.length !== values.length) throw new RangeError(`scoreAnomaly: ${times.length} times for ${values.length} values`);
+  const state = (previous as { version?: unknown }).version === 3 ? previous : initAnomaly(params);
   // The loop works on locals and typed copies (fast); the state is rebuilt as plain JSON at the end.
   const slots = state.dailyMean.length;
   const window = state.recent.length / PREDICTIONS;
@@ -163,12 +172,14 @@ export function scoreAnomaly(
   const recentSum = Float64Array.from(state.recentSum);
   const rawMean = Float64Array.from(state.rawMean);
   const rawVar = Float64Array.from(state.rawVar);
-  let { count, min, max, last, lastError, level, levelError, recentAt, recentFill, rest, restFor } = state;
-  const { fastAlpha, dailyAlpha, spatialTolerance, likelihoodAlpha, minMean, minVariance, warmup, restLevel, restSamples, rearmLevel, maxRestSamples } =
+  let { count, min, max, last, lastError, level, levelError, recentAt, recentFill, rest } = state;
+  const { fastAlpha, dailyAlpha, dailyMinCount, spatialTolerance, likelihoodAlpha, minMean, minVariance, warmup, restLevel, restSamples } =
     params;
   const minStd = Math.sqrt(minVariance);
   const slotMs = DAY_MS / slots;
   const raws = new Float64Array(PREDICTIONS);
+  const active = new Uint8Array(PREDICTIONS);
+  const learnt = Float64Array.from(state.learnt);
   const scores = new Float32Array(values.length);
   for (let i = 0; i < values.length; i += 1) {
     const value = values[i]!;
@@ -182,10 +193,16 @@ export function scoreAnomaly(
       const floor = 1e-3 * (max - min) + 1e-9;
       raws[0] = rawOf(Math.abs(value - last) / (lastError + floor), params);
       raws[1] = rawOf(Math.abs(value - level) / (levelError + floor), params);
-      raws[2] = dailyCount[slot]! > 2 ? rawOf(Math.abs(value - dailyMean[slot]!) / (dailyError[slot]! + floor), params) : 0;
+      active[0] = 1;
+      active[1] = 1;
+      active[2] = dailyCount[slot]! > dailyMinCount ? 1 : 0;
+      raws[2] = active[2] ? rawOf(Math.abs(value - dailyMean[slot]!) / (dailyError[slot]! + floor), params) : 0;
       const tolerance = (max - min) * spatialTolerance;
       spatial = max > min && (value > max + tolerance || value < min - tolerance);
-    } else raws.fill(0);
+    } else {
+      raws.fill(0);
+      active.fill(0);
+    }
     // Likelihood of each prediction's short-term mean raw score under its long-term distribution;
     // the least likely one decides.
     if (recentFill < window) recentFill += 1;
@@ -196,26 +213,23 @@ export function scoreAnomaly(
       recent[at] = raws[k]!;
       const shortMean = Math.max(0, recentSum[k]!) / recentFill;
       const z = (shortMean - Math.max(minMean, rawMean[k]!)) / Math.max(minStd, Math.sqrt(rawVar[k]!));
-      // Below one standard deviation the score is < 0.04: not worth the tail's exp.
-      if (z > 1) score = Math.max(score, Math.min(1, Math.log(normalTail(z) + 1e-10) / -23.02585084720009));
+      // Below one standard deviation the score is < 0.04: not worth the tail's exp. A prediction
+      // scores only once its own distribution has learnt `warmup` samples.
+      if (!active[k]) continue;
+      learnt[k] = Math.min(learnt[k]! + 1, 1e9);
+      if (z > 1 && learnt[k]! > warmup) score = Math.max(score, Math.min(1, Math.log(normalTail(z) + 1e-10) / -23.02585084720009));
       const delta = shortMean - rawMean[k]!;
       rawMean[k]! += likelihoodAlpha * delta;
       rawVar[k] = (1 - likelihoodAlpha) * (rawVar[k]! + likelihoodAlpha * delta * delta);
     }
     recentAt = (recentAt + 1) % window;
-    if (spatial) score = 1;
-    if (count < warmup) score = 0;
+    if (spatial && count >= warmup) score = 1;
     if (rest > 0) {
-      // Resting: held at 0 for restSamples, and longer while the underlying score stays high
-      // (one sustained event is one detection), but never longer than maxRestSamples.
+      // Resting after a detection: one event, one detection (NAB counts every later one outside a
+      // window as a false positive, and so does an operator).
       rest -= 1;
-      restFor += 1;
-      if (rest === 0 && score >= rearmLevel && restFor < maxRestSamples) rest = 1;
       score = 0;
-    } else if (score >= restLevel) {
-      rest = restSamples;
-      restFor = 0;
-    }
+    } else if (score >= restLevel) rest = restSamples;
     scores[i] = score;
     // Learn.
     if (count === 0) {
@@ -259,8 +273,8 @@ export function scoreAnomaly(
       recentSum: Array.from(recentSum),
       rawMean: Array.from(rawMean),
       rawVar: Array.from(rawVar),
+      learnt: Array.from(learnt),
       rest,
-      restFor,
     },
     scores,
   };
