@@ -16,6 +16,7 @@ const SOLAR = 'Sunfield Solar';
 const TURBINE = 'Turbine T01';
 const POWER = 'Active power';
 const WORK_ORDER = 'Check T01 yaw brake';
+const ALARM = 'Active power below the power curve';
 const screenshots = path.resolve(import.meta.dirname, '..', 'test-results', 'screenshots');
 /** A document id in visible text ("site/north-sea-wind", "asset/…"): the views show titles. */
 const rawId = /\b(?:site|asset|channel|source|array|work_order|ground-truth)\/[A-Za-z0-9]/;
@@ -40,6 +41,20 @@ async function fleetReady(url: string): Promise<void> {
     body: JSON.stringify({ type: 'work_order', site: 'site/north-sea-wind', asset: 'asset/north-sea-wind/t01', title: WORK_ORDER, status: 'open', notes: '' }),
   });
   expect(order.ok).toBe(true);
+  // An alarm on the turbine's power, as the server's evaluator writes one, so the alarm views have a row to show.
+  const channels = (await (await fetch(`${url}/api/channels`, { headers: { authorization: `Bearer ${token}` } })).json()) as { rows: Array<{ id: string; doc?: { asset?: string; title?: string } }> };
+  const power = channels.rows.find((row) => row.doc?.asset === 'asset/north-sea-wind/t01' && row.doc.title === POWER)!.id;
+  const raisedAt = Date.now() - 900_000;
+  const alarm = await fetch(`${url}/api/docs/${encodeURIComponent(`alarm/views-e2e-power/${power.slice('channel/'.length)}/1`)}`, {
+    method: 'PUT',
+    headers: { authorization: `Bearer ${token}`, 'content-type': 'application/json' },
+    body: JSON.stringify({
+      type: 'alarm', site: 'site/north-sea-wind', asset: 'asset/north-sea-wind/t01', channel: power, rule: 'alarm_rule/views-e2e-power', rule_title: 'Power curve',
+      message: ALARM, severity: 'medium', state: 'active_unacked', raised_at: raisedAt, value: 812, count: 2,
+      history: [{ at: raisedAt - 600_000, kind: 'raised', severity: 'medium', value: 790 }, { at: raisedAt - 300_000, kind: 'cleared' }, { at: raisedAt, kind: 'reactivated', severity: 'medium', value: 812 }],
+    }),
+  });
+  expect(alarm.ok, await alarm.clone().text()).toBe(true);
 }
 
 test.beforeAll(async () => {
@@ -107,6 +122,19 @@ for (const size of sizes) {
     await expect(views.channelChart).toHaveAttribute('data-points', /^[1-9]\d*$/, { timeout: 20_000 });
     await expect(page.locator('fl-app sl-breadcrumb')).toContainText(TURBINE);
     await checkView(page, views, size.name, 'channel');
+
+    // The alarms: the list (severity in words, titles) and one alarm with its actions and history.
+    await views.goTo('Alarms');
+    const alarmRow = page.locator('fl-alarms a.alarm', { hasText: ALARM });
+    await expect(alarmRow).toBeVisible({ timeout: 30_000 });
+    await expect(alarmRow).toContainText(TURBINE);
+    await expect(page.locator('fl-app fl-alarm-badge a')).toHaveAttribute('aria-label', /^Alarms: [1-9]\d* needs? attention$/);
+    await checkView(page, views, size.name, 'alarms');
+    await alarmRow.click();
+    await expect(views.heading).toHaveText(ALARM);
+    await expect(page.locator('fl-alarm').getByRole('button', { name: 'Acknowledge' })).toBeVisible();
+    await expect(page.locator('fl-alarm fl-channel-chart')).toHaveAttribute('data-points', /^[1-9]\d*$/, { timeout: 20_000 });
+    await checkView(page, views, size.name, 'alarm');
 
     // The navigation's other views.
     await views.goTo('Channels');

@@ -53,7 +53,7 @@ export function alarmsOfAsset(asset: string): string {
 export function alarmStateOfAssets(worst: WorstAlarm | undefined, asset: string) {
   if (!worst) return html`<sl-tag size="small" variant="neutral" data-alarms="0">No open alarms</sl-tag>`;
   return html`<a class="alarm-state" href=${alarmsOfAsset(asset)} data-alarms=${worst.count} data-severity=${worst.severity}
-    >${severityChip(worst.severity)}<span>${worst.count === 1 ? '1 open alarm' : `${worst.count} open alarms`}</span></a
+    >${severityChip(worst.severity)}<span class="label">${worst.count === 1 ? '1 open alarm' : `${worst.count} open alarms`}</span></a
   >`;
 }
 
@@ -73,4 +73,7 @@ export const severityStyles = css`
   .severity[data-severity='medium'] { background: var(--fl-severity-medium-bg); color: var(--fl-severity-medium-text); }
   .severity[data-severity='high'] { background: var(--fl-severity-high-bg); color: var(--fl-severity-high-text); }
   .severity[data-severity='critical'] { background: var(--fl-severity-critical-bg); color: var(--fl-severity-critical-text); }
+  /* An asset's alarm state: the chip is not underlined (a link's underline would run through it). */
+  a.alarm-state { display: inline-flex; align-items: center; gap: var(--sl-spacing-x-small); min-height: var(--fl-touch); color: var(--fl-link); text-decoration: none; }
+  a.alarm-state .label { text-decoration: underline; text-underline-offset: 0.15em; }
 `;

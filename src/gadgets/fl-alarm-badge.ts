@@ -30,11 +30,13 @@ export class FlAlarmBadge extends LitElement {
     baseStyles,
     css`
       :host { display: inline-flex; color: inherit; }
-      a { display: inline-flex; align-items: center; gap: var(--sl-spacing-2x-small); min-height: var(--fl-touch); min-width: var(--fl-touch); justify-content: center; color: inherit; text-decoration: none; border-radius: var(--sl-border-radius-medium); padding: 0 var(--sl-spacing-x-small); }
+      /* One touch target (44 px) with the count over the bell's corner: the tablet header stays one row. */
+      a { position: relative; display: inline-flex; align-items: center; justify-content: center; width: var(--fl-touch); height: var(--fl-touch); color: inherit; text-decoration: none; border-radius: var(--sl-border-radius-medium); }
       a:hover { opacity: 0.85; }
       sl-icon { font-size: 1.375rem; }
       .count {
-        min-width: 1.5rem; padding: 0 var(--sl-spacing-2x-small); border-radius: var(--sl-border-radius-pill); text-align: center;
+        position: absolute; top: 0; inset-inline-end: -0.25rem; line-height: 1.25rem;
+        min-width: 1.25rem; padding: 0 var(--sl-spacing-3x-small); border-radius: var(--sl-border-radius-pill); text-align: center; box-sizing: border-box;
         background: var(--fl-severity-critical-bg); color: var(--fl-severity-critical-text); font-weight: var(--sl-font-weight-semibold); font-size: var(--sl-font-size-small);
       }
     `,

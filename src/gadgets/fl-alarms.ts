@@ -78,8 +78,9 @@ export class FlAlarms extends LitElement {
       .what { font-weight: var(--sl-font-weight-semibold); overflow-wrap: anywhere; }
       .where { color: var(--fl-text-muted); font-size: var(--sl-font-size-small); }
       .when { text-align: end; font-size: var(--sl-font-size-small); color: var(--fl-text-muted); white-space: nowrap; }
-      .state { font-size: var(--sl-font-size-small); }
-      .flags { display: inline-flex; gap: var(--sl-spacing-2x-small); flex-wrap: wrap; }
+      .body { display: grid; gap: var(--sl-spacing-3x-small); }
+      .state { font-size: var(--sl-font-size-small); font-weight: var(--sl-font-weight-semibold); }
+      .flags { display: flex; gap: var(--sl-spacing-x-small); flex-wrap: wrap; align-items: center; }
       @media (max-width: 600px) {
         a.alarm { grid-template-columns: 1fr auto; }
         a.alarm .when { grid-column: 1 / -1; text-align: start; }
@@ -142,11 +143,11 @@ export class FlAlarms extends LitElement {
     const shelved = row.shelved && row.shelved.until > now;
     return html`<a class="alarm" href=${hrefOf('alarms', row.id)} data-alarm=${row.id} data-severity=${row.severity} data-state=${row.state}>
       ${severityChip(row.severity)}
-      <span>
+      <span class="body">
         <span class="what">${row.message || row.rule_title}</span>
-        <span class="where">· ${asset}${channel ? ` · ${channel}` : ''}</span>
+        <span class="where">${asset}${channel ? ` · ${channel}` : ''}</span>
         <span class="flags">
-          <span class="state">${stateShort[row.state]}</span>
+          <span class="state" data-state-label>${stateShort[row.state]}</span>
           ${shelved ? html`<sl-tag size="small" variant="neutral"><sl-icon name="bell-slash" aria-hidden="true"></sl-icon>&nbsp;Shelved</sl-tag>` : nothing}
           ${row.out_of_service ? html`<sl-tag size="small" variant="neutral"><sl-icon name="slash-circle" aria-hidden="true"></sl-icon>&nbsp;Out of service</sl-tag>` : nothing}
           ${row.pending > 0 ? html`<sl-tag size="small" variant="warning" data-pending>Not synced yet</sl-tag>` : nothing}

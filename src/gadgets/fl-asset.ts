@@ -49,7 +49,6 @@ export class FlAsset extends LitElement {
     severityStyles,
     css`
       :host { display: grid; gap: var(--sl-spacing-x-large); }
-      a.alarm-state { display: inline-flex; align-items: center; gap: var(--sl-spacing-x-small); min-height: var(--fl-touch); }
       .facts { display: grid; grid-template-columns: repeat(auto-fill, minmax(12rem, 1fr)); gap: var(--sl-spacing-small) var(--sl-spacing-large); margin: 0; }
       .facts div { display: grid; }
       .facts dt { color: var(--fl-text-muted); font-size: var(--sl-font-size-small); }
@@ -59,6 +58,8 @@ export class FlAsset extends LitElement {
       sl-select { max-width: 24rem; }
       ul.links { list-style: none; padding: 0; margin: 0; display: flex; flex-wrap: wrap; gap: var(--sl-spacing-small); }
       ul.links a { display: inline-flex; align-items: center; min-height: var(--fl-touch); padding: 0 var(--sl-spacing-medium); border: 1px solid var(--fl-border); border-radius: var(--fl-radius); background: var(--fl-surface); text-decoration: none; }
+      ul.links.alarms { flex-direction: column; }
+      ul.links.alarms a { gap: var(--sl-spacing-small); padding-block: var(--sl-spacing-x-small); }
       .columns { display: grid; gap: var(--sl-spacing-x-large); grid-template-columns: repeat(auto-fit, minmax(20rem, 1fr)); }
     `,
   ];
@@ -128,8 +129,10 @@ export class FlAsset extends LitElement {
     const assets = this.#assetAndParts();
     const alarms = this.#alarms.all.filter((alarm) => assets.has(alarm.asset)).sort((a, b) => b.raised_at - a.raised_at);
     if (alarms.length === 0) return html`<p class="muted small">No alarms recorded for this asset.</p>`;
-    return html`<ul class="links" aria-label="Alarms of this asset">
-        ${alarms.slice(0, 5).map((alarm) => html`<li><a href=${hrefOf('alarms', alarm.id)}>${severityChip(alarm.severity)}&nbsp;${alarm.message || alarm.rule_title} · ${stateShort[alarm.state]} · ${formatTime(alarm.raised_at)}</a></li>`)}
+    return html`<ul class="links alarms" aria-label="Alarms of this asset">
+        ${alarms.slice(0, 5).map(
+          (alarm) => html`<li><a href=${hrefOf('alarms', alarm.id)}>${severityChip(alarm.severity)}<span>${alarm.message || alarm.rule_title}<br /><span class="muted small">${stateShort[alarm.state]} · ${formatTime(alarm.raised_at)}</span></span></a></li>`,
+        )}
       </ul>
       ${alarms.length > 5 ? html`<a href=${`${alarmsOfAsset(this.asset)}&state=any`}>All ${alarms.length} alarms of this asset</a>` : nothing}`;
   }

@@ -66,7 +66,6 @@ export class FlSite extends LitElement {
       ul.tree li a { text-decoration: none; }
       ul.tree li a span:first-child { text-decoration: underline; text-underline-offset: 0.15em; }
       ul.tree .child-type { color: var(--fl-text-muted); font-size: var(--sl-font-size-small); }
-      a.alarm-state { display: inline-flex; align-items: center; gap: var(--sl-spacing-x-small); min-height: var(--fl-touch); color: var(--fl-text); }
     `,
   ];
 

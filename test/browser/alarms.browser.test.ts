@@ -303,6 +303,29 @@ describe('<fl-work-orders> from an alarm', () => {
   });
 });
 
+describe('alarm state of assets', () => {
+  it("a site's tile shows the worst open alarm of the asset and its parts (severity word and count), linking to the filtered list; the asset's Alarms fact too", async () => {
+    await storage.put('alarm/a/1', alarm({ severity: 'medium' }) as never);
+    await storage.put('alarm/b/1', alarm({ asset: 'asset/north/t01-gearbox', severity: 'critical' }) as never);
+    await storage.put('alarm/c/1', alarm({ severity: 'critical', state: 'normal' }) as never); // closed: not counted
+    await storage.put('alarm/d/1', alarm({ severity: 'critical', shelved: { until: now + 3_600_000, by: 'tess', at: now } }) as never); // shelved: not counted
+    const site = await mount<HTMLElement>(html`<fl-site .site=${'site/north'}></fl-site>`, 'fl-site');
+    const tile = (title: string) => [...site.shadowRoot!.querySelectorAll('article')].find((article) => article.querySelector('h3')?.textContent?.trim() === title);
+    await vi.waitFor(() => expect(tile('Turbine T01')?.querySelector('[data-alarms]')?.getAttribute('data-alarms')).toBe('2'));
+    const state = tile('Turbine T01')!.querySelector('a[data-alarms]')!;
+    expect(state.querySelector('.severity')?.textContent?.trim()).toBe('Critical');
+    expect(state.textContent).toContain('2 open alarms');
+    expect(state.getAttribute('href')).toBe('#/alarms?asset=asset%2Fnorth%2Ft01');
+    expect(tile('Turbine T02')?.querySelector('[data-alarms]')?.textContent?.trim()).toBe('No open alarms');
+    host.remove();
+
+    const asset = await mount<HTMLElement>(html`<fl-asset .asset=${'asset/north/t01'}></fl-asset>`, 'fl-asset');
+    await vi.waitFor(() => expect(asset.shadowRoot!.querySelector('.facts a[data-alarms]')?.getAttribute('data-alarms')).toBe('2'));
+    expect(asset.shadowRoot!.querySelector('.facts a[data-alarms] .severity')?.textContent?.trim()).toBe('Critical');
+    expect(asset.shadowRoot!.querySelectorAll('ul[aria-label="Alarms of this asset"] li')).toHaveLength(4);
+  });
+});
+
 describe('alarm bands on <fl-channel-chart>', () => {
   it('draws a band for each alarm of the channel in the visible range and none for those outside', async () => {
     const array = await ChannelArray.create(storage, 'array/t01/bearing_temp', { timing: 'regular', unit: '°C' });
