@@ -277,6 +277,33 @@ describe.each(backends)('anomaly runner on $name', ({ fresh, connections }) => {
 });
 
 describe('anomaly runner and the live bus', () => {
+  it('finds appends no event told (another process) at its poll, while events of another channel keep coming', async () => {
+    const dir = makeTempDir('fieldline-anomaly-poll-');
+    dirs.push(dir);
+    const store = await SqliteStore.open(dir);
+    const live = new InProcessPublisher({ coalesceMs: 0 });
+    const input = signal(1500);
+    await makeChannel(store);
+    // A second scored channel whose events come faster than the poll: each wakes a pass over that
+    // channel only, and none may hold off the poll that finds the first channel's appends.
+    await ChannelArray.create(store.documents, 'array/source/t2/speed', { timing: 'explicit', site: SITE });
+    await store.documents.put('channel/source/t2/speed', { type: 'channel', site: SITE, asset: 'asset/north/t2', source: 'source/t2', array: 'array/source/t2/speed', field: 'speed', title: 'Wind speed', unit: 'm/s', anomaly: true });
+    const runner = new AnomalyRunner(store, { live, pollMs: 200 });
+    runner.start();
+    await expect.poll(async () => (await runRow(store))?.position, { timeout: 10_000 }).toBe(0);
+    const noise = setInterval(() => live.publish({ event: 'samples', data: { array: 'array/source/t2/speed', site: SITE, length: 0, last: { time: 0, value: 0 } } }), 20);
+    try {
+      await appendPart(store, input, 0, 1500);
+      await expect.poll(async () => (await runRow(store))?.position, { timeout: 10_000 }).toBe(1500);
+    } finally {
+      clearInterval(noise);
+    }
+    expect((await output(store)).values).toEqual(onePass(input));
+    await runner.stop();
+    live.close();
+    await store.close();
+  }, 60_000);
+
   it('wakes at a samples event of its input and tells the derived append', async () => {
     const dir = makeTempDir('fieldline-anomaly-live-');
     dirs.push(dir);

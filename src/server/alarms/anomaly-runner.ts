@@ -118,6 +118,10 @@ export class AnomalyRunner {
   #timer: ReturnType<typeof setTimeout> | undefined;
   #running: Promise<void> | undefined;
   #wanted = false;
+  /** The next pass goes over every channel (the first one, each poll, after a document change). */
+  #pollDue = true;
+  /** Runs to score in the next pass besides a poll: named by a samples event, or with samples left. */
+  #dirty = new Set<string>();
   #stopped = true;
   #subscription: LiveSubscription | undefined;
 
@@ -163,59 +167,85 @@ export class AnomalyRunner {
       if ('reset' in entry) continue;
       const { message } = entry;
       if (message.event === 'samples') {
-        if (this.#byInput.has(message.data.array)) wake = true;
+        const run = this.#byInput.get(message.data.array);
+        if (run !== undefined) {
+          this.#dirty.add(run);
+          wake = true;
+        }
         continue;
       }
       const { id, type } = message.data;
       // A derived channel's own document (written here) changes nothing of what is chosen.
       if (id.endsWith('/anomaly')) continue;
       if (type === 'channel' || type === 'asset' || type === 'alarm_rule' || message.data.deleted) {
+        // A new choice is scored from the next full pass on.
         this.#rescan = true;
+        this.#pollDue = true;
         wake = true;
       }
     }
     if (wake) this.#kick();
   }
 
-  /** Runs a pass soon (at once when none runs; after the running one otherwise). */
+  /**
+   * Runs a pass soon (at once when none runs; after the running one otherwise): over every channel
+   * when the poll is due, else over the channels an event named or that have samples left.
+   */
   #kick(): void {
     if (this.#stopped) return;
     if (this.#running) {
       this.#wanted = true;
       return;
     }
-    clearTimeout(this.#timer);
-    this.#timer = undefined;
     this.#running = (async () => {
-      let more = false;
+      const all = this.#pollDue;
+      this.#pollDue = false;
+      const only = all ? undefined : this.#dirty;
+      this.#dirty = new Set();
       try {
-        more = (await this.runOnce()).more;
+        await this.#pass(only);
       } catch (error) {
         this.#onError(error);
       }
       this.#running = undefined;
       if (this.#stopped) return;
-      if (more || this.#wanted) {
+      // The poll comes every pollMs whatever the events do (appends of other processes have none here).
+      // One poll timer at a time: a full pass asked for early (a document changed) starts it over.
+      if (all) clearTimeout(this.#timer);
+      if (all) this.#timer = setTimeout(() => {
+        this.#pollDue = true;
+        this.#kick();
+      }, this.#pollMs);
+      if (this.#dirty.size > 0 || this.#wanted) {
         this.#wanted = false;
         // The next batch after this turn of the event loop: requests and ingestion go between.
         setImmediate(() => this.#kick());
-      } else this.#timer = setTimeout(() => this.#kick(), this.#pollMs);
+      }
     })();
   }
 
   /**
-   * One pass: reads the chosen channels again when due, then scores one batch of each channel
-   * that has new samples. Rejects on a database failure (nothing of the failed batch is kept).
+   * One pass over every channel: reads the chosen channels again when due, then scores one batch
+   * of each channel that has new samples. Rejects on a database failure (nothing of the failed
+   * batch is kept).
    */
-  async runOnce(): Promise<AnomalyPass> {
+  runOnce(): Promise<AnomalyPass> {
+    return this.#pass(undefined);
+  }
+
+  /** A pass over the runs named in `only` (all when undefined); runs with samples left join `#dirty`. */
+  async #pass(only: ReadonlySet<string> | undefined): Promise<AnomalyPass> {
     if (this.#rescan || Date.now() - this.#scannedAt >= this.#rescanMs) await this.#scan();
     let scored = 0;
     let more = false;
     for (const run of this.#runs.values()) {
-      if (run.refused !== undefined) continue;
+      if (run.refused !== undefined || (only && !only.has(run.id))) continue;
       const result = await this.#stepFresh(run);
       scored += result.scored;
-      more ||= result.more;
+      if (result.more) {
+        more = true;
+        this.#dirty.add(run.id);
+      }
     }
     return { targets: this.#runs.size, scored, more };
   }
