@@ -1,6 +1,6 @@
 // Every condition kind besides threshold: rate, window statistics (band energy, kurtosis…), stale, flatline, anomaly, all/any.
 import { describe, expect, it } from 'vitest';
-import { RATE_MAX_POINTS, WINDOW_MIN_SAMPLES, bandEnergy, bindRule, encodeState, initRuleState, stepRule, tickRule } from '../../src/core';
+import { RATE_MAX_POINTS, WINDOW_MAX_SAMPLES, WINDOW_MIN_SAMPLES, bandEnergy, bindRule, encodeState, initRuleState, stepRule, tickRule } from '../../src/core';
 import { T0, assets, bind, brief, channels, rule, run, samples } from '../support/alarm-fixtures';
 
 /** `count` samples from `from` s, `step` s apart, values from `value(k)`. */
@@ -106,6 +106,21 @@ describe('window statistics', () => {
     const { transitions } = run(binding, [...burst(1, 0), [600, 0]]);
     expect(brief(transitions)).toEqual(['raise@1:medium']);
     expect(transitions[0]!.value).toBeCloseTo(0.5, 1);
+  });
+});
+
+describe('bounded state', () => {
+  it('a band-energy window keeps at most WINDOW_MAX_SAMPLES samples, however long the window', () => {
+    const binding = bind(rule({ kind: 'window', stat: 'band_energy', band: [10, 100], window_s: 86_400, direction: 'high', level: 1 }));
+    let state = initRuleState(binding);
+    const count = 50_000;
+    for (let chunk = 0; chunk < 3; chunk++) {
+      const times = Float64Array.from({ length: count }, (_, k) => T0 + chunk * count + k);
+      state = stepRule(binding, state, [{ input: 0, times, values: Float32Array.from({ length: count }, (_, k) => Math.sin(k / 3)) }]).state;
+    }
+    const window = state.nodes[0] as unknown as { buf: number[]; n: number };
+    expect(window.n).toBe(3 * count);
+    expect(window.buf).toHaveLength(WINDOW_MAX_SAMPLES);
   });
 });
 

@@ -141,6 +141,13 @@ describe('escalation', () => {
     expect(brief(transitions)).toEqual(['raise@0:medium', 'escalate@30:high', 'clear@45:high', 'raise@50:medium', 'escalate@80:high']);
   });
 
+  it('escalates by a clock tick when no data comes', () => {
+    const binding = bind(rule(high, { escalation: [{ severity: 'critical', after_s: 300 }] }));
+    const { state } = run(binding, [[0, 90]]);
+    expect(tickRule(binding, state, T0 + 299_999).transitions).toEqual([]);
+    expect(brief(tickRule(binding, state, T0 + 400_000).transitions)).toEqual(['escalate@300:critical']);
+  });
+
   it('escalates while a stricter condition holds and de-escalates when it stops', () => {
     const binding = bind(rule(high, { escalation: [{ severity: 'critical', condition: { kind: 'threshold', direction: 'high', level: 100 } }] }));
     const { transitions } = run(binding, [

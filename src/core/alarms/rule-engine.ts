@@ -229,15 +229,22 @@ export function bindRule(ruleId: string, rule: AlarmRule, channels: readonly Cha
     targets = [...byId.entries()].filter(([, doc]) => doc.site === rule.site && doc.field === field && matches(doc.asset)).map(([id]) => id);
   }
   targets.sort();
+  // Channels by asset: a sub-condition naming a field looks among its target's asset's channels only.
+  const byAsset = new Map<string, Array<[string, ChannelDoc]>>();
+  for (const entry of byId.entries()) {
+    const list = byAsset.get(entry[1].asset);
+    if (list) list.push(entry);
+    else byAsset.set(entry[1].asset, [entry]);
+  }
   const bindings: RuleBinding[] = [];
   for (const target of targets) {
-    const binding = bindTarget(ruleId, rule, target, byId);
+    const binding = bindTarget(ruleId, rule, target, byId, byAsset);
     if (binding) bindings.push(binding);
   }
   return bindings;
 }
 
-function bindTarget(ruleId: string, rule: AlarmRule, target: string, byId: Map<string, ChannelDoc>): RuleBinding | undefined {
+function bindTarget(ruleId: string, rule: AlarmRule, target: string, byId: Map<string, ChannelDoc>, byAsset: Map<string, Array<[string, ChannelDoc]>>): RuleBinding | undefined {
   const targetDoc = byId.get(target)!;
   const inputs: string[] = [];
   const inputChannels: string[] = [];
@@ -259,7 +266,7 @@ function bindTarget(ruleId: string, rule: AlarmRule, target: string, byId: Map<s
     }
     if (condition.field !== undefined) {
       // Same asset, same field; the target's own source first (a sibling sensor of the same device).
-      const candidates = [...byId.entries()].filter(([, doc]) => doc.asset === targetDoc.asset && doc.site === targetDoc.site && doc.field === condition.field);
+      const candidates = (byAsset.get(targetDoc.asset) ?? []).filter(([, doc]) => doc.site === targetDoc.site && doc.field === condition.field);
       candidates.sort(([a, docA], [b, docB]) => Number(docB.source === targetDoc.source) - Number(docA.source === targetDoc.source) || (a < b ? -1 : a > b ? 1 : 0));
       return candidates[0]?.[0];
     }
