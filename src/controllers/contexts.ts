@@ -6,6 +6,7 @@ import { createContext } from '@lit/context';
 import type { Storage } from '../storage';
 import type { Uploader } from './upload/uploader';
 import type { SyncService } from './sync/sync-service';
+import type { AlarmRow } from './alarms/alarm-list';
 
 /** The local storage of the app (IndexedDB stack). */
 export const storageContext = createContext<Storage | undefined>(Symbol('fl-storage'));
@@ -37,3 +38,15 @@ export interface LiveEvents {
 
 /** The server's live events (samples appended, documents changed), when the app has a server. */
 export const liveContext = createContext<LiveEvents | undefined>(Symbol('fl-live'));
+
+/**
+ * Alarms this device raised itself from readings recorded offline (DeviceAlarmEvaluator), which
+ * the alarm lists show with the synced ones; fires `change` when they change. Structural, like
+ * LiveEvents, so the context does not depend on the evaluator's module.
+ */
+export interface ProvisionalAlarmSource extends EventTarget {
+  provisionalAlarms(): readonly AlarmRow[];
+}
+
+/** The device's provisional alarms, when the app evaluates rules on the device. */
+export const provisionalAlarmsContext = createContext<ProvisionalAlarmSource | undefined>(Symbol('fl-provisional-alarms'));

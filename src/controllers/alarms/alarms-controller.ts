@@ -8,8 +8,10 @@
  * own evaluation of readings recorded offline) join through the `provisional` option.
  */
 import type { ReactiveController, ReactiveControllerHost } from 'lit';
+import { ContextConsumer } from '@lit/context';
 import type { Alarm, AlarmAction } from '../../core';
 import { DocsController } from '../docs-controller';
+import { provisionalAlarmsContext, type ProvisionalAlarmSource } from '../contexts';
 import { compareAlarms, filterAlarms, foldActions, type ActionDoc, type AlarmFilter, type AlarmRow } from './alarm-list';
 
 /** Fired on the window after this page wrote an alarm action (every alarm view lists again). */
@@ -18,7 +20,7 @@ export const ALARM_ACTION_EVENT = 'fl-alarm-action';
 export interface AlarmsControllerOptions {
   /** The list's filter (read on every `shown`); default: open, not hidden, every site. */
   filter?: () => AlarmFilter;
-  /** Alarms this device raised itself and the server does not know yet. */
+  /** Alarms this device raised itself and the server does not know yet (default: the provisionalAlarmsContext's). */
   provisional?: () => readonly AlarmRow[];
   /** The clock (shelving expires). */
   now?: () => number;
@@ -34,6 +36,8 @@ export class AlarmsController implements ReactiveController {
   readonly #target: EventTarget;
   #folded: { alarms: unknown; actions: unknown; provisional: unknown; rows: AlarmRow[] } | undefined;
   #expiry: ReturnType<typeof setTimeout> | undefined;
+  /** The device's own evaluation (DeviceAlarmEvaluator), from the context; its `change` updates the host. */
+  #device: ProvisionalAlarmSource | undefined;
 
   constructor(host: ReactiveControllerHost & HTMLElement, options: AlarmsControllerOptions = {}) {
     this.#host = host;
@@ -41,6 +45,7 @@ export class AlarmsController implements ReactiveController {
     this.#target = options.target ?? window;
     this.#alarms = new DocsController<Alarm>(host, { query: () => 'type:alarm', prefixes: ['alarm/'], sortOn: 'raised_at' });
     this.#actions = new DocsController<AlarmAction>(host, { query: () => 'type:alarm_action', prefixes: ['alarm_action/'], sortOn: 'at' });
+    new ContextConsumer(host, { context: provisionalAlarmsContext, subscribe: true, callback: (source) => this.#watch(source) });
     host.addController(this);
   }
 
@@ -62,7 +67,7 @@ export class AlarmsController implements ReactiveController {
   get all(): AlarmRow[] {
     const alarms = this.#alarms.docs;
     const actions = this.#actions.docs;
-    const provisional = this.#options.provisional?.();
+    const provisional = this.#options.provisional ? this.#options.provisional() : this.#device?.provisionalAlarms();
     const cached = this.#folded;
     if (cached && cached.alarms === alarms && cached.actions === actions && cached.provisional === provisional) return cached.rows;
     const byAlarm = new Map<string, ActionDoc[]>();
@@ -112,12 +117,24 @@ export class AlarmsController implements ReactiveController {
 
   readonly #onAction = () => void this.reload();
 
+  /** A new provisional list: listed again (the cache keys on the list itself). */
+  readonly #onProvisional = () => this.#host.requestUpdate();
+
+  #watch(source: ProvisionalAlarmSource | undefined): void {
+    this.#device?.removeEventListener('change', this.#onProvisional);
+    this.#device = source;
+    if (this.#host.isConnected) source?.addEventListener('change', this.#onProvisional);
+    this.#host.requestUpdate();
+  }
+
   hostConnected(): void {
     this.#target.addEventListener(ALARM_ACTION_EVENT, this.#onAction);
+    this.#device?.addEventListener('change', this.#onProvisional);
   }
 
   hostDisconnected(): void {
     this.#target.removeEventListener(ALARM_ACTION_EVENT, this.#onAction);
+    this.#device?.removeEventListener('change', this.#onProvisional);
     clearTimeout(this.#expiry);
   }
 }
