@@ -7,7 +7,7 @@ export { DocsController, whereEquals, type DocsControllerOptions, type Listed } 
 export { siteAssetChoice, type SiteAssetChoice } from './site-asset-choice';
 export { ChannelStatusController, type ChannelStatus, type ChannelStatusOptions } from './channel-status-controller';
 export { LiveController } from './live-controller';
-export { liveContext, type LiveEvent, type LiveEvents } from './contexts';
+export { liveContext, provisionalAlarmsContext, type LiveEvent, type LiveEvents, type ProvisionalAlarmSource } from './contexts';
 export { LiveService, type LiveListener, type LiveServiceOptions } from './live/live-service';
 export { SessionController, parseSessionUser, type Role, type SessionState, type SessionUser } from './session-controller';
 export { storageContext } from './contexts';
@@ -28,7 +28,25 @@ export { usersApi, usersApiAt, type AdminUser, type NewUser, type UserChanges, t
 export { AdminUsersController, type AdminUsersOptions } from './admin-users-controller';
 export { AdminModelController, type AdminAsset, type AdminModelOptions, type AdminSite, type AssetFields, type SiteFields } from './admin-model-controller';
 export { AlarmsController, ALARM_ACTION_EVENT, type AlarmsControllerOptions } from './alarms/alarms-controller';
-export { badgeCount, compareAlarms, filterAlarms, foldActions, isHidden, needsAttention, worstOpenAlarm, type ActionDoc, type AlarmFilter, type AlarmRow, type AlarmStateFilter, type WorstAlarm } from './alarms/alarm-list';
+export { activationBands, badgeCount, compareAlarms, filterAlarms, foldActions, isHidden, needsAttention, worstOpenAlarm, type ActionDoc, type ActivationBand, type AlarmFilter, type AlarmRow, type AlarmStateFilter, type WorstAlarm } from './alarms/alarm-list';
 export { createWorkOrderFromAlarm, workOrderNotes, workOrderTitle, writeAlarmAction, type ActionContext, type AlarmActionChoice, type AlarmTitles } from './alarms/alarm-actions';
 export { AppBadgeController, setAppBadge, type AppBadgeOptions, type BadgeApi } from './alarms/app-badge';
+export { AlarmRulesController, RuleNotSaved, formatAssetType, type Choice } from './alarms/alarm-rules-controller';
+export {
+  MAX_FORM_CONDITIONS,
+  draftFromRule,
+  emptyCondition,
+  emptyDraft,
+  escalationEditable,
+  formatSeconds,
+  leafKindLabels,
+  leafKinds,
+  ruleFromDraft,
+  ruleSummary,
+  severitiesAbove,
+  type ConditionDraft,
+  type EscalationDraft,
+  type LeafKind,
+  type RuleDraft,
+} from './alarms/rule-draft';
 export { BASELINES_ID, DeviceAlarmEvaluator, PROVISIONAL_CHANGE_EVENT, type DeviceAlarmEvaluatorOptions } from './alarms/device-evaluator';

@@ -4,6 +4,7 @@ import type SlSelect from '@shoelace-style/shoelace/dist/components/select/selec
 import type SlTextarea from '@shoelace-style/shoelace/dist/components/textarea/textarea.js';
 import {
   AlarmsController,
+  activationBands,
   OnlineStatusController,
   UnsavedChangesController,
   createWorkOrderFromAlarm,
@@ -269,7 +270,7 @@ export class FlAlarm extends LitElement {
     const channel = this.channelDoc;
     if (!channel) return nothing;
     const storage = this.#online.online ? this.#server.value : undefined;
-    const bands = this.#alarms.all.filter((other) => other.channel === row.channel);
+    const bands = activationBands(this.#alarms.all.filter((other) => other.channel === row.channel));
     return html`<section aria-labelledby="chart-heading">
       <h3 id="chart-heading">${channel.title}</h3>
       <fl-channel-chart .array=${channel.array} .label=${channel.title} .unit=${channel.unit ?? ''} .storage=${storage} .alarms=${bands}></fl-channel-chart>

@@ -1,7 +1,7 @@
 import { LitElement, css, html, nothing, type PropertyValues } from 'lit';
 import { ContextConsumer } from '@lit/context';
 import type SlSelect from '@shoelace-style/shoelace/dist/components/select/select.js';
-import { AlarmsController, ChannelStatusController, DocsController, OnlineStatusController, hrefOf, serverStorageContext, storageContext, whereEquals, worstOpenAlarm, type Listed } from '../controllers';
+import { AlarmsController, activationBands, ChannelStatusController, DocsController, OnlineStatusController, hrefOf, serverStorageContext, storageContext, whereEquals, worstOpenAlarm, type Listed } from '../controllers';
 import type { AssetDoc, ChannelDoc, SiteDoc, WorkOrder } from '../core';
 import { baseStyles } from './design/styles';
 import { formatAge, formatValue, humanize } from './format';
@@ -166,7 +166,7 @@ export class FlAsset extends LitElement {
       <sl-select label="Channel shown" value=${shown.array} @sl-change=${(event: Event) => (this.chosen = (event.target as SlSelect).value as string)}>
         ${channels.map((channel) => html`<sl-option value=${channel.array}>${channel.title}</sl-option>`)}
       </sl-select>
-      <fl-channel-chart .array=${shown.array} .label=${shown.title} .unit=${shown.unit ?? ''} .storage=${storage} .alarms=${this.#alarms.all.filter((alarm) => alarm.channel === shown.id)}></fl-channel-chart>
+      <fl-channel-chart .array=${shown.array} .label=${shown.title} .unit=${shown.unit ?? ''} .storage=${storage} .alarms=${activationBands(this.#alarms.all.filter((alarm) => alarm.channel === shown.id))}></fl-channel-chart>
     </section>`;
   }
 

@@ -1,6 +1,6 @@
 import { LitElement, css, html, nothing, type PropertyValues } from 'lit';
 import { ContextConsumer } from '@lit/context';
-import { AlarmsController, OnlineStatusController, hrefOf, serverStorageContext, storageContext } from '../controllers';
+import { AlarmsController, activationBands, OnlineStatusController, hrefOf, serverStorageContext, storageContext } from '../controllers';
 import type { AssetDoc, ChannelDoc, SiteDoc } from '../core';
 import { baseStyles } from './design/styles';
 
@@ -90,7 +90,7 @@ export class FlChannel extends LitElement {
         ${fact('Normal range', doc.normal ? `${doc.normal.min ?? '…'} to ${doc.normal.max ?? '…'} ${doc.unit ?? ''}` : undefined)}
         ${fact('Field', doc.field)}
       </dl>
-      <fl-channel-chart .array=${doc.array} .label=${doc.title} .unit=${doc.unit ?? ''} .storage=${storage} .height=${fullHeight()} .alarms=${this.#alarms.all.filter((alarm) => alarm.channel === this.channel)}></fl-channel-chart>
+      <fl-channel-chart .array=${doc.array} .label=${doc.title} .unit=${doc.unit ?? ''} .storage=${storage} .height=${fullHeight()} .alarms=${activationBands(this.#alarms.all.filter((alarm) => alarm.channel === this.channel))}></fl-channel-chart>
     `;
   }
 }

@@ -6,7 +6,7 @@ import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
 import { ContextProvider } from '@lit/context';
 import { LitElement, html } from 'lit';
 import { ChannelArray } from '../../src/arrays';
-import { AlarmsController, badgeCount, liveContext, storageContext, writeAlarmAction, type AlarmFilter, type BadgeApi, type LiveEvent, type LiveEvents } from '../../src/controllers';
+import { AlarmsController, activationBands, badgeCount, liveContext, storageContext, writeAlarmAction, type AlarmFilter, type BadgeApi, type LiveEvent, type LiveEvents } from '../../src/controllers';
 import type { Alarm } from '../../src/core';
 import { defineGadgets, type FlAlarm, type FlAlarmBadge, type FlAlarms } from '../../src/gadgets';
 import type { FlChannelChart } from '../../src/gadgets/fl-channel-chart';
@@ -327,6 +327,26 @@ describe('alarm state of assets', () => {
 });
 
 describe('alarm bands on <fl-channel-chart>', () => {
+  it('a chattering alarm is one band per activation (from its history), escalations colour the band, a dropped history falls back to raised_at', () => {
+    const t = now - 3_600_000;
+    const chattering = alarm({
+      state: 'active_unacked',
+      count: 2,
+      history: [
+        { at: t, kind: 'raised', severity: 'medium' },
+        { at: t + 60_000, kind: 'escalated', severity: 'critical' },
+        { at: t + 120_000, kind: 'cleared' },
+        { at: t + 600_000, kind: 'reactivated', severity: 'medium' },
+      ],
+    });
+    expect(activationBands([chattering])).toEqual([
+      { raised_at: t, cleared_at: t + 120_000, severity: 'critical' },
+      { raised_at: t + 600_000, severity: 'medium' },
+    ]);
+    const dropped = alarm({ raised_at: t, cleared_at: t + 5000, state: 'cleared_unacked', history: [{ at: t + 5000, kind: 'cleared' }], history_dropped: 200 });
+    expect(activationBands([dropped])).toEqual([{ raised_at: t, cleared_at: t + 5000, severity: 'high' }]);
+  });
+
   it('draws a band for each alarm of the channel in the visible range and none for those outside', async () => {
     const array = await ChannelArray.create(storage, 'array/t01/bearing_temp', { timing: 'regular', unit: '°C' });
     const t0 = now - 600_000;

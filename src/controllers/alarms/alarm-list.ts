@@ -120,3 +120,38 @@ export function worstOpenAlarm(rows: readonly AlarmRow[], assets: ReadonlySet<st
   }
   return worst ? { severity: worst.severity, count, alarm: worst } : undefined;
 }
+
+/** One activation of an alarm on a chart: raised (or active again) until cleared (open: still active). */
+export interface ActivationBand {
+  raised_at: number;
+  cleared_at?: number;
+  severity: Severity;
+}
+
+/**
+ * Every activation of `alarms` as a band, from their histories: an alarm that chattered shows each
+ * time it was active, not only the last. Escalations raise the band's severity. Where the history
+ * lost its start (older entries dropped) the alarm's own raised_at/cleared_at stand in.
+ */
+export function activationBands(alarms: readonly Alarm[]): ActivationBand[] {
+  const bands: ActivationBand[] = [];
+  for (const alarm of alarms) {
+    let open: ActivationBand | undefined;
+    let found = false;
+    for (const entry of alarm.history ?? []) {
+      if (entry.kind === 'raised' || entry.kind === 'reactivated') {
+        if (open) bands.push(open);
+        open = { raised_at: entry.at, severity: entry.severity ?? alarm.severity };
+        found = true;
+      } else if ((entry.kind === 'escalated' || entry.kind === 'deescalated') && open && entry.severity) {
+        if (rank(entry.severity) > rank(open.severity)) open.severity = entry.severity;
+      } else if ((entry.kind === 'cleared' || entry.kind === 'normal') && open) {
+        bands.push({ ...open, cleared_at: entry.at });
+        open = undefined;
+      }
+    }
+    if (open) bands.push(alarm.state.startsWith('active') ? open : { ...open, ...(alarm.cleared_at !== undefined ? { cleared_at: alarm.cleared_at } : {}) });
+    if (!found) bands.push({ raised_at: alarm.raised_at, severity: alarm.severity, ...(alarm.cleared_at !== undefined ? { cleared_at: alarm.cleared_at } : {}) });
+  }
+  return bands;
+}
