@@ -5,8 +5,33 @@
 import { describe, expect, it } from 'vitest';
 import { ChannelArray } from '../../src/arrays';
 import { applyTransition, bindRule, initRuleState, stepRule, type Alarm, type AlarmRule, type AssetDoc, type ChannelDoc, type RuleState } from '../../src/core';
-import { DeviceAlarmEvaluator } from '../../src/controllers/alarms/device-evaluator';
+import { AlarmsController, DeviceAlarmEvaluator, provisionalAlarmsContext, storageContext, type ProvisionalAlarmSource } from '../../src/controllers';
 import { createStorage, type Doc, type Storage } from '../../src/storage';
+import { ContextProvider } from '@lit/context';
+import { LitElement, html } from 'lit';
+
+/** What the app's shell provides: the device storage and the device's provisional alarms. */
+class ProvisionalHost extends LitElement {
+  static override properties = { storage: { attribute: false }, provisional: { attribute: false } };
+  declare storage: Storage | undefined;
+  declare provisional: ProvisionalAlarmSource | undefined;
+  readonly #storage = new ContextProvider(this, { context: storageContext });
+  readonly #provisional = new ContextProvider(this, { context: provisionalAlarmsContext });
+  protected override willUpdate(): void {
+    this.#storage.setValue(this.storage);
+    this.#provisional.setValue(this.provisional);
+  }
+  override render() {
+    return html`<provisional-probe></provisional-probe>`;
+  }
+}
+customElements.define('provisional-host', ProvisionalHost);
+
+/** A view's AlarmsController, as the alarm list holds it. */
+class ProvisionalProbe extends LitElement {
+  readonly alarms = new AlarmsController(this, { filter: () => ({ state: 'any' }) });
+}
+customElements.define('provisional-probe', ProvisionalProbe);
 
 let counter = 0;
 const unique = (name: string): string => `${name}-${Date.now().toString(36)}-${++counter}`;
@@ -125,5 +150,35 @@ describe('DeviceAlarmEvaluator', () => {
     await other.put('alarm/gearbox-hot/source/t01/gearbox_temp/7', asServer as Doc);
     await secondEvaluator.refresh();
     expect(secondEvaluator.provisionalAlarms()).toEqual([]);
+  });
+
+  it("the app's alarm lists show them (provisionalAlarmsContext) until the server's copy replaces them", async () => {
+    const { local, device } = await tablet();
+    const array = await ChannelArray.create(local, arrayId, { timing: 'explicit', site });
+    const evaluator = new DeviceAlarmEvaluator({ storage: local, device, now: () => T0 + 100_000 });
+    await evaluator.refresh();
+    const host = document.createElement('provisional-host') as ProvisionalHost;
+    host.storage = local;
+    host.provisional = evaluator;
+    document.body.append(host);
+    try {
+      await host.updateComplete;
+      const probe = host.shadowRoot!.querySelector('provisional-probe') as ProvisionalProbe;
+      await expect.poll(() => probe.alarms.loaded, { timeout: 5_000 }).toBe(true);
+      expect(probe.alarms.all).toEqual([]);
+      await array.append(Float32Array.from([60, 90, 91]), seconds(0, 3));
+      await evaluator.refresh(); // its change event updates the probe
+      await expect.poll(() => probe.alarms.all.map((row) => [row.id, row.provisional]), { timeout: 5_000 }).toEqual([['alarm/gearbox-hot/source/t01/gearbox_temp/1', true]]);
+      const asServer: Record<string, unknown> = { ...probe.alarms.all[0]!, message: 'from the server' };
+      delete asServer.id;
+      delete asServer.pending;
+      delete asServer.provisional;
+      await local.put('alarm/gearbox-hot/source/t01/gearbox_temp/1', asServer as Doc);
+      await probe.alarms.reload();
+      await evaluator.refresh();
+      await expect.poll(() => probe.alarms.all.map((row) => [row.id, row.provisional, row.message]), { timeout: 5_000 }).toEqual([['alarm/gearbox-hot/source/t01/gearbox_temp/1', undefined, 'from the server']]);
+    } finally {
+      host.remove();
+    }
   });
 });
