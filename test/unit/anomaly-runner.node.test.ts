@@ -249,6 +249,25 @@ describe.each(backends)('anomaly runner on $name', ({ fresh, connections }) => {
     await store.close();
   }, 60_000);
 
+  it('scores a regular input (bulk history: runs of several spacings) at its computed times', async () => {
+    const store = await fresh().open();
+    const array = await ChannelArray.create(store.documents, INPUT, { timing: 'regular', site: SITE });
+    await store.documents.put(CHANNEL, { type: 'channel', site: SITE, asset: 'asset/north/t1', source: 'source/t1', array: INPUT, field: 'speed', title: 'Wind speed', unit: 'm/s', anomaly: true });
+    const values = signal(5000).values;
+    const t0 = 1_760_000_000_000;
+    // A backfill at one sample every 10 s, then 1 Hz, appended in pieces between passes.
+    await array.append(values.slice(0, 3000), { runs: [{ offset: 0, t0, dt: 10_000 }, { offset: 2000, t0: t0 + 20_000_000, dt: 1000 }] });
+    const runner = new AnomalyRunner(store, { batchSamples: 1234 });
+    await runner.catchUp();
+    await array.append(values.slice(3000), { t0: t0 + 20_000_000 + 1000 * 1000, dt: 1000 });
+    await runner.catchUp();
+    const times = await array.times(0, 5000);
+    const derived = await output(store);
+    expect(derived.times).toEqual(times);
+    expect(derived.values).toEqual(scoreAnomaly(initAnomaly(), times, values).scores);
+    await store.close();
+  }, 60_000);
+
   it('an input whose history changed is scored again from its first sample', async () => {
     const store = await fresh().open();
     const input = signal(3000);
