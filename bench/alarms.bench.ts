@@ -55,12 +55,14 @@ async function ingestToAlarm(): Promise<Figures> {
     if (fleet) await fleet.start();
     else process.stdout.write('  (this server has no simulated fleet: measured without it)\n');
     const token = await server.login('admin', ADMIN_PASSWORD);
-    const registered = await fetch(`${server.server.url}/api/sources`, { method: 'POST', headers: { authorization: `Bearer ${token}`, 'content-type': 'application/json' }, body: JSON.stringify({ tag: 'bench.alarms', site: 'site/bench-alarms' }) });
+    // A source of an asset, as every real one: an alarm names its asset.
+    await server.server.store.documents.put('asset/bench-alarms/pump', { type: 'asset', site: 'site/bench-alarms', title: 'Bench pump', asset_type: 'pump' });
+    const registered = await fetch(`${server.server.url}/api/sources`, { method: 'POST', headers: { authorization: `Bearer ${token}`, 'content-type': 'application/json' }, body: JSON.stringify({ tag: 'bench.alarms', site: 'site/bench-alarms', asset: 'asset/bench-alarms/pump' }) });
     if (registered.status !== 201) throw new Error(`registering the source: ${registered.status} ${await registered.text()}`);
     const source = (await registered.json()) as { id: string };
     const agent = new FluentClient('bench', { socket: { host: '127.0.0.1', port: server.server.forwardPort, timeout: 60_000 }, ack: { ackTimeout: 60_000 }, milliseconds: true, eventMode: 'Message', flushInterval: 1 });
     const start = Date.now() - HISTORY * 1000;
-    await Promise.all(Array.from({ length: HISTORY }, (_, index) => agent.emit('alarm', { value: 10 + (index % 5) }, start + index * 1000)));
+    await Promise.all(Array.from({ length: HISTORY }, (_, index) => agent.emit('alarms', { value: 10 + (index % 5) }, start + index * 1000)));
     const channel = `channel/${source.id}/value`;
     const rule: AlarmRule = { type: 'alarm_rule', site: 'site/bench-alarms', title: 'Bench level', enabled: true, target: { channel }, condition: { kind: 'threshold', direction: 'high', level: 50 }, severity: 'high' };
     await server.server.store.documents.put('alarm_rule/bench-level', rule as unknown as Doc);
@@ -82,7 +84,7 @@ async function ingestToAlarm(): Promise<Figures> {
       const began = Date.now();
       const length = HISTORY + index + 1;
       const from = stream.messages.length;
-      await agent.emit('alarm', { value: index % 2 === 0 ? 100 : 0 }, began);
+      await agent.emit('alarms', { value: index % 2 === 0 ? 100 : 0 }, began);
       const ackAt = Date.now();
       const [samples, changed] = await Promise.all([
         stream.waitFor((message) => message.event === 'samples' && (JSON.parse(message.data) as SamplesData).array === array && (JSON.parse(message.data) as SamplesData).length >= length, { from, boundMs: 30_000 }),

@@ -400,6 +400,36 @@ for (const backend of backends) {
       }
     });
 
+    it('a binding whose step keeps failing is reported and waits for the poll (no spinning); the other rules go on', async () => {
+      const { store } = await backend.fresh();
+      try {
+        const good = await seedChannel(store, 'good');
+        await store.documents.put('alarm_rule/good', thresholdRule(good.channel) as unknown as Doc);
+        const samples = pattern(20, [[5, 10]]);
+        await good.array.append(samples.values, samples.times);
+        // A channel whose array metadata says 10 samples that were never written: every read fails.
+        const source = 'source/00000000-0000-4000-8000-0000000000ba';
+        await store.documents.put(`array/${source}/broken`, { kind: 'fl-channel-array', version: 1, chunk_size: 65_536, length: 10, timing: 'explicit', segments: [], chunk_first_time: [T0], last_time: T0 + 9000, site: SITE });
+        await store.documents.put(`channel/${source}/broken`, { type: 'channel', site: SITE, asset: ASSET, source, array: `array/${source}/broken`, title: 'broken', unit: '', field: 'broken' });
+        await store.documents.put('alarm_rule/broken', thresholdRule(`channel/${source}/broken`) as unknown as Doc);
+        const evaluator = new AlarmEvaluator(store);
+        // The first pass serves the good rule (progress: another pass at once); the second has
+        // only the broken binding left and asks for no immediate successor.
+        expect(await evaluator.runPass()).toBe(true);
+        expect(await evaluator.runPass()).toBe(false);
+        const status = await evaluator.status();
+        const byRule = new Map(status.bindings.map((binding) => [binding.rule, binding]));
+        expect(byRule.get('alarm_rule/good')!.caught_up).toBe(true);
+        expect(byRule.get('alarm_rule/broken')).toMatchObject({ caught_up: false, inputs: [{ position: 0, length: 10 }] });
+        expect(byRule.get('alarm_rule/broken')!.error).toBeTruthy();
+        expect(evaluator.counters.failures).toBe(2);
+        await expect(evaluator.runUntilCaughtUp()).rejects.toThrow(/cannot go on/);
+        expect((await storedAlarms(store)).size).toBe(1);
+      } finally {
+        await store.close();
+      }
+    });
+
     it('a changed rule starts over from the current end (its open alarm goes on); a disabled one stops and keeps its alarms', async () => {
       const { store } = await backend.fresh();
       try {

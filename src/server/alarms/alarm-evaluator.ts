@@ -299,12 +299,25 @@ export class AlarmEvaluator {
       await this.#guarded(entry, () => this.#tick(entry, now));
     }
     this.#lastPassAt = now;
-    return entries.some((entry) => this.#behind(entry));
+    // Only progress asks for the next pass at once: a binding whose step keeps failing (or that
+    // lost a race) waits for the poll instead of spinning.
+    return read > 0 && entries.some((entry) => this.#behind(entry));
   }
 
-  /** Passes until every binding has read all its data (tests, and a process that only catches up). */
+  /**
+   * Passes until every binding has read all its data (tests, and a process that only catches up).
+   * Rejects when a pass makes no progress while some binding is still behind (a step that keeps
+   * failing: its error is in status()), or after `maxPasses`.
+   */
   async runUntilCaughtUp(maxPasses = 100_000): Promise<void> {
-    for (let pass = 0; pass < maxPasses; pass++) if (!(await this.runPass())) return;
+    for (let pass = 0; pass < maxPasses; pass++) {
+      if (await this.runPass()) continue;
+      const stuck = this.#entries.filter((entry) => this.#behind(entry));
+      if (stuck.length === 0) return;
+      // A lost race leaves the winner's row read back: the next pass goes on from there.
+      if (stuck.every((entry) => entry.error === undefined)) continue;
+      throw new Error(`alarm evaluator: ${stuck.length} binding(s) cannot go on: ${stuck.find((entry) => entry.error !== undefined)!.error}`);
+    }
     throw new Error(`alarm evaluator: still behind after ${maxPasses} passes`);
   }
 
