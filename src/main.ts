@@ -6,7 +6,7 @@
 import { Workbox } from 'workbox-window';
 import { defineGadgets } from './gadgets';
 import { ReplicateStorage, createStorage } from './storage';
-import { DEVICE_SCOPE, LiveService, PinService, SyncService, Uploader, forgetBrowserDemo } from './controllers';
+import { DEVICE_SCOPE, DeviceAlarmEvaluator, LiveService, PinService, SyncService, Uploader, forgetBrowserDemo } from './controllers';
 
 defineGadgets();
 
@@ -38,6 +38,10 @@ const uploader = new Uploader({ outbox: createStorage({ type: 'indexeddb', datab
 // The server's live events (samples appended, documents changed): charts and tiles tail them.
 const live = new LiveService();
 
+// Alarm rules evaluated here too, for readings recorded on this device and not yet on the server:
+// provisional alarms, shown until the server's own arrive (the baselines live in a device database).
+const deviceAlarms = new DeviceAlarmEvaluator({ storage: local, device: createStorage({ type: 'indexeddb', database: 'fieldline-device-alarms' }) });
+
 const app = document.querySelector('fl-app');
 if (app) {
   app.storage = storage;
@@ -45,9 +49,11 @@ if (app) {
   app.serverStorage = server;
   app.sync = sync;
   app.live = live;
+  app.provisionalAlarms = deviceAlarms;
 }
 sync.start();
 live.start();
+deviceAlarms.connect({ sync, changes: [storage] });
 void uploader.resumeAll();
 
 function registerServiceWorker(): void {

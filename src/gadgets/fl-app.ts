@@ -8,12 +8,14 @@ import {
   ThemeController,
   hrefOf,
   liveContext,
+  provisionalAlarmsContext,
   serverStorageContext,
   storageContext,
   syncContext,
   unsavedChanges,
   uploaderContext,
   type LiveEvents,
+  type ProvisionalAlarmSource,
   type Role,
   type SyncService,
   type ThemeChoice,
@@ -97,6 +99,7 @@ export class FlApp extends LitElement {
     serverStorage: { attribute: false },
     sync: { attribute: false },
     live: { attribute: false },
+    provisionalAlarms: { attribute: false },
     api: { attribute: false },
     viewTitle: { state: true },
   };
@@ -107,6 +110,8 @@ export class FlApp extends LitElement {
   declare serverStorage: Storage | undefined;
   declare sync: SyncService | undefined;
   declare live: LiveEvents | undefined;
+  /** The device's own provisional alarms (provided to the alarm lists). */
+  declare provisionalAlarms: ProvisionalAlarmSource | undefined;
   /** How the shell asks the server who is signed in (default: this window's fetch). */
   declare api: typeof fetch | undefined;
   /** The title the current view reported (site, asset or channel title) and the way to it. */
@@ -117,6 +122,7 @@ export class FlApp extends LitElement {
   readonly #serverStorageProvider = new ContextProvider(this, { context: serverStorageContext });
   readonly #syncProvider = new ContextProvider(this, { context: syncContext });
   readonly #liveProvider = new ContextProvider(this, { context: liveContext });
+  readonly #provisionalAlarmsProvider = new ContextProvider(this, { context: provisionalAlarmsContext });
 
   readonly #online = new OnlineStatusController(this);
   readonly #session = new SessionController(this, { fetch: (input, init) => (this.api ?? window.fetch.bind(window))(input, init) });
@@ -142,6 +148,7 @@ export class FlApp extends LitElement {
     this.serverStorage = undefined;
     this.sync = undefined;
     this.live = undefined;
+    this.provisionalAlarms = undefined;
     this.viewTitle = undefined;
     this.addEventListener('fl-title', (event) => {
       event.stopPropagation();
@@ -156,6 +163,7 @@ export class FlApp extends LitElement {
     if (changed.has('serverStorage')) this.#serverStorageProvider.setValue(this.serverStorage);
     if (changed.has('sync')) this.#syncProvider.setValue(this.sync);
     if (changed.has('live')) this.#liveProvider.setValue(this.live);
+    if (changed.has('provisionalAlarms')) this.#provisionalAlarmsProvider.setValue(this.provisionalAlarms);
     const shown = `${this.#router.route}/${this.#router.params.join('/')}`;
     if (shown !== this.#shownRoute) {
       // A new view reports its own title; until then the section's name stands.
