@@ -22,9 +22,10 @@ import { FlAdminUsers } from './fl-admin-users';
 import { FlAlarm } from './fl-alarm';
 import { FlAlarmBadge } from './fl-alarm-badge';
 import { FlAlarms } from './fl-alarms';
+import { FlAlarmRules } from './fl-alarm-rules';
 
 export { FlAdminAssets, FlAdminSites, FlAdminUsers };
-export { FlAlarm, FlAlarmBadge, FlAlarms };
+export { FlAlarm, FlAlarmBadge, FlAlarms, FlAlarmRules };
 export type { SourcesViewApi } from './fl-sources';
 export { FlApp, FlAsset, FlChannel, FlSite, FlSites, FlSparkline, FlChannelChart, FlChannelList, FlConflicts, FlOfflineData, FlSignIn, FlSources, FlSyncStatus, FlUpload, FlWorkOrders };
 export type { WorkOrder, WorkOrderStatus } from './fl-work-orders';
@@ -36,6 +37,7 @@ const gadgets: Record<string, CustomElementConstructor> = {
   'fl-alarm': FlAlarm,
   'fl-alarm-badge': FlAlarmBadge,
   'fl-alarms': FlAlarms,
+  'fl-alarm-rules': FlAlarmRules,
   'fl-app': FlApp,
   'fl-asset': FlAsset,
   'fl-channel': FlChannel,

@@ -45,6 +45,8 @@ import wrench from '../../../node_modules/@shoelace-style/shoelace/dist/assets/i
 import bellFill from '../../../node_modules/@shoelace-style/shoelace/dist/assets/icons/bell-fill.svg?url';
 import clockHistory from '../../../node_modules/@shoelace-style/shoelace/dist/assets/icons/clock-history.svg?url';
 import arrowCounterclockwise from '../../../node_modules/@shoelace-style/shoelace/dist/assets/icons/arrow-counterclockwise.svg?url';
+// Alarm rules (engineers).
+import sliders from '../../../node_modules/@shoelace-style/shoelace/dist/assets/icons/sliders.svg?url';
 
 const icons: ReadonlyMap<string, string> = new Map([
   ['house', house],
@@ -85,6 +87,7 @@ const icons: ReadonlyMap<string, string> = new Map([
   ['bell-fill', bellFill],
   ['clock-history', clockHistory],
   ['arrow-counterclockwise', arrowCounterclockwise],
+  ['sliders', sliders],
 ]);
 
 /** The icon names this build carries (for tests and for the notes). */
