@@ -163,15 +163,30 @@ export function icingVisibility(schedule: FaultSchedule): 'must' | 'may' | 'neve
   return windows.some((window) => window.ambient < 1.5 && window.wind > 7.5) ? 'may' : 'never';
 }
 
-/** The first stored time at or after the string's failure when the string the rule compares with carries over 0.5 A (undefined: none before `until`). */
-export function firstSiblingCurrent(schedule: FaultSchedule, until: number): number | undefined {
+/**
+ * When the sibling string the rule compares with first carries over 0.5 A after the failure
+ * (`first`), and when it began the first 5 minutes it stayed above 0.3 A (the deadband) after
+ * that (`held`): passing clouds at dawn may interrupt the on delay. Undefined: not before `until`.
+ */
+export function siblingDaylight(schedule: FaultSchedule, until: number): { first: number; held: number } | undefined {
   const def = fleetDefinition(schedule.seed).sources.find((source) => source.kind === 'inverter' && source.index === schedule.stringFailure.inverter)!;
   const sibling = `s${((schedule.stringFailure.string + 1) % 3) + 1}_current`;
+  let first: number | undefined;
+  let since: number | undefined;
   for (let from = schedule.stringFailure.start - 1; from < until; from += 12 * HOUR) {
     const times = storedTimes(schedule, def, from, Math.min(until, from + 12 * HOUR));
-    const samples = inverterSamples(schedule.seed, schedule, def.index, times);
-    const index = samples[sibling]!.findIndex((current) => current > 0.5);
-    if (index !== -1) return times[index];
+    const currents = inverterSamples(schedule.seed, schedule, def.index, times)[sibling]!;
+    for (let index = 0; index < times.length; index++) {
+      const time = times[index]!;
+      const current = currents[index]!;
+      if (since === undefined) {
+        if (current > 0.5) {
+          since = time;
+          first ??= time;
+        }
+      } else if (current < 0.3) since = undefined;
+      if (since !== undefined && time - since >= 5 * MINUTE) return { first: first!, held: since };
+    }
   }
   return undefined;
 }
@@ -221,7 +236,9 @@ export function checkDemoAlarms(schedule: FaultSchedule, alarms: readonly AlarmE
   const ended = (end: number) => end <= options.until;
 
   // Stuck gearbox temperature (T05): the flatline's 15 min from the first stuck sample, which is
-  // at most one sample after the start; cleared at the first sample that moves again.
+  // at most one sample after the start — or one before it: the sensor holds what it read at the
+  // start, and a sample in the same second before it read the same; cleared at the first sample
+  // that moves again.
   {
     const { stuck } = schedule;
     const channel = channelOf(`${turbineSlug(stuck.turbine)}.scada`, stuck.field);
@@ -230,7 +247,7 @@ export function checkDemoAlarms(schedule: FaultSchedule, alarms: readonly AlarmE
     expect(found.length, 'one stuck-sensor alarm').toBe(1);
     const alarm = found[0]!;
     expect(alarm.severity).toBe('medium');
-    expect(alarm.raised_at).toBeGreaterThanOrEqual(stuck.start + 15 * MINUTE);
+    expect(alarm.raised_at).toBeGreaterThanOrEqual(stuck.start + 15 * MINUTE - dt);
     expect(alarm.raised_at).toBeLessThanOrEqual(stuck.start + 15 * MINUTE + dt);
     if (ended(stuck.end + OLD_DT_MS)) {
       expect(alarm.cleared_at, 'the stuck-sensor alarm clears when the value moves').toBeGreaterThanOrEqual(stuck.end);
@@ -283,21 +300,21 @@ export function checkDemoAlarms(schedule: FaultSchedule, alarms: readonly AlarmE
     findings.push({ fault: `icing-${turbineSlug(icing.turbine)}`, rule: 'demo-icing', ...(found[0] ? { raised_at: found[0].raised_at, severity: found[0].severity } : {}), note: `visibility ${visibility}; ${found.length} alarm(s)${found[0] ? `, first ${((found[0].raised_at - icing.start) / MINUTE).toFixed(0)} min after the start` : ''}` });
   }
 
-  // Failed string (INV03 string 2): 5 min (on delay) after the first moment after the failure that
-  // the sibling string carries over 0.5 A; it stays active (the failure does not end).
+  // Failed string (INV03 string 2): 5 min (on delay) after the sibling string carries over 0.5 A
+  // (and stays over 0.3 A) after the failure; it stays active (the failure does not end).
   {
     const { stringFailure } = schedule;
     const channel = channelOf(inverterSlug(stringFailure.inverter), `s${stringFailure.string + 1}_current`);
     const found = pair(`string-${stringFailure.string + 1}-open`, channel);
-    const daylight = firstSiblingCurrent(schedule, options.until);
-    if (daylight !== undefined && daylight + 5 * MINUTE + 2 * OLD_DT_MS <= options.until) {
+    const daylight = siblingDaylight(schedule, options.until);
+    if (daylight !== undefined && daylight.held + 5 * MINUTE <= options.until) {
       expect(found.length, 'one open-string alarm').toBe(1);
       const alarm = found[0]!;
       expect(alarm.severity).toBe('medium');
-      expect(alarm.raised_at).toBeGreaterThanOrEqual(daylight + 5 * MINUTE);
-      expect(alarm.raised_at).toBeLessThanOrEqual(daylight + 5 * MINUTE + 2 * spacingAt(schedule, daylight));
+      expect(alarm.raised_at).toBeGreaterThanOrEqual(daylight.first + 5 * MINUTE);
+      expect(alarm.raised_at).toBeLessThanOrEqual(daylight.held + 5 * MINUTE + 2 * spacingAt(schedule, daylight.held));
       expect(alarm.state, 'the string stays open: the alarm stays active').toBe('active_unacked');
-      findings.push({ fault: `string_failure-${inverterSlug(stringFailure.inverter)}-s${stringFailure.string + 1}`, rule: `demo-string-${stringFailure.string + 1}-open`, raised_at: alarm.raised_at, severity: alarm.severity, note: `${((alarm.raised_at - stringFailure.start) / MINUTE).toFixed(0)} min after the failure (first daylight ${((daylight - stringFailure.start) / MINUTE).toFixed(0)} min after it)` });
+      findings.push({ fault: `string_failure-${inverterSlug(stringFailure.inverter)}-s${stringFailure.string + 1}`, rule: `demo-string-${stringFailure.string + 1}-open`, raised_at: alarm.raised_at, severity: alarm.severity, note: `${((alarm.raised_at - stringFailure.start) / MINUTE).toFixed(0)} min after the failure (the sibling string produced ${((daylight.first - stringFailure.start) / MINUTE).toFixed(0)} min after it)` });
     } else {
       expect(found.length, 'no daylight since the failure: nothing to see yet').toBe(0);
       findings.push({ fault: 'string_failure', rule: `demo-string-${stringFailure.string + 1}-open`, note: 'no daylight since the failure yet' });
