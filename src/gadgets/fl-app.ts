@@ -26,7 +26,7 @@ import { baseStyles } from './design/styles';
 import { confirmDialog } from './design/confirm';
 import { toast, toastFailed } from './design/toast';
 
-const routes = ['sites', 'assets', 'alarms', 'channels', 'work-orders', 'import', 'sources', 'sync', 'admin/users', 'admin/sites', 'admin/assets'] as const;
+const routes = ['sites', 'assets', 'alarms', 'alarm-rules', 'channels', 'work-orders', 'import', 'sources', 'sync', 'admin/users', 'admin/sites', 'admin/assets'] as const;
 type Route = (typeof routes)[number];
 
 /** Who may open a screen; navigation lists only these. Signed out: what a technician sees (the server decides the rest). */
@@ -48,6 +48,7 @@ const sections: readonly Section[] = [
   { route: 'sites', label: 'Sites', icon: 'house', roles: everyone, nav: true },
   { route: 'assets', label: 'Asset', icon: 'gear-wide-connected', roles: everyone, nav: false },
   { route: 'alarms', label: 'Alarms', icon: 'bell', roles: everyone, nav: true },
+  { route: 'alarm-rules', label: 'Alarm rules', icon: 'sliders', roles: engineers, nav: true },
   { route: 'channels', label: 'Channels', icon: 'graph-up', roles: engineers, nav: true },
   { route: 'work-orders', label: 'Work orders', icon: 'clipboard-check', roles: everyone, nav: true },
   // Who the server lets upload: technicians into their sites and admins (engineers write no data).
@@ -310,6 +311,8 @@ export class FlApp extends LitElement {
         return id ? html`<fl-channel .channel=${id}></fl-channel>` : html`<fl-channel-list></fl-channel-list>`;
       case 'alarms':
         return id ? html`<fl-alarm .alarm=${id} .username=${this.#session.user?.username}></fl-alarm>` : html`<fl-alarms></fl-alarms>`;
+      case 'alarm-rules':
+        return html`<fl-alarm-rules .username=${this.#session.user?.username}></fl-alarm-rules>`;
       case 'work-orders':
         return html`<fl-work-orders .selected=${id}></fl-work-orders>`;
       case 'import':
