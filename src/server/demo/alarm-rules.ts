@@ -18,11 +18,12 @@
  * - SCADA dropout (T02): no power sample for 5 minutes (found from the gap in the history).
  * - icing (T04): a cold snap (ambient below 1 °C: the healthy farm never gets there) while the
  *   turbine makes clearly less power than its curve gives for the wind it sees (10-minute means,
- *   three points of the curve: the iced turbine keeps 55 %). The cold snap reaches the whole farm;
+ *   four points of the curve, ICING_CURVE: the iced turbine keeps 55 %). The cold snap reaches the whole farm;
  *   only the iced turbine falls below the curve. No wind, no sign of ice: when the iced turbine
  *   stands still nothing can tell.
  * - failed string (INV03 string 2): its current ≈ 0 A while a sibling string carries over
  *   0.5 A (healthy strings differ by ±1.5 %); a 20 h off delay keeps the alarm through the night.
+ *   It shows at the first daylight after the failure (5 minutes' on delay).
  *
  * Not caught by any rule (a rule compares a channel with levels, not with another asset or a
  * model): the inverter's slow efficiency loss (INV02, 7.5 % over 21 days) and soiling (INV04, at
