@@ -82,6 +82,18 @@ describe('window statistics', () => {
     expect(transitions[0]!.value).toBeCloseTo(expected, 6);
   });
 
+  it('escalation steps on the same window statistic share the window and decide together (one escalation, not one per step)', () => {
+    const kurtosis = (level: number) => ({ kind: 'window', stat: 'kurtosis', window_s: 10, direction: 'high', level }) as const;
+    const binding = bind(rule(kurtosis(4), { escalation: [{ severity: 'high', condition: kurtosis(7) }, { severity: 'critical', condition: kurtosis(11) }] }));
+    // 20 samples a window: three spikes (kurtosis 4.8), then one (kurtosis 18).
+    const spikes = (from: number, count: number): Array<[number, number]> => series(from, 20, 0.5, (k) => (k < count ? 10 : 0));
+    const { transitions, state } = run(binding, [...spikes(0, 3), ...spikes(10, 1), [20, 0]]);
+    expect(brief(transitions)).toEqual(['raise@10:medium', 'escalate@20:critical']);
+    expect(transitions[1]!.value).toBeCloseTo(18.05, 1);
+    // Only the first of the three windows accumulates samples.
+    expect(state.nodes.map((node) => (node as unknown as { n: number }).n)).toEqual([1, 0, 0]);
+  });
+
   it('low direction with a deadband', () => {
     const binding = bind(rule({ kind: 'window', stat: 'mean', window_s: 10, direction: 'low', level: 5, deadband: 1 }));
     const windows = [4, 5.5, 6.5].flatMap((mean, w) => series(w * 10, 10, 1, () => mean));

@@ -105,9 +105,17 @@ describe('batch-split determinism', () => {
     ['anomaly level', rule({ kind: 'anomaly', level: 0.5 })],
     rules[3]!,
     rules[5]!,
+    [
+      'windows with escalation windows',
+      rule(
+        { kind: 'window', stat: 'kurtosis', window_s: 2, direction: 'high', level: 2, deadband: 0.3 },
+        { off_delay_s: 3, escalation: [{ severity: 'high', condition: { kind: 'window', stat: 'max', window_s: 1, direction: 'high', level: 90 } }, { severity: 'critical', condition: { kind: 'window', stat: 'kurtosis', window_s: 5, direction: 'high', level: 3 } }] },
+      ),
+    ],
   ] as Array<[string, AlarmRule]>)('%s: the specialised loop = the general path', (_, r) => {
     const fast = bind(r);
     const general = bind({ ...r, condition: { kind: 'any', conditions: [r.condition] } });
+    expect(general.conditionInputs.length).toBeGreaterThan(fast.conditionInputs.length);
     fc.assert(
       fc.property(seriesArbitrary, fc.array(fc.nat(), { maxLength: 6 }), (series, cutPicks) => {
         const scaled = r.condition.kind === 'anomaly' ? { times: series.times, values: series.values.map((value) => value / 100) } : series;

@@ -313,16 +313,19 @@ function windowStatistic(condition: Condition & { kind: 'window' }, state: Windo
   }
 }
 
-/** Closes the open window: decides on its statistic and empties it. Returns whether `h`/`x` changed. */
-export function closeWindow(condition: Condition & { kind: 'window' }, state: WindowState): boolean {
+/** Closes the open window: returns its statistic (undefined: too few samples) and empties it. */
+export function closeWindow(condition: Condition & { kind: 'window' }, state: WindowState): number | undefined {
   const statistic = windowStatistic(condition, state);
   state.start = NaN;
   state.n = 0;
   state.buf = [];
-  if (statistic === undefined) return false;
+  return statistic;
+}
+
+/** Decides a window condition on the statistic of a closed window (its own, or an identical window's). */
+export function decideWindow(condition: Condition & { kind: 'window' }, state: NodeState, statistic: number): void {
   state.h = hysteresis(state.h, statistic, condition.direction === 'high', condition.level, condition.deadband ?? 0);
   state.x = statistic;
-  return true;
 }
 
 /** The direction in which a condition's value gets worse (for the peak kept on an alarm). */

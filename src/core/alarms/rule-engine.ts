@@ -25,7 +25,7 @@
 import { assetTree } from '../model/asset-tree';
 import type { AssetDoc } from '../model/asset';
 import type { ChannelDoc } from '../model/channel';
-import { addToWindow as addToWindowImported, closeWindow, initNode, isSet as isSetImported, signOf, stepLeaf as stepLeafImported, type NodeState, type PlanNode, type StaleState, type WindowState } from './conditions';
+import { addToWindow as addToWindowImported, closeWindow, decideWindow, initNode, isSet as isSetImported, signOf, stepLeaf as stepLeafImported, type NodeState, type PlanNode, type StaleState, type WindowState } from './conditions';
 import { AlarmRuleError, alarmRuleProblem, describeCondition, severities, type AlarmRule, type Condition, type Severity } from './rule-model';
 
 /** A channel document with its id. */
@@ -105,11 +105,19 @@ interface Plan {
   leavesByInput: number[][];
   /** Leaves with time events (stale, window). */
   timed: number[];
+  /**
+   * Per node: the window leaves that share its window (same input, statistic, window_s and band:
+   * escalation steps on the same statistic at higher levels). Only the first accumulates samples;
+   * its statistic decides them all, computed once.
+   */
+  sharers: number[][];
+  /** The window leaves that accumulate samples (for windowLoop). */
+  windowLeaves: number[];
   /** Whether an escalation step has a condition (severity may change at any sample). */
   conditionEscalations: boolean;
   /**
-   * A loop specialised for the common rules (one threshold / anomaly / window condition, no
-   * escalation condition): it does in line what `sample` would do for a sample that changes
+   * A loop specialised for the common rules (one threshold / anomaly condition and no escalation
+   * condition, or window statistics of one input only): it does in line what `sample` would do for a sample that changes
    * nothing but values, and hands every other sample to `sample`. Same results, no call per sample.
    */
   fast: 'level' | 'window' | null;
@@ -155,18 +163,34 @@ function planOf(binding: RuleBinding): Plan {
   for (const step of rule.escalation ?? []) escalationRoots.push(step.condition ? flatten(step.condition, -1, nodes, binding.conditionInputs) : -1);
   const leavesByInput: number[][] = binding.inputs.map(() => []);
   const timed: number[] = [];
+  const sharers: number[][] = nodes.map(() => []);
+  const windowLeaves: number[] = [];
+  const windowsByKey = new Map<string, number>();
   nodes.forEach((node, index) => {
-    if (node.condition.kind === 'all' || node.condition.kind === 'any') return;
+    const condition = node.condition;
+    if (condition.kind === 'all' || condition.kind === 'any') return;
     const list = leavesByInput[node.input];
     if (!list) throw new AlarmRuleError(`the binding does not match its rule (input ${node.input} missing)`);
+    if (condition.kind === 'window') {
+      const key = JSON.stringify([node.input, condition.stat, condition.window_s, condition.band ?? null]);
+      const first = windowsByKey.get(key);
+      if (first !== undefined) {
+        sharers[first]!.push(index);
+        return;
+      }
+      windowsByKey.set(key, index);
+      windowLeaves.push(index);
+    }
     list.push(index);
-    if (node.condition.kind === 'stale' || node.condition.kind === 'window') timed.push(index);
+    if (condition.kind === 'stale' || condition.kind === 'window') timed.push(index);
   });
   const plan: Plan = {
     nodes,
     escalationRoots,
     leavesByInput,
     timed,
+    sharers,
+    windowLeaves,
     conditionEscalations: escalationRoots.some((root) => root !== -1),
     ...fastOf(nodes),
     base: severities.indexOf(rule.severity),
@@ -183,6 +207,9 @@ function planOf(binding: RuleBinding): Plan {
 
 function fastOf(nodes: PlanNode[]): Pick<Plan, 'fast' | 'fastHigh' | 'fastOn' | 'fastOff'> {
   const none = { fast: null, fastHigh: true, fastOn: 0, fastOff: 0 };
+  // Window statistics of one input, escalation conditions included (the bearing kurtosis rule:
+  // three windows over the same 1 kHz bursts): a sample inside every open window only adds to them.
+  if (nodes.every((node) => node.condition.kind === 'window' && node.input === 0)) return { ...none, fast: 'window' };
   if (nodes.length !== 1) return none;
   const condition = nodes[0]!.condition;
   if (condition.kind === 'threshold') {
@@ -191,7 +218,6 @@ function fastOf(nodes: PlanNode[]): Pick<Plan, 'fast' | 'fastHigh' | 'fastOn' | 
     return { fast: 'level', fastHigh: high, fastOn: Math.fround(condition.level), fastOff: Math.fround(high ? condition.level - deadband : condition.level + deadband) };
   }
   if (condition.kind === 'anomaly') return { fast: 'level', fastHigh: true, fastOn: Math.fround(condition.level), fastOff: Math.fround(condition.level) };
-  if (condition.kind === 'window') return { ...none, fast: 'window' };
   return none;
 }
 
@@ -533,13 +559,24 @@ function advance(run: Run, until: number): void {
     if (what >= 0) {
       const condition = plan.nodes[what]!.condition;
       const node = state.nodes[what]!;
-      let changed: boolean;
       if (condition.kind === 'stale') {
         node.h = true;
         node.x = condition.after_s;
-        changed = true;
-      } else changed = closeWindow(condition as Condition & { kind: 'window' }, node as WindowState);
-      if (changed) afterLeafChange(run, what, at);
+        afterLeafChange(run, what, at);
+      } else {
+        const statistic = closeWindow(condition as Condition & { kind: 'window' }, node as WindowState);
+        if (statistic !== undefined) {
+          // The window and those sharing it decide together, then the rule follows once.
+          decideWindow(condition as Condition & { kind: 'window' }, node, statistic);
+          propagate(run, what);
+          for (const sharer of plan.sharers[what]!) {
+            decideWindow(plan.nodes[sharer]!.condition as Condition & { kind: 'window' }, state.nodes[sharer]!, statistic);
+            propagate(run, sharer);
+          }
+          observe(run, at);
+          updateSeverity(run, at);
+        }
+      }
     } else if (what === -2) raise(run, at);
     else if (what === -3) clear(run, at);
     else if (what === -4) {
@@ -710,26 +747,32 @@ function levelLoop(run: Run, input: number, times: Float64Array, values: Float32
   }
 }
 
-/** `stepInput` for a rule whose only condition is a window statistic: samples inside the open window only add to it. */
+/**
+ * `stepInput` for a rule whose conditions are all window statistics of one input: a sample inside
+ * every open window only adds to them (no deadline moves); any other goes to `sample`.
+ */
 function windowLoop(run: Run, input: number, times: Float64Array, values: Float32Array, from: number, to: number): void {
   const { plan, state } = run;
-  const node = state.nodes[0] as WindowState;
-  const condition = plan.nodes[0]!.condition as Condition & { kind: 'window' };
-  const stat = condition.stat;
-  const windowMs = condition.window_s * 1000;
+  const windows = plan.windowLeaves.map((index) => state.nodes[index] as WindowState);
+  const count = windows.length;
+  const conditions = plan.windowLeaves.map((index) => plan.nodes[index]!.condition as Condition & { kind: 'window' });
+  const stats = conditions.map((condition) => condition.stat);
+  const windowMs = conditions.map((condition) => condition.window_s * 1000);
   const last = state.last;
   for (let i = from; i < to; i++) {
     const value = values[i]!;
     if (value !== value) continue;
     const time = times[i]!;
     if (time < last[input]!) continue;
-    if (time >= state.next || !isSet(node.start)) {
+    let open = time < state.next;
+    for (let k = 0; open && k < count; k++) open = isSet(windows[k]!.start);
+    if (!open) {
       sample(run, input, time, value);
       continue;
     }
     last[input] = time;
     if (!isSet(state.lastAny) || time > state.lastAny) state.lastAny = time;
-    addToWindow(stat, windowMs, node, time, value);
+    for (let k = 0; k < count; k++) addToWindow(stats[k]!, windowMs[k]!, windows[k]!, time, value);
   }
 }
 
