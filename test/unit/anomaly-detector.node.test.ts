@@ -145,10 +145,29 @@ describe('anomaly detector', () => {
     expect(Math.max(...scores.subarray(flatFrom, flatTo))).toBeGreaterThan(0.5);
   });
 
+  it('learns the daily cycle at any sample rate: one sample every 10 s, a flattened morning on day 10', () => {
+    // Regression: the time-of-day profile learnt per sample, so at high rates it only followed the
+    // last few samples of its slot (a second recent level): no daily memory, false alarms.
+    const next = random(3);
+    const perDay = 8640;
+    const daily = (i: number): number => 10 + 5 * Math.sin((2 * Math.PI * (i % perDay)) / perDay);
+    const flatFrom = 10 * perDay + perDay / 4;
+    const flatTo = 10 * perDay + perDay / 2;
+    const times = new Float64Array(12 * perDay);
+    const values = new Float32Array(12 * perDay);
+    for (let i = 0; i < times.length; i += 1) {
+      times[i] = START + i * 10_000;
+      values[i] = (i >= flatFrom && i < flatTo ? daily(flatFrom) : daily(i)) + 0.2 * noise(next);
+    }
+    const { scores } = scoreAnomaly(initAnomaly(), times, values);
+    expect(Math.max(...scores.subarray(3 * perDay, flatFrom))).toBeLessThan(0.5);
+    expect(Math.max(...scores.subarray(flatFrom, flatTo))).toBeGreaterThan(0.5);
+  });
+
   it('starts over from a state of another version (a persisted older detector state) and refuses mismatched arrays', () => {
     const { times, values } = wildSeries(5, 500);
     const fresh = scoreAnomaly(initAnomaly(), times, values);
-    const older = { version: 1, count: 10, fastMean: 3 } as unknown as AnomalyState;
+    const older = { version: 3, count: 10, fastMean: 3 } as unknown as AnomalyState;
     const resumed = scoreAnomaly(older, times, values);
     expect(Array.from(resumed.scores)).toEqual(Array.from(fresh.scores));
     expect(resumed.state).toEqual(fresh.state);

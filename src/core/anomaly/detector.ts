@@ -23,7 +23,7 @@
 export interface AnomalyParams {
   /** Smoothing factor of the recent level and of every prediction's typical error, per sample. */
   fastAlpha: number;
-  /** Smoothing factor of the time-of-day profile, per sample of that slot. */
+  /** Smoothing factor of the time-of-day profile, per day (per visit of a slot, whatever the rate). */
   dailyAlpha: number;
   /** Time-of-day slots per day. */
   dailySlots: number;
@@ -69,12 +69,15 @@ export const defaultAnomalyParams: AnomalyParams = Object.freeze({
 
 /** Plain JSON; its size depends on the parameters only, never on how many samples were seen. */
 export interface AnomalyState {
-  version: 3;
+  version: 4;
   /** Samples learnt (gaps excluded). */
   count: number;
   /** Range of the values seen (spatial anomalies). */
   min: number;
   max: number;
+  /** Time of the previous sample (null before the first) and the typical interval (ms). */
+  lastTime: number | null;
+  interval: number;
   /** Previous value and the typical error of predicting it again. */
   last: number;
   lastError: number;
@@ -108,10 +111,12 @@ export function initAnomaly(params: AnomalyParams = defaultAnomalyParams): Anoma
   const slots = Math.max(1, Math.floor(params.dailySlots));
   const window = Math.max(1, Math.floor(params.shortWindow));
   return {
-    version: 3,
+    version: 4,
     count: 0,
     min: 0,
     max: 0,
+    lastTime: null,
+    interval: 0,
     last: 0,
     lastError: 0,
     level: 0,
@@ -161,7 +166,7 @@ export function scoreAnomaly(
   params: AnomalyParams = defaultAnomalyParams,
 ): { state: AnomalyState; scores: Float32Array } {
   if (times.length !== values.length) throw new RangeError(`scoreAnomaly: ${times.length} times for ${values.length} values`);
-  const state = (previous as { version?: unknown }).version === 3 ? previous : initAnomaly(params);
+  const state = (previous as { version?: unknown }).version === 4 ? previous : initAnomaly(params);
   // The loop works on locals and typed copies (fast); the state is rebuilt as plain JSON at the end.
   const slots = state.dailyMean.length;
   const window = state.recent.length / PREDICTIONS;
@@ -173,6 +178,7 @@ export function scoreAnomaly(
   const rawMean = Float64Array.from(state.rawMean);
   const rawVar = Float64Array.from(state.rawVar);
   let { count, min, max, last, lastError, level, levelError, recentAt, recentFill, rest } = state;
+  let { lastTime, interval } = state;
   const { fastAlpha, dailyAlpha, dailyMinCount, spatialTolerance, likelihoodAlpha, minMean, minVariance, warmup, restLevel, restSamples } =
     params;
   const minStd = Math.sqrt(minVariance);
@@ -186,6 +192,8 @@ export function scoreAnomaly(
     if (!Number.isFinite(value)) continue; // a gap scores 0 and teaches nothing
     const time = times[i]!;
     const slot = Number.isFinite(time) ? Math.floor((((time % DAY_MS) + DAY_MS) % DAY_MS) / slotMs) % slots : 0;
+    // Samples per visit of a slot: the profile learns at dailyAlpha per day whatever the sample rate.
+    const visit = interval > 0 ? Math.max(1, slotMs / interval) : 1;
     let spatial = false;
     if (count > 0) {
       // Typical errors get a floor relative to the seen range, so a constant signal's first wiggle
@@ -244,10 +252,14 @@ export function scoreAnomaly(
       if (value > max) max = value;
     }
     last = value;
+    if (Number.isFinite(time)) {
+      if (lastTime !== null && time > lastTime) interval = interval > 0 ? interval + fastAlpha * (time - lastTime - interval) : time - lastTime;
+      lastTime = time;
+    }
     const seen = dailyCount[slot]!;
     if (seen === 0) dailyMean[slot] = value;
     else {
-      const rate = Math.max(dailyAlpha, 1 / (seen + 1));
+      const rate = Math.max(dailyAlpha / visit, 1 / (seen + 1));
       dailyError[slot]! += rate * (Math.abs(value - dailyMean[slot]!) - dailyError[slot]!);
       dailyMean[slot]! += rate * (value - dailyMean[slot]!);
     }
@@ -256,10 +268,12 @@ export function scoreAnomaly(
   }
   return {
     state: {
-      version: 3,
+      version: 4,
       count,
       min,
       max,
+      lastTime,
+      interval,
       last,
       lastError,
       level,
