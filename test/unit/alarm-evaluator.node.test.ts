@@ -19,6 +19,7 @@ import { Sources } from '../../src/server/ingest/sources';
 import { PostgresStore } from '../../src/server/store/postgres-store';
 import { SqliteStore } from '../../src/server/store/sqlite-store';
 import type { Store } from '../../src/server/store/store';
+import type { Query, SqlDriver } from '../../src/server/store/sql/driver';
 import type { Doc } from '../../src/storage/backend';
 import { startPostgres, type Postgres } from '../support/postgres';
 import { makeTempDir } from '../support/temp-dir';
@@ -395,6 +396,55 @@ for (const backend of backends) {
         expect(byRule.get('alarm_rule/a-big')!.caught_up).toBe(false);
         expect(byRule.get('alarm_rule/a-big')!.inputs[0]!.lag).toBeGreaterThan(40_000);
         expect((await storedAlarms(store)).has(`alarm/b-small/${small.channel.slice('channel/'.length)}/1`)).toBe(true);
+      } finally {
+        await store.close();
+      }
+    });
+
+    it('steps that change no alarm are written together: one transaction per pass for twenty bindings', async () => {
+      const { store } = await backend.fresh();
+      try {
+        const arrays: ChannelArray[] = [];
+        for (let i = 0; i < 20; i++) {
+          const { channel, array } = await seedChannel(store, `quiet-${i}`);
+          await store.documents.put(`alarm_rule/quiet-${i}`, thresholdRule(channel) as unknown as Doc);
+          arrays.push(array);
+        }
+        const samples = pattern(10, []);
+        for (const array of arrays) await array.append(samples.values, samples.times);
+        // The store's driver, counting the transactions that write evaluation rows.
+        let writing = 0;
+        const driver = store.driver;
+        const counted: Store = {
+          backend: store.backend,
+          documents: store.documents,
+          accounts: store.accounts,
+          ingestions: store.ingestions,
+          schemaVersion: () => store.schemaVersion(),
+          ping: () => store.ping(),
+          close: () => store.close(),
+          driver: {
+            dialect: driver.dialect,
+            close: () => driver.close(),
+            transaction: <T>(work: (query: Query) => Promise<T>) => {
+              let counts = false;
+              return driver.transaction((query) =>
+                work((sql, params) => {
+                  if (!counts && /^(INSERT INTO|UPDATE) alarm_evaluations/.test(sql)) {
+                    counts = true;
+                    writing++;
+                  }
+                  return query(sql, params);
+                }),
+              );
+            },
+          } satisfies SqlDriver,
+        };
+        const evaluator = new AlarmEvaluator(counted);
+        await evaluator.runUntilCaughtUp();
+        expect(evaluator.counters.commits).toBe(20);
+        expect(writing).toBe(1);
+        expect((await evaluationRows(store)).map((row) => Object.values(row.positions))).toEqual(Array.from({ length: 20 }, () => [10]));
       } finally {
         await store.close();
       }

@@ -27,7 +27,11 @@
  *
  * Bounded work: a step reads at most `batch` samples per input; a pass gives each binding with a
  * backlog one step in turn (round-robin, starting one further each pass) until `passSamples` are
- * read, so one rule's months of history never hold up the live ones for more than a pass.
+ * read, so one rule's months of history never hold up the live ones for more than a pass. A step
+ * that changes no alarm does not commit on its own: the rows of all such steps of a pass are
+ * written in one transaction at its end (a live fleet of a hundred bindings costs one commit a
+ * pass, not a hundred), which keeps exactly-once: nothing else depends on those rows, and a step
+ * redone from the older row gives the same (no) transitions.
  */
 import { ArrayError, ChannelArray } from '../../arrays';
 import { alarmIdFor, applyTransition, currentAlarmId, docHash, initRuleState, stepRule, tickRule, type Alarm, type Json, type RuleBinding, type RuleState, type RuleTransition } from '../../core';
@@ -112,6 +116,8 @@ interface Entry {
   binding: RuleBinding;
   hash: string;
   evaluation: Evaluation;
+  /** `evaluation` moved on (positions, state) past the stored row: written at the end of the pass. */
+  unsaved?: true;
   error?: string;
 }
 
@@ -298,6 +304,7 @@ export class AlarmEvaluator {
       if (stepped.has(entry) || this.#behind(entry)) continue;
       await this.#guarded(entry, () => this.#tick(entry, now));
     }
+    await this.#flush();
     this.#lastPassAt = now;
     // Only progress asks for the next pass at once: a binding whose step keeps failing (or that
     // lost a race) waits for the poll instead of spinning.
@@ -347,6 +354,7 @@ export class AlarmEvaluator {
 
   /** Another evaluator moved the row on: take what it wrote (or re-bind when it evaluated another version of the rule). */
   async #reload(entry: Entry): Promise<void> {
+    delete entry.unsaved;
     const stored = (await this.#evaluations.load([entry.key])).get(entry.key);
     if (stored && stored.hash === entry.hash) entry.evaluation = stored;
     else this.#dirty = true;
@@ -481,9 +489,46 @@ export class AlarmEvaluator {
     }
     if (read === 0) return 0;
     const { state, transitions } = stepRule(binding, evaluation.state as RuleState, batch);
-    await this.#commit(entry, positions, state, transitions);
+    if (transitions.length > 0) await this.#commit(entry, positions, state, transitions);
+    else {
+      // No alarm changes: the row is written with the others' at the end of the pass (one
+      // transaction instead of one per binding). Nothing depends on it before: were the process to
+      // die first, the same samples would be read again and give the same (no) transitions.
+      entry.evaluation = { ...evaluation, positions, state };
+      entry.unsaved = true;
+    }
     this.counters.samples += read;
     return read;
+  }
+
+  /** Writes the rows of the bindings that moved on without transitions, in one transaction. */
+  async #flush(): Promise<void> {
+    const pending = this.#entries.filter((entry) => entry.unsaved);
+    if (pending.length === 0) return;
+    const now = this.#now();
+    try {
+      const versions = await this.#store.driver.transaction(async (query) => {
+        const written: number[] = [];
+        for (const entry of pending) written.push(await EvaluationStore.write(query, { ...entry.evaluation, hash: entry.hash }, now));
+        return written;
+      });
+      const at = new Date(now).toISOString();
+      pending.forEach((entry, index) => {
+        entry.evaluation = { ...entry.evaluation, version: versions[index]!, updatedAt: at };
+        delete entry.unsaved;
+      });
+      this.counters.commits += pending.length;
+    } catch (error) {
+      if (!(error instanceof EvaluationRaced)) {
+        // A database error: kept in memory, written at the next pass.
+        this.counters.failures++;
+        this.#log.warn({ err: error }, 'alarm evaluator: writing evaluation positions failed, trying again at the next pass');
+        return;
+      }
+      // Another evaluator wrote one of them: all were rolled back; each goes on from what is stored.
+      this.counters.raced++;
+      for (const entry of pending) await this.#reload(entry);
+    }
   }
 
   /** The clock's turn: a binding that read everything; written only when a transition came of it. */
@@ -527,6 +572,7 @@ export class AlarmEvaluator {
       return version;
     });
     entry.evaluation = { ...written, version, updatedAt: new Date(this.#now()).toISOString() };
+    delete entry.unsaved;
     this.counters.commits++;
     this.counters.transitions += transitions.length;
   }
