@@ -13,6 +13,7 @@ import { ChannelArray } from '../../src/arrays';
 import { applyTransition, initRuleState, stepRule, type Alarm, type AlarmRule, type RuleBinding, type RuleState } from '../../src/core';
 import { projectRoot } from '../../src/server';
 import { AlarmEvaluator } from '../../src/server/alarms/alarm-evaluator';
+import { InProcessPublisher } from '../../src/server/live/publisher';
 import { loadBindings } from '../../src/server/alarms/rule-bindings';
 import { IngestService } from '../../src/server/ingest/ingest-service';
 import { Sources } from '../../src/server/ingest/sources';
@@ -396,6 +397,41 @@ for (const backend of backends) {
         expect(byRule.get('alarm_rule/a-big')!.caught_up).toBe(false);
         expect(byRule.get('alarm_rule/a-big')!.inputs[0]!.lag).toBeGreaterThan(40_000);
         expect((await storedAlarms(store)).has(`alarm/b-small/${small.channel.slice('channel/'.length)}/1`)).toBe(true);
+      } finally {
+        await store.close();
+      }
+    });
+
+    it('a binding whose array the bus just told goes first in the pass, ahead of a backlog', async () => {
+      const { store } = await backend.fresh();
+      try {
+        const big = await seedChannel(store, 'a-big');
+        const small = await seedChannel(store, 'b-small');
+        await store.documents.put('alarm_rule/a-big', thresholdRule(big.channel) as unknown as Doc);
+        await store.documents.put('alarm_rule/b-small', thresholdRule(small.channel) as unknown as Doc);
+        const other = await seedChannel(store, 'c-big');
+        await store.documents.put('alarm_rule/c-big', thresholdRule(other.channel) as unknown as Doc);
+        const backlog = sawtooth(50_000, 1000);
+        await big.array.append(backlog.values, backlog.times);
+        await other.array.append(backlog.values, backlog.times);
+        const live = new InProcessPublisher({ coalesceMs: 0 });
+        const evaluator = new AlarmEvaluator(store, { live, batch: 1000, passSamples: 1000 });
+        // Two passes of the round-robin (a-big, then c-big): the next one would start at a-big again
+        // and spend its budget there.
+        await evaluator.runPass();
+        await evaluator.runPass();
+        const sample = pattern(1, [[100, 101]], 100);
+        await small.array.append(sample.values, sample.times);
+        live.publish({ event: 'samples', data: { array: small.array.id, channel: small.channel, site: SITE, length: 1, last: { time: sample.times[0]!, value: 60 } } });
+        // The bus wakes its readers in a microtask.
+        await new Promise((resolve) => setImmediate(resolve));
+        await evaluator.runPass();
+        const status = await evaluator.status();
+        expect(status.bindings.find((binding) => binding.rule === 'alarm_rule/b-small')!.caught_up).toBe(true);
+        expect(status.bindings.find((binding) => binding.rule === 'alarm_rule/a-big')!.caught_up).toBe(false);
+        expect((await storedAlarms(store)).has(`alarm/b-small/${small.channel.slice('channel/'.length)}/1`)).toBe(true);
+        await evaluator.stop();
+        live.close();
       } finally {
         await store.close();
       }

@@ -186,6 +186,8 @@ export class AlarmEvaluator {
   #running: Promise<void> | undefined;
   /** An event asked for a pass while one ran. */
   #again = false;
+  /** Arrays whose appends this process's writers told since the last pass: their bindings go first. */
+  #told = new Set<string>();
   #started = false;
   #stopped = false;
   #lastPassAt: number | null = null;
@@ -200,13 +202,14 @@ export class AlarmEvaluator {
     this.#passSamples = Math.max(1, options.passSamples ?? 131_072);
     this.#log = options.log ?? { warn: () => undefined };
     this.#beforeCommit = options.beforeCommit;
+    // Listening from the start: what is told before start() (or between passes run by hand) counts.
+    this.#subscription = this.#live?.subscribe(undefined, () => this.#onEvents());
   }
 
   /** Starts evaluating (the first pass at once) and listening to the bus. */
   start(): void {
     if (this.#started) return;
     this.#started = true;
-    this.#subscription = this.#live?.subscribe(undefined, () => this.#onEvents());
     this.#schedule(0);
   }
 
@@ -232,7 +235,10 @@ export class AlarmEvaluator {
       }
       const { message } = read;
       if (message.event === 'samples') {
-        if (this.#inputs.has(message.data.array)) wanted = true;
+        if (this.#inputs.has(message.data.array)) {
+          this.#told.add(message.data.array);
+          wanted = true;
+        }
       } else if (isBindingDoc(message.data.id)) {
         this.#dirty = true;
         wanted = true;
@@ -287,10 +293,19 @@ export class AlarmEvaluator {
     const entries = this.#entries;
     let read = 0;
     const stepped = new Set<Entry>();
+    // First the bindings of arrays just told (live data waits the least), one bounded step each.
+    const told = this.#told;
+    this.#told = new Set();
+    for (const entry of entries) {
+      if (read >= this.#passSamples || this.#stopped) break;
+      if (!entry.binding.inputs.some((array) => told.has(array)) || !this.#behind(entry)) continue;
+      stepped.add(entry);
+      read += await this.#guarded(entry, () => this.#step(entry));
+    }
     let turn = 0;
     for (; turn < entries.length && read < this.#passSamples && !this.#stopped; turn++) {
       const entry = entries[(this.#cursor + turn) % entries.length]!;
-      if (!this.#behind(entry)) continue;
+      if (stepped.has(entry) || !this.#behind(entry)) continue;
       stepped.add(entry);
       read += await this.#guarded(entry, () => this.#step(entry));
     }
