@@ -136,6 +136,17 @@ for (const size of sizes) {
     await expect(page.locator('fl-alarm fl-channel-chart')).toHaveAttribute('data-points', /^[1-9]\d*$/, { timeout: 20_000 });
     await checkView(page, views, size.name, 'alarm');
 
+    // The alarm rules (engineers and admins): the demo fleet's rules in words, then one in the editor.
+    await views.goTo('Alarm rules');
+    const ruleRow = page.locator('fl-alarm-rules [data-rule="alarm_rule/demo-gearbox-overtemp"]');
+    await expect(ruleRow).toContainText('Every turbine: Gearbox bearing temperature', { timeout: 30_000 });
+    await expect(ruleRow.locator('[data-severity]')).toHaveText('High');
+    await checkView(page, views, size.name, 'alarm-rules');
+    await ruleRow.getByRole('button', { name: /^Edit / }).click();
+    await expect(page.locator('fl-alarm-rules form')).toBeVisible();
+    await checkView(page, views, size.name, 'alarm-rule-editor');
+    await page.locator('fl-alarm-rules form').getByRole('button', { name: 'Cancel' }).click();
+
     // The navigation's other views.
     await views.goTo('Channels');
     // Every server channel gets a chart here (over a hundred with the fleet): wait for one drawn, whichever it is.
