@@ -529,6 +529,11 @@ for (const backend of backends) {
         await evaluator.runUntilCaughtUp();
         const prefix = `alarm/too-hot/${channel.slice('channel/'.length)}/`;
         expect([...(await storedAlarms(store)).keys()]).toEqual([`${prefix}1`]);
+        // Renamed only: the evaluation goes on as it was (no start over, the row is not rewritten).
+        const [named] = await evaluationRows(store);
+        await store.documents.put('alarm_rule/too-hot', { ...thresholdRule(channel, 50), title: 'Pump too hot', description: 'renamed' } as unknown as Doc);
+        await evaluator.runUntilCaughtUp();
+        expect((await evaluationRows(store))[0]!.version).toBe(named!.version);
         // Level 30: the 40s of the history are not looked at again, only what comes next.
         await store.documents.put('alarm_rule/too-hot', thresholdRule(channel, 30) as unknown as Doc);
         await evaluator.runUntilCaughtUp();
