@@ -89,13 +89,15 @@ export class FlAlarmRules extends LitElement {
       legend { font-weight: var(--sl-font-weight-semibold); padding: 0 var(--sl-spacing-2x-small); }
       .pair { display: grid; gap: var(--sl-spacing-small); grid-template-columns: repeat(auto-fit, minmax(11rem, 1fr)); align-items: end; }
       .rules { list-style: none; margin: 0; padding: 0; display: grid; gap: var(--sl-spacing-small); }
-      .rule { display: grid; grid-template-columns: 1fr auto; gap: var(--sl-spacing-x-small) var(--sl-spacing-medium); align-items: start; }
+      /* Stacked (text, then the controls) unless there is room for both side by side: the Edit
+         button names its rule, so the controls are wide. */
+      .rule { display: grid; grid-template-columns: minmax(0, 1fr); gap: var(--sl-spacing-small) var(--sl-spacing-medium); align-items: start; }
       .rule h4 { margin: 0; }
-      .rule .controls { display: flex; gap: var(--sl-spacing-small); align-items: center; flex-wrap: wrap; justify-content: end; }
+      .rule .controls { display: flex; gap: var(--sl-spacing-small); align-items: center; flex-wrap: wrap; }
       .rule p { margin: 0; }
       .rule.disabled h4, .rule.disabled .summary { color: var(--fl-text-muted); }
       sl-textarea.json::part(textarea) { font-family: ui-monospace, monospace; font-size: var(--sl-font-size-small); }
-      @media (max-width: 40rem) { .rule { grid-template-columns: 1fr; } .rule .controls { justify-content: start; } }
+      @media (min-width: 80rem) { .rule { grid-template-columns: minmax(0, 1fr) auto; } .rule .controls { justify-content: end; } }
     `,
   ];
 

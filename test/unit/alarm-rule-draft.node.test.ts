@@ -17,6 +17,12 @@ describe('the alarm rule form model', () => {
     }
   });
 
+  it('says a rule in words, nested AND / OR in parentheses', () => {
+    const icing = demoAlarmRules().find((rule) => rule.id === 'alarm_rule/demo-icing')!.doc;
+    expect(ruleSummary(icing)).toMatch(/^value below 1 \(ambient_temp\) and \(\(mean over 600 s above 8 \(wind_speed\) and mean over 600 s below 650\) or \(/);
+    expect(ruleSummary(icing)).toContain(', for 10 min, clears after 30 min without');
+  });
+
   it('names the field that is wrong, and checks the rest with alarmRuleProblem', () => {
     const draft = { ...emptyDraft('site/north'), title: 'Hot bearing', asset_type: 'turbine', field: 'bearing_temp' };
     expect(ruleFromDraft(draft, 'eve')).toEqual({ problem: 'Condition: level: enter a number' });

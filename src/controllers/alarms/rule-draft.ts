@@ -241,13 +241,20 @@ export function formatSeconds(seconds: number): string {
   return `${+(seconds / 86_400).toFixed(1)} d`;
 }
 
+/** A condition in words, nested AND / OR in parentheses (so "a and (b or c)" reads as meant). */
+function conditionWords(condition: Condition, nested = false): string {
+  if (condition.kind !== 'all' && condition.kind !== 'any') return describeCondition(condition);
+  const words = condition.conditions.map((child) => conditionWords(child, true)).join(condition.kind === 'all' ? ' and ' : ' or ');
+  return nested && condition.conditions.length > 1 ? `(${words})` : words;
+}
+
 /** What the rule's condition and timing say, in words (for the list). */
 export function ruleSummary(rule: AlarmRule): string {
-  const parts = [describeCondition(rule.condition)];
+  const parts = [conditionWords(rule.condition)];
   if (rule.on_delay_s) parts.push(`for ${formatSeconds(rule.on_delay_s)}`);
   if (rule.off_delay_s) parts.push(`clears after ${formatSeconds(rule.off_delay_s)} without`);
   if (rule.auto_clear_s) parts.push(`auto-clears after ${formatSeconds(rule.auto_clear_s)} quiet`);
-  const escalation = (rule.escalation ?? []).map((step) => `${step.severity} ${step.after_s !== undefined ? `after ${formatSeconds(step.after_s)}` : `while ${describeCondition(step.condition!)}`}`);
+  const escalation = (rule.escalation ?? []).map((step) => `${step.severity} ${step.after_s !== undefined ? `after ${formatSeconds(step.after_s)}` : `while ${conditionWords(step.condition!)}`}`);
   if (escalation.length > 0) parts.push(`escalates: ${escalation.join('; ')}`);
   return parts.join(', ');
 }
