@@ -141,6 +141,12 @@ describe('bindRule', () => {
     expect(bindRule('alarm_rule/hot', rule(threshold, { target: { channel: 'channel/south/temp' } }), elsewhere, assets)).toEqual([]);
   });
 
+  it('binds no channel of no asset (an alarm names its asset; the binding stopped every pass on an invalid alarm)', () => {
+    const loose = channel('upload-1', 'temp', 'asset/north/t01');
+    delete (loose.doc as { asset?: string }).asset;
+    expect(bindRule('alarm_rule/hot', rule(threshold, { target: { channel: 'channel/upload-1/temp' } }), [...channels, loose], assets)).toEqual([]);
+  });
+
   it('binds a template to every channel of the field whose asset or an ancestor has the asset type, in id order', () => {
     const template = rule(threshold, { target: { asset_type: 'turbine', field: 'temp' } });
     const bindings = bindRule('alarm_rule/hot', template, channels, assets);

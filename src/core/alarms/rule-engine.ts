@@ -239,7 +239,9 @@ export function bindRule(ruleId: string, rule: AlarmRule, channels: readonly Cha
   if (problem) throw new AlarmRuleError(`${ruleId}: ${problem}`);
   if (!rule.enabled) return [];
   const byId = new Map<string, ChannelDoc>();
-  for (const { id, doc } of channels) if (doc && doc.type === 'channel') byId.set(id, doc);
+  // A channel of no asset (its source is bound to none yet) gets no binding: an alarm names its
+  // asset, and bindings follow once the source is bound to one (Sources → Move…).
+  for (const { id, doc } of channels) if (doc && doc.type === 'channel' && typeof doc.asset === 'string' && doc.asset !== '') byId.set(id, doc);
   let targets: string[];
   if ('channel' in rule.target) {
     const doc = byId.get(rule.target.channel);

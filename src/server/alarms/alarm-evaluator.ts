@@ -569,6 +569,9 @@ export class AlarmEvaluator {
       let current = await this.#alarmOf(entry.binding, next);
       if (current) alarms.set(current.id, { alarm: current.alarm, expect: docHash(current.alarm as unknown as Json), changed: false });
       for (const transition of transitions) {
+        // An admin deleted the alarm this clear is for: there is nothing left to clear (throwing
+        // would stop this binding at every pass).
+        if (transition.kind === 'clear' && !current) continue;
         const applied = applyTransition(entry.binding, next, current?.alarm, transition);
         next = applied.state;
         const known = alarms.get(applied.id);
