@@ -18,6 +18,8 @@ export interface ChannelMeta {
   /** Expected samples per second. */
   rate?: number;
   normal?: NormalRange;
+  /** Score the channel for anomalies: the server keeps a derived channel `<channel>/anomaly` (alarms.md §3). */
+  anomaly?: boolean;
 }
 
 /** A channel as stored. */
@@ -44,6 +46,7 @@ export const channelMetaSchema = {
     unit: { type: 'string', maxLength: 100 },
     rate: { type: 'number', exclusiveMinimum: 0, maximum: 1_000_000 },
     normal: normalSchema,
+    anomaly: { type: 'boolean' },
   },
 } as const;
 
@@ -76,15 +79,19 @@ function normalProblem(name: string, normal: unknown): string | undefined {
   return undefined;
 }
 
+/** The keys of a field's channel metadata. */
+const META_KEYS: readonly string[] = ['title', 'unit', 'rate', 'normal', 'anomaly'];
+
 /** Why `meta` is not a field's channel metadata (undefined: it is); `name` prefixes the message. */
 export function channelMetaProblem(meta: unknown, name = 'metadata'): string | undefined {
-  if (!isObject(meta)) return `${name} must be an object {title?, unit?, rate?, normal?}`;
-  for (const key of Object.keys(meta)) if (!['title', 'unit', 'rate', 'normal'].includes(key)) return `${name} has no key ${JSON.stringify(key)} (title, unit, rate, normal)`;
+  if (!isObject(meta)) return `${name} must be an object {title?, unit?, rate?, normal?, anomaly?}`;
+  for (const key of Object.keys(meta)) if (!META_KEYS.includes(key)) return `${name} has no key ${JSON.stringify(key)} (${META_KEYS.join(', ')})`;
   return firstProblem(
     optionalTextProblem(`${name}.title`, meta.title),
     meta.unit === undefined || (typeof meta.unit === 'string' && meta.unit.length <= 100) ? undefined : `${name}.unit must be a string of at most 100 characters`,
     meta.rate === undefined ? undefined : numberProblem(`${name}.rate`, meta.rate, Number.MIN_VALUE, 1_000_000),
     meta.normal === undefined ? undefined : normalProblem(`${name}.normal`, meta.normal),
+    meta.anomaly === undefined || typeof meta.anomaly === 'boolean' ? undefined : `${name}.anomaly must be true or false`,
   );
 }
 
@@ -94,7 +101,7 @@ export function channelProblem(doc: unknown): string | undefined {
   if (doc.type !== 'channel') return 'a channel has type "channel"';
   const { site, asset, source, array, field, simulated } = doc;
   // Only the metadata keys: a channel document carries more (type, site, …) than a source's field.
-  const known = Object.fromEntries(Object.entries(doc).filter(([key]) => ['title', 'unit', 'rate', 'normal'].includes(key)));
+  const known = Object.fromEntries(Object.entries(doc).filter(([key]) => META_KEYS.includes(key)));
   return firstProblem(
     textProblem('site', site, 1000),
     textProblem('asset', asset, 1000),

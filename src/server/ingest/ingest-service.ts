@@ -397,7 +397,7 @@ export class IngestService {
     if (!array) {
       array = await ChannelArray.open(this.#store.documents, id).catch(async (error: unknown) => {
         if (!(error instanceof ArrayError && error.status === 404)) throw error;
-        // The source's channel metadata for the field (title, rate, normal range) goes on the channel document.
+        // The source's channel metadata for the field (title, rate, normal range, anomaly) goes on the channel document.
         const info = fieldInfoOf(source, field);
         const unit = info?.unit ?? unitOf(source, field);
         const created = await this.#create(this.#store.documents, id, { timing: 'explicit', ...(unit ? { unit } : {}), ...(source.site ? { site: source.site } : {}) });
@@ -415,6 +415,7 @@ export class IngestService {
             field,
             ...(info?.rate === undefined ? {} : { rate: info.rate }),
             ...(info?.normal === undefined ? {} : { normal: { ...info.normal } }),
+            ...(info?.anomaly === undefined ? {} : { anomaly: info.anomaly }),
             ...(source.site ? { site: source.site } : {}),
             ...(source.asset ? { asset: source.asset } : {}),
           },

@@ -25,13 +25,18 @@ export interface Source {
   fields: Readonly<Record<string, FieldInfo>>;
 }
 
-/** What a source says about one of its fields: the channel's title, unit, expected rate and normal range. */
+/**
+ * What a source says about one of its fields: the channel's title, unit, expected rate, normal
+ * range, and whether the server scores it for anomalies (alarms.md §3).
+ */
 export interface FieldInfo {
   title?: string;
   unit?: string;
   /** Expected samples per second. */
   rate?: number;
   normal?: { min?: number; max?: number };
+  /** true: the anomaly runner keeps a derived channel `<channel>/anomaly` for it. */
+  anomaly?: boolean;
 }
 
 /** The channel metadata a source gives a field, if any (own keys only). */
@@ -40,17 +45,18 @@ export function fieldInfoOf(source: Source, field: string): FieldInfo | undefine
 }
 
 /** Why `value` is not channel metadata by field (undefined: it is). */
-function fieldsProblem(value: unknown): string | undefined {
+export function fieldsProblem(value: unknown): string | undefined {
   if (value === undefined) return undefined;
-  if (typeof value !== 'object' || value === null || Array.isArray(value)) return 'fields must be an object of field name → {title?, unit?, rate?, normal?}';
+  if (typeof value !== 'object' || value === null || Array.isArray(value)) return 'fields must be an object of field name → {title?, unit?, rate?, normal?, anomaly?}';
   for (const [field, info] of Object.entries(value)) {
     const where = `fields[${JSON.stringify(field.slice(0, 100))}]`;
-    if (typeof info !== 'object' || info === null || Array.isArray(info)) return `${where} must be an object {title?, unit?, rate?, normal?}`;
-    const { title, unit, rate, normal, ...rest } = info as Record<string, unknown>;
+    if (typeof info !== 'object' || info === null || Array.isArray(info)) return `${where} must be an object {title?, unit?, rate?, normal?, anomaly?}`;
+    const { title, unit, rate, normal, anomaly, ...rest } = info as Record<string, unknown>;
     if (Object.keys(rest).length > 0) return `${where} has unknown keys ${Object.keys(rest).map((key) => JSON.stringify(key)).join(', ')}`;
     if (title !== undefined && (typeof title !== 'string' || title.length > 500)) return `${where}.title must be a string of at most 500 characters`;
     if (unit !== undefined && (typeof unit !== 'string' || unit.length > 100)) return `${where}.unit must be a string of at most 100 characters`;
     if (rate !== undefined && !(typeof rate === 'number' && Number.isFinite(rate) && rate > 0)) return `${where}.rate must be a positive number (samples per second)`;
+    if (anomaly !== undefined && typeof anomaly !== 'boolean') return `${where}.anomaly must be true or false`;
     if (normal !== undefined) {
       if (typeof normal !== 'object' || normal === null || Array.isArray(normal)) return `${where}.normal must be {min?, max?}`;
       const { min, max, ...other } = normal as Record<string, unknown>;
@@ -62,17 +68,18 @@ function fieldsProblem(value: unknown): string | undefined {
 }
 
 /** Channel metadata keyed by field name in an object without prototype, keeping only well-formed entries. */
-function fieldsFrom(value: unknown): Record<string, FieldInfo> {
+export function fieldsFrom(value: unknown): Record<string, FieldInfo> {
   const fields = Object.create(null) as Record<string, FieldInfo>;
   if (typeof value !== 'object' || value === null) return fields;
   for (const [field, info] of Object.entries(value)) {
     if (fieldsProblem({ [field]: info }) !== undefined) continue;
-    const { title, unit, rate, normal } = info as FieldInfo;
+    const { title, unit, rate, normal, anomaly } = info as FieldInfo;
     fields[field] = {
       ...(title === undefined ? {} : { title }),
       ...(unit === undefined ? {} : { unit }),
       ...(rate === undefined ? {} : { rate }),
       ...(normal === undefined ? {} : { normal: { ...(normal.min === undefined ? {} : { min: normal.min }), ...(normal.max === undefined ? {} : { max: normal.max }) } }),
+      ...(anomaly === undefined ? {} : { anomaly }),
     };
   }
   return fields;

@@ -3,7 +3,8 @@
  *   POST /api/sources {tag, asset?, site?, units?}  (admin) → the source with its token and shared key
  *   GET  /api/sources                               → {sources: [...]} with events_stored and late_pending
  *   GET  /api/sources/:id                           → the source with events_stored and late_pending
- *   PATCH /api/sources/:id {asset?, site?}          (admin) rebinds it; its channels and arrays follow → {source, moved}
+ *   PATCH /api/sources/:id {asset?, site?, fields?} (admin) rebinds it (its channels and arrays follow) and/or
+ *        replaces its per-field channel metadata (its channel documents take it) → {source, moved, updated}
  *   POST /api/sources/:id/rebuild                   merges late events into the arrays → {merged, rewritten, from}
  *   POST /api/ingest?reference=<tag>                a batch from a source: msgpack [time, record]
  *        pairs (the Wendelin fluentd output plugin's format), JSON lines or CSV, by Content-Type;
@@ -22,6 +23,7 @@ import { Sources, type Source } from '../../ingest/sources';
 import type { IngestService } from '../../ingest/ingest-service';
 import { decodeBatch } from '../../ingest/decode';
 import { rebindSource, type SourceBinding } from '../../ingest/source-binding';
+import { updateSourceFields } from '../../ingest/source-fields';
 import { requireAdmin, requireUser } from '../access';
 import { installRawBody, type MemoryBudget } from '../body-reader';
 
@@ -36,18 +38,20 @@ const sourceSchema = {
     asset: { type: 'string', minLength: 1 },
     site: { type: 'string', minLength: 1 },
     units: { type: 'object', additionalProperties: { type: 'string' } },
-    // Per-field channel metadata {title?, unit?, rate?, normal?}: checked by Sources.create.
+    // Per-field channel metadata {title?, unit?, rate?, normal?, anomaly?}: checked by Sources.create.
     fields: { type: 'object', additionalProperties: { type: 'object' } },
   },
 } as const;
 
-/** PATCH /api/sources/:id: the asset and site to bind the source to (null: none). */
+/** PATCH /api/sources/:id: the asset and site to bind the source to (null: none), the per-field channel metadata. */
 const sourceBindingSchema = {
   type: 'object',
   additionalProperties: false,
   properties: {
     asset: { type: ['string', 'null'], minLength: 1, maxLength: 1000 },
     site: { type: ['string', 'null'], minLength: 1, maxLength: 1000 },
+    // Checked by updateSourceFields (the same rules as POST).
+    fields: { type: 'object', additionalProperties: { type: 'object' } },
   },
 } as const;
 
@@ -78,9 +82,16 @@ export async function ingestRoutes(app: FastifyInstance, options: { store: Store
   // Rebinds a source to another asset or site (null unbinds); what its data made follows it.
   app.patch<{ Params: { id: string } }>('/api/sources/:id', { schema: { body: sourceBindingSchema } }, async (request) => {
     requireAdmin(request);
-    const changes = request.body as SourceBinding;
-    if (changes.asset === undefined && changes.site === undefined) throw new HttpError(400, 'bad_request', 'nothing to change: give asset or site (null unbinds)');
-    return rebindSource(options.store, sources, request.params.id, changes);
+    const { fields, ...changes } = request.body as SourceBinding & { fields?: unknown };
+    if (changes.asset === undefined && changes.site === undefined && fields === undefined) throw new HttpError(400, 'bad_request', 'nothing to change: give asset or site (null unbinds) or fields');
+    // The fields first: they are checked before anything is written, and a rebind then moves documents that carry them.
+    const updated = fields === undefined ? 0 : (await updateSourceFields(options.store, sources, request.params.id, fields)).updated;
+    if (changes.asset === undefined && changes.site === undefined) {
+      const source = await sources.get(request.params.id);
+      if (!source) throw new HttpError(404, 'not_found', 'no such data source');
+      return { source, moved: { channels: 0, arrays: 0 }, updated };
+    }
+    return { ...(await rebindSource(options.store, sources, request.params.id, changes)), updated };
   });
 
   // Merges the source's late events into its arrays (engineers and admins: it rewrites channel data).
