@@ -24,7 +24,7 @@ interface Registered {
   tag: string;
   site: string;
   asset: string;
-  fields: Record<string, { title?: string; unit?: string; rate?: number; normal?: { min?: number; max?: number } }>;
+  fields: Record<string, { title?: string; unit?: string; rate?: number; normal?: { min?: number; max?: number }; anomaly?: boolean }>;
   events_stored: number;
 }
 
@@ -60,7 +60,7 @@ describe('the simulated fleet on a server (SQLite, forward protocol over loopbac
     expect(registered.length).toBe(fleet.sources.length);
     const scada = registered.find((source) => source.tag === 'demo.north-sea-wind.t01.scada')!;
     expect(scada).toMatchObject({ site: 'site/north-sea-wind', asset: 'asset/north-sea-wind/t01' });
-    expect(scada.fields.power).toEqual({ title: 'Active power', unit: 'kW', rate: 1, normal: { min: 0, max: 3000 } });
+    expect(scada.fields.power).toEqual({ title: 'Active power', unit: 'kW', rate: 1, normal: { min: 0, max: 3000 }, anomaly: true });
     const cms = registered.find((source) => source.tag === 'demo.north-sea-wind.t01.cms')!;
     expect(cms.asset).toBe('asset/north-sea-wind/t01-gearbox');
     expect(await test.server.store.documents.get(`channel/${cms.id}/acc_x`)).toMatchObject({ type: 'channel', site: 'site/north-sea-wind', asset: 'asset/north-sea-wind/t01-gearbox', source: cms.id, array: `array/${cms.id}/acc_x`, unit: 'g', rate: 1000, field: 'acc_x' });

@@ -17,7 +17,8 @@ import { StorageError, writeAll, type BulkWrite } from '../../storage/backend';
 import type { JsonObject } from '../../core';
 import type { Store } from '../store/store';
 import type { LivePublisher } from '../live/publisher';
-import { Sources, type Source } from '../ingest/sources';
+import { Sources, fieldInfoOf, type Source } from '../ingest/sources';
+import { updateSourceFields } from '../ingest/source-fields';
 import { fleetDefinition, type SourceDef } from './fleet';
 import { ForwardClient, ForwardClientClosed, type ForwardEntry } from './forward-client';
 import { BURST_MS, LIVE_BURST_EVERY_MS, RECENT_MS, SECOND, OLD_DT_MS, burstSamples, silentAt, sourceSamples } from './plan';
@@ -70,6 +71,9 @@ interface LiveSource extends BulkSource {
   cursor: number;
   busy: boolean;
 }
+
+/** The `anomaly` key of a channel document, when the flag is set either way. */
+const anomalyFlag = (flag: boolean | undefined): { anomaly?: boolean } => (flag === undefined ? {} : { anomaly: flag });
 
 const isNotFound = (error: unknown): boolean => (error instanceof StorageError && error.status === 404) || (error instanceof ArrayError && error.status === 404);
 
@@ -183,6 +187,24 @@ export class DemoFleet {
   }
 
   /**
+   * A source registered by an older demo (before channels were flagged for anomaly scoring) gets
+   * the flags of its definition where its metadata has none, its channel documents with them; a
+   * flag an admin set either way stays.
+   */
+  async #withAnomalyFlags(registry: Sources, source: Source, def: SourceDef): Promise<Source> {
+    const fields = new Map(Object.entries(source.fields));
+    let missing = false;
+    for (const [field, info] of Object.entries(def.fields)) {
+      const stored = fields.get(field);
+      if (info.anomaly === undefined || (stored !== undefined && stored.anomaly !== undefined)) continue;
+      fields.set(field, { ...(stored ?? info), anomaly: info.anomaly });
+      missing = true;
+    }
+    if (!missing) return source;
+    return (await updateSourceFields(this.#options.store, registry, source.id, Object.fromEntries(fields))).source;
+  }
+
+  /**
    * The fleet's sources as registered (registering those missing), each with its arrays; the
    * writes of missing arrays and channel documents go to `writes`, and `created` completes the
    * arrays once they are written.
@@ -192,7 +214,8 @@ export class DemoFleet {
     const result: BulkSource[] = [];
     for (const def of defs) {
       const units = Object.fromEntries(Object.entries(def.fields).map(([field, info]) => [field, info.unit ?? '']));
-      const source: Source = (await registry.byTag(def.tag)) ?? (await registry.create({ tag: def.tag, site: def.site, asset: def.asset, units, fields: def.fields }));
+      let source: Source = (await registry.byTag(def.tag)) ?? (await registry.create({ tag: def.tag, site: def.site, asset: def.asset, units, fields: def.fields }));
+      source = await this.#withAnomalyFlags(registry, source, def);
       const arrays = new Map<string, ChannelArray>();
       for (const [field, info] of Object.entries(def.fields)) {
         const id = `array/${source.id}/${encodeURIComponent(field)}`;
@@ -215,6 +238,8 @@ export class DemoFleet {
           unit: info.unit ?? '',
           ...(info.rate === undefined ? {} : { rate: info.rate }),
           ...(info.normal === undefined ? {} : { normal: info.normal }),
+          // The source's own flag first: an admin's choice (or an older demo's metadata) decides.
+          ...anomalyFlag(fieldInfoOf(source, field)?.anomaly ?? info.anomaly),
           field,
           simulated: true,
         });

@@ -52,18 +52,18 @@ export const inverterSlug = (index: number): string => `inv${two(index)}`;
 export const turbineAsset = (index: number, part = ''): string => `asset/${WIND_SLUG}/${turbineSlug(index)}${part ? `-${part}` : ''}`;
 export const inverterAsset = (index: number, string?: number): string => `asset/${SOLAR_SLUG}/${inverterSlug(index)}${string === undefined ? '' : `-s${string + 1}`}`;
 
-/** The SCADA fields of a turbine (1 Hz). */
+/** The SCADA fields of a turbine (1 Hz); the ones the faults show in are scored for anomalies (`anomaly: true`, alarms.md §3). */
 export const SCADA_FIELDS: Record<string, FieldInfo> = {
   wind_speed: { title: 'Wind speed', unit: 'm/s', rate: 1, normal: { min: 0, max: 25 } },
-  power: { title: 'Active power', unit: 'kW', rate: 1, normal: { min: 0, max: 3000 } },
+  power: { title: 'Active power', unit: 'kW', rate: 1, normal: { min: 0, max: 3000 }, anomaly: true },
   rotor_speed: { title: 'Rotor speed', unit: 'rpm', rate: 1, normal: { min: 0, max: 16 } },
   pitch: { title: 'Blade pitch angle', unit: '°', rate: 1, normal: { min: -1, max: 90 } },
   ambient_temp: { title: 'Ambient temperature', unit: '°C', rate: 1, normal: { min: -20, max: 35 } },
   nacelle_temp: { title: 'Nacelle temperature', unit: '°C', rate: 1, normal: { min: -10, max: 45 } },
-  gearbox_temp: { title: 'Gearbox bearing temperature', unit: '°C', rate: 1, normal: { min: 0, max: 75 } },
+  gearbox_temp: { title: 'Gearbox bearing temperature', unit: '°C', rate: 1, normal: { min: 0, max: 75 }, anomaly: true },
   generator_temp: { title: 'Generator winding temperature', unit: '°C', rate: 1, normal: { min: 0, max: 95 } },
-  main_bearing_temp: { title: 'Main bearing temperature', unit: '°C', rate: 1, normal: { min: 0, max: 50 } },
-  vibration_rms: { title: 'Drive train vibration (RMS)', unit: 'mm/s', rate: 1, normal: { min: 0, max: 4.5 } },
+  main_bearing_temp: { title: 'Main bearing temperature', unit: '°C', rate: 1, normal: { min: 0, max: 50 }, anomaly: true },
+  vibration_rms: { title: 'Drive train vibration (RMS)', unit: 'mm/s', rate: 1, normal: { min: 0, max: 4.5 }, anomaly: true },
 };
 
 /** The condition-monitoring fields of a turbine: 3-axis acceleration at the gearbox, in bursts. */
@@ -80,9 +80,9 @@ export const MET_FIELDS: Record<string, FieldInfo> = {
   module_temp: { title: 'Module temperature', unit: '°C', rate: 1, normal: { min: -5, max: 75 } },
 };
 
-/** The fields of an inverter: AC power, then DC voltage and current of each string. */
+/** The fields of an inverter: AC power (scored for anomalies), then DC voltage and current of each string. */
 export function inverterFields(): Record<string, FieldInfo> {
-  const fields: Record<string, FieldInfo> = { ac_power: { title: 'AC power', unit: 'kW', rate: 1, normal: { min: 0, max: 24 } } };
+  const fields: Record<string, FieldInfo> = { ac_power: { title: 'AC power', unit: 'kW', rate: 1, normal: { min: 0, max: 24 }, anomaly: true } };
   for (let string = 0; string < STRINGS_PER_INVERTER; string++) {
     fields[`s${string + 1}_voltage`] = { title: `String ${string + 1} DC voltage`, unit: 'V', rate: 1, normal: { min: 0, max: 1000 } };
     fields[`s${string + 1}_current`] = { title: `String ${string + 1} DC current`, unit: 'A', rate: 1, normal: { min: 0, max: 11 } };
