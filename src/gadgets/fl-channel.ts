@@ -1,7 +1,8 @@
 import { LitElement, css, html, nothing, type PropertyValues } from 'lit';
 import { ContextConsumer } from '@lit/context';
 import { AlarmsController, activationBands, OnlineStatusController, hrefOf, serverStorageContext, storageContext } from '../controllers';
-import type { AssetDoc, ChannelDoc, SiteDoc } from '../core';
+import { anomalyChannelId } from '../core';
+import type { AnomalyChannelDoc, AssetDoc, ChannelDoc, SiteDoc } from '../core';
 import { baseStyles } from './design/styles';
 
 /** The plot's height at full size: the window below the heading and facts, within sensible bounds. */
@@ -11,16 +12,19 @@ function fullHeight(): number {
 
 /**
  * One channel at full size: its chart (fl-channel-chart: drag to zoom, double-click back), its
- * unit, expected rate and normal range, and the asset it measures. Online the chart reads the
+ * unit, expected rate and normal range, the asset it measures, and a link to its derived anomaly
+ * score channel when there is one (from that channel, back to the scored one). Online the chart reads the
  * server's array; offline, this device's pinned copy. Gadget methods: property `channel` (the
  * channel document's id); fires `fl-title` (bubbles, composed) with {title, trail}.
  */
 export class FlChannel extends LitElement {
-  static override properties = { channel: { type: String }, doc: { state: true }, asset: { state: true } };
+  static override properties = { channel: { type: String }, doc: { state: true }, asset: { state: true }, related: { state: true } };
 
   declare channel: string;
   declare doc: ChannelDoc | null | undefined;
   declare asset: AssetDoc | undefined;
+  /** The channel this one is linked with: its anomaly score, or (on a score) the channel scored; null: none; undefined: not known yet. */
+  declare related: { label: string; channel: string } | null | undefined;
 
   readonly #storage = new ContextConsumer(this, { context: storageContext, subscribe: true, callback: () => void this.#load() });
   readonly #server = new ContextConsumer(this, { context: serverStorageContext, subscribe: true, callback: () => void this.#load() });
@@ -42,6 +46,7 @@ export class FlChannel extends LitElement {
       .facts div { display: grid; }
       .facts dt { color: var(--fl-text-muted); font-size: var(--sl-font-size-small); }
       .facts dd { margin: 0; }
+      .related { margin: 0; }
     `,
   ];
 
@@ -55,10 +60,12 @@ export class FlChannel extends LitElement {
     if (!id || !storage) return;
     // Channel documents sync to every device that may see them; an engineer may open one of
     // another site from the server's list, so ask the server when this device lacks it.
-    let doc = (await storage.get(id).catch(() => undefined)) as ChannelDoc | undefined;
-    if (!doc && this.#server.value) doc = (await this.#server.value.get(id).catch(() => undefined)) as ChannelDoc | undefined;
+    const read = async (docId: string): Promise<ChannelDoc | undefined> =>
+      ((await storage.get(docId).catch(() => undefined)) ?? (await this.#server.value?.get(docId).catch(() => undefined))) as ChannelDoc | undefined;
+    const doc = await read(id);
     if (id !== this.channel) return;
     this.doc = doc ?? null;
+    this.related = undefined;
     if (!doc) return;
     this.dispatchEvent(new CustomEvent('fl-title', { detail: { title: doc.title }, bubbles: true, composed: true }));
     const [asset, site] = await Promise.all([
@@ -67,6 +74,12 @@ export class FlChannel extends LitElement {
     ]);
     if (id !== this.channel) return;
     this.asset = asset;
+    // A score names the channel it scores; a scored channel's score is found by its id (the runner
+    // makes it for flagged channels and for those an anomaly rule reads, so the flag alone is not enough).
+    const from = (doc as Partial<AnomalyChannelDoc>).derived?.from;
+    const score = from === undefined && (await read(anomalyChannelId(id))) ? anomalyChannelId(id) : undefined;
+    if (id !== this.channel) return;
+    this.related = from !== undefined ? { label: 'Scored channel', channel: from } : score !== undefined ? { label: 'Anomaly score', channel: score } : null;
     const trail = [
       { label: 'Sites', href: hrefOf('sites') },
       ...(site ? [{ label: site.title, href: hrefOf('sites', doc.site) }] : []),
@@ -90,6 +103,7 @@ export class FlChannel extends LitElement {
         ${fact('Normal range', doc.normal ? `${doc.normal.min ?? '…'} to ${doc.normal.max ?? '…'} ${doc.unit ?? ''}` : undefined)}
         ${fact('Field', doc.field)}
       </dl>
+      ${this.related ? html`<p class="related"><a href=${hrefOf('channels', this.related.channel)}>${this.related.label}</a></p>` : nothing}
       <fl-channel-chart .array=${doc.array} .label=${doc.title} .unit=${doc.unit ?? ''} .storage=${storage} .height=${fullHeight()} .alarms=${activationBands(this.#alarms.all.filter((alarm) => alarm.channel === this.channel))}></fl-channel-chart>
     `;
   }

@@ -5,7 +5,7 @@ import { ContextProvider } from '@lit/context';
 import { LitElement, html } from 'lit';
 import { ChannelArray } from '../../src/arrays';
 import { LocalAnomalyRunner } from '../../src/compute';
-import { serverStorageContext, storageContext } from '../../src/controllers';
+import { hrefOf, serverStorageContext, storageContext } from '../../src/controllers';
 import { anomalyArrayId } from '../../src/core';
 import { defineGadgets, type FlChannel } from '../../src/gadgets';
 import type { FlChannelChart } from '../../src/gadgets/fl-channel-chart';
@@ -55,6 +55,35 @@ describe('the derived anomaly channel on the channel page', () => {
       // The header counts the samples drawn: all of them.
       await expect.poll(() => chart()?.shadowRoot?.querySelector('header span:last-child')?.textContent ?? '', { timeout: 10_000 }).toMatch(/^3,000 samples/);
       expect(page()!.shadowRoot!.textContent).toContain('0 to 1');
+      // The score links back to the channel it scores …
+      const link = (text: string) => [...(page()?.shadowRoot?.querySelectorAll('a') ?? [])].find((anchor) => anchor.textContent?.trim() === text);
+      await expect.poll(() => link('Scored channel')?.getAttribute('href'), { timeout: 10_000 }).toBe(hrefOf('channels', channel));
+      expect(link('Anomaly score')).toBeUndefined();
+      // … and the scored channel's page links to its score.
+      page()!.channel = channel;
+      await expect.poll(() => page()?.doc?.title, { timeout: 10_000 }).toBe('Gearbox temperature');
+      await expect.poll(() => link('Anomaly score')?.getAttribute('href'), { timeout: 10_000 }).toBe(hrefOf('channels', `${channel}/anomaly`));
+      expect(link('Scored channel')).toBeUndefined();
+    } finally {
+      host.remove();
+    }
+  });
+
+  it('links no anomaly score from a channel that has none', async () => {
+    const storage = createStorage({ type: 'memory' });
+    const channel = 'channel/source/t7/wind_speed';
+    await storage.put(channel, { type: 'channel', site: 'site/north', asset: 'asset/north/t7', source: 'source/t7', array: 'array/source/t7/wind_speed', field: 'wind_speed', title: 'Wind speed', unit: 'm/s' });
+    await storage.put('asset/north/t7', { type: 'asset', site: 'site/north', title: 'T7', asset_type: 'turbine' });
+    const host = document.createElement('anomaly-channel-host') as ChannelHost;
+    host.storage = storage;
+    host.view = html`<fl-channel channel=${channel}></fl-channel>`;
+    document.body.append(host);
+    try {
+      const page = () => host.shadowRoot?.querySelector('fl-channel') as FlChannel | null;
+      // null once the page has looked for a score and found none (undefined until then).
+      await expect.poll(() => page()?.related, { timeout: 10_000 }).toBeNull();
+      await expect.poll(() => page()?.shadowRoot?.querySelector('.facts a')?.textContent, { timeout: 10_000 }).toBe('T7');
+      expect([...page()!.shadowRoot!.querySelectorAll('a')].map((anchor) => anchor.textContent?.trim())).toEqual(['T7']);
     } finally {
       host.remove();
     }
