@@ -65,7 +65,7 @@ describe('the simulated fleet\'s anomaly channels (SQLite)', () => {
           }
           return behind;
         },
-        { timeout: 60_000, interval: 250 },
+        { timeout: 75_000, interval: 250 },
       )
       .toBe(0);
     for (const { source, field } of channels) {
@@ -82,7 +82,7 @@ describe('the simulated fleet\'s anomaly channels (SQLite)', () => {
     const { rows } = await test.server.store.documents.allDocs({ query: 'type:channel', include_docs: true });
     const derived = rows.filter((row) => (row.doc as { derived?: unknown } | undefined)?.derived !== undefined).map((row) => row.id);
     expect(derived.sort()).toEqual(channels.map(({ source, field }) => `channel/${source}/${field}/anomaly`).sort());
-  }, 90_000);
+  }, 120_000);
 });
 
 describe('the simulated fleet\'s anomaly flags on a database of an older demo', () => {
