@@ -265,6 +265,12 @@ describe.each(backends)('anomaly runner on $name', ({ fresh, connections }) => {
     const derived = await output(store);
     expect(derived.times).toEqual(times);
     expect(derived.values).toEqual(scoreAnomaly(initAnomaly(), times, values).scores);
+    // A regular input gets a regular derived array: its runs, no stored times (8 bytes a sample).
+    const scores = await ChannelArray.open(store.documents, OUTPUT);
+    expect(scores.meta.timing).toBe('regular');
+    // (Sample 2000 is 10 s after 1999, so it may end the first run or start the second: same times.)
+    expect(scores.meta.segments.map(({ dt }) => dt)).toEqual([10_000, 1000]);
+    expect(Object.keys(await store.documents.allAttachments(OUTPUT)).filter((name) => name.startsWith('times/'))).toEqual([]);
     await store.close();
   }, 60_000);
 

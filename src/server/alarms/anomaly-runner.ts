@@ -25,7 +25,7 @@
  * the detector's state at the changed sample is gone, and the scores must stay what one pass over
  * the input gives.
  */
-import { ArrayError, ChannelArray } from '../../arrays';
+import { ArrayError, ChannelArray, regularRuns, type AppendTimes } from '../../arrays';
 import { ANOMALY_PRODUCER, anomalyArrayId, anomalyChannelDoc, anomalyChannelId, decodeState, defaultAnomalyParams, encodeState, initAnomaly, scoreAnomaly, type AnomalyParams, type AnomalyState } from '../../core';
 import { StorageError, type BulkWrite, type Doc } from '../../storage/backend';
 import type { Store } from '../store/store';
@@ -334,7 +334,11 @@ export class AnomalyRunner {
       return undefined;
     }
     const writes: BulkWrite[] = [];
-    if (!existing) writes.push(...ChannelArray.prepareCreate(this.#store.documents, run.output, { timing: 'explicit', producer: ANOMALY_PRODUCER, site: run.target.doc.site }).writes);
+    // The scores take the input's timing: a regular input's derived array stores no times at all
+    // (explicit times cost 8 bytes a sample, twice the score itself: a month of the demo's flagged
+    // channels was 0.9 GB of times).
+    const timing = (await ChannelArray.open(this.#store.documents, run.input)).meta.timing;
+    if (!existing) writes.push(...ChannelArray.prepareCreate(this.#store.documents, run.output, { timing, producer: ANOMALY_PRODUCER, site: run.target.doc.site }).writes);
     const channelDoc = anomalyChannelDoc(run.target.channel, run.target.doc);
     if ((await this.#store.documents.stored(run.id)) === undefined) writes.push({ type: 'put', id: run.id, doc: channelDoc as unknown as Doc });
     const prepared = await SqlStorage.prepareWrites(writes);
@@ -382,7 +386,11 @@ export class AnomalyRunner {
     const next: RunState = { detector: scoredState.state, last_time: times.length > 0 ? times[times.length - 1]! : state.last_time };
     const nextPosition = position + values.length;
     // Normally an append; after a changed input (or a lost row) the output is rewritten from `position`.
-    const prepared = output.length === position ? await output.prepareAppend(scoredState.scores, times) : await output.prepareRewrite(position, scoredState.scores, times);
+    // A regular array takes no empty rewrite (an input emptied to nothing): its old scores stay
+    // until the input has samples again, which rescores it from the first.
+    if (values.length === 0 && output.meta.timing === 'regular') return { scored: 0, more: false };
+    const outputTimes = timesFor(output, input, times);
+    const prepared = output.length === position ? await output.prepareAppend(scoredState.scores, outputTimes) : await output.prepareRewrite(position, scoredState.scores, outputTimes);
     const writes = await SqlStorage.prepareWrites(prepared.writes);
     await this.#store.driver.transaction(async (query) => {
       // The row first: a second process that scored the same batch waits here (PostgreSQL) and then updates nothing.
@@ -402,3 +410,14 @@ export class AnomalyRunner {
   }
 }
 
+
+/**
+ * The times of scores for `output`: the input's own times for an explicit output; for a regular
+ * one (the input is regular), its runs — a lone sample takes the input's latest spacing.
+ */
+function timesFor(output: ChannelArray, input: ChannelArray, times: Float64Array): AppendTimes {
+  if (output.meta.timing === 'explicit') return times;
+  const segments = input.meta.segments;
+  const dt = segments.length > 0 ? segments[segments.length - 1]!.dt : 1000;
+  return { runs: regularRuns(times, dt) };
+}
