@@ -18,6 +18,7 @@
 import { ANOMALY_PRODUCER, anomalyArrayId, anomalyChannelDoc, anomalyChannelId, decodeState, defaultAnomalyParams, encodeState, initAnomaly, type AnomalyParams, type AnomalyState, type ChannelDoc } from '../../core';
 import { ArrayError, ChannelArray } from '../../arrays';
 import { StorageError, type Doc, type Storage } from '../../storage/backend';
+import { storedDoc } from './stored-doc';
 import { inThreadAnomalyScorer, type AnomalyScorer } from '../anomaly/anomaly-scorer';
 
 export interface LocalAnomalyRunnerOptions {
@@ -48,15 +49,6 @@ export interface LocalAnomalyRun {
   scored: number;
   /** Input samples scored in all (the derived array's length). */
   position: number;
-}
-
-async function stored(storage: Storage, id: string): Promise<Doc | undefined> {
-  try {
-    return await storage.get(id);
-  } catch (error) {
-    if (error instanceof StorageError && error.status === 404) return undefined;
-    throw error;
-  }
 }
 
 export class LocalAnomalyRunner {
@@ -106,11 +98,11 @@ export class LocalAnomalyRunner {
     if (output && output.meta.producer !== ANOMALY_PRODUCER) throw new StorageError('conflict', `${outputId} holds an array the anomaly runner did not write`);
     output ??= await ChannelArray.create(this.#storage, outputId, { timing: 'explicit', producer: ANOMALY_PRODUCER, site: doc.site });
     const derived = this.derivedChannel;
-    if ((await stored(this.#storage, derived)) === undefined) await this.#storage.put(derived, anomalyChannelDoc(this.#channel, doc) as unknown as Doc);
+    if ((await storedDoc(this.#storage, derived)) === undefined) await this.#storage.put(derived, anomalyChannelDoc(this.#channel, doc) as unknown as Doc);
 
     const progressId = `anomaly_run/${derived}`;
     const fresh = (): AnomalyRunDoc => ({ kind: 'fl-anomaly-run', position: 0, detector: initAnomaly(this.#params), last_time: null });
-    const kept = await stored(this.#state, progressId);
+    const kept = await storedDoc(this.#state, progressId);
     let progress = kept?.kind === 'fl-anomaly-run' ? decodeState<AnomalyRunDoc>(kept) : fresh();
     // The input's history changed under the scores: start over.
     const lastTime = progress.position > 0 && progress.position <= input.length ? (await input.times(progress.position - 1, progress.position))[0] : undefined;

@@ -18,6 +18,7 @@
 import { KernelError, decodeState, docHash, encodeState, type Chunk, type Drainable, type KernelName } from '../../core';
 import { ArrayError, ChannelArray } from '../../arrays';
 import { StorageError, type Doc, type Storage, type StorageErrorCode } from '../../storage/backend';
+import { storedDoc } from './stored-doc';
 import { CpuEngine } from '../cpu/cpu-engine';
 import { requireKernel, type ComputeEngine } from '../engine';
 
@@ -52,16 +53,6 @@ const BATCH_SAMPLES = 1 << 20;
 
 const isDrainable = (kernel: object): kernel is Drainable<unknown, unknown> => typeof (kernel as { drain?: unknown }).drain === 'function';
 
-/** The document stored under `id`, or undefined when there is none. */
-async function stored(storage: Storage, id: string): Promise<Doc | undefined> {
-  try {
-    return await storage.get(id);
-  } catch (error) {
-    if (error instanceof StorageError && error.status === 404) return undefined;
-    throw error;
-  }
-}
-
 /** 409 unless `doc` (at `output`) is absent or an array that transformation `id` created. */
 function checkOutput(id: string, output: string, doc: Doc | undefined): void {
   if (doc === undefined || (doc.kind === 'fl-channel-array' && doc.producer === id)) return;
@@ -87,9 +78,9 @@ export async function defineTransformation(storage: Storage, id: string, definit
   if (definition.output !== undefined && (definition.output === id || definition.inputs.includes(definition.output))) {
     throw new KernelError('the output array must be neither the transformation itself nor one of its inputs');
   }
-  const existing = await stored(storage, id);
+  const existing = await storedDoc(storage, id);
   if (existing !== undefined && existing.kind !== 'fl-transformation') throw new StorageError('conflict', `${JSON.stringify(id)} holds a document that is not a transformation`);
-  if (definition.output !== undefined) checkOutput(id, definition.output, await stored(storage, definition.output));
+  if (definition.output !== undefined) checkOutput(id, definition.output, await storedDoc(storage, definition.output));
   const doc: TransformationDoc = {
     kind: 'fl-transformation',
     version: 1,
