@@ -26,7 +26,7 @@ import { baseStyles } from './design/styles';
 import { confirmDialog } from './design/confirm';
 import { toast, toastFailed } from './design/toast';
 
-const routes = ['sites', 'assets', 'alarms', 'alarm-rules', 'channels', 'work-orders', 'import', 'sources', 'sync', 'admin/users', 'admin/sites', 'admin/assets'] as const;
+const routes = ['sites', 'my-work', 'assets', 'alarms', 'alarm-rules', 'channels', 'work-orders', 'plans', 'import', 'sources', 'sync', 'admin/users', 'admin/sites', 'admin/assets'] as const;
 type Route = (typeof routes)[number];
 
 /** Who may open a screen; navigation lists only these. Signed out: what a technician sees (the server decides the rest). */
@@ -46,11 +46,13 @@ interface Section {
 
 const sections: readonly Section[] = [
   { route: 'sites', label: 'Sites', icon: 'house', roles: everyone, nav: true },
+  { route: 'my-work', label: 'My work', icon: 'person-workspace', roles: everyone, nav: true },
   { route: 'assets', label: 'Asset', icon: 'gear-wide-connected', roles: everyone, nav: false },
   { route: 'alarms', label: 'Alarms', icon: 'bell', roles: everyone, nav: true },
   { route: 'alarm-rules', label: 'Alarm rules', icon: 'sliders', roles: engineers, nav: true },
   { route: 'channels', label: 'Channels', icon: 'graph-up', roles: engineers, nav: true },
   { route: 'work-orders', label: 'Work orders', icon: 'clipboard-check', roles: everyone, nav: true },
+  { route: 'plans', label: 'Plans', icon: 'calendar-check', roles: everyone, nav: true },
   // Who the server lets upload: technicians into their sites and admins (engineers write no data).
   { route: 'import', label: 'Import', icon: 'upload', roles: uploaders, nav: true },
   { route: 'sources', label: 'Sources', icon: 'plug', roles: engineers, nav: true },
@@ -313,8 +315,14 @@ export class FlApp extends LitElement {
         return id ? html`<fl-alarm .alarm=${id} .username=${this.#session.user?.username}></fl-alarm>` : html`<fl-alarms></fl-alarms>`;
       case 'alarm-rules':
         return html`<fl-alarm-rules .username=${this.#session.user?.username}></fl-alarm-rules>`;
+      case 'my-work':
+        return html`<fl-my-work .username=${this.#session.user?.username} .userRole=${this.#role()}></fl-my-work>`;
       case 'work-orders':
-        return html`<fl-work-orders .selected=${id}></fl-work-orders>`;
+        return id
+          ? html`<fl-work-order .workOrder=${id} .username=${this.#session.user?.username} .userRole=${this.#role()}></fl-work-order>`
+          : html`<fl-work-orders .username=${this.#session.user?.username} .userRole=${this.#role()}></fl-work-orders>`;
+      case 'plans':
+        return html`<fl-maintenance-plans .username=${this.#session.user?.username} .userRole=${this.#role()}></fl-maintenance-plans>`;
       case 'import':
         return html`<fl-upload></fl-upload>`;
       case 'sources':
@@ -336,8 +344,7 @@ export class FlApp extends LitElement {
   }
 
   #title(section: Section, params: string[]): string {
-    // `#/work-orders/<id>` is the list scrolled to one work order (from its alarm), not a page of its own.
-    if (section.route === 'work-orders') return section.label;
+    if (section.route === 'work-orders' && params.length > 0) return this.viewTitle?.title ?? 'Work order';
     if (params.length > 0 && this.viewTitle) return this.viewTitle.title;
     if (section.route === 'sites' && params.length > 0) return 'Site';
     if (section.route === 'channels' && params.length > 0) return 'Channel';
@@ -350,7 +357,7 @@ export class FlApp extends LitElement {
     const params = this.#router.params;
     const navSections = [...sections, adminEntry].filter((candidate) => candidate.nav && this.#allowed(candidate));
     const current = section.route === 'assets' ? 'sites' : section.route.startsWith('admin/') ? 'admin/users' : section.route;
-    const trail = params.length > 0 && section.route !== 'work-orders' ? (this.viewTitle?.trail ?? [{ label: 'Sites', href: hrefOf('sites') }]) : [];
+    const trail = params.length > 0 ? (this.viewTitle?.trail ?? (section.route === 'work-orders' ? [{ label: 'Work orders', href: hrefOf('work-orders') }] : [{ label: 'Sites', href: hrefOf('sites') }])) : [];
     return html`
       ${this.#header()}
       ${this.updateAvailable

@@ -11,6 +11,8 @@ import geoAlt from '../../../node_modules/@shoelace-style/shoelace/dist/assets/i
 import gearWideConnected from '../../../node_modules/@shoelace-style/shoelace/dist/assets/icons/gear-wide-connected.svg?url';
 import graphUp from '../../../node_modules/@shoelace-style/shoelace/dist/assets/icons/graph-up.svg?url';
 import clipboardCheck from '../../../node_modules/@shoelace-style/shoelace/dist/assets/icons/clipboard-check.svg?url';
+import personWorkspace from '../../../node_modules/@shoelace-style/shoelace/dist/assets/icons/person-workspace.svg?url';
+import calendarCheck from '../../../node_modules/@shoelace-style/shoelace/dist/assets/icons/calendar-check.svg?url';
 import arrowRepeat from '../../../node_modules/@shoelace-style/shoelace/dist/assets/icons/arrow-repeat.svg?url';
 import upload from '../../../node_modules/@shoelace-style/shoelace/dist/assets/icons/upload.svg?url';
 import plug from '../../../node_modules/@shoelace-style/shoelace/dist/assets/icons/plug.svg?url';
@@ -54,6 +56,8 @@ const icons: ReadonlyMap<string, string> = new Map([
   ['gear-wide-connected', gearWideConnected],
   ['graph-up', graphUp],
   ['clipboard-check', clipboardCheck],
+  ['person-workspace', personWorkspace],
+  ['calendar-check', calendarCheck],
   ['arrow-repeat', arrowRepeat],
   ['upload', upload],
   ['plug', plug],
