@@ -21,6 +21,9 @@ export type {
   M4State,
   SpectrumParams,
   SpectrumResult,
+  EnergyParams,
+  OperatingHoursParams,
+  UsageState,
 } from './kernels';
 export {
   KernelError,
@@ -49,6 +52,9 @@ export {
   spectrum,
   sum,
   variance,
+  energyMwh,
+  operatingHours,
+  powerToMegawatts,
 } from './kernels';
 export {
   arrayCreateSchema,
@@ -67,6 +73,8 @@ export {
 export type { CsvColumn, CsvDialect, CsvRow } from './csv';
 export { CsvError, columnOf, detectDialect, parseRows, splitHeader, toEpochMs } from './csv';
 export { bytesHash, docHash } from './doc-hash';
+export type { MergePolicy, MergeResult, MergeRule } from './merge';
+export { jsonEqual, maintenancePlanMergePolicy, mergeDocuments, mergePolicyFor, workOrderMergePolicy } from './merge';
 export type { BackgroundSyncDone, BackgroundSyncRequest } from './background-sync';
 export { BACKGROUND_SYNC_TAG, BACKGROUND_SYNC_TIMEOUT_MS, isBackgroundSyncDone, isBackgroundSyncRequest } from './background-sync';
 export type {
@@ -176,3 +184,7 @@ export {
   tickRule,
   windowStats,
 } from './alarms';
+export type { MaintenancePlan, PlanPriority, PlanTarget, PlanTrigger, UsageMeasure } from './model';
+export { MAX_EVERY_DAYS, MAX_LEAD_DAYS, describeTrigger, maintenancePlanProblem, maintenancePlanSchema, planEnabled, planPriorities, usageMeasures } from './model';
+export type { NextOccurrence, PlanProgress, UsageSoFar } from './maintenance/plan-schedule';
+export { dateOfDay, dateOfTime, dayNumber, nextOccurrence } from './maintenance/plan-schedule';
