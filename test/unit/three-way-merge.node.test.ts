@@ -120,12 +120,12 @@ function editsOf(tag: 'l' | 'r') {
   }).map((edits) => (doc: JsonObject): JsonObject => {
     const next: JsonObject = structuredClone(doc);
     for (const [key, value] of Object.entries(edits.scalars)) {
-      if (value === undefined) delete next[key];
+      if (value === undefined) Reflect.deleteProperty(next, key);
       else next[key] = value;
     }
     const results = { ...((next.results as JsonObject | undefined) ?? {}) };
     for (const [key, value] of Object.entries(edits.results)) {
-      if (value === undefined) delete results[key];
+      if (value === undefined) Reflect.deleteProperty(results, key);
       else results[key] = { value, at: `t-${tag}`, by: tag };
     }
     if (next.results !== undefined || Object.keys(results).length) next.results = results;
