@@ -14,6 +14,15 @@ export interface RouteMatch<Route extends string> {
   params: string[];
 }
 
+/**
+ * The query of a location hash, the part after `?` (`#/work-orders?q=status%3Adone` → q =
+ * `status:done`): a view's own state (a search, filters) that a link can preset and a reload keeps.
+ */
+export function queryOf(hash: string): URLSearchParams {
+  const at = hash.indexOf('?');
+  return new URLSearchParams(at === -1 ? '' : hash.slice(at + 1));
+}
+
 /** The hash for a route and its parameters: `hrefOf('sites', 'site/north')` → `#/sites/site%2Fnorth`. */
 export function hrefOf(route: string, ...params: string[]): string {
   return `#/${[route, ...params.map((param) => encodeURIComponent(param))].join('/')}`;
@@ -39,6 +48,8 @@ export interface RouteControllerOptions<Route extends string> {
 export class RouteController<Route extends string> implements ReactiveController {
   route: Route;
   params: string[] = [];
+  /** The query of the address shown (`queryOf`); the view may change it with replaceState. */
+  query: URLSearchParams = new URLSearchParams();
   readonly #host: ReactiveControllerHost;
   readonly #routes: readonly Route[];
   readonly #confirmLeave: (unsaved: string[]) => Promise<boolean>;
@@ -80,11 +91,12 @@ export class RouteController<Route extends string> implements ReactiveController
     const match = this.parse(this.#window.location.hash);
     this.route = match.route;
     this.params = match.params;
+    this.query = queryOf(this.#window.location.hash);
     this.#shown = this.#window.location.href;
     this.#host.requestUpdate();
   }
 
-  readonly #onHashChange = () => {
+  readonly #onHashChange = (event: Event) => {
     if (this.#asking) return;
     const unsaved = unsavedChanges(this.#window);
     if (unsaved.length === 0) {
@@ -92,8 +104,11 @@ export class RouteController<Route extends string> implements ReactiveController
       return;
     }
     const wanted = this.#window.location.href;
-    // Put the shown address back at once (no hashchange for replaceState), then ask.
-    this.#window.history.replaceState(this.#window.history.state, '', this.#shown);
+    // Put the shown address back at once (no hashchange for replaceState), then ask. The address
+    // left is the event's oldURL: a view may have rewritten its query since it was shown (a
+    // search kept in the URL with replaceState), and that is what the user should come back to.
+    const left = event instanceof HashChangeEvent && event.oldURL ? event.oldURL : this.#shown;
+    this.#window.history.replaceState(this.#window.history.state, '', left);
     this.#asking = true;
     void this.#confirmLeave(unsaved)
       .catch(() => false)
