@@ -1,6 +1,6 @@
 // Public surface of the app services layer: ReactiveControllers that gadgets use.
 export { OnlineStatusController } from './online-status-controller';
-export { RouteController, hrefOf, type RouteMatch } from './route-controller';
+export { RouteController, hrefOf, queryOf, type RouteMatch } from './route-controller';
 export { ThemeController, applyTheme, type ThemeChoice } from './theme-controller';
 export { UnsavedChangesController, unsavedChanges, type UnsavedChangesOptions } from './unsaved-changes-controller';
 export { DocsController, whereEquals, type DocsControllerOptions, type Listed } from './docs-controller';
@@ -50,3 +50,5 @@ export {
   type RuleDraft,
 } from './alarms/rule-draft';
 export { BASELINES_ID, DeviceAlarmEvaluator, PROVISIONAL_CHANGE_EVENT, type DeviceAlarmEvaluatorOptions } from './alarms/device-evaluator';
+export { DUE_SOON_DAYS, checklistProgress, compareWork, daysUntil, dueLabel, dueState, localDay, myWork, photoCount, waitingForReview, workSummary, type DueState, type MyWork, type WorkGroup, type WorkItem } from './maintenance/my-work';
+export { TIMELINE_LIMIT, assetTimeline, filterTimeline, statusInWords, timeOf, timelineKinds, type Timeline, type TimelineDoc, type TimelineEntry, type TimelineKind } from './maintenance/asset-timeline';
