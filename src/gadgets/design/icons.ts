@@ -49,6 +49,11 @@ import clockHistory from '../../../node_modules/@shoelace-style/shoelace/dist/as
 import arrowCounterclockwise from '../../../node_modules/@shoelace-style/shoelace/dist/assets/icons/arrow-counterclockwise.svg?url';
 // Alarm rules (engineers).
 import sliders from '../../../node_modules/@shoelace-style/shoelace/dist/assets/icons/sliders.svg?url';
+// My work, engineers' review, the sync indicator and the asset timeline.
+import cloudArrowUp from '../../../node_modules/@shoelace-style/shoelace/dist/assets/icons/cloud-arrow-up.svg?url';
+import check2All from '../../../node_modules/@shoelace-style/shoelace/dist/assets/icons/check2-all.svg?url';
+import cameraIcon from '../../../node_modules/@shoelace-style/shoelace/dist/assets/icons/camera.svg?url';
+import listCheck from '../../../node_modules/@shoelace-style/shoelace/dist/assets/icons/list-check.svg?url';
 
 const icons: ReadonlyMap<string, string> = new Map([
   ['house', house],
@@ -92,6 +97,10 @@ const icons: ReadonlyMap<string, string> = new Map([
   ['clock-history', clockHistory],
   ['arrow-counterclockwise', arrowCounterclockwise],
   ['sliders', sliders],
+  ['cloud-arrow-up', cloudArrowUp],
+  ['check2-all', check2All],
+  ['camera', cameraIcon],
+  ['list-check', listCheck],
 ]);
 
 /** The icon names this build carries (for tests and for the notes). */
