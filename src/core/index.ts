@@ -75,6 +75,8 @@ export { CsvError, columnOf, detectDialect, parseRows, splitHeader, toEpochMs } 
 export { bytesHash, docHash } from './doc-hash';
 export type { MergePolicy, MergeResult, MergeRule } from './merge';
 export { jsonEqual, maintenancePlanMergePolicy, mergeDocuments, mergePolicyFor, workOrderMergePolicy } from './merge';
+export type { ReadingDoc, ReadingTimeBounds } from './model';
+export { MANUAL_PRODUCER, MAX_READING_FIELDS, humanizeField, manualArrayId, manualChannelId, readingFieldProblem, readingProblem, readingSchema } from './model';
 export type { BackgroundSyncDone, BackgroundSyncRequest } from './background-sync';
 export { BACKGROUND_SYNC_TAG, BACKGROUND_SYNC_TIMEOUT_MS, isBackgroundSyncDone, isBackgroundSyncRequest } from './background-sync';
 export type {

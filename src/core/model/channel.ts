@@ -33,6 +33,8 @@ export interface ChannelDoc extends ChannelMeta {
   /** The field name as the source sends it. */
   field: string;
   simulated?: true;
+  /** A manual-reading channel: its samples are readings taken by hand (reading.ts), appended by the server. */
+  manual?: true;
 }
 
 const normalSchema = { type: 'object', additionalProperties: false, properties: { min: { type: 'number' }, max: { type: 'number' } } } as const;
@@ -63,6 +65,7 @@ export const channelSchema = {
     array: { type: 'string', minLength: 1 },
     field: { type: 'string', minLength: 1 },
     simulated: { const: true },
+    manual: { const: true },
   },
 } as const;
 
@@ -99,7 +102,7 @@ export function channelMetaProblem(meta: unknown, name = 'metadata'): string | u
 export function channelProblem(doc: unknown): string | undefined {
   if (!isObject(doc)) return 'a channel must be an object';
   if (doc.type !== 'channel') return 'a channel has type "channel"';
-  const { site, asset, source, array, field, simulated } = doc;
+  const { site, asset, source, array, field, simulated, manual } = doc;
   // Only the metadata keys: a channel document carries more (type, site, …) than a source's field.
   const known = Object.fromEntries(Object.entries(doc).filter(([key]) => META_KEYS.includes(key)));
   return firstProblem(
@@ -111,6 +114,7 @@ export function channelProblem(doc: unknown): string | undefined {
     textProblem('title', doc.title),
     channelMetaProblem(known, 'channel'),
     simulated === undefined || simulated === true ? undefined : 'simulated must be true or absent',
+    manual === undefined || manual === true ? undefined : 'manual must be true or absent',
   );
 }
 

@@ -11,6 +11,8 @@ export type { AnomalyChannelDoc, DerivedAnomaly } from './anomaly-channel';
 export { ANOMALY_PRODUCER, anomalyArrayId, anomalyChannelDoc, anomalyChannelId, isDerivedChannel } from './anomaly-channel';
 export type { WorkOrder, WorkOrderStatus } from './work-order';
 export { isWorkOrderStatus, workOrderProblem, workOrderSchema, workOrderStatuses } from './work-order';
+export type { ReadingDoc, ReadingTimeBounds } from './reading';
+export { MANUAL_PRODUCER, MAX_READING_FIELDS, humanizeField, manualArrayId, manualChannelId, readingFieldProblem, readingProblem, readingSchema } from './reading';
 export type { FaultKind, SimulatedFault, SimulationTruth } from './simulation-truth';
 export { faultKinds, simulationTruthProblem, simulationTruthSchema } from './simulation-truth';
 export type { AssetTree, TreeAsset, TreeEntry } from './asset-tree';
