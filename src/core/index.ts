@@ -95,6 +95,15 @@ export type {
   TreeEntry,
   WorkOrder,
   WorkOrderStatus,
+  ChecklistItem,
+  ChecklistItemKind,
+  ChecklistResult,
+  HistoryEntry,
+  PhotoMeta,
+  WorkOrderHistoryAction,
+  WorkOrderKind,
+  WorkOrderPart,
+  WorkOrderPriority,
 } from './model';
 export {
   MAX_ASSET_DEPTH,
@@ -126,7 +135,50 @@ export {
   workOrderProblem,
   workOrderSchema,
   workOrderStatuses,
+  MAX_CHECKLIST_ITEMS,
+  MAX_COMMENT,
+  MAX_HOURS,
+  MAX_PARTS,
+  MAX_PHOTOS,
+  MAX_WORK_ORDER_HISTORY,
+  PHOTO_NAME,
+  checklistItemKinds,
+  checklistItemProblem,
+  checklistItemSchema,
+  checklistProblem,
+  checklistResultProblem,
+  dateProblem,
+  isChecklistItemKind,
+  isWorkOrderKind,
+  isWorkOrderPriority,
+  isoTimeProblem,
+  outOfLimits,
+  photoMetaProblem,
+  workOrderHistoryActions,
+  workOrderHistoryLabels,
+  workOrderKind,
+  workOrderKindLabels,
+  workOrderKinds,
+  workOrderPriorities,
+  workOrderPriority,
+  workOrderPriorityLabels,
+  workOrderStatusLabels,
 } from './model';
+export type { EditableWorkOrderField, NewWorkOrderFields, Role, Who, WorkOrderAction, WorkOrderEditErrorCode, WorkOrderPatch, WorkOrderTransition } from './maintenance';
+export {
+  WorkOrderEditError,
+  addComment,
+  addPhoto,
+  canTransition,
+  editWorkOrder,
+  editableWorkOrderFields,
+  mayEditWorkOrder,
+  newWorkOrder,
+  nextActions,
+  recordResult,
+  transitionOf,
+  workOrderTransitions,
+} from './maintenance';
 export type {
   Alarm,
   AlarmAction,
@@ -186,7 +238,7 @@ export {
   tickRule,
   windowStats,
 } from './alarms';
-export type { MaintenancePlan, PlanPriority, PlanTarget, PlanTrigger, UsageMeasure } from './model';
-export { MAX_EVERY_DAYS, MAX_LEAD_DAYS, describeTrigger, maintenancePlanProblem, maintenancePlanSchema, planEnabled, planPriorities, usageMeasures } from './model';
+export type { MaintenancePlan, PlanTarget, PlanTrigger, UsageMeasure } from './model';
+export { MAX_EVERY_DAYS, MAX_LEAD_DAYS, describeTrigger, maintenancePlanProblem, maintenancePlanSchema, planEnabled, usageMeasures } from './model';
 export type { NextOccurrence, PlanProgress, UsageSoFar } from './maintenance/plan-schedule';
 export { dateOfDay, dateOfTime, dayNumber, nextOccurrence } from './maintenance/plan-schedule';

@@ -1,348 +1,483 @@
 import { LitElement, css, html, nothing, type PropertyValues } from 'lit';
-import { repeat } from 'lit/directives/repeat.js';
+import '@lit-labs/virtualizer';
 import { ContextConsumer } from '@lit/context';
+import type SlInput from '@shoelace-style/shoelace/dist/components/input/input.js';
 import type SlSelect from '@shoelace-style/shoelace/dist/components/select/select.js';
-import { DocsController, hrefOf, siteAssetChoice, type SiteAssetChoice, UnsavedChangesController, storageContext, type Listed } from '../controllers';
-import type { Doc, Storage } from '../storage';
-import { isWorkOrderStatus, workOrderStatuses, type AssetDoc, type SiteDoc, type WorkOrder, type WorkOrderStatus } from '../core';
-import { baseStyles, controlStyles } from './design/styles';
+import type SlTextarea from '@shoelace-style/shoelace/dist/components/textarea/textarea.js';
+import type SlDialog from '@shoelace-style/shoelace/dist/components/dialog/dialog.js';
+import { DocsController, hrefOf, siteAssetChoice, storageContext, UnsavedChangesController, type SiteAssetChoice } from '../controllers';
+import { localDay } from '../controllers/maintenance/my-work';
+import { queryOf } from '../controllers/route-controller';
+import {
+  chosenValue,
+  filterWorkOrders,
+  isOverdue,
+  parseWorkOrderQuery,
+  priorityLabels,
+  sortLabels,
+  sortWorkOrders,
+  statusLabels,
+  termOf,
+  withTerm,
+  workOrderRow,
+  workOrderSorts,
+  type QueryKey,
+  type WorkOrderQuery,
+  type WorkOrderRow,
+  type WorkOrderSort,
+} from '../controllers/maintenance/work-order-list';
+import {
+  newWorkOrder,
+  workOrderKindLabels,
+  workOrderKinds,
+  workOrderPriorities,
+  workOrderPriorityLabels,
+  workOrderStatuses,
+  type AssetDoc,
+  type NewWorkOrderFields,
+  type Role,
+  type SiteDoc,
+  type WorkOrder,
+  type WorkOrderKind,
+  type WorkOrderPriority,
+  type WorkOrderStatus,
+} from '../core';
+import { baseStyles } from './design/styles';
 import { toastFailed, toastSaved } from './design/toast';
 
 /** Type and statuses live in the model (core); re-exported here for callers of the gadget. */
 export type { WorkOrder, WorkOrderStatus };
 
-const statuses = workOrderStatuses;
+/** Above this many rows the list is virtualized (only what is on screen is in the DOM). */
+const VIRTUALIZE_FROM = 50;
+/** The search is written into the address this long after the last keystroke (no history entries). */
+const URL_DELAY_MS = 300;
+const DEFAULT_SORT: WorkOrderSort = 'due';
 
-const statusLabels: Record<WorkOrderStatus, string> = { open: 'Open', in_progress: 'In progress', done: 'Done' };
+const statusVariant: Readonly<Record<WorkOrderStatus, string>> = { open: 'primary', assigned: 'primary', in_progress: 'warning', on_hold: 'neutral', done: 'success', verified: 'success' };
 
-interface WorkOrderRow {
-  id: string;
-  /** The stored document as read, other keys included: Save writes it back whole. */
-  doc: Doc;
-  order: WorkOrder;
+/** 12345 → "12 345" (a narrow no-break space between thousands, as the count reads on a tablet). */
+function grouped(count: number): string {
+  return String(count).replace(/\B(?=(\d{3})+(?!\d))/g, '\u202f');
 }
 
-const isStatus = isWorkOrderStatus;
-
-/** Reads a stored document leniently: a document synced from elsewhere may lack a key. */
-function workOrder(doc: Doc, id: string): WorkOrder {
-  return {
-    type: 'work_order',
-    site: typeof doc.site === 'string' ? doc.site : '',
-    ...(typeof doc.asset === 'string' ? { asset: doc.asset } : {}),
-    title: typeof doc.title === 'string' && doc.title ? doc.title : id,
-    status: isStatus(doc.status) ? doc.status : 'open',
-    notes: typeof doc.notes === 'string' ? doc.notes : '',
-    ...(typeof doc.updated_by === 'string' ? { updated_by: doc.updated_by } : {}),
-  };
+/** The New work order form's fields as typed ('' while empty). */
+interface Draft {
+  site: string;
+  asset: string;
+  title: string;
+  notes: string;
+  kind: WorkOrderKind;
+  priority: WorkOrderPriority;
+  due: string;
+  assignee: string;
 }
 
-/** A site's or asset's title from the documents on this device; the id only when it is not here. */
-function titleOf(id: string, docs: ReadonlyArray<Listed<{ title?: string }>> | undefined): string {
-  return docs?.find((doc) => doc.id === id)?.title ?? id;
-}
-
-const message = (error: unknown): string => (error instanceof Error ? error.message : String(error));
+const emptyDraft = (): Draft => ({ site: '', asset: '', title: '', notes: '', kind: 'corrective', priority: 'medium', due: '', assignee: '' });
 
 /**
- * The maintenance work orders on this device: one card each (title, site, status) with a form to
- * change status and notes, Save and Delete (a second click, "Really delete?", confirms: no
- * window.confirm, which blocks the page), and a form to create one. Works offline: it reads and
- * writes the local storage only; sync moves the documents.
- * Gadget methods: `reload()` lists the work orders again (sync calls it after pulling; a
- * `fl-data-changed` event on window does the same); properties `storage` (optional: instead of
- * the app's local storage from context) and `user` (optional: written as `updated_by` on Save and
- * Create).
+ * The work orders on this device (a technician's sites; offline first: it reads the local storage
+ * only and sync moves the documents), as one compact virtualized list that stays smooth at 10 000:
+ * title, asset and site titles, status, priority, due date (overdue in the danger colour) and
+ * assignee; each row opens the work order's page (#/work-orders/<id>). A search field takes the
+ * list's search syntax (src/controllers/maintenance/work-order-list.ts: words all matching any
+ * field, "phrases", key:value terms), and the Status, Priority, Site and Assignee selects write
+ * their term into it; the search and the sort live in the address (`#/work-orders?q=status%3Adone`,
+ * rewritten in place), so a link opens the list filtered. "New work order" opens a form (site and
+ * asset from lists) that writes through `newWorkOrder` and goes to the new work order's page; a
+ * half-filled form is guarded against leaving. Lists again on sync and on `fl-data-changed`.
+ * Properties: `username` (who creates; `assignee:me`) and `userRole`, set by the app.
  */
 export class FlWorkOrders extends LitElement {
   static override properties = {
-    storage: { attribute: false },
-    user: { type: String },
-    selected: { type: String },
-    orders: { state: true },
-    loadError: { state: true },
-    writeError: { state: true },
-    confirming: { state: true },
+    username: { attribute: false },
+    userRole: { attribute: false },
+    plain: { type: Boolean },
+    q: { state: true },
+    sort: { state: true },
+    creating: { state: true },
+    draft: { state: true },
     busy: { state: true },
-    newSite: { state: true },
-    newAsset: { state: true },
+    formError: { state: true },
   };
 
-  /** Where the work orders live, when not in the app's local storage from context. */
-  declare storage: Storage | undefined;
-  /** Who is editing, recorded as `updated_by`; unset leaves `updated_by` as stored. */
-  declare user: string | undefined;
-  /** A work order to bring into view (`#/work-orders/<id>`, e.g. just created from an alarm). */
-  declare selected: string | undefined;
-  declare orders: WorkOrderRow[] | undefined;
-  /** Why the last listing failed; cleared by the next listing that succeeds. */
-  declare loadError: string | undefined;
-  /**
-   * Why the last write failed; cleared only by the next write, so a reload (sync, another gadget)
-   * that lands just after a failed Save does not hide the failure.
-   */
-  declare writeError: string | undefined;
-  /** Id of the work order whose Delete was clicked once (it now asks "Really delete?"). */
-  declare confirming: string | undefined;
+  /** The signed-in user: `created_by`, and whom `assignee:me` means. */
+  declare username: string | undefined;
+  declare userRole: Role | undefined;
+  /** Render every row instead of virtualizing (the benchmark's baseline; never set in the app). */
+  declare plain: boolean;
+  /** The search text as typed. */
+  declare q: string;
+  declare sort: WorkOrderSort;
+  /** The New work order dialog is open. */
+  declare creating: boolean;
+  declare draft: Draft;
   declare busy: boolean;
-  /** The site and asset chosen in the New work order form ('' while none is). */
-  declare newSite: string;
-  declare newAsset: string;
+  /** Why the New work order form was not saved (shown in the form). */
+  declare formError: string | undefined;
 
-  // The sites and assets on this device (a technician's own): chosen from lists, shown by title.
   readonly #sites = new DocsController<SiteDoc>(this, { query: () => 'type:site', prefixes: ['site/'] });
   readonly #assets = new DocsController<AssetDoc>(this, { query: () => 'type:asset', prefixes: ['asset/'] });
-  readonly #context = new ContextConsumer(this, { context: storageContext, subscribe: true, callback: () => void this.reload() });
+  readonly #orders = new DocsController<Record<string, unknown>>(this, { query: () => 'type:work_order', prefixes: ['work_order/'] });
+  readonly #storage = new ContextConsumer(this, { context: storageContext, subscribe: true });
   readonly #onDataChanged = () => void this.reload();
-  /**
-   * Forms holding something not saved, by work order id ('' is the New work order form) → its
-   * title. Notes typed and then left by a route change vanished without a word: the guard asks
-   * before leaving (and the browser before closing the tab) while this is not empty.
-   */
-  readonly #unsaved = new Map<string, string>();
-  /** Counts reloads, so an older listing that resolves late does not overwrite a newer one. */
-  #generation = 0;
-  /** The selected work order already brought into view (once, not on every reload). */
-  #shownSelected: string | undefined;
+  #urlTimer: ReturnType<typeof setTimeout> | undefined;
+
+  // What the list shows is derived in steps, each kept until its inputs change: rows (titles and
+  // search text) once per listing, the order once per sort, the filter once per search text.
+  #rowsOf: { orders: unknown; sites: unknown; assets: unknown; rows: WorkOrderRow[] } | undefined;
+  #sortedOf: { rows: WorkOrderRow[]; sort: WorkOrderSort; sorted: WorkOrderRow[] } | undefined;
+  #shownOf: { sorted: WorkOrderRow[]; q: string; me: string | undefined; today: string; query: WorkOrderQuery; shown: WorkOrderRow[] } | undefined;
 
   constructor() {
     super();
-    this.storage = undefined;
-    this.user = undefined;
+    this.username = undefined;
+    this.userRole = undefined;
+    this.plain = false;
+    this.q = '';
+    this.sort = DEFAULT_SORT;
+    this.creating = false;
+    this.draft = emptyDraft();
     this.busy = false;
-    this.newSite = '';
-    this.newAsset = '';
     // Registers itself with this host (the guard needs no handle afterwards).
-    new UnsavedChangesController(this, {
-      dirty: () => this.#unsaved.size > 0,
-      describe: () => [...this.#unsaved.values()].map((title) => (title ? `the changes to work order "${title}"` : 'the new work order')).join(', '),
-    });
+    new UnsavedChangesController(this, { dirty: () => this.#dirty(), describe: () => 'the new work order' });
   }
 
   static override styles = [
     baseStyles,
-    controlStyles,
     css`
-      :host { display: grid; gap: var(--sl-spacing-large); max-width: 60rem; }
-      .field { display: grid; gap: var(--sl-spacing-2x-small); }
-      .row { display: flex; gap: var(--sl-spacing-medium); flex-wrap: wrap; align-items: end; }
-      sl-select { min-width: 14rem; }
-      .cards { display: grid; gap: var(--sl-spacing-medium); }
-      article { display: grid; gap: var(--sl-spacing-small); border: 1px solid var(--fl-border); border-radius: var(--fl-radius); padding: var(--sl-spacing-medium); background: var(--fl-surface); }
-      article form { display: grid; gap: var(--sl-spacing-small); }
-      .meta { color: var(--fl-text-muted); font-size: var(--sl-font-size-small); }
-      [role='alert'] { color: var(--fl-danger); }
-      select { max-width: 16rem; }
-      article[data-selected] { border-color: var(--sl-color-primary-600); box-shadow: 0 0 0 1px var(--sl-color-primary-600); }
-      .alarm-link { display: inline-flex; align-items: center; gap: var(--sl-spacing-x-small); min-height: var(--fl-touch); justify-self: start; }
+      :host { display: grid; gap: var(--sl-spacing-medium); }
+      .bar { display: flex; flex-wrap: wrap; gap: var(--sl-spacing-small) var(--sl-spacing-medium); align-items: end; }
+      .bar .search { flex: 1 1 20rem; }
+      .filters { display: grid; grid-template-columns: repeat(auto-fill, minmax(10.5rem, 1fr)); gap: var(--sl-spacing-small) var(--sl-spacing-medium); }
+      .count { color: var(--fl-text-muted); margin: 0; }
+      .list { border: 1px solid var(--fl-border); border-radius: var(--fl-radius); background: var(--fl-surface); overflow: hidden; }
+      ul.list { list-style: none; margin: 0; padding: 0; }
+      lit-virtualizer { width: 100%; }
+      a.order {
+        display: grid; grid-template-columns: minmax(0, 1fr) auto; grid-template-areas: 'title status' 'where meta';
+        gap: var(--sl-spacing-3x-small) var(--sl-spacing-medium); align-items: center; box-sizing: border-box; width: 100%;
+        min-height: 3.5rem; padding: var(--sl-spacing-x-small) var(--sl-spacing-medium);
+        color: var(--fl-text); text-decoration: none; border-bottom: 1px solid var(--fl-border);
+      }
+      a.order:hover { background: var(--sl-color-neutral-100); }
+      a.order:focus-visible { outline: var(--sl-focus-ring); outline-offset: calc(-1 * var(--sl-focus-ring-width)); }
+      .title { grid-area: title; font-weight: var(--sl-font-weight-semibold); overflow: hidden; text-overflow: ellipsis; white-space: nowrap; }
+      .where { grid-area: where; color: var(--fl-text-muted); font-size: var(--sl-font-size-small); overflow: hidden; text-overflow: ellipsis; white-space: nowrap; }
+      .status { grid-area: status; justify-self: end; }
+      .meta { grid-area: meta; justify-self: end; display: flex; gap: var(--sl-spacing-small); font-size: var(--sl-font-size-small); color: var(--fl-text-muted); white-space: nowrap; }
+      .priority[data-priority='high'], .priority[data-priority='urgent'] { color: var(--fl-warn); font-weight: var(--sl-font-weight-semibold); }
+      .priority[data-priority='urgent'] { color: var(--fl-danger); }
+      .due[data-overdue] { color: var(--fl-danger); font-weight: var(--sl-font-weight-semibold); }
+      @media (min-width: 1000px) {
+        a.order { grid-template-columns: minmax(0, 1fr) 6rem 9rem 8rem 7.5rem; grid-template-areas: 'title priority due assignee status' 'where priority due assignee status'; }
+        .meta { display: contents; }
+        .priority { grid-area: priority; }
+        .due { grid-area: due; }
+        .assignee { grid-area: assignee; overflow: hidden; text-overflow: ellipsis; }
+      }
+      sl-dialog::part(panel) { width: min(40rem, 96vw); }
+      sl-dialog form { display: grid; gap: var(--sl-spacing-medium); }
+      sl-dialog .pair { display: grid; grid-template-columns: repeat(auto-fit, minmax(12rem, 1fr)); gap: var(--sl-spacing-medium); }
+      .actions { display: flex; gap: var(--sl-spacing-small); justify-content: end; flex-wrap: wrap; }
     `,
   ];
 
   override connectedCallback(): void {
     super.connectedCallback();
     window.addEventListener('fl-data-changed', this.#onDataChanged);
-    void this.reload();
+    window.addEventListener('hashchange', this.#readAddress);
+    this.#readAddress();
   }
 
   override disconnectedCallback(): void {
     super.disconnectedCallback();
     window.removeEventListener('fl-data-changed', this.#onDataChanged);
+    window.removeEventListener('hashchange', this.#readAddress);
+    clearTimeout(this.#urlTimer);
   }
 
-  protected override updated(changed: PropertyValues<this>): void {
-    if (changed.has('storage')) void this.reload();
-    if (this.selected && this.selected !== this.#shownSelected) {
-      const card = [...this.renderRoot.querySelectorAll<HTMLElement>('article[data-id]')].find((article) => article.dataset.id === this.selected);
-      if (card) {
-        this.#shownSelected = this.selected;
-        card.scrollIntoView({ block: 'center' });
-        card.querySelector<HTMLElement>('h3')?.focus();
-      }
-    }
-  }
-
-  #target(): Storage | undefined {
-    return this.storage ?? this.#context.value;
-  }
-
-  /** Lists the work orders again, sorted by title. */
+  /** Lists the work orders (and the sites and assets they name) again. */
   async reload(): Promise<void> {
-    const storage = this.#target();
-    if (!storage) return;
-    const generation = ++this.#generation;
-    try {
-      const result = await storage.allDocs({ query: 'type:work_order', include_docs: true, sort_on: [['title', 'ascending']] });
-      if (generation !== this.#generation) return;
-      this.orders = result.rows.map((row) => ({ id: row.id, doc: row.doc!, order: workOrder(row.doc!, row.id) }));
-      if (this.confirming && !this.orders.some((row) => row.id === this.confirming)) this.confirming = undefined;
-      this.loadError = undefined;
-    } catch (error) {
-      if (generation === this.#generation) this.loadError = message(error);
-    }
+    await Promise.all([this.#orders.reload(), this.#sites.reload(), this.#assets.reload()]);
   }
 
-  /** Runs one write, shows its error if it fails (and a toast either way), and lists again when it succeeds. */
-  async #write(write: (storage: Storage) => Promise<unknown>, saved = 'Work order saved'): Promise<boolean> {
-    const storage = this.#target();
-    if (!storage) {
-      this.writeError = 'No storage to write the work order to.';
-      return false;
-    }
-    this.busy = true;
-    try {
-      await write(storage);
-      this.writeError = undefined;
-    } catch (error) {
-      this.writeError = message(error);
-      void toastFailed('Work order not saved', error);
-      return false;
-    } finally {
-      this.busy = false;
-    }
-    void toastSaved(saved);
-    await this.reload();
-    return true;
+  /** The search and sort a link asks for (`#/work-orders?q=…&sort=…`); only on the list's own address. */
+  readonly #readAddress = (): void => {
+    if (!/^#\/work-orders\/?(\?|$)/.test(location.hash)) return;
+    const query = queryOf(location.hash);
+    this.q = query.get('q') ?? '';
+    const sort = query.get('sort');
+    this.sort = workOrderSorts.includes(sort as WorkOrderSort) ? (sort as WorkOrderSort) : DEFAULT_SORT;
+  };
+
+  /** Writes the search and sort into the address in place (replaceState: Back leaves the list, not the keystrokes). */
+  #writeAddress(): void {
+    clearTimeout(this.#urlTimer);
+    this.#urlTimer = setTimeout(() => {
+      if (!/^#\/work-orders\/?(\?|$)/.test(location.hash)) return;
+      const query = new URLSearchParams();
+      if (this.q.trim() !== '') query.set('q', this.q);
+      if (this.sort !== DEFAULT_SORT) query.set('sort', this.sort);
+      const wanted = `#/work-orders${query.size > 0 ? `?${query.toString()}` : ''}`;
+      if (location.hash !== wanted) history.replaceState(history.state, '', wanted);
+    }, URL_DELAY_MS);
   }
 
-  #stamp(): Doc {
-    return this.user ? { updated_by: this.user } : {};
+  #search(text: string): void {
+    this.q = text;
+    this.#writeAddress();
+  }
+
+  #setTerm(key: QueryKey, value: string): void {
+    this.#search(withTerm(this.q, key, value));
+  }
+
+  #rows(): WorkOrderRow[] | undefined {
+    const orders = this.#orders.docs;
+    if (!orders) return undefined;
+    const sites = this.#sites.docs;
+    const assets = this.#assets.docs;
+    const cached = this.#rowsOf;
+    if (cached && cached.orders === orders && cached.sites === sites && cached.assets === assets) return cached.rows;
+    const titles = {
+      sites: new Map((sites ?? []).map((site) => [site.id, site.title])),
+      assets: new Map((assets ?? []).map((asset) => [asset.id, asset.title])),
+    };
+    const rows = orders.map((doc) => workOrderRow(doc.id, doc, titles));
+    this.#rowsOf = { orders, sites, assets, rows };
+    return rows;
+  }
+
+  /** The rows the search lets through, in the chosen order (each step recomputed only when its inputs changed). */
+  #shown(rows: WorkOrderRow[]): { shown: WorkOrderRow[]; query: WorkOrderQuery } {
+    if (this.#sortedOf?.rows !== rows || this.#sortedOf.sort !== this.sort) this.#sortedOf = { rows, sort: this.sort, sorted: sortWorkOrders(rows, this.sort) };
+    const sorted = this.#sortedOf.sorted;
+    const today = localDay();
+    const cached = this.#shownOf;
+    if (cached && cached.sorted === sorted && cached.q === this.q && cached.me === this.username && cached.today === today) return cached;
+    const query = parseWorkOrderQuery(this.q);
+    const shown = filterWorkOrders(sorted, query, { today, ...(this.username ? { me: this.username } : {}) });
+    this.#shownOf = { sorted, q: this.q, me: this.username, today, query, shown };
+    return this.#shownOf;
+  }
+
+  readonly #row = (row: WorkOrderRow) => {
+    const overdue = isOverdue(row, localDay());
+    return html`<a class="order" href=${hrefOf('work-orders', row.id)} data-id=${row.id} data-status=${row.status}>
+      <span class="title">${row.title}</span>
+      <span class="where">${row.assetTitle ? `${row.assetTitle} · ` : ''}${row.siteTitle}</span>
+      <sl-tag class="status" size="small" variant=${statusVariant[row.status]}>${statusLabels.get(row.status)}</sl-tag>
+      <span class="meta">
+        <span class="priority" data-priority=${row.priority}>${priorityLabels.get(row.priority)}</span>
+        <span class="due" ?data-overdue=${overdue}>${row.due ? (overdue ? `Overdue ${row.due}` : `Due ${row.due}`) : 'No due date'}</span>
+        <span class="assignee">${row.assignee ?? 'Unassigned'}</span>
+      </span>
+    </a>`;
+  };
+
+  #filters(query: WorkOrderQuery, rows: readonly WorkOrderRow[]) {
+    const sites = this.#sites.docs ?? [];
+    const siteTerm = termOf(query, 'site');
+    const site = sites.find((candidate) => candidate.id.toLowerCase() === siteTerm || candidate.title.toLowerCase() === siteTerm)?.id ?? '';
+    const assignees = [...new Set(rows.map((row) => row.assignee).filter((name): name is string => name !== undefined && name !== this.username))].sort();
+    const assigneeTerm = termOf(query, 'assignee');
+    const assignee = assigneeTerm === 'me' || (this.username && assigneeTerm === this.username.toLowerCase()) ? 'me' : assigneeTerm === 'none' ? 'none' : (assignees.find((name) => name.toLowerCase() === assigneeTerm) ?? '');
+    const choose = (key: QueryKey) => (event: Event) => this.#setTerm(key, (event.target as SlSelect).value as string);
+    return html`<div class="filters" role="group" aria-label="Filter work orders">
+      <sl-select label="Status" clearable placeholder="Any status" value=${chosenValue(query, 'status', workOrderStatuses)} @sl-change=${choose('status')}>
+        ${workOrderStatuses.map((status) => html`<sl-option value=${status}>${statusLabels.get(status)}</sl-option>`)}
+      </sl-select>
+      <sl-select label="Priority" clearable placeholder="Any priority" value=${chosenValue(query, 'priority', workOrderPriorities)} @sl-change=${choose('priority')}>
+        ${[...workOrderPriorities].reverse().map((priority) => html`<sl-option value=${priority}>${workOrderPriorityLabels[priority]}</sl-option>`)}
+      </sl-select>
+      <sl-select
+        label="Site"
+        clearable
+        placeholder="Every site"
+        value=${site}
+        @sl-change=${(event: Event) => {
+          const id = (event.target as SlSelect).value as string;
+          this.#setTerm('site', sites.find((candidate) => candidate.id === id)?.title ?? id);
+        }}
+      >
+        ${sites.map((candidate) => html`<sl-option value=${candidate.id}>${candidate.title}</sl-option>`)}
+      </sl-select>
+      <sl-select label="Assignee" clearable placeholder="Anyone" value=${assignee} @sl-change=${choose('assignee')}>
+        ${this.username ? html`<sl-option value="me">Me (${this.username})</sl-option>` : nothing}
+        <sl-option value="none">Unassigned</sl-option>
+        ${assignees.map((name) => html`<sl-option value=${name}>${name}</sl-option>`)}
+      </sl-select>
+      <sl-select
+        label="Sort by"
+        value=${this.sort}
+        @sl-change=${(event: Event) => {
+          const sort = (event.target as SlSelect).value as WorkOrderSort;
+          this.sort = workOrderSorts.includes(sort) ? sort : DEFAULT_SORT;
+          this.#writeAddress();
+        }}
+      >
+        ${workOrderSorts.map((sort) => html`<sl-option value=${sort}>${sortLabels.get(sort)}</sl-option>`)}
+      </sl-select>
+    </div>`;
+  }
+
+  // ---- New work order
+
+  #dirty(): boolean {
+    const draft = this.draft;
+    return draft.title.trim() !== '' || draft.notes.trim() !== '' || draft.due !== '' || draft.assignee.trim() !== '' || draft.asset !== '';
+  }
+
+  #choice(): SiteAssetChoice | undefined {
+    return siteAssetChoice(this.#sites.docs, this.#assets.docs, { site: this.draft.site, asset: this.draft.asset });
+  }
+
+  #edit(patch: Partial<Draft>): void {
+    this.draft = { ...this.draft, ...patch };
+    this.formError = undefined;
+  }
+
+  #open(): void {
+    this.creating = true;
+    this.formError = undefined;
+  }
+
+  #discard(): void {
+    this.draft = emptyDraft();
+    this.formError = undefined;
+    this.creating = false;
+  }
+
+  /** Overlay clicks do not throw a half-filled form away (Cancel does; Escape closes and keeps it). */
+  #onRequestClose(event: CustomEvent<{ source: string }>): void {
+    if (event.target !== event.currentTarget) return; // a nested sl-select's own close
+    if (event.detail.source === 'overlay' && this.#dirty()) event.preventDefault();
   }
 
   async #create(event: SubmitEvent): Promise<void> {
     event.preventDefault();
-    const form = event.target as HTMLFormElement;
-    const data = new FormData(form);
-    const title = String(data.get('title') ?? '').trim();
-    const lists = this.#lists();
-    const site = lists ? lists.site : String(data.get('site') ?? '').trim();
-    const asset = lists ? lists.asset : '';
-    if (!title || !site) {
-      this.writeError = 'A work order needs a title and a site.';
+    const choice = this.#choice();
+    const draft = this.draft;
+    const title = draft.title.trim();
+    const storage = this.#storage.value;
+    if (!choice?.site) return void (this.formError = 'Choose the site of the work order.');
+    if (!title) return void (this.formError = 'A work order needs a title.');
+    if (!storage) return void (this.formError = 'No storage to write the work order to.');
+    if (!this.username) return void (this.formError = 'Sign in to create work orders.');
+    const fields: NewWorkOrderFields = {
+      site: choice.site,
+      title,
+      notes: draft.notes,
+      kind: draft.kind,
+      priority: draft.priority,
+      ...(choice.asset ? { asset: choice.asset } : {}),
+      ...(draft.due ? { due: draft.due } : {}),
+      ...(draft.assignee.trim() ? { assignee: draft.assignee.trim() } : {}),
+    };
+    this.busy = true;
+    const id = `work_order/${crypto.randomUUID()}`;
+    try {
+      const doc = newWorkOrder(fields, { by: this.username, at: new Date().toISOString(), id: crypto.randomUUID(), ...(this.userRole ? { role: this.userRole } : {}) });
+      // A random id, not storage.post: every storage type can put, and sync needs ids unique across devices.
+      await storage.put(id, doc as unknown as Record<string, unknown>);
+    } catch (error) {
+      this.formError = error instanceof Error ? error.message : String(error);
+      void toastFailed('Work order not saved', error);
       return;
+    } finally {
+      this.busy = false;
     }
-    const doc: Doc = { type: 'work_order', site, ...(asset ? { asset } : {}), title, status: 'open', notes: '', ...this.#stamp() };
-    // A random id, not storage.post: every storage type can put, and sync needs ids unique across devices.
-    if (await this.#write((storage) => storage.put(`work_order/${crypto.randomUUID()}`, doc), 'Work order created')) {
-      form.reset();
-      this.newAsset = '';
-      this.#unsaved.delete('');
-    }
+    void toastSaved('Work order created');
+    // Saved: nothing unsaved any more, so going to its page asks nothing.
+    this.draft = emptyDraft();
+    this.creating = false;
+    void this.#orders.reload();
+    location.hash = hrefOf('work-orders', id);
   }
 
-  /** Whether a card's form differs from its stored work order (read on every edit). */
-  #edited(form: HTMLFormElement, row: WorkOrderRow): void {
-    const data = new FormData(form);
-    const changed = String(data.get('notes') ?? '') !== row.order.notes || (data.get('status') ?? row.order.status) !== row.order.status;
-    if (changed) this.#unsaved.set(row.id, row.order.title);
-    else this.#unsaved.delete(row.id);
-  }
-
-  #editedNew(form: HTMLFormElement): void {
-    const data = new FormData(form);
-    // A typed site counts as unsaved work; a site chosen from the list (preselected when it is the only one) does not.
-    const typedSite = form.querySelector<HTMLInputElement>('input[name="site"]')?.value ?? '';
-    if (String(data.get('title') ?? '').trim() || typedSite.trim()) this.#unsaved.set('', '');
-    else this.#unsaved.delete('');
-  }
-
-  async #save(event: SubmitEvent, row: WorkOrderRow): Promise<void> {
-    event.preventDefault();
-    const data = new FormData(event.target as HTMLFormElement);
-    const status = data.get('status');
-    const notes = String(data.get('notes') ?? '');
-    if (await this.#write((storage) => storage.put(row.id, { ...row.doc, status: isStatus(status) ? status : row.order.status, notes, ...this.#stamp() }))) this.#unsaved.delete(row.id);
-  }
-
-  async #delete(row: WorkOrderRow): Promise<void> {
-    if (this.confirming !== row.id) {
-      this.confirming = row.id;
-      return;
-    }
-    this.confirming = undefined;
-    if (await this.#write((storage) => storage.remove(row.id), 'Work order deleted')) this.#unsaved.delete(row.id);
-  }
-
-  #card(row: WorkOrderRow, index: number) {
-    const { order } = row;
-    const asking = this.confirming === row.id;
-    // Labels point at their control by id (ids are scoped to this shadow root) instead of wrapping
-    // it: a wrapping label's name would also include the chosen option or the typed text.
-    const id = `work-order-${index}`;
-    const alarm = typeof row.doc.alarm === 'string' ? row.doc.alarm : undefined;
-    return html`<article aria-label=${`Work order: ${order.title}`} data-id=${row.id} data-status=${order.status} ?data-selected=${row.id === this.selected}>
-      <h3 tabindex="-1">${order.title}</h3>
-      ${alarm ? html`<a class="alarm-link" href=${hrefOf('alarms', alarm)} data-alarm-link><sl-icon name="bell" aria-hidden="true"></sl-icon>Open the alarm it was created from</a>` : nothing}
-      <p class="meta">
-        <span class="site">${titleOf(order.site, this.#sites.docs)}</span>${order.asset ? html` · <span class="asset">${titleOf(order.asset, this.#assets.docs)}</span>` : nothing} ·
-        <span class="status">${statusLabels[order.status]}</span>${order.updated_by ? html` · by ${order.updated_by}` : nothing}
-      </p>
-      <form
-        @submit=${(event: SubmitEvent) => void this.#save(event, row)}
-        @input=${(event: Event) => this.#edited(event.currentTarget as HTMLFormElement, row)}
-        @change=${(event: Event) => this.#edited(event.currentTarget as HTMLFormElement, row)}
-      >
-        <div class="field">
-          <label for=${`${id}-status`}>Status</label>
-          <select id=${`${id}-status`} name="status" .value=${order.status}>
-            ${statuses.map((status) => html`<option value=${status} ?selected=${status === order.status}>${statusLabels[status]}</option>`)}
-          </select>
+  #form() {
+    const choice = this.#choice();
+    const draft = this.draft;
+    const value = (event: Event) => (event.target as SlInput | SlSelect | SlTextarea).value as string;
+    return html`<sl-dialog label="New work order" ?open=${this.creating} @sl-request-close=${(event: CustomEvent<{ source: string }>) => this.#onRequestClose(event)} @sl-after-hide=${(event: Event) => event.target === event.currentTarget && (this.creating = false)}>
+      <form aria-label="New work order" @submit=${(event: SubmitEvent) => void this.#create(event)}>
+        ${choice
+          ? html`<div class="pair">
+              <sl-select label="Site" required value=${choice.site} @sl-change=${(event: Event) => this.#edit({ site: value(event), asset: '' })}>
+                ${choice.sites.map((site) => html`<sl-option value=${site.id}>${site.title}</sl-option>`)}
+              </sl-select>
+              <sl-select label="Asset" clearable placeholder="The whole site" value=${choice.asset} ?disabled=${!choice.site} @sl-change=${(event: Event) => this.#edit({ asset: value(event) })}>
+                ${choice.assets.map((asset) => html`<sl-option value=${asset.id}>${asset.title}</sl-option>`)}
+              </sl-select>
+            </div>`
+          : html`<p class="muted" data-no-sites>No sites on this device yet: they arrive with the first sync.</p>`}
+        <sl-input label="Title" name="title" required autocomplete="off" .value=${draft.title} @sl-input=${(event: Event) => this.#edit({ title: value(event) })}></sl-input>
+        <sl-textarea label="Description" name="notes" rows="3" .value=${draft.notes} @sl-input=${(event: Event) => this.#edit({ notes: value(event) })}></sl-textarea>
+        <div class="pair">
+          <sl-select label="Kind" value=${draft.kind} @sl-change=${(event: Event) => this.#edit({ kind: (value(event) || 'corrective') as WorkOrderKind })}>
+            ${workOrderKinds.map((kind) => html`<sl-option value=${kind}>${workOrderKindLabels[kind]}</sl-option>`)}
+          </sl-select>
+          <sl-select label="Priority" value=${draft.priority} @sl-change=${(event: Event) => this.#edit({ priority: (value(event) || 'medium') as WorkOrderPriority })}>
+            ${workOrderPriorities.map((priority) => html`<sl-option value=${priority}>${workOrderPriorityLabels[priority]}</sl-option>`)}
+          </sl-select>
+          <sl-input label="Due" type="date" name="due" .value=${draft.due} @sl-input=${(event: Event) => this.#edit({ due: value(event) })}></sl-input>
+          <sl-input label="Assignee" name="assignee" autocomplete="off" help-text="A user name; empty: unassigned" .value=${draft.assignee} @sl-input=${(event: Event) => this.#edit({ assignee: value(event) })}></sl-input>
         </div>
-        <div class="field">
-          <label for=${`${id}-notes`}>Notes</label>
-          <textarea id=${`${id}-notes`} name="notes" .value=${order.notes}></textarea>
-        </div>
-        <div class="row">
-          <button type="submit" ?disabled=${this.busy}>Save</button>
-          <button type="button" class=${asking ? 'really danger' : ''} ?disabled=${this.busy} @click=${() => void this.#delete(row)}>${asking ? 'Really delete?' : 'Delete'}</button>
-          ${asking ? html`<button type="button" @click=${() => (this.confirming = undefined)}>Cancel</button>` : nothing}
+        ${this.formError ? html`<p role="alert" class="error">${this.formError}</p>` : nothing}
+        <div class="actions">
+          <sl-button @click=${() => this.#discard()}>Cancel</sl-button>
+          <sl-button type="submit" variant="primary" ?loading=${this.busy} ?disabled=${this.busy || !choice}>Create</sl-button>
         </div>
       </form>
-    </article>`;
+    </sl-dialog>`;
   }
 
-  /**
-   * The site and asset the New work order form has chosen, when this device holds sites to choose
-   * from (undefined: none synced yet, the form asks for a typed site id instead). The only site is
-   * chosen by itself; an asset is optional and must be one of the chosen site's.
-   */
-  #lists(): SiteAssetChoice | undefined {
-    return siteAssetChoice(this.#sites.docs, this.#assets.docs, { site: this.newSite, asset: this.newAsset });
-  }
-
-  #placeFields() {
-    const lists = this.#lists();
-    if (!lists) return html`<div class="field"><label for="new-site">Site</label><input id="new-site" name="site" required autocomplete="off" /></div>`;
-    return html`<sl-select label="Site" required value=${lists.site} @sl-change=${(event: Event) => ((this.newSite = (event.target as SlSelect).value as string), (this.newAsset = ''))}>
-        ${lists.sites.map((site) => html`<sl-option value=${site.id}>${site.title}</sl-option>`)}
-      </sl-select>
-      <sl-select label="Asset" clearable placeholder="The whole site" value=${lists.asset} ?disabled=${!lists.site} @sl-change=${(event: Event) => (this.newAsset = (event.target as SlSelect).value as string)}>
-        ${lists.assets.map((asset) => html`<sl-option value=${asset.id}>${asset.title}</sl-option>`)}
-      </sl-select>`;
+  protected override updated(changed: PropertyValues<this>): void {
+    if (changed.has('creating') && this.creating) {
+      // The dialog focuses its first control; the site is often chosen already: start at the title.
+      const dialog = this.renderRoot.querySelector<SlDialog>('sl-dialog');
+      void dialog?.updateComplete.then(() => this.renderRoot.querySelector<SlInput>('sl-input[name="title"]')?.focus());
+    }
   }
 
   override render() {
+    const rows = this.#rows();
+    const error = this.#orders.error ?? this.#sites.error;
     let list;
-    const errors = [this.writeError, this.loadError].filter((error) => error !== undefined);
-    if (!this.orders) list = this.loadError ? nothing : html`<p>Loading work orders…</p>`;
-    else if (this.orders.length === 0) list = html`<p>No work orders on this device yet.</p>`;
-    else list = repeat(this.orders, (row) => row.id, (row, index) => this.#card(row, index));
+    let count: unknown = nothing;
+    let filters: unknown = nothing;
+    if (!rows) list = error ? nothing : html`<p class="muted"><sl-spinner></sl-spinner> Reading the work orders…</p>`;
+    else {
+      const { shown, query } = this.#shown(rows);
+      filters = this.#filters(query, rows);
+      count = html`<p class="count" role="status" data-shown=${shown.length} data-total=${rows.length}>${shown.length === rows.length ? `${grouped(rows.length)} work order${rows.length === 1 ? '' : 's'}` : `${grouped(shown.length)} of ${grouped(rows.length)}`}</p>`;
+      if (rows.length === 0) list = html`<p class="muted" data-empty>No work orders on this device yet.</p>`;
+      else if (shown.length === 0) list = html`<p class="muted" data-empty>No work order matches the search.</p>`;
+      else if (shown.length > VIRTUALIZE_FROM && !this.plain)
+        list = html`<lit-virtualizer class="list" role="list" aria-label="Work orders" .items=${shown} .keyFunction=${(row: WorkOrderRow) => row.id} .renderItem=${(row: WorkOrderRow) => html`<div role="listitem" style="width:100%">${this.#row(row)}</div>`}></lit-virtualizer>`;
+      else list = html`<ul class="list" aria-label="Work orders">${shown.map((row) => html`<li>${this.#row(row)}</li>`)}</ul>`;
+    }
     return html`
-      ${errors.length > 0 ? html`<div role="alert">${errors.map((error) => html`<p>${error}</p>`)}</div>` : nothing}
-      <form
-        aria-label="New work order"
-        @submit=${(event: SubmitEvent) => void this.#create(event)}
-        @input=${(event: Event) => this.#editedNew(event.currentTarget as HTMLFormElement)}
-      >
-        <fieldset>
-          <legend>New work order</legend>
-          <div class="row">
-            <div class="field"><label for="new-title">Title</label><input id="new-title" name="title" required autocomplete="off" /></div>
-            ${this.#placeFields()}
-            <button type="submit" ?disabled=${this.busy}>Create</button>
-          </div>
-        </fieldset>
-      </form>
-      <section class="cards" aria-label="Work orders">${list}</section>
+      <div class="bar">
+        <sl-input
+          class="search"
+          type="search"
+          label="Search"
+          clearable
+          autocomplete="off"
+          placeholder="Words, or status:done site:north assignee:me due:overdue"
+          .value=${this.q}
+          @sl-input=${(event: Event) => this.#search((event.target as SlInput).value)}
+          @sl-clear=${() => this.#search('')}
+        ><sl-icon name="search" slot="prefix" aria-hidden="true"></sl-icon></sl-input>
+        <sl-button variant="primary" @click=${() => this.#open()}><sl-icon name="plus-lg" slot="prefix" aria-hidden="true"></sl-icon>New work order</sl-button>
+      </div>
+      ${filters}
+      ${error ? html`<p role="alert" class="error">${error}</p>` : nothing}
+      ${count}
+      ${list}
+      ${this.#form()}
     `;
   }
 }

@@ -47,6 +47,22 @@ export function dateProblem(name: string, value: unknown): string | undefined {
 }
 
 /**
+ * Why `value` is not an ISO 8601 time with a date, hours, minutes and a zone
+ * (`2026-12-02T08:15:00.000Z`, what `Date#toISOString` writes; offsets like `+02:00` accepted).
+ */
+export function isoTimeProblem(name: string, value: unknown): string | undefined {
+  if (typeof value !== 'string' || value.length > 40 || !/^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}(:\d{2}(\.\d{1,9})?)?(Z|[+-]\d{2}:\d{2})$/.test(value)) return `${name} must be an ISO time (2026-12-02T08:15:00.000Z)`;
+  if (dateProblem(name, value.slice(0, 10)) || !Number.isFinite(Date.parse(value))) return `${name} ${JSON.stringify(value)} is not a valid time`;
+  return undefined;
+}
+
+/** Why `value` is not an integer in [min, max]. */
+export function integerProblem(name: string, value: unknown, min: number, max: number): string | undefined {
+  if (typeof value !== 'number' || !Number.isInteger(value)) return `${name} must be an integer`;
+  return numberProblem(name, value, min, max);
+}
+
+/**
  * Why `value` is not a location {label?, lat?, lon?} (lat in [-90, 90], lon in [-180, 180]);
  * `labelRequired` for sites, whose location is named.
  */

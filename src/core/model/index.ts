@@ -1,6 +1,6 @@
 // The asset model: document types (site, asset, channel, work order, simulation ground truth),
 // their JSON Schemas, pure validation (each `…Problem` returns a message naming the field, or undefined) and the asset tree.
-export { MAX_LONG_TEXT, MAX_TEXT, slugify } from './checks';
+export { MAX_LONG_TEXT, MAX_TEXT, dateProblem, isoTimeProblem, slugify } from './checks';
 export type { Location, SiteDoc, SiteKind } from './site';
 export { siteId, siteIdFor, siteKindOf, siteKinds, siteProblem, siteSchema, siteSlug } from './site';
 export type { AssetDoc } from './asset';
@@ -9,11 +9,39 @@ export type { ChannelDoc, ChannelMeta, NormalRange } from './channel';
 export { channelMetaProblem, channelMetaSchema, channelProblem, channelSchema, outsideNormal } from './channel';
 export type { AnomalyChannelDoc, DerivedAnomaly } from './anomaly-channel';
 export { ANOMALY_PRODUCER, anomalyArrayId, anomalyChannelDoc, anomalyChannelId, isDerivedChannel } from './anomaly-channel';
-export type { WorkOrder, WorkOrderStatus } from './work-order';
-export { isWorkOrderStatus, workOrderProblem, workOrderSchema, workOrderStatuses } from './work-order';
+export type { ChecklistResult, HistoryEntry, PhotoMeta, WorkOrder, WorkOrderHistoryAction, WorkOrderKind, WorkOrderPart, WorkOrderPriority, WorkOrderStatus } from './work-order';
+export {
+  MAX_COMMENT,
+  MAX_HOURS,
+  MAX_PARTS,
+  MAX_PHOTOS,
+  MAX_WORK_ORDER_HISTORY,
+  PHOTO_NAME,
+  checklistResultProblem,
+  isWorkOrderKind,
+  isWorkOrderPriority,
+  isWorkOrderStatus,
+  photoMetaProblem,
+  workOrderHistoryActions,
+  workOrderHistoryLabels,
+  workOrderKind,
+  workOrderKindLabels,
+  workOrderKinds,
+  workOrderPriorities,
+  workOrderPriority,
+  workOrderPriorityLabels,
+  workOrderProblem,
+  workOrderSchema,
+  workOrderStatusLabels,
+  workOrderStatuses,
+} from './work-order';
+export type { ChecklistItem, ChecklistItemKind } from './checklist';
+export { MAX_CHECKLIST_ITEMS, checklistItemKinds, checklistItemProblem, checklistItemSchema, checklistProblem, isChecklistItemKind, outOfLimits } from './checklist';
 export type { ReadingDoc, ReadingTimeBounds } from './reading';
 export { MANUAL_PRODUCER, MAX_READING_FIELDS, humanizeField, manualArrayId, manualChannelId, readingFieldProblem, readingProblem, readingSchema } from './reading';
 export type { FaultKind, SimulatedFault, SimulationTruth } from './simulation-truth';
 export { faultKinds, simulationTruthProblem, simulationTruthSchema } from './simulation-truth';
 export type { AssetTree, TreeAsset, TreeEntry } from './asset-tree';
 export { assetTree } from './asset-tree';
+export type { MaintenancePlan, PlanTarget, PlanTrigger, UsageMeasure } from './maintenance-plan';
+export { MAX_EVERY_DAYS, MAX_LEAD_DAYS, describeTrigger, maintenancePlanProblem, maintenancePlanSchema, planEnabled, usageMeasures } from './maintenance-plan';
