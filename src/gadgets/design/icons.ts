@@ -6,6 +6,8 @@
  * missing here renders nothing (add a line below). Shoelace's own `system` icons are inline.
  */
 import { registerIconLibrary } from '@shoelace-style/shoelace/dist/utilities/icon-library.js';
+import searchIcon from '../../../node_modules/@shoelace-style/shoelace/dist/assets/icons/search.svg?url';
+import plusLg from '../../../node_modules/@shoelace-style/shoelace/dist/assets/icons/plus-lg.svg?url';
 import house from '../../../node_modules/@shoelace-style/shoelace/dist/assets/icons/house.svg?url';
 import geoAlt from '../../../node_modules/@shoelace-style/shoelace/dist/assets/icons/geo-alt.svg?url';
 import gearWideConnected from '../../../node_modules/@shoelace-style/shoelace/dist/assets/icons/gear-wide-connected.svg?url';
@@ -101,6 +103,8 @@ const icons: ReadonlyMap<string, string> = new Map([
   ['check2-all', check2All],
   ['camera', cameraIcon],
   ['list-check', listCheck],
+  ['search', searchIcon],
+  ['plus-lg', plusLg],
 ]);
 
 /** The icon names this build carries (for tests and for the notes). */
