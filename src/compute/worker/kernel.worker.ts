@@ -4,11 +4,11 @@ import { KernelError, kernelByName, scoreAnomaly } from '../../core';
 import type { KernelWorkerApi } from './kernel-worker-api';
 
 const api: KernelWorkerApi = {
-  step(name, params, values, offset) {
+  step(name, params, values, offset, times) {
     const kernel = kernelByName(name);
     if (!kernel) throw new KernelError(`unknown kernel ${JSON.stringify(name)}`);
     const checked = kernel.params(params);
-    return kernel.step(kernel.init(checked), { values, offset }, checked);
+    return kernel.step(kernel.init(checked), times === undefined ? { values, offset } : { values, offset, times }, checked);
   },
   anomaly(state, times, values, params) {
     const result = scoreAnomaly(state, times, values, params);

@@ -63,7 +63,9 @@ export class WorkerPoolEngine implements ComputeEngine, AnomalyScorer {
         const owned = ownsBuffer ? chunk.values : chunk.values.slice();
         message = transfer(owned, [owned.buffer as ArrayBuffer]);
       }
-      pending.push(worker.api.step(name, params, message, chunk.offset).finally(() => this.#release(worker)));
+      // Times (kernels over time: operating hours, energy) go along, copied once and transferred.
+      const times = chunk.times === undefined ? undefined : chunk.times.slice();
+      pending.push((times === undefined ? worker.api.step(name, params, message, chunk.offset) : worker.api.step(name, params, message, chunk.offset, transfer(times, [times.buffer as ArrayBuffer]))).finally(() => this.#release(worker)));
     }
     const states = await Promise.all(pending);
     return states.reduce((merged, state) => kernel.merge(merged, state, params), from ?? kernel.init(params));

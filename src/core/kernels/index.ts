@@ -4,6 +4,7 @@ import { max, mean, min, peakToPeak, rms, sum, variance } from './reductions';
 import { crossings, histogram, m4 } from './shapes';
 import { spectrum } from './spectrum';
 import { blockMax, escalatedMax } from './blocks';
+import { energyMwh, operatingHours } from './usage';
 
 export type { Chunk, Kernel } from './kernel';
 export { KernelError, decodeState, encodeState, runKernel } from './kernel';
@@ -13,7 +14,9 @@ export { histogramBin, histogramEdges, m4Bucket, m4BucketStart } from './shapes'
 export type { SpectrumParams, SpectrumResult } from './spectrum';
 export { fft } from './spectrum';
 export type { BlockParams, BlockMaxState, Drainable } from './blocks';
-export { max, mean, min, peakToPeak, rms, sum, variance, crossings, histogram, m4, spectrum, blockMax, escalatedMax };
+export type { EnergyParams, OperatingHoursParams, UsageState } from './usage';
+export { powerToMegawatts } from './usage';
+export { max, mean, min, peakToPeak, rms, sum, variance, crossings, histogram, m4, spectrum, blockMax, escalatedMax, operatingHours, energyMwh };
 
 /** Every kernel by its name (what transformations and engines refer to). */
 export const kernels = {
@@ -30,6 +33,8 @@ export const kernels = {
   spectrum,
   block_max: blockMax,
   escalated_max: escalatedMax,
+  operating_hours: operatingHours,
+  energy_mwh: energyMwh,
 } as const;
 
 export type KernelName = keyof typeof kernels;

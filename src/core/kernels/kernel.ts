@@ -9,10 +9,15 @@
  * NaN is a missing sample: every kernel ignores it. ±Infinity are values.
  */
 
-/** A chunk of consecutive samples: `values[i]` is sample number `offset + i` of the channel. */
+/**
+ * A chunk of consecutive samples: `values[i]` is sample number `offset + i` of the channel, taken
+ * at `times[i]` (epoch ms) when the chunk carries times. Kernels over values alone ignore them;
+ * kernels over time (usage.ts: operating hours, energy) require them.
+ */
 export interface Chunk {
   values: Float32Array;
   offset: number;
+  times?: Float64Array;
 }
 
 export interface Kernel<Params, State, Result> {
