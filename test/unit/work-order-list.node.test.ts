@@ -8,7 +8,7 @@ import {
   addDays,
   filterWorkOrders,
   isOverdue,
-  localDay,
+
   matchesWorkOrder,
   parseWorkOrderQuery,
   sortWorkOrders,
@@ -149,10 +149,9 @@ describe('the search syntax', () => {
 });
 
 describe('days', () => {
-  it('addDays crosses months and years; localDay is the device clock\'s day', () => {
+  it('addDays crosses months and years', () => {
     expect(addDays('2026-12-30', 3)).toBe('2027-01-02');
     expect(addDays('2028-02-28', 1)).toBe('2028-02-29');
-    expect(localDay(new Date(2026, 0, 5, 23, 59))).toBe('2026-01-05');
   });
 });
 
@@ -243,7 +242,7 @@ describe('10 000 work orders', () => {
     fc.assert(
       fc.property(fc.integer({ min: 0, max: rows.length - 1 }), fc.nat(), fc.integer({ min: 1, max: 8 }), (at, start, length) => {
         const row = rows[at]!;
-        const plain = row.text.replace(/[\s\u0001"]+/g, ' ');
+        const plain = row.text.split('\u0001').join(' ').replace(/[\s"]+/g, ' ');
         const from = start % plain.length;
         const word = plain.slice(from, from + length).trim().split(' ')[0]!;
         fc.pre(word !== '' && !word.includes(':'));

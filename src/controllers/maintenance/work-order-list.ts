@@ -14,39 +14,26 @@
  *   is the signed-in user, `none` unassigned), `due:` (`YYYY-MM-DD`, `<YYYY-MM-DD`, `>YYYY-MM-DD`,
  *   `overdue`, `soon` = within 7 days, `none`). An unknown key is an ordinary word.
  */
-/** Every status of the lifecycle in its order (the Status choices, the status sort). */
-export const listStatuses = ['open', 'assigned', 'in_progress', 'on_hold', 'done', 'verified'] as const;
-export type ListStatus = (typeof listStatuses)[number];
-export const listPriorities = ['low', 'medium', 'high', 'urgent'] as const;
-export type ListPriority = (typeof listPriorities)[number];
-export const listKinds = ['corrective', 'preventive', 'inspection'] as const;
-export type ListKind = (typeof listKinds)[number];
+import {
+  workOrderKindLabels,
+  workOrderKinds,
+  workOrderPriorities,
+  workOrderPriorityLabels,
+  workOrderStatusLabels,
+  workOrderStatuses,
+  type WorkOrderKind,
+  type WorkOrderPriority,
+  type WorkOrderStatus,
+} from '../../core';
+import { dueState } from './my-work';
 
-/** Words for the statuses, priorities and kinds (shown, and searchable). */
-export const statusLabels: ReadonlyMap<string, string> = new Map([
-  ['open', 'Open'],
-  ['assigned', 'Assigned'],
-  ['in_progress', 'In progress'],
-  ['on_hold', 'On hold'],
-  ['done', 'Done'],
-  ['verified', 'Verified'],
-]);
-export const priorityLabels: ReadonlyMap<string, string> = new Map([
-  ['low', 'Low'],
-  ['medium', 'Medium'],
-  ['high', 'High'],
-  ['urgent', 'Urgent'],
-]);
-export const kindLabels: ReadonlyMap<string, string> = new Map([
-  ['corrective', 'Corrective'],
-  ['preventive', 'Preventive'],
-  ['inspection', 'Inspection'],
-]);
+/** The labels as Maps (looked up by values read from documents). */
+export const statusLabels: ReadonlyMap<string, string> = new Map(Object.entries(workOrderStatusLabels));
+export const priorityLabels: ReadonlyMap<string, string> = new Map(Object.entries(workOrderPriorityLabels));
+export const kindLabels: ReadonlyMap<string, string> = new Map(Object.entries(workOrderKindLabels));
 
 /** Closed statuses: a done or verified work order is never overdue or due soon. */
 const closed = new Set<string>(['done', 'verified']);
-/** "Due soon" reaches this many days ahead (the contract's week). */
-export const DUE_SOON_DAYS = 7;
 
 /** One work order as the list shows it. */
 export interface WorkOrderRow {
@@ -56,9 +43,9 @@ export interface WorkOrderRow {
   siteTitle: string;
   asset?: string;
   assetTitle?: string;
-  status: ListStatus;
-  priority: ListPriority;
-  kind: ListKind;
+  status: WorkOrderStatus;
+  priority: WorkOrderPriority;
+  kind: WorkOrderKind;
   /** `YYYY-MM-DD`. */
   due?: string;
   assignee?: string;
@@ -100,9 +87,9 @@ function texts(value: unknown, keys: readonly string[]): string[] {
 export function workOrderRow(id: string, doc: Readonly<Record<string, unknown>>, titles: ListTitles): WorkOrderRow {
   const site = str(doc.site) ?? '';
   const asset = str(doc.asset);
-  const status: ListStatus = isOneOf(listStatuses, doc.status) ? doc.status : 'open';
-  const priority: ListPriority = isOneOf(listPriorities, doc.priority) ? doc.priority : 'medium';
-  const kind: ListKind = isOneOf(listKinds, doc.kind) ? doc.kind : 'corrective';
+  const status: WorkOrderStatus = isOneOf(workOrderStatuses, doc.status) ? doc.status : 'open';
+  const priority: WorkOrderPriority = isOneOf(workOrderPriorities, doc.priority) ? doc.priority : 'medium';
+  const kind: WorkOrderKind = isOneOf(workOrderKinds, doc.kind) ? doc.kind : 'corrective';
   const title = str(doc.title) ?? id;
   const siteTitle = titles.sites.get(site) ?? site;
   const assetTitle = asset === undefined ? undefined : (titles.assets.get(asset) ?? asset);
@@ -197,15 +184,9 @@ export function addDays(day: string, days: number): string {
   return date.toISOString().slice(0, 10);
 }
 
-/** Today on this device's clock as `YYYY-MM-DD` (a work order is due on a local day). */
-export function localDay(now = new Date()): string {
-  const pad = (value: number) => String(value).padStart(2, '0');
-  return `${now.getFullYear()}-${pad(now.getMonth() + 1)}-${pad(now.getDate())}`;
-}
-
 /** Whether a row is overdue on `today`: due before it and not done or verified. */
 export function isOverdue(row: Pick<WorkOrderRow, 'due' | 'status'>, today: string): boolean {
-  return row.due !== undefined && row.due < today && !closed.has(row.status);
+  return !closed.has(row.status) && dueState(row.due, today) === 'overdue';
 }
 
 const DAY = /^\d{4}-\d{2}-\d{2}$/;
@@ -213,7 +194,8 @@ const DAY = /^\d{4}-\d{2}-\d{2}$/;
 function dueMatches(row: WorkOrderRow, value: string, today: string): boolean {
   if (value === 'none') return row.due === undefined;
   if (value === 'overdue') return isOverdue(row, today);
-  if (value === 'soon') return row.due !== undefined && !closed.has(row.status) && row.due >= today && row.due <= addDays(today, DUE_SOON_DAYS);
+  // Due today or within DUE_SOON_DAYS, as My work counts it.
+  if (value === 'soon') return !closed.has(row.status) && dueState(row.due, today) === 'soon';
   if (row.due === undefined) return false;
   if (value.startsWith('<') && DAY.test(value.slice(1))) return row.due < value.slice(1);
   if (value.startsWith('>') && DAY.test(value.slice(1))) return row.due > value.slice(1);
@@ -278,8 +260,8 @@ export const sortLabels: ReadonlyMap<WorkOrderSort, string> = new Map([
   ['title', 'Title'],
 ]);
 
-const statusRank = new Map<string, number>(listStatuses.map((status, index) => [status, index]));
-const priorityRank = new Map<string, number>(listPriorities.map((priority, index) => [priority, index]));
+const statusRank = new Map<string, number>(workOrderStatuses.map((status, index) => [status, index]));
+const priorityRank = new Map<string, number>(workOrderPriorities.map((priority, index) => [priority, index]));
 const collator = new Intl.Collator('en', { sensitivity: 'base', numeric: true });
 const byId = (a: WorkOrderRow, b: WorkOrderRow): number => (a.id < b.id ? -1 : a.id > b.id ? 1 : 0);
 const byTitle = (a: WorkOrderRow, b: WorkOrderRow): number => collator.compare(a.title, b.title) || byId(a, b);
@@ -333,4 +315,14 @@ function quoted(value: string): string {
 export function termOf(query: WorkOrderQuery, key: QueryKey): string {
   const values = query.terms.get(key);
   return values?.length === 1 ? values[0]! : '';
+}
+
+/**
+ * Which of `values` the query's one term of `key` names, by value or label ('' when none or
+ * several): `status:"in progress"` shows "In progress" chosen in the Status select.
+ */
+export function chosenValue(query: WorkOrderQuery, key: 'status' | 'priority' | 'kind', values: readonly string[]): string {
+  const labels = key === 'status' ? statusLabels : key === 'priority' ? priorityLabels : kindLabels;
+  const term = termOf(query, key);
+  return term === '' ? '' : (values.find((value) => labelMatches(term, value, labels)) ?? '');
 }
