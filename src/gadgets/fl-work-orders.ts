@@ -42,6 +42,7 @@ import {
   type WorkOrderPriority,
   type WorkOrderStatus,
 } from '../core';
+import type { Doc } from '../storage';
 import { baseStyles } from './design/styles';
 import { toastFailed, toastSaved } from './design/toast';
 
@@ -380,7 +381,7 @@ export class FlWorkOrders extends LitElement {
     try {
       const doc = newWorkOrder(fields, { by: this.username, at: new Date().toISOString(), id: crypto.randomUUID(), ...(this.userRole ? { role: this.userRole } : {}) });
       // A random id, not storage.post: every storage type can put, and sync needs ids unique across devices.
-      await storage.put(id, doc as unknown as Record<string, unknown>);
+      await storage.put(id, doc as unknown as Doc);
     } catch (error) {
       this.formError = error instanceof Error ? error.message : String(error);
       void toastFailed('Work order not saved', error);
