@@ -52,4 +52,5 @@ export {
 export { BASELINES_ID, DeviceAlarmEvaluator, PROVISIONAL_CHANGE_EVENT, type DeviceAlarmEvaluatorOptions } from './alarms/device-evaluator';
 export { DUE_SOON_DAYS, checklistProgress, compareWork, daysUntil, dueLabel, dueState, localDay, myWork, photoCount, waitingForReview, workSummary, type DueState, type MyWork, type WorkGroup, type WorkItem } from './maintenance/my-work';
 export { TIMELINE_LIMIT, assetTimeline, filterTimeline, statusInWords, timeOf, timelineKinds, type Timeline, type TimelineDoc, type TimelineEntry, type TimelineKind } from './maintenance/asset-timeline';
+export { readDeviceData, type AssetDeviceData, type PinReport, type PinSource } from './maintenance/device-data';
 export { MAX_READING_FIELDS, manualChannelOf, newReadingProblem, pendingReadings, readingsOf, recordReading, type NewReading, type PendingReading, type PendingReadingsOptions, type ReadingDoc } from './maintenance/readings';

@@ -42,6 +42,8 @@ interface Section {
   roles: readonly Role[];
   /** Shown in the navigation (assets are reached from their site). */
   nav: boolean;
+  /** A navigation entry for the route with this query (`?q=status:done`): a filtered view, not a route of its own. */
+  query?: string;
 }
 
 const sections: readonly Section[] = [
@@ -52,6 +54,8 @@ const sections: readonly Section[] = [
   { route: 'alarm-rules', label: 'Alarm rules', icon: 'sliders', roles: engineers, nav: true },
   { route: 'channels', label: 'Channels', icon: 'graph-up', roles: engineers, nav: true },
   { route: 'work-orders', label: 'Work orders', icon: 'clipboard-check', roles: everyone, nav: true },
+  // Engineers' review: the done work orders, to verify or reopen (the list filters by its ?q=).
+  { route: 'work-orders', label: 'To review', icon: 'check2-all', roles: engineers, nav: true, query: `q=${encodeURIComponent('status:done')}` },
   { route: 'plans', label: 'Plans', icon: 'calendar-check', roles: everyone, nav: true },
   // Who the server lets upload: technicians into their sites and admins (engineers write no data).
   { route: 'import', label: 'Import', icon: 'upload', roles: uploaders, nav: true },
@@ -199,7 +203,9 @@ export class FlApp extends LitElement {
       header sl-icon-button { font-size: 1.5rem; color: inherit; }
       header sl-icon-button::part(base) { color: inherit; padding: 0.625rem; }
       header sl-icon-button::part(base):hover { color: inherit; opacity: 0.85; }
-      nav { display: flex; gap: var(--sl-spacing-2x-small); padding: 0 var(--sl-spacing-medium); background: var(--fl-surface); border-bottom: 1px solid var(--fl-border); overflow-x: auto; }
+      /* Entries wrap onto a second row rather than scroll sideways (an engineer has a dozen; a hidden one is a lost one on a tablet). */
+      nav { display: flex; flex-wrap: wrap; gap: 0 var(--sl-spacing-2x-small); padding: 0 var(--sl-spacing-medium); background: var(--fl-surface); border-bottom: 1px solid var(--fl-border); }
+      nav a fl-review-count { margin-inline-start: var(--sl-spacing-2x-small); }
       nav a {
         display: inline-flex; align-items: center; gap: var(--sl-spacing-x-small); min-height: var(--fl-touch);
         padding: 0 var(--sl-spacing-medium); color: var(--fl-text); text-decoration: none; white-space: nowrap;
@@ -214,7 +220,7 @@ export class FlApp extends LitElement {
         sl-button[data-sign-out]::part(label) { padding: 0; }
         sl-button[data-sign-out]::part(prefix) { padding-inline: var(--sl-spacing-small); }
         nav { padding: 0 var(--sl-spacing-x-small); }
-        nav a { padding: 0 var(--sl-spacing-small); }
+        nav a { padding: 0 var(--sl-spacing-small); gap: var(--sl-spacing-2x-small); }
         nav a sl-icon { display: none; }
         main { padding: var(--sl-spacing-medium); }
       }
@@ -353,10 +359,18 @@ export class FlApp extends LitElement {
   }
 
   override render() {
-    const section = sections.find((candidate) => candidate.route === this.#router.route) ?? sections[0]!;
+    const section = sections.find((candidate) => candidate.route === this.#router.route && candidate.query === undefined) ?? sections[0]!;
     const params = this.#router.params;
     const navSections = [...sections, adminEntry].filter((candidate) => candidate.nav && this.#allowed(candidate));
     const current = section.route === 'assets' ? 'sites' : section.route.startsWith('admin/') ? 'admin/users' : section.route;
+    // The filtered entry (To review) is the current one while its query is shown; the plain one otherwise.
+    const shownQuery = this.#router.query.toString();
+    const currentOf = (item: Section): 'page' | 'location' | 'false' => {
+      if (item.route !== current) return 'false';
+      const filtered = navSections.some((other) => other.route === item.route && other.query !== undefined && other.query === shownQuery);
+      if (item.query === undefined ? filtered : item.query !== shownQuery) return 'false';
+      return params.length === 0 ? 'page' : 'location';
+    };
     const trail = params.length > 0 ? (this.viewTitle?.trail ?? (section.route === 'work-orders' ? [{ label: 'Work orders', href: hrefOf('work-orders') }] : [{ label: 'Sites', href: hrefOf('sites') }])) : [];
     return html`
       ${this.#header()}
@@ -369,8 +383,8 @@ export class FlApp extends LitElement {
       <nav aria-label="Main">
         ${navSections.map(
           (item) =>
-            html`<a href=${hrefOf(item.route)} aria-current=${item.route === current && params.length === 0 ? 'page' : item.route === current ? 'location' : 'false'}
-              ><sl-icon name=${item.icon} aria-hidden="true"></sl-icon>${item.label}</a
+            html`<a href=${item.query ? `${hrefOf(item.route)}?${item.query}` : hrefOf(item.route)} aria-current=${currentOf(item)}
+              ><sl-icon name=${item.icon} aria-hidden="true"></sl-icon>${item.label}${item.query && item.route === 'work-orders' ? html`<fl-review-count></fl-review-count>` : nothing}</a
             >`,
         )}
       </nav>

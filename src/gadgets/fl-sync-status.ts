@@ -10,7 +10,17 @@ const stateLabels: Record<SyncStatus['state'], string> = {
   'signed-out': 'Signed out',
 };
 
-function ago(time: number, now: number): string {
+/**
+ * What is waiting to sync, in words: "3 changes waiting" ("1 change waiting"), empty when nothing
+ * is. Refused writes are not counted: they do not go until the user corrects or drops them.
+ */
+export function waitingText(status: Pick<SyncStatus, 'pending' | 'refused'>): string {
+  const waiting = Math.max(0, status.pending - status.refused.length);
+  return waiting ? `${waiting} change${waiting === 1 ? '' : 's'} waiting` : '';
+}
+
+/** How long ago `time` was, in words ("just now", "5 min ago", "3 h ago", "2 days ago"). */
+export function ago(time: number, now: number): string {
   const seconds = Math.max(0, Math.round((now - time) / 1000));
   if (seconds < 60) return 'just now';
   if (seconds < 3600) return `${Math.round(seconds / 60)} min ago`;
@@ -44,7 +54,9 @@ export class FlSyncStatus extends LitElement {
       :host { display: grid; gap: var(--sl-spacing-small); }
       /* In the header: the header's own colours (baseStyles would set the page's text colour). */
       :host([compact]) { display: inline-flex; align-items: center; gap: var(--sl-spacing-x-small); font-size: var(--sl-font-size-small); color: inherit; }
-      :host([compact]) a { color: inherit; display: inline-flex; align-items: center; min-height: var(--fl-touch); }
+      :host([compact]) a { color: inherit; display: inline-flex; align-items: center; min-height: var(--fl-touch); white-space: nowrap; }
+      /* What waits to sync stands out in the header (the changes a technician must not lose). */
+      .waiting { display: inline-flex; align-items: center; gap: var(--sl-spacing-3x-small); padding: 0 var(--sl-spacing-x-small); border-radius: var(--sl-border-radius-pill); background: var(--sl-color-warning-100); color: var(--sl-color-warning-900); font-weight: var(--sl-font-weight-semibold); }
       dl { display: grid; grid-template-columns: max-content 1fr; gap: var(--sl-spacing-2x-small) var(--sl-spacing-medium); margin: 0; }
       dt { font-weight: var(--sl-font-weight-semibold); }
       dd { margin: 0; }
@@ -82,9 +94,13 @@ export class FlSyncStatus extends LitElement {
     if (this.compact) {
       // A refused write is not "up to date": it will never go until the user corrects or drops it.
       const refused = status.refused.length;
-      const waiting = Math.max(0, status.pending - refused);
-      const head = refused && status.state === 'idle' ? `${refused} refused` : refused ? `${label} · ${refused} refused` : label;
-      return html`<a href="#/sync" data-state=${status.state} title="Sync">${head}${waiting ? html` · ${waiting} pending` : nothing}${status.conflicts ? html` · ${status.conflicts} conflict${status.conflicts === 1 ? '' : 's'}` : nothing}</a>`;
+      const waiting = waitingText(status);
+      // "Up to date · 3 changes waiting" would contradict itself: idle with changes waiting says only what waits.
+      const state = status.state === 'idle' && (refused || waiting) ? '' : label;
+      const head = [state, refused ? `${refused} refused` : ''].filter(Boolean).join(' · ');
+      return html`<a href="#/sync" data-state=${status.state} title="Sync">${head}${waiting
+          ? html`${head ? ' · ' : nothing}<span class="waiting" data-waiting=${status.pending - refused}><sl-icon name="cloud-arrow-up" aria-hidden="true"></sl-icon>${waiting}</span>`
+          : nothing}${status.conflicts ? html` · ${status.conflicts} conflict${status.conflicts === 1 ? '' : 's'}` : nothing}</a>`;
     }
     const progress = status.progress;
     return html`

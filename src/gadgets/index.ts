@@ -23,9 +23,12 @@ import { FlAlarm } from './fl-alarm';
 import { FlAlarmBadge } from './fl-alarm-badge';
 import { FlAlarms } from './fl-alarms';
 import { FlAlarmRules } from './fl-alarm-rules';
+import { FlMyWork } from './fl-my-work';
+import { FlReviewCount } from './fl-review-count';
 
 export { FlAdminAssets, FlAdminSites, FlAdminUsers };
 export { FlAlarm, FlAlarmBadge, FlAlarms, FlAlarmRules };
+export { FlMyWork, FlReviewCount };
 export type { SourcesViewApi } from './fl-sources';
 export { FlApp, FlAsset, FlChannel, FlSite, FlSites, FlSparkline, FlChannelChart, FlChannelList, FlConflicts, FlOfflineData, FlSignIn, FlSources, FlSyncStatus, FlUpload, FlWorkOrders };
 export type { WorkOrder, WorkOrderStatus } from './fl-work-orders';
@@ -40,6 +43,8 @@ const gadgets: Record<string, CustomElementConstructor> = {
   'fl-alarm-rules': FlAlarmRules,
   'fl-app': FlApp,
   'fl-asset': FlAsset,
+  'fl-my-work': FlMyWork,
+  'fl-review-count': FlReviewCount,
   'fl-channel': FlChannel,
   'fl-site': FlSite,
   'fl-sites': FlSites,
