@@ -50,6 +50,8 @@ export interface ServerConfig {
   alarms: boolean;
   /** How often the alarm evaluator looks for appends of other processes and for clock-driven changes (ALARMS_POLL_MS, default 1000). */
   alarmsPollMs: number;
+  /** How often the preventive plan scheduler looks for work orders to generate (MAINTENANCE_POLL_MS, default 60 000). */
+  maintenancePollMs: number;
 }
 
 /** Raised when an environment variable has a value the server cannot use. */
@@ -219,6 +221,9 @@ export function loadConfig(env: NodeJS.ProcessEnv, projectRoot: string): ServerC
     alarms: parseFlag('ALARMS', env.ALARMS, true),
     // Under 50 ms the length checks would crowd the database; past a minute stale alarms come late.
     alarmsPollMs: parseWhole('ALARMS_POLL_MS', env.ALARMS_POLL_MS, 1000, 50, 60_000, 'milliseconds'),
+    // Plans fall due by the day or by hours of use: a minute is soon enough; under a second would
+    // reread every plan's documents many times a second, over a day would miss same-day leads.
+    maintenancePollMs: parseWhole('MAINTENANCE_POLL_MS', env.MAINTENANCE_POLL_MS, 60_000, 1000, 86_400_000, 'milliseconds'),
     host: env.HOST || '127.0.0.1',
     port: parsePort('PORT', env.PORT, 8080),
     dataDir: path.resolve(projectRoot, env.DATA_DIR || 'data'),
