@@ -28,7 +28,8 @@ const pins = new PinService({
   local,
   remote: server,
   device: createStorage({ type: 'indexeddb', database: 'fieldline-device' }),
-  signaturesFor: (site) => createStorage({ type: 'indexeddb', database: `fieldline-pin-${site}` }),
+  // One signature database per pin: a site's, or an asset's (pins that follow assignments).
+  signaturesFor: (site, asset) => createStorage({ type: 'indexeddb', database: asset ? `fieldline-pin-${site}-asset-${asset}` : `fieldline-pin-${site}` }),
 });
 const sync = new SyncService({ replica: storage, pins });
 

@@ -75,6 +75,7 @@ let service: SyncService;
 let session: SessionCheck;
 let host: SyncHost;
 let pins: PinService;
+let pinSignatures: Map<string, Storage>;
 
 const inside = <T extends Element>(tag: string): T => host.shadowRoot!.querySelector(tag) as unknown as T;
 const shadowOf = (tag: string): ShadowRoot => inside<HTMLElement>(tag).shadowRoot!;
@@ -103,7 +104,7 @@ beforeEach(async () => {
   local = new Faulty(createStorage({ type: 'indexeddb', database: unique('sync-local') }));
   replica = new ReplicateStorage(local, remote, createStorage({ type: 'indexeddb', database: unique('sync-signatures') }), { query: 'NOT kind:"fl-channel-array"' });
   // One signature storage per pinned site, kept across syncs (the app's are IndexedDB databases).
-  const pinSignatures = new Map<string, Storage>();
+  pinSignatures = new Map<string, Storage>();
   const signaturesFor = (site: string): Storage => {
     if (!pinSignatures.has(site)) pinSignatures.set(site, createStorage({ type: 'memory' }));
     return pinSignatures.get(site)!;
@@ -275,7 +276,7 @@ describe('<fl-conflicts>', () => {
 });
 
 describe('<fl-offline-data>', () => {
-  it('estimates a site before download, pins it (last days full, older as summaries), and unpins to free space', async () => {
+  it('estimates a site before download, pins it (last days full, older as summaries), never sends the device copy (pull only), and unpins to free space', async () => {
     const day = 86_400_000;
     const now = Date.now();
     // Two chunks: the first ends 60 days ago, the second within the last 30 days.
@@ -300,13 +301,22 @@ describe('<fl-offline-data>', () => {
     expect(Object.keys(here).some((name) => name.startsWith('summary/'))).toBe(true);
     const copy = await ChannelArray.open(local, 'array/north/temp');
     expect(copy.length).toBe(CHUNK_SIZE + 100);
-    // Readings recorded here on the pinned array go up: only the tail chunk (and its summaries).
+    // Pins are pull only: samples written into the device's copy are never sent (readings travel
+    // as reading documents), and the server's next change replaces the copy with the server's.
     await copy.append(new Float32Array(50).fill(3), { t0: now - 4 * day, dt: 1000 });
     remote.attachmentsPut = [];
     expect(await service.syncNow()).toBe(true);
-    expect((await ChannelArray.open(remoteData, 'array/north/temp')).length).toBe(CHUNK_SIZE + 150);
-    expect(remote.attachmentsPut.filter((name) => name.startsWith('values/'))).toEqual(['values/1']);
-    expect(remote.attachmentsPut).not.toContain('values/0');
+    expect((await ChannelArray.open(remoteData, 'array/north/temp')).length).toBe(CHUNK_SIZE + 100);
+    expect(remote.attachmentsPut).toEqual([]);
+    // The pin's signatures lost: both sides look changed, and the server's version is the one kept.
+    await array.append(new Float32Array(10).fill(4), { t0: now - 3 * day, dt: 1000 });
+    await pinSignatures.get('north')!.destroy();
+    pinSignatures.delete('north');
+    expect(await service.syncNow()).toBe(true);
+    const followed = await ChannelArray.open(local, 'array/north/temp');
+    expect(followed.length).toBe(CHUNK_SIZE + 110);
+    expect(Array.from((await followed.read(CHUNK_SIZE + 99, CHUNK_SIZE + 101)).values)).toEqual([2, 4]);
+    expect(remote.attachmentsPut).toEqual([]);
     button(data, 'Unpin').click();
     await until(() => data.textContent?.includes('Kept on this device') === false, 'the unpin');
     expect((await local.allDocs()).rows.map((row) => row.id)).not.toContain('array/north/temp');
