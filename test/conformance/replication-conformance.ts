@@ -2,6 +2,7 @@
 // memory/http remote): both ways, deletions, conflicts under each policy, attachments by digest,
 // cuts mid-sync, no-change re-syncs, the scan fallback, and the remote's refusals.
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import { addComment, addPhoto, editWorkOrder, mergePolicyFor, newWorkOrder, recordResult, type Role, type WorkOrder } from '../../src/core';
 import { createStorage, StorageError, type Doc, type Storage, type StorageDescription } from '../../src/storage';
 import { PassThroughStorage } from '../../src/storage/common/pass-through';
 import { ReplicateStorage } from '../../src/storage/replicate/replicate-storage';
@@ -85,6 +86,34 @@ class Wire extends PassThroughStorage {
 }
 
 type Policy = 'keep_both' | 'keep_local' | 'keep_remote';
+
+/** Who makes an edit at minute `minute` of the day (a fresh history entry id each time). */
+function who(by: string, minute: number, role: Role = 'technician') {
+  return { by, at: new Date(Date.UTC(2026, 11, 1, 8, minute)).toISOString(), id: crypto.randomUUID(), role };
+}
+
+/** A work order with a two-item checklist, as an engineer planned it. */
+function plannedWorkOrder(title = 'Gearbox oil'): WorkOrder {
+  return newWorkOrder(
+    {
+      site: 'north',
+      title,
+      checklist: [
+        { id: 'c1', label: 'Oil level', kind: 'pass_fail' },
+        { id: 'c2', label: 'Oil temperature', kind: 'value', unit: '°C' },
+      ],
+    },
+    who('engineer', 0, 'engineer'),
+  );
+}
+
+const asDoc = (order: WorkOrder): Doc => order as unknown as Doc;
+const asOrder = (doc: Doc): WorkOrder => doc as unknown as WorkOrder;
+/** Field names whose values differ between two versions. */
+function differing(a: Doc | null, b: Doc | null): string[] {
+  const keys = new Set([...Object.keys(a ?? {}), ...Object.keys(b ?? {})]);
+  return [...keys].filter((key) => JSON.stringify(a?.[key]) !== JSON.stringify(b?.[key])).sort();
+}
 
 export function replicationConformance(pair: ReplicationPair): void {
   describe(`replicate: ${pair.name}`, () => {
@@ -269,14 +298,14 @@ export function replicationConformance(pair: ReplicationPair): void {
 
     it('only attachments that changed travel (an array chunk appended on the tablet)', async () => {
       const { replica, wire } = tablet();
-      await replica.put('arr', { type: 'reading', site: 'north', length: 2 });
+      await replica.put('arr', { type: 'inspection', site: 'north', length: 2 });
       await replica.putAttachment('arr', 'values/0', new Float32Array(1000).fill(1));
       await replica.putAttachment('arr', 'values/1', new Float32Array(10).fill(2));
       await replica.sync();
       expect(wire.attachmentsPut.sort()).toEqual(['arr/values/0', 'arr/values/1']);
       wire.attachmentsPut = [];
       await replica.putAttachment('arr', 'values/1', new Float32Array(20).fill(2));
-      await replica.put('arr', { type: 'reading', site: 'north', length: 3 });
+      await replica.put('arr', { type: 'inspection', site: 'north', length: 3 });
       const report = await replica.sync();
       expect(wire.attachmentsPut).toEqual(['arr/values/1']);
       expect(report.bytes).toBeLessThan(200);
@@ -406,6 +435,183 @@ export function replicationConformance(pair: ReplicationPair): void {
       replica.addEventListener('progress', (event) => seen.push((event as CustomEvent<{ done: number }>).detail.done));
       await replica.sync();
       expect(seen.slice(0, 3)).toEqual([5, 10, 12]);
+    });
+
+    describe('three-way merge of work orders', () => {
+      const merging = (options: Parameters<typeof tablet>[0] = {}) => tablet({ ...options, extra: { merge: mergePolicyFor, ...options.extra } });
+
+      it('two tablets change different fields offline: both changes merge on the server and both tablets, no conflict', async () => {
+        const server = remote.open();
+        await server.put('work_order/w1', asDoc(plannedWorkOrder()));
+        const a = merging();
+        const b = merging();
+        await a.replica.sync();
+        await b.replica.sync();
+        await a.replica.put('work_order/w1', asDoc(editWorkOrder(asOrder(await a.replica.get('work_order/w1')), { priority: 'high' }, who('anna', 10))));
+        let mine = recordResult(asOrder(await b.replica.get('work_order/w1')), 'c1', 'pass', who('ben', 11));
+        mine = editWorkOrder(mine, { notes: 'Seal replaced' }, who('ben', 12));
+        await b.replica.put('work_order/w1', asDoc(mine));
+        await a.replica.sync();
+        const report = await b.replica.sync();
+        expect(report).toMatchObject({ conflicts: 0, merged: 1 });
+        await a.replica.sync();
+        const held = asOrder(await server.get('work_order/w1'));
+        expect(held).toMatchObject({ priority: 'high', notes: 'Seal replaced', results: { c1: { value: 'pass', by: 'ben' } }, updated_by: 'ben' });
+        expect(held.history?.map((entry) => entry.by)).toEqual(['engineer', 'anna', 'ben', 'ben']);
+        expect(await a.replica.get('work_order/w1')).toEqual(held);
+        expect(await b.replica.get('work_order/w1')).toEqual(held);
+        expect(await b.replica.conflicts()).toEqual([]);
+        // Merged and recorded: nothing moves any more.
+        expect(await a.replica.sync()).toMatchObject({ pulled: 0, pushed: 0, merged: 0 });
+        expect(await b.replica.sync()).toMatchObject({ pulled: 0, pushed: 0, merged: 0 });
+      });
+
+      it('the same field changed on both is a conflict naming it: the server\'s value in use, the device\'s merge beside it differing only there', async () => {
+        const server = remote.open();
+        await server.put('work_order/w2', asDoc(plannedWorkOrder()));
+        const a = merging();
+        const b = merging();
+        await a.replica.sync();
+        await b.replica.sync();
+        await a.replica.put('work_order/w2', asDoc(editWorkOrder(asOrder(await a.replica.get('work_order/w2')), { notes: 'from a', actual_hours: 2 }, who('anna', 10))));
+        await b.replica.put('work_order/w2', asDoc(editWorkOrder(asOrder(await b.replica.get('work_order/w2')), { notes: 'from b', priority: 'urgent' }, who('ben', 11))));
+        await a.replica.sync();
+        expect(await b.replica.sync()).toMatchObject({ conflicts: 1, merged: 1 });
+        const inUse = asOrder(await b.replica.get('work_order/w2'));
+        expect(inUse).toMatchObject({ notes: 'from a', actual_hours: 2, priority: 'urgent' });
+        expect(await server.get('work_order/w2')).toEqual(inUse);
+        const [conflict] = await b.replica.conflicts();
+        expect(conflict).toMatchObject({ id: 'work_order/w2', fields: ['notes'], local: { notes: 'from b', actual_hours: 2, priority: 'urgent' }, remote: { notes: 'from a' } });
+        expect(differing(conflict!.local, conflict!.remote)).toEqual(['notes']);
+        // Both history entries are in both versions.
+        expect(asOrder(conflict!.local!).history?.map((entry) => entry.by)).toEqual(['engineer', 'anna', 'ben']);
+        await b.replica.resolveConflict('work_order/w2', 'local');
+        await b.replica.sync();
+        await a.replica.sync();
+        expect(await server.get('work_order/w2')).toMatchObject({ notes: 'from b', actual_hours: 2, priority: 'urgent' });
+        expect(await a.replica.get('work_order/w2')).toMatchObject({ notes: 'from b', actual_hours: 2, priority: 'urgent' });
+        expect(await b.replica.conflicts()).toEqual([]);
+      });
+
+      it('history entries and checklist results from both tablets are kept; one item answered on both is a conflict of that result only', async () => {
+        const server = remote.open();
+        await server.put('work_order/w3', asDoc(plannedWorkOrder()));
+        const a = merging();
+        const b = merging();
+        await a.replica.sync();
+        await b.replica.sync();
+        let one = recordResult(asOrder(await a.replica.get('work_order/w3')), 'c1', 'fail', who('anna', 10));
+        one = addComment(one, 'Oil dark', who('anna', 11));
+        one = recordResult(one, 'c2', 71, who('anna', 12));
+        await a.replica.put('work_order/w3', asDoc(one));
+        let two = addComment(asOrder(await b.replica.get('work_order/w3')), 'Leak at the seal', who('ben', 13));
+        two = recordResult(two, 'c2', 69, who('ben', 14));
+        await b.replica.put('work_order/w3', asDoc(two));
+        await a.replica.sync();
+        expect(await b.replica.sync()).toMatchObject({ conflicts: 1, merged: 1 });
+        const held = asOrder(await server.get('work_order/w3'));
+        const ids = [...one.history!, ...two.history!].map((entry) => entry.id);
+        expect(held.history?.map((entry) => entry.id).sort()).toEqual([...new Set(ids)].sort());
+        expect(held.history?.map((entry) => entry.comment).filter(Boolean)).toEqual(['Oil dark', 'Leak at the seal']);
+        expect(held.results).toMatchObject({ c1: { value: 'fail', by: 'anna' }, c2: { value: 71, by: 'anna' } });
+        const [conflict] = await b.replica.conflicts();
+        expect(conflict?.fields).toEqual(['results.c2']);
+        expect(asOrder(conflict!.local!).results).toMatchObject({ c1: { value: 'fail' }, c2: { value: 69, by: 'ben' } });
+      });
+
+      it('a sync cut in the middle of merging resumes: every work order merged once, nothing lost', async () => {
+        const server = remote.open();
+        const count = 9;
+        for (let i = 0; i < count; i++) await server.put(`work_order/m${i}`, asDoc(plannedWorkOrder(`Job ${i}`)));
+        const a = merging();
+        const wire = new Wire(remote.open());
+        const b = merging({ wire, extra: { batch_size: 4 } });
+        await a.replica.sync();
+        await b.replica.sync();
+        for (let i = 0; i < count; i++) {
+          await a.replica.put(`work_order/m${i}`, asDoc(editWorkOrder(asOrder(await a.replica.get(`work_order/m${i}`)), { priority: 'high' }, who('anna', 10))));
+          await b.replica.put(`work_order/m${i}`, asDoc(recordResult(asOrder(await b.replica.get(`work_order/m${i}`)), 'c1', 'pass', who('ben', 11))));
+        }
+        await a.replica.sync();
+        wire.cutAfterWrites = wire.writes + 5;
+        expect((await rejection(b.replica.sync())).code).toBe('unavailable');
+        wire.cutAfterWrites = Infinity;
+        const report = await b.replica.sync();
+        expect(report.conflicts).toBe(0);
+        await a.replica.sync();
+        for (let i = 0; i < count; i++) {
+          const held = asOrder(await server.get(`work_order/m${i}`));
+          expect(held).toMatchObject({ priority: 'high', results: { c1: { value: 'pass' } } });
+          expect(held.history?.map((entry) => entry.by)).toEqual(['engineer', 'anna', 'ben']);
+          expect(await a.replica.get(`work_order/m${i}`)).toEqual(held);
+          expect(await b.replica.get(`work_order/m${i}`)).toEqual(held);
+        }
+        expect(await b.replica.conflicts()).toEqual([]);
+      });
+
+      it('without a base (the sync bookkeeping was lost) both changes conflict as a whole, as for any document', async () => {
+        const server = remote.open();
+        await server.put('work_order/w4', asDoc(plannedWorkOrder()));
+        const a = merging();
+        const b = merging();
+        await a.replica.sync();
+        await b.replica.sync();
+        await a.replica.put('work_order/w4', asDoc(editWorkOrder(asOrder(await a.replica.get('work_order/w4')), { priority: 'high' }, who('anna', 10))));
+        await b.replica.put('work_order/w4', asDoc(editWorkOrder(asOrder(await b.replica.get('work_order/w4')), { notes: 'b' }, who('ben', 11))));
+        await a.replica.sync();
+        const fresh = new ReplicateStorage(b.local, new Wire(remote.open()), createStorage({ type: 'memory' }), { merge: mergePolicyFor });
+        expect(await fresh.sync()).toMatchObject({ conflicts: 1, merged: 0 });
+        const [conflict] = await fresh.conflicts();
+        expect(conflict?.fields).toBeUndefined();
+        expect(conflict).toMatchObject({ local: { notes: 'b' }, remote: { priority: 'high', notes: '' } });
+        expect(conflict?.local?.priority).toBeUndefined();
+      });
+
+      it('photos added on both tablets are all kept (attachments merge by name)', async () => {
+        const server = remote.open();
+        await server.put('work_order/w5', asDoc(plannedWorkOrder()));
+        const a = merging();
+        const b = merging();
+        await a.replica.sync();
+        await b.replica.sync();
+        const meta = (by: string) => ({ taken_at: '2026-12-01T08:10:00.000Z', by, width: 4, height: 3, bytes: 3 });
+        await a.replica.putAttachment('work_order/w5', 'photo/a.jpg', new Uint8Array([1, 1, 1]), 'image/jpeg');
+        await a.replica.put('work_order/w5', asDoc(addPhoto(asOrder(await a.replica.get('work_order/w5')), 'photo/a.jpg', meta('anna'), who('anna', 10))));
+        await b.replica.putAttachment('work_order/w5', 'photo/b.jpg', new Uint8Array([2, 2, 2]), 'image/jpeg');
+        await b.replica.put('work_order/w5', asDoc(addPhoto(asOrder(await b.replica.get('work_order/w5')), 'photo/b.jpg', meta('ben'), who('ben', 11))));
+        await a.replica.sync();
+        expect(await b.replica.sync()).toMatchObject({ conflicts: 0, merged: 1 });
+        await a.replica.sync();
+        for (const side of [server, a.replica, b.replica]) {
+          expect(Object.keys(asOrder(await side.get('work_order/w5')).photos ?? {}).sort()).toEqual(['photo/a.jpg', 'photo/b.jpg']);
+          expect(new Uint8Array(await side.getAttachment('work_order/w5', 'photo/a.jpg', { format: 'array_buffer' }))).toEqual(new Uint8Array([1, 1, 1]));
+          expect(new Uint8Array(await side.getAttachment('work_order/w5', 'photo/b.jpg', { format: 'array_buffer' }))).toEqual(new Uint8Array([2, 2, 2]));
+        }
+      });
+
+      it('two tablets writing the same photo name offline: neither photo is lost (the second is kept with the conflict)', async () => {
+        const server = remote.open();
+        await server.put('work_order/w6', asDoc(plannedWorkOrder()));
+        const a = merging();
+        const b = merging();
+        await a.replica.sync();
+        await b.replica.sync();
+        const meta = (by: string) => ({ taken_at: '2026-12-01T08:10:00.000Z', by, width: 4, height: 3, bytes: 3 });
+        await a.replica.putAttachment('work_order/w6', 'photo/same.jpg', new Uint8Array([1, 1, 1]), 'image/jpeg');
+        await a.replica.put('work_order/w6', asDoc(addPhoto(asOrder(await a.replica.get('work_order/w6')), 'photo/same.jpg', meta('anna'), who('anna', 10))));
+        await b.replica.putAttachment('work_order/w6', 'photo/same.jpg', new Uint8Array([2, 2, 2]), 'image/jpeg');
+        await b.replica.put('work_order/w6', asDoc(addPhoto(asOrder(await b.replica.get('work_order/w6')), 'photo/same.jpg', meta('ben'), who('ben', 11))));
+        await a.replica.sync();
+        expect(await b.replica.sync()).toMatchObject({ conflicts: 1 });
+        expect(new Uint8Array(await server.getAttachment('work_order/w6', 'photo/same.jpg', { format: 'array_buffer' }))).toEqual(new Uint8Array([1, 1, 1]));
+        const [conflict] = await b.replica.conflicts();
+        expect(conflict?.fields).toEqual(['photos.photo/same.jpg', 'attachments/photo/same.jpg']);
+        // Ben's photo was kept aside with the conflict: choosing his version brings it to the server.
+        await b.replica.resolveConflict('work_order/w6', 'local');
+        await b.replica.sync();
+        expect(new Uint8Array(await server.getAttachment('work_order/w6', 'photo/same.jpg', { format: 'array_buffer' }))).toEqual(new Uint8Array([2, 2, 2]));
+        expect(asOrder(await server.get('work_order/w6')).photos?.['photo/same.jpg']?.by).toBe('ben');
+      });
     });
 
     it('a write the remote refuses is kept here and reported, the rest goes through', async ({ skip }) => {

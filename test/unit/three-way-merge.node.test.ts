@@ -81,6 +81,14 @@ describe('mergeDocuments on work orders', () => {
     expect(merged.doc.history_dropped).toBe(1);
   });
 
+  it('keys that come from input stay keys ("__proto__" as a checklist item id)', () => {
+    const a = JSON.parse('{"type":"work_order","results":{"__proto__":{"value":"pass","at":"t","by":"a"}}}') as JsonObject;
+    const b: JsonObject = { type: 'work_order', results: {}, notes: 'b' };
+    const merged = mergeDocuments({ type: 'work_order', results: {} }, a, b, policy);
+    expect(Object.keys(merged.doc.results as JsonObject)).toEqual(['__proto__']);
+    expect(JSON.parse(JSON.stringify(merged.doc))).toEqual(JSON.parse('{"type":"work_order","results":{"__proto__":{"value":"pass","at":"t","by":"a"}},"notes":"b"}'));
+  });
+
   it('a field of the wrong shape for its rule merges as a whole value', () => {
     const a: JsonObject = { ...base, results: 'oops' };
     const b: JsonObject = { ...base, results: { c1: { value: 'fail', at: 'x', by: 'y' } } };

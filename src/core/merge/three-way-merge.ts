@@ -69,6 +69,11 @@ function pickValue(base: Json | undefined, local: Json | undefined, remote: Json
   return { value: remote, local, conflict: true };
 }
 
+/** An object for keys that come from input (item ids, field names): "__proto__" stays a key. */
+function keyed(): JsonObject {
+  return Object.create(null) as JsonObject;
+}
+
 function isObject(value: Json | undefined): value is JsonObject {
   return typeof value === 'object' && value !== null && !Array.isArray(value);
 }
@@ -119,8 +124,8 @@ function mergeHistory(base: Identified[], local: Identified[], remote: Identifie
 }
 
 function mergeByKey(field: string, base: JsonObject, local: JsonObject, remote: JsonObject): FieldMerge {
-  const doc: JsonObject = {};
-  const alternative: JsonObject = {};
+  const doc = keyed();
+  const alternative = keyed();
   const conflicts: string[] = [];
   const keys = new Set([...Object.keys(remote), ...Object.keys(local), ...Object.keys(base)]);
   for (const key of keys) {
@@ -178,8 +183,8 @@ function laterSide(local: JsonObject, remote: JsonObject): 'local' | 'remote' {
  */
 export function mergeDocuments(base: JsonObject, local: JsonObject, remote: JsonObject, policy: MergePolicy): MergeResult {
   const limit = policy.history_limit ?? DEFAULT_HISTORY_LIMIT;
-  const doc: JsonObject = {};
-  const alternative: JsonObject = {};
+  const doc = keyed();
+  const alternative = keyed();
   const conflicts: string[] = [];
   const stampSide = laterSide(local, remote);
   let historyDropped = 0;
@@ -197,7 +202,7 @@ export function mergeDocuments(base: JsonObject, local: JsonObject, remote: Json
       historyDropped = dropped;
       merged = { doc: entries, alternative: entries, conflicts: [] };
     } else if (rule === 'by_key' && isObject(l) && isObject(r) && (b === undefined || isObject(b))) {
-      merged = mergeByKey(key, b ?? {}, l, r);
+      merged = mergeByKey(key, b ?? keyed(), l, r);
     } else if (rule === 'by_id' && isIdentifiedArray(l) && isIdentifiedArray(r) && (b === undefined || isIdentifiedArray(b))) {
       merged = mergeById(key, b ?? [], l, r);
     } else if (rule === 'later' && !jsonEqual(l, b) && !jsonEqual(r, b)) {

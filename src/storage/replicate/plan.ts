@@ -4,12 +4,21 @@
  * signature changed; when both changed to different things it is a conflict, settled by the
  * policy. Versions are content hashes: clocks are never compared. The JSON of a document and each
  * of its attachments are decided apart, so an array's unchanged chunks never travel.
+ *
+ * Documents of a mergeable type (a `merge` chooser gives their policy) whose base version the
+ * signature holds are not a whole-document conflict when both sides changed: they are merged
+ * three-way (src/core/merge), the merge goes to both sides, and only fields changed on both to
+ * different values are a conflict (the merge holds the remote's values, the conflict record the
+ * local's). Without a base (the signatures were lost) they are decided as any document.
  */
+import { docHash, mergeDocuments, type MergePolicy } from '../../core';
 import type { Doc } from '../storage';
 import type { SideState } from './side-state';
 import type { Signature } from './signatures';
 
 export type ConflictHandling = 'keep_both' | 'keep_local' | 'keep_remote';
+/** The merge policy of a document, or undefined where a change on both sides stays a conflict. */
+export type MergeChooser = (doc: Doc) => MergePolicy | undefined;
 export type Direction = 'push' | 'pull' | 'none';
 
 export interface ChangeChecks {
@@ -35,6 +44,20 @@ export interface Plan {
   skipped: boolean;
   /** What both sides hold once the plan is carried out. */
   result: { doc: Doc | null | undefined; hash: string | null; attachments: Record<string, string> };
+  /** Both sides changed a mergeable document: the merge, written to each side that lacks it. */
+  merged?: MergedPlan;
+}
+
+export interface MergedPlan {
+  /** What both sides hold after the sync (the remote's values on conflicts, unless keep_local). */
+  doc: Doc;
+  /** The merge with the local's values on the conflicting fields (the conflict record's version). */
+  alternative: Doc;
+  /** Conflicting field paths, then `attachments/<name>` for attachments changed on both sides. */
+  conflicts: string[];
+  /** Whether each side needs the merged JSON written (it may equal one of them). */
+  write_local: boolean;
+  write_remote: boolean;
 }
 
 function allowed(direction: Direction, from: SideState, signature: Signature | undefined, checks: ChangeChecks): boolean {
@@ -53,8 +76,13 @@ export function planFor(
   signature: Signature | undefined,
   policy: ConflictHandling,
   checks: ChangeChecks,
+  merge?: MergeChooser,
 ): Plan {
   const base = signature?.hash ?? null;
+  if (merge && local.hash !== remote.hash && local.hash !== base && remote.hash !== base) {
+    const merged = mergePlan(id, local, remote, signature, policy, checks, merge);
+    if (merged) return merged;
+  }
   let doc: Direction;
   let conflict = false;
   if (local.hash === remote.hash) doc = 'none';
@@ -99,5 +127,60 @@ export function planFor(
     conflict,
     skipped,
     result: { doc: winner.doc, hash: winner.hash, attachments: finalAttachments },
+  };
+}
+
+function isDoc(doc: Doc | null | undefined): doc is Doc {
+  return doc !== null && doc !== undefined;
+}
+
+/**
+ * Both sides changed a document the signature holds the base JSON of: the three-way merge, or
+ * undefined when it is not mergeable (a deletion, another type, no base).
+ */
+function mergePlan(id: string, local: SideState, remote: SideState, signature: Signature | undefined, policy: ConflictHandling, checks: ChangeChecks, merge: MergeChooser): Plan | undefined {
+  const base = signature?.doc;
+  if (!isDoc(base) || !isDoc(local.doc) || !isDoc(remote.doc)) return undefined;
+  const rules = merge(remote.doc);
+  if (!rules || merge(local.doc) !== rules) return undefined;
+  const result = mergeDocuments(base, local.doc, remote.doc, rules);
+  const doc = policy === 'keep_local' ? result.alternative : result.doc;
+  const hash = docHash(doc);
+  // Attachments: union by name, each decided three-way; one written on both sides to different
+  // bytes keeps the remote's (keep_local: the local's), the other saved with the conflict.
+  const attachments = new Map<string, Direction>();
+  const finalAttachments: Record<string, string> = {};
+  const attachmentConflicts: string[] = [];
+  const before = signature?.attachments ?? {};
+  for (const name of new Set([...Object.keys(local.attachments), ...Object.keys(remote.attachments), ...Object.keys(before)])) {
+    const here = local.attachments[name];
+    const there = remote.attachments[name];
+    let direction: Direction;
+    if (here === there) direction = 'none';
+    else if (there === before[name]) direction = 'push';
+    else if (here === before[name]) direction = 'pull';
+    else {
+      direction = policy === 'keep_local' ? 'push' : 'pull';
+      if (direction === 'pull' && here !== undefined) attachmentConflicts.push(`attachments/${name}`);
+    }
+    if (direction !== 'none') attachments.set(name, direction);
+    const kept = direction === 'push' ? here : there;
+    if (kept !== undefined) finalAttachments[name] = kept;
+  }
+  const conflicts = [...result.conflicts, ...attachmentConflicts];
+  const writeLocal = hash !== local.hash;
+  const writeRemote = hash !== remote.hash;
+  const pulls = writeLocal || [...attachments.values()].includes('pull');
+  const pushes = writeRemote || [...attachments.values()].includes('push');
+  return {
+    id,
+    local,
+    remote,
+    doc: 'none',
+    attachments,
+    conflict: policy === 'keep_both' && conflicts.length > 0,
+    skipped: (pushes && !checks.check_local_modification) || (pulls && !checks.check_remote_modification),
+    result: { doc, hash, attachments: finalAttachments },
+    merged: { doc, alternative: result.alternative, conflicts, write_local: writeLocal, write_remote: writeRemote },
   };
 }

@@ -6,7 +6,9 @@
  *   query?, conflict_handling?: 'keep_both' | 'keep_local' | 'keep_remote' (default keep_both),
  *   check_local_creation?, check_local_modification?, check_local_deletion?, and the same three
  *   check_remote_* (default true: false leaves that kind of change unsynced), batch_size? (500),
- *   attachment_window?: {days, now?} (array chunks older than that stay on the remote)}.
+ *   attachment_window?: {days, now?} (array chunks older than that stay on the remote)}; in code
+ *   also `merge`: a document → its MergePolicy (src/core/merge), for the types merged three-way
+ *   when both sides changed them (their base JSON is then kept with the signature).
  *
  * How a sync finds work: where both sides have a changes feed, only what changed since the
  * checkpoints (so an unchanged database costs nothing to sync); otherwise every id on both sides is
@@ -34,7 +36,7 @@ import type {
   GetAttachmentOptions,
   Storage,
 } from '../storage';
-import { planFor, type ChangeChecks, type ConflictHandling, type Plan } from './plan';
+import { planFor, type ChangeChecks, type ConflictHandling, type MergeChooser, type Plan } from './plan';
 import { ABSENT, readState, stateOfChange, writeDocs, writesAreConditional, type SideState } from './side-state';
 import { Signatures, type ConflictRecord, type Refusal, type Signature } from './signatures';
 import { attachmentInWindow, type AttachmentWindow } from './attachment-window';
@@ -44,6 +46,12 @@ export interface ReplicateOptions extends Partial<ChangeChecks> {
   conflict_handling?: ConflictHandling;
   batch_size?: number;
   attachment_window?: AttachmentWindow;
+  /**
+   * The merge policy of a document (e.g. core's `mergePolicyFor`): such documents changed on both
+   * sides since the last sync are merged three-way instead of conflicting as a whole; only fields
+   * changed on both to different values are a conflict (kept as under keep_both).
+   */
+  merge?: MergeChooser;
 }
 
 export interface SyncProgress {
@@ -61,6 +69,8 @@ export interface SyncReport {
   pushed: number;
   /** New conflicts kept for the user (keep_both). */
   conflicts: number;
+  /** Documents changed on both sides and merged (with or without conflicting fields). */
+  merged: number;
   /** Writes the remote refused; the data stays on this device. */
   refused: Refusal[];
   bytes: number;
@@ -104,6 +114,7 @@ export class ReplicateStorage extends EventTarget implements Storage {
   readonly #batch: number;
   readonly #match: DocPredicate | undefined;
   readonly #window: AttachmentWindow | undefined;
+  readonly #merge: MergeChooser | undefined;
   #running: Promise<SyncReport> | undefined;
 
   constructor(local: Storage, remote: Storage, signatures: Storage, options: ReplicateOptions = {}) {
@@ -132,6 +143,8 @@ export class ReplicateStorage extends EventTarget implements Storage {
     const query = options.query ? toQuery(options.query) : undefined;
     this.#match = query ? compileQuery(query) : undefined;
     this.#window = options.attachment_window;
+    if (options.merge !== undefined && typeof options.merge !== 'function') throw new StorageError('bad_request', 'merge must be a function of a document');
+    this.#merge = options.merge;
     // Checkpoints hold for the options that decide which documents sync: other options, other checkpoint.
     this.#signatures = new Signatures(signatures, docHash({ query: query ? serializeQuery(query) : null, ...this.#checks }));
   }
@@ -330,7 +343,7 @@ export class ReplicateStorage extends EventTarget implements Storage {
 
   async #sync(): Promise<SyncReport> {
     const started = performance.now();
-    const report: SyncReport = { pulled: 0, pushed: 0, conflicts: 0, refused: [], bytes: 0, seconds: 0 };
+    const report: SyncReport = { pulled: 0, pushed: 0, conflicts: 0, merged: 0, refused: [], bytes: 0, seconds: 0 };
     const progress: SyncProgress = { phase: 'pull', done: 0, total: null, bytes: 0 };
     const refusals = new Map<string, Refusal | undefined>();
     const context: PassContext = { report, progress, refusals, written: new Map() };
@@ -484,7 +497,7 @@ export class ReplicateStorage extends EventTarget implements Storage {
       const matches = (doc: Doc | null | undefined): boolean => doc !== null && doc !== undefined && this.#match!(doc);
       if (!matches(windowedLocal.doc) && !matches(windowedRemote.doc)) return undefined;
     }
-    return planFor(id, windowedLocal, windowedRemote, signature, this.#policy, this.#checks);
+    return planFor(id, windowedLocal, windowedRemote, signature, this.#policy, this.#checks, this.#merge);
   }
 
   async #carryOut(plans: Plan[], signatures: Map<string, Signature>, recorded: Map<string, Signature | null>, context: PassContext, round: number): Promise<void> {
@@ -492,11 +505,13 @@ export class ReplicateStorage extends EventTarget implements Storage {
     const simpleLocal: Array<{ plan: Plan; write: DocWrite }> = [];
     const simpleRemote: Array<{ plan: Plan; write: DocWrite }> = [];
     const withAttachments: Plan[] = [];
+    const merges: Plan[] = [];
     const settled = (plan: Plan): void => {
       const before = signatures.get(plan.id);
       const { hash, attachments } = plan.result;
-      if (hash === null ? before === undefined : before !== undefined && before.hash === hash && sameDigests(before.attachments, attachments)) return;
-      recorded.set(plan.id, hash === null ? null : { hash, attachments });
+      const doc = this.#baseDoc(plan, before);
+      if (hash === null ? before === undefined : before !== undefined && before.hash === hash && sameDigests(before.attachments, attachments) && (doc === undefined || before.doc !== undefined)) return;
+      recorded.set(plan.id, hash === null ? null : doc ? { hash, attachments, doc } : { hash, attachments });
     };
     for (const plan of plans) {
       if (plan.skipped) continue;
@@ -504,7 +519,8 @@ export class ReplicateStorage extends EventTarget implements Storage {
         await this.#keepLoser(plan);
         report.conflicts++;
       }
-      if (plan.attachments.size > 0) withAttachments.push(plan);
+      if (plan.merged) merges.push(plan);
+      else if (plan.attachments.size > 0) withAttachments.push(plan);
       else if (plan.doc === 'pull') simpleLocal.push({ plan, write: docWrite(plan.id, plan.remote.doc, plan.local.hash) });
       else if (plan.doc === 'push') simpleRemote.push({ plan, write: docWrite(plan.id, plan.local.doc, plan.remote.hash) });
       else settled(plan);
@@ -540,6 +556,14 @@ export class ReplicateStorage extends EventTarget implements Storage {
       const result = await this.#carryOutWithAttachments(plan, context);
       if (result) outcome(plan, result, plan.doc === 'push' ? 'remote' : 'local');
       else settled(plan);
+    }
+    for (const plan of merges) {
+      const done = await this.#carryOutMerge(plan, context);
+      if (done === 'again') again.push(plan.id);
+      else if (done === 'done') {
+        report.merged++;
+        settled(plan);
+      }
     }
     if (again.length === 0) return;
     if (round >= 3) throw new StorageError('conflict', `the remote keeps changing ${again.length} document(s) during the sync; try again`);
@@ -631,16 +655,62 @@ export class ReplicateStorage extends EventTarget implements Storage {
     return { id: plan.id, ok: true };
   }
 
+  /** The JSON to keep with the signature as the next merge's base (mergeable documents only). */
+  #baseDoc(plan: Plan, before: Signature | undefined): Doc | undefined {
+    if (!this.#merge || plan.result.hash === null) return undefined;
+    const doc = plan.result.doc ?? (before?.hash === plan.result.hash ? before.doc : undefined);
+    return doc && this.#merge(doc) ? doc : undefined;
+  }
+
+  /**
+   * A merged document: the remote gets the merge (and this device's new attachments), conditional
+   * on the version the merge was made from, then this device (conditional too). 'again': the
+   * remote moved on, decide again; 'refused': the remote refused it (kept here, reported);
+   * 'local_moved': edited here meanwhile, the next pass merges again from the same base (the
+   * signature is not moved on, so nothing of either side is lost).
+   */
+  async #carryOutMerge(plan: Plan, context: PassContext): Promise<'done' | 'again' | 'refused' | 'local_moved'> {
+    const merged = plan.merged!;
+    const pushes = new Map([...plan.attachments].filter(([, direction]) => direction === 'push'));
+    const pulls = new Map([...plan.attachments].filter(([, direction]) => direction === 'pull'));
+    if (merged.write_remote || pushes.size > 0) {
+      const toRemote: Plan = { ...plan, doc: merged.write_remote ? 'push' : 'none', local: { ...plan.local, doc: merged.doc }, attachments: pushes, merged: undefined };
+      const result = pushes.size > 0 ? await this.#carryOutWithAttachments(toRemote, context) : (await writeDocs(this.remote, [docWrite(plan.id, merged.doc, plan.remote.hash)]))[0];
+      if (result && !result.ok) {
+        if (result.status === 409) return 'again';
+        context.refusals.set(plan.id, { id: plan.id, status: result.status, code: result.code, message: result.message, noticed_at: new Date().toISOString() });
+        return 'refused';
+      }
+      context.report.pushed++;
+      context.refusals.set(plan.id, undefined);
+      context.progress.bytes += approximateSize(merged.doc);
+    }
+    if (merged.write_local || pulls.size > 0) {
+      const toLocal: Plan = { ...plan, doc: merged.write_local ? 'pull' : 'none', remote: { ...plan.remote, doc: merged.doc }, attachments: pulls, merged: undefined };
+      const result = pulls.size > 0 ? await this.#carryOutWithAttachments(toLocal, context) : (await writeDocs(this.local, [docWrite(plan.id, merged.doc, plan.local.hash)]))[0];
+      if (result && !result.ok) {
+        if (result.status === 409) return 'local_moved';
+        throw new StorageError('storage_failure', `could not store ${JSON.stringify(plan.id)} on this device: ${result.message}`);
+      }
+      context.report.pulled++;
+      if (pulls.size === 0 && result?.ok && result.seq !== undefined) context.written.set(plan.id, result.seq);
+      context.progress.bytes += approximateSize(merged.doc);
+    }
+    return 'done';
+  }
+
   /** keep_both: the local version that loses is saved, attachments included, before it is replaced. */
   async #keepLoser(plan: Plan): Promise<void> {
     const local = plan.local;
+    const merged = plan.merged;
     const record: ConflictRecord = {
       id: plan.id,
-      local: local.doc ?? null,
-      remote: plan.remote.doc ?? null,
-      local_attachments: local.attachments,
+      local: merged ? merged.alternative : (local.doc ?? null),
+      remote: merged ? merged.doc : (plan.remote.doc ?? null),
+      local_attachments: merged ? alternativeAttachments(plan) : local.attachments,
       noticed_at: new Date().toISOString(),
     };
+    if (merged) record.fields = merged.conflicts;
     await this.#signatures.saveConflict(record);
     const copies = this.#signatures.conflictDocId(plan.id);
     for (const [name, digest] of Object.entries(local.attachments)) {
@@ -657,6 +727,21 @@ interface PassContext {
   refusals: Map<string, Refusal | undefined>;
   /** Documents this pass wrote here → the change sequence each got, to skip them in the push. */
   written: Map<string, number>;
+}
+
+/**
+ * The attachments of a merge's alternative: the merge's, with this device's bytes where both sides
+ * wrote one name (choosing it later must not drop the other side's new photos).
+ */
+function alternativeAttachments(plan: Plan): Record<string, string> {
+  const attachments = { ...plan.result.attachments };
+  for (const path of plan.merged?.conflicts ?? []) {
+    if (!path.startsWith('attachments/')) continue;
+    const name = path.slice('attachments/'.length);
+    const digest = plan.local.attachments[name];
+    if (digest !== undefined) attachments[name] = digest;
+  }
+  return attachments;
 }
 
 function sameDigests(a: Record<string, string>, b: Record<string, string>): boolean {

@@ -1,7 +1,8 @@
 /**
  * This module decides where a replication keeps its own bookkeeping: in the signature storage (one
  * per local/remote pair), never among the user's documents.
- *   s:<id>       the version both sides had at the last sync of <id>: {hash, attachments}
+ *   s:<id>       the version both sides had at the last sync of <id>: {hash, attachments}, and for
+ *                a mergeable document its JSON too (`doc`, the base of the next three-way merge)
  *   c:<id>       an unresolved conflict: the version that lost (and its attachments, copied)
  *   conflicts    the ids of unresolved conflicts (so listing them never scans the signatures)
  *   refusals     writes the remote refused (403/400), by id: kept locally, retried each sync
@@ -20,6 +21,8 @@ import { writeDocs } from './side-state';
 export interface Signature {
   hash: string | null;
   attachments: Record<string, string>;
+  /** The JSON both sides had (mergeable documents only): the base of a three-way merge. */
+  doc?: Doc;
 }
 
 export interface Checkpoint {
@@ -35,6 +38,12 @@ export interface ConflictRecord {
   remote: Doc | null;
   /** Attachments of the losing version, copied into this record (name → digest). */
   local_attachments: Record<string, string>;
+  /**
+   * A merged document: the paths changed on both sides to different values (`notes`,
+   * `results.<item>`, `attachments/<name>`); `local` is then the merge with this device's values
+   * on exactly those, `remote` the merge in use. Absent: the whole document conflicted.
+   */
+  fields?: string[];
   /** When this device noticed it (this device's clock; shown only, never compared). */
   noticed_at: string;
 }
@@ -65,6 +74,12 @@ async function getOr<T>(storage: Storage, id: string): Promise<T | undefined> {
 async function listPrefix<T>(storage: Storage, prefix: string): Promise<Array<{ id: string; value: T }>> {
   const result = await storage.allDocs({ include_docs: true });
   return result.rows.filter((row) => row.id.startsWith(prefix)).map((row) => ({ id: row.id.slice(prefix.length), value: row.doc as unknown as T }));
+}
+
+function signatureDoc(signature: Signature): Doc {
+  const doc: Doc = { hash: signature.hash, attachments: signature.attachments };
+  if (signature.doc) doc.doc = signature.doc;
+  return doc;
 }
 
 export class Signatures {
@@ -118,7 +133,7 @@ export class Signatures {
   /** Records versions both sides hold (null: neither has the document any more). */
   async record(versions: Map<string, Signature | null>): Promise<void> {
     for (const [id, signature] of versions) this.#recorded.set(id, signature);
-    const writes = [...versions].map(([id, signature]) => (signature ? { id: SIGNATURE + id, doc: { hash: signature.hash, attachments: signature.attachments } } : { id: SIGNATURE + id }));
+    const writes = [...versions].map(([id, signature]) => (signature ? { id: SIGNATURE + id, doc: signatureDoc(signature) } : { id: SIGNATURE + id }));
     const results = await writeDocs(this.storage, writes);
     const failed = results.find((result) => !result.ok);
     if (failed && !failed.ok) throw new StorageError('storage_failure', `could not record the sync of ${JSON.stringify(failed.id.slice(SIGNATURE.length))}: ${failed.message}`);
