@@ -3,9 +3,9 @@
  * storage (offline too; sync takes them to the server, whose applier folds each into the alarm
  * once). The device never writes the alarm document itself, so two tablets acting on one alarm
  * never conflict. "Create work order" writes the work order (with `alarm: <id>` and the evidence
- * in its notes) and a `link_work_order` action naming it.
+ * in its notes, built by the model's newWorkOrder) and a `link_work_order` action naming it.
  */
-import { alarmActionProblem, type AlarmAction } from '../../core';
+import { alarmActionProblem, newWorkOrder, type AlarmAction, type Severity, type WorkOrderPriority } from '../../core';
 import type { Doc, Storage } from '../../storage';
 import { ALARM_ACTION_EVENT } from './alarms-controller';
 import type { AlarmRow } from './alarm-list';
@@ -78,25 +78,30 @@ export function workOrderNotes(alarm: AlarmRow, titles: AlarmTitles): string {
   return notes.length > MAX_NOTES ? `${notes.slice(0, MAX_NOTES - 1)}…` : notes;
 }
 
+/** The work order's priority for an alarm's severity (a critical alarm is urgent work). */
+export const priorityOfSeverity: Readonly<Record<Severity, WorkOrderPriority>> = { critical: 'urgent', high: 'high', medium: 'medium', low: 'low' };
+
 /**
- * Creates a work order from `alarm` (site, asset, title from the alarm, the evidence in its notes,
- * `alarm: <id>`) and links it to the alarm with a `link_work_order` action. Resolves with the
- * work order's id.
+ * Creates a work order from `alarm` through the model's newWorkOrder (site, asset, title from the
+ * alarm, the evidence in its notes, `alarm: <id>`, priority from the severity, a `created` history
+ * entry by the signed-in user) and links it to the alarm with a `link_work_order` action.
+ * Resolves with the work order's id.
  */
 export async function createWorkOrderFromAlarm(alarm: AlarmRow, titles: AlarmTitles, context: ActionContext): Promise<string> {
   if (!context.by) throw new Error('sign in to create a work order: it records who did it');
   const id = `work_order/${crypto.randomUUID()}`;
-  const order: Doc = {
-    type: 'work_order',
-    site: alarm.site,
-    ...(alarm.asset ? { asset: alarm.asset } : {}),
-    title: workOrderTitle(alarm, titles),
-    status: 'open',
-    notes: workOrderNotes(alarm, titles),
-    alarm: alarm.id,
-    updated_by: context.by,
-  };
-  await context.storage.put(id, order);
+  const order = newWorkOrder(
+    {
+      site: alarm.site,
+      asset: alarm.asset || undefined,
+      title: workOrderTitle(alarm, titles),
+      notes: workOrderNotes(alarm, titles),
+      alarm: alarm.id,
+      priority: priorityOfSeverity[alarm.severity],
+    },
+    { by: context.by, at: new Date(context.now ?? Date.now()).toISOString(), id: crypto.randomUUID() },
+  );
+  await context.storage.put(id, order as unknown as Doc);
   await writeAlarmAction(alarm, { action: 'link_work_order', work_order: id }, context);
   return id;
 }
