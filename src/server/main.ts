@@ -23,6 +23,7 @@ import { AnomalyRunner } from './alarms/anomaly-runner';
 import { AlarmEvaluator } from './alarms/alarm-evaluator';
 import { alarmStatusRoutes } from './http/routes/alarms';
 import { ActionApplier } from './alarms/action-applier';
+import { ReadingApplier } from './maintenance/reading-applier';
 
 export const projectRoot = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../..');
 
@@ -45,6 +46,8 @@ export interface RunningServer {
   live: LivePublisher;
   /** The alarm rule evaluator (absent with ALARMS=0). */
   alarms: AlarmEvaluator | undefined;
+  /** The reading applier: manual readings appended to their channels. */
+  readings: ReadingApplier;
   close(): Promise<void>;
 }
 
@@ -73,11 +76,16 @@ export async function startServer(config: ServerConfig, options: StartOptions = 
   let forwardPort: number | undefined;
   let live: LivePublisher;
   let alarms: AlarmEvaluator | undefined;
+  let readings: ReadingApplier | undefined;
   try {
     const adminWarning = await ensureAdmin(store.accounts, config.adminPassword);
     // One live bus for the process: ingestion and the HTTP routes publish, GET /api/events reads.
     live = new InProcessPublisher();
     ingest = new IngestService(store, { timeWindow: config.ingestTimeWindow, live });
+    // Manual readings become samples of their assets' manual-reading channels, once each: on write
+    // (the document routes call it before answering) and by its sweep (started below). Its log is
+    // the app's, made just after.
+    readings = new ReadingApplier({ store, live, timeWindow: config.ingestTimeWindow, log: { info: (object, message) => app?.log.info(object, message), warn: (object, message) => app?.log.warn(object, message) } });
     app = await buildApp({
       store,
       version: packageVersion(),
@@ -89,6 +97,7 @@ export async function startServer(config: ServerConfig, options: StartOptions = 
       live,
       liveHeartbeatMs: config.liveHeartbeatMs,
       forwardPort: () => forwardPort,
+      readings,
       ...(options.logLevel ? { logLevel: options.logLevel } : {}),
       ...(options.now ? { now: options.now } : {}),
     });
@@ -123,6 +132,7 @@ export async function startServer(config: ServerConfig, options: StartOptions = 
   // People's actions on alarms (acknowledge, comment, shelve, …) applied to the alarms, each once.
   const alarmActions = config.alarms ? new ActionApplier({ driver: store.driver, live: live!, log: started.log }) : undefined;
   alarmActions?.start();
+  readings!.start();
   alarms?.start();
   return {
     app: started,
@@ -132,11 +142,12 @@ export async function startServer(config: ServerConfig, options: StartOptions = 
     fleet,
     live: live!,
     alarms,
+    readings: readings!,
     url: `http://${config.host.includes(':') ? `[${config.host}]` : config.host}:${port}`,
     close() {
       // Order matters: stop accepting and drain requests first, then close the database they use.
       // The fleet stops sending first.
-      closing ??= Promise.all([fleet?.stop(), anomalies?.stop(), alarmActions?.stop(), alarms?.stop()]).then(() => Promise.all([started.close(), forward!.close()])).then(() => store.close());
+      closing ??= Promise.all([fleet?.stop(), anomalies?.stop(), alarmActions?.stop(), readings!.stop(), alarms?.stop()]).then(() => Promise.all([started.close(), forward!.close()])).then(() => store.close());
       return closing;
     },
   };

@@ -1,6 +1,6 @@
 /**
  * Who may do what. admin: everything. engineer: reads every site; writes transformations, alarm
- * rules, alarm actions and work orders. technician: reads and writes only documents of the sites
+ * rules, alarm actions, work orders and readings. technician: reads and writes only documents of the sites
  * assigned to them, never `site` documents nor alarm rules. Alarms (`type: 'alarm'`) are written by
  * the server (its evaluator and action applier write the store directly) and admins only: people
  * act on an alarm by writing an `alarm_action` (see alarm-checks.ts), so a device never writes the
@@ -39,7 +39,14 @@ export function kindOfType(type: unknown): DocumentKind {
   return typeof type === 'string' ? `type:${type}` : 'untyped';
 }
 
-const engineerWritable = new Set<DocumentKind>(['type:transformation', 'type:alarm_rule', 'type:alarm_action', 'type:work_order']);
+const engineerWritable = new Set<DocumentKind>(['type:transformation', 'type:alarm_rule', 'type:alarm_action', 'type:work_order', 'type:reading']);
+
+/**
+ * Ids only the server (its reading applier) and admins write: the manual-reading channels and
+ * their arrays (core manualChannelId / manualArrayId), so no one takes over, rewrites or deletes
+ * the samples readings became — also not by creating the id first.
+ */
+const serverWrittenPrefixes = ['channel/manual/', 'array/manual/'];
 
 /** What technicians never write, even in their own sites. */
 const technicianUnwritable = new Set<DocumentKind>(['type:site', 'transformation', 'type:alarm', 'type:alarm_rule']);
@@ -92,6 +99,9 @@ export function checkRead(user: User, site: string | null): void {
 export function writeRefusal(user: User, id: string, after: Doc | undefined, stored: StoredDoc | undefined): HttpError | undefined {
   if (stored !== undefined && !canRead(user, stored.site)) return new HttpError(403, 'forbidden', 'this document belongs to a site you are not assigned to');
   if (user.role === 'admin') return undefined;
+  if (serverWrittenPrefixes.some((prefix) => id.startsWith(prefix))) {
+    return new HttpError(403, 'forbidden', 'manual-reading channels are written by the server from readings: write a reading document {type: "reading", site, asset, at, values} instead');
+  }
   const before = stored?.doc;
   if (before && after && documentKind(before) !== documentKind(after)) {
     return new HttpError(403, 'forbidden', `only an admin may change what a document is (${documentKind(before)} → ${documentKind(after)})`);

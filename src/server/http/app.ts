@@ -25,6 +25,7 @@ import { uploadRoutes } from './routes/uploads';
 import { installEventRoutes } from './routes/events';
 import { InProcessPublisher, type LivePublisher } from '../live/publisher';
 import { DocFeed } from '../live/doc-feed';
+import type { ReadingHooks } from './reading-checks';
 import { IngestService } from '../ingest/ingest-service';
 import { apiErrorBody, type HealthReport } from '../../core';
 import type { Store } from '../store/store';
@@ -60,6 +61,8 @@ export interface AppOptions {
    * port): GET /api tells the app, which shows it in the fluentd `<match>` block of a new source.
    */
   forwardPort?: () => number | undefined;
+  /** The reading side (reading-checks.ts): accepted reading times, and readings appended to their channels on write. */
+  readings?: ReadingHooks;
 }
 
 const defaultHttpLimits: HttpLimits = { requestTimeoutMs: 300_000, headersTimeoutMs: 30_000, bodyMemoryBytes: 512 * 1024 * 1024 };
@@ -197,7 +200,7 @@ export async function buildApp(options: AppOptions): Promise<FastifyInstance> {
   const clock = options.now ? { now: options.now } : {};
   await app.register(sessionRoutes, { store: options.store, ...clock });
   await app.register(userRoutes, { store: options.store, ...clock });
-  await app.register(documentRoutes, { store: options.store, bodyBudget });
+  await app.register(documentRoutes, { store: options.store, bodyBudget, ...(options.readings ? { readings: options.readings } : {}) });
   const live = options.live ?? new InProcessPublisher();
   await app.register(arrayRoutes, { store: options.store, live });
   await app.register(jobRoutes, { store: options.store });

@@ -11,13 +11,14 @@ import type { BulkDocsOptions, WriteLookup } from '../store/sql/sql-storage';
 import { HttpError } from '../errors';
 import { documentKind } from './access';
 import { alarmActionReferences } from './alarm-checks';
+import { readingReferences } from './reading-checks';
 
 /**
  * What the write check needs loaded: an asset's parent, and its parent, MAX_ASSET_DEPTH levels up;
- * an alarm action's alarm (alarm-checks.ts).
+ * an alarm action's alarm (alarm-checks.ts); a reading's asset (reading-checks.ts).
  */
 export const modelReferences: BulkDocsOptions = {
-  references: (doc) => (documentKind(doc) === 'type:asset' && typeof doc.parent === 'string' ? [doc.parent] : alarmActionReferences(doc)),
+  references: (doc) => (documentKind(doc) === 'type:asset' && typeof doc.parent === 'string' ? [doc.parent] : [...alarmActionReferences(doc), ...readingReferences(doc)]),
   depth: MAX_ASSET_DEPTH,
 };
 

@@ -37,9 +37,12 @@ interface Unannounced {
  */
 const WRITERS_FIRST_MS = 500;
 
-/** The channel document of an array ingestion made (`array/<source id>/<field>` ↔ `channel/<source id>/<field>`). */
+/**
+ * The channel document of an array ingestion made (`array/<source id>/<field>` ↔
+ * `channel/<source id>/<field>`) or the reading applier made (`array/manual/…` ↔ `channel/manual/…`).
+ */
 function channelOfArray(id: string): string | undefined {
-  return id.startsWith('array/source/') ? `channel/${id.slice('array/'.length)}` : undefined;
+  return id.startsWith('array/source/') || id.startsWith('array/manual/') ? `channel/${id.slice('array/'.length)}` : undefined;
 }
 
 export interface DocFeedOptions {

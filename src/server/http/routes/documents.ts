@@ -16,6 +16,8 @@ import { attachmentDestinationAllowed, setAttachmentHeaders } from '../attachmen
 import { canRead, checkRead, documentKind, requireUser, writeRefusal } from '../access';
 import { modelReferences, modelRefusal } from '../model-checks';
 import { alarmActionRefusal } from '../alarm-checks';
+import { isReadingDoc, readingRefusal, type ReadingHooks } from '../reading-checks';
+import { DEFAULT_TIME_WINDOW, boundsAt } from '../../ingest/time-window';
 
 type IdParams = { id: string };
 
@@ -90,8 +92,10 @@ function byteRange(header: string | undefined, length: number): [number, number]
   return [start, end];
 }
 
-export async function documentRoutes(app: FastifyInstance, options: { store: Store; bodyBudget: MemoryBudget }): Promise<void> {
+export async function documentRoutes(app: FastifyInstance, options: { store: Store; bodyBudget: MemoryBudget; readings?: ReadingHooks }): Promise<void> {
   const documents = options.store.documents;
+  // Without the server's reading applier (an app built alone): the default time window, nothing appended on write.
+  const readings: ReadingHooks = options.readings ?? { bounds: () => boundsAt(DEFAULT_TIME_WINDOW, Date.now()), stored: () => Promise.resolve() };
 
   /** The user, after checking they may read the document `id` (404 for an unknown id). */
   async function readable(request: FastifyRequest, id: string) {
@@ -114,6 +118,7 @@ export async function documentRoutes(app: FastifyInstance, options: { store: Sto
     if (refusal) throw refusal;
     // An attachment write changes the document too: an alarm action takes none (it is immutable).
     if (stored?.doc && documentKind(stored.doc) === 'type:alarm_action') throw new HttpError(409, 'conflict', `alarm action ${JSON.stringify(id)} was already written and cannot be changed`);
+    if (isReadingDoc(stored?.doc)) throw new HttpError(409, 'conflict', `reading ${JSON.stringify(id)} was already written and cannot be changed`);
     return stored?.doc;
   }
 
@@ -140,13 +145,19 @@ export async function documentRoutes(app: FastifyInstance, options: { store: Sto
       [write],
       (checked, stored, lookup) => {
         if (refuseMissing && stored === undefined) throw missing(checked.id);
-        const refusal = writeRefusal(user, checked.id, checked.doc, stored) ?? alarmActionRefusal(user, checked.id, checked.doc, stored, lookup) ?? modelRefusal(checked.id, checked.doc, lookup);
+        const refusal =
+          writeRefusal(user, checked.id, checked.doc, stored) ??
+          alarmActionRefusal(user, checked.id, checked.doc, stored, lookup) ??
+          readingRefusal(user, checked.id, checked.doc, stored, lookup, readings.bounds()) ??
+          modelRefusal(checked.id, checked.doc, lookup);
         if (refusal) throw refusal;
         if (refuseMissing && !stored?.doc) throw missing(checked.id);
       },
       modelReferences,
     );
     if (result && !result.ok) throw new HttpError(result.status, result.code as HttpErrorCode, result.message);
+    // Committed: the reading becomes samples before the answer (a pin sync that follows pulls them).
+    if (write.doc && isReadingDoc(write.doc)) await readings.stored([{ id: write.id, doc: write.doc }]);
   }
 
   app.get('/api/docs', async (request) => {
@@ -204,10 +215,18 @@ export async function documentRoutes(app: FastifyInstance, options: { store: Sto
     const check: WriteCheck = (write, stored: StoredDoc | undefined, lookup) => {
       // Deleting what does not exist changes nothing, as for every storage.
       if (!write.doc && stored === undefined) return;
-      const refusal = writeRefusal(user, write.id, write.doc, stored) ?? alarmActionRefusal(user, write.id, write.doc, stored, lookup) ?? modelRefusal(write.id, write.doc, lookup);
+      const refusal =
+        writeRefusal(user, write.id, write.doc, stored) ??
+        alarmActionRefusal(user, write.id, write.doc, stored, lookup) ??
+        readingRefusal(user, write.id, write.doc, stored, lookup, bounds) ??
+        modelRefusal(write.id, write.doc, lookup);
       if (refusal) throw refusal;
     };
+    const bounds = readings.bounds();
     const results = await documents.bulkDocs(docs, check, modelReferences);
+    // Committed: the readings of the batch become samples before the answer (the sync's pin pull comes next).
+    const stored = docs.filter((write, index) => results[index]?.ok === true && isReadingDoc(write.doc)).map((write) => ({ id: write.id, doc: write.doc! }));
+    if (stored.length > 0) await readings.stored(stored);
     return { results };
   });
 

@@ -259,6 +259,19 @@ export const migrations: readonly Migration[] = [
       postgres: ['CREATE TABLE alarm_actions_applied (id TEXT PRIMARY KEY, alarm TEXT NOT NULL, outcome TEXT NOT NULL, reason TEXT, applied_at TEXT NOT NULL)'],
     },
   },
+  {
+    version: 20,
+    name: 'readings applied',
+    // Each manual reading the server has appended to its asset's manual-reading channels (or
+    // refused: the reason), inserted in the same transaction as the appends. The arrays cannot say
+    // by themselves which reading a sample came from (two readings may carry the same time and
+    // value), so this row is what makes a reading's append happen once, for every process sharing
+    // the database, across crashes.
+    statements: {
+      sqlite: ['CREATE TABLE readings_applied (id TEXT PRIMARY KEY, asset TEXT NOT NULL, outcome TEXT NOT NULL, reason TEXT, applied_at TEXT NOT NULL) STRICT'],
+      postgres: ['CREATE TABLE readings_applied (id TEXT PRIMARY KEY, asset TEXT NOT NULL, outcome TEXT NOT NULL, reason TEXT, applied_at TEXT NOT NULL)'],
+    },
+  },
 ];
 
 /** Brings the schema up to date; with PostgreSQL an advisory lock keeps concurrent starts apart. */
@@ -266,13 +279,16 @@ export async function migrate(driver: SqlDriver, list: readonly Migration[] = mi
   return driver.transaction(async (query: Query) => {
     if (driver.dialect === 'postgres') await query('SELECT pg_advisory_xact_lock(7243011)');
     await query('CREATE TABLE IF NOT EXISTS schema_migrations (version INTEGER PRIMARY KEY, name TEXT NOT NULL, applied_at TEXT NOT NULL)');
-    const [row] = await query('SELECT MAX(version) AS version FROM schema_migrations');
-    const current = Number(row?.version ?? 0);
+    // Every migration not applied yet, by its version, not only those above the highest applied:
+    // migrations written in parallel may land out of order (20 shipped before 19), and a database
+    // that ran 20 must still get 19.
+    const applied = new Set((await query('SELECT version FROM schema_migrations')).map((row) => Number(row.version)));
     for (const migration of list) {
-      if (migration.version <= current) continue;
+      if (applied.has(migration.version)) continue;
       for (const statement of migration.statements[driver.dialect]) await query(statement);
       await query('INSERT INTO schema_migrations (version, name, applied_at) VALUES (?, ?, ?)', [migration.version, migration.name, new Date().toISOString()]);
+      applied.add(migration.version);
     }
-    return Math.max(current, ...list.map((migration) => migration.version));
+    return Math.max(0, ...applied, ...list.map((migration) => migration.version));
   });
 }
