@@ -2,11 +2,15 @@
 // simulated data, theme), route parameters, the unsaved-changes guard and the toast helper.
 // The server's session routes are answered by `server` below (a stand-in with the real routes'
 // statuses and bodies), so each test decides who is signed in.
+/// <reference types="@vitest/browser-playwright" />
 import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
+import { page } from 'vitest/browser';
 import { LitElement, html } from 'lit';
 import { defineGadgets, type FlApp } from '../../src/gadgets';
 import { adminScreens } from '../../src/gadgets/fl-app';
-import { RouteController, UnsavedChangesController, hrefOf, unsavedChanges, type SessionUser } from '../../src/controllers';
+import { RouteController, SyncService, UnsavedChangesController, hrefOf, unsavedChanges, type SessionUser } from '../../src/controllers';
+import { ReplicateStorage, createStorage, type Storage } from '../../src/storage';
+import { uniqueName } from '../conformance/helpers';
 import { toast, toastFailed, toastSaved } from '../../src/gadgets/design/toast';
 
 defineGadgets();
@@ -48,12 +52,14 @@ async function settle(): Promise<void> {
   await app.updateComplete;
 }
 
-async function mount(user: SessionUser | undefined, options: { demo?: boolean; hash?: string } = {}): Promise<void> {
+async function mount(user: SessionUser | undefined, options: { demo?: boolean; hash?: string; storage?: Storage; sync?: SyncService } = {}): Promise<void> {
   server = { user, demo: options.demo ?? false, requests: [] };
   localStorage.removeItem('fieldline-user');
   history.replaceState(null, '', options.hash ?? '#/sites');
   app = document.createElement('fl-app');
   app.api = api;
+  app.storage = options.storage;
+  app.sync = options.sync;
   document.body.append(app);
   await vi.waitFor(() => expect(server.requests).toContain('GET /api/session'));
   await settle();
@@ -82,9 +88,9 @@ afterEach(() => {
 });
 
 describe('<fl-app> navigation follows the role', () => {
-  it('a technician sees their sites, work orders, import (into their sites) and sync: no channels, sources or admin', async () => {
+  it('a technician sees their sites, my work, work orders, plans, import (into their sites) and sync: no channels, sources, review or admin', async () => {
     await mount(technician);
-    await vi.waitFor(() => expect(navLabels()).toEqual(['Sites', 'Alarms', 'Work orders', 'Import', 'Sync']));
+    await vi.waitFor(() => expect(navLabels()).toEqual(['Sites', 'My work', 'Alarms', 'Work orders', 'Plans', 'Import', 'Sync']));
     expect(shadow().querySelector('nav a[aria-current="page"]')?.textContent?.trim()).toBe('Sites');
     expect(heading()).toBe('Sites');
     expect(shadow().querySelector('fl-sites')).not.toBeNull();
@@ -92,10 +98,10 @@ describe('<fl-app> navigation follows the role', () => {
 
   it('an engineer gets channels and sources but no import (the server lets only technicians and admins upload); an admin everything', async () => {
     await mount(engineer);
-    await vi.waitFor(() => expect(navLabels()).toEqual(['Sites', 'Alarms', 'Alarm rules', 'Channels', 'Work orders', 'Sources', 'Sync']));
+    await vi.waitFor(() => expect(navLabels()).toEqual(['Sites', 'My work', 'Alarms', 'Alarm rules', 'Channels', 'Work orders', 'To review', 'Plans', 'Sources', 'Sync']));
     app.remove();
     await mount(admin);
-    await vi.waitFor(() => expect(navLabels()).toEqual(['Sites', 'Alarms', 'Alarm rules', 'Channels', 'Work orders', 'Import', 'Sources', 'Sync', 'Admin']));
+    await vi.waitFor(() => expect(navLabels()).toEqual(['Sites', 'My work', 'Alarms', 'Alarm rules', 'Channels', 'Work orders', 'To review', 'Plans', 'Import', 'Sources', 'Sync', 'Admin']));
   });
 
   it('a screen beyond the role, opened by its address, says who it is for instead of showing it', async () => {
@@ -107,8 +113,77 @@ describe('<fl-app> navigation follows the role', () => {
   it('signed out: the sites view offers the sign-in, and only what needs no role is listed', async () => {
     await mount(undefined);
     await vi.waitFor(() => expect(shadow().querySelector('main fl-sign-in')).not.toBeNull());
-    expect(navLabels()).toEqual(['Sites', 'Alarms', 'Work orders', 'Import', 'Sync']);
+    expect(navLabels()).toEqual(['Sites', 'My work', 'Alarms', 'Work orders', 'Plans', 'Import', 'Sync']);
     expect(shadow().querySelector('[data-user]')).toBeNull();
+  });
+});
+
+describe('<fl-app> on a tablet: navigation, review and what waits to sync', () => {
+  afterEach(async () => {
+    await page.viewport(1024, 768);
+  });
+
+  it('at 768 px an admin\'s dozen entries wrap instead of scrolling sideways, each a 44 px target', async () => {
+    await page.viewport(768, 1024);
+    await mount(admin);
+    await vi.waitFor(() => expect(navLabels()).toHaveLength(12));
+    const nav = shadow().querySelector<HTMLElement>('nav[aria-label="Main"]')!;
+    // Before: one row with overflow-x: auto, so Sources, Sync and Admin sat off screen.
+    expect(nav.scrollWidth).toBeLessThanOrEqual(nav.clientWidth);
+    expect(document.documentElement.scrollWidth).toBeLessThanOrEqual(768);
+    const bounds = nav.getBoundingClientRect();
+    for (const link of nav.querySelectorAll('a')) {
+      const box = link.getBoundingClientRect();
+      expect(box.right, link.textContent ?? '').toBeLessThanOrEqual(bounds.right + 0.5);
+      expect(box.height).toBeGreaterThanOrEqual(44);
+    }
+    await page.screenshot({ path: '../../test-results/screenshots/my-work/nav-admin-768x1024.png', element: app });
+  });
+
+  it('engineers\' "To review" opens the done work orders, is the current entry there, and counts them', async () => {
+    const storage = createStorage({ type: 'memory' });
+    for (const [id, status] of [['a', 'done'], ['b', 'done'], ['c', 'open'], ['d', 'verified']] as const) {
+      await storage.put(`work_order/${id}`, { type: 'work_order', site: 'site/north', title: `Order ${id}`, status, notes: '' });
+    }
+    await mount(engineer, { storage });
+    const review = () => [...shadow().querySelectorAll<HTMLAnchorElement>('nav[aria-label="Main"] a')].find((link) => link.textContent?.trim() === 'To review')!;
+    const orders = () => [...shadow().querySelectorAll<HTMLAnchorElement>('nav[aria-label="Main"] a')].find((link) => link.textContent?.trim() === 'Work orders')!;
+    await vi.waitFor(() => expect(review()).toBeDefined());
+    expect(review().getAttribute('href')).toBe('#/work-orders?q=status%3Adone');
+    await vi.waitFor(() => expect(review().querySelector('fl-review-count')?.shadowRoot?.querySelector('[data-count]')?.textContent).toBe('2'));
+    await go('#/work-orders?q=status%3Adone');
+    expect(review().getAttribute('aria-current')).toBe('page');
+    expect(orders().getAttribute('aria-current')).toBe('false');
+    expect(heading()).toBe('Work orders');
+    await go('#/work-orders');
+    expect(review().getAttribute('aria-current')).toBe('false');
+    expect(orders().getAttribute('aria-current')).toBe('page');
+  });
+
+  it('the header says how many changes wait to sync, visibly at 768 px, and "Up to date" once they went', async () => {
+    await page.viewport(768, 1024);
+    const remote = createStorage({ type: 'memory' });
+    const local = createStorage({ type: 'indexeddb', database: uniqueName('app-sync') });
+    const replica = new ReplicateStorage(local, remote, createStorage({ type: 'memory' }));
+    const sync = new SyncService({ replica, renewSession: async () => 'ok', debounceMs: 50, intervalMs: 3_600_000, lastSyncKey: uniqueName('last-sync') });
+    try {
+      await mount(technician, { storage: replica, sync });
+      const badge = () => shadow().querySelector('fl-sync-status')!.shadowRoot!.querySelector('a')!;
+      await replica.put('work_order/x', { type: 'work_order', site: 'site/north', title: 'Written offline', status: 'open', notes: '' });
+      await replica.put('work_order/y', { type: 'work_order', site: 'site/north', title: 'Also offline', status: 'open', notes: '' });
+      await sync.refreshCounts();
+      await vi.waitFor(() => expect(badge().textContent?.replace(/\s+/g, ' ').trim()).toBe('2 changes waiting'));
+      const waiting = badge().querySelector<HTMLElement>('[data-waiting]')!;
+      const box = waiting.getBoundingClientRect();
+      expect(box.width).toBeGreaterThan(0);
+      expect(box.right).toBeLessThanOrEqual(768);
+      expect(box.bottom).toBeLessThanOrEqual(shadow().querySelector('header')!.getBoundingClientRect().bottom);
+      await page.screenshot({ path: '../../test-results/screenshots/my-work/header-waiting-768x1024.png', element: shadow().querySelector('header')! });
+      expect(await sync.syncNow()).toBe(true);
+      await vi.waitFor(() => expect(badge().textContent?.trim()).toBe('Up to date'));
+    } finally {
+      sync.stop();
+    }
   });
 });
 
@@ -121,7 +196,7 @@ describe('<fl-app> header', () => {
     (shadow().querySelector('[data-sign-out]') as HTMLElement).click();
     await vi.waitFor(() => expect(server.requests).toContain('DELETE /api/session'));
     await vi.waitFor(() => expect(user()).toBeNull());
-    expect(navLabels()).toEqual(['Sites', 'Alarms', 'Work orders', 'Import', 'Sync']);
+    expect(navLabels()).toEqual(['Sites', 'My work', 'Alarms', 'Work orders', 'Plans', 'Import', 'Sync']);
     // Forgotten on this device too: a reload offline would not come back as ada.
     expect(localStorage.getItem('fieldline-user')).toBeNull();
     await vi.waitFor(() => expect(document.querySelector('.sl-toast-stack sl-alert')?.textContent).toContain('Signed out'));
