@@ -132,6 +132,8 @@ export class FlApp extends LitElement {
   readonly #provisionalAlarmsProvider = new ContextProvider(this, { context: provisionalAlarmsContext });
 
   readonly #online = new OnlineStatusController(this);
+  /** The user whose assignments the pins follow (set once per signed-in user). */
+  #following: string | undefined;
   readonly #session = new SessionController(this, { fetch: (input, init) => (this.api ?? window.fetch.bind(window))(input, init) });
   readonly #theme = new ThemeController(this);
   readonly #router = new RouteController<Route>(this, {
@@ -182,6 +184,14 @@ export class FlApp extends LitElement {
   protected override updated(): void {
     const title = this.renderRoot.querySelector('main h2')?.textContent?.trim();
     if (title) document.title = `${title} · Fieldline`;
+    // Pins follow the signed-in user's open work orders (their assets' data is on the device
+    // before they leave); a sign-out leaves them, the next user's sign-in replaces them.
+    const username = this.#session.user?.username;
+    const pins = this.sync?.pins;
+    if (pins && username && username !== this.#following) {
+      this.#following = username;
+      void pins.followAssignments(username).catch((error: unknown) => console.warn('pins could not follow the assignments', error));
+    }
   }
 
   static override styles = [
