@@ -20,7 +20,7 @@ export { ApiError, parseUnits, sourcesApi, type DataSource, type NewDataSource }
 export { onBackgroundSyncRequest, requestBackgroundSync } from './background-sync';
 export { formatBytes, requestPersistence, storageEstimate, type StorageEstimateReport } from './storage-estimate';
 export { SyncService, renewSessionOnThisOrigin, type SessionCheck, type SyncServiceOptions, type SyncState, type SyncStatus } from './sync/sync-service';
-export { PinService, type Pin, type PinEstimate, type PinServiceOptions } from './sync/pins';
+export { AUTO_PIN_DAYS, PINS_CHANGE_EVENT, PinService, type Pin, type PinEstimate, type PinServiceOptions, type PinStatus } from './sync/pins';
 export { syncContext } from './contexts';
 export { SyncStatusController } from './sync/sync-status-controller';
 export { apiClient, sameOriginApi, type ApiClient, type ApiClientOptions } from './api-client';
@@ -52,5 +52,8 @@ export {
 export { BASELINES_ID, DeviceAlarmEvaluator, PROVISIONAL_CHANGE_EVENT, type DeviceAlarmEvaluatorOptions } from './alarms/device-evaluator';
 export { DUE_SOON_DAYS, checklistProgress, compareWork, daysUntil, dueLabel, dueState, localDay, myWork, photoCount, waitingForReview, workSummary, type DueState, type MyWork, type WorkGroup, type WorkItem } from './maintenance/my-work';
 export { TIMELINE_LIMIT, assetTimeline, filterTimeline, statusInWords, timeOf, timelineKinds, type Timeline, type TimelineDoc, type TimelineEntry, type TimelineKind } from './maintenance/asset-timeline';
-export { readDeviceData, type AssetDeviceData, type PinReport, type PinSource } from './maintenance/device-data';
 export { MAX_READING_FIELDS, manualChannelOf, newReadingProblem, pendingReadings, readingsOf, recordReading, type NewReading, type PendingReading, type PendingReadingsOptions, type ReadingDoc } from './maintenance/readings';
+export { readDeviceData, type AssetDeviceData, type PinReport, type PinSource } from './maintenance/device-data';
+export { NotSignedIn, WorkOrderController, type PhotoProgress, type PhotosAdded, type WorkOrderControllerOptions, type WorkOrderTitles } from './maintenance/work-order-controller';
+export { PhotoResizer } from './photos/photo-resizer';
+export { PHOTO_MAX_BYTES, PHOTO_MAX_SIDE, PhotoError, fitWithin, resizePhoto, type ResizedPhoto } from './photos/photo-resize';
