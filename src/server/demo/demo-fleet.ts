@@ -24,6 +24,7 @@ import { ForwardClient, ForwardClientClosed, type ForwardEntry } from './forward
 import { BURST_MS, LIVE_BURST_EVERY_MS, RECENT_MS, SECOND, OLD_DT_MS, burstSamples, silentAt, sourceSamples } from './plan';
 import { faultSchedule, groundTruth, type FaultSchedule } from './schedule';
 import { demoAlarmRules } from './alarm-rules';
+import { demoMaintenancePlans } from './maintenance-plans';
 import { bulkSlices, lastTimeOf, type BulkSource } from './bulk';
 
 /** The seed of the fleet `npm start` shows. */
@@ -136,6 +137,8 @@ export class DemoFleet {
     for (const { id, doc } of groundTruth(schedule, channelIds)) await this.#putIfAbsent(writes, id, doc);
     // The alarm rules that catch the scheduled faults: written where absent, so an engineer's edits stay.
     for (const { id, doc } of demoAlarmRules()) await this.#putIfAbsent(writes, id, doc);
+    // The preventive plans (their work orders come from the plan scheduler): likewise where absent.
+    for (const { id, doc } of demoMaintenancePlans(schedule.liveFrom)) await this.#putIfAbsent(writes, id, doc);
     if (writes.length > 0) await writeAll(store.documents, writes);
     created.forEach((commit) => commit());
     if (this.#stopped) return;
