@@ -1,7 +1,7 @@
 import { expect, type Locator, type Page } from '@playwright/test';
 
 /** A lifecycle button of the work order page, by its label. */
-export type WorkOrderAction = 'Start' | 'Put on hold' | 'Resume' | 'Complete' | 'Verify' | 'Reopen' | 'Assign' | 'Unassign';
+export type WorkOrderAction = 'Start' | 'Put on hold' | 'Resume' | 'Mark done' | 'Verify' | 'Reopen' | 'Assign' | 'Unassign';
 
 /** A file for the photo input: what Playwright's setInputFiles takes. */
 export interface PhotoFile {
@@ -37,18 +37,21 @@ export class WorkOrderPage {
   readonly photos: Locator;
   readonly thumbnails: Locator;
   readonly details: Locator;
+  readonly photoErrors: Locator;
   readonly history: Locator;
   readonly error: Locator;
 
   constructor(page: Page) {
     this.page = page;
     this.gadget = page.locator('fl-work-order');
-    this.heading = page.locator('fl-app main h2');
+    // The shell's own heading (the page's dialogs have h2 titles of their own inside main).
+    this.heading = page.locator('fl-app main > h2');
     this.status = this.gadget.locator('[data-status]').first();
     this.actions = this.gadget.getByRole('region', { name: 'Actions' });
     this.checklist = this.gadget.getByRole('region', { name: 'Checklist' });
     this.photos = this.gadget.getByRole('region', { name: 'Photos' });
     this.thumbnails = this.photos.locator('[data-photo] img');
+    this.photoErrors = this.photos.locator('[data-photo-errors]');
     this.details = this.gadget.getByRole('form', { name: 'Details' });
     this.history = this.gadget.getByRole('list', { name: 'History of the work order' }).getByRole('listitem');
     this.error = this.gadget.locator('[role="alert"]');
@@ -57,6 +60,12 @@ export class WorkOrderPage {
   /** Opens a work order by id (`base` when the test has no baseURL) and waits for its title. */
   async open(id: string, title: string, base = ''): Promise<void> {
     await this.page.goto(`${base}/#/work-orders/${encodeURIComponent(id)}`);
+    await this.waitFor(title);
+  }
+
+  /** Goes to a work order inside the running app (the address's hash: no reload, works offline) and waits for its title. */
+  async go(id: string, title: string): Promise<void> {
+    await this.page.evaluate((hash) => (location.hash = hash), `#/work-orders/${encodeURIComponent(id)}`);
     await this.waitFor(title);
   }
 
@@ -144,7 +153,7 @@ export class WorkOrderPage {
       await select.getByRole('option', { name: details.priority, exact: true }).click();
     }
     if (details.due !== undefined) await form.locator('sl-input[name="due"] input').fill(details.due);
-    if (details.assignee !== undefined) await form.getByRole('combobox', { name: /^Assignee/ }).or(form.getByRole('textbox', { name: /^Assignee/ })).first().fill(details.assignee);
+    if (details.assignee !== undefined) await form.getByRole('textbox', { name: /^Assignee/ }).fill(details.assignee);
     if (details.estimatedHours !== undefined) await form.getByRole('spinbutton', { name: /^Estimated hours/ }).fill(String(details.estimatedHours));
     if (details.actualHours !== undefined) await form.getByRole('spinbutton', { name: /^Actual hours/ }).fill(String(details.actualHours));
     for (const part of details.addParts ?? []) {
@@ -154,9 +163,10 @@ export class WorkOrderPage {
       await row.getByRole('spinbutton', { name: /^Quantity/ }).fill(String(part.quantity));
     }
     if (details.notes !== undefined) await form.getByRole('textbox', { name: /^Notes/ }).fill(details.notes);
-    const save = form.getByRole('button', { name: 'Save', exact: true });
+    const save = form.locator('sl-button[type="submit"]');
     await save.click();
-    await expect(save).toBeDisabled();
+    // Save is enabled only while the form differs from the stored work order: disabled again = written.
+    await expect(save).toHaveAttribute('disabled', '');
   }
 
   /** Adds a comment and waits for it in the history. */
