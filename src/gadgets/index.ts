@@ -8,6 +8,7 @@ import { FlSignIn } from './fl-sign-in';
 import { FlSources } from './fl-sources';
 import { FlUpload } from './fl-upload';
 import { FlWorkOrders } from './fl-work-orders';
+import { FlWorkOrder } from './fl-work-order';
 import { FlConflicts } from './fl-conflicts';
 import { FlOfflineData } from './fl-offline-data';
 import { FlSyncStatus } from './fl-sync-status';
@@ -32,6 +33,7 @@ export { FlMyWork, FlReviewCount };
 export type { SourcesViewApi } from './fl-sources';
 export { FlApp, FlAsset, FlChannel, FlSite, FlSites, FlSparkline, FlChannelChart, FlChannelList, FlConflicts, FlOfflineData, FlSignIn, FlSources, FlSyncStatus, FlUpload, FlWorkOrders };
 export type { WorkOrder, WorkOrderStatus } from './fl-work-orders';
+export { FlWorkOrder };
 
 const gadgets: Record<string, CustomElementConstructor> = {
   'fl-admin-assets': FlAdminAssets,
@@ -58,6 +60,7 @@ const gadgets: Record<string, CustomElementConstructor> = {
   'fl-sources': FlSources,
   'fl-upload': FlUpload,
   'fl-work-orders': FlWorkOrders,
+  'fl-work-order': FlWorkOrder,
 };
 
 /** Defines every Fieldline custom element once (safe to call twice). */
