@@ -23,6 +23,7 @@ import { AnomalyRunner } from './alarms/anomaly-runner';
 import { AlarmEvaluator } from './alarms/alarm-evaluator';
 import { alarmStatusRoutes } from './http/routes/alarms';
 import { ActionApplier } from './alarms/action-applier';
+import { PlanScheduler } from './maintenance/plan-scheduler';
 import { ReadingApplier } from './maintenance/reading-applier';
 
 export const projectRoot = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../..');
@@ -134,6 +135,9 @@ export async function startServer(config: ServerConfig, options: StartOptions = 
   alarmActions?.start();
   readings!.start();
   alarms?.start();
+  // Preventive plans: work orders generated ahead of time, each once (plan-scheduler.ts).
+  const plans = new PlanScheduler(store, { live: live!, pollMs: config.maintenancePollMs, log: { warn: (object, message) => started.log.warn(object, message) } });
+  plans.start();
   return {
     app: started,
     store,
@@ -147,7 +151,7 @@ export async function startServer(config: ServerConfig, options: StartOptions = 
     close() {
       // Order matters: stop accepting and drain requests first, then close the database they use.
       // The fleet stops sending first.
-      closing ??= Promise.all([fleet?.stop(), anomalies?.stop(), alarmActions?.stop(), readings!.stop(), alarms?.stop()]).then(() => Promise.all([started.close(), forward!.close()])).then(() => store.close());
+      closing ??= Promise.all([fleet?.stop(), anomalies?.stop(), alarmActions?.stop(), readings!.stop(), alarms?.stop(), plans.stop()]).then(() => Promise.all([started.close(), forward!.close()])).then(() => store.close());
       return closing;
     },
   };

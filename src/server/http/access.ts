@@ -39,7 +39,7 @@ export function kindOfType(type: unknown): DocumentKind {
   return typeof type === 'string' ? `type:${type}` : 'untyped';
 }
 
-const engineerWritable = new Set<DocumentKind>(['type:transformation', 'type:alarm_rule', 'type:alarm_action', 'type:work_order', 'type:reading']);
+const engineerWritable = new Set<DocumentKind>(['type:transformation', 'type:alarm_rule', 'type:alarm_action', 'type:work_order', 'type:reading', 'type:maintenance_plan']);
 
 /**
  * Ids only the server (its reading applier) and admins write: the manual-reading channels and
@@ -49,7 +49,7 @@ const engineerWritable = new Set<DocumentKind>(['type:transformation', 'type:ala
 const serverWrittenPrefixes = ['channel/manual/', 'array/manual/'];
 
 /** What technicians never write, even in their own sites. */
-const technicianUnwritable = new Set<DocumentKind>(['type:site', 'transformation', 'type:alarm', 'type:alarm_rule']);
+const technicianUnwritable = new Set<DocumentKind>(['type:site', 'transformation', 'type:alarm', 'type:alarm_rule', 'type:maintenance_plan']);
 
 /** The signed-in user; 401 when there is none. */
 export function requireUser(request: FastifyRequest): User {

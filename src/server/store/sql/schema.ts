@@ -260,6 +260,19 @@ export const migrations: readonly Migration[] = [
     },
   },
   {
+    version: 19,
+    name: 'maintenance plan runs',
+    // Per preventive plan × asset: how many work orders the plan scheduler generated and when the
+    // last fell due, and for usage plans the samples read of the usage channel's array (positions,
+    // JSON {array id: samples read}) with the usage kernel's state; a version every write advances.
+    // Written in the same transaction as the work orders generated, and only when the version is
+    // still the one read: a second process that read the same samples rolls back.
+    statements: {
+      sqlite: ['CREATE TABLE maintenance_plan_runs (id TEXT PRIMARY KEY, plan TEXT NOT NULL, asset TEXT NOT NULL, positions TEXT NOT NULL, state TEXT NOT NULL, version INTEGER NOT NULL, updated_at TEXT NOT NULL) STRICT', 'CREATE INDEX maintenance_plan_runs_plan ON maintenance_plan_runs (plan)'],
+      postgres: ['CREATE TABLE maintenance_plan_runs (id TEXT PRIMARY KEY, plan TEXT NOT NULL, asset TEXT NOT NULL, positions TEXT NOT NULL, state TEXT NOT NULL, version BIGINT NOT NULL, updated_at TEXT NOT NULL)', 'CREATE INDEX maintenance_plan_runs_plan ON maintenance_plan_runs (plan)'],
+    },
+  },
+  {
     version: 20,
     name: 'readings applied',
     // Each manual reading the server has appended to its asset's manual-reading channels (or
