@@ -5,6 +5,7 @@
  */
 import { Workbox } from 'workbox-window';
 import { defineGadgets } from './gadgets';
+import { mergePolicyFor } from './core';
 import { ReplicateStorage, createStorage } from './storage';
 import { DEVICE_SCOPE, DeviceAlarmEvaluator, LiveService, PinService, SyncService, Uploader, forgetBrowserDemo } from './controllers';
 
@@ -21,8 +22,10 @@ const server = createStorage({ type: 'http', url: location.origin });
 
 // Records (sites, assets, work orders, inspections with their photos) sync both ways; channel
 // arrays only through pins (they can be huge); documents scoped to this device never leave it.
+// Work orders and maintenance plans changed here and on the server merge field by field.
 const storage = new ReplicateStorage(local, server, createStorage({ type: 'indexeddb', database: 'fieldline-sync' }), {
   query: `NOT kind:"fl-channel-array" AND NOT scope:${DEVICE_SCOPE}`,
+  merge: mergePolicyFor,
 });
 const pins = new PinService({
   local,
@@ -39,9 +42,9 @@ const uploader = new Uploader({ outbox: createStorage({ type: 'indexeddb', datab
 // The server's live events (samples appended, documents changed): charts and tiles tail them.
 const live = new LiveService();
 
-// Alarm rules evaluated here too, for readings recorded on this device and not yet on the server:
-// provisional alarms, shown until the server's own arrive (the baselines live in a device database).
-const deviceAlarms = new DeviceAlarmEvaluator({ storage: local, device: createStorage({ type: 'indexeddb', database: 'fieldline-device-alarms' }) });
+// Alarm rules evaluated here too, for readings recorded on this device and not yet in the server's
+// arrays: provisional alarms, shown until the server's own arrive.
+const deviceAlarms = new DeviceAlarmEvaluator({ storage: local });
 
 const app = document.querySelector('fl-app');
 if (app) {

@@ -10,6 +10,42 @@ function show(value: Json | undefined): string {
   return typeof value === 'string' ? value : JSON.stringify(value);
 }
 
+/** Words for a name of the document (`actual_hours` → "actual hours"). */
+function words(name: string): string {
+  return name.replace(/_/g, ' ');
+}
+
+function labelOf(list: Json | undefined, id: string, key: 'label' | 'name'): string | undefined {
+  if (!Array.isArray(list)) return undefined;
+  const item = list.find((entry) => typeof entry === 'object' && entry !== null && !Array.isArray(entry) && entry.id === id);
+  const label = item && typeof item === 'object' && !Array.isArray(item) ? item[key] : undefined;
+  return typeof label === 'string' ? label : undefined;
+}
+
+/**
+ * What a merged conflict's paths are in words: `notes` → "notes", `results.c2` → the checklist
+ * item's label, `parts.p1` → the part's name, a photo once however many of its paths conflict.
+ */
+function conflictFieldNames(conflict: ConflictRecord): string[] {
+  const doc = conflict.remote ?? conflict.local ?? {};
+  const names = new Set<string>();
+  for (const path of conflict.fields ?? []) {
+    if (path.startsWith('attachments/')) names.add(`photo ${path.slice('attachments/'.length)}`);
+    else if (path.startsWith('photos.')) names.add(`photo ${path.slice('photos.'.length)}`);
+    else if (path.startsWith('results.')) {
+      const id = path.slice('results.'.length);
+      names.add(`checklist "${labelOf(doc.checklist, id, 'label') ?? id}"`);
+    } else if (path.startsWith('parts.')) {
+      const id = path.slice('parts.'.length);
+      names.add(`part "${labelOf(doc.parts, id, 'name') ?? id}"`);
+    } else if (path.startsWith('checklist.')) {
+      const id = path.slice('checklist.'.length);
+      names.add(`checklist item "${labelOf(doc.checklist, id, 'label') ?? id}"`);
+    } else names.add(words(path));
+  }
+  return [...names];
+}
+
 /** A write the server refused, with the document as this device holds it (null: a deletion). */
 interface RefusedRow {
   refusal: Refusal;
@@ -24,7 +60,9 @@ interface RefusedRow {
  * not theirs), each with the server's reason: the user corrects the site (chosen from the sites on
  * this device) and sends it again, or discards this device's change (the server's version comes
  * back). Without this a refused write stayed on the device for ever, retried and refused at every
- * sync. Gadget methods: `reload()`.
+ * sync. A work order (or plan) changed on both sides was merged: only the fields changed on both
+ * conflict, named above the table ("Changed on both: priority, notes"), and the table shows just
+ * those (everything else is the same in both versions). Gadget methods: `reload()`.
  */
 export class FlConflicts extends LitElement {
   static override properties = { conflicts: { state: true }, refused: { state: true }, sites: { state: true }, error: { state: true } };
@@ -55,6 +93,7 @@ export class FlConflicts extends LitElement {
       table { font-size: var(--sl-font-size-small); }
       th, td { border: 1px solid var(--fl-border); vertical-align: top; }
       tr.differs td { background: var(--sl-color-warning-100); color: var(--sl-color-neutral-900); }
+      .fields { font-weight: var(--sl-font-weight-semibold); }
       .buttons { display: flex; gap: var(--sl-spacing-small); flex-wrap: wrap; }
       [role='alert'] { color: var(--fl-danger); }
     `,
@@ -173,10 +212,16 @@ export class FlConflicts extends LitElement {
       ${conflicts.length === 0 ? html`<p class="none">No conflicts.</p>` : nothing}
       ${conflicts.map((conflict) => {
         const title = String(conflict.remote?.title ?? conflict.local?.title ?? conflict.id);
-        const keys = [...new Set([...Object.keys(conflict.local ?? {}), ...Object.keys(conflict.remote ?? {})])].sort();
-        return html`<article aria-label=${`Conflict: ${title}`}>
+        const merged = conflict.fields !== undefined;
+        const differs = (key: string): boolean => JSON.stringify(conflict.local?.[key]) !== JSON.stringify(conflict.remote?.[key]);
+        // A merge differs only in its conflicting fields: show those; the rest is the same on both.
+        const keys = [...new Set([...Object.keys(conflict.local ?? {}), ...Object.keys(conflict.remote ?? {})])].sort().filter((key) => !merged || differs(key));
+        return html`<article aria-label=${`Conflict: ${title}`} data-id=${conflict.id}>
           <h3>${title}</h3>
-          <p>This device ${this.#side(conflict.local)} it while the server had it ${this.#side(conflict.remote)}. The server's version is the one in use now.</p>
+          ${merged
+            ? html`<p class="fields">Changed on both: ${conflictFieldNames(conflict).join(', ')}</p>
+                <p>Everything else this device and the server changed was merged. The server's values of these are the ones in use now.</p>`
+            : html`<p>This device ${this.#side(conflict.local)} it while the server had it ${this.#side(conflict.remote)}. The server's version is the one in use now.</p>`}
           <table>
             <thead><tr><th>Field</th><th>This device (not kept)</th><th>Server (in use)</th></tr></thead>
             <tbody>
@@ -186,7 +231,7 @@ export class FlConflicts extends LitElement {
               ${keys.map((key) => {
                 const mine = conflict.local?.[key];
                 const theirs = conflict.remote?.[key];
-                return html`<tr class=${JSON.stringify(mine) === JSON.stringify(theirs) ? '' : 'differs'}><td>${key}</td><td>${conflict.local === null ? '' : show(mine)}</td><td>${conflict.remote === null ? '' : show(theirs)}</td></tr>`;
+                return html`<tr class=${differs(key) ? 'differs' : ''}><td>${key}</td><td>${conflict.local === null ? '' : show(mine)}</td><td>${conflict.remote === null ? '' : show(theirs)}</td></tr>`;
               })}
             </tbody>
           </table>
