@@ -5,6 +5,7 @@
 // document got in without its append (the sweep), and with two server processes on one
 // PostgreSQL. Bad readings are refused with 400 naming the field; readings are immutable; the
 // manual channels and arrays are the server's (plain value appends 409, their ids 403).
+import pg from 'pg';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { ChannelArray } from '../../src/arrays';
 import { manualArrayId, manualChannelId, type ReadingDoc } from '../../src/core';
@@ -42,7 +43,7 @@ async function samples(store: Store, asset: string, field: string): Promise<Arra
 describe.each([
   ['SQLite', () => ({})],
   ['PostgreSQL', () => ({ DATABASE_URL: postgres.url })],
-])('manual readings on %s', (name, env) => {
+])('manual readings on %s', (_name, env) => {
   let test: TestServer;
   const tokens: Record<string, string | undefined> = {};
   const call = apiCaller(() => test, tokens);
@@ -174,6 +175,18 @@ describe.each([
     expect(await samples(test.server.store, asset, 'oil')).toHaveLength(2);
   });
 
+  it('alarm rules see readings like any samples: a reading beyond a threshold raises an alarm at its time', async () => {
+    const asset = await newAsset();
+    const channel = manualChannelId(asset, 'gearbox_oil_level');
+    const rule = { type: 'alarm_rule', site: SITE, title: 'Gearbox oil low', enabled: true, target: { channel }, condition: { kind: 'threshold', direction: 'low', level: 40 }, severity: 'high' };
+    expect((await put('eve', `alarm_rule/oil-low-${assetCount}`, rule)).status).toBe(200);
+    expect((await put('tom', 'reading/oil-ok', reading(asset, T0, { gearbox_oil_level: 80 }, { units: { gearbox_oil_level: '%' } }))).status).toBe(200);
+    expect((await put('tom', 'reading/oil-low', reading(asset, T0 + HOUR, { gearbox_oil_level: 31 }))).status).toBe(200);
+    const alarms = async () => (await test.server.store.documents.allDocs({ include_docs: true })).rows.map((row) => row.doc!).filter((doc) => doc.type === 'alarm' && doc.channel === channel);
+    await expect.poll(async () => (await alarms()).length, { timeout: 20_000 }).toBe(1);
+    expect((await alarms())[0]).toMatchObject({ state: 'active_unacked', raised_at: T0 + HOUR, asset, severity: 'high' });
+  });
+
   it('bad readings are refused with 400 naming the field, nothing of them stored', async () => {
     const asset = await newAsset();
     const cases: Array<[unknown, RegExp]> = [
@@ -247,37 +260,47 @@ describe.each([
     expect((await call('tom', 'DELETE', `/api/docs/${encodeURIComponent(arrayId)}`)).status).toBe(403);
     expect(await samples(test.server.store, asset, 'oil')).toEqual([[T0, 7]]);
   });
+});
 
-  it.runIf(name === 'PostgreSQL')('two server processes on one database append every reading once, in time order', async () => {
-    const asset = await newAsset();
-    const second = await startTestServer({ DATABASE_URL: postgres.url });
+describe('two server processes on one PostgreSQL', () => {
+  it('append every reading once, in time order, each sent to both at once', async () => {
+    // A database of its own: both servers start on it empty.
+    const client = new pg.Client({ connectionString: postgres.url });
+    await client.connect();
+    await client.query('CREATE DATABASE readings_two');
+    await client.end();
+    const url = postgres.url.replace(/\/postgres$/, '/readings_two');
+    const first = await startTestServer({ DATABASE_URL: url });
+    const second = await startTestServer({ DATABASE_URL: url });
     try {
-      const secondToken = await second.login('tom', 'tom-password');
-      const urls = [test.server.url, second.server.url];
-      const appliedBefore = test.server.readings.counts.applied;
-      const tokenOf = [tokens.tom!, secondToken];
+      const admin = await first.login('admin', ADMIN_PASSWORD);
+      const headers = (token: string) => ({ authorization: `Bearer ${token}`, 'content-type': 'application/json' });
+      for (const [id, doc] of [
+        [SITE, { type: 'site', title: 'T07', kind: 'wind_farm' }],
+        ['asset/t07/two', { type: 'asset', site: SITE, title: 'Two', asset_type: 'turbine' }],
+      ] as const) expect((await fetch(`${first.server.url}/api/docs/${encodeURIComponent(id)}`, { method: 'PUT', headers: headers(admin), body: JSON.stringify(doc) })).status).toBe(200);
+      const tokenOf = [await first.addUser(admin, 'tom', 'technician', [SITE]), await second.login('tom', 'tom-password')];
+      const urls = [first.server.url, second.server.url];
       // 40 readings of one field, times shuffled; each sent to both processes at once.
-      const readings = Array.from({ length: 40 }, (_, index) => ({ id: `reading/two-${index}`, doc: reading(asset, T0 + ((index * 17) % 40) * 60_000, { fan_current: index }) }));
+      const readings = Array.from({ length: 40 }, (_, index) => ({ id: `reading/two-${index}`, doc: reading('asset/t07/two', T0 + ((index * 17) % 40) * 60_000, { fan_current: index }) }));
       await Promise.all(
         readings.flatMap(({ id, doc }) =>
-          urls.map(async (url, which) => {
-            const response = await fetch(`${url}/api/bulk_docs`, { method: 'POST', headers: { authorization: `Bearer ${tokenOf[which]}`, 'content-type': 'application/json' }, body: JSON.stringify({ docs: [{ id, doc }] }) });
+          urls.map(async (base, which) => {
+            const response = await fetch(`${base}/api/bulk_docs`, { method: 'POST', headers: headers(tokenOf[which]!), body: JSON.stringify({ docs: [{ id, doc }] }) });
             const [result] = ((await response.json()) as { results: Array<{ ok: boolean; status?: number }> }).results;
-            // Both processes may store it (the same body again is fine) or one loses the race on the document itself.
-            expect(result!.ok || result!.status === 409, JSON.stringify(result)).toBe(true);
+            expect(result!.ok, JSON.stringify(result)).toBe(true);
           }),
         ),
       );
-      await Promise.all([test.server.readings.sweep(), second.server.readings.sweep()]);
-      const stored = await samples(test.server.store, asset, 'fan_current');
+      await Promise.all([first.server.readings.sweep(), second.server.readings.sweep()]);
       const expected = readings.map(({ doc }) => [doc.at, doc.values.fan_current!] as [number, number]).sort((a, b) => a[0] - b[0]);
-      expect(stored).toEqual(expected);
+      expect(await samples(first.server.store, 'asset/t07/two', 'fan_current')).toEqual(expected);
       // Each reading appended by exactly one of the two.
-      const first = test.server.readings.counts.applied - appliedBefore;
-      expect(first + second.server.readings.counts.applied).toBe(40);
-      console.log(`two processes: applied ${first} + ${second.server.readings.counts.applied}, conditional writes redone ${test.server.readings.counts.conflicts} + ${second.server.readings.counts.conflicts}`);
+      const [a, b] = [first.server.readings.counts, second.server.readings.counts];
+      expect(a.applied + b.applied).toBe(40);
+      console.log(`two processes: applied ${a.applied} + ${b.applied}, conditional writes redone ${a.conflicts} + ${b.conflicts}`);
     } finally {
-      await second.stop();
+      await Promise.all([first.stop(), second.stop()]);
     }
   }, 120_000);
 });
