@@ -1,26 +1,51 @@
 import { LitElement, css, html, nothing, type PropertyValues } from 'lit';
 import { ContextConsumer } from '@lit/context';
 import type SlSelect from '@shoelace-style/shoelace/dist/components/select/select.js';
-import { AlarmsController, activationBands, ChannelStatusController, DocsController, OnlineStatusController, hrefOf, serverStorageContext, storageContext, whereEquals, worstOpenAlarm, type Listed } from '../controllers';
-import type { AssetDoc, ChannelDoc, SiteDoc, WorkOrder } from '../core';
+import {
+  AlarmsController,
+  activationBands,
+  assetTimeline,
+  ChannelStatusController,
+  DocsController,
+  filterTimeline,
+  OnlineStatusController,
+  hrefOf,
+  serverStorageContext,
+  statusInWords,
+  storageContext,
+  timelineKinds,
+  whereEquals,
+  worstOpenAlarm,
+  type Listed,
+  type TimelineDoc,
+  type TimelineEntry,
+  type TimelineKind,
+} from '../controllers';
+import { assetTree, type AssetDoc, type ChannelDoc, type Severity, type SiteDoc, type WorkOrder } from '../core';
 import { baseStyles } from './design/styles';
 import { formatAge, formatValue, humanize } from './format';
 import { mainChannels } from './fl-site';
-import { alarmStateOfAssets, alarmsOfAsset, formatTime, severityChip, severityStyles, stateShort } from './alarm-format';
+import { alarmStateOfAssets, formatTime, severityChip, severityStyles } from './alarm-format';
 
 type Channel = Listed<ChannelDoc>;
 
-const statusLabel: Record<string, string> = { open: 'Open', in_progress: 'In progress', done: 'Done' };
+/** Statuses of closed work (not listed under open work orders). */
+const closed: ReadonlySet<string> = new Set(['done', 'verified']);
+
+const kindLabels: Record<TimelineKind, string> = { alarm: 'Alarms', work_order: 'Work orders', inspection: 'Inspections', prediction: 'Predictions', failure: 'Failures' };
+const kindIcons: Record<TimelineKind, string> = { alarm: 'bell', work_order: 'clipboard-check', inspection: 'list-check', prediction: 'graph-up', failure: 'wrench' };
+const severities: ReadonlySet<string> = new Set(['low', 'medium', 'high', 'critical']);
 
 /**
  * One asset: what it is (type, make/model, serial, commissioning, location, its site and parent),
  * its channels with their last values (live), a chart of one channel's recent data (chosen from
- * the list), its child assets, its open work orders and its history (closed work orders; alarm
- * events join when alarms exist). Gadget methods: property `asset` (the asset's id); fires
+ * the list), its parts, the open work orders of it and its parts, and one timeline of what
+ * happened to it and its parts (alarms, work orders, inspections, predictions, failures; newest
+ * first, filter chips by kind). Gadget methods: property `asset` (the asset's id); fires
  * `fl-title` (bubbles, composed) with {title, trail} for the shell's heading and breadcrumb.
  */
 export class FlAsset extends LitElement {
-  static override properties = { asset: { type: String }, doc: { state: true }, site: { state: true }, parent: { state: true }, chosen: { state: true } };
+  static override properties = { asset: { type: String }, doc: { state: true }, site: { state: true }, parent: { state: true }, chosen: { state: true }, kinds: { state: true } };
 
   declare asset: string;
   declare doc: AssetDoc | null | undefined;
@@ -28,13 +53,25 @@ export class FlAsset extends LitElement {
   declare parent: AssetDoc | undefined;
   /** The channel the chart shows (array id), when the user chose one. */
   declare chosen: string | undefined;
+  /** The timeline's chosen kinds (none: every kind). */
+  declare kinds: ReadonlySet<TimelineKind>;
 
   readonly #storage = new ContextConsumer(this, { context: storageContext, subscribe: true, callback: () => void this.#load() });
   readonly #server = new ContextConsumer(this, { context: serverStorageContext, subscribe: true });
   readonly #online = new OnlineStatusController(this);
   readonly #channels = new DocsController<ChannelDoc>(this, { query: () => (this.asset ? `type:channel AND ${whereEquals('asset', this.asset)}` : undefined), prefixes: ['channel/'] });
   readonly #children = new DocsController<AssetDoc>(this, { query: () => (this.asset ? `type:asset AND ${whereEquals('parent', this.asset)}` : undefined), prefixes: ['asset/'] });
-  readonly #orders = new DocsController<WorkOrder>(this, { query: () => (this.asset ? `type:work_order AND ${whereEquals('asset', this.asset)}` : undefined), prefixes: ['work_order/'] });
+  /** The site's assets, for the asset's parts at every depth (the tree is built on the device). */
+  readonly #siteAssets = new DocsController<AssetDoc>(this, { query: () => (this.doc ? `type:asset AND ${whereEquals('site', this.doc.site)}` : undefined), prefixes: ['asset/'] });
+  /** What the timeline folds besides alarms: work orders, readings, predictions and failures of the asset and its parts. */
+  readonly #records = new DocsController<TimelineDoc>(this, {
+    query: () => {
+      const assets = this.#assetAndParts();
+      if (assets.size === 0) return undefined;
+      return `(type:work_order OR type:reading OR type:prediction OR type:failure) AND (${[...assets].sort().map((asset) => whereEquals('asset', asset)).join(' OR ')})`;
+    },
+    prefixes: ['work_order/', 'reading/', 'prediction/', 'failure/'],
+  });
   readonly #status = new ChannelStatusController(this);
   readonly #alarms = new AlarmsController(this, { filter: () => ({ state: 'any', showHidden: true }) });
 
@@ -42,6 +79,7 @@ export class FlAsset extends LitElement {
     super();
     this.asset = '';
     this.doc = undefined;
+    this.kinds = new Set();
   }
 
   static override styles = [
@@ -61,6 +99,22 @@ export class FlAsset extends LitElement {
       ul.links.alarms { flex-direction: column; }
       ul.links.alarms a { gap: var(--sl-spacing-small); padding-block: var(--sl-spacing-x-small); }
       .columns { display: grid; gap: var(--sl-spacing-x-large); grid-template-columns: repeat(auto-fit, minmax(20rem, 1fr)); }
+      .chips { display: flex; flex-wrap: wrap; gap: var(--sl-spacing-x-small); }
+      .chips button {
+        min-height: var(--fl-touch); padding: 0 var(--sl-spacing-medium); border-radius: var(--sl-border-radius-pill); cursor: pointer;
+        border: 1px solid var(--fl-border); background: var(--fl-surface); color: var(--fl-text); font: inherit;
+      }
+      .chips button[aria-pressed='true'] { background: var(--sl-color-primary-600); border-color: var(--sl-color-primary-600); color: var(--sl-color-neutral-0); font-weight: var(--sl-font-weight-semibold); }
+      .chips button:focus-visible { outline: var(--sl-focus-ring); outline-offset: var(--sl-focus-ring-offset); }
+      ol.timeline { list-style: none; margin: 0; padding: 0; display: grid; border-inline-start: 2px solid var(--fl-border); margin-inline-start: var(--sl-spacing-x-small); }
+      ol.timeline li { display: grid; grid-template-columns: 2rem 1fr; gap: var(--sl-spacing-x-small); padding: var(--sl-spacing-x-small) 0 var(--sl-spacing-x-small) var(--sl-spacing-small); position: relative; }
+      ol.timeline li > sl-icon { font-size: 1.25rem; color: var(--fl-text-muted); margin-top: 0.1rem; }
+      ol.timeline li[data-kind='failure'] > sl-icon { color: var(--fl-danger); }
+      ol.timeline li[data-kind='prediction'] > sl-icon { color: var(--fl-warn); }
+      ol.timeline .what { display: flex; flex-wrap: wrap; gap: var(--sl-spacing-2x-small) var(--sl-spacing-small); align-items: center; }
+      ol.timeline a { display: inline-flex; align-items: center; min-height: var(--fl-touch); }
+      ol.timeline .line { font-size: var(--sl-font-size-small); color: var(--fl-text-muted); }
+      ol.timeline .detail { font-size: var(--sl-font-size-small); }
     `,
   ];
 
@@ -70,8 +124,9 @@ export class FlAsset extends LitElement {
       void this.#load();
       this.#channels.refreshIfChanged();
       this.#children.refreshIfChanged();
-      this.#orders.refreshIfChanged();
     }
+    this.#siteAssets.refreshIfChanged();
+    this.#records.refreshIfChanged();
   }
 
   async #load(): Promise<void> {
@@ -120,21 +175,64 @@ export class FlAsset extends LitElement {
     </dl>`;
   }
 
-  /** This asset and its parts: their alarms are this asset's too. */
+  /**
+   * This asset and its parts at every depth (gearbox → main bearing): their alarms and work are
+   * this asset's too. The direct children stand in until the site's assets are listed.
+   */
   #assetAndParts(): Set<string> {
+    if (!this.asset) return new Set();
+    const siteAssets = this.#siteAssets.docs;
+    if (siteAssets && this.doc) return new Set([this.asset, ...assetTree(siteAssets).descendants(this.asset).map((part) => part.id)]);
     return new Set([this.asset, ...(this.#children.docs ?? []).map((child) => child.id)]);
   }
 
-  #alarmHistory() {
+  #toggleKind(kind: TimelineKind | undefined): void {
+    if (kind === undefined) {
+      this.kinds = new Set();
+      return;
+    }
+    const next = new Set(this.kinds);
+    if (next.has(kind)) next.delete(kind);
+    else next.add(kind);
+    this.kinds = next;
+  }
+
+  #timelineEntry(entry: TimelineEntry, partTitle: (asset: string) => string | undefined) {
+    const part = entry.asset === this.asset ? undefined : partTitle(entry.asset);
+    const severity = entry.severity && severities.has(entry.severity) ? (entry.severity as Severity) : undefined;
+    return html`<li data-kind=${entry.kind} data-key=${entry.key}>
+      <sl-icon name=${kindIcons[entry.kind]} label=${kindLabels[entry.kind]}></sl-icon>
+      <div>
+        <div class="what"><strong>${entry.what}</strong> ${severity ? html`${severityChip(severity)} ` : nothing}<a href=${entry.href}>${entry.title}</a></div>
+        ${entry.detail ? html`<div class="detail">${entry.detail}</div>` : nothing}
+        <div class="line">${entry.at === null ? 'date unknown' : html`<time datetime=${new Date(entry.at).toISOString()}>${formatTime(entry.at)}</time>`}${entry.by ? ` · ${entry.by}` : ''}${part ? ` · ${part}` : ''}</div>
+      </div>
+    </li>`;
+  }
+
+  #timeline() {
     const assets = this.#assetAndParts();
-    const alarms = this.#alarms.all.filter((alarm) => assets.has(alarm.asset)).sort((a, b) => b.raised_at - a.raised_at);
-    if (alarms.length === 0) return html`<p class="muted small">No alarms recorded for this asset.</p>`;
-    return html`<ul class="links alarms" aria-label="Alarms of this asset">
-        ${alarms.slice(0, 5).map(
-          (alarm) => html`<li><a href=${hrefOf('alarms', alarm.id)}>${severityChip(alarm.severity)}<span>${alarm.message || alarm.rule_title}<br /><span class="muted small">${stateShort[alarm.state]} · ${formatTime(alarm.raised_at)}</span></span></a></li>`,
+    const alarms = this.#alarms.all.filter((alarm) => assets.has(alarm.asset)) as unknown as TimelineDoc[];
+    const { entries, omitted } = assetTimeline([...alarms, ...(this.#records.docs ?? [])], assets);
+    const counts = new Map<TimelineKind, number>();
+    for (const entry of entries) counts.set(entry.kind, (counts.get(entry.kind) ?? 0) + 1);
+    const shown = filterTimeline(entries, this.kinds);
+    const titles = new Map((this.#siteAssets.docs ?? this.#children.docs ?? []).map((asset) => [asset.id, asset.title]));
+    return html`<section aria-labelledby="timeline-heading">
+      <h3 id="timeline-heading">Timeline</h3>
+      <div class="chips" role="group" aria-label="Show in the timeline">
+        <button type="button" aria-pressed=${String(this.kinds.size === 0)} @click=${() => this.#toggleKind(undefined)}>All (${entries.length})</button>
+        ${timelineKinds.map(
+          (kind) => html`<button type="button" data-kind=${kind} aria-pressed=${String(this.kinds.has(kind))} ?disabled=${!counts.get(kind) && !this.kinds.has(kind)} @click=${() => this.#toggleKind(kind)}>${kindLabels[kind]} (${counts.get(kind) ?? 0})</button>`,
         )}
-      </ul>
-      ${alarms.length > 5 ? html`<a href=${`${alarmsOfAsset(this.asset)}&state=any`}>All ${alarms.length} alarms of this asset</a>` : nothing}`;
+      </div>
+      ${this.#records.docs === undefined
+        ? html`<p class="muted"><sl-spinner></sl-spinner> Reading the history…</p>`
+        : shown.length === 0
+          ? html`<p class="muted">Nothing recorded for this asset yet.</p>`
+          : html`<ol class="timeline" aria-label="Timeline of this asset and its parts">${shown.map((entry) => this.#timelineEntry(entry, (asset) => titles.get(asset)))}</ol>`}
+      ${omitted > 0 ? html`<p class="muted small" data-omitted>${omitted} older entr${omitted === 1 ? 'y' : 'ies'} not shown.</p>` : nothing}
+    </section>`;
   }
 
   #channelTable(channels: Channel[]) {
@@ -173,7 +271,7 @@ export class FlAsset extends LitElement {
   #orderList(orders: Array<Listed<WorkOrder>>, empty: string) {
     if (orders.length === 0) return html`<p class="muted">${empty}</p>`;
     return html`<ul class="links">
-      ${orders.map((order) => html`<li><a href=${hrefOf('work-orders')}>${order.title} <sl-tag size="small" variant=${order.status === 'done' ? 'success' : 'primary'} style="margin-inline-start: var(--sl-spacing-x-small)">${statusLabel[order.status] ?? order.status}</sl-tag></a></li>`)}
+      ${orders.map((order) => html`<li><a href=${hrefOf('work-orders', order.id)}>${order.title} <sl-tag size="small" variant=${order.status === 'on_hold' ? 'warning' : 'primary'} style="margin-inline-start: var(--sl-spacing-x-small)">${statusInWords(order.status)}</sl-tag></a></li>`)}
     </ul>`;
   }
 
@@ -184,7 +282,7 @@ export class FlAsset extends LitElement {
     const channels = this.#channels.docs ?? [];
     this.#status.watch(channels.map((channel) => channel.array));
     const children = this.#children.docs ?? [];
-    const orders = this.#orders.docs ?? [];
+    const orders = (this.#records.docs ?? []).filter((record) => record.type === 'work_order' && typeof record.title === 'string' && !closed.has(String(record.status))) as unknown as Array<Listed<WorkOrder>>;
     return html`
       ${this.#facts(this.doc)}
       <section aria-labelledby="channels-heading">
@@ -200,15 +298,11 @@ export class FlAsset extends LitElement {
             : html`<ul class="links">${children.map((child) => html`<li><a href=${hrefOf('assets', child.id)}>${child.title}</a></li>`)}</ul>`}
         </section>
         <section aria-labelledby="orders-heading">
-          <h3 id="orders-heading">Work orders</h3>
-          ${this.#orderList(orders.filter((order) => order.status !== 'done'), 'No open work orders.')}
-        </section>
-        <section aria-labelledby="history-heading">
-          <h3 id="history-heading">History</h3>
-          ${this.#orderList(orders.filter((order) => order.status === 'done'), 'No closed work orders yet.')}
-          ${this.#alarmHistory()}
+          <h3 id="orders-heading">Open work orders</h3>
+          ${this.#orderList(orders, 'No open work orders.')}
         </section>
       </div>
+      ${this.#timeline()}
     `;
   }
 }

@@ -322,7 +322,8 @@ describe('alarm state of assets', () => {
     const asset = await mount<HTMLElement>(html`<fl-asset .asset=${'asset/north/t01'}></fl-asset>`, 'fl-asset');
     await vi.waitFor(() => expect(asset.shadowRoot!.querySelector('.facts a[data-alarms]')?.getAttribute('data-alarms')).toBe('2'));
     expect(asset.shadowRoot!.querySelector('.facts a[data-alarms] .severity')?.textContent?.trim()).toBe('Critical');
-    expect(asset.shadowRoot!.querySelectorAll('ul[aria-label="Alarms of this asset"] li')).toHaveLength(4);
+    // Every alarm of the asset and its parts, closed and shelved too, is on the asset's timeline (one raise each).
+    await vi.waitFor(() => expect(asset.shadowRoot!.querySelectorAll('ol.timeline li[data-kind="alarm"]')).toHaveLength(4));
   });
 });
 
