@@ -6,8 +6,10 @@
 // it done; the app reloads offline with everything still there; back online the server holds it
 // all — work orders with results, photos and history, the reading documents and the manual
 // channels' samples, and photos byte-identical to the device's IndexedDB copy (sha256). Then an
-// engineer on another tablet verifies one and reopens another with a comment.
+// engineer at a desk (1366×900) verifies one and reopens another with a comment. Screenshots of
+// the page at both sizes go to test-results/screenshots/work-order/.
 import crypto from 'node:crypto';
+import path from 'node:path';
 import { expect, test, type Page } from '@playwright/test';
 import { startE2eServer, type E2eServer } from './support/server';
 import { MainViews } from './pages/main-views';
@@ -24,6 +26,8 @@ const PUMPS = [1, 2, 3].map((n) => ({ id: `asset/riverside/p${n}`, title: `Pump 
 const ORDERS = PUMPS.map((pump, index) => ({ id: `work_order/e2e-day-${index + 1}`, title: `Quarterly inspection ${pump.title}`, asset: pump.id }));
 /** The bearing temperature read at each pump (the third one is out of limits: asked, confirmed). */
 const TEMPERATURES = [61.5, 58, 86];
+
+const screenshots = path.resolve(import.meta.dirname, '..', 'test-results', 'screenshots', 'work-order');
 
 let server: E2eServer;
 let adminToken: string;
@@ -200,6 +204,7 @@ test("a technician's offline day on a tablet: three inspections with results, re
     await expect(order.photoErrors).toHaveCount(0);
     await order.transition('Mark done', 'done');
   }
+  await page.screenshot({ path: path.join(screenshots, '768x1024-done-offline.png'), fullPage: true });
   // Nothing reached the server yet.
   expect(((await serverDoc(ORDERS[0]!.id)) as unknown as StoredOrder).status).toBe('assigned');
 
@@ -213,6 +218,11 @@ test("a technician's offline day on a tablet: three inspections with results, re
     await expect(order.item('Bearing temperature').locator('[data-result]')).toHaveAttribute('data-value', String(TEMPERATURES[index]));
     await expect(order.item('Remarks').locator('[data-result]')).toHaveAttribute('data-value', `Pump P${index + 1}: checked and cleaned.`);
   }
+
+  await order.go(ORDERS[0]!.id, ORDERS[0]!.title);
+  await page.screenshot({ path: path.join(screenshots, '768x1024-top.png') });
+  await order.photos.scrollIntoViewIfNeeded();
+  await page.screenshot({ path: path.join(screenshots, '768x1024-photos.png') });
 
   // Back online: everything syncs.
   await context.setOffline(false);
@@ -267,8 +277,9 @@ test("a technician's offline day on a tablet: three inspections with results, re
     .toEqual([1, 1, 1]);
   await context.close();
 
-  // The engineer, on another tablet, reviews the done work: verifies one, reopens another with a comment.
-  const review = await browser.newContext({ viewport: { width: 768, height: 1024 }, hasTouch: true });
+  // The engineer, at a desk, reviews the done work: verifies one, reopens another with a comment.
+  // (At a desk: 1366×900.)
+  const review = await browser.newContext({ viewport: { width: 1366, height: 900 } });
   const reviewPage = await review.newPage();
   const engineerViews = new MainViews(reviewPage);
   const engineerSync = new SyncPage(reviewPage);
@@ -278,8 +289,14 @@ test("a technician's offline day on a tablet: three inspections with results, re
   await engineerSync.waitUpToDate(30_000);
   await reviewed.go(ORDERS[0]!.id, ORDERS[0]!.title);
   await expect(reviewed.thumbnails).toHaveCount(2, { timeout: 30_000 });
+  await reviewPage.screenshot({ path: path.join(screenshots, '1366x900-review.png'), fullPage: true });
+  await reviewPage.screenshot({ path: path.join(screenshots, '1366x900-review-top.png') });
   await reviewed.transition('Verify', 'verified');
   await reviewed.go(ORDERS[2]!.id, ORDERS[2]!.title);
+  await reviewed.action('Reopen').click();
+  await reviewPage.screenshot({ path: path.join(screenshots, '1366x900-reopen-dialog.png') });
+  await reviewPage.keyboard.press('Escape');
+  await expect(reviewed.gadget.locator('sl-dialog[data-reopen]')).not.toHaveAttribute('open', '');
   await reviewed.reopen('Bearing at 86 °C: replace the bearing before closing.');
   await expect.poll(async () => ((await serverDoc(ORDERS[0]!.id)) as unknown as StoredOrder).status, { timeout: 30_000 }).toBe('verified');
   await expect.poll(async () => ((await serverDoc(ORDERS[2]!.id)) as unknown as StoredOrder).status, { timeout: 30_000 }).toBe('in_progress');

@@ -9,6 +9,7 @@ import { expect, test, type Page } from '@playwright/test';
 import { startE2eServer, type E2eServer } from './support/server';
 import { describeViolations, expectNoSeriousAxeViolations } from './support/axe';
 import { MainViews } from './pages/main-views';
+import { WorkOrderPage } from './pages/work-order-page';
 
 const ADMIN_PASSWORD = 'e2e admin password';
 const WIND = 'North Sea Wind';
@@ -156,6 +157,13 @@ for (const size of sizes) {
     await expect(page.locator('fl-work-orders').getByRole('form', { name: 'New work order' })).toBeVisible();
     await expect(page.locator('fl-work-orders').getByRole('article', { name: `Work order: ${WORK_ORDER}` }).locator('.meta')).toContainText(`${WIND} · ${TURBINE}`, { timeout: 20_000 });
     await checkView(page, views, size.name, 'work-orders');
+
+    // A work order's page (by its address; the list's rows lead there too): facts by title, actions, history.
+    const workOrder = new WorkOrderPage(page);
+    await workOrder.go('work_order/views-e2e-yaw-brake', WORK_ORDER);
+    await expect(workOrder.gadget.locator('[data-fact="asset"]')).toContainText(TURBINE, { timeout: 20_000 });
+    await expect(workOrder.action('Start')).toBeVisible();
+    await checkView(page, views, size.name, 'work-order');
     await views.goTo('Import');
     await expect(page.locator('fl-upload')).toBeVisible();
     await checkView(page, views, size.name, 'import');

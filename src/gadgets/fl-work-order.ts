@@ -182,6 +182,8 @@ export class FlWorkOrder extends LitElement {
       .entry sl-input { flex: 1 1 12rem; max-width: 20rem; }
       .entry sl-textarea { flex: 1 1 16rem; }
       .entry sl-input.warn::part(base) { border-color: var(--fl-danger); }
+      .hint { font-size: var(--sl-font-size-small); color: var(--fl-text-muted); }
+      .hint.out { color: var(--fl-danger); font-weight: var(--sl-font-weight-semibold); }
       .result { font-size: var(--sl-font-size-small); color: var(--fl-text-muted); }
       .result strong { color: var(--fl-text); }
       .result .limits { color: var(--fl-danger); font-weight: var(--sl-font-weight-semibold); }
@@ -389,7 +391,7 @@ export class FlWorkOrder extends LitElement {
     let hint: string | typeof nothing = nothing;
     if (!this.username || !role) hint = 'Sign in to change this work order.';
     else if (!mayEditWorkOrder(doc.status, role)) hint = 'Verified: only an engineer or admin changes it now (Reopen).';
-    else if (actions.length === 0) hint = 'Nothing to do from here for your role.';
+    else if (actions.length === 0) hint = doc.status === 'done' ? 'Done: an engineer verifies it, or reopens it with a comment.' : 'Nothing to do from here for your role.';
     return html`<section aria-labelledby="actions-heading">
       <h3 id="actions-heading">Actions</h3>
       ${hint !== nothing ? html`<p class="muted">${hint}</p>` : nothing}
@@ -443,7 +445,6 @@ export class FlWorkOrder extends LitElement {
           type="number"
           inputmode="decimal"
           label=${item.unit ? `Value (${item.unit})` : 'Value'}
-          help-text=${warn ? `Outside the limits: ${limitsText(item)}` : limitsText(item)}
           class=${warn ? 'warn' : ''}
           step="any"
           .value=${typed}
@@ -452,7 +453,8 @@ export class FlWorkOrder extends LitElement {
           @keydown=${(event: KeyboardEvent) => event.key === 'Enter' && void this.#saveTyped(item)}
         ></sl-input>
         <sl-button ?disabled=${disabled || typed.trim() === ''} @click=${() => void this.#saveTyped(item)}>Save value</sl-button>
-      </div>`;
+      </div>
+      ${limitsText(item) ? html`<p class=${warn ? 'hint out' : 'hint'} data-limits>${warn ? `Outside the limits: ${limitsText(item)}` : limitsText(item)}</p>` : nothing}`;
     } else {
       entry = html`<div class="entry">
         <sl-textarea label="Answer" rows="2" resize="auto" maxlength="10000" .value=${typed} ?disabled=${disabled} @sl-input=${(event: Event) => this.#setValue(item.id, (event.target as SlTextarea).value)}></sl-textarea>
@@ -556,7 +558,7 @@ export class FlWorkOrder extends LitElement {
             ${workOrderPriorities.map((priority) => html`<sl-option value=${priority}>${workOrderPriorityLabels[priority]}</sl-option>`)}
           </sl-select>
           <sl-input type="date" label="Due" name="due" .value=${draft.due} ?disabled=${disabled} @sl-input=${(event: Event) => this.#setDraft(doc, { due: (event.target as SlInput).value })}></sl-input>
-          <sl-input label="Assignee" name="assignee" autocomplete="off" help-text="A user name" .value=${draft.assignee} ?disabled=${disabled} @sl-input=${(event: Event) => this.#setDraft(doc, { assignee: (event.target as SlInput).value })}></sl-input>
+          <sl-input label="Assignee" name="assignee" autocomplete="off" placeholder="User name" .value=${draft.assignee} ?disabled=${disabled} @sl-input=${(event: Event) => this.#setDraft(doc, { assignee: (event.target as SlInput).value })}></sl-input>
           ${number('Estimated hours', 'estimated')} ${number('Actual hours', 'actual')}
         </div>
         <div class="parts" aria-label="Parts used" role="group">
