@@ -1,7 +1,7 @@
 /**
  * Alarm rules evaluated on the device, for readings recorded here offline: the SAME core code the
  * server runs (bindRule, stepRule, tickRule, applyTransition) over this device's rule, channel and
- * asset documents and the samples of its local channel arrays that the server does not have yet.
+ * asset documents and the readings recorded here that the server's arrays do not have yet.
  * What it raises are provisional alarms: shown on the device (AlarmsController's `provisional`),
  * never stored as alarm documents — the server raises the real one when the readings sync, and
  * two writers of one alarm would be a conflict. A provisional alarm carries the id the server's
@@ -10,32 +10,28 @@
  * server alarm of the same rule × channel covers its time, and, should the server raise none,
  * after the next sync (the server has had the readings for a whole sync by then).
  *
- * Where data lives: which samples the server has is remembered per array, as the array's length
- * when a sync last completed (`markSynced`), in the `device` storage (never synced; document
- * `device-alarm-baselines`). An array first seen without a record counts as on the server up to
- * its length then (an array made here starts empty, so everything recorded into it counts as
- * new). Evaluation states live in memory: after a reload the unsynced samples are evaluated again.
+ * Where data lives: readings are `reading/…` documents (../maintenance/readings.ts); pinned
+ * channel arrays come down pull only and hold only what the server has. So "what the server does
+ * not have" is, per manual-reading input of a binding, its pending readings: the readings of that
+ * asset × field on the device that the local array does not hold yet. An evaluation steps them in
+ * time order from a fresh state; once one of them is in the array (the server applied it and the
+ * pin brought it down) or one older than those stepped arrives, it starts again from the readings
+ * pending then. Nothing is kept across reloads: after one the pending readings are evaluated
+ * again. Every input must be on this device (a pinned array), as the server evaluates arrays.
  */
 import { applyTransition, bindRule, docHash, initRuleState, stepRule, tickRule, type Alarm, type AlarmRule, type AssetEntry, type ChannelEntry, type RuleBatchEntry, type RuleBinding, type RuleState } from '../../core';
 import { ChannelArray } from '../../arrays';
-import { StorageError, type Doc, type Storage } from '../../storage';
+import { type Doc, type Storage } from '../../storage';
+import { pendingReadings, readingsOf, type PendingReading, type ReadingDoc } from '../maintenance/readings';
 import type { AlarmRow } from './alarm-list';
 import type { SyncService } from '../sync/sync-service';
 
 /** Fired on the evaluator when its provisional alarms changed. */
 export const PROVISIONAL_CHANGE_EVENT = 'change';
 
-/** The device document with the array lengths the server has. */
-export const BASELINES_ID = 'device-alarm-baselines';
-
-/** Samples read per array per step (bounds memory: 64 Ki samples are 768 KiB with their times). */
-const STEP_SAMPLES = 65_536;
-
 export interface DeviceAlarmEvaluatorOptions {
-  /** The device's records and arrays (the app's local storage, or the replicate storage over it). */
+  /** The device's records, readings and pinned arrays (the app's local storage, or the replicate storage over it). */
   storage: Storage;
-  /** Where the baselines are kept (never synced). */
-  device: Storage;
   /** The clock of ticks (off delays, auto-clear, stale after the last reading). */
   now?: () => number;
 }
@@ -46,9 +42,11 @@ interface Evaluation {
   /** docHash of the rule it was bound from: a changed rule starts again. */
   ruleHash: string;
   state: RuleState;
-  /** Samples read per input (absolute positions in the local arrays). */
-  positions: number[];
-  /** Whether it read samples the server does not have (only those bindings tick). */
+  /** The pending readings stepped, per input, in the order stepped. */
+  stepped: string[][];
+  /** Time of the latest reading stepped, per input (a pending reading before it needs a fresh start). */
+  lastTimes: number[];
+  /** Whether it stepped readings the server does not have (only those bindings tick). */
   readLocal: boolean;
   /** The alarm document this evaluation's transitions build on (the device's latest, then its own). */
   current: { id: string; alarm: Alarm } | undefined;
@@ -77,6 +75,18 @@ function covers(server: Alarm, provisional: Alarm): boolean {
   return server.raised_at <= provisionalEnd && provisional.raised_at <= end;
 }
 
+/**
+ * Whether an evaluation can go on with `inputs` (each input's pending readings, oldest first): what
+ * it stepped is still the start of each list, and what comes after is not older than it.
+ */
+function continues(evaluation: Evaluation, inputs: readonly PendingReading[][]): boolean {
+  return inputs.every((list, input) => {
+    const stepped = evaluation.stepped[input]!;
+    if (list.length < stepped.length || stepped.some((id, index) => list[index]!.id !== id)) return false;
+    return list.slice(stepped.length).every((reading) => reading.at >= evaluation.lastTimes[input]!);
+  });
+}
+
 async function docsOfType<T>(storage: Storage, type: string): Promise<Array<{ id: string; doc: T }>> {
   const { rows } = await storage.allDocs({ query: `type:${JSON.stringify(type)}`, include_docs: true });
   return rows.filter((row) => row.doc).map((row) => ({ id: row.id, doc: row.doc as unknown as T }));
@@ -89,12 +99,10 @@ async function docsOfType<T>(storage: Storage, type: string): Promise<Array<{ id
  */
 export class DeviceAlarmEvaluator extends EventTarget {
   readonly #storage: Storage;
-  readonly #device: Storage;
   readonly #now: () => number;
   readonly #evaluations = new Map<string, Evaluation>();
   /** The server alarms on the device (they replace or cover provisional ones). */
   #serverAlarms = new Map<string, Alarm>();
-  #baselines: Record<string, number> | undefined;
   /** Completed syncs seen (a provisional alarm whose readings went up in one is dropped after the next). */
   #generation = 0;
   #list: AlarmRow[] = [];
@@ -104,7 +112,6 @@ export class DeviceAlarmEvaluator extends EventTarget {
   constructor(options: DeviceAlarmEvaluatorOptions) {
     super();
     this.#storage = options.storage;
-    this.#device = options.device;
     this.#now = options.now ?? Date.now;
   }
 
@@ -116,8 +123,8 @@ export class DeviceAlarmEvaluator extends EventTarget {
   /**
    * Runs on its own: evaluates now, after local writes (`localchange` of each of `changes`, a
    * moment later so a burst of appends is one pass), when a sync brought data (`fl-data-changed`
-   * on `target`), and after each completed sync of `sync` marks what went up (the pinned sites'
-   * arrays). Returns what stops it.
+   * on `target`), and after each completed sync of `sync` marks that the readings went up.
+   * Returns what stops it.
    */
   connect(options: { sync?: SyncService; changes?: readonly EventTarget[]; target?: EventTarget; debounceMs?: number }): () => void {
     const { sync, changes = [], target = window, debounceMs = 300 } = options;
@@ -131,8 +138,7 @@ export class DeviceAlarmEvaluator extends EventTarget {
       if (!sync || sync.status.lastSync === lastSync || sync.status.state !== 'idle') return;
       lastSync = sync.status.lastSync;
       void (async () => {
-        const pins = sync.pins ? (await sync.pins.list()).map((pin) => pin.site) : undefined;
-        await this.markSynced(pins);
+        await this.markSynced();
         await this.refresh();
       })().catch((error: unknown) => console.warn('device alarm evaluation failed', error));
     };
@@ -155,20 +161,12 @@ export class DeviceAlarmEvaluator extends EventTarget {
   }
 
   /**
-   * Says a sync just completed: every local array (of `sites`, the pinned ones, whose arrays sync;
-   * absent: all) is on the server up to its length now.
-   * Provisional alarms from readings that went up in an earlier sync, which the server has not
-   * covered with its own alarm since, go.
+   * Says a sync just completed: the readings recorded so far went up with it. Provisional alarms
+   * from readings that went up in an earlier sync, which the server has not covered with its own
+   * alarm since, go.
    */
-  markSynced(sites?: readonly string[]): Promise<void> {
-    this.#running = this.#running.catch(() => undefined).then(async () => {
-      const baselines = await this.#loadBaselines();
-      const { rows } = await this.#storage.allDocs({ query: 'kind:"fl-channel-array"', select_list: ['length', 'site'] });
-      for (const row of rows) {
-        if (typeof row.value.length !== 'number' || (sites && !sites.includes(row.value.site as string))) continue;
-        baselines[row.id] = row.value.length;
-      }
-      await this.#saveBaselines(baselines);
+  markSynced(): Promise<void> {
+    this.#running = this.#running.catch(() => undefined).then(() => {
       this.#generation++;
       for (const evaluation of this.#evaluations.values()) {
         for (const [id, raised] of evaluation.raised) {
@@ -181,23 +179,6 @@ export class DeviceAlarmEvaluator extends EventTarget {
     return this.#running;
   }
 
-  async #loadBaselines(): Promise<Record<string, number>> {
-    if (this.#baselines) return this.#baselines;
-    let stored: Record<string, number> = Object.create(null) as Record<string, number>;
-    try {
-      const doc = (await this.#device.get(BASELINES_ID)) as { arrays?: Record<string, number> };
-      if (doc.arrays && typeof doc.arrays === 'object') stored = Object.assign(Object.create(null) as Record<string, number>, doc.arrays);
-    } catch (error) {
-      if (!(error instanceof StorageError && error.status === 404)) throw error;
-    }
-    this.#baselines = stored;
-    return stored;
-  }
-
-  async #saveBaselines(baselines: Record<string, number>): Promise<void> {
-    await this.#device.put(BASELINES_ID, { arrays: { ...baselines } } as unknown as Doc);
-  }
-
   async #refresh(): Promise<void> {
     const [rules, channels, assets, alarms] = await Promise.all([
       docsOfType<AlarmRule>(this.#storage, 'alarm_rule'),
@@ -206,8 +187,27 @@ export class DeviceAlarmEvaluator extends EventTarget {
       docsOfType<Alarm>(this.#storage, 'alarm'),
     ]);
     this.#serverAlarms = new Map(alarms.map(({ id, doc }) => [id, doc]));
-    const baselines = await this.#loadBaselines();
-    let baselinesChanged = false;
+    // The manual-reading channel of each array (found by its keys), and per pass each asset's
+    // readings and each array's pending ones, read once whatever the number of rules.
+    const manualOf = new Map<string, { asset: string; field: string }>();
+    for (const { doc } of channels) {
+      const channel = doc as ChannelEntry['doc'] & { manual?: unknown };
+      if (channel.manual === true && typeof channel.array === 'string' && typeof channel.asset === 'string') manualOf.set(channel.array, { asset: channel.asset, field: channel.field });
+    }
+    const readings = new Map<string, Promise<Array<{ id: string; doc: ReadingDoc }>>>();
+    const pending = new Map<string, Promise<PendingReading[]>>();
+    const pendingOf = (arrayId: string, array: ChannelArray): Promise<PendingReading[]> => {
+      const manual = manualOf.get(arrayId);
+      if (!manual) return Promise.resolve([]); // a sensor's samples come from the server only
+      let found = pending.get(arrayId);
+      if (!found) {
+        let ofAsset = readings.get(manual.asset);
+        if (!ofAsset) readings.set(manual.asset, (ofAsset = readingsOf(this.#storage, manual.asset)));
+        found = ofAsset.then((list) => pendingReadings(this.#storage, { ...manual, array, readings: list }));
+        pending.set(arrayId, found);
+      }
+      return found;
+    };
     const seen = new Set<string>();
     for (const { id: ruleId, doc: rule } of rules) {
       let bindings: RuleBinding[];
@@ -219,38 +219,33 @@ export class DeviceAlarmEvaluator extends EventTarget {
       const ruleHash = docHash(rule as unknown as Doc);
       for (const binding of bindings) {
         const key = keyOf(ruleId, binding.channel);
-        seen.add(key);
-        const arrays: ChannelArray[] = [];
+        const inputs: PendingReading[][] = [];
         for (const input of binding.inputs) {
+          // Every input must be on this device (a derived anomaly array, say, is the server's).
           const array = await ChannelArray.open(this.#storage, input).catch(() => undefined);
           if (!array) break;
-          arrays.push(array);
-          if (baselines[input] === undefined) {
-            baselines[input] = array.length;
-            baselinesChanged = true;
-          }
+          inputs.push(await pendingOf(input, array));
         }
-        // Every input must be on this device (a derived anomaly array, say, is the server's).
-        if (arrays.length !== binding.inputs.length) continue;
+        if (inputs.length !== binding.inputs.length) continue;
         let evaluation = this.#evaluations.get(key);
-        // A changed rule starts again; so does one whose inputs the server now has past where it
-        // read (a sync brought them): those are the server's to evaluate, from there on it is ours.
-        const overtaken = evaluation !== undefined && binding.inputs.some((input, index) => (baselines[input] ?? 0) > evaluation!.positions[index]!);
-        if (!evaluation || evaluation.ruleHash !== ruleHash || overtaken) {
+        if (!evaluation && inputs.every((list) => list.length === 0)) continue; // nothing recorded here
+        seen.add(key);
+        // A changed rule starts again; so does one whose stepped readings are not all pending now
+        // (the server has one: it is the server's to evaluate) or that has an older one to take in.
+        if (!evaluation || evaluation.ruleHash !== ruleHash || !continues(evaluation, inputs)) {
           const raised = evaluation?.ruleHash === ruleHash ? evaluation.raised : new Map<string, RaisedAlarm>();
-          evaluation = { ...this.#start(binding, ruleHash, baselines, alarms), raised };
+          evaluation = { ...this.#start(binding, ruleHash, alarms), raised };
           this.#evaluations.set(key, evaluation);
         }
-        await this.#step(evaluation, arrays);
+        this.#step(evaluation, inputs);
       }
     }
     for (const key of this.#evaluations.keys()) if (!seen.has(key)) this.#evaluations.delete(key);
-    if (baselinesChanged) await this.#saveBaselines(baselines);
     this.#publish();
   }
 
-  /** A fresh evaluation from the samples the server does not have, numbered after the device's latest alarm. */
-  #start(binding: RuleBinding, ruleHash: string, baselines: Record<string, number>, alarms: ReadonlyArray<{ id: string; doc: Alarm }>): Evaluation {
+  /** A fresh evaluation, numbered after the device's latest alarm of the rule × channel. */
+  #start(binding: RuleBinding, ruleHash: string, alarms: ReadonlyArray<{ id: string; doc: Alarm }>): Evaluation {
     let latest: { id: string; alarm: Alarm } | undefined;
     for (const { id, doc } of alarms) {
       if (doc.rule !== binding.ruleId || doc.channel !== binding.channel || !Number.isInteger(numberOf(id))) continue;
@@ -261,27 +256,25 @@ export class DeviceAlarmEvaluator extends EventTarget {
       binding,
       ruleHash,
       state,
-      positions: binding.inputs.map((input) => baselines[input] ?? 0),
+      stepped: binding.inputs.map(() => []),
+      lastTimes: binding.inputs.map(() => -Infinity),
       readLocal: false,
       current: latest,
       raised: new Map(),
     };
   }
 
-  /** Steps one evaluation over its inputs' new samples, then ticks it if it read readings of its own. */
-  async #step(evaluation: Evaluation, arrays: ChannelArray[]): Promise<void> {
-    for (;;) {
-      const batch: RuleBatchEntry[] = [];
-      for (let input = 0; input < arrays.length; input++) {
-        const array = arrays[input]!;
-        const from = evaluation.positions[input]!;
-        const to = Math.min(array.length, from + STEP_SAMPLES);
-        if (to <= from) continue;
-        const { values, times } = await array.read(from, to);
-        batch.push({ input, times, values });
-        evaluation.positions[input] = to;
-      }
-      if (batch.length === 0) break;
+  /** Steps one evaluation over its inputs' readings not stepped yet, then ticks it if it stepped any. */
+  #step(evaluation: Evaluation, inputs: PendingReading[][]): void {
+    const batch: RuleBatchEntry[] = [];
+    inputs.forEach((list, input) => {
+      const fresh = list.slice(evaluation.stepped[input]!.length);
+      if (fresh.length === 0) return;
+      batch.push({ input, times: Float64Array.from(fresh, (reading) => reading.at), values: Float32Array.from(fresh, (reading) => reading.value) });
+      evaluation.stepped[input]!.push(...fresh.map((reading) => reading.id));
+      evaluation.lastTimes[input] = fresh.at(-1)!.at;
+    });
+    if (batch.length > 0) {
       evaluation.readLocal = true;
       const stepped = stepRule(evaluation.binding, evaluation.state, batch);
       evaluation.state = stepped.state;

@@ -184,6 +184,8 @@ export interface PendingReadingsOptions {
    * server when the device has none.
    */
   array?: ChannelArray | null;
+  /** The asset's readings as `readingsOf` gave them (read once for several fields). */
+  readings?: ReadonlyArray<{ id: string; doc: ReadingDoc }>;
 }
 
 /**
@@ -193,7 +195,7 @@ export interface PendingReadingsOptions {
  */
 export async function pendingReadings(storage: Storage, options: PendingReadingsOptions): Promise<PendingReading[]> {
   const { asset, field, after } = options;
-  const readings = (await readingsOf(storage, asset)).filter(({ doc }) => {
+  const readings = (options.readings ?? (await readingsOf(storage, asset))).filter(({ doc }) => {
     const value = (doc.values as Record<string, unknown>)[field];
     return Object.hasOwn(doc.values, field) && typeof value === 'number' && Number.isFinite(value) && (after === undefined || doc.at > after);
   });
