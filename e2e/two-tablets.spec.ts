@@ -108,7 +108,7 @@ test('two tablets offline: different records merge, the same record becomes a co
   await b.orders.save('Gearbox inspection');
   await b.orders.setStatus('Replace oil filter', 'in_progress');
   await b.orders.save('Replace oil filter');
-  await expect(a.sync.badge).toContainText('pending');
+  await expect(a.sync.badge).toContainText('changes waiting');
 
   // Anna comes back first: her changes go up. Then Ben: his filter edit goes up, the gearbox
   // conflicts (Anna's version is on the server and stays in use; Ben's is kept for him to decide).
@@ -213,7 +213,7 @@ test('the browser killed in the middle of a sync, then restarted: it resumes and
   await orders.goto(server.url);
   // A killed Chromium may not have written its newest cookies to disk: then the session is gone,
   // the app says so and keeps the changes, and signing in again (on the Sync view) finishes the sync.
-  await expect(sync.badge).toHaveText(/Up to date|Signed out · 5 pending/, { timeout: 30_000 });
+  await expect(sync.badge).toHaveText(/Up to date|Signed out · 5 changes waiting/, { timeout: 30_000 });
   if ((await sync.badge.textContent())?.startsWith('Signed out')) {
     await sync.goto(server.url);
     await sync.signIn('carl', 'carl-password');

@@ -18,6 +18,10 @@ const TURBINE = 'Turbine T01';
 const POWER = 'Active power';
 const WORK_ORDER = 'Check T01 yaw brake';
 const ALARM = 'Active power below the power curve';
+const MY_ORDER = 'Inspect T01 blade bearings';
+const DONE_ORDER = 'Replace T01 anemometer';
+const TECHNICIAN = { username: 'tina', password: 'e2e technician password' };
+const ENGINEER = { username: 'erin', password: 'e2e engineer password' };
 const screenshots = path.resolve(import.meta.dirname, '..', 'test-results', 'screenshots');
 /** A document id in visible text ("site/north-sea-wind", "asset/…"): the views show titles. */
 const rawId = /\b(?:site|asset|channel|source|array|work_order|ground-truth)\/[A-Za-z0-9]/;
@@ -42,6 +46,23 @@ async function fleetReady(url: string): Promise<void> {
     body: JSON.stringify({ type: 'work_order', site: 'site/north-sea-wind', asset: 'asset/north-sea-wind/t01', title: WORK_ORDER, status: 'open', notes: '' }),
   });
   expect(order.ok).toBe(true);
+  // My work: a technician with one open work order due tomorrow and one done, waiting for an engineer's review.
+  for (const [user, role, sites] of [[TECHNICIAN, 'technician', ['site/north-sea-wind']], [ENGINEER, 'engineer', []]] as const) {
+    const created = await fetch(`${url}/api/users`, { method: 'POST', headers: { authorization: `Bearer ${token}`, 'content-type': 'application/json' }, body: JSON.stringify({ ...user, role, sites }) });
+    expect(created.status).toBe(201);
+  }
+  const tomorrow = new Date(Date.now() + 86_400_000).toISOString().slice(0, 10);
+  for (const [id, fields] of [
+    ['work_order/views-e2e-my-work', { title: MY_ORDER, status: 'assigned', priority: 'high', due: tomorrow, checklist: [{ id: 'c1', label: 'Bearing play', kind: 'pass_fail' }, { id: 'c2', label: 'Grease colour', kind: 'text' }] }],
+    ['work_order/views-e2e-done', { title: DONE_ORDER, status: 'done', completed_at: new Date().toISOString() }],
+  ] as const) {
+    const put = await fetch(`${url}/api/docs/${encodeURIComponent(id)}`, {
+      method: 'PUT',
+      headers: { authorization: `Bearer ${token}`, 'content-type': 'application/json' },
+      body: JSON.stringify({ type: 'work_order', site: 'site/north-sea-wind', asset: 'asset/north-sea-wind/t01', notes: '', assignee: TECHNICIAN.username, ...fields }),
+    });
+    expect(put.ok, await put.clone().text()).toBe(true);
+  }
   // An alarm on the turbine's power, as the server's evaluator writes one, so the alarm views have a row to show.
   const channels = (await (await fetch(`${url}/api/channels`, { headers: { authorization: `Bearer ${token}` } })).json()) as { rows: Array<{ id: string; doc?: { asset?: string; title?: string } }> };
   const power = channels.rows.find((row) => row.doc?.asset === 'asset/north-sea-wind/t01' && row.doc.title === POWER)!.id;
@@ -83,6 +104,36 @@ async function checkView(page: Page, views: MainViews, size: string, view: strin
   await page.screenshot({ path: path.join(screenshots, size, `${view}.png`), fullPage: true });
 }
 
+test('My work of a technician on a tablet and of an engineer at a desk: their work, the review, axe, screenshots', async ({ browser }) => {
+  test.setTimeout(180_000);
+  const desk = { name: '1366x900', viewport: { width: 1366, height: 900 }, hasTouch: false };
+  for (const [user, size] of [[TECHNICIAN, sizes[1]], [ENGINEER, desk]] as const) {
+    const context = await browser.newContext({ viewport: size.viewport, hasTouch: size.hasTouch, colorScheme: 'light' });
+    const page = await context.newPage();
+    const views = new MainViews(page);
+    await views.open(server.url);
+    await views.signIn(user.username, user.password);
+    await views.goTo('My work');
+    if (user === TECHNICIAN) {
+      const card = page.locator('fl-my-work a.card', { hasText: MY_ORDER });
+      await expect(card).toBeVisible({ timeout: 20_000 });
+      // Due tomorrow in UTC; the device's day may differ by one near midnight.
+      await expect(card).toContainText(/due tomorrow|due today|in 2 days/);
+      await expect(card).toContainText('0 / 2 done');
+      await expect(page.locator('fl-my-work [data-summary]')).toHaveText('1 open, 1 due soon');
+      await expect(page.locator('fl-my-work section[data-site] h3')).toContainText(WIND);
+      await expect(page.locator('fl-my-work [data-review]')).toHaveCount(0);
+    } else {
+      await expect(page.locator('fl-my-work [data-review] a.card', { hasText: DONE_ORDER })).toBeVisible({ timeout: 20_000 });
+      await expect(views.navigation.getByRole('link', { name: /^To review/ })).toBeVisible();
+    }
+    // The navigation never scrolls sideways (it wraps).
+    expect(await views.navigation.evaluate((nav) => nav.scrollWidth <= nav.clientWidth)).toBe(true);
+    await checkView(page, views, size.name, `my-work-${user.username === TECHNICIAN.username ? 'technician' : 'engineer'}`);
+    await context.close();
+  }
+});
+
 for (const size of sizes) {
   test(`every main view at ${size.name}: titles and data shown, axe passes, screenshots`, async ({ browser }) => {
     // A dozen views with axe and full-page screenshots on a loaded 2-core machine: minutes, not seconds.
@@ -115,7 +166,9 @@ for (const size of sizes) {
     await expect(views.channelValue(POWER)).toHaveText(/^-?[\d,.]+ kW$/, { timeout: 20_000 });
     await expect(views.assetChart).toHaveAttribute('data-points', /^[1-9]\d*$/, { timeout: 20_000 });
     await expect(page.locator('fl-app sl-breadcrumb')).toContainText(WIND);
-    await expect(page.locator('fl-asset').getByRole('link', { name: new RegExp(WORK_ORDER) })).toBeVisible({ timeout: 20_000 });
+    // Listed under its open work orders and on its timeline.
+    await expect(page.locator('fl-asset').getByRole('link', { name: new RegExp(WORK_ORDER) }).first()).toBeVisible({ timeout: 20_000 });
+    await expect(page.locator('fl-asset ol.timeline li[data-kind="alarm"]').first()).toBeVisible();
     await checkView(page, views, size.name, 'asset');
 
     // A channel: its chart drawn, the asset's title in the breadcrumb.
@@ -164,6 +217,10 @@ for (const size of sizes) {
     await expect(workOrder.gadget.locator('[data-fact="asset"]')).toContainText(TURBINE, { timeout: 20_000 });
     await expect(workOrder.action('Start')).toBeVisible();
     await checkView(page, views, size.name, 'work-order');
+    // My work: an admin has nothing assigned, and reviews the done work.
+    await views.goTo('My work');
+    await expect(page.locator('fl-my-work [data-review] a.card', { hasText: DONE_ORDER })).toBeVisible({ timeout: 20_000 });
+    await checkView(page, views, size.name, 'my-work');
     await views.goTo('Import');
     await expect(page.locator('fl-upload')).toBeVisible();
     await checkView(page, views, size.name, 'import');

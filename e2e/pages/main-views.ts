@@ -1,7 +1,7 @@
 import { expect, type Locator, type Page } from '@playwright/test';
 
 /** A route of the shell's main views, as the navigation names it. */
-export type NavSection = 'Sites' | 'Alarms' | 'Alarm rules' | 'Channels' | 'Work orders' | 'Import' | 'Sources' | 'Sync' | 'Admin';
+export type NavSection = 'Sites' | 'My work' | 'Alarms' | 'Alarm rules' | 'Channels' | 'Work orders' | 'To review' | 'Plans' | 'Import' | 'Sources' | 'Sync' | 'Admin';
 
 /**
  * Page object for the app as a user walks it: the shell's sign-in, heading, navigation and theme
@@ -44,10 +44,11 @@ export class MainViews {
     await expect(this.user).toContainText(username);
   }
 
-  /** Clicks a navigation entry and waits for its heading (Admin opens the Users screen). */
+  /** Clicks a navigation entry and waits for its heading (Admin opens the Users screen, To review the filtered work orders). */
   async goTo(section: NavSection): Promise<void> {
-    await this.navigation.getByRole('link', { name: section, exact: true }).click();
-    await expect(this.heading).toHaveText(section === 'Admin' ? 'Users' : section);
+    // To review's name ends with its count ("To review 2 waiting").
+    await this.navigation.getByRole('link', section === 'To review' ? { name: /^To review\b/ } : { name: section, exact: true }).click();
+    await expect(this.heading).toHaveText(section === 'Admin' ? 'Users' : section === 'To review' ? 'Work orders' : section);
   }
 
   /** Clicks a tab of the admin screens ("Users", "Sites and sources", "Assets"). */

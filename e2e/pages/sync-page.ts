@@ -6,7 +6,7 @@ import { expect, type Locator, type Page } from '@playwright/test';
  */
 export class SyncPage {
   readonly page: Page;
-  /** The header's compact status link ("Up to date · 2 pending"). */
+  /** The header's compact status link ("Up to date", "2 changes waiting", "Offline · 2 changes waiting"). */
   readonly badge: Locator;
   readonly status: Locator;
   readonly conflicts: Locator;
