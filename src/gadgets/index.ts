@@ -25,11 +25,13 @@ import { FlAlarmBadge } from './fl-alarm-badge';
 import { FlAlarms } from './fl-alarms';
 import { FlAlarmRules } from './fl-alarm-rules';
 import { FlMyWork } from './fl-my-work';
+import { FlMaintenancePlans } from './fl-maintenance-plans';
 import { FlReviewCount } from './fl-review-count';
 
 export { FlAdminAssets, FlAdminSites, FlAdminUsers };
 export { FlAlarm, FlAlarmBadge, FlAlarms, FlAlarmRules };
 export { FlMyWork, FlReviewCount };
+export { FlMaintenancePlans };
 export type { SourcesViewApi } from './fl-sources';
 export { FlApp, FlAsset, FlChannel, FlSite, FlSites, FlSparkline, FlChannelChart, FlChannelList, FlConflicts, FlOfflineData, FlSignIn, FlSources, FlSyncStatus, FlUpload, FlWorkOrders };
 export type { WorkOrder, WorkOrderStatus } from './fl-work-orders';
@@ -46,6 +48,7 @@ const gadgets: Record<string, CustomElementConstructor> = {
   'fl-app': FlApp,
   'fl-asset': FlAsset,
   'fl-my-work': FlMyWork,
+  'fl-maintenance-plans': FlMaintenancePlans,
   'fl-review-count': FlReviewCount,
   'fl-channel': FlChannel,
   'fl-site': FlSite,
