@@ -194,7 +194,7 @@ export class FlMyWork extends LitElement {
         : done.length === 0
           ? html`<p class="muted">No done work waiting for review.</p>`
           : html`<ul class="cards">${done.slice(0, REVIEW_SHOWN).map((order) => this.#card(order, today, assets))}</ul>`}
-      <p><a class="touch" href=${REVIEW_HREF} data-review-all>${done.length > 0 ? `Review all ${done.length} done work order${done.length === 1 ? '' : 's'}` : 'Open the review list'}</a></p>
+      <p><a class="touch" href=${REVIEW_HREF} data-review-all>${done.length > 1 ? `Review all ${done.length} done work orders` : 'Open the review list'}</a></p>
     </section>`;
   }
 
@@ -205,10 +205,12 @@ export class FlMyWork extends LitElement {
     const mine = this.#mine.docs;
     const work = myWork(mine ?? [], this.username, today, this.#siteTitle);
     const open = work.groups.flatMap((group) => group.orders);
+    const reviews = this.#reviews() && this.#review.docs !== undefined ? waitingForReview(this.#review.docs).length : 0;
+    const summary = mine === undefined ? 'Reading your work…' : `${workSummary(work)}${reviews ? `; ${reviews} done, waiting for your review` : ''}`;
     return html`
-      ${this.#summary(mine === undefined ? 'Reading your work…' : workSummary(work))}
+      ${this.#summary(summary)}
       ${this.#mine.error ? html`<p role="alert" class="error">${this.#mine.error}</p>` : nothing}
-      ${mine !== undefined && work.open === 0
+      ${mine !== undefined && work.open === 0 && !this.#reviews()
         ? html`<div class="panel empty" data-empty>
             <strong>Nothing is assigned to you right now.</strong>
             <span class="muted">Work orders assigned to you arrive with the next sync. <a href=${hrefOf('work-orders')}>All work orders</a></span>

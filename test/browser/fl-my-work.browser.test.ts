@@ -122,16 +122,25 @@ describe('<fl-my-work>', () => {
     await vi.waitFor(() => expect(squash(root().querySelector('[data-waiting]')?.textContent)).toBe('1 change waiting to sync'));
   });
 
-  it("shows an engineer's done work waiting for review with the link to the filtered list, and an empty state", async () => {
+  it("shows an engineer's done work waiting for review with the link to the filtered list", async () => {
     await page.viewport(1366, 900);
     await mount('erin', 'engineer');
-    await vi.waitFor(() => expect(root().querySelector('[data-empty]')).not.toBeNull(), { timeout: 10_000 });
-    expect(squash(root().querySelector('[data-summary]')?.textContent)).toBe('Nothing open assigned to you');
+    await vi.waitFor(() => expect(squash(root().querySelector('[data-summary]')?.textContent)).toBe('Nothing open assigned to you; 1 done, waiting for your review'), { timeout: 10_000 });
     await vi.waitFor(() => expect([...root().querySelectorAll('[data-review] a.card .title')].map((title) => title.textContent)).toEqual(['Grease main bearing']));
+    // The summary says it: no empty-state panel for a reviewer with nothing assigned.
+    expect(root().querySelector('[data-empty]')).toBeNull();
     const all = root().querySelector<HTMLAnchorElement>('[data-review-all]')!;
-    expect(all.textContent?.trim()).toBe('Review all 1 done work order');
+    expect(all.textContent?.trim()).toBe('Open the review list');
     expect(all.getAttribute('href')).toBe('#/work-orders?q=status%3Adone');
     await page.screenshot({ path: '../../test-results/screenshots/my-work/engineer-1366x900.png', element: host });
+  });
+
+  it('says so when nothing is assigned to a technician', async () => {
+    await mount('nobody', 'technician');
+    await vi.waitFor(() => expect(root().querySelector('[data-empty]')).not.toBeNull(), { timeout: 10_000 });
+    expect(squash(root().querySelector('[data-summary]')?.textContent)).toBe('Nothing open assigned to you');
+    expect(root().querySelectorAll('a.card')).toHaveLength(0);
+    expect(root().querySelector('[data-empty] a')?.getAttribute('href')).toBe('#/work-orders');
   });
 
   it('takes the screenshot of a technician at the laptop size', async () => {
