@@ -115,8 +115,11 @@ export class FlWorkOrder extends LitElement {
   declare workOrder: string;
   declare username: string | undefined;
   declare userRole: Role | undefined;
-  /** The Details form while it differs from the stored work order (undefined: shows the stored values). */
-  declare draft: Draft | undefined;
+  /**
+   * The Details fields typed and not saved, only those (undefined: none): the others show the
+   * stored work order as it is now, so a change a sync brings is neither hidden nor written back.
+   */
+  declare draft: Partial<Draft> | undefined;
   declare busy: boolean;
   declare comment: string;
   declare reopenComment: string;
@@ -243,7 +246,7 @@ export class FlWorkOrder extends LitElement {
   #unsaved(): string[] {
     const unsaved: string[] = [];
     const doc = this.#order.doc;
-    if (doc && this.draft && Object.keys(patchOf(doc, this.draft)).length > 0) unsaved.push('the details');
+    if (doc && this.draft && Object.keys(patchOf(doc, { ...draftOf(doc), ...this.draft })).length > 0) unsaved.push('the details');
     if ([...this.values.values()].some((value) => value.trim() !== '')) unsaved.push('checklist answers');
     if (this.comment.trim() !== '') unsaved.push('a comment');
     return unsaved;
@@ -290,9 +293,9 @@ export class FlWorkOrder extends LitElement {
   async #saveDetails(event: SubmitEvent): Promise<void> {
     event.preventDefault();
     const doc = this.#order.doc;
-    const draft = this.draft;
-    if (!doc || !draft) return;
-    const patch = patchOf(doc, draft);
+    const edits = this.draft;
+    if (!doc || !edits) return;
+    const patch = patchOf(doc, { ...draftOf(doc), ...edits });
     if (Object.keys(patch).length === 0) {
       this.draft = undefined;
       return;
@@ -540,40 +543,40 @@ export class FlWorkOrder extends LitElement {
     await this.renderRoot.querySelector<SlDialog>('sl-dialog[data-photo-view]')?.show();
   }
 
-  #setDraft(doc: WorkOrder, change: Partial<Draft>): void {
-    this.draft = { ...(this.draft ?? draftOf(doc)), ...change };
+  #setDraft(change: Partial<Draft>): void {
+    this.draft = { ...this.draft, ...change };
   }
 
   #details(doc: WorkOrder, editable: boolean) {
-    const draft = this.draft ?? draftOf(doc);
+    const draft: Draft = { ...draftOf(doc), ...this.draft };
     const changed = Object.keys(patchOf(doc, draft)).length > 0;
     const disabled = !editable || this.busy;
     const number = (label: string, key: 'estimated' | 'actual') =>
-      html`<sl-input type="number" inputmode="decimal" min="0" max="10000" step="any" label=${label} name=${key} .value=${draft[key]} ?disabled=${disabled} @sl-input=${(event: Event) => this.#setDraft(doc, { [key]: (event.target as SlInput).value })}></sl-input>`;
+      html`<sl-input type="number" inputmode="decimal" min="0" max="10000" step="any" label=${label} name=${key} .value=${draft[key]} ?disabled=${disabled} @sl-input=${(event: Event) => this.#setDraft({ [key]: (event.target as SlInput).value })}></sl-input>`;
     return html`<section aria-labelledby="details-heading">
       <h3 id="details-heading">Details</h3>
       <form class="details" aria-label="Details" @submit=${(event: SubmitEvent) => void this.#saveDetails(event)}>
         <div class="fields">
-          <sl-select label="Priority" name="priority" value=${draft.priority} ?disabled=${disabled} @sl-change=${(event: Event) => this.#setDraft(doc, { priority: (event.target as SlSelect).value as WorkOrderPriority })}>
+          <sl-select label="Priority" name="priority" value=${draft.priority} ?disabled=${disabled} @sl-change=${(event: Event) => this.#setDraft({ priority: (event.target as SlSelect).value as WorkOrderPriority })}>
             ${workOrderPriorities.map((priority) => html`<sl-option value=${priority}>${workOrderPriorityLabels[priority]}</sl-option>`)}
           </sl-select>
-          <sl-input type="date" label="Due" name="due" .value=${draft.due} ?disabled=${disabled} @sl-input=${(event: Event) => this.#setDraft(doc, { due: (event.target as SlInput).value })}></sl-input>
-          <sl-input label="Assignee" name="assignee" autocomplete="off" placeholder="User name" .value=${draft.assignee} ?disabled=${disabled} @sl-input=${(event: Event) => this.#setDraft(doc, { assignee: (event.target as SlInput).value })}></sl-input>
+          <sl-input type="date" label="Due" name="due" .value=${draft.due} ?disabled=${disabled} @sl-input=${(event: Event) => this.#setDraft({ due: (event.target as SlInput).value })}></sl-input>
+          <sl-input label="Assignee" name="assignee" autocomplete="off" placeholder="User name" .value=${draft.assignee} ?disabled=${disabled} @sl-input=${(event: Event) => this.#setDraft({ assignee: (event.target as SlInput).value })}></sl-input>
           ${number('Estimated hours', 'estimated')} ${number('Actual hours', 'actual')}
         </div>
         <div class="parts" aria-label="Parts used" role="group">
           <h4>Parts used</h4>
           ${draft.parts.map(
             (part, index) => html`<div class="part" data-part=${part.id}>
-              <sl-input label="Part" .value=${part.name} ?disabled=${disabled} @sl-input=${(event: Event) => this.#setDraft(doc, { parts: draft.parts.map((other, at) => (at === index ? { ...other, name: (event.target as SlInput).value } : other)) })}></sl-input>
-              <sl-input label="Quantity" type="number" min="0" step="any" .value=${part.quantity} ?disabled=${disabled} @sl-input=${(event: Event) => this.#setDraft(doc, { parts: draft.parts.map((other, at) => (at === index ? { ...other, quantity: (event.target as SlInput).value } : other)) })}></sl-input>
-              <sl-input label="Part number" .value=${part.part_number} ?disabled=${disabled} @sl-input=${(event: Event) => this.#setDraft(doc, { parts: draft.parts.map((other, at) => (at === index ? { ...other, part_number: (event.target as SlInput).value } : other)) })}></sl-input>
-              <sl-icon-button name="x-lg" label=${`Remove ${part.name || 'this part'}`} ?disabled=${disabled} @click=${() => this.#setDraft(doc, { parts: draft.parts.filter((_, at) => at !== index) })}></sl-icon-button>
+              <sl-input label="Part" .value=${part.name} ?disabled=${disabled} @sl-input=${(event: Event) => this.#setDraft({ parts: draft.parts.map((other, at) => (at === index ? { ...other, name: (event.target as SlInput).value } : other)) })}></sl-input>
+              <sl-input label="Quantity" type="number" min="0" step="any" .value=${part.quantity} ?disabled=${disabled} @sl-input=${(event: Event) => this.#setDraft({ parts: draft.parts.map((other, at) => (at === index ? { ...other, quantity: (event.target as SlInput).value } : other)) })}></sl-input>
+              <sl-input label="Part number" .value=${part.part_number} ?disabled=${disabled} @sl-input=${(event: Event) => this.#setDraft({ parts: draft.parts.map((other, at) => (at === index ? { ...other, part_number: (event.target as SlInput).value } : other)) })}></sl-input>
+              <sl-icon-button name="x-lg" label=${`Remove ${part.name || 'this part'}`} ?disabled=${disabled} @click=${() => this.#setDraft({ parts: draft.parts.filter((_, at) => at !== index) })}></sl-icon-button>
             </div>`,
           )}
-          <div><sl-button ?disabled=${disabled} @click=${() => this.#setDraft(doc, { parts: [...draft.parts, { id: crypto.randomUUID(), name: '', quantity: '1', part_number: '' }] })}>Add part</sl-button></div>
+          <div><sl-button ?disabled=${disabled} @click=${() => this.#setDraft({ parts: [...draft.parts, { id: crypto.randomUUID(), name: '', quantity: '1', part_number: '' }] })}>Add part</sl-button></div>
         </div>
-        <sl-textarea label="Notes" name="notes" rows="3" resize="auto" maxlength="100000" .value=${draft.notes} ?disabled=${disabled} @sl-input=${(event: Event) => this.#setDraft(doc, { notes: (event.target as SlTextarea).value })}></sl-textarea>
+        <sl-textarea label="Notes" name="notes" rows="3" resize="auto" maxlength="100000" .value=${draft.notes} ?disabled=${disabled} @sl-input=${(event: Event) => this.#setDraft({ notes: (event.target as SlTextarea).value })}></sl-textarea>
         <div class="buttons">
           <sl-button type="submit" variant="primary" ?disabled=${disabled || !changed}>Save</sl-button>
           ${changed ? html`<sl-button ?disabled=${this.busy} @click=${() => (this.draft = undefined)}>Discard changes</sl-button>` : nothing}

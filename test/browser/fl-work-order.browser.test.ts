@@ -86,8 +86,8 @@ async function mount(doc: WorkOrder, role: 'technician' | 'engineer' = 'technici
   await until(() => root().querySelector('[data-status]') !== null && root().textContent!.includes('Turbine T01'), 'the work order with titles');
 }
 
-async function typeInto(element: HTMLElement & { value: string }, value: string): Promise<void> {
-  element.value = value;
+async function typeInto(element: Element, value: string): Promise<void> {
+  (element as Element & { value: string }).value = value;
   element.dispatchEvent(new Event('sl-input', { bubbles: true, composed: true }));
   await gadget.updateComplete;
 }
@@ -251,6 +251,29 @@ describe('<fl-work-order>', () => {
     // Tap to view large.
     root().querySelector<HTMLElement>('[data-photo] button')!.click();
     await until(() => root().querySelector('sl-dialog[data-photo-view] img.large') !== null, 'the large photo');
+    // The object URLs go with the page.
+    const url = root().querySelector<HTMLImageElement>('[data-photo] img')!.src;
+    expect((await fetch(url)).ok).toBe(true);
+    host.view = html``;
+    await host.updateComplete;
+    await until(async () => (await fetch(url).then(() => 'ok', () => 'revoked')) === 'revoked', 'the object URL revoked');
+  });
+
+  it('reads the work order again when a sync brought a change (fl-data-changed), keeping a draft that is being typed', async () => {
+    await mount(order({ status: 'in_progress' }));
+    const form = root().querySelector('form[aria-label="Details"]')!;
+    await typeInto(form.querySelector('sl-textarea[name="notes"]')!, 'Typed here');
+    // Another device's change arrives through the sync.
+    await storage.put(ID, { ...(await stored()), priority: 'urgent', status: 'on_hold' } as unknown as Doc);
+    window.dispatchEvent(new Event('fl-data-changed'));
+    await until(() => root().querySelector('[data-status]')!.getAttribute('data-status') === 'on_hold', 'the synced status');
+    expect(root().querySelector('[data-priority]')!.getAttribute('data-priority')).toBe('urgent');
+    expect(form.querySelector<HTMLElement & { value: string }>('sl-textarea[name="notes"]')!.value).toBe('Typed here');
+    form.querySelector<HTMLElement>('sl-button[type="submit"]')!.click();
+    await until(async () => (await stored()).notes === 'Typed here', 'the notes saved');
+    // Only the typed field was written: the synced priority stays.
+    expect((await stored()).priority).toBe('urgent');
+    expect(Object.keys((await stored()).history!.at(-1)!.changes!)).toEqual(['notes']);
   });
 
   it('saves the Details form: only changed fields in one history entry; unsaved changes guarded until saved', async () => {

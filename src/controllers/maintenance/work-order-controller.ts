@@ -10,7 +10,8 @@ import type { ReactiveController, ReactiveControllerHost } from 'lit';
 import { ContextConsumer } from '@lit/context';
 import { addPhoto, recordResult, type ChecklistItem, type ChecklistResult, type Role, type WorkOrder, type Who } from '../../core';
 import type { Doc, Storage } from '../../storage';
-import { storageContext } from '../contexts';
+import { storageContext, syncContext } from '../contexts';
+import { LiveController } from '../live-controller';
 import { PhotoResizer } from '../photos/photo-resizer';
 import { recordReading } from './readings';
 
@@ -77,6 +78,12 @@ export class WorkOrderController implements ReactiveController {
     this.#host = host;
     this.#options = options;
     this.#storage = new ContextConsumer(host, { context: storageContext, subscribe: true, callback: () => void this.reload() });
+    const sync = new ContextConsumer(host, { context: syncContext, subscribe: true });
+    // The server says this work order changed (an engineer verified it, another tablet synced):
+    // the change comes through a sync like every record, and the sync's fl-data-changed reads it.
+    new LiveController(host, (event) => {
+      if (event.type === 'doc' && event.id === this.#options.id()) void sync.value?.syncNow();
+    });
     host.addController(this);
   }
 
