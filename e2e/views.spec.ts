@@ -201,6 +201,18 @@ for (const size of sizes) {
     await checkView(page, views, size.name, 'alarm-rule-editor');
     await page.locator('fl-alarm-rules form').getByRole('button', { name: 'Cancel' }).click();
 
+    // The preventive plans: the demo's plans in words with the work orders the server generated, then one in the editor.
+    await views.goTo('Plans');
+    const planRow = page.locator('fl-maintenance-plans [data-plan="maintenance_plan/demo-gearbox-oil"]');
+    await expect(planRow.locator('[data-trigger]')).toHaveText('every 30 days', { timeout: 30_000 });
+    await expect(page.locator('fl-maintenance-plans [data-plan="maintenance_plan/demo-main-bearing-regreasing"] [data-trigger]')).toHaveText('every 2 000 operating hours');
+    await expect(planRow.locator('a[data-order]').first()).toContainText(/Turbine T0\d/, { timeout: 60_000 });
+    await checkView(page, views, size.name, 'plans');
+    await planRow.getByRole('button', { name: /^Edit / }).click();
+    await expect(page.locator('fl-maintenance-plans form fieldset[data-item]').first()).toBeVisible();
+    await checkView(page, views, size.name, 'plan-editor');
+    await page.locator('fl-maintenance-plans form').getByRole('button', { name: 'Cancel' }).click();
+
     // The navigation's other views.
     await views.goTo('Channels');
     // Every server channel gets a chart here (over a hundred with the fleet): wait for one drawn, whichever it is.

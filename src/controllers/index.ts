@@ -49,11 +49,13 @@ export {
   type LeafKind,
   type RuleDraft,
 } from './alarms/rule-draft';
-export { BASELINES_ID, DeviceAlarmEvaluator, PROVISIONAL_CHANGE_EVENT, type DeviceAlarmEvaluatorOptions } from './alarms/device-evaluator';
+export { DeviceAlarmEvaluator, PROVISIONAL_CHANGE_EVENT, type DeviceAlarmEvaluatorOptions } from './alarms/device-evaluator';
 export { DUE_SOON_DAYS, checklistProgress, compareWork, daysUntil, dueLabel, dueState, localDay, myWork, photoCount, waitingForReview, workSummary, type DueState, type MyWork, type WorkGroup, type WorkItem } from './maintenance/my-work';
 export { TIMELINE_LIMIT, assetTimeline, filterTimeline, statusInWords, timeOf, timelineKinds, type Timeline, type TimelineDoc, type TimelineEntry, type TimelineKind } from './maintenance/asset-timeline';
 export { MAX_READING_FIELDS, manualChannelOf, newReadingProblem, pendingReadings, readingsOf, recordReading, type NewReading, type PendingReading, type PendingReadingsOptions, type ReadingDoc } from './maintenance/readings';
 export { readDeviceData, type AssetDeviceData, type PinReport, type PinSource } from './maintenance/device-data';
+export { MaintenancePlansController, PlanNotSaved, type PlanWorkOrders } from './maintenance/maintenance-plans-controller';
+export { checklistItemKinds, draftFromPlan, emptyItem, emptyPlanDraft, itemKindLabels, moveItem, newItemId, planFromDraft, triggerText, type ItemDraft, type PlanDraft } from './maintenance/plan-draft';
 export { NotSignedIn, WorkOrderController, type PhotoProgress, type PhotosAdded, type WorkOrderControllerOptions, type WorkOrderTitles } from './maintenance/work-order-controller';
 export { PhotoResizer } from './photos/photo-resizer';
 export { PHOTO_MAX_BYTES, PHOTO_MAX_SIDE, PhotoError, fitWithin, resizePhoto, type ResizedPhoto } from './photos/photo-resize';

@@ -200,7 +200,8 @@ function readable(problem: string): string {
     .replace(/^trigger\.start/, 'Starting on')
     .replace(/^lead_days/, 'Generate ahead (days)')
     .replace(/^estimated_hours/, 'Estimated hours')
-    .replace(/^checklist\[(\d+)\]\.(\w+)/, (_all, index: string, key: string) => `Checklist item ${Number(index) + 1} ${key}`);
+    .replace(/checklist\[(\d+)\]\.(\w+)/g, (_all, index: string, key: string) => `checklist item ${Number(index) + 1} ${key === 'min' ? 'minimum' : key === 'max' ? 'maximum' : key}`)
+    .replace(/^checklist/, 'Checklist');
 }
 
 /** The plan's trigger in words ("every 30 days", "every 2 000 operating hours"). */
