@@ -91,6 +91,25 @@ describe('compute engines agree with the CPU reference', () => {
     expect(mine.byteLength).toBe(40);
   });
 
+  it('usage kernels (operating hours, energy) get the samples\' times on every engine: chunked, equal to the CPU', async () => {
+    // 1 Hz power with missing samples and an hour's hole in the middle (it counts nothing).
+    const count = 200_003;
+    const times = Float64Array.from({ length: count }, (_, index) => 1_700_000_000_000 + index * 1000 + (index > 100_000 ? 3_600_000 : 0));
+    const values = Float32Array.from({ length: count }, (_, index) => (index % 997 === 0 ? Number.NaN : 1500 + 1000 * Math.sin(index / 5000)));
+    const chunks = (): Chunk[] => [0, 65_536, 100_001, 180_000].map((from, at, all) => {
+      const to = all[at + 1] ?? count;
+      return { values: values.slice(from, to), times: times.slice(from, to), offset: from };
+    });
+    const engines: ComputeEngine[] = [workers, ...(webgpu ? [webgpu] : [])];
+    for (const [kernel, params] of [['operating_hours', { threshold: 1000, max_gap_s: 60 }], ['energy_mwh', { unit: 'kW', max_gap_s: 60 }]] as const) {
+      const expected = (await cpu.run(kernel, params, chunks())) as number;
+      expect(expected).toBeGreaterThan(0);
+      for (const engine of engines) expect((await engine.run(kernel, params, chunks())) as number, `${engine.name} ${kernel}`).toBeCloseTo(expected, 9);
+    }
+    // Without times there is nothing to integrate: refused, not zero.
+    await expect(workers.run('energy_mwh', {}, values)).rejects.toThrow(/times/);
+  });
+
   it('WebGPU: every shader kernel, whole and chunked', async ({ skip }) => {
     if (!webgpu) skip(`no WebGPU adapter: ${noGpuReason}`);
     await fc.assert(
