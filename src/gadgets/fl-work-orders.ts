@@ -128,6 +128,7 @@ export class FlWorkOrders extends LitElement {
   // search text) once per listing, the order once per sort, the filter once per search text.
   #rowsOf: { orders: unknown; sites: unknown; assets: unknown; rows: WorkOrderRow[] } | undefined;
   #sortedOf: { rows: WorkOrderRow[]; sort: WorkOrderSort; sorted: WorkOrderRow[] } | undefined;
+  #assignees: { rows: readonly WorkOrderRow[]; names: string[] } | undefined;
   #shownOf: { sorted: WorkOrderRow[]; q: string; me: string | undefined; today: string; query: WorkOrderQuery; shown: WorkOrderRow[] } | undefined;
 
   constructor() {
@@ -263,6 +264,12 @@ export class FlWorkOrders extends LitElement {
     return this.#shownOf;
   }
 
+  /** The names work orders are assigned to (once per listing, not per keystroke). */
+  #assigneesOf(rows: readonly WorkOrderRow[]): string[] {
+    if (this.#assignees?.rows !== rows) this.#assignees = { rows, names: [...new Set(rows.map((row) => row.assignee).filter((name) => name !== undefined))].sort() };
+    return this.#assignees.names;
+  }
+
   readonly #row = (row: WorkOrderRow) => {
     const overdue = isOverdue(row, localDay());
     return html`<a class="order" href=${hrefOf('work-orders', row.id)} data-id=${row.id} data-status=${row.status}>
@@ -281,7 +288,7 @@ export class FlWorkOrders extends LitElement {
     const sites = this.#sites.docs ?? [];
     const siteTerm = termOf(query, 'site');
     const site = sites.find((candidate) => candidate.id.toLowerCase() === siteTerm || candidate.title.toLowerCase() === siteTerm)?.id ?? '';
-    const assignees = [...new Set(rows.map((row) => row.assignee).filter((name): name is string => name !== undefined && name !== this.username))].sort();
+    const assignees = this.#assigneesOf(rows).filter((name) => name !== this.username);
     const assigneeTerm = termOf(query, 'assignee');
     const assignee = assigneeTerm === 'me' || (this.username && assigneeTerm === this.username.toLowerCase()) ? 'me' : assigneeTerm === 'none' ? 'none' : (assignees.find((name) => name.toLowerCase() === assigneeTerm) ?? '');
     const choose = (key: QueryKey) => (event: Event) => this.#setTerm(key, (event.target as SlSelect).value as string);
@@ -456,7 +463,7 @@ export class FlWorkOrders extends LitElement {
       if (rows.length === 0) list = html`<p class="muted" data-empty>No work orders on this device yet.</p>`;
       else if (shown.length === 0) list = html`<p class="muted" data-empty>No work order matches the search.</p>`;
       else if (shown.length > VIRTUALIZE_FROM && !this.plain)
-        list = html`<lit-virtualizer class="list" role="list" aria-label="Work orders" .items=${shown} .keyFunction=${(row: WorkOrderRow) => row.id} .renderItem=${(row: WorkOrderRow) => html`<div role="listitem" style="width:100%">${this.#row(row)}</div>`}></lit-virtualizer>`;
+        list = html`<lit-virtualizer class="list" role="list" aria-label="Work orders" .items=${shown} .renderItem=${(row: WorkOrderRow) => html`<div role="listitem" style="width:100%">${this.#row(row)}</div>`}></lit-virtualizer>`;
       else list = html`<ul class="list" aria-label="Work orders">${shown.map((row) => html`<li>${this.#row(row)}</li>`)}</ul>`;
     }
     return html`
