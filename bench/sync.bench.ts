@@ -84,13 +84,14 @@ function fieldDoc(index: number): { id: string; doc: Doc } {
       site,
       asset,
       title: pick(TASKS),
-      priority: pick(['low', 'normal', 'high', 'urgent']),
-      status: pick(['planned', 'in_progress', 'done']),
+      // A valid work order (the server checks every one it is sent: core workOrderProblem).
+      priority: pick(['low', 'medium', 'high', 'urgent']),
+      status: pick(['assigned', 'in_progress', 'done']),
       assignee: pick(INSPECTORS),
-      due: day,
-      estimate_hours: 1 + Math.floor(next() * 16),
-      parts: [{ part: `SKF 62${10 + Math.floor(next() * 20)}-2RS`, quantity: 1 + Math.floor(next() * 4) }],
-      description: pick(NOTES),
+      due: day.slice(0, 10),
+      estimated_hours: 1 + Math.floor(next() * 16),
+      parts: [{ id: 'p1', name: `SKF 62${10 + Math.floor(next() * 20)}-2RS`, quantity: 1 + Math.floor(next() * 4) }],
+      notes: pick(NOTES),
     },
   };
 }

@@ -153,13 +153,13 @@ export function replicationConformance(pair: ReplicationPair): void {
 
     it('pulls documents and attachments, then a second sync moves nothing', async () => {
       const server = remote.open();
-      await server.put('w1', { type: 'work_order', site: 'north', title: 'Check gearbox' });
-      await server.put('w2', { type: 'work_order', site: 'north', title: 'Replace filter' });
+      await server.put('w1', { type: 'note', site: 'north', title: 'Check gearbox' });
+      await server.put('w2', { type: 'note', site: 'north', title: 'Replace filter' });
       await server.putAttachment('w2', 'photo.jpg', new Uint8Array([1, 2, 3, 4]), 'image/jpeg');
       const { replica, wire } = tablet();
       const first = await replica.sync();
       expect(first.pulled).toBe(2);
-      expect(await replica.get('w1')).toEqual({ type: 'work_order', site: 'north', title: 'Check gearbox' });
+      expect(await replica.get('w1')).toEqual({ type: 'note', site: 'north', title: 'Check gearbox' });
       expect(new Uint8Array(await replica.getAttachment('w2', 'photo.jpg', { format: 'array_buffer' }))).toEqual(new Uint8Array([1, 2, 3, 4]));
       expect((await replica.allAttachments('w2'))['photo.jpg']?.content_type).toBe('image/jpeg');
       const readsBefore = wire.reads;
@@ -244,11 +244,11 @@ export function replicationConformance(pair: ReplicationPair): void {
 
     it('an offline edit to a record deleted on the server is a conflict, neither resurrected nor lost', async () => {
       const server = remote.open();
-      await server.put('d', { type: 'work_order', site: 'north', state: 'open' });
+      await server.put('d', { type: 'note', site: 'north', state: 'open' });
       const { replica } = tablet();
       await replica.sync();
       await server.remove('d');
-      await replica.put('d', { type: 'work_order', site: 'north', state: 'done', note: 'fixed it' });
+      await replica.put('d', { type: 'note', site: 'north', state: 'done', note: 'fixed it' });
       const report = await replica.sync();
       expect(report.conflicts).toBe(1);
       expect((await rejection(server.get('d'))).status).toBe(404);
@@ -266,11 +266,11 @@ export function replicationConformance(pair: ReplicationPair): void {
 
     it('a deletion made here against an edit on the server is a conflict too; "remote" keeps the edit', async () => {
       const server = remote.open();
-      await server.put('e', { type: 'work_order', site: 'north', v: 1 });
+      await server.put('e', { type: 'note', site: 'north', v: 1 });
       const { replica } = tablet();
       await replica.sync();
       await replica.remove('e');
-      await server.put('e', { type: 'work_order', site: 'north', v: 2 });
+      await server.put('e', { type: 'note', site: 'north', v: 2 });
       expect((await replica.sync()).conflicts).toBe(1);
       expect(await replica.get('e')).toMatchObject({ v: 2 });
       expect((await replica.conflicts())[0]).toMatchObject({ local: null, remote: { v: 2 } });

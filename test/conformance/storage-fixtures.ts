@@ -10,8 +10,8 @@ export const fixtureDocs: Record<string, Doc> = {
   'ch-vib-x': { title: 'Vibration X', type: 'channel', site: 'T07', unit: 'mm/s', rate: 1000 },
   'ch-temp': { title: 'Temperature', type: 'channel', site: 'T08', unit: '°C', rate: 1 },
   'note-1': { title: '100% checked_ok', type: 'note', site: 'T07', text: 'Lager läuft heiß — Grüße' },
-  'wo-9': { title: 'Replace bearing', type: 'work_order', site: 'T08', priority: '10' },
-  'wo-10': { title: 'Inspect blade', type: 'work_order', site: 'T07', priority: '9' },
+  'wo-9': { title: 'Replace bearing', type: 'work_item', site: 'T08', priority: '10' },
+  'wo-10': { title: 'Inspect blade', type: 'work_item', site: 'T07', priority: '9' },
 };
 
 /** Keys the indexed IndexedDB stack indexes, so the table also exercises the query planner. */
@@ -19,7 +19,7 @@ export const indexedKeys = ['type', 'site', 'power', 'priority', 'tags', 'instal
 
 export const queryTable: Array<{ query: string; ids: string[]; key_schema?: KeySchema }> = [
   { query: 'type:asset', ids: ['fan-1', 'pump-1', 'pump-2'] },
-  { query: 'type:"work_order"', ids: ['wo-10', 'wo-9'] },
+  { query: 'type:"work_item"', ids: ['wo-10', 'wo-9'] },
   { query: 'type:=channel', ids: ['ch-temp', 'ch-vib-x'] },
   { query: 'site:T07 AND type:channel', ids: ['ch-vib-x'] },
   { query: 'site:T07 type:channel', ids: ['ch-vib-x'] },

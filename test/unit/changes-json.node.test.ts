@@ -109,10 +109,10 @@ for (const [name, open] of backends) {
     });
 
     it('shows a document moved out of their site as deleted, without its new content', async () => {
-      expect((await call('admin', 'PUT', '/api/docs/wo', { type: 'work_order', site: 'site/T07', title: 'pump' })).status).toBe(200);
+      expect((await call('admin', 'PUT', '/api/docs/wo', { type: 'work_order', site: 'site/T07', title: 'pump', status: 'open' })).status).toBe(200);
       const first = (await (await call('tom', 'GET', '/api/changes?include_docs=true')).json()) as { results: Array<{ id: string; deleted?: boolean; doc?: unknown }>; last_seq: number };
       expect(first.results).toMatchObject([{ id: 'wo', doc: { title: 'pump' } }]);
-      expect((await call('admin', 'PUT', '/api/docs/wo', { type: 'work_order', site: 'site/T08', title: 'secret plans' })).status).toBe(200);
+      expect((await call('admin', 'PUT', '/api/docs/wo', { type: 'work_order', site: 'site/T08', title: 'secret plans', status: 'open' })).status).toBe(200);
       for (const query of ['', '&include_docs=true']) {
         const text = await (await call('tom', 'GET', `/api/changes?since=${first.last_seq}${query}`)).text();
         expect(JSON.parse(text)).toMatchObject({ results: [{ id: 'wo', deleted: true }] });

@@ -138,12 +138,12 @@ describe.each(servers)('the HTTP API on %s', (_name, env) => {
   it('POST /api/bulk_docs: one bad id (or site) among good writes fails alone with 400; the others are stored', async () => {
     const response = await call('admin', 'POST', '/api/bulk_docs', {
       docs: [
-        { id: 'work_order/1', doc: { type: 'work_order', title: 'first' } },
-        { id: 'x'.repeat(3000), doc: { type: 'work_order' } },
-        { id: 'work_order/\u0000', doc: { type: 'work_order' } },
-        { id: 'work_order/\ud800', doc: { type: 'work_order' } },
-        { id: 'work_order/bad-site', doc: { type: 'work_order', site: 'T\u000007' } },
-        { id: 'work_order/2', doc: { type: 'work_order', title: 'second', note: 'NUL \u0000 inside' } },
+        { id: 'work_order/1', doc: { type: 'note', title: 'first' } },
+        { id: 'x'.repeat(3000), doc: { type: 'note' } },
+        { id: 'work_order/\u0000', doc: { type: 'note' } },
+        { id: 'work_order/\ud800', doc: { type: 'note' } },
+        { id: 'work_order/bad-site', doc: { type: 'note', site: 'T\u000007' } },
+        { id: 'work_order/2', doc: { type: 'note', title: 'second', note: 'NUL \u0000 inside' } },
       ],
     });
     expect(response.status).toBe(200);
@@ -153,7 +153,7 @@ describe.each(servers)('the HTTP API on %s', (_name, env) => {
     expect(results[2]!.message).toMatch(/NUL/);
     expect(results[3]!.message).toMatch(/lone surrogate/);
     expect(results[4]!.message).toMatch(/site .*NUL/);
-    expect(await (await call('admin', 'GET', '/api/docs/work_order%2F2')).json()).toEqual({ type: 'work_order', title: 'second', note: 'NUL \u0000 inside' });
+    expect(await (await call('admin', 'GET', '/api/docs/work_order%2F2')).json()).toEqual({ type: 'note', title: 'second', note: 'NUL \u0000 inside' });
     expect((await call('admin', 'GET', '/api/docs/work_order%2F1')).status).toBe(200);
   });
 

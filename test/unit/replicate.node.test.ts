@@ -68,12 +68,12 @@ describe('a document moved to another site leaves the technician\'s device', () 
   const device = () => new ReplicateStorage(createStorage({ type: 'memory' }), technician(), createStorage({ type: 'memory' }));
 
   it('unchanged on the device: deleted there at the next sync', async () => {
-    await admin.put('moved', { type: 'work_order', site: 'north', title: 'pump' });
-    await admin.put('stays', { type: 'work_order', site: 'north', title: 'valve' });
+    await admin.put('moved', { type: 'note', site: 'north', title: 'pump' });
+    await admin.put('stays', { type: 'note', site: 'north', title: 'valve' });
     const replica = device();
     await replica.sync();
     expect(await replica.get('moved')).toMatchObject({ title: 'pump' });
-    await admin.put('moved', { type: 'work_order', site: 'south', title: 'pump' });
+    await admin.put('moved', { type: 'note', site: 'south', title: 'pump' });
     const report = await replica.sync();
     expect(report).toMatchObject({ conflicts: 0, refused: [] });
     expect((await rejection(replica.get('moved'))).status).toBe(404);
@@ -83,11 +83,11 @@ describe('a document moved to another site leaves the technician\'s device', () 
   });
 
   it('edited on the device meanwhile: a conflict, the edit kept aside, and the server keeps it in its new site', async () => {
-    await admin.put('edited', { type: 'work_order', site: 'north', state: 'open' });
+    await admin.put('edited', { type: 'note', site: 'north', state: 'open' });
     const replica = device();
     await replica.sync();
-    await admin.put('edited', { type: 'work_order', site: 'south', state: 'open' });
-    await replica.put('edited', { type: 'work_order', site: 'north', state: 'done' });
+    await admin.put('edited', { type: 'note', site: 'south', state: 'open' });
+    await replica.put('edited', { type: 'note', site: 'north', state: 'done' });
     const report = await replica.sync();
     expect(report.conflicts).toBe(1);
     expect((await rejection(replica.get('edited'))).status).toBe(404);

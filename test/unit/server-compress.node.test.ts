@@ -25,7 +25,7 @@ function get(path: string, encoding: string | undefined): Promise<{ headers: htt
 beforeAll(async () => {
   server = await startTestServer();
   token = await server.login('admin', ADMIN_PASSWORD);
-  const docs = Array.from({ length: 200 }, (_, index) => ({ id: `w${index}`, doc: { type: 'work_order', site: 'north', title: `Work order ${index}`, notes: 'Check the gearbox oil level and the bearing temperature.' } }));
+  const docs = Array.from({ length: 200 }, (_, index) => ({ id: `w${index}`, doc: { type: 'work_order', site: 'north', title: `Work order ${index}`, status: 'open', notes: 'Check the gearbox oil level and the bearing temperature.' } }));
   const response = await fetch(`${server.server.url}/api/bulk_docs`, { method: 'POST', headers: { authorization: `Bearer ${token}`, 'content-type': 'application/json' }, body: JSON.stringify({ docs }) });
   expect(response.ok).toBe(true);
   const bytes = new Uint8Array(100_000).map((_, index) => index % 251);

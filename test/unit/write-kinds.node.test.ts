@@ -75,10 +75,10 @@ describe.each([
     // An engineer: work orders, but not over an untyped document or an array, nor the other way.
     expect((await call('admin', 'PUT', '/api/docs/note-1', { note: 'no type', site: 'site/T08' })).status).toBe(200);
     expect((await call('eve', 'PUT', '/api/docs/note-1', { type: 'work_order', site: 'site/T08' })).status).toBe(403);
-    expect((await call('eve', 'PUT', '/api/docs/wo-1', { type: 'work_order', site: 'site/T08' })).status).toBe(200);
+    expect((await call('eve', 'PUT', '/api/docs/wo-1', { type: 'work_order', site: 'site/T08', title: 'Check', status: 'open' })).status).toBe(200);
     expect((await call('eve', 'PUT', '/api/docs/wo-1', { ...meta, site: 'site/T08' })).status).toBe(403);
     expect((await call('eve', 'PUT', '/api/docs/wo-1', { type: 'alarm', site: 'site/T08' })).status).toBe(403);
-    expect(await json(call('admin', 'GET', '/api/docs/wo-1'))).toEqual({ type: 'work_order', site: 'site/T08' });
+    expect(await json(call('admin', 'GET', '/api/docs/wo-1'))).toEqual({ type: 'work_order', site: 'site/T08', title: 'Check', status: 'open' });
     // An admin may (into a well-formed alarm: admins' alarms are checked too).
     const alarm = { type: 'alarm', site: 'site/T08', asset: 'asset/t08', channel: 'channel/source/t08/vib', rule: 'alarm_rule/vib', rule_title: 'Vibration', message: 'high', severity: 'high', state: 'active_unacked', raised_at: 1, count: 1, history: [] };
     expect((await call('admin', 'PUT', '/api/docs/wo-1', alarm)).status).toBe(200);
@@ -101,9 +101,9 @@ describe.each([
     expect(replace.status).toBe(400);
     expect((await json<{ detail: string }>(replace)).detail).toMatch(/starts with "transformation\/"/);
     expect(await json(call('admin', 'GET', '/api/docs/site%2FT08'))).toEqual(site);
-    expect((await call('admin', 'PUT', '/api/docs/transformation%2Fsquatted', { type: 'work_order', site: 'site/T08' })).status).toBe(200);
+    expect((await call('admin', 'PUT', '/api/docs/transformation%2Fsquatted', { type: 'work_order', site: 'site/T08', title: 'Check', status: 'open' })).status).toBe(200);
     expect((await call('eve', 'POST', '/api/transformations', { id: 'transformation/squatted', ...definition })).status).toBe(409);
-    expect(await json(call('admin', 'GET', '/api/docs/transformation%2Fsquatted'))).toEqual({ type: 'work_order', site: 'site/T08' });
+    expect(await json(call('admin', 'GET', '/api/docs/transformation%2Fsquatted'))).toEqual({ type: 'work_order', site: 'site/T08', title: 'Check', status: 'open' });
     expect((await call('eve', 'POST', '/api/transformations', { id: 'transformation/sum', ...definition })).status).toBe(201);
     // Redefining a transformation is fine.
     expect((await call('eve', 'POST', '/api/transformations', { id: 'transformation/sum', ...definition })).status).toBe(201);
@@ -134,10 +134,10 @@ describe.each([
   });
 
   it('an array is never created over another document', async () => {
-    expect((await call('admin', 'PUT', '/api/docs/wo-2', { type: 'work_order', site: 'site/T07', title: 'keep' })).status).toBe(200);
+    expect((await call('admin', 'PUT', '/api/docs/wo-2', { type: 'work_order', site: 'site/T07', title: 'keep', status: 'open' })).status).toBe(200);
     expect((await call('tom', 'POST', '/api/arrays', { id: 'wo-2', timing: 'regular', site: 'site/T07' })).status).toBe(403);
     expect((await call('admin', 'POST', '/api/arrays', { id: 'wo-2', timing: 'regular', site: 'site/T07' })).status).toBe(409);
-    expect(await json(call('admin', 'GET', '/api/docs/wo-2'))).toEqual({ type: 'work_order', site: 'site/T07', title: 'keep' });
+    expect(await json(call('admin', 'GET', '/api/docs/wo-2'))).toEqual({ type: 'work_order', site: 'site/T07', title: 'keep', status: 'open' });
     // Nor over a deleted document of a site the technician is not assigned to.
     expect((await call('admin', 'PUT', '/api/docs/gone-08', { type: 'inspection', site: 'site/T08' })).status).toBe(200);
     expect((await call('admin', 'DELETE', '/api/docs/gone-08')).status).toBe(200);
