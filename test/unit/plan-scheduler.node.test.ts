@@ -9,6 +9,9 @@ import { ChannelArray } from '../../src/arrays';
 import { workOrderProblem, type MaintenancePlan, type WorkOrder } from '../../src/core';
 import { PostgresStore, SqliteStore, type Store } from '../../src/server';
 import { PlanScheduler } from '../../src/server/maintenance/plan-scheduler';
+import type { Query, SqlDriver } from '../../src/server/store/sql/driver';
+import { IngestLog } from '../../src/server/store/sql/ingest-log';
+import { SqlStorage } from '../../src/server/store/sql/sql-storage';
 import { makeTempDir } from '../support/temp-dir';
 import { startPostgres, type Postgres } from '../support/postgres';
 
@@ -78,6 +81,23 @@ const oilCheck: MaintenancePlan = {
 async function planWorkOrders(store: Store): Promise<Map<string, WorkOrder>> {
   const rows = await store.driver.transaction((query) => query("SELECT id, doc FROM documents WHERE substr(id, 1, 16) = 'work_order/plan/' AND deleted = ? ORDER BY id", [false]));
   return new Map(rows.map((row) => [String(row.id), JSON.parse(String(row.doc)) as WorkOrder]));
+}
+
+/** The same store over a driver whose document writes fail while `armed` (a database failure after the run row's write, in the same transaction). */
+function failing(store: Store, armed: { on: boolean }): Store {
+  const inner = store.driver;
+  const driver: SqlDriver = {
+    dialect: inner.dialect,
+    transaction: <T>(work: (query: Query) => Promise<T>) =>
+      inner.transaction((query) =>
+        work((sql, params) => {
+          if (armed.on && sql.startsWith('INSERT INTO documents')) return Promise.reject(new Error('disk full (injected)'));
+          return query(sql, params);
+        }),
+      ),
+    close: () => inner.close(),
+  };
+  return { backend: store.backend, documents: new SqlStorage(driver), accounts: store.accounts, ingestions: new IngestLog(driver), driver, schemaVersion: () => store.schemaVersion(), ping: () => store.ping(), close: () => store.close() };
 }
 
 describe.each(backends)('plan scheduler on $name', ({ fresh, connections }) => {
@@ -164,6 +184,26 @@ describe.each(backends)('plan scheduler on $name', ({ fresh, connections }) => {
     await one.close();
   }, 60_000);
 
+  it('a transaction that fails after the run row is written leaves no row and no work order; the next pass makes each once', async () => {
+    const store = await fresh().open();
+    await twoTurbines(store);
+    await store.documents.put('maintenance_plan/oil', oilCheck as never);
+    const armed = { on: true };
+    const scheduler = new PlanScheduler(failing(store, armed), { now: () => NOW });
+    await expect(scheduler.runOnce()).rejects.toThrow(/disk full/);
+    expect(await scheduler.runs()).toEqual([]);
+    expect((await planWorkOrders(store)).size).toBe(0);
+    armed.on = false;
+    expect((await scheduler.runOnce()).generated).toHaveLength(6);
+    expect((await scheduler.runOnce()).generated).toEqual([]);
+    expect((await planWorkOrders(store)).size).toBe(6);
+    expect((await scheduler.runs()).map((run) => [run.asset, run.state.generated, run.version])).toEqual([
+      ['asset/north/t1', 3, 1],
+      ['asset/north/t2', 3, 1],
+    ]);
+    await store.close();
+  }, 60_000);
+
   it('a usage plan generates when the MWh computed from the power channel cross the multiple', async () => {
     const store = await fresh().open();
     await twoTurbines(store);
@@ -200,6 +240,29 @@ describe.each(backends)('plan scheduler on $name', ({ fresh, connections }) => {
     // 1 474 intervals of 10 s at 1 MW (the hole's 2 hours count nothing).
     expect(run!.state.usage!.state.total).toBeCloseTo(4.0944, 3);
     expect(run!.state).toMatchObject({ generated: 1, last_mark: 4 });
+    await store.close();
+  }, 60_000);
+
+  it('usage is read incrementally whatever the appends, and counted again when the history is rewritten', async () => {
+    const store = await fresh().open();
+    await twoTurbines(store);
+    const array = await ChannelArray.create(store.documents, 'array/north/t1/power', { timing: 'explicit', site: SITE });
+    await store.documents.put('channel/north/t1/power', { type: 'channel', site: SITE, asset: 'asset/north/t1', source: 'source/north/t1', array: 'array/north/t1/power', title: 'Active power', field: 'power', unit: 'MW', rate: 0.1 });
+    await store.documents.put('maintenance_plan/inspection', { ...oilCheck, trigger: { kind: 'usage', measure: 'energy_mwh', every: 100, field: 'power' }, lead_days: 0 } as never);
+    const scheduler = new PlanScheduler(store, { now: () => NOW, batchSamples: 700 });
+    const total = async () => (await scheduler.runs()).find((run) => run.asset === 'asset/north/t1')!.state.usage!.state.total;
+    // 2 000 samples 10 s apart at 1 MW, appended in three parts with passes between: 1 999 intervals.
+    const times = Float64Array.from({ length: 2000 }, (_, index) => NOW - DAY + index * 10_000);
+    for (const [from, to] of [[0, 1], [1, 1234], [1234, 2000]] as const) {
+      await array.append(new Float32Array(to - from).fill(1), times.slice(from, to));
+      await scheduler.catchUp();
+    }
+    expect(await total()).toBeCloseTo((1999 * 10) / 3600, 9);
+    // The history rewritten (cut back, then other values): counted again from the first sample.
+    await array.truncate(1000);
+    await array.append(new Float32Array(500).fill(2), times.slice(1000, 1500));
+    await scheduler.catchUp();
+    expect(await total()).toBeCloseTo((999 * 10 + 2 * 499 * 10 + 1.5 * 10) / 3600, 9);
     await store.close();
   }, 60_000);
 
