@@ -124,9 +124,12 @@ describe.each([
     await device.sync();
     // Recorded offline, the newest first.
     for (const [index, at] of [T0 + 2 * HOUR, T0, T0 + HOUR].entries()) await local.put(`reading/sync-${index}`, reading(asset, at, { gearbox_oil_level: 80 + index }) as never);
+    const groupsBefore = test.server.readings.counts.groups;
     const report = await device.sync();
     expect(report.refused).toEqual([]);
     expect(report.pushed).toBe(3);
+    // One transaction for the three (group commit), not one each.
+    expect(test.server.readings.counts.groups - groupsBefore).toBe(1);
     expect(await samples(test.server.store, asset, 'gearbox_oil_level')).toEqual([
       [T0, 81],
       [T0 + HOUR, 82],
@@ -149,6 +152,13 @@ describe.each([
     await test.server.readings.sweep();
     expect(await test.server.readings.apply('reading/swept', reading(asset, T0, { fan_current: 3 }))).toBe('done_before');
     expect(await samples(test.server.store, asset, 'fan_current')).toEqual([[T0, 3]]);
+    // One that cannot apply (malformed: written past the checks) is refused alone (its row says so); the other goes in.
+    const refusedBefore = test.server.readings.counts.refused;
+    await test.server.store.documents.put('reading/swept-bad', { ...reading(asset, T0 + HOUR, { fan_current: 1 }), values: { fan_current: 'x' } } as never);
+    await test.server.store.documents.put('reading/swept-good', reading(asset, T0 + 2 * HOUR, { fan_current: 5 }) as never);
+    await expect.poll(() => samples(test.server.store, asset, 'fan_current'), { timeout: 20_000 }).toEqual([[T0, 3], [T0 + 2 * HOUR, 5]]);
+    await expect.poll(() => test.server.readings.counts.refused - refusedBefore, { timeout: 20_000 }).toBe(1);
+    expect(await test.server.readings.apply('reading/swept-bad', { ...reading(asset, T0 + HOUR, { fan_current: 1 }), values: { fan_current: 'x' as unknown as number } })).toBe('done_before');
   });
 
   it('an append another writer makes between the read and the write is not lost: the write is refused (409) and prepared again', async () => {
