@@ -1,7 +1,8 @@
 /**
  * Who may do what. admin: everything. engineer: reads every site; writes transformations, alarm
- * rules, alarm actions, work orders and readings. technician: reads and writes only documents of the sites
- * assigned to them, never `site` documents nor alarm rules. Alarms (`type: 'alarm'`) are written by
+ * rules, alarm actions, work orders, maintenance plans and readings in any site. technician: reads
+ * and writes only documents of the sites assigned to them, never `site` documents, alarm rules nor
+ * maintenance plans, and never verifies a work order (work-order-checks.ts). Alarms (`type: 'alarm'`) are written by
  * the server (its evaluator and action applier write the store directly) and admins only: people
  * act on an alarm by writing an `alarm_action` (see alarm-checks.ts), so a device never writes the
  * alarm the server keeps changing, and no offline acknowledgement is ever a conflict.
@@ -114,6 +115,7 @@ export function writeRefusal(user: User, id: string, after: Doc | undefined, sto
     if (kind === 'transformation') return new HttpError(403, 'forbidden', 'transformations are written through POST /api/transformations');
     if (kind === 'type:alarm') return new HttpError(403, 'forbidden', 'alarms are written by the server: to acknowledge, comment, shelve or link a work order, write an alarm_action document {type: "alarm_action", alarm, action, by, at}');
     if (kind === 'type:alarm_rule') return new HttpError(403, 'forbidden', 'only engineers and admins write alarm rules');
+    if (kind === 'type:maintenance_plan') return new HttpError(403, 'forbidden', 'only engineers and admins write maintenance plans');
     return new HttpError(403, 'forbidden', user.role === 'technician' ? 'technicians write only documents of their own sites' : 'your role may not write this document');
   }
   return undefined;
