@@ -219,9 +219,16 @@ for (const size of sizes) {
     await expect(page.locator('fl-channel-list fl-channel-chart[data-points]:not([data-points="0"])').first()).toBeAttached({ timeout: 60_000 });
     await checkView(page, views, size.name, 'channels');
     await views.goTo('Work orders');
-    await expect(page.locator('fl-work-orders').getByRole('form', { name: 'New work order' })).toBeVisible();
-    await expect(page.locator('fl-work-orders').getByRole('article', { name: `Work order: ${WORK_ORDER}` }).locator('.meta')).toContainText(`${WIND} · ${TURBINE}`, { timeout: 20_000 });
+    const orders = page.locator('fl-work-orders');
+    await expect(orders.getByRole('button', { name: 'New work order' })).toBeVisible();
+    await expect(orders.locator('a.order', { hasText: WORK_ORDER }).locator('.where')).toHaveText(`${TURBINE} · ${WIND}`, { timeout: 20_000 });
     await checkView(page, views, size.name, 'work-orders');
+    // The list with a search in its address (a link, a reload, "To review"): filtered as it opens.
+    await views.open(server.url, `#/work-orders?q=${encodeURIComponent(`"${WORK_ORDER}" status:open`)}`);
+    await expect(orders.getByRole('searchbox', { name: 'Search' })).toHaveValue(`"${WORK_ORDER}" status:open`);
+    await expect(orders.locator('.count')).toHaveAttribute('data-shown', '1', { timeout: 20_000 });
+    await expect(orders.locator('a.order .title')).toHaveText([WORK_ORDER]);
+    await checkView(page, views, size.name, 'work-orders-search');
 
     // A work order's page (by its address; the list's rows lead there too): facts by title, actions, history.
     const workOrder = new WorkOrderPage(page);
