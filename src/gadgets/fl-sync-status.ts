@@ -11,12 +11,13 @@ const stateLabels: Record<SyncStatus['state'], string> = {
 };
 
 /**
- * What is waiting to sync, in words: "3 changes waiting" ("1 change waiting"), empty when nothing
- * is. Refused writes are not counted: they do not go until the user corrects or drops them.
+ * What is waiting to sync, in words: "3 changes waiting, 2 photos" ("1 change waiting"), empty
+ * when nothing is. Refused writes are not counted: they do not go until the user corrects or drops them.
  */
-export function waitingText(status: Pick<SyncStatus, 'pending' | 'refused'>): string {
+export function waitingText(status: Pick<SyncStatus, 'pending' | 'refused'> & Partial<Pick<SyncStatus, 'pendingPhotos'>>): string {
   const waiting = Math.max(0, status.pending - status.refused.length);
-  return waiting ? `${waiting} change${waiting === 1 ? '' : 's'} waiting` : '';
+  const photos = status.pendingPhotos ?? 0;
+  return waiting ? `${waiting} change${waiting === 1 ? '' : 's'} waiting${photos ? `, ${photos} photo${photos === 1 ? '' : 's'}` : ''}` : '';
 }
 
 /** How long ago `time` was, in words ("just now", "5 min ago", "3 h ago", "2 days ago"). */
@@ -107,7 +108,7 @@ export class FlSyncStatus extends LitElement {
       <dl>
         <dt>Status</dt><dd data-state=${status.state}>${label}</dd>
         <dt>Last sync</dt><dd class="last-sync">${status.lastSync === null ? 'never' : html`${ago(status.lastSync, Date.now())} (${new Date(status.lastSync).toLocaleString()})`}</dd>
-        <dt>Waiting to send</dt><dd class="pending">${status.pending} change${status.pending === 1 ? '' : 's'}</dd>
+        <dt>Waiting to send</dt><dd class="pending">${status.pending} change${status.pending === 1 ? '' : 's'}${status.pendingPhotos ? `, ${status.pendingPhotos} photo${status.pendingPhotos === 1 ? '' : 's'}` : ''}</dd>
         <dt>Conflicts</dt><dd class="conflicts">${status.conflicts}</dd>
       </dl>
       ${status.state === 'syncing'

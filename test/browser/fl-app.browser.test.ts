@@ -160,7 +160,7 @@ describe('<fl-app> on a tablet: navigation, review and what waits to sync', () =
     expect(orders().getAttribute('aria-current')).toBe('page');
   });
 
-  it('the header says how many changes wait to sync, visibly at 768 px, and "Up to date" once they went', async () => {
+  it('the header says how many changes and photos wait to sync, visibly at 768 px, and "Up to date" once they went', async () => {
     await page.viewport(768, 1024);
     const remote = createStorage({ type: 'memory' });
     const local = createStorage({ type: 'indexeddb', database: uniqueName('app-sync') });
@@ -173,6 +173,11 @@ describe('<fl-app> on a tablet: navigation, review and what waits to sync', () =
       await replica.put('work_order/y', { type: 'work_order', site: 'site/north', title: 'Also offline', status: 'open', notes: '' });
       await sync.refreshCounts();
       await vi.waitFor(() => expect(badge().textContent?.replace(/\s+/g, ' ').trim()).toBe('2 changes waiting'));
+      // A photo taken on one of them: counted in the same pass.
+      await replica.putAttachment('work_order/x', 'photo/p1.jpg', new Blob([new Uint8Array([0xff, 0xd8, 0xff, 0xd9])], { type: 'image/jpeg' }), 'image/jpeg');
+      await sync.refreshCounts();
+      await vi.waitFor(() => expect(badge().textContent?.replace(/\s+/g, ' ').trim()).toBe('2 changes waiting, 1 photo'));
+      expect(sync.status.pendingPhotos).toBe(1);
       const waiting = badge().querySelector<HTMLElement>('[data-waiting]')!;
       const box = waiting.getBoundingClientRect();
       expect(box.width).toBeGreaterThan(0);

@@ -21,6 +21,8 @@ export interface SyncStatus {
   lastSync: number | null;
   /** Changes made here and not on the server yet (refused ones included). */
   pending: number;
+  /** Photos (`photo/…` attachments) among them, not on the server yet. */
+  pendingPhotos: number;
   progress: SyncProgress | null;
   error: { code: string; message: string } | null;
   refused: Refusal[];
@@ -89,6 +91,7 @@ export class SyncService extends EventTarget {
       state: this.#target.navigator.onLine ? 'idle' : 'offline',
       lastSync: Number.isFinite(remembered) && remembered > 0 ? remembered : null,
       pending: 0,
+      pendingPhotos: 0,
       progress: null,
       error: null,
       refused: [],
@@ -171,8 +174,10 @@ export class SyncService extends EventTarget {
 
   /** Pending changes and conflicts, counted again (after a local write or a resolution). */
   async refreshCounts(): Promise<void> {
-    const [pending, conflicts, refused] = await Promise.all([this.replica.pendingCount(), this.replica.conflictCount(), this.replica.refusals()]);
-    this.#set({ pending, conflicts, refused });
+    const [summary, conflicts, refused] = await Promise.all([this.replica.pendingSummary(), this.replica.conflictCount(), this.replica.refusals()]);
+    // Counted in the same pass as the changes: a photo is what a technician most fears losing.
+    const pendingPhotos = summary.attachments.filter((attachment) => attachment.name.startsWith('photo/')).length;
+    this.#set({ pending: summary.changes, pendingPhotos, conflicts, refused });
   }
 
   /** One sync now (joins one that is running). Resolves whether it completed. */

@@ -225,7 +225,17 @@ export class ReplicateStorage extends EventTarget implements Storage {
 
   /** Changes made here that no sync has sent yet (O(pending), from the local feed). */
   async pendingCount(): Promise<number> {
-    if (!this.local.hasCapacity('changes')) return 0;
+    return (await this.pendingSummary()).changes;
+  }
+
+  /**
+   * What waits to be sent, counted like pendingCount (and at its cost): the documents, and the
+   * attachments among them that go up (a work order's photos), so a device can say "3 changes
+   * waiting, 2 photos" before the user goes online.
+   */
+  async pendingSummary(): Promise<{ changes: number; attachments: Array<{ id: string; name: string }> }> {
+    const attachments: Array<{ id: string; name: string }> = [];
+    if (!this.local.hasCapacity('changes')) return { changes: 0, attachments };
     const checkpoint = await this.#signatures.checkpoint();
     const ids = new Set<string>();
     let since = checkpoint.local;
@@ -244,10 +254,13 @@ export class ReplicateStorage extends EventTarget implements Storage {
         if (!signature && (await this.#outsideQuery(id, undefined))) return;
         const state = await readState(this.local, id);
         const plan = this.#plan(id, state, signature ? { doc: undefined, hash: signature.hash, attachments: signature.attachments } : ABSENT, signature);
-        if (plan && !plan.skipped && (plan.doc === 'push' || plan.attachments.size > 0)) pending.add(id);
+        if (plan && !plan.skipped && (plan.doc === 'push' || plan.attachments.size > 0)) {
+          pending.add(id);
+          for (const [name, direction] of plan.attachments) if (direction === 'push' && Object.prototype.hasOwnProperty.call(state.attachments, name)) attachments.push({ id, name });
+        }
       }),
     );
-    return pending.size;
+    return { changes: pending.size, attachments };
   }
 
   // --- conflicts and refusals -----------------------------------------------------------------
@@ -554,7 +567,7 @@ export class ReplicateStorage extends EventTarget implements Storage {
     remoteResults.forEach((result, index) => outcome(simpleRemote[index]!.plan, result, 'remote'));
     for (const plan of withAttachments) {
       const result = await this.#carryOutWithAttachments(plan, context);
-      if (result) outcome(plan, result, plan.doc === 'push' ? 'remote' : 'local');
+      if (result) outcome(plan, result, result.side ?? (plan.doc === 'push' ? 'remote' : 'local'));
       else settled(plan);
     }
     for (const plan of merges) {
@@ -583,7 +596,7 @@ export class ReplicateStorage extends EventTarget implements Storage {
    * (checked and written in one transaction); else the version is checked before the first
    * attachment is written (leaving only the time until the document's own conditional write).
    */
-  async #carryOutWithAttachments(plan: Plan, context: PassContext): Promise<DocWriteResult | undefined> {
+  async #carryOutWithAttachments(plan: Plan, context: PassContext): Promise<AttachmentsOutcome | undefined> {
     const target = plan.doc === 'push' ? this.remote : this.local;
     const write = plan.doc === 'none' ? undefined : plan.doc === 'pull' ? docWrite(plan.id, plan.remote.doc, plan.local.hash) : docWrite(plan.id, plan.local.doc, plan.remote.hash);
     const creating = plan.doc !== 'none' && (plan.doc === 'pull' ? plan.local.hash === null : plan.remote.hash === null);
@@ -600,26 +613,37 @@ export class ReplicateStorage extends EventTarget implements Storage {
       if (moved) return moved;
       if (typeof write.expect === 'string' && target.hasCapacity('attachment_expect')) condition = { expect: write.expect };
     }
+    // Each attachment write is also conditional on the attachment as this sync saw it on the side
+    // written (null: absent there), where that side checks it: a photo another device wrote under
+    // the same name since is never overwritten (409: decided again, and kept as a conflict).
+    let refusedSide: 'local' | 'remote' | undefined;
     try {
       await eachLimited([...plan.attachments], ATTACHMENT_CONCURRENCY, async ([name, direction]) => {
         const [from, to] = direction === 'pull' ? [this.remote, this.local] : [this.local, this.remote];
-        const options = to === target ? condition : {};
+        const seen = (direction === 'pull' ? plan.local.attachments[name] : plan.remote.attachments[name]) ?? null;
+        const options: AttachmentWriteOptions = { ...(to === target ? condition : {}), ...(to.hasCapacity('attachment_expect') ? { expect_digest: seen } : {}) };
         const digest = direction === 'pull' ? plan.remote.attachments[name] : plan.local.attachments[name];
-        if (digest === undefined) {
-          try {
-            await to.removeAttachment(plan.id, name, options);
-          } catch (error) {
-            if (!isNotFound(error)) throw error;
+        const side = to === this.remote ? 'remote' : 'local';
+        try {
+          if (digest === undefined) {
+            try {
+              await to.removeAttachment(plan.id, name, options);
+            } catch (error) {
+              if (!isNotFound(error)) throw error;
+            }
+            return;
           }
-          return;
+          const blob = await from.getAttachment(plan.id, name, { format: 'blob' });
+          await to.putAttachment(plan.id, name, blob, blob.type, options);
+          context.progress.bytes += blob.size;
+        } catch (error) {
+          if (error instanceof StorageError && error.status === 409 && (options.expect !== undefined || options.expect_digest !== undefined)) refusedSide ??= side;
+          throw error;
         }
-        const blob = await from.getAttachment(plan.id, name, { format: 'blob' });
-        await to.putAttachment(plan.id, name, blob, blob.type, options);
-        context.progress.bytes += blob.size;
       });
     } catch (error) {
-      // The target moved on while its attachments were being written: decided again, like a 409 of the document.
-      if (error instanceof StorageError && error.status === 409 && condition.expect !== undefined) return { id: plan.id, ok: false, status: 409, code: 'conflict', message: error.message };
+      // The side moved on while its attachments were being written: decided again, like a 409 of the document.
+      if (error instanceof StorageError && error.status === 409 && refusedSide) return { id: plan.id, ok: false, status: 409, code: 'conflict', message: error.message, side: refusedSide };
       throw error;
     }
     if (write && !creating) {
@@ -636,12 +660,15 @@ export class ReplicateStorage extends EventTarget implements Storage {
     for (const [name, direction] of plan.attachments) {
       const from = direction === 'pull' ? this.remote : this.local;
       const digest = direction === 'pull' ? plan.remote.attachments[name] : plan.local.attachments[name];
+      // As seen on the target (null: absent), checked in the same transaction (see above).
+      const seen = (direction === 'pull' ? plan.local.attachments[name] : plan.remote.attachments[name]) ?? null;
+      const expect = target.hasCapacity('attachment_expect') ? { expect_digest: seen } : {};
       if (digest === undefined) {
-        writes.push({ type: 'removeAttachment', id: plan.id, name });
+        writes.push({ type: 'removeAttachment', id: plan.id, name, ...expect });
         continue;
       }
       const blob = await from.getAttachment(plan.id, name, { format: 'blob' });
-      writes.push({ type: 'putAttachment', id: plan.id, name, data: blob, contentType: blob.type });
+      writes.push({ type: 'putAttachment', id: plan.id, name, data: blob, contentType: blob.type, ...expect });
       bytes += blob.size;
     }
     writes.push({ type: 'put', id: plan.id, doc: write.doc!, expect: write.expect ?? null });
@@ -720,6 +747,9 @@ export class ReplicateStorage extends EventTarget implements Storage {
     }
   }
 }
+
+/** A document's attachment writes: a refusal says which side refused (its 409 is decided again there). */
+type AttachmentsOutcome = DocWriteResult & { side?: 'local' | 'remote' };
 
 interface PassContext {
   report: SyncReport;
