@@ -1,6 +1,7 @@
 import type { ReactiveController, ReactiveControllerHost } from 'lit';
 import { ChannelArray } from '../arrays';
 import { StorageError, type Storage } from '../storage';
+import { pendingReadingsOfArray } from './maintenance/readings';
 
 /** What a chart draws: x in seconds (uPlot's time axis), y values; M4 shape per pixel column. */
 export interface Series {
@@ -13,6 +14,39 @@ export interface Series {
   range: [number, number];
   /** Set when this series extends the previous one to the array's new end (a live tail): the chart follows it. */
   follows?: true;
+}
+
+/** A manual reading recorded on this device that the array does not hold yet: x in seconds. */
+export interface PendingPoint {
+  id: string;
+  x: number;
+  y: number;
+}
+
+/**
+ * The chart's data with pending readings beside the array's line: x the sorted union of both,
+ * the line's y undefined at a pending reading's x (uPlot spans undefined and breaks only at null,
+ * so the line and its gaps stay as they were) and the pending series' y undefined elsewhere.
+ */
+export function alignPending(series: Pick<Series, 'x' | 'y'>, pending: readonly PendingPoint[]): [number[], Array<number | null | undefined>, Array<number | undefined>] {
+  const x: number[] = [];
+  const line: Array<number | null | undefined> = [];
+  const points: Array<number | undefined> = [];
+  let p = 0;
+  for (let index = 0; index <= series.x.length; index++) {
+    const at = index < series.x.length ? series.x[index]! : Infinity;
+    while (p < pending.length && pending[p]!.x < at) {
+      x.push(pending[p]!.x);
+      line.push(undefined);
+      points.push(pending[p]!.y);
+      p++;
+    }
+    if (index === series.x.length) break;
+    x.push(at);
+    line.push(series.y[index]);
+    points.push(undefined);
+  }
+  return [x, line, points];
 }
 
 /** What the last load asked for, so a live tail can extend it (and a reset load it again). */
@@ -43,6 +77,10 @@ export interface AppendedSamples {
  */
 export class ChannelSeriesController implements ReactiveController {
   series: Series | undefined;
+  /** Readings recorded on this device that the array does not hold yet, within the view (oldest first). */
+  pending: PendingPoint[] = [];
+  /** Where this device's reading documents are (the app's storage); unset: no pending readings. */
+  readings: Storage | undefined;
   error: string | undefined;
   readonly #host: ReactiveControllerHost;
   #request = 0;
@@ -72,9 +110,11 @@ export class ChannelSeriesController implements ReactiveController {
       // after `toMs` whenever none fell exactly on it (a point outside the range, one too many counted).
       const end = toMs === undefined ? array.length : await array.indexAfterTime(toMs);
       const series = await ChannelSeriesController.#build(array, start, end, width);
+      const pending = await this.#pendingIn(array, fromMs, toMs);
       if (request !== this.#request) return;
       this.#view = { storage, arrayId, width, fromMs, toMs, lastTime: array.meta.last_time };
       this.series = series;
+      this.pending = pending;
       this.error = undefined;
     } catch (error) {
       if (request !== this.#request) return;
@@ -87,6 +127,38 @@ export class ChannelSeriesController implements ReactiveController {
             : String(error);
     }
     this.#host.requestUpdate();
+  }
+
+  /**
+   * The pending readings of the array's manual channel inside [fromMs, toMs]; a view that shows the
+   * end of the data also shows those after it (readings taken since, not in the array yet).
+   */
+  async #pendingIn(array: ChannelArray, fromMs: number | undefined, toMs: number | undefined): Promise<PendingPoint[]> {
+    if (!this.readings) return [];
+    const toEnd = toMs === undefined || array.meta.last_time === null || toMs >= array.meta.last_time;
+    const readings = await pendingReadingsOfArray(this.readings, array).catch(() => []);
+    return readings.filter((reading) => (fromMs === undefined || reading.at >= fromMs) && (toEnd || reading.at <= toMs!)).map((reading) => ({ id: reading.id, x: reading.at / 1000, y: reading.value }));
+  }
+
+  /**
+   * Reads the pending readings again (a reading was recorded, or a sync brought the array's new
+   * samples: those are drawn once, on the line) and extends a view of the end to the array's new end.
+   */
+  async refreshPending(): Promise<void> {
+    const view = this.#view;
+    if (!view || !this.series) return;
+    const request = this.#request;
+    try {
+      const array = await ChannelArray.open(view.storage, view.arrayId);
+      if (array.length > this.series.range[1]) await this.follow({ array: view.arrayId, length: array.length });
+      const pending = await this.#pendingIn(array, view.fromMs, view.toMs);
+      if (request !== this.#request || this.#view !== view) return;
+      if (JSON.stringify(pending) === JSON.stringify(this.pending)) return;
+      this.pending = pending;
+      this.#host.requestUpdate();
+    } catch {
+      // The next load says what is wrong.
+    }
   }
 
   /** Loads the last view again (the live stream said `reset`: what it shows may be stale). */
@@ -132,7 +204,11 @@ export class ChannelSeriesController implements ReactiveController {
     const end = array.length;
     const columns = Math.max(1, Math.min(4096, Math.floor(view.width)));
     let series: Series;
-    if (current.source === 'raw' && end - start <= columns * 4) {
+    // Samples merged in before the end (a manual reading applied in time order rewrites the
+    // array's tail) moved the drawn ones: the last drawn sample is no longer where it was.
+    const lastDrawn = current.x.length > 0 && drawnEnd > start ? (await array.timesAt([drawnEnd - 1]))[0]! / 1000 : undefined;
+    const rewritten = lastDrawn !== undefined && lastDrawn !== current.x[current.x.length - 1];
+    if (current.source === 'raw' && end - start <= columns * 4 && !rewritten) {
       // Only the new samples are read; the drawn ones stay.
       const { values, times } = await array.read(drawnEnd, end);
       series = {
@@ -145,8 +221,10 @@ export class ChannelSeriesController implements ReactiveController {
     } else {
       series = await ChannelSeriesController.#build(array, start, end, view.width);
     }
+    const pending = await this.#pendingIn(array, view.fromMs, undefined);
     if (request !== this.#request || this.#view !== view) return;
     this.series = { ...series, follows: true };
+    this.pending = pending;
     // From now on the view is "from its start to the end": the next samples extend it again.
     view.toMs = undefined;
     view.lastTime = array.meta.last_time;

@@ -3,6 +3,7 @@ import { ContextConsumer } from '@lit/context';
 import uPlot from 'uplot';
 import uPlotCss from 'uplot/dist/uPlot.min.css?inline';
 import { ChannelSeriesController, LiveController, storageContext } from '../controllers';
+import { alignPending } from '../controllers/channel-series-controller';
 import type { Storage } from '../storage';
 import { formatAxisTimes, formatLegendTime, precisionOfSpan, timeAxisSpace } from './chart-time';
 
@@ -41,6 +42,10 @@ function measureAxisText(text: string): number {
  * tell tests and tools what is drawn; `alarms` (optional): the channel's alarms, drawn as
  * translucent bands from raised to cleared (to the right edge while active) in the severity's
  * colour with a marker line at the raise; `data-alarm-bands` counts those in the visible range.
+ * A manual-reading channel also shows the readings recorded on this device that the array does
+ * not hold yet (not synced, or not applied by the server yet) as hollow points beside the line,
+ * "Not synced yet" in the legend and the header (`data-pending` counts them); once the array has
+ * them they are on the line only.
  */
 export class FlChannelChart extends LitElement {
   static override properties = { array: { type: String }, label: { type: String }, unit: { type: String }, height: { type: Number }, storage: { attribute: false }, alarms: { attribute: false } };
@@ -61,6 +66,11 @@ export class FlChannelChart extends LitElement {
   #resize: ResizeObserver | undefined;
   #zoomTimer: ReturnType<typeof setTimeout> | undefined;
   #drawn: unknown;
+  #drawnPending: unknown;
+  /** A refresh of the pending readings is due (a burst of writes asks once). */
+  #pendingTimer: ReturnType<typeof setTimeout> | undefined;
+  /** The storage whose writes (a reading recorded) refresh the pending readings. */
+  #watched: EventTarget | undefined;
   #requested = '';
   /** The next series drawn replaces the x scale (a zoom out), instead of keeping the user's range. */
   #rescale = false;
@@ -127,6 +137,7 @@ export class FlChannelChart extends LitElement {
          vertical drags still scroll the page. */
       .plot .u-over { touch-action: pan-y; }
       .error { color: var(--fl-danger); }
+      .pending { color: var(--fl-warn); font-weight: var(--sl-font-weight-semibold); }
     `,
   ];
 
@@ -146,6 +157,9 @@ export class FlChannelChart extends LitElement {
   #load(fromMs?: number, toMs?: number): boolean {
     const storage = this.storage ?? this.#storage.value;
     if (!storage || !this.array) return false;
+    // Reading documents are this device's, wherever the array is read from.
+    this.#series.readings = this.#storage.value;
+    this.#watch(this.#storage.value);
     const width = this.#width();
     // The context arriving and the first render both ask: load once.
     const request = JSON.stringify([this.array, width, fromMs, toMs]);
@@ -153,6 +167,20 @@ export class FlChannelChart extends LitElement {
     this.#requested = request;
     void this.#series.load(storage, this.array, width, fromMs, toMs);
     return true;
+  }
+
+  readonly #refreshPending = (): void => {
+    clearTimeout(this.#pendingTimer);
+    this.#pendingTimer = setTimeout(() => void this.#series.refreshPending(), 150);
+  };
+
+  /** Follows the device storage's writes (the app's storage fires `localchange`), once per storage. */
+  #watch(storage: Storage | undefined): void {
+    const target = storage instanceof EventTarget ? storage : undefined;
+    if (target === this.#watched) return;
+    this.#watched?.removeEventListener('localchange', this.#refreshPending);
+    this.#watched = target;
+    target?.addEventListener('localchange', this.#refreshPending);
   }
 
   /** The uPlot instance once something is drawn (tests and tools read scales and axes from it). */
@@ -167,6 +195,17 @@ export class FlChannelChart extends LitElement {
   zoomOut(): void {
     clearTimeout(this.#zoomTimer);
     this.#rescale = this.#load();
+  }
+
+  /** The series of readings not synced yet: hollow points in the warning colour, no line. */
+  #pendingSeries(): uPlot.Series {
+    return {
+      label: 'Not synced yet',
+      stroke: this.#token('--fl-warn', '#b45309'),
+      width: 2,
+      paths: () => null,
+      points: { show: true, size: 10, width: 2, stroke: this.#token('--fl-warn', '#b45309'), fill: this.#token('--fl-surface', '#ffffff') },
+    };
   }
 
   /** Touch and pen: a horizontal drag selects the range to zoom to (uPlot handles only the mouse). */
@@ -212,11 +251,17 @@ export class FlChannelChart extends LitElement {
 
   override connectedCallback(): void {
     super.connectedCallback();
+    // A sync that brought data: readings the array now holds are drawn on the line only.
+    window.addEventListener('fl-data-changed', this.#refreshPending);
+    if (this.#watched) this.#watched.addEventListener('localchange', this.#refreshPending);
     this.#resize = new ResizeObserver(() => this.#plot?.setSize({ width: this.#width(), height: this.height }));
   }
 
   override disconnectedCallback(): void {
     super.disconnectedCallback();
+    window.removeEventListener('fl-data-changed', this.#refreshPending);
+    this.#watched?.removeEventListener('localchange', this.#refreshPending);
+    clearTimeout(this.#pendingTimer);
     this.#resize?.disconnect();
     this.#plot?.destroy();
     this.#plot = undefined;
@@ -239,13 +284,33 @@ export class FlChannelChart extends LitElement {
       }
     }
     const series = this.#series.series;
-    if (!series || series === this.#drawn) return;
+    const pending = this.#series.pending;
+    if (!series || (series === this.#drawn && pending === this.#drawnPending)) return;
+    const onlyPending = series === this.#drawn;
     this.#drawn = series;
+    this.#drawnPending = pending;
     this.dataset.source = series.source;
     this.dataset.points = String(series.x.length);
-    const data: uPlot.AlignedData = [series.x, series.y];
+    this.dataset.pending = String(pending.length);
+    const data = (pending.length > 0 ? alignPending(series, pending) : [series.x, series.y]) as uPlot.AlignedData;
     if (this.#plot) {
       const plot = this.#plot;
+      // The "not synced yet" points are a series of their own while there are any.
+      if (pending.length > 0 && plot.series.length < 3) plot.addSeries(this.#pendingSeries(), 2);
+      if (pending.length === 0 && plot.series.length > 2) plot.delSeries(2);
+      if (onlyPending) {
+        // Only the pending points changed: a zoomed range stays in view; the whole array refits,
+        // so points after its end show.
+        const { min, max } = plot.scales.x!;
+        const whole = min === series.x[0] && max === series.x[series.x.length - 1];
+        if (whole || min === undefined || min === null || max === undefined || max === null) {
+          plot.setData(data);
+        } else {
+          plot.setData(data, false);
+          plot.setScale('x', { min, max });
+        }
+        return;
+      }
       const { min, max } = plot.scales.x!;
       // A zoom out fits the scale to the whole array; a live tail (series.follows) fits it too, to
       // show the new end.
@@ -272,6 +337,7 @@ export class FlChannelChart extends LitElement {
             value: (plot, raw) => formatLegendTime(raw, precisionOfSpan((plot.scales.x?.max ?? 0) - (plot.scales.x?.min ?? 0))),
           },
           { label: this.unit ? `${this.label} [${this.unit}]` : this.label, stroke: this.#token('--sl-color-primary-600', '#0f4c5c'), width: 1, spanGaps: false },
+          ...(pending.length > 0 ? [this.#pendingSeries()] : []),
         ],
         scales: { x: { time: true } },
         axes: [
@@ -324,10 +390,15 @@ export class FlChannelChart extends LitElement {
 
   override render() {
     const series = this.#series.series;
+    const pending = this.#series.pending;
     return html`
       <header>
         <span>${this.label}${this.unit ? html` [${this.unit}]` : ''}</span>
-        <span>${series ? `${series.samples.toLocaleString('en')} samples · ${series.source === 'raw' ? 'every sample' : 'M4 per pixel'}` : this.#series.error ? 'not available' : 'loading…'}</span>
+        <span
+          >${series ? `${series.samples.toLocaleString('en')} samples · ${series.source === 'raw' ? 'every sample' : 'M4 per pixel'}` : this.#series.error ? 'not available' : 'loading…'}${pending.length > 0
+            ? html` · <span class="pending">${pending.length} reading${pending.length === 1 ? '' : 's'} not synced yet</span>`
+            : ''}</span
+        >
       </header>
       ${this.#series.error ? html`<p class="error" role="alert">${this.#series.error}</p>` : ''}
       <div class="plot" style="min-height: ${this.height}px"></div>

@@ -68,8 +68,22 @@ describe('ChannelSeriesController.follow (live tail)', () => {
     expect(after.y.slice(100)).toEqual([1100, 1101, 1102, 1103, 1104]);
     expect(after.x.at(-1)).toBe((T0 + 104_000) / 1000);
     expect(chart.updates).toBe(updates + 1);
-    // The new samples' values (float32) and times (float64) only, not the 100 drawn ones again.
-    expect(storage.bytes).toBe(5 * 4 + 5 * 8);
+    // The new samples' values (float32) and times (float64) only, not the 100 drawn ones again —
+    // and the last drawn sample's time, which tells a tail rewritten meanwhile.
+    expect(storage.bytes).toBe(5 * 4 + 5 * 8 + 8);
+  });
+
+  it('a tail rewritten with a sample merged in before the end (a manual reading applied in time order) is drawn again, not glued on', async () => {
+    const storage = createStorage({ type: 'memory' });
+    const array = await arrayOf(storage, 10);
+    const series = new ChannelSeriesController(host());
+    await series.load(storage, 'array/live', 1000);
+    // A reading taken at 4.5 s arrives after the samples to 9 s: the tail from 5 s is rewritten.
+    await array.truncate(5);
+    await array.append(Float32Array.from([45, 5, 6, 7, 8, 9, 10]), Float64Array.from([4.5, 5, 6, 7, 8, 9, 10], (s) => T0 + s * 1000));
+    await series.follow({ array: 'array/live', length: array.length });
+    expect(series.series!.y).toEqual([0, 1, 2, 3, 4, 45, 5, 6, 7, 8, 9, 10]);
+    expect(series.series!.x).toEqual([0, 1, 2, 3, 4, 4.5, 5, 6, 7, 8, 9, 10].map((s) => (T0 + s * 1000) / 1000));
   });
 
   it('a view zoomed into the past stays as it is; an event of another array or not past the end changes nothing', async () => {

@@ -222,3 +222,17 @@ export async function pendingReadings(storage: Storage, options: PendingReadings
   });
   return pending;
 }
+
+/**
+ * The pending readings of the manual-reading channel whose array is `array` (none when it is not
+ * one): readings recorded on the device (`device`) that `array` — the device's pinned copy, or the
+ * server's when a chart reads it from there — does not hold yet.
+ */
+export async function pendingReadingsOfArray(device: Storage, array: ChannelArray): Promise<PendingReading[]> {
+  const { rows } = await device.allDocs({ query: `type:channel AND array:${JSON.stringify(array.id)}`, include_docs: true });
+  for (const row of rows) {
+    const doc = row.doc as { manual?: unknown; asset?: unknown; field?: unknown; array?: unknown } | undefined;
+    if (doc?.manual === true && doc.array === array.id && typeof doc.asset === 'string' && typeof doc.field === 'string') return pendingReadings(device, { asset: doc.asset, field: doc.field, array });
+  }
+  return [];
+}
