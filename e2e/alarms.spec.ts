@@ -8,7 +8,7 @@ import { startE2eServer, type E2eServer } from './support/server';
 import { FIXTURE_GEARBOX, FIXTURE_SITE, writeFleetFixture } from './support/fleet-fixture';
 import { AlarmsPage } from './pages/alarms-page';
 import { MainViews } from './pages/main-views';
-import { WorkOrdersPage } from './pages/work-orders-page';
+import { WorkOrderPage } from './pages/work-order-page';
 
 const ADMIN_PASSWORD = 'e2e admin password';
 const TECHNICIAN = { username: 'tess', password: 'tess-wind-park-password' };
@@ -98,12 +98,13 @@ test('a technician acknowledges an alarm offline, comments it and creates a work
   await alarms.comment(COMMENT);
   await expect(alarms.detail.locator('[data-pending]')).toHaveText('2 changes not synced yet');
   await alarms.act('Create work order');
-  const orders = new WorkOrdersPage(page);
+  // The new work order's page (#/work-orders/<id>).
+  const order = new WorkOrderPage(page);
   const title = `${FIXTURE_GEARBOX.title}: ${MESSAGE}`;
-  await expect(orders.card(title)).toBeVisible();
   await expect(page).toHaveURL(/#\/work-orders\/work_order%2F/);
-  const orderId = (await orders.card(title).getAttribute('data-id'))!;
-  await expect(orders.card(title).getByRole('textbox', { name: 'Notes' })).toHaveValue(/Severity: high[\s\S]*Value at raise: 81\.4 °C[\s\S]*Oil cooler fan clogged/);
+  await order.waitFor(title);
+  const orderId = decodeURIComponent(new URL(page.url()).hash.slice('#/work-orders/'.length));
+  await expect(order.gadget.locator('[data-notes]')).toHaveText(/Severity: high[\s\S]*Value at raise: 81\.4 °C[\s\S]*Oil cooler fan clogged/);
   expect((await serverDoc(alarmId))?.state).toBe('active_unacked');
   expect(await serverDoc(orderId)).toBeUndefined();
 
@@ -122,7 +123,7 @@ test('a technician acknowledges an alarm offline, comments it and creates a work
   expect(await serverDoc(orderId)).toMatchObject({ type: 'work_order', site: FIXTURE_SITE.id, asset: FIXTURE_GEARBOX.id, alarm: alarmId, status: 'open' });
 
   // Linked both ways: the work order opens its alarm, which lists the work order; the server's alarm came back.
-  await orders.card(title).getByRole('link', { name: 'Open the alarm it was created from' }).click();
+  await order.gadget.locator('[data-fact="alarm"]').getByRole('link').click();
   await expect(page.locator('fl-app main h2')).toHaveText(MESSAGE);
   await expect(alarms.workOrders.getByRole('link', { name: title })).toBeVisible();
   await expect(alarms.history.getByRole('link', { name: title })).toBeVisible();

@@ -1,99 +1,83 @@
 import { expect, type Locator, type Page } from '@playwright/test';
 
-/** A work order's status: the stored value or the label the Status choice shows. */
-export type WorkOrderStatusChoice = 'open' | 'in_progress' | 'done' | 'Open' | 'In progress' | 'Done';
-
 /**
- * Page object for the Work orders view (<fl-work-orders>): one card per work order (an article
- * named "Work order: <title>") with Status, Notes, Save and Delete, and a "New work order" form.
+ * Page object for the Work orders list (<fl-work-orders>, `#/work-orders?q=…`): the search field,
+ * the filter selects, the count, the compact rows (links named by their text, `a.order` with
+ * `data-id` and `data-status`) and the "New work order" dialog. A work order's own page is
+ * WorkOrderPage (work-order-page.ts). Playwright's role and CSS locators pierce open shadow roots.
  */
 export class WorkOrdersPage {
   readonly page: Page;
   readonly gadget: Locator;
+  readonly search: Locator;
+  readonly count: Locator;
+  readonly rows: Locator;
+  readonly newButton: Locator;
   readonly newForm: Locator;
-  readonly cards: Locator;
   readonly error: Locator;
 
   constructor(page: Page) {
     this.page = page;
-    // Playwright's role and CSS locators pierce open shadow roots.
     this.gadget = page.locator('fl-work-orders');
+    this.search = this.gadget.getByRole('searchbox', { name: 'Search' });
+    this.count = this.gadget.locator('.count');
+    this.rows = this.gadget.locator('a.order');
+    this.newButton = this.gadget.getByRole('button', { name: 'New work order' });
     this.newForm = this.gadget.getByRole('form', { name: 'New work order' });
-    this.cards = this.gadget.getByRole('article');
-    this.error = this.gadget.getByRole('alert');
+    this.error = this.gadget.locator('[role="alert"]');
   }
 
-  /** Opens the view; `base` when the test has no baseURL (the server's URL). */
-  async goto(base = ''): Promise<void> {
-    await this.page.goto(`${base}/#/work-orders`);
-    await expect(this.newForm).toBeVisible();
+  /** Opens the list (with a search when given); `base` when the test has no baseURL. */
+  async goto(base = '', query = ''): Promise<void> {
+    await this.page.goto(`${base}/#/work-orders${query ? `?q=${encodeURIComponent(query)}` : ''}`);
+    await expect(this.count).toBeVisible({ timeout: 30_000 });
   }
 
-  /** Creates a work order and waits for its card. */
-  async create(title: string, site: string): Promise<void> {
-    // exact: a card named "Work order: Site survey" would match a loose "Site".
-    await this.newForm.getByLabel('Title', { exact: true }).fill(title);
-    await this.newForm.getByLabel('Site', { exact: true }).fill(site);
-    await this.newForm.getByRole('button', { name: 'Create', exact: true }).click();
-    // With a few thousand work orders on the device the list takes a moment to render again.
-    await expect(this.card(title)).toBeVisible({ timeout: 15_000 });
+  /** Types a search (replacing what is there) and waits until the count says `shown`. */
+  async searchFor(text: string, shown?: number): Promise<void> {
+    await this.search.fill(text);
+    if (shown !== undefined) await expect(this.count).toHaveAttribute('data-shown', String(shown));
+  }
+
+  /** The row of a work order by its title (among the rows drawn: the list is virtualized). */
+  row(title: string): Locator {
+    return this.rows.filter({ has: this.page.locator('.title', { hasText: title }) });
+  }
+
+  /** Opens a work order's page from its row. */
+  async open(title: string): Promise<void> {
+    await this.row(title).first().click();
+    await expect(this.page).toHaveURL(/#\/work-orders\/work_order%2F/);
   }
 
   /**
-   * Creates a work order with the site and asset chosen from the form's lists (shown once the
-   * device holds sites; the only site is chosen already) and waits for its card.
+   * Creates a work order in the New work order dialog (the only site is chosen already; the site
+   * and asset are picked from lists by title) and waits for its page.
    */
-  async createFromLists(title: string, choice: { site?: string; asset?: string }): Promise<void> {
-    await this.newForm.getByLabel('Title', { exact: true }).fill(title);
+  async create(title: string, choice: { site?: string; asset?: string; priority?: 'Low' | 'Medium' | 'High' | 'Urgent'; due?: string; assignee?: string } = {}): Promise<void> {
+    await this.newButton.click();
+    await expect(this.newForm).toBeVisible();
     if (choice.site) await this.choose('Site', choice.site);
     if (choice.asset) await this.choose('Asset', choice.asset);
+    // exact: "Title" would also match a loose label elsewhere.
+    await this.newForm.getByRole('textbox', { name: /^Title/ }).fill(title);
+    if (choice.priority) await this.choose('Priority', choice.priority);
+    if (choice.due) await this.newForm.getByLabel('Due', { exact: true }).fill(choice.due);
+    if (choice.assignee) await this.newForm.getByRole('textbox', { name: /^Assignee/ }).fill(choice.assignee);
     await this.newForm.getByRole('button', { name: 'Create', exact: true }).click();
-    await expect(this.card(title)).toBeVisible({ timeout: 15_000 });
+    await expect(this.page).toHaveURL(/#\/work-orders\/work_order%2F/, { timeout: 15_000 });
   }
 
   /** Picks an option of one of the New work order form's lists (an sl-select) by its text. */
-  async choose(list: 'Site' | 'Asset', option: string): Promise<void> {
-    const select = this.newForm.locator('sl-select', { has: this.page.getByText(list, { exact: true }) });
+  async choose(list: 'Site' | 'Asset' | 'Priority' | 'Kind', option: string): Promise<void> {
+    const select = this.newForm.locator(`sl-select[label="${list}"]`);
     await select.getByRole('combobox').click();
     await select.getByRole('option', { name: option, exact: true }).click();
     await expect(select.getByRole('combobox')).toHaveValue(option);
   }
 
-  card(title: string): Locator {
-    return this.gadget.getByRole('article', { name: `Work order: ${title}`, exact: true });
-  }
-
-  /** Chooses a status in the card's form (not saved until `save`). */
-  async setStatus(title: string, status: WorkOrderStatusChoice): Promise<void> {
-    await this.card(title).getByLabel('Status', { exact: true }).selectOption(status);
-  }
-
-  /** Types the card's notes (not saved until `save`). */
-  async setNotes(title: string, notes: string): Promise<void> {
-    await this.card(title).getByLabel('Notes', { exact: true }).fill(notes);
-  }
-
-  /** Saves the card's form and waits until the write is done and the card shows the chosen status. */
-  async save(title: string): Promise<void> {
-    const card = this.card(title);
-    const status = await card.getByLabel('Status', { exact: true }).inputValue();
-    const button = card.getByRole('button', { name: 'Save', exact: true });
-    await button.click();
-    // Save is disabled while the write runs, so enabled again means written (or failed: see `error`).
-    await expect(button).toBeEnabled();
-    await expect(card).toHaveAttribute('data-status', status);
-  }
-
-  /** Deletes the work order (Delete, then "Really delete?") and waits for its card to go. */
-  async remove(title: string): Promise<void> {
-    const card = this.card(title);
-    await card.getByRole('button', { name: 'Delete', exact: true }).click();
-    await card.getByRole('button', { name: 'Really delete?', exact: true }).click();
-    await expect(card).toHaveCount(0);
-  }
-
-  /** The titles of the cards, in the order shown (by title). */
+  /** The titles of the rows drawn, in the order shown. */
   async titles(): Promise<string[]> {
-    return this.cards.locator('h3').allTextContents();
+    return this.rows.locator('.title').allTextContents();
   }
 }
