@@ -197,6 +197,7 @@ test("a technician's offline day on a tablet: three inspections with results, re
   for (const [index, wanted] of ORDERS.entries()) {
     await order.go(wanted.id, wanted.title);
     await order.transition('Start', 'in_progress');
+    if (index === 1) await order.noteFor('Shaft seal tight', 'Seal weeping: new seal ordered.');
     await order.passFail('Shaft seal tight', index === 1 ? 'Fail' : 'Pass');
     await order.enterValue('Bearing temperature', TEMPERATURES[index]!, { confirmOutOfLimits: TEMPERATURES[index]! > 80 });
     await order.enterText('Remarks', `Pump P${index + 1}: checked and cleaned.`);
@@ -233,6 +234,7 @@ test("a technician's offline day on a tablet: three inspections with results, re
       .toBe('done');
     const doc = (await serverDoc(wanted.id)) as unknown as StoredOrder;
     expect(doc.results?.seal?.value).toBe(index === 1 ? 'fail' : 'pass');
+    if (index === 1) expect((doc.results?.seal as { note?: string } | undefined)?.note).toBe('Seal weeping: new seal ordered.');
     expect(doc.results?.bearing?.value).toBe(TEMPERATURES[index]);
     expect(doc.results?.remarks?.value).toBe(`Pump P${index + 1}: checked and cleaned.`);
     for (const result of Object.values(doc.results ?? {})) expect(result.by).toBe(TECHNICIAN.username);

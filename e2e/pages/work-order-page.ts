@@ -129,10 +129,15 @@ export class WorkOrderPage {
     await expect(item.locator('[data-result]')).toHaveAttribute('data-value', String(value));
   }
 
+  /** Types a note for a checklist item; it is saved with the item's next answer. */
+  async noteFor(label: string, note: string): Promise<void> {
+    await this.item(label).getByRole('textbox', { name: /^Note/ }).fill(note);
+  }
+
   /** Writes the text of a checklist text item and saves it. */
   async enterText(label: string, text: string): Promise<void> {
     const item = this.item(label);
-    await item.getByRole('textbox').fill(text);
+    await item.getByRole('textbox', { name: /^Answer/ }).fill(text);
     await item.getByRole('button', { name: 'Save text', exact: true }).click();
     await expect(item.locator('[data-result]')).toHaveAttribute('data-value', text);
   }

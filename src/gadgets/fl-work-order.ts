@@ -108,6 +108,7 @@ export class FlWorkOrder extends LitElement {
     reopenComment: { state: true },
     reopenTo: { state: true },
     values: { state: true },
+    itemNotes: { state: true },
     photoErrors: { state: true },
     viewing: { state: true },
   };
@@ -127,6 +128,8 @@ export class FlWorkOrder extends LitElement {
   declare reopenTo: WorkOrderAction | undefined;
   /** Values and texts typed into checklist items, not saved yet, by item id. */
   declare values: ReadonlyMap<string, string>;
+  /** Notes typed for checklist items, saved with the item's next answer, by item id. */
+  declare itemNotes: ReadonlyMap<string, string>;
   /** Photos refused in the last Add photos (file name and why). */
   declare photoErrors: ReadonlyArray<{ file: string; message: string }>;
   /** The photo shown large (attachment name). */
@@ -148,6 +151,7 @@ export class FlWorkOrder extends LitElement {
     this.reopenComment = '';
     this.reopenTo = undefined;
     this.values = new Map();
+    this.itemNotes = new Map();
     this.photoErrors = [];
     this.viewing = undefined;
     new UnsavedChangesController(this, {
@@ -185,6 +189,7 @@ export class FlWorkOrder extends LitElement {
       .entry sl-input { flex: 1 1 12rem; max-width: 20rem; }
       .entry sl-textarea { flex: 1 1 16rem; }
       .entry sl-input.warn::part(base) { border-color: var(--fl-danger); }
+      .item sl-input.note { max-width: 40rem; }
       .hint { font-size: var(--sl-font-size-small); color: var(--fl-text-muted); }
       .hint.out { color: var(--fl-danger); font-weight: var(--sl-font-weight-semibold); }
       .result { font-size: var(--sl-font-size-small); color: var(--fl-text-muted); }
@@ -218,6 +223,7 @@ export class FlWorkOrder extends LitElement {
     if (changed.has('workOrder')) {
       this.draft = undefined;
       this.values = new Map();
+      this.itemNotes = new Map();
       this.comment = '';
       this.photoErrors = [];
       this.#titleSent = '';
@@ -247,7 +253,7 @@ export class FlWorkOrder extends LitElement {
     const unsaved: string[] = [];
     const doc = this.#order.doc;
     if (doc && this.draft && Object.keys(patchOf(doc, { ...draftOf(doc), ...this.draft })).length > 0) unsaved.push('the details');
-    if ([...this.values.values()].some((value) => value.trim() !== '')) unsaved.push('checklist answers');
+    if ([...this.values.values(), ...this.itemNotes.values()].some((value) => value.trim() !== '')) unsaved.push('checklist answers');
     if (this.comment.trim() !== '') unsaved.push('a comment');
     return unsaved;
   }
@@ -317,6 +323,13 @@ export class FlWorkOrder extends LitElement {
     this.values = values;
   }
 
+  #setNote(itemId: string, note: string): void {
+    const notes = new Map(this.itemNotes);
+    if (note === '') notes.delete(itemId);
+    else notes.set(itemId, note);
+    this.itemNotes = notes;
+  }
+
   async #answer(item: ChecklistItem, value: 'pass' | 'fail' | number | string): Promise<void> {
     if (typeof value === 'number' && outOfLimits(item, value)) {
       const sure = await confirmDialog({
@@ -329,7 +342,11 @@ export class FlWorkOrder extends LitElement {
       if (!sure) return;
     }
     const saved = item.kind === 'value' && item.field && this.#order.doc?.asset ? 'Value and reading saved' : 'Answer saved';
-    if (await this.#run(saved, () => this.#order.recordAnswer(item, value))) this.#setValue(item.id, '');
+    const note = (this.itemNotes.get(item.id) ?? '').trim();
+    if (await this.#run(saved, () => this.#order.recordAnswer(item, value, note ? { note } : {}))) {
+      this.#setValue(item.id, '');
+      this.#setNote(item.id, '');
+    }
   }
 
   async #saveTyped(item: ChecklistItem): Promise<void> {
@@ -467,7 +484,9 @@ export class FlWorkOrder extends LitElement {
     const out = typeof result?.value === 'number' && outOfLimits(item, result.value);
     return html`<div class="item" role="group" aria-labelledby=${headingId} data-item=${item.id} data-kind=${item.kind} ?data-out-of-limits=${out}>
       <h4 id=${headingId}>${item.label}</h4>
-      ${entry} ${this.#result(item, doc)}
+      ${entry}
+      <sl-input class="note" label="Note (saved with the answer)" maxlength="10000" .value=${this.itemNotes.get(item.id) ?? ''} ?disabled=${disabled} @sl-input=${(event: Event) => this.#setNote(item.id, (event.target as SlInput).value)}></sl-input>
+      ${this.#result(item, doc)}
     </div>`;
   }
 

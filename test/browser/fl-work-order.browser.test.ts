@@ -214,12 +214,20 @@ describe('<fl-work-order>', () => {
     expect(reading).toMatchObject({ type: 'reading', site: 'site/north', asset: 'asset/north/t01', values: { oil_temp: 85 }, units: { oil_temp: '°C' }, by: 'tess', work_order: ID, item: 'oil' });
     await until(() => item('oil').hasAttribute('data-out-of-limits'), 'out of limits marked');
 
+    // A note typed for an item goes with its answer.
+    await typeInto(item('guard').querySelector('sl-input.note')!, 'Left guard bolt replaced');
+    buttonNamed(item('guard'), 'Fail').click();
+    await until(async () => (await stored()).results?.guard?.value === 'fail', 'the fail result');
+    expect((await stored()).results!.guard!.note).toBe('Left guard bolt replaced');
+    await until(() => item('guard').querySelector('[data-result]')!.textContent!.includes('Left guard bolt replaced'), 'the note shown');
+    expect(item('guard').querySelector<HTMLElement & { value: string }>('sl-input.note')!.value).toBe('');
+
     await typeInto(item('remarks').querySelector<HTMLElement & { value: string }>('sl-textarea')!, 'Slight oil mist on the housing');
     expect(unsavedChanges().join(' ')).toContain('checklist answers');
     buttonNamed(item('remarks'), 'Save text').click();
     await until(async () => (await stored()).results?.remarks?.value === 'Slight oil mist on the housing', 'the text result');
     const history = (await stored()).history!;
-    expect(history.filter((entry) => entry.action === 'checklist')).toHaveLength(3);
+    expect(history.filter((entry) => entry.action === 'checklist')).toHaveLength(4);
     expect(new Set(history.map((entry) => entry.id)).size).toBe(history.length);
   });
 
