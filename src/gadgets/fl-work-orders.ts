@@ -405,10 +405,12 @@ export class FlWorkOrders extends LitElement {
   }
 
   #form() {
+    // Only while open: a closed dialog's title would still be an h2 inside the view (the shell's heading is the view's h2).
+    if (!this.creating) return nothing;
     const choice = this.#choice();
     const draft = this.draft;
     const value = (event: Event) => (event.target as SlInput | SlSelect | SlTextarea).value as string;
-    return html`<sl-dialog label="New work order" ?open=${this.creating} @sl-request-close=${(event: CustomEvent<{ source: string }>) => this.#onRequestClose(event)} @sl-after-hide=${(event: Event) => event.target === event.currentTarget && (this.creating = false)}>
+    return html`<sl-dialog label="New work order" open @sl-request-close=${(event: CustomEvent<{ source: string }>) => this.#onRequestClose(event)} @sl-after-hide=${(event: Event) => event.target === event.currentTarget && (this.creating = false)}>
       <form aria-label="New work order" @submit=${(event: SubmitEvent) => void this.#create(event)}>
         ${choice
           ? html`<div class="pair">
