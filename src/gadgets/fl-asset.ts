@@ -35,6 +35,8 @@ const closed: ReadonlySet<string> = new Set(['done', 'verified']);
 const kindLabels: Record<TimelineKind, string> = { alarm: 'Alarms', work_order: 'Work orders', inspection: 'Inspections', prediction: 'Predictions', failure: 'Failures' };
 const kindIcons: Record<TimelineKind, string> = { alarm: 'bell', work_order: 'clipboard-check', inspection: 'list-check', prediction: 'graph-up', failure: 'wrench' };
 const severities: ReadonlySet<string> = new Set(['low', 'medium', 'high', 'critical']);
+/** Timeline entries drawn at first and added by each "Show more". */
+const TIMELINE_PAGE = 100;
 
 /**
  * One asset: what it is (type, make/model, serial, commissioning, location, its site and parent),
@@ -45,7 +47,7 @@ const severities: ReadonlySet<string> = new Set(['low', 'medium', 'high', 'criti
  * `fl-title` (bubbles, composed) with {title, trail} for the shell's heading and breadcrumb.
  */
 export class FlAsset extends LitElement {
-  static override properties = { asset: { type: String }, doc: { state: true }, site: { state: true }, parent: { state: true }, chosen: { state: true }, kinds: { state: true } };
+  static override properties = { asset: { type: String }, doc: { state: true }, site: { state: true }, parent: { state: true }, chosen: { state: true }, kinds: { state: true }, listed: { state: true } };
 
   declare asset: string;
   declare doc: AssetDoc | null | undefined;
@@ -55,6 +57,8 @@ export class FlAsset extends LitElement {
   declare chosen: string | undefined;
   /** The timeline's chosen kinds (none: every kind). */
   declare kinds: ReadonlySet<TimelineKind>;
+  /** How many timeline entries are drawn (more on "Show more": a busy asset has hundreds). */
+  declare listed: number;
 
   readonly #storage = new ContextConsumer(this, { context: storageContext, subscribe: true, callback: () => void this.#load() });
   readonly #server = new ContextConsumer(this, { context: serverStorageContext, subscribe: true });
@@ -80,6 +84,7 @@ export class FlAsset extends LitElement {
     this.asset = '';
     this.doc = undefined;
     this.kinds = new Set();
+    this.listed = TIMELINE_PAGE;
   }
 
   static override styles = [
@@ -121,6 +126,8 @@ export class FlAsset extends LitElement {
   protected override willUpdate(changed: PropertyValues<this>): void {
     if (changed.has('asset')) {
       this.chosen = undefined;
+      this.kinds = new Set();
+      this.listed = TIMELINE_PAGE;
       void this.#load();
       this.#channels.refreshIfChanged();
       this.#children.refreshIfChanged();
@@ -230,7 +237,10 @@ export class FlAsset extends LitElement {
         ? html`<p class="muted"><sl-spinner></sl-spinner> Reading the history…</p>`
         : shown.length === 0
           ? html`<p class="muted">Nothing recorded for this asset yet.</p>`
-          : html`<ol class="timeline" aria-label="Timeline of this asset and its parts">${shown.map((entry) => this.#timelineEntry(entry, (asset) => titles.get(asset)))}</ol>`}
+          : html`<ol class="timeline" aria-label="Timeline of this asset and its parts">${shown.slice(0, this.listed).map((entry) => this.#timelineEntry(entry, (asset) => titles.get(asset)))}</ol>`}
+      ${shown.length > this.listed
+        ? html`<sl-button data-show-more @click=${() => (this.listed += TIMELINE_PAGE)}>Show ${Math.min(TIMELINE_PAGE, shown.length - this.listed)} more of ${shown.length - this.listed}</sl-button>`
+        : nothing}
       ${omitted > 0 ? html`<p class="muted small" data-omitted>${omitted} older entr${omitted === 1 ? 'y' : 'ies'} not shown.</p>` : nothing}
     </section>`;
   }

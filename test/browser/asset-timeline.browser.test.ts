@@ -125,6 +125,19 @@ describe('the asset page timeline', () => {
     for (const button of root().querySelectorAll<HTMLButtonElement>('.chips button')) expect(button.getBoundingClientRect().height).toBeGreaterThanOrEqual(44);
   });
 
+  it('draws a busy asset\'s timeline a hundred entries at a time, and counts what is beyond the newest 500', async () => {
+    const history = Array.from({ length: 600 }, (_, index) => ({ id: `c${index}`, at: iso(100 + index), by: 'erin', action: 'comment', comment: `Note ${index}` }));
+    await storage.put('work_order/busy', { type: 'work_order', site: 'site/north', asset: 'asset/north/t01', title: 'Busy', notes: '', status: 'in_progress', history: [{ id: 'c-created', at: iso(1000), by: 'erin', action: 'created' }, ...history] });
+    document.body.append(host);
+    await vi.waitFor(() => expect(rows()).toHaveLength(100), { timeout: 10_000 });
+    // 12 entries above plus 601 of the busy work order: the newest 500 are kept, 113 counted.
+    expect(squash(root().querySelector('[data-omitted]')?.textContent)).toBe('113 older entries not shown.');
+    const more = root().querySelector<HTMLElement>('[data-show-more]')!;
+    expect(squash(more.textContent)).toBe('Show 100 more of 400');
+    more.click();
+    await vi.waitFor(() => expect(rows()).toHaveLength(200));
+  });
+
   it('takes the laptop screenshot', async () => {
     await page.viewport(1366, 900);
     document.body.append(host);
