@@ -1,7 +1,8 @@
 /**
  * User management on the server for the admin screens (GET/POST /api/users, PATCH
- * /api/users/:username, PUT …/password, DELETE …/sessions, DELETE /api/sessions), over the app's
- * one API client. Failures reject with ApiError (status, the server's detail).
+ * /api/users/:username, PUT …/password, DELETE …/sessions, DELETE /api/sessions), and who can be
+ * assigned work in a site for every signed-in user (GET /api/people?site=…), over the app's one
+ * API client. Failures reject with ApiError (status, the server's detail).
  */
 import type { Role } from './session-controller';
 import { apiClient, sameOriginApi, type ApiClient, type ApiClientOptions } from './api-client';
@@ -72,4 +73,34 @@ export function usersApi(client: ApiClient = sameOriginApi): UsersApi {
 /** The users API of another server (a base URL and a bearer token): tests, tools. */
 export function usersApiAt(options: ApiClientOptions): UsersApi {
   return usersApi(apiClient(options));
+}
+
+/** Someone work in a site can be assigned to. */
+export interface Person {
+  /** The user name (what a work order's `assignee` holds). */
+  name: string;
+  role: Role;
+}
+
+/** Who can be assigned work (the work order forms' assignee choice; tests give their own). */
+export interface PeopleApi {
+  /**
+   * The enabled technicians assigned to `site` and every enabled engineer and admin, by name.
+   * Rejects with ApiError 403 for a technician asking about a site not theirs, 400 for a blank id.
+   */
+  people(site: string): Promise<Person[]>;
+}
+
+/** The people API over `client` (default: same origin, session cookie). */
+export function peopleApi(client: ApiClient = sameOriginApi): PeopleApi {
+  return {
+    async people(site) {
+      return (await client.call<{ people: Person[] }>(`/api/people?site=${encodeURIComponent(site)}`)).people;
+    },
+  };
+}
+
+/** The people API of another server (a base URL and a bearer token): tests, tools. */
+export function peopleApiAt(options: ApiClientOptions): PeopleApi {
+  return peopleApi(apiClient(options));
 }

@@ -89,6 +89,21 @@ export class Accounts {
     });
   }
 
+  /**
+   * Who can be given work in `site`: the enabled technicians assigned to it and every enabled
+   * engineer and admin (they work in any site), as {name, role}, by name (case-insensitive, the
+   * same order on SQLite and PostgreSQL, whose collations differ).
+   */
+  async assignable(site: string): Promise<Array<{ name: string; role: Role }>> {
+    const rows = await this.#driver.transaction((query) => query('SELECT username, role, sites FROM users WHERE disabled = 0'));
+    const people = rows
+      .map(toUser)
+      .filter((user) => user.role !== 'technician' || user.sites.includes(site))
+      .map((user) => ({ name: user.username, role: user.role }));
+    const key = (name: string) => name.toLowerCase();
+    return people.sort((a, b) => (key(a.name) < key(b.name) ? -1 : key(a.name) > key(b.name) ? 1 : a.name < b.name ? -1 : a.name > b.name ? 1 : 0));
+  }
+
   /** Every user with their disabled state (never a password hash). */
   async list(): Promise<UserInfo[]> {
     const rows = await this.#driver.transaction((query) => query('SELECT username, role, sites, disabled FROM users ORDER BY username'));

@@ -4,16 +4,24 @@
  * {password, current_password?} (oneself with the current password, or an admin resetting
  * another's); DELETE /api/users/:username/sessions (an admin, or oneself: sign out everywhere);
  * DELETE /api/sessions (admin: sign everyone out, every user's every session but the caller's own).
+ * GET /api/people?site=<site id> (anyone who reads the site): who can be assigned work there.
  */
 import type { FastifyInstance } from 'fastify';
 import type { Store } from '../../store/store';
 import type { Role, UserChanges } from '../../auth/accounts';
 import { LoginThrottle } from '../../auth/login-throttle';
 import { HttpError } from '../../errors';
-import { requireAdmin, requireUser } from '../access';
+import { canRead, requireAdmin, requireUser } from '../access';
 import { SESSION_COOKIE } from '../auth-hook';
 import { tooManyAttempts } from './session';
 import { passwordChangeSchema, userCreateSchema, userParamsSchema, userUpdateSchema } from '../../../core';
+
+/** GET /api/people?site=<site id>: the site is required, one non-blank id. */
+const peopleQuerySchema = {
+  type: 'object',
+  required: ['site'],
+  properties: { site: { type: 'string', minLength: 1, maxLength: 1000, pattern: '\\S' } },
+} as const;
 
 export async function userRoutes(app: FastifyInstance, options: { store: Store; now?: () => number }): Promise<void> {
   const { accounts } = options.store;
@@ -22,6 +30,15 @@ export async function userRoutes(app: FastifyInstance, options: { store: Store; 
   app.get('/api/users', async (request) => {
     requireAdmin(request);
     return { users: await accounts.list() };
+  });
+
+  // Who a work order in a site can be assigned to: any signed-in user who reads the site asks
+  // (technicians only for their own sites), since assigning and reassigning happen on tablets too.
+  app.get('/api/people', { schema: { querystring: peopleQuerySchema } }, async (request) => {
+    const user = requireUser(request);
+    const { site } = request.query as { site: string };
+    if (!canRead(user, site)) throw new HttpError(403, 'forbidden', `you are not assigned to site ${JSON.stringify(site)}: only people who work there see who can be assigned`);
+    return { people: await accounts.assignable(site) };
   });
 
   app.post(
