@@ -1,12 +1,22 @@
 // GET /api/people?site=…: who a work order in a site can be assigned to (enabled technicians of the
 // site, every enabled engineer and admin, by name), for anyone who reads the site; and the app's
-// client for it. Against a real server on SQLite.
+// client for it. Against a real server on SQLite and PostgreSQL.
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { startPostgres, type Postgres } from '../support/postgres';
 import { peopleApiAt } from '../../src/controllers/admin-api';
 import { ApiError } from '../../src/controllers/api-client';
 import { ADMIN_PASSWORD, apiCaller, startTestServer, type TestServer } from '../support/server-session';
 
-describe('GET /api/people (SQLite)', () => {
+let postgres: Postgres;
+beforeAll(async () => {
+  postgres = await startPostgres();
+}, 60_000);
+afterAll(() => postgres?.stop());
+
+describe.each([
+  ['SQLite', () => ({})],
+  ['PostgreSQL', () => ({ DATABASE_URL: postgres.url })],
+])('GET /api/people on %s', (_name, env) => {
   let test: TestServer;
   const tokens: Record<string, string | undefined> = {};
   const call = apiCaller(() => test, tokens);
@@ -16,7 +26,7 @@ describe('GET /api/people (SQLite)', () => {
   };
 
   beforeAll(async () => {
-    test = await startTestServer();
+    test = await startTestServer(env());
     tokens.admin = await test.login('admin', ADMIN_PASSWORD);
     tokens.eve = await test.addUser(tokens.admin, 'eve', 'engineer');
     tokens.Zed = await test.addUser(tokens.admin, 'Zed', 'engineer');
