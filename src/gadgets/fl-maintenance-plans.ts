@@ -116,6 +116,8 @@ export class FlMaintenancePlans extends LitElement {
       .orders a:hover, .orders a:focus-visible { text-decoration: underline; }
       .orders .when { font-variant-numeric: tabular-nums; min-width: 7rem; }
       .item { border-style: dashed; }
+      /* The question is the long part of an item: two thirds of the row where there is room. */
+      @media (min-width: 40rem) { .pair.first-wide { grid-template-columns: minmax(0, 2fr) minmax(0, 1fr); } }
       .item .actions { display: flex; flex-wrap: wrap; gap: var(--sl-spacing-x-small); }
       .next { font-weight: var(--sl-font-weight-semibold); }
     `,
@@ -185,7 +187,7 @@ export class FlMaintenancePlans extends LitElement {
     const kinds = checklistItemKinds.map((kind) => ({ value: kind, label: itemKindLabels[kind] }));
     return html`<fieldset class="item" data-item=${item.id}>
       <legend>Item ${index + 1}</legend>
-      <div class="pair">
+      <div class="pair first-wide">
         <sl-input label="What to check" name="item-label" required .value=${item.label} @sl-input=${(event: Event) => this.#setItem(index, { label: valueOf(event) })}></sl-input>
         ${this.#select('Answer', item.kind, kinds, (kind) => this.#setItem(index, { kind: kind as ChecklistItemKind }), { name: 'item-kind' })}
       </div>
@@ -275,8 +277,12 @@ export class FlMaintenancePlans extends LitElement {
 
   #plan(plan: MaintenancePlan & { id: string }) {
     const { orders, next } = this.plans.workOrdersOf(plan.id);
-    // The next due first, then the latest others: what an engineer plans around.
-    const shown = [...(next ? [next] : []), ...orders.filter((order) => order !== next).reverse()].slice(0, SHOWN_ORDERS);
+    // What is still to do, soonest first (one day's by asset), then the done ones, latest first:
+    // what an engineer plans around.
+    const byAsset = (a: (typeof orders)[number], b: (typeof orders)[number]) => (a.due ?? '').localeCompare(b.due ?? '') || this.plans.assetTitle(a.asset ?? '').localeCompare(this.plans.assetTitle(b.asset ?? ''));
+    const open = orders.filter((order) => order.status !== 'done' && order.status !== 'verified').sort(byAsset);
+    const closed = orders.filter((order) => order.status === 'done' || order.status === 'verified').sort((a, b) => -byAsset(a, b));
+    const shown = [...open, ...closed].slice(0, SHOWN_ORDERS);
     const enabled = plan.enabled !== false;
     return html`<li class="panel plan ${enabled ? '' : 'disabled'}" data-plan=${plan.id}>
       <header>

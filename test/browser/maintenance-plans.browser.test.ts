@@ -135,7 +135,7 @@ describe('the maintenance plans page', () => {
     expect(squash(oil.querySelector('p')?.textContent)).toBe('North Sea Wind · Every turbine · every 30 days, generated 14 days ahead');
     expect(squash(oil.querySelector('[data-next]')?.textContent)).toMatch(/^Next due 2 Dec 2026$|^Next due 02\/12\/2026$|^Next due Dec 2, 2026$/);
     const links = [...oil.querySelectorAll<HTMLAnchorElement>('a[data-order]')];
-    // The next due (T02's, in progress) first, then the others latest first.
+    // What is still to do soonest first (T02's in progress, then T01's next), then the done one.
     expect(links.map((link) => link.dataset.order)).toEqual(['work_order/plan/demo-gearbox-oil/t02/1', 'work_order/plan/demo-gearbox-oil/t01/2', 'work_order/plan/demo-gearbox-oil/t01/1']);
     expect(links[0]!.getAttribute('href')).toBe('#/work-orders/work_order%2Fplan%2Fdemo-gearbox-oil%2Ft02%2F1');
     expect(squash(links[0]!.textContent)).toMatch(/Turbine T02 In progress · #1$/);
