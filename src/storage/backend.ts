@@ -28,3 +28,4 @@ export { byteRange, readAs, toBlob } from './common/attachment-data';
 export { MAX_ID_BYTES, checkDoc, checkId, idProblem } from './common/validate';
 export { BULK_DOCS_LIMIT, checkDocWrites, decideDocWrites, expectFailure, failedWrite, type CheckedDocWrite, type CheckedDocWrites } from './common/bulk-docs';
 export { writeAll } from './common/write-all';
+export { checkExpectDigest, digestConflict } from './common/expect-digest';

@@ -122,7 +122,7 @@ export type Capacity =
   | 'bulk'
   | 'bulk_docs'
   | 'digest'
-  /** putAttachment / removeAttachment take `{expect}` (see AttachmentWriteOptions). */
+  /** putAttachment / removeAttachment take `{expect, expect_digest}` (see AttachmentWriteOptions). */
   | 'attachment_expect';
 
 /**
@@ -130,21 +130,28 @@ export type Capacity =
  * `docHash` of the document's JSON that must be stored when the attachment is written (checked in
  * the same transaction; 409 `conflict` and nothing written otherwise). Sync pushes a changed chunk
  * this way, so a chunk is never replaced once the server's array has moved on.
+ * `expect_digest` is the SHA-256 digest (lowercase hex) the attachment itself must have now, null
+ * for "this document has no attachment of that name" (409 `conflict` and nothing written
+ * otherwise; 400 for anything but null or 64 hex digits): sync writes attachments this way, so two
+ * devices never silently overwrite each other's photo.
  */
 export interface AttachmentWriteOptions {
   expect?: string;
+  expect_digest?: string | null;
 }
 
 /**
  * One write of a `bulk` call. A put's `expect` is, as in `DocWrite`, the `docHash` of the document
  * that must be stored now (null: none), checked before any write of the call is made; an
- * attachment write's `expect` is the hash its document must have (as in AttachmentWriteOptions).
+ * attachment write's `expect` is the hash its document must have and its `expect_digest` the
+ * digest the attachment must have (null: none), both as in AttachmentWriteOptions, checked against
+ * what was stored before the call.
  */
 export type BulkWrite =
   | { type: 'put'; id: string; doc: Doc; expect?: string | null }
-  | { type: 'putAttachment'; id: string; name: string; data: AttachmentData; contentType?: string; expect?: string }
+  | { type: 'putAttachment'; id: string; name: string; data: AttachmentData; contentType?: string; expect?: string; expect_digest?: string | null }
   /** Removes an attachment; removing one the document does not have changes nothing. */
-  | { type: 'removeAttachment'; id: string; name: string; expect?: string };
+  | { type: 'removeAttachment'; id: string; name: string; expect?: string; expect_digest?: string | null };
 
 type AttachmentResult<F extends AttachmentFormat | undefined> = F extends 'array_buffer'
   ? ArrayBuffer

@@ -437,6 +437,51 @@ export function replicationConformance(pair: ReplicationPair): void {
       expect(seen.slice(0, 3)).toEqual([5, 10, 12]);
     });
 
+    it('two tablets write one photo name offline (a document that is not merged): the second to sync keeps the first\'s photo and its own with the conflict', async () => {
+      const server = remote.open();
+      await server.put('i', { type: 'inspection', site: 'north', photos: [] });
+      const a = tablet();
+      const b = tablet();
+      await a.replica.sync();
+      await b.replica.sync();
+      // a only adds the photo (its document JSON stays as synced); b adds one of the same name and lists it.
+      await a.replica.putAttachment('i', 'photo/p.jpg', new Uint8Array([1, 1]), 'image/jpeg');
+      await b.replica.putAttachment('i', 'photo/p.jpg', new Uint8Array([2, 2, 2]), 'image/jpeg');
+      await b.replica.put('i', { type: 'inspection', site: 'north', photos: ['photo/p.jpg'], by: 'b' });
+      await a.replica.sync();
+      expect(await b.replica.sync()).toMatchObject({ conflicts: 1 });
+      expect(new Uint8Array(await server.getAttachment('i', 'photo/p.jpg', { format: 'array_buffer' }))).toEqual(new Uint8Array([1, 1]));
+      expect((await b.replica.conflicts())[0]).toMatchObject({ id: 'i', local: { by: 'b' } });
+      await b.replica.resolveConflict('i', 'local');
+      await b.replica.sync();
+      expect(new Uint8Array(await server.getAttachment('i', 'photo/p.jpg', { format: 'array_buffer' }))).toEqual(new Uint8Array([2, 2, 2]));
+    });
+
+    it('a photo another device writes under the same name while this sync pushes its own is not overwritten: the push gets a conflict, neither photo is lost', async () => {
+      const server = remote.open();
+      await server.put('i', { type: 'inspection', site: 'north', photos: [] });
+      const wire = new Wire(remote.open());
+      const { replica } = tablet({ wire });
+      await replica.sync();
+      await replica.putAttachment('i', 'photo/p.jpg', new Uint8Array([2, 2, 2]), 'image/jpeg');
+      await replica.put('i', { type: 'inspection', site: 'north', photos: ['photo/p.jpg'] });
+      // The other device's upload lands between this sync's look at the server and its own upload.
+      wire.beforeAttachmentWrite = async () => {
+        await server.putAttachment('i', 'photo/p.jpg', new Uint8Array([1, 1]), 'image/jpeg');
+      };
+      const report = await replica.sync();
+      expect(wire.beforeAttachmentWrite).toBeUndefined();
+      expect(new Uint8Array(await server.getAttachment('i', 'photo/p.jpg', { format: 'array_buffer' }))).toEqual(new Uint8Array([1, 1]));
+      expect(report.conflicts).toBe(1);
+      const [conflict] = await replica.conflicts();
+      expect(conflict).toMatchObject({ id: 'i', local: { photos: ['photo/p.jpg'] } });
+      expect(Object.keys(conflict!.local_attachments)).toEqual(['photo/p.jpg']);
+      // Kept aside, not lost: choosing this device's version sends its photo.
+      await replica.resolveConflict('i', 'local');
+      await replica.sync();
+      expect(new Uint8Array(await server.getAttachment('i', 'photo/p.jpg', { format: 'array_buffer' }))).toEqual(new Uint8Array([2, 2, 2]));
+    });
+
     describe('three-way merge of work orders', () => {
       const merging = (options: Parameters<typeof tablet>[0] = {}) => tablet({ ...options, extra: { merge: mergePolicyFor, ...options.extra } });
 

@@ -335,6 +335,70 @@ export function storageConformance(target: ConformanceTarget): void {
         await storage.removeAttachment('arr', 'values/0', { expect: docHash({ kind: 'fl-channel-array', length: 12 }) });
         expect(await storage.allAttachments('arr')).toEqual({});
       });
+
+      it('expect_digest: an attachment is written only while it has the digest named (null: while there is none); otherwise 409 and nothing changes', async ({ skip }) => {
+        const storage = open();
+        if (!storage.hasCapacity('attachment_expect')) return skip('the storage lacks the attachment_expect capacity');
+        await storage.put('wo', { type: 'inspection', site: 'north' });
+        const first = new Uint8Array([1, 2, 3]);
+        const second = new Uint8Array([4, 5, 6, 7]);
+        const bytes = async () => new Uint8Array(await storage.getAttachment('wo', 'photo/a.jpg', { format: 'array_buffer' }));
+        await storage.putAttachment('wo', 'photo/a.jpg', first, 'image/jpeg', { expect_digest: null });
+        expect(await bytes()).toEqual(first);
+        // Another device's photo of the same name is there now: neither "none" nor a wrong digest overwrites it.
+        expect((await rejection(storage.putAttachment('wo', 'photo/a.jpg', second, 'image/jpeg', { expect_digest: null }))).status).toBe(409);
+        expect((await rejection(storage.putAttachment('wo', 'photo/a.jpg', second, 'image/jpeg', { expect_digest: await sha256Hex(second) }))).status).toBe(409);
+        expect(await bytes()).toEqual(first);
+        await storage.putAttachment('wo', 'photo/a.jpg', second, 'image/jpeg', { expect_digest: await sha256Hex(first) });
+        expect(await bytes()).toEqual(second);
+        expect((await rejection(storage.removeAttachment('wo', 'photo/a.jpg', { expect_digest: await sha256Hex(first) }))).status).toBe(409);
+        expect(await bytes()).toEqual(second);
+        await storage.removeAttachment('wo', 'photo/a.jpg', { expect_digest: await sha256Hex(second) });
+        expect(await storage.allAttachments('wo')).toEqual({});
+        // Bad input is a 400, and nothing is written.
+        const bad = await rejection(storage.putAttachment('wo', 'photo/a.jpg', first, 'image/jpeg', { expect_digest: 'not a digest' }));
+        expect(bad.status).toBe(400);
+        expect(await storage.allAttachments('wo')).toEqual({});
+        expect(await storage.get('wo')).toEqual({ type: 'inspection', site: 'north' });
+      });
+
+      it('expect_digest: two writers of one new attachment name at once: exactly one lands, the other gets 409', async ({ skip }) => {
+        const storage = open();
+        if (!storage.hasCapacity('attachment_expect')) return skip('the storage lacks the attachment_expect capacity');
+        await storage.put('wo', { type: 'inspection', site: 'north' });
+        const outcomes = await Promise.allSettled([
+          storage.putAttachment('wo', 'photo/same.jpg', new Uint8Array([1]), 'image/jpeg', { expect_digest: null }),
+          storage.putAttachment('wo', 'photo/same.jpg', new Uint8Array([2, 2]), 'image/jpeg', { expect_digest: null }),
+        ]);
+        expect(outcomes.filter((outcome) => outcome.status === 'fulfilled')).toHaveLength(1);
+        const refused = outcomes.find((outcome): outcome is PromiseRejectedResult => outcome.status === 'rejected');
+        expect((refused?.reason as StorageError).status).toBe(409);
+        const stored = new Uint8Array(await storage.getAttachment('wo', 'photo/same.jpg', { format: 'array_buffer' }));
+        expect(outcomes[0]!.status === 'fulfilled' ? [1] : [2, 2]).toEqual([...stored]);
+      });
+
+      it('expect_digest in a bulk write: checked against what was stored before the call; a mismatch writes nothing of it', async ({ skip }) => {
+        const storage = open();
+        if (!storage.hasCapacity('attachment_expect') || !storage.bulk || !storage.hasCapacity('bulk')) return skip('the storage lacks bulk writes with attachment_expect');
+        await storage.put('wo', { type: 'inspection', site: 'north', v: 1 });
+        await storage.putAttachment('wo', 'photo/a.jpg', new Uint8Array([1]), 'image/jpeg');
+        const refused = await rejection(
+          storage.bulk([
+            { type: 'putAttachment', id: 'wo', name: 'photo/a.jpg', data: new Uint8Array([9]), contentType: 'image/jpeg', expect_digest: null },
+            { type: 'put', id: 'wo', doc: { type: 'inspection', site: 'north', v: 2 } },
+          ]),
+        );
+        expect(refused.status).toBe(409);
+        expect(await storage.get('wo')).toMatchObject({ v: 1 });
+        expect(new Uint8Array(await storage.getAttachment('wo', 'photo/a.jpg', { format: 'array_buffer' }))).toEqual(new Uint8Array([1]));
+        await storage.bulk([
+          { type: 'putAttachment', id: 'wo', name: 'photo/a.jpg', data: new Uint8Array([9]), contentType: 'image/jpeg', expect_digest: await sha256Hex(new Uint8Array([1])) },
+          { type: 'putAttachment', id: 'wo', name: 'photo/b.jpg', data: new Uint8Array([8]), contentType: 'image/jpeg', expect_digest: null },
+          { type: 'put', id: 'wo', doc: { type: 'inspection', site: 'north', v: 2 } },
+        ]);
+        expect(await storage.get('wo')).toMatchObject({ v: 2 });
+        expect(Object.keys(await storage.allAttachments('wo')).sort()).toEqual(['photo/a.jpg', 'photo/b.jpg']);
+      });
     });
 
     describe('allDocs and the query language', () => {

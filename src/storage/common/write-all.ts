@@ -1,7 +1,8 @@
 /** Writes a list of writes: in one atomic `bulk` call where the storage offers it, else in order. */
-import { docHash } from '../../core';
+import { bytesHash, docHash } from '../../core';
 import { StorageError, type StorageErrorCode } from '../errors';
 import type { BulkWrite, Storage } from '../storage';
+import { checkExpectDigest, digestConflict } from './expect-digest';
 
 /** The 409 of a put whose `expect` does not match what `storage` holds now (undefined: it matches). */
 async function expectConflict(storage: Storage, id: string, expect: string | null): Promise<StorageError | undefined> {
@@ -40,13 +41,36 @@ export async function writeAll(storage: Storage, writes: BulkWrite[]): Promise<v
     if (conflict) throw conflict;
   }
   const conditional = storage.bulkDocs !== undefined && storage.hasCapacity('bulk_docs');
-  // Attachment writes carry their condition along where the storage checks it with the write.
-  const condition = (expect: string | undefined) => (expect !== undefined && storage.hasCapacity('attachment_expect') ? { expect } : {});
+  const checksWrites = storage.hasCapacity('attachment_expect');
+  // An attachment's own condition, where the storage cannot check it with the write: checked
+  // before any write (as the document's `expect` is), against what is stored before the call.
+  const seen = new Set<string>();
+  for (const write of writes) {
+    if (write.type === 'put' || write.expect_digest === undefined || checksWrites) continue;
+    const key = JSON.stringify([write.id, write.name]);
+    if (seen.has(key)) continue;
+    seen.add(key);
+    const expected = checkExpectDigest(write.expect_digest);
+    const infos = await storage.allAttachments(write.id, { digest: true }).catch((error: unknown) => {
+      if (error instanceof StorageError && error.status === 404) return {} as Awaited<ReturnType<Storage['allAttachments']>>;
+      throw error;
+    });
+    const info = Object.prototype.hasOwnProperty.call(infos, write.name) ? infos[write.name] : undefined;
+    // A storage without the 'digest' capacity: hash the bytes here.
+    const digest = info ? (info.digest ?? bytesHash(new Uint8Array(await storage.getAttachment(write.id, write.name, { format: 'array_buffer' })))) : null;
+    const conflict = digestConflict(write.id, write.name, expected, digest);
+    if (conflict) throw conflict;
+  }
+  // Attachment writes carry their conditions along where the storage checks them with the write.
+  const condition = (write: Extract<BulkWrite, { type: 'putAttachment' | 'removeAttachment' }>) => {
+    if (!checksWrites) return {};
+    return { ...(write.expect === undefined ? {} : { expect: write.expect }), ...(write.expect_digest === undefined ? {} : { expect_digest: write.expect_digest }) };
+  };
   for (const write of writes) {
     if (write.type === 'putAttachment') {
-      await storage.putAttachment(write.id, write.name, write.data, write.contentType, condition(write.expect));
+      await storage.putAttachment(write.id, write.name, write.data, write.contentType, condition(write));
     } else if (write.type === 'removeAttachment') {
-      await storage.removeAttachment(write.id, write.name, condition(write.expect)).catch((error: unknown) => {
+      await storage.removeAttachment(write.id, write.name, condition(write)).catch((error: unknown) => {
         if (!(error instanceof StorageError && error.status === 404)) throw error;
       });
     } else if (write.expect !== undefined && expected.has(write.id) && conditional) {

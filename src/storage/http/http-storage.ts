@@ -14,6 +14,7 @@ import { queryOf } from '../common/all-docs';
 import { byteRange, readAs, toBlob } from '../common/attachment-data';
 import { checkAllDocsOptions, checkDoc, checkId } from '../common/validate';
 import { BULK_DOCS_LIMIT, checkDocWrites, failedWrite } from '../common/bulk-docs';
+import { checkExpectDigest } from '../common/expect-digest';
 import type {
   AllAttachmentsOptions,
   AllDocsOptions,
@@ -51,9 +52,13 @@ const codeByStatus: Record<number, StorageErrorCode> = {
   507: 'server_out_of_space',
 };
 
-/** An attachment write's condition as the server takes it: `If-Match` with the document's hash. */
+/** An attachment write's conditions as the server takes them: `If-Match` with the document's hash, `X-Expect-Digest` with the attachment's. */
 function ifMatch(options: AttachmentWriteOptions): Record<string, string> {
-  return options.expect === undefined ? {} : { 'if-match': `"${options.expect}"` };
+  const headers: Record<string, string> = options.expect === undefined ? {} : { 'if-match': `"${options.expect}"` };
+  // The attachment's own condition (the server checks the digest; null: it must not exist).
+  const digest = checkExpectDigest(options.expect_digest);
+  if (digest !== undefined) headers['x-expect-digest'] = digest ?? 'none';
+  return headers;
 }
 
 /** A document id as a URL path segment ("." and ".." cannot be: they get a leading "~"). */

@@ -20,12 +20,15 @@ import { byteRange, readAs, toBlob } from '../common/attachment-data';
 import { checkDoc, checkId } from '../common/validate';
 import { checkDocWrites, decideDocWrites, withSeqs } from '../common/bulk-docs';
 import { blobDigest } from '../common/digest';
+import { checkExpectDigest, digestConflict } from '../common/expect-digest';
+import { docHash } from '../../core';
 import type {
   AllAttachmentsOptions,
   AllDocsOptions,
   AllDocsResult,
   AttachmentData,
   AttachmentInfo,
+  AttachmentWriteOptions,
   Capacity,
   ChangesOptions,
   ChangesResult,
@@ -49,7 +52,7 @@ type Db = IDBPDatabase<FieldlineDb>;
 type Names = StoreNames<FieldlineDb>;
 type Tx<S extends Names[], M extends IDBTransactionMode> = IDBPTransaction<FieldlineDb, S, M>;
 
-const capacities = new Set<string>(['list', 'query', 'sort', 'limit', 'select', 'include', 'post', 'changes', 'range', 'bulk_docs', 'digest']);
+const capacities = new Set<string>(['list', 'query', 'sort', 'limit', 'select', 'include', 'post', 'changes', 'range', 'bulk_docs', 'digest', 'attachment_expect']);
 const indexKeyPattern = /^[A-Za-z_$][\w$]*$/;
 /** Attachments hashed at once: WebCrypto works off the main thread, but each holds its bytes in memory. */
 const HASHING_AT_ONCE = 8;
@@ -246,9 +249,40 @@ export class IndexedDbStorage implements Storage {
     return applyAllDocsOptions(entries, options);
   }
 
-  async putAttachment(id: string, name: string, data: AttachmentData, contentType?: string): Promise<void> {
+  /**
+   * The digest attachment `name` of `id` has now (null: none) with the version it was computed
+   * for, hashed (and kept) before the write's transaction: hashing is not IndexedDB.
+   */
+  async #digestBefore(id: string, name: string): Promise<{ version: string; digest: string } | null> {
+    const listed = await this.#transact(['documents', 'attachments', 'pieces'], 'readonly', `checking attachment ${name} of ${id}`, async (tx) => {
+      await IndexedDbStorage.#liveRecord(tx, id);
+      const record = await tx.objectStore('attachments').get([id, name]);
+      return IndexedDbStorage.#listed(tx, record ? [record] : [], true);
+    });
+    await this.#hash(listed);
+    const record = listed[0]?.record;
+    return record ? { version: record.version, digest: record.digest! } : null;
+  }
+
+  /**
+   * The write's conditions, inside its transaction: the document's hash (`expect`) and the
+   * attachment's digest (`expect_digest`, as `before` saw it: a version rewritten since is a 409).
+   */
+  static #checkConditions(id: string, name: string, doc: Doc, previous: AttachmentRecord | undefined, options: AttachmentWriteOptions, expected: string | null | undefined, before: { version: string; digest: string } | null): void {
+    if (options.expect !== undefined && docHash(doc) !== options.expect) throw new StorageError('conflict', `document ${JSON.stringify(id)} has changed since (its hash differs from expect)`);
+    if (expected === undefined) return;
+    const digest = previous === undefined ? null : (previous.digest ?? (before && before.version === previous.version ? before.digest : undefined));
+    if (digest === undefined) throw new StorageError('conflict', `attachment ${JSON.stringify(name)} of ${JSON.stringify(id)} was rewritten while this write checked it; try again`);
+    const conflict = digestConflict(id, name, expected, digest);
+    if (conflict) throw conflict;
+  }
+
+  async putAttachment(id: string, name: string, data: AttachmentData, contentType?: string, options: AttachmentWriteOptions = {}): Promise<void> {
     checkId(id);
     checkId(name, 'attachment name');
+    if (options.expect !== undefined && typeof options.expect !== 'string') throw new StorageError('bad_request', "an attachment write's expect must be a document hash");
+    const expected = checkExpectDigest(options.expect_digest);
+    const before = expected === undefined ? null : await this.#digestBefore(id, name);
     const blob = toBlob(data, contentType);
     const version = crypto.randomUUID();
     // Slicing a Blob reads nothing, so every piece can go into the one transaction.
@@ -257,6 +291,7 @@ export class IndexedDbStorage implements Storage {
       const record = await IndexedDbStorage.#liveRecord(tx, id);
       const store = tx.objectStore('pieces');
       const previous = await tx.objectStore('attachments').get([id, name]);
+      IndexedDbStorage.#checkConditions(id, name, record.doc, previous, options, expected, before);
       if (previous) await store.delete(IDBKeyRange.bound([id, name, previous.version], [id, name, previous.version, Infinity]));
       await requestAll(pieces, (piece, index) => store.put(piece, [id, name, version, index]));
       await tx.objectStore('attachments').put({ id, name, version, length: blob.size, content_type: blob.type, piece_size: PIECE_SIZE });
@@ -286,12 +321,16 @@ export class IndexedDbStorage implements Storage {
     return (await readAs(blob, options?.format)) as never;
   }
 
-  async removeAttachment(id: string, name: string): Promise<void> {
+  async removeAttachment(id: string, name: string, options: AttachmentWriteOptions = {}): Promise<void> {
     checkId(id);
     checkId(name, 'attachment name');
+    if (options.expect !== undefined && typeof options.expect !== 'string') throw new StorageError('bad_request', "an attachment write's expect must be a document hash");
+    const expected = checkExpectDigest(options.expect_digest);
+    const before = expected === undefined ? null : await this.#digestBefore(id, name);
     await this.#transact(['documents', 'attachments', 'pieces', 'meta'], 'readwrite', `removing attachment ${name} of ${id}`, async (tx) => {
       const record = await IndexedDbStorage.#liveRecord(tx, id);
       const attachment = await tx.objectStore('attachments').get([id, name]);
+      IndexedDbStorage.#checkConditions(id, name, record.doc, attachment, options, expected, before);
       if (!attachment) throw new StorageError('not_found', `document ${JSON.stringify(id)} has no attachment ${JSON.stringify(name)}`);
       await tx.objectStore('attachments').delete([id, name]);
       await tx.objectStore('pieces').delete(IDBKeyRange.bound([id, name, attachment.version], [id, name, attachment.version, Infinity]));

@@ -8,6 +8,7 @@ import { applyAllDocsOptions } from '../common/all-docs';
 import { byteRange, readAs, toBlob } from '../common/attachment-data';
 import { checkDoc, checkId } from '../common/validate';
 import { checkDocWrites, decideDocWrites, withSeqs } from '../common/bulk-docs';
+import { checkExpectDigest, digestConflict } from '../common/expect-digest';
 import { blobDigest } from '../common/digest';
 import type {
   AllAttachmentsOptions,
@@ -125,14 +126,36 @@ export class MemoryStorage implements Storage {
     }
   }
 
+  /**
+   * Runs `write` on the entry of `id` once attachment `name` has the digest `options.expect_digest`
+   * asks for (409 otherwise). Hashing awaits, so the attachment is looked at again after it; the
+   * check and `write` then run without anything awaited between (no other call can get in).
+   */
+  async #conditional(id: string, name: string, options: AttachmentWriteOptions, write: (entry: Entry & { doc: Doc }) => void): Promise<void> {
+    const expected = checkExpectDigest(options.expect_digest);
+    for (;;) {
+      const entry = this.#live(id);
+      const current = entry.attachments.get(name);
+      if (expected !== undefined && current && current.digest === undefined) {
+        current.digest = await blobDigest(current.blob);
+        continue; // looked at again: it may have been rewritten while it was hashed
+      }
+      const conflict = digestConflict(id, name, expected, current?.digest ?? null);
+      if (conflict) throw conflict;
+      this.#checkExpect(id, entry.doc, options);
+      write(entry);
+      return;
+    }
+  }
+
   async putAttachment(id: string, name: string, data: AttachmentData, contentType?: string, options: AttachmentWriteOptions = {}): Promise<void> {
     this.#open();
     checkId(name, 'attachment name');
     const blob = toBlob(data, contentType);
-    const entry = this.#live(id);
-    this.#checkExpect(id, entry.doc, options);
-    entry.attachments.set(name, { blob });
-    this.#touch(entry, id);
+    await this.#conditional(id, name, options, (entry) => {
+      entry.attachments.set(name, { blob });
+      this.#touch(entry, id);
+    });
   }
 
   async getAttachment(id: string, name: string, options?: GetAttachmentOptions): Promise<never> {
@@ -145,12 +168,10 @@ export class MemoryStorage implements Storage {
 
   async removeAttachment(id: string, name: string, options: AttachmentWriteOptions = {}): Promise<void> {
     this.#open();
-    const entry = this.#live(id);
-    this.#checkExpect(id, entry.doc, options);
-    if (!entry.attachments.delete(checkId(name, 'attachment name'))) {
-      throw new StorageError('not_found', `document ${JSON.stringify(id)} has no attachment ${JSON.stringify(name)}`);
-    }
-    this.#touch(entry, id);
+    await this.#conditional(id, checkId(name, 'attachment name'), options, (entry) => {
+      if (!entry.attachments.delete(name)) throw new StorageError('not_found', `document ${JSON.stringify(id)} has no attachment ${JSON.stringify(name)}`);
+      this.#touch(entry, id);
+    });
   }
 
   async allAttachments(id: string, options: AllAttachmentsOptions = {}): Promise<Record<string, AttachmentInfo>> {

@@ -92,6 +92,13 @@ export function planFor(
     conflict = policy === 'keep_both';
     doc = policy === 'keep_local' ? 'push' : 'pull';
   }
+  // An attachment both sides wrote to different bytes (two devices' photos of one name) is never
+  // overwritten by the push of a document only this side changed: under keep_both the remote's
+  // version stays, this side's is kept with the conflict.
+  if (policy === 'keep_both' && doc === 'push' && clashes(local, remote, signature)) {
+    doc = 'pull';
+    conflict = true;
+  }
   const winner = doc === 'push' ? local : remote;
   const attachments = new Map<string, Direction>();
   const finalAttachments: Record<string, string> = {};
@@ -128,6 +135,16 @@ export function planFor(
     skipped,
     result: { doc: winner.doc, hash: winner.hash, attachments: finalAttachments },
   };
+}
+
+/** Whether some attachment was written on both sides since the signature, to different bytes, and still exists here. */
+function clashes(local: SideState, remote: SideState, signature: Signature | undefined): boolean {
+  const before = signature?.attachments ?? {};
+  for (const [name, here] of Object.entries(local.attachments)) {
+    const there = remote.attachments[name];
+    if (here !== there && here !== before[name] && there !== before[name]) return true;
+  }
+  return false;
 }
 
 function isDoc(doc: Doc | null | undefined): doc is Doc {

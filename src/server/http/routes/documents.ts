@@ -16,6 +16,7 @@ import { attachmentDestinationAllowed, setAttachmentHeaders } from '../attachmen
 import { canRead, checkRead, documentKind, requireUser, writeRefusal } from '../access';
 import { modelReferences, modelRefusal } from '../model-checks';
 import { alarmActionRefusal } from '../alarm-checks';
+import { workOrderRefusal } from '../work-order-checks';
 import { isReadingDoc, readingRefusal, type ReadingHooks } from '../reading-checks';
 import { DEFAULT_TIME_WINDOW, boundsAt } from '../../ingest/time-window';
 
@@ -50,6 +51,23 @@ function ifMatch(request: FastifyRequest): AttachmentWriteOptions {
   const match = /^\s*"([0-9a-f]{1,128})"\s*$/.exec(header);
   if (!match) throw new HttpError(400, 'bad_request', 'If-Match must be one quoted document hash, as the changes feed and docHash give it');
   return { expect: match[1]! };
+}
+
+/**
+ * An attachment write's condition on the attachment itself: `If-None-Match: *` (it must not
+ * exist) or `X-Expect-Digest: <SHA-256 hex>` (it must have exactly these bytes; `none` = absent),
+ * 409 and nothing written otherwise. Sync sends it, so two devices never overwrite one photo.
+ */
+function expectDigest(request: FastifyRequest): AttachmentWriteOptions {
+  const none = request.headers['if-none-match'];
+  const header = request.headers['x-expect-digest'];
+  if (none !== undefined && none.trim() !== '*') throw new HttpError(400, 'bad_request', 'If-None-Match on an attachment must be * (the attachment must not exist)');
+  if (header !== undefined && Array.isArray(header)) throw new HttpError(400, 'bad_request', 'X-Expect-Digest must be given once');
+  const value = typeof header === 'string' ? header.trim() : undefined;
+  if (value !== undefined && value !== 'none' && !/^[0-9a-f]{64}$/.test(value)) throw new HttpError(400, 'bad_request', 'X-Expect-Digest must be the SHA-256 digest of the attachment (64 lowercase hex digits) or none');
+  if (none !== undefined && value !== undefined && value !== 'none') throw new HttpError(400, 'bad_request', 'If-None-Match: * and an X-Expect-Digest digest contradict each other');
+  if (none !== undefined || value === 'none') return { expect_digest: null };
+  return value === undefined ? {} : { expect_digest: value };
 }
 
 /** The document id of a path segment (see the module comment). */
@@ -119,6 +137,8 @@ export async function documentRoutes(app: FastifyInstance, options: { store: Sto
     // An attachment write changes the document too: an alarm action takes none (it is immutable).
     if (stored?.doc && documentKind(stored.doc) === 'type:alarm_action') throw new HttpError(409, 'conflict', `alarm action ${JSON.stringify(id)} was already written and cannot be changed`);
     if (isReadingDoc(stored?.doc)) throw new HttpError(409, 'conflict', `reading ${JSON.stringify(id)} was already written and cannot be changed`);
+    const workOrder = workOrderRefusal(user, id, stored?.doc, stored, { attachment: true });
+    if (workOrder) throw workOrder;
     return stored?.doc;
   }
 
@@ -130,8 +150,9 @@ export async function documentRoutes(app: FastifyInstance, options: { store: Sto
   async function attachmentCondition(request: FastifyRequest, id: string): Promise<AttachmentWriteOptions> {
     const judged = await checkWrite(request, id, undefined);
     const named = ifMatch(request);
-    if (named.expect !== undefined) return named;
-    return judged === undefined ? {} : { expect: docHash(judged) };
+    const digest = expectDigest(request);
+    if (named.expect !== undefined) return { ...named, ...digest };
+    return judged === undefined ? digest : { expect: docHash(judged), ...digest };
   }
 
   /**
@@ -148,6 +169,7 @@ export async function documentRoutes(app: FastifyInstance, options: { store: Sto
         const refusal =
           writeRefusal(user, checked.id, checked.doc, stored) ??
           alarmActionRefusal(user, checked.id, checked.doc, stored, lookup) ??
+          workOrderRefusal(user, checked.id, checked.doc, stored) ??
           readingRefusal(user, checked.id, checked.doc, stored, lookup, readings.bounds()) ??
           modelRefusal(checked.id, checked.doc, lookup);
         if (refusal) throw refusal;
@@ -218,6 +240,7 @@ export async function documentRoutes(app: FastifyInstance, options: { store: Sto
       const refusal =
         writeRefusal(user, write.id, write.doc, stored) ??
         alarmActionRefusal(user, write.id, write.doc, stored, lookup) ??
+        workOrderRefusal(user, write.id, write.doc, stored) ??
         readingRefusal(user, write.id, write.doc, stored, lookup, bounds) ??
         modelRefusal(write.id, write.doc, lookup);
       if (refusal) throw refusal;

@@ -12,6 +12,8 @@ import {
   byteRange,
   checkDoc,
   checkDocWrites,
+  checkExpectDigest,
+  digestConflict,
   checkId,
   decideDocWrites,
   failedWrite,
@@ -117,8 +119,15 @@ const isDeleted = (row: Row): boolean => row.deleted === true || Number(row.dele
 /** A write checked and converted to bytes, ready to run inside a transaction. */
 export type PreparedWrite =
   | { type: 'put'; id: string; doc: Doc; expect?: string | null }
-  | { type: 'putAttachment'; id: string; name: string; bytes: Buffer; contentType: string; expect?: string }
-  | { type: 'removeAttachment'; id: string; name: string; expect?: string };
+  | { type: 'putAttachment'; id: string; name: string; bytes: Buffer; contentType: string; expect?: string; expect_digest?: string | null }
+  | { type: 'removeAttachment'; id: string; name: string; expect?: string; expect_digest?: string | null };
+
+/** An attachment write's conditions as a prepared write carries them (checked, absent ones left out). */
+function conditionsOf(options: { expect?: unknown; expect_digest?: unknown }): { expect?: string; expect_digest?: string | null } {
+  if (options.expect !== undefined && typeof options.expect !== 'string') throw new StorageError('bad_request', "an attachment write's expect must be a document hash");
+  const digest = checkExpectDigest(options.expect_digest);
+  return { ...(options.expect === undefined ? {} : { expect: options.expect }), ...(digest === undefined ? {} : { expect_digest: digest }) };
+}
 
 /** Attachment data as bytes, without copying what already is bytes. */
 async function bytesOf(data: AttachmentData, contentType: string | undefined): Promise<{ bytes: Buffer; type: string }> {
@@ -159,14 +168,26 @@ export class SqlStorage implements Storage {
   }
 
   /**
-   * Checks the `expect` of prepared writes (each document's first) against what is stored, before
-   * anything is written, with other writers held off; throws a 409 conflict when one differs.
+   * Checks the `expect` of prepared writes (each document's first) and the `expect_digest` of
+   * attachment writes (each attachment's first) against what is stored, before anything is
+   * written, with other writers held off; throws a 409 conflict when one differs.
    */
   static async #checkExpected(query: Query, writes: readonly PreparedWrite[]): Promise<void> {
     const expected = new Map<string, string | null>();
     for (const write of writes) if (write.expect !== undefined && !expected.has(write.id)) expected.set(write.id, write.expect);
-    if (expected.size === 0) return;
+    const digests = new Map<string, { id: string; name: string; digest: string | null }>();
+    for (const write of writes) {
+      if (write.type === 'put' || write.expect_digest === undefined) continue;
+      const key = JSON.stringify([write.id, write.name]);
+      if (!digests.has(key)) digests.set(key, { id: write.id, name: write.name, digest: write.expect_digest });
+    }
+    if (expected.size === 0 && digests.size === 0) return;
     await SqlStorage.holdWriters(query);
+    for (const { id, name, digest } of digests.values()) {
+      const conflict = digestConflict(id, name, digest, await SqlStorage.#digestIn(query, id, name));
+      if (conflict) throw conflict;
+    }
+    if (expected.size === 0) return;
     const ids = [...expected.keys()];
     const current = new Map<string, Doc>();
     for (let from = 0; from < ids.length; from += IDS_PER_STATEMENT) {
@@ -177,6 +198,30 @@ export class SqlStorage implements Storage {
       const failure = expectFailure({ index: 0, id, doc: undefined, expect }, current.get(id));
       if (failure && !failure.ok) throw new StorageError('conflict', failure.message);
     }
+  }
+
+  /**
+   * The digest attachment `name` of `id` has now (null: none), inside the caller's transaction
+   * with writers held off: the one kept in its row, else hashed from its pieces and kept.
+   */
+  static async #digestIn(query: Query, id: string, name: string): Promise<string | null> {
+    const [row] = await query('SELECT a.length, a.piece_size, a.digest FROM attachments a JOIN documents d ON d.id = a.doc_id WHERE a.doc_id = ? AND a.name = ? AND d.deleted = ?', [id, name, false]);
+    if (!row) return null;
+    if (typeof row.digest === 'string') return row.digest;
+    const count = Math.max(1, Math.ceil(Number(row.length) / Number(row.piece_size)));
+    const hash = createHash('sha256');
+    let hashed = 0;
+    for (let first = 0; first < count; first += DIGEST_PIECES) {
+      const pieces = await query('SELECT data FROM attachment_pieces WHERE doc_id = ? AND name = ? AND n BETWEEN ? AND ? ORDER BY n', [id, name, first, Math.min(count, first + DIGEST_PIECES) - 1]);
+      for (const piece of pieces) {
+        hash.update(piece.data as Buffer);
+        hashed += (piece.data as Buffer).length;
+      }
+    }
+    if (hashed !== Number(row.length)) throw new StorageError('storage_failure', `attachment ${name} of ${id} is missing pieces; run repair()`);
+    const digest = hash.digest('hex');
+    await query('UPDATE attachments SET digest = ? WHERE doc_id = ? AND name = ?', [digest, id, name]);
+    return digest;
   }
 
   static async #live(query: Query, id: string): Promise<{ rev: number }> {
@@ -257,7 +302,7 @@ export class SqlStorage implements Storage {
     checkId(id);
     checkId(name, 'attachment name');
     const { bytes, type } = await bytesOf(data, contentType);
-    const write: PreparedWrite = { type: 'putAttachment', id, name, bytes, contentType: type, ...(options.expect === undefined ? {} : { expect: options.expect }) };
+    const write: PreparedWrite = { type: 'putAttachment', id, name, bytes, contentType: type, ...conditionsOf(options) };
     await this.#transaction(async (query) => {
       await SqlStorage.#checkExpected(query, [write]);
       await SqlStorage.#putAttachmentsIn(query, [write]);
@@ -283,8 +328,7 @@ export class SqlStorage implements Storage {
           return { type: 'put', id: write.id, doc, ...(write.expect === undefined ? {} : { expect: write.expect }) };
         }
         checkId(write.name, 'attachment name');
-        if (write.expect !== undefined && typeof write.expect !== 'string') throw new StorageError('bad_request', "an attachment write's expect must be a document hash");
-        const expect = write.expect === undefined ? {} : { expect: write.expect };
+        const expect = conditionsOf(write);
         if (write.type === 'removeAttachment') return { type: 'removeAttachment', id: write.id, name: write.name, ...expect };
         const { bytes, type } = await bytesOf(write.data, write.contentType);
         return { type: 'putAttachment', id: write.id, name: write.name, bytes, contentType: type, ...expect };
@@ -420,8 +464,9 @@ export class SqlStorage implements Storage {
   async removeAttachment(id: string, name: string, options: AttachmentWriteOptions = {}): Promise<void> {
     checkId(id);
     checkId(name, 'attachment name');
+    const conditions = conditionsOf(options);
     await this.#transaction(async (query) => {
-      if (options.expect !== undefined) await SqlStorage.#checkExpected(query, [{ type: 'removeAttachment', id, name, expect: options.expect }]);
+      if (conditions.expect !== undefined || conditions.expect_digest !== undefined) await SqlStorage.#checkExpected(query, [{ type: 'removeAttachment', id, name, ...conditions }]);
       await SqlStorage.#live(query, id);
       const [record] = await query('SELECT length FROM attachments WHERE doc_id = ? AND name = ?', [id, name]);
       if (!record) throw new StorageError('not_found', `document ${JSON.stringify(id)} has no attachment ${JSON.stringify(name)}`);
