@@ -305,6 +305,14 @@ describe('<fl-work-order>', () => {
     await until(() => unsavedChanges().length === 0, 'nothing unsaved after the save');
   });
 
+  it('every control one taps is at least 44 px high (a tablet in a gloved hand)', async () => {
+    await mount(order({ status: 'in_progress', parts: [{ id: 'p1', name: 'Oil filter', quantity: 1 }] }));
+    const targets = [...root().querySelectorAll<HTMLElement>('sl-button, button, sl-icon-button, .facts a, sl-input, sl-select')].filter((element) => element.getClientRects().length > 0);
+    expect(targets.length).toBeGreaterThan(15);
+    const small = targets.filter((element) => element.getBoundingClientRect().height < 44 - 0.5).map((element) => `${element.tagName.toLowerCase()} "${element.textContent?.trim() || element.getAttribute('label') || ''}" ${element.getBoundingClientRect().height}px`);
+    expect(small).toEqual([]);
+  });
+
   it('a comment goes into the history', async () => {
     await mount(order({ status: 'in_progress' }));
     const section = root().querySelector('section[aria-labelledby="comments-heading"]')!;
