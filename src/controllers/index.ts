@@ -24,7 +24,7 @@ export { AUTO_PIN_DAYS, PINS_CHANGE_EVENT, PinService, type Pin, type PinEstimat
 export { syncContext } from './contexts';
 export { SyncStatusController } from './sync/sync-status-controller';
 export { apiClient, sameOriginApi, type ApiClient, type ApiClientOptions } from './api-client';
-export { usersApi, usersApiAt, type AdminUser, type NewUser, type UserChanges, type UsersApi } from './admin-api';
+export { peopleApi, peopleApiAt, usersApi, usersApiAt, type AdminUser, type NewUser, type PeopleApi, type Person, type UserChanges, type UsersApi } from './admin-api';
 export { AdminUsersController, type AdminUsersOptions } from './admin-users-controller';
 export { AdminModelController, type AdminAsset, type AdminModelOptions, type AdminSite, type AssetFields, type SiteFields } from './admin-model-controller';
 export { AlarmsController, ALARM_ACTION_EVENT, type AlarmsControllerOptions } from './alarms/alarms-controller';
@@ -52,7 +52,7 @@ export {
 export { DeviceAlarmEvaluator, PROVISIONAL_CHANGE_EVENT, type DeviceAlarmEvaluatorOptions } from './alarms/device-evaluator';
 export { DUE_SOON_DAYS, checklistProgress, compareWork, daysUntil, dueLabel, dueState, localDay, myWork, photoCount, waitingForReview, workSummary, type DueState, type MyWork, type WorkGroup, type WorkItem } from './maintenance/my-work';
 export { TIMELINE_LIMIT, assetTimeline, filterTimeline, statusInWords, timeOf, timelineKinds, type Timeline, type TimelineDoc, type TimelineEntry, type TimelineKind } from './maintenance/asset-timeline';
-export { MAX_READING_FIELDS, manualChannelOf, newReadingProblem, pendingReadings, readingsOf, recordReading, type NewReading, type PendingReading, type PendingReadingsOptions, type ReadingDoc } from './maintenance/readings';
+export { manualChannelOf, pendingReadings, pendingReadingsOfArray, readingsOf, recordReading, type NewReading, type PendingReading, type PendingReadingsOptions } from './maintenance/readings';
 export { readDeviceData, type AssetDeviceData, type PinReport, type PinSource } from './maintenance/device-data';
 export { MaintenancePlansController, PlanNotSaved, type PlanWorkOrders } from './maintenance/maintenance-plans-controller';
 export { checklistItemKinds, draftFromPlan, emptyItem, emptyPlanDraft, itemKindLabels, moveItem, newItemId, planFromDraft, triggerText, type ItemDraft, type PlanDraft } from './maintenance/plan-draft';

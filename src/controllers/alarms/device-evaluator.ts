@@ -19,10 +19,10 @@
  * pending then. Nothing is kept across reloads: after one the pending readings are evaluated
  * again. Every input must be on this device (a pinned array), as the server evaluates arrays.
  */
-import { applyTransition, bindRule, docHash, initRuleState, stepRule, tickRule, type Alarm, type AlarmRule, type AssetEntry, type ChannelEntry, type RuleBatchEntry, type RuleBinding, type RuleState } from '../../core';
+import { applyTransition, bindRule, docHash, initRuleState, stepRule, tickRule, type Alarm, type AlarmRule, type AssetEntry, type ChannelEntry, type RuleBatchEntry, type ReadingDoc, type RuleBinding, type RuleState } from '../../core';
 import { ChannelArray } from '../../arrays';
 import { type Doc, type Storage } from '../../storage';
-import { pendingReadings, readingsOf, type PendingReading, type ReadingDoc } from '../maintenance/readings';
+import { pendingReadings, readingsOf, type PendingReading } from '../maintenance/readings';
 import type { AlarmRow } from './alarm-list';
 import type { SyncService } from '../sync/sync-service';
 

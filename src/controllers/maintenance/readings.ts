@@ -10,24 +10,11 @@
  * the reading's time with its value), for the channel chart and the device's alarm evaluation.
  */
 import { ChannelArray } from '../../arrays';
+import { readingProblem, type ReadingDoc } from '../../core';
 import { StorageError, type Doc, type Storage } from '../../storage';
 
-/** A reading document as stored (maintenance contract: `reading/<uuid>`). */
-export interface ReadingDoc {
-  type: 'reading';
-  site: string;
-  asset: string;
-  /** Data time, epoch ms. */
-  at: number;
-  values: Record<string, number>;
-  units?: Record<string, string>;
-  by: string;
-  work_order?: string;
-  item?: string;
-}
-
-/** What `recordReading` takes: a reading without its type. */
-export type NewReading = Omit<ReadingDoc, 'type'>;
+/** What `recordReading` takes: a reading without its type, and always who took it. */
+export type NewReading = Omit<ReadingDoc, 'type' | 'by'> & { by: string };
 
 /** A reading of one field that the device's channel array does not hold yet. */
 export interface PendingReading {
@@ -35,55 +22,24 @@ export interface PendingReading {
   at: number;
   value: number;
   unit?: string;
-  by: string;
+  by?: string;
   work_order?: string;
   item?: string;
 }
 
-/** Fields one reading may carry (a checklist has at most 200 items; a reading is one moment of one asset). */
-export const MAX_READING_FIELDS = 200;
 /** Samples read at once to tell which readings an array holds (768 KiB with their times). */
 const LOOKUP_SAMPLES = 65_536;
-
-const isText = (value: unknown, max = 1000): value is string => typeof value === 'string' && value.length > 0 && value.length <= max;
-
-/** Why `reading` cannot be recorded (a message naming the field), or undefined. */
-export function newReadingProblem(reading: unknown): string | undefined {
-  if (typeof reading !== 'object' || reading === null) return 'a reading must be an object';
-  const { site, asset, at, values, units, by, work_order, item } = reading as Record<string, unknown>;
-  if (!isText(site)) return 'a reading needs its site';
-  if (!isText(asset)) return 'a reading needs its asset';
-  if (typeof at !== 'number' || !Number.isFinite(at)) return 'a reading needs its time (at, epoch ms)';
-  if (!isText(by)) return 'a reading needs who took it (by)';
-  if (typeof values !== 'object' || values === null || Array.isArray(values)) return 'a reading needs values {field: number}';
-  const fields = Object.keys(values);
-  if (fields.length === 0) return 'a reading needs at least one value';
-  if (fields.length > MAX_READING_FIELDS) return `a reading has at most ${MAX_READING_FIELDS} values`;
-  for (const field of fields) {
-    if (!isText(field, 200)) return 'a reading value needs a field name of at most 200 characters';
-    const value = (values as Record<string, unknown>)[field];
-    if (typeof value !== 'number' || !Number.isFinite(value)) return `the reading of ${JSON.stringify(field)} must be a finite number`;
-  }
-  if (units !== undefined) {
-    if (typeof units !== 'object' || units === null || Array.isArray(units)) return 'units must be {field: unit}';
-    for (const [field, unit] of Object.entries(units)) {
-      if (!Object.hasOwn(values, field)) return `units names ${JSON.stringify(field)}, which has no value`;
-      if (typeof unit !== 'string' || unit.length > 100) return `the unit of ${JSON.stringify(field)} must be a string of at most 100 characters`;
-    }
-  }
-  if (work_order !== undefined && !(isText(work_order) && work_order.startsWith('work_order/'))) return 'work_order must be a work order id';
-  if (item !== undefined && !isText(item, 200)) return 'item must be a checklist item id';
-  return undefined;
-}
 
 /**
  * Records a reading in `storage` (the app's storage: it syncs) and resolves its id
  * `reading/<uuid>`. Only the contract's keys are written (copies, never the caller's objects).
+ * Checked as the server checks it (core's readingProblem, without the server's time window).
  * Rejects with StorageError `bad_request` naming the problem (nothing written), or with the
  * storage's own error (out of space: `quota_exceeded`).
  */
 export async function recordReading(storage: Storage, reading: NewReading): Promise<string> {
-  const problem = newReadingProblem(reading);
+  // The server's own check (core), so a reading recorded offline is one the server takes.
+  const problem = typeof reading?.by === 'string' && reading.by !== '' ? readingProblem({ ...reading, type: 'reading' }) : 'a reading needs who took it (by)';
   if (problem) throw new StorageError('bad_request', problem);
   const doc: ReadingDoc = {
     type: 'reading',
@@ -214,7 +170,7 @@ export async function pendingReadings(storage: Storage, options: PendingReadings
       id,
       at: doc.at,
       value: doc.values[field]!,
-      by: doc.by,
+      ...(typeof doc.by === 'string' ? { by: doc.by } : {}),
       ...(typeof unit === 'string' ? { unit } : {}),
       ...(doc.work_order ? { work_order: doc.work_order } : {}),
       ...(doc.item ? { item: doc.item } : {}),
