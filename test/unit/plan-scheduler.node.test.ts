@@ -3,11 +3,13 @@
 // and with two schedulers racing over one database; a usage plan generates when the MWh or
 // operating hours computed from the asset's channel (samples written through the arrays API)
 // cross the multiple; a plan changed later only moves what is not generated yet.
+import { spawn } from 'node:child_process';
+import { once } from 'node:events';
 import fs from 'node:fs';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { ChannelArray } from '../../src/arrays';
 import { workOrderProblem, type MaintenancePlan, type WorkOrder } from '../../src/core';
-import { PostgresStore, SqliteStore, type Store } from '../../src/server';
+import { PostgresStore, SqliteStore, projectRoot, type Store } from '../../src/server';
 import { PlanScheduler } from '../../src/server/maintenance/plan-scheduler';
 import type { Query, SqlDriver } from '../../src/server/store/sql/driver';
 import { IngestLog } from '../../src/server/store/sql/ingest-log';
@@ -34,15 +36,16 @@ afterAll(() => {
   for (const dir of dirs) fs.rmSync(dir, { recursive: true, force: true });
 });
 
-const backends: Array<{ name: string; fresh: () => { open: () => Promise<Store> }; connections: 'one' | 'two' }> = [
+/** Each backend as a factory of a fresh database: more connections to it, and the environment a child process reaches it with. */
+const backends: Array<{ name: string; fresh: () => { open: () => Promise<Store>; env: Record<string, string> }; connections: 'one' | 'two' }> = [
   {
     name: 'SQLite',
-    // better-sqlite3 waits for another connection's lock synchronously: two schedulers share one connection here.
+    // better-sqlite3 waits for another connection's lock synchronously: two schedulers of one process share one connection here.
     connections: 'one',
     fresh: () => {
       const dir = makeTempDir('fieldline-plans-');
       dirs.push(dir);
-      return { open: () => SqliteStore.open(dir) };
+      return { open: () => SqliteStore.open(dir), env: { DATA_DIR: dir } };
     },
   },
   {
@@ -50,7 +53,7 @@ const backends: Array<{ name: string; fresh: () => { open: () => Promise<Store> 
     connections: 'two',
     fresh: () => {
       const schema = `plans_${++schemas}`;
-      return { open: () => PostgresStore.open(postgres!.url, { schema, max: 2 }) };
+      return { open: () => PostgresStore.open(postgres!.url, { schema, max: 2 }), env: { DATABASE_URL: postgres!.url, PG_SCHEMA: schema } };
     },
   },
 ];
@@ -183,6 +186,40 @@ describe.each(backends)('plan scheduler on $name', ({ fresh, connections }) => {
     if (two !== one) await two.close();
     await one.close();
   }, 60_000);
+
+  it('two real processes generating at once over one database: each work order once', async () => {
+    const database = fresh();
+    const store = await database.open();
+    await twoTurbines(store);
+    await store.documents.put('maintenance_plan/oil', oilCheck as never);
+    // A usage backlog too (30 000 samples, 60 batches each), so the two take turns over many commits.
+    const array = await ChannelArray.create(store.documents, 'array/north/t1/power', { timing: 'regular', site: SITE });
+    await store.documents.put('channel/north/t1/power', { type: 'channel', site: SITE, asset: 'asset/north/t1', source: 'source/north/t1', array: 'array/north/t1/power', title: 'Active power', field: 'power', unit: 'kW', rate: 0.1 });
+    await array.append(new Float32Array(30_000).fill(2000), { t0: NOW - 30_000 * 10_000, dt: 10_000 });
+    await store.documents.put('maintenance_plan/inspection', { ...oilCheck, title: 'Inspection', trigger: { kind: 'usage', measure: 'energy_mwh', every: 50, field: 'power' }, lead_days: 0 } as never);
+    try {
+      const children = [0, 1].map(() => spawn(process.execPath, ['--import', 'tsx', 'test/support/plan-scheduler-child.ts'], { cwd: projectRoot, env: { ...process.env, ...database.env, PLAN_NOW: String(NOW), PLAN_BATCH: '500' }, stdio: ['ignore', 'pipe', 'pipe'] }));
+      const outputs = children.map((child) => {
+        let output = '';
+        child.stdout!.on('data', (chunk: Buffer) => (output += chunk.toString()));
+        child.stderr!.on('data', (chunk: Buffer) => (output += chunk.toString()));
+        return () => output;
+      });
+      const codes = await Promise.all(children.map(async (child) => ((await once(child, 'exit')) as [number | null])[0]));
+      expect(codes, outputs.map((output) => output()).join('\n')).toEqual([0, 0]);
+      const results = outputs.map((output) => JSON.parse(/caught up (\{.*\})/.exec(output())![1]!) as { generated: string[]; commits: number });
+      // 29 999 intervals of 10 s at 2 MW ≈ 166.7 MWh: the latest mark reached is 150 (one work order), plus the oil checks.
+      const expected = ['work_order/plan/inspection/t1/1', ...['t1', 't2'].flatMap((turbine) => [1, 2, 3].map((n) => `work_order/plan/oil/${turbine}/${n}`))];
+      expect(results.flatMap((result) => result.generated).sort()).toEqual(expected);
+      expect([...(await planWorkOrders(store)).keys()]).toEqual(expected);
+      const runs = await new PlanScheduler(store).runs();
+      expect(runs.find((run) => run.plan === 'maintenance_plan/inspection' && run.asset === 'asset/north/t1')!.state).toMatchObject({ generated: 1, last_mark: 150 });
+      // The steps both processes committed add up to the rows' versions: none was committed twice.
+      expect(results[0]!.commits + results[1]!.commits).toBe(runs.reduce((total, run) => total + run.version, 0));
+    } finally {
+      await store.close();
+    }
+  }, 120_000);
 
   it('a transaction that fails after the run row is written leaves no row and no work order; the next pass makes each once', async () => {
     const store = await fresh().open();
