@@ -96,7 +96,7 @@ export class FlAsset extends LitElement {
       .facts div { display: grid; }
       .facts dt { color: var(--fl-text-muted); font-size: var(--sl-font-size-small); }
       .facts dd { margin: 0; }
-      section { display: grid; gap: var(--sl-spacing-small); }
+      section { display: grid; gap: var(--sl-spacing-small); align-content: start; }
       td a { display: inline-flex; align-items: center; min-height: var(--fl-touch); }
       sl-select { max-width: 24rem; }
       ul.links { list-style: none; padding: 0; margin: 0; display: flex; flex-wrap: wrap; gap: var(--sl-spacing-small); }
