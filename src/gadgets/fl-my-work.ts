@@ -116,7 +116,7 @@ export class FlMyWork extends LitElement {
     return new Map((this.#assets.docs ?? []).map((asset) => [asset.id, asset]));
   }
 
-  #card(order: Listed<WorkItem>, today: string, assets: Map<string, Listed<AssetDoc>>) {
+  #card(order: Listed<WorkItem>, today: string, assets: Map<string, Listed<AssetDoc>>, review = false) {
     const due = dueState(order.due, today);
     const progress = checklistProgress(order);
     const photos = photoCount(order);
@@ -129,7 +129,8 @@ export class FlMyWork extends LitElement {
           ${asset ? html`<span class="asset">${asset}</span>` : nothing}
           <sl-tag size="small" variant=${statusVariant[order.status] ?? 'neutral'} data-status=${order.status}>${statusInWords(order.status)}</sl-tag>
           <span class="priority" data-priority=${priority}>${priorityLabel[priority] ?? priority} priority</span>
-          ${order.due ? html`<span class="due" data-due=${due}>${dueLabel(order.due, today)}</span>` : nothing}
+          ${!review && order.due ? html`<span class="due" data-due=${due}>${dueLabel(order.due, today)}</span>` : nothing}
+          ${review ? html`<span data-done-by>${[order.assignee ? `by ${order.assignee}` : '', order.completed_at && Number.isFinite(Date.parse(order.completed_at)) ? `done ${ago(Date.parse(order.completed_at), Date.now())}` : ''].filter(Boolean).join(', ')}</span>` : nothing}
         </span>
         ${progress.total > 0 || photos > 0
           ? html`<span class="progress">
@@ -193,7 +194,7 @@ export class FlMyWork extends LitElement {
         ? html`<p class="muted"><sl-spinner></sl-spinner> Reading work orders…</p>`
         : done.length === 0
           ? html`<p class="muted">No done work waiting for review.</p>`
-          : html`<ul class="cards">${done.slice(0, REVIEW_SHOWN).map((order) => this.#card(order, today, assets))}</ul>`}
+          : html`<ul class="cards">${done.slice(0, REVIEW_SHOWN).map((order) => this.#card(order, today, assets, true))}</ul>`}
       <p><a class="touch" href=${REVIEW_HREF} data-review-all>${done.length > 1 ? `Review all ${done.length} done work orders` : 'Open the review list'}</a></p>
     </section>`;
   }

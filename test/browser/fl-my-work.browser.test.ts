@@ -66,7 +66,7 @@ beforeEach(async () => {
   await order('overdue', { title: 'Replace yaw brake pads', due: day(-2), priority: 'high', status: 'in_progress', checklist: [{ id: 'a', label: 'Pads worn', kind: 'pass_fail' }, { id: 'b', label: 'Gap', kind: 'value', unit: 'mm' }, { id: 'c', label: 'Torque', kind: 'value' }, { id: 'd', label: 'Clean', kind: 'pass_fail' }, { id: 'e', label: 'Test', kind: 'pass_fail' }], results: { a: { value: 'pass', at: '2026-12-01T08:00:00Z', by: 'tina' }, b: { value: 3, at: '2026-12-01T08:01:00Z', by: 'tina' }, c: { value: 80, at: '2026-12-01T08:02:00Z', by: 'tina' } }, photos: { 'photo/p1.jpg': { taken_at: '2026-12-01T08:03:00Z', by: 'tina', width: 1600, height: 1200, bytes: 200_000 }, 'photo/p2.jpg': { taken_at: '2026-12-01T08:04:00Z', by: 'tina', width: 1600, height: 1200, bytes: 210_000 } } });
   await order('soon', { title: 'Inspect blade B2', due: day(2), asset: 'asset/north/t02', kind: 'inspection' });
   await order('solar', { title: 'Clean inverter filters', site: 'site/south', asset: 'asset/south/inv1', due: day(5), status: 'open' });
-  await order('done', { title: 'Grease main bearing', status: 'done', completed_at: '2026-12-01T10:00:00Z' });
+  await order('done', { title: 'Grease main bearing', status: 'done', completed_at: new Date(Date.now() - 3 * 86_400_000).toISOString() });
   await order('verified', { title: 'Old verified job', status: 'verified' });
   await order('tom', { title: 'Tom’s job', assignee: 'tom', due: day(-5) });
   expect(await service.syncNow()).toBe(true);
@@ -127,6 +127,7 @@ describe('<fl-my-work>', () => {
     await mount('erin', 'engineer');
     await vi.waitFor(() => expect(squash(root().querySelector('[data-summary]')?.textContent)).toBe('Nothing open assigned to you; 1 done, waiting for your review'), { timeout: 10_000 });
     await vi.waitFor(() => expect([...root().querySelectorAll('[data-review] a.card .title')].map((title) => title.textContent)).toEqual(['Grease main bearing']));
+    expect(squash(root().querySelector('[data-review] a.card [data-done-by]')?.textContent)).toBe('by tina, done 3 days ago');
     // The summary says it: no empty-state panel for a reviewer with nothing assigned.
     expect(root().querySelector('[data-empty]')).toBeNull();
     const all = root().querySelector<HTMLAnchorElement>('[data-review-all]')!;
