@@ -151,7 +151,7 @@ export class FlWorkOrders extends LitElement {
       :host { display: grid; gap: var(--sl-spacing-medium); }
       .bar { display: flex; flex-wrap: wrap; gap: var(--sl-spacing-small) var(--sl-spacing-medium); align-items: end; }
       .bar .search { flex: 1 1 20rem; }
-      .filters { display: grid; grid-template-columns: repeat(auto-fill, minmax(8.25rem, 1fr)); gap: var(--sl-spacing-small) var(--sl-spacing-medium); }
+      .filters { display: grid; grid-template-columns: repeat(auto-fill, minmax(10.5rem, 1fr)); gap: var(--sl-spacing-small) var(--sl-spacing-medium); }
       .count { color: var(--fl-text-muted); margin: 0; }
       .list { border: 1px solid var(--fl-border); border-radius: var(--fl-radius); background: var(--fl-surface); overflow: hidden; }
       ul.list { list-style: none; margin: 0; padding: 0; }
