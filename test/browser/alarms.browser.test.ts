@@ -291,15 +291,17 @@ describe('<fl-alarm>', () => {
 });
 
 describe('<fl-work-orders> from an alarm', () => {
-  it("shows a link back to its alarm and brings the selected work order into view", async () => {
+  // The link back to the alarm is on the work order's page now (#/work-orders/<id>); the list's row leads there.
+  it('lists the work order an alarm created, its row opening its page, and finds it by the alarm', async () => {
     await storage.put('work_order/w1', { type: 'work_order', site: 'site/north', asset: 'asset/north/t01', title: 'Turbine T01: Bearing hot', status: 'open', notes: '', alarm: 'alarm/bearing-hot/t01/1' });
     await storage.put('work_order/w2', { type: 'work_order', site: 'site/north', title: 'Unrelated', status: 'open', notes: '' });
-    const orders = await mount<HTMLElement>(html`<fl-work-orders .selected=${'work_order/w1'}></fl-work-orders>`, 'fl-work-orders');
-    await vi.waitFor(() => expect(orders.shadowRoot!.querySelectorAll('article')).toHaveLength(2));
-    const linked = orders.shadowRoot!.querySelector('article[data-id="work_order/w1"]')!;
-    expect(linked.querySelector('a[data-alarm-link]')?.getAttribute('href')).toBe('#/alarms/alarm%2Fbearing-hot%2Ft01%2F1');
-    expect(linked.hasAttribute('data-selected')).toBe(true);
-    expect(orders.shadowRoot!.querySelector('article[data-id="work_order/w2"] a[data-alarm-link]')).toBeNull();
+    const orders = await mount<HTMLElement>(html`<fl-work-orders></fl-work-orders>`, 'fl-work-orders');
+    await vi.waitFor(() => expect(orders.shadowRoot!.querySelectorAll('a.order')).toHaveLength(2));
+    expect(orders.shadowRoot!.querySelector('a.order[data-id="work_order/w1"]')!.getAttribute('href')).toBe('#/work-orders/work_order%2Fw1');
+    const search = orders.shadowRoot!.querySelector('sl-input[label="Search"]') as HTMLElement & { value: string };
+    search.value = 'alarm/bearing-hot';
+    search.dispatchEvent(new CustomEvent('sl-input', { bubbles: true, composed: true }));
+    await vi.waitFor(() => expect([...orders.shadowRoot!.querySelectorAll('a.order')].map((row) => row.getAttribute('data-id'))).toEqual(['work_order/w1']));
   });
 });
 
