@@ -158,7 +158,16 @@ export class WorkOrderPage {
       await select.getByRole('option', { name: details.priority, exact: true }).click();
     }
     if (details.due !== undefined) await form.locator('sl-input[name="due"] input').fill(details.due);
-    if (details.assignee !== undefined) await form.getByRole('textbox', { name: /^Assignee/ }).fill(details.assignee);
+    if (details.assignee !== undefined) {
+      // Online the site's people are a list; offline the name is typed.
+      const list = form.locator('sl-select[name="assignee"]');
+      if ((await list.count()) > 0) {
+        await list.getByRole('combobox').click();
+        await list.getByRole('option', { name: new RegExp(`^${details.assignee.replace(/[.*+?^${}()|[\]\\]/g, '\\$&')}\\b`) }).click();
+      } else {
+        await form.getByRole('textbox', { name: /^Assignee/ }).fill(details.assignee);
+      }
+    }
     if (details.estimatedHours !== undefined) await form.getByRole('spinbutton', { name: /^Estimated hours/ }).fill(String(details.estimatedHours));
     if (details.actualHours !== undefined) await form.getByRole('spinbutton', { name: /^Actual hours/ }).fill(String(details.actualHours));
     for (const part of details.addParts ?? []) {

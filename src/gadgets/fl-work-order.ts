@@ -3,7 +3,7 @@ import type SlDialog from '@shoelace-style/shoelace/dist/components/dialog/dialo
 import type SlInput from '@shoelace-style/shoelace/dist/components/input/input.js';
 import type SlSelect from '@shoelace-style/shoelace/dist/components/select/select.js';
 import type SlTextarea from '@shoelace-style/shoelace/dist/components/textarea/textarea.js';
-import { UnsavedChangesController, WorkOrderController, dueLabel, dueState, hrefOf, localDay, type Role } from '../controllers';
+import { UnsavedChangesController, WorkOrderController, dueLabel, dueState, hrefOf, localDay, type PeopleApi, type Role } from '../controllers';
 import {
   addComment,
   editWorkOrder,
@@ -102,6 +102,7 @@ export class FlWorkOrder extends LitElement {
     workOrder: { type: String },
     username: { type: String },
     userRole: { type: String },
+    people: { attribute: false },
     draft: { state: true },
     busy: { state: true },
     comment: { state: true },
@@ -116,6 +117,8 @@ export class FlWorkOrder extends LitElement {
   declare workOrder: string;
   declare username: string | undefined;
   declare userRole: Role | undefined;
+  /** Who work can be assigned to (default: the server's GET /api/people, online). */
+  declare people: PeopleApi | undefined;
   /**
    * The Details fields typed and not saved, only those (undefined: none): the others show the
    * stored work order as it is now, so a change a sync brings is neither hidden nor written back.
@@ -135,7 +138,11 @@ export class FlWorkOrder extends LitElement {
   /** The photo shown large (attachment name). */
   declare viewing: string | undefined;
 
-  readonly #order = new WorkOrderController(this, { id: () => this.workOrder, user: () => ({ ...(this.username ? { username: this.username } : {}), ...(this.userRole ? { role: this.userRole } : {}) }) });
+  readonly #order = new WorkOrderController(this, {
+    id: () => this.workOrder,
+    user: () => ({ ...(this.username ? { username: this.username } : {}), ...(this.userRole ? { role: this.userRole } : {}) }),
+    people: () => this.people,
+  });
   #titleSent = '';
   /** Photo object URLs resolved so far, by attachment name ('' = not on this device). */
   readonly #photoUrls = new Map<string, string>();
@@ -145,6 +152,7 @@ export class FlWorkOrder extends LitElement {
     this.workOrder = '';
     this.username = undefined;
     this.userRole = undefined;
+    this.people = undefined;
     this.draft = undefined;
     this.busy = false;
     this.comment = '';
@@ -580,7 +588,7 @@ export class FlWorkOrder extends LitElement {
             ${workOrderPriorities.map((priority) => html`<sl-option value=${priority}>${workOrderPriorityLabels[priority]}</sl-option>`)}
           </sl-select>
           <sl-input type="date" label="Due" name="due" .value=${draft.due} ?disabled=${disabled} @sl-input=${(event: Event) => this.#setDraft({ due: (event.target as SlInput).value })}></sl-input>
-          <sl-input label="Assignee" name="assignee" autocomplete="off" placeholder="User name" .value=${draft.assignee} ?disabled=${disabled} @sl-input=${(event: Event) => this.#setDraft({ assignee: (event.target as SlInput).value })}></sl-input>
+          ${this.#assignee(draft, disabled)}
           ${number('Estimated hours', 'estimated')} ${number('Actual hours', 'actual')}
         </div>
         <div class="parts" aria-label="Parts used" role="group">
@@ -602,6 +610,23 @@ export class FlWorkOrder extends LitElement {
         </div>
       </form>
     </section>`;
+  }
+
+  /**
+   * The assignee: chosen from who the site's work can go to when the server said (online), else
+   * typed (offline, or a name a list option cannot hold); the current assignee is always offered.
+   */
+  #assignee(draft: Draft, disabled: boolean) {
+    const people = this.#order.people;
+    const names = people ? [...new Set([...people.map((person) => person.name), ...(draft.assignee ? [draft.assignee] : [])])] : [];
+    // Shoelace option values cannot hold spaces: such a name is typed instead.
+    if (!people || names.some((name) => /\s/.test(name))) {
+      return html`<sl-input label="Assignee" name="assignee" autocomplete="off" placeholder="User name" .value=${draft.assignee} ?disabled=${disabled} @sl-input=${(event: Event) => this.#setDraft({ assignee: (event.target as SlInput).value })}></sl-input>`;
+    }
+    const roles = new Map(people.map((person) => [person.name, person.role]));
+    return html`<sl-select label="Assignee" name="assignee" clearable placeholder="Nobody" .value=${draft.assignee} ?disabled=${disabled} @sl-change=${(event: Event) => this.#setDraft({ assignee: String((event.target as SlSelect).value ?? '') })}>
+      ${names.map((name) => html`<sl-option value=${name}>${name}${roles.get(name) ? html` <span class="muted small">(${roles.get(name)})</span>` : nothing}</sl-option>`)}
+    </sl-select>`;
   }
 
   #comments(editable: boolean) {

@@ -6,12 +6,13 @@
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { ContextProvider } from '@lit/context';
 import { LitElement, html } from 'lit';
-import { storageContext, unsavedChanges } from '../../src/controllers';
+import { peopleApiAt, storageContext, unsavedChanges, type PeopleApi } from '../../src/controllers';
 import type { ChecklistItem, WorkOrder } from '../../src/core';
 import { defineGadgets, type FlWorkOrder } from '../../src/gadgets';
 import { createStorage, type Doc, type Storage } from '../../src/storage';
 import { uniqueName } from '../conformance/helpers';
 import { withExif } from '../support/exif-jpeg';
+import { TEST_SERVER_ADMIN_PASSWORD, TEST_SERVER_URL, login, serverExpect } from './support/test-server';
 
 defineGadgets();
 
@@ -76,11 +77,11 @@ const transition = (to: string): HTMLElement | null => root().querySelector(`sl-
 const item = (id: string): HTMLElement => root().querySelector(`[data-item="${id}"]`)!;
 const buttonNamed = (scope: ParentNode, name: string): HTMLElement => [...scope.querySelectorAll<HTMLElement>('sl-button, button')].find((candidate) => candidate.textContent?.trim() === name)!;
 
-async function mount(doc: WorkOrder, role: 'technician' | 'engineer' = 'technician', username = 'tess'): Promise<void> {
+async function mount(doc: WorkOrder, role: 'technician' | 'engineer' = 'technician', username = 'tess', people?: PeopleApi): Promise<void> {
   await storage.put(ID, doc as unknown as Doc);
   await storage.put('site/north', { type: 'site', title: 'North Sea Wind' });
   await storage.put('asset/north/t01', { type: 'asset', site: 'site/north', title: 'Turbine T01' });
-  host.view = html`<fl-work-order .workOrder=${ID} .username=${username} .userRole=${role}></fl-work-order>`;
+  host.view = html`<fl-work-order .workOrder=${ID} .username=${username} .userRole=${role} .people=${people}></fl-work-order>`;
   await host.updateComplete;
   gadget = host.shadowRoot!.querySelector('fl-work-order')!;
   await until(() => root().querySelector('[data-status]') !== null && root().textContent!.includes('Turbine T01'), 'the work order with titles');
@@ -311,6 +312,28 @@ describe('<fl-work-order>', () => {
     expect(targets.length).toBeGreaterThan(15);
     const small = targets.filter((element) => element.getBoundingClientRect().height < 44 - 0.5).map((element) => `${element.tagName.toLowerCase()} "${element.textContent?.trim() || element.getAttribute('label') || ''}" ${element.getBoundingClientRect().height}px`);
     expect(small).toEqual([]);
+  });
+
+  it("offers the site's people as assignees (the server's GET /api/people) and writes the choice", async () => {
+    const admin = await login('admin', TEST_SERVER_ADMIN_PASSWORD);
+    const site = `site/people-${crypto.randomUUID().slice(0, 8)}`;
+    const technician = `tom-${crypto.randomUUID().slice(0, 8)}`;
+    await serverExpect(200, admin, 'PUT', `/api/docs/${encodeURIComponent(site)}`, { type: 'site', title: 'People test site' });
+    await serverExpect(201, admin, 'POST', '/api/users', { username: technician, password: 'a long enough password', role: 'technician', sites: [site] });
+    await mount(order({ site, status: 'in_progress' }), 'engineer', 'erin', peopleApiAt({ base: TEST_SERVER_URL, token: admin }));
+    const form = root().querySelector('form[aria-label="Details"]')!;
+    await until(() => form.querySelector('sl-select[name="assignee"]') !== null, 'the assignee list');
+    const select = form.querySelector<HTMLElement & { value: string }>('sl-select[name="assignee"]')!;
+    const names = [...select.querySelectorAll('sl-option')].map((option) => option.getAttribute('value'));
+    // The site's technician and the current assignee (not a person of this site) are offered.
+    expect(names).toEqual(expect.arrayContaining([technician, 'tess', 'admin']));
+    expect(select.value).toBe('tess');
+    select.value = technician;
+    select.dispatchEvent(new Event('sl-change', { bubbles: true, composed: true }));
+    await gadget.updateComplete;
+    form.querySelector<HTMLElement>('sl-button[type="submit"]')!.click();
+    await until(async () => (await stored()).assignee === technician, 'the new assignee stored');
+    expect((await stored()).history!.at(-1)!.changes).toEqual({ assignee: { from: 'tess', to: technician } });
   });
 
   it('a comment goes into the history', async () => {

@@ -10,6 +10,7 @@ import type { ReactiveController, ReactiveControllerHost } from 'lit';
 import { ContextConsumer } from '@lit/context';
 import { addPhoto, recordResult, type ChecklistItem, type ChecklistResult, type Role, type WorkOrder, type Who } from '../../core';
 import type { Doc, Storage } from '../../storage';
+import { peopleApi, type PeopleApi, type Person } from '../admin-api';
 import { storageContext, syncContext } from '../contexts';
 import { LiveController } from '../live-controller';
 import { PhotoResizer } from '../photos/photo-resizer';
@@ -28,6 +29,8 @@ export interface WorkOrderControllerOptions {
   id: () => string;
   /** Who is signed in (recorded as `by`), and their role (what they may do). */
   user: () => { username?: string; role?: Role };
+  /** Who work can be assigned to (default: the server's GET /api/people); asked once per site, online only. */
+  people?: () => PeopleApi | undefined;
 }
 
 /** How far the photos being added have come. */
@@ -62,6 +65,9 @@ export class WorkOrderController implements ReactiveController {
   titles: WorkOrderTitles = {};
   /** Photos being resized and stored now (undefined: none). */
   photoProgress: PhotoProgress | undefined;
+  /** Who the work order's site can be assigned to, by name (undefined: not known, e.g. offline). */
+  people: Person[] | undefined;
+  #peopleFor = '';
 
   readonly #host: ReactiveControllerHost & HTMLElement;
   readonly #options: WorkOrderControllerOptions;
@@ -126,12 +132,36 @@ export class WorkOrderController implements ReactiveController {
       this.error = undefined;
       this.titles = doc ? await this.#readTitles(storage, doc as unknown as WorkOrder) : {};
       if (request !== this.#request) return;
+      if (doc) this.#askPeople((doc as unknown as WorkOrder).site);
     } catch (error) {
       if (request !== this.#request) return;
       this.error = error instanceof Error ? error.message : String(error);
     }
     this.loaded = true;
     this.#host.requestUpdate();
+  }
+
+  /** Asks who the site's work can go to, once per site; offline or refused, `people` stays unknown. */
+  #askPeople(site: string): void {
+    if (site === this.#peopleFor) return;
+    this.#peopleFor = site;
+    this.people = undefined;
+    if (typeof navigator !== 'undefined' && !navigator.onLine) {
+      // Asked again when a sync (back online) reads the work order.
+      this.#peopleFor = '';
+      return;
+    }
+    const api = this.#options.people?.() ?? peopleApi();
+    api.people(site).then(
+      (people) => {
+        if (site !== this.#peopleFor) return;
+        this.people = people;
+        this.#host.requestUpdate();
+      },
+      () => {
+        if (site === this.#peopleFor) this.#peopleFor = '';
+      },
+    );
   }
 
   async #readTitles(storage: Storage, doc: WorkOrder): Promise<WorkOrderTitles> {
