@@ -20,7 +20,7 @@ import {
   type Role,
   type WorkItem,
 } from '../controllers';
-import type { AssetDoc, SiteDoc } from '../core';
+import { workOrderPriorityLabels, type AssetDoc, type SiteDoc } from '../core';
 import { baseStyles } from './design/styles';
 import { ago, waitingText } from './fl-sync-status';
 
@@ -30,8 +30,8 @@ export const REVIEW_HREF = `${hrefOf('work-orders')}?q=${encodeURIComponent('sta
 /** How many done work orders My work lists for review before "Review all". */
 const REVIEW_SHOWN = 5;
 
-const statusVariant: Readonly<Record<string, 'neutral' | 'primary' | 'warning' | 'success'>> = { open: 'neutral', assigned: 'primary', in_progress: 'primary', on_hold: 'warning', done: 'success', verified: 'success' };
-const priorityLabel: Readonly<Record<string, string>> = { low: 'Low', medium: 'Medium', high: 'High', urgent: 'Urgent' };
+const statusVariant: Readonly<Record<string, 'neutral' | 'primary' | 'warning' | 'success'>> = Object.assign(Object.create(null) as Record<string, 'neutral' | 'primary' | 'warning' | 'success'>, { open: 'neutral', assigned: 'primary', in_progress: 'primary', on_hold: 'warning', done: 'success', verified: 'success' });
+const priorityLabel: Readonly<Record<string, string>> = Object.assign(Object.create(null) as Record<string, string>, workOrderPriorityLabels);
 
 /**
  * The technician's day: the work orders on this device assigned to the signed-in user and not done,

@@ -7,6 +7,7 @@
  * and failure documents whose writer, issue 17, is not there yet): what cannot be placed in time
  * is listed last as "date unknown", never dropped, and a malformed field is skipped, not thrown.
  */
+import { workOrderStatusLabels } from '../../core';
 import { hrefOf } from '../route-controller';
 
 /** The kinds of entries, the order of the page's filter chips. */
@@ -49,14 +50,8 @@ type Fields = Record<string, unknown>;
 /** A document as listed: its id and whatever fields it has. */
 export type TimelineDoc = { id: string } & Fields;
 
-const statusWords: Readonly<Record<string, string>> = Object.assign(Object.create(null) as Record<string, string>, {
-  open: 'Open',
-  assigned: 'Assigned',
-  in_progress: 'In progress',
-  on_hold: 'On hold',
-  done: 'Done',
-  verified: 'Verified',
-});
+// The core's words, looked up safely by any stored text (an unknown status shows as written).
+const statusWords: Readonly<Record<string, string>> = Object.assign(Object.create(null) as Record<string, string>, workOrderStatusLabels);
 
 const alarmWords: Readonly<Record<string, string>> = Object.assign(Object.create(null) as Record<string, string>, {
   raised: 'Alarm raised',
