@@ -38,6 +38,15 @@ describe('kernel jobs', () => {
         expect((await queue.counts(group)).done).toBe(Math.ceil(1_000_000 / 196_608));
         expect(await kernelGroupResult(queue, group, kernel, params)).toEqual(await new CpuEngine().run(kernel, params, values));
       }
+      // Kernels over time get the samples' times in every range (1 ms apart here, so a 1 s gap never cuts).
+      const times = Float64Array.from({ length: values.length }, (_, index) => index);
+      for (const [kernel, params] of [['operating_hours', { threshold: 0, max_gap_s: 1 }], ['energy_mwh', { unit: 'MW', max_gap_s: 1 }]] as const) {
+        const group = await enqueueKernel(store, queue, { array: 'array/big', kernel, params, range: 200_000 });
+        await until(async () => (await queue.counts(group)).done > 0 && (await queue.counts(group)).queued + (await queue.counts(group)).running === 0, 30_000, `${kernel} jobs`);
+        const result = (await kernelGroupResult(queue, group, kernel, params)) as number;
+        expect(result).toBeGreaterThan(0);
+        expect(result).toBeCloseTo((await new CpuEngine().run(kernel, params, [{ values, times, offset: 0 }])) as number, 9);
+      }
     } finally {
       await Promise.all(workers.map((worker) => worker.stop()));
       await store.close();

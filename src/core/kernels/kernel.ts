@@ -22,6 +22,8 @@ export interface Chunk {
 
 export interface Kernel<Params, State, Result> {
   readonly name: string;
+  /** The kernel reads `Chunk.times` (kernels over time): whoever cuts chunks must send them. */
+  readonly needsTimes?: boolean;
   /** Checks parameters from outside and returns them normalized (throws KernelError). */
   params(raw: unknown): Params;
   init(params: Params): State;

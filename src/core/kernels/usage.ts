@@ -100,6 +100,7 @@ const energyCounted = (toMw: number) => (a: number, b: number, dt: number): numb
 /** Hours with the channel's value above `threshold` (robust to gaps; see the module comment). */
 export const operatingHours: Kernel<OperatingHoursParams, UsageState, number> = {
   name: 'operating_hours',
+  needsTimes: true,
   params(raw) {
     const object = paramsObject(raw);
     const threshold = object.threshold ?? 0;
@@ -115,6 +116,7 @@ export const operatingHours: Kernel<OperatingHoursParams, UsageState, number> = 
 /** Energy in MWh from a power channel in `unit` (robust to gaps; see the module comment). */
 export const energyMwh: Kernel<EnergyParams, UsageState, number> = {
   name: 'energy_mwh',
+  needsTimes: true,
   params(raw) {
     const object = paramsObject(raw);
     const unit = object.unit ?? 'kW';

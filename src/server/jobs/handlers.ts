@@ -6,8 +6,8 @@
  *   state, which the group's coordinator merges in order (the same kernels as in the browser).
  * - `probe`: waits `ms` and logs its completion in `job_records`: a check of the job system.
  */
-import { encodeState, type KernelName } from '../../core';
-import { ChannelArray } from '../../arrays';
+import { encodeState, kernelByName, type Chunk, type KernelName } from '../../core';
+import { CHUNK_SIZE, ChannelArray } from '../../arrays';
 import { CpuEngine } from '../../compute/isomorphic';
 import type { Query } from '../store/sql/driver';
 import type { Store } from '../store/store';
@@ -28,11 +28,22 @@ interface KernelRangePayload {
   end: number;
 }
 
+/** Samples [start, end) of `array` as chunks with their times, one storage chunk at a time. */
+async function* timedChunks(array: ChannelArray, start: number, end: number): AsyncGenerator<Chunk> {
+  for (let from = start; from < end; from += CHUNK_SIZE) {
+    const to = Math.min(end, from + CHUNK_SIZE);
+    const { values, times } = await array.read(from, to);
+    yield { values, times, offset: from };
+  }
+}
+
 export const handlers: Record<string, JobHandler> = {
   async 'kernel-range'(job, store) {
     const payload = job.payload as KernelRangePayload;
     const array = await ChannelArray.open(store.documents, payload.array);
-    const state = await new CpuEngine().state(payload.kernel, payload.params, array.chunks(payload.start, payload.end));
+    // Kernels over time (operating hours, energy) get each chunk's sample times too.
+    const chunks = kernelByName(payload.kernel)?.needsTimes ? timedChunks(array, payload.start, payload.end) : array.chunks(payload.start, payload.end);
+    const state = await new CpuEngine().state(payload.kernel, payload.params, chunks);
     return { result: encodeState(state) };
   },
 
