@@ -2,6 +2,7 @@
 // maintenancePlanProblem: a 400 names the field), technicians may not; and the running server's
 // plan scheduler (started with the server) generates the plan's work orders soon after it is written.
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { ConfigError, loadConfig } from '../../src/server/config';
 import { startPostgres, type Postgres } from '../support/postgres';
 import { ADMIN_PASSWORD, apiCaller, startTestServer, type TestServer } from '../support/server-session';
 
@@ -21,6 +22,15 @@ const plan = {
   lead_days: 7,
   checklist: [{ id: 'oil', label: 'Oil level', kind: 'value', unit: '%', min: 40, max: 90, field: 'oil_level' }],
 };
+
+describe('MAINTENANCE_POLL_MS', () => {
+  it('defaults to a minute and takes whole milliseconds from 1 000 to a day; anything else is refused by name', () => {
+    expect(loadConfig({}, '/x').maintenancePollMs).toBe(60_000);
+    expect(loadConfig({ MAINTENANCE_POLL_MS: '5000' }, '/x').maintenancePollMs).toBe(5000);
+    for (const bad of ['999', '86400001', '1.5', 'soon', '-1000']) expect(() => loadConfig({ MAINTENANCE_POLL_MS: bad }, '/x'), bad).toThrow(ConfigError);
+    expect(() => loadConfig({ MAINTENANCE_POLL_MS: '10' }, '/x')).toThrow(/MAINTENANCE_POLL_MS must be a whole number of milliseconds from 1000 to 86400000/);
+  });
+});
 
 describe.each([
   ['SQLite', () => ({})],
