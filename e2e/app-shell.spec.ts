@@ -8,7 +8,7 @@ test('the shell renders with its navigation and says it is online', async ({ pag
   await shell.open();
   await expect(page).toHaveTitle(/Fieldline$/);
   // Signed out: what needs no role (engineers and admins get more once signed in; fl-app.browser.test.ts).
-  await expect(shell.navigation.getByRole('link')).toHaveText(['Sites', 'Alarms', 'Work orders', 'Import', 'Sync']);
+  await expect(shell.navigation.getByRole('link')).toHaveText(['Sites', 'My work', 'Alarms', 'Work orders', 'Plans', 'Import', 'Sync']);
   await expect(shell.status).toHaveText('Online');
   await shell.goTo('Work orders');
   await expect(page).toHaveURL(/#\/work-orders$/);
