@@ -144,6 +144,8 @@ export class FlWorkOrder extends LitElement {
     people: () => this.people,
   });
   #titleSent = '';
+  /** The checklist item the photos being picked document (undefined: the work order as a whole). */
+  #photoItem: string | undefined;
   /** Photo object URLs resolved so far, by attachment name ('' = not on this device). */
   readonly #photoUrls = new Map<string, string>();
 
@@ -372,6 +374,12 @@ export class FlWorkOrder extends LitElement {
     }
   }
 
+  /** Opens the camera / file picker; photos taken go to checklist item `item` when given. */
+  #takePhotos(item: string | undefined): void {
+    this.#photoItem = item;
+    this.renderRoot.querySelector<HTMLInputElement>('input[type="file"]')?.click();
+  }
+
   async #photosChosen(event: Event): Promise<void> {
     const input = event.target as HTMLInputElement;
     const files = [...(input.files ?? [])];
@@ -379,7 +387,9 @@ export class FlWorkOrder extends LitElement {
     if (files.length === 0) return;
     this.photoErrors = [];
     try {
-      const result = await this.#order.addPhotos(files);
+      const item = this.#photoItem;
+      this.#photoItem = undefined;
+      const result = await this.#order.addPhotos(files, item ? { item } : {});
       this.photoErrors = result.failed;
       if (result.added > 0) void toastSaved(result.added === 1 ? 'Photo added' : `${result.added} photos added`);
       if (result.failed.length > 0) void toastFailed(result.failed.length === 1 ? 'Photo not added' : `${result.failed.length} photos not added`, new Error(result.failed.map((failure) => failure.message).join(' ')));
@@ -490,10 +500,17 @@ export class FlWorkOrder extends LitElement {
       </div>`;
     }
     const out = typeof result?.value === 'number' && outOfLimits(item, result.value);
+    const photos = Object.values(doc.photos ?? {}).filter((meta) => meta.item === item.id).length;
     return html`<div class="item" role="group" aria-labelledby=${headingId} data-item=${item.id} data-kind=${item.kind} ?data-out-of-limits=${out}>
       <h4 id=${headingId}>${item.label}</h4>
       ${entry}
       <sl-input class="note" label="Note (saved with the answer)" maxlength="10000" .value=${this.itemNotes.get(item.id) ?? ''} ?disabled=${disabled} @sl-input=${(event: Event) => this.#setNote(item.id, (event.target as SlInput).value)}></sl-input>
+      <div class="row">
+        <sl-button ?disabled=${disabled || this.#order.photoProgress !== undefined} @click=${() => this.#takePhotos(item.id)} data-item-photo
+          ><sl-icon slot="prefix" name="upload" aria-hidden="true"></sl-icon>Photo for this item</sl-button
+        >
+        ${photos > 0 ? html`<span class="muted small" data-item-photos>${photos === 1 ? '1 photo' : `${photos} photos`}</span>` : nothing}
+      </div>
       ${this.#result(item, doc)}
     </div>`;
   }
@@ -513,10 +530,11 @@ export class FlWorkOrder extends LitElement {
     const names = Object.keys(doc.photos ?? {}).sort((a, b) => (doc.photos![a]!.taken_at < doc.photos![b]!.taken_at ? -1 : 1));
     const progress = this.#order.photoProgress;
     const viewing = this.viewing ? doc.photos?.[this.viewing] : undefined;
+    const labels = new Map((doc.checklist ?? []).map((item) => [item.id, item.label]));
     return html`<section aria-labelledby="photos-heading">
       <h3 id="photos-heading">Photos</h3>
       <div class="buttons">
-        <sl-button ?disabled=${!editable || progress !== undefined} @click=${() => this.renderRoot.querySelector<HTMLInputElement>('input[type="file"]')?.click()} data-add-photos>
+        <sl-button ?disabled=${!editable || progress !== undefined} @click=${() => this.#takePhotos(undefined)} data-add-photos>
           <sl-icon slot="prefix" name="upload" aria-hidden="true"></sl-icon>Add photos
         </sl-button>
         <input type="file" accept="image/*" capture="environment" multiple aria-label="Photos to add" @change=${(event: Event) => void this.#photosChosen(event)} />
@@ -537,7 +555,7 @@ export class FlWorkOrder extends LitElement {
                 <button type="button" @click=${() => this.#view(name)} aria-label=${`Photo by ${meta.by}, ${formatWhen(meta.taken_at)}`}>
                   ${this.#photo(name, (url) => html`<img src=${url} alt="" width=${meta.width} height=${meta.height} />`, html`<span class="muted small">Not on this device yet</span>`)}
                 </button>
-                <span class="when">${formatWhen(meta.taken_at)} · ${meta.by}</span>
+                <span class="when">${formatWhen(meta.taken_at)} · ${meta.by}${meta.item && labels.get(meta.item) ? html` · <span data-photo-item>${labels.get(meta.item)}</span>` : nothing}</span>
               </li>`;
             })}
           </ul>`}

@@ -257,6 +257,20 @@ describe('<fl-work-order>', () => {
     const rotated = Object.values(doc.photos!).find((meta) => meta.width === 1200)!;
     expect(rotated).toMatchObject({ width: 1200, height: 1600, by: 'tess' });
     expect(doc.history!.filter((entry) => entry.action === 'photo')).toHaveLength(2);
+    // (The first two photos were taken for the work order as a whole.)
+    expect(Object.values(doc.photos!).every((meta) => meta.item === undefined)).toBe(true);
+    // A photo for one checklist item: its metadata names the item; the item counts it, the gallery names it.
+    item('guard').querySelector<HTMLElement>('sl-button[data-item-photo]')!.click();
+    await choosePhotos([await photoFile('c.jpg', 640, 480)]);
+    await until(() => root().querySelectorAll('[data-photo] img').length === 3, 'the third thumbnail', 30_000);
+    expect(Object.values((await stored()).photos!).filter((meta) => meta.item === 'guard')).toHaveLength(1);
+    await until(() => item('guard').querySelector('[data-item-photos]')?.textContent === '1 photo', 'the item counting its photo');
+    expect(root().querySelector('[data-photo-item]')!.textContent).toBe('Guards in place');
+    // The next photos, from the general button, belong to the work order as a whole.
+    root().querySelector<HTMLElement>('sl-button[data-add-photos]')!.click();
+    await choosePhotos([await photoFile('d.jpg', 320, 240)]);
+    await until(() => root().querySelectorAll('[data-photo] img').length === 4, 'the fourth thumbnail', 30_000);
+    expect(Object.values((await stored()).photos!).filter((meta) => meta.item === undefined)).toHaveLength(3);
     // Tap to view large.
     root().querySelector<HTMLElement>('[data-photo] button')!.click();
     await until(() => root().querySelector('sl-dialog[data-photo-view] img.large') !== null, 'the large photo');
