@@ -199,7 +199,9 @@ export class FlWorkOrder extends LitElement {
       .entry sl-input { flex: 1 1 12rem; max-width: 20rem; }
       .entry sl-textarea { flex: 1 1 16rem; }
       .entry sl-input.warn::part(base) { border-color: var(--fl-danger); }
-      .item sl-input.note { max-width: 40rem; }
+      .extras { display: flex; flex-wrap: wrap; gap: var(--sl-spacing-small); align-items: end; }
+      .extras sl-input.note { flex: 1 1 16rem; max-width: 40rem; }
+      .extras [data-item-photos] { align-self: center; }
       .hint { font-size: var(--sl-font-size-small); color: var(--fl-text-muted); }
       .hint.out { color: var(--fl-danger); font-weight: var(--sl-font-weight-semibold); }
       .result { font-size: var(--sl-font-size-small); color: var(--fl-text-muted); }
@@ -504,8 +506,8 @@ export class FlWorkOrder extends LitElement {
     return html`<div class="item" role="group" aria-labelledby=${headingId} data-item=${item.id} data-kind=${item.kind} ?data-out-of-limits=${out}>
       <h4 id=${headingId}>${item.label}</h4>
       ${entry}
-      <sl-input class="note" label="Note (saved with the answer)" maxlength="10000" .value=${this.itemNotes.get(item.id) ?? ''} ?disabled=${disabled} @sl-input=${(event: Event) => this.#setNote(item.id, (event.target as SlInput).value)}></sl-input>
-      <div class="row">
+      <div class="extras">
+        <sl-input class="note" label="Note (saved with the answer)" maxlength="10000" .value=${this.itemNotes.get(item.id) ?? ''} ?disabled=${disabled} @sl-input=${(event: Event) => this.#setNote(item.id, (event.target as SlInput).value)}></sl-input>
         <sl-button ?disabled=${disabled || this.#order.photoProgress !== undefined} @click=${() => this.#takePhotos(item.id)} data-item-photo
           ><sl-icon slot="prefix" name="upload" aria-hidden="true"></sl-icon>Photo for this item</sl-button
         >
