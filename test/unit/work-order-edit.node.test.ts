@@ -1,3 +1,4 @@
+import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
 import {
   MAX_WORK_ORDER_HISTORY,
@@ -274,5 +275,60 @@ describe('addPhoto and addComment', () => {
     expect(after.history!.at(-1)).toMatchObject({ action: 'comment', comment: 'Needs the crane', by: 'ana' });
     expect(refusal(() => addComment(order(), '  ', who())).message).toBe('Write a comment first.');
     expect(refusal(() => addComment(order(), 'x'.repeat(10_001), who())).message).toContain('at most 10000');
+  });
+});
+
+describe('any sequence of edits', () => {
+  // Generated edits by any role: each either gives a valid work order with exactly one more
+  // history entry by its caller, or throws WorkOrderEditError (never another error), and never
+  // changes the document it was given.
+  const role = fc.constantFrom<Role>(...roleNames);
+  const status = fc.constantFrom<WorkOrderStatus>(...workOrderStatuses);
+  const edit = fc.oneof(
+    fc.record({ kind: fc.constant('edit' as const), role, comment: fc.option(fc.string({ maxLength: 20 }), { nil: undefined }), patch: fc.record(
+      {
+        status,
+        title: fc.string({ maxLength: 30 }),
+        notes: fc.string({ maxLength: 30 }),
+        priority: fc.constantFrom('low', 'medium', 'high', 'urgent', null),
+        assignee: fc.constantFrom('tom', 'ana', null),
+        due: fc.constantFrom('2026-12-24', '2026-02-30', null),
+        actual_hours: fc.oneof(fc.double({ min: -5, max: 20_000, noNaN: true }), fc.constant(null)),
+      },
+      { requiredKeys: [] },
+    ) }),
+    fc.record({ kind: fc.constant('result' as const), role, item: fc.constantFrom('seal', 'temp', 'gone'), value: fc.oneof(fc.constantFrom('pass', 'fail', 'ok'), fc.double({ noNaN: true }), fc.string({ maxLength: 10 })) }),
+    fc.record({ kind: fc.constant('comment' as const), role, text: fc.string({ maxLength: 20 }) }),
+  );
+
+  it('keeps the document valid, one entry per accepted edit, and never mutates the input', () => {
+    fc.assert(
+      fc.property(fc.array(edit, { maxLength: 25 }), (edits) => {
+        let doc = order('open', { checklist: [{ id: 'seal', label: 'Seal intact', kind: 'pass_fail' }, { id: 'temp', label: 'Temperature', kind: 'value', unit: '°C' }] });
+        for (const step of edits) {
+          const before = JSON.stringify(doc);
+          const caller = who('someone', step.role);
+          let next: WorkOrder;
+          try {
+            if (step.kind === 'edit') next = editWorkOrder(doc, step.patch as never, caller, { comment: step.comment });
+            else if (step.kind === 'result') next = recordResult(doc, step.item, step.value, caller);
+            else next = addComment(doc, step.text, caller);
+          } catch (error) {
+            expect(error).toBeInstanceOf(WorkOrderEditError);
+            expect(JSON.stringify(doc)).toBe(before);
+            continue;
+          }
+          expect(JSON.stringify(doc)).toBe(before);
+          expect(workOrderProblem(next)).toBeUndefined();
+          if (next !== doc) {
+            expect(next.history).toHaveLength(doc.history!.length + 1);
+            expect(next.history!.at(-1)).toMatchObject({ id: caller.id, by: 'someone', at: caller.at });
+            expect(next.updated_at).toBe(caller.at);
+          }
+          doc = deepFreeze(next);
+        }
+      }),
+      { numRuns: 200 },
+    );
   });
 });
