@@ -9,9 +9,9 @@ let server: TestServer;
 let token: string;
 
 const path = '/api/docs/inspection%2Fa/attachments/photo%2Fp.jpg';
-const sha = (bytes: Uint8Array): string => crypto.createHash('sha256').update(bytes).digest('hex');
+const sha = (bytes: Uint8Array<ArrayBuffer>): string => crypto.createHash('sha256').update(bytes).digest('hex');
 
-function send(method: 'PUT' | 'DELETE', headers: Record<string, string>, body?: Uint8Array): Promise<Response> {
+function send(method: 'PUT' | 'DELETE', headers: Record<string, string>, body?: Uint8Array<ArrayBuffer>): Promise<Response> {
   return fetch(`${server.server.url}${path}`, {
     method,
     headers: { authorization: `Bearer ${token}`, ...(body ? { 'content-type': 'image/jpeg' } : {}), ...headers },
