@@ -11,7 +11,7 @@ const resizer = new PhotoResizer();
 afterAll(() => resizer.close());
 
 /** A JPEG of random noise (the hardest thing to compress), as a camera would hand it over. */
-async function noisyJpeg(width: number, height: number): Promise<Uint8Array> {
+async function noisyJpeg(width: number, height: number): Promise<Uint8Array<ArrayBuffer>> {
   const canvas = new OffscreenCanvas(width, height);
   const context = canvas.getContext('2d')!;
   const image = context.createImageData(width, height);
@@ -26,7 +26,7 @@ async function noisyJpeg(width: number, height: number): Promise<Uint8Array> {
 }
 
 /** A JPEG whose left half is red and right half blue, to see where the left ends up. */
-async function halvesJpeg(width: number, height: number): Promise<Uint8Array> {
+async function halvesJpeg(width: number, height: number): Promise<Uint8Array<ArrayBuffer>> {
   const canvas = new OffscreenCanvas(width, height);
   const context = canvas.getContext('2d')!;
   context.fillStyle = '#ff0000';

@@ -12,7 +12,7 @@ export interface ExifFields {
 }
 
 /** The JPEG with an EXIF APP1 segment carrying `fields` inserted after its SOI marker. */
-export function withExif(jpeg: Uint8Array, fields: ExifFields): Uint8Array {
+export function withExif(jpeg: Uint8Array, fields: ExifFields): Uint8Array<ArrayBuffer> {
   if (jpeg[0] !== 0xff || jpeg[1] !== 0xd8) throw new Error('not a JPEG (no SOI marker)');
   const date = fields.dateTimeOriginal ?? '2026:12:01 09:30:00';
   const tiff = new Uint8Array(76);
