@@ -1,7 +1,8 @@
 // A technician's offline day on a 768×1024 tablet (issue 15, item 7): three work orders assigned
 // to them (seeded on the server by an engineer's hand: checklists with a pass/fail item, a value
 // item feeding a manual-reading channel, a text item) sync in the morning; offline they start
-// each one, answer its checklist (one value out of limits, confirmed), take two photos (camera
+// each one, answer its checklist (one value out of limits, confirmed; a fail with a note), record
+// hours and a part on one, take two photos (camera
 // files through the page's input: JPEGs made in the page, one tagged EXIF Orientation=6) and mark
 // it done; the app reloads offline with everything still there; back online the server holds it
 // all — work orders with results, photos and history, the reading documents and the manual
@@ -203,6 +204,7 @@ test("a technician's offline day on a tablet: three inspections with results, re
     await order.enterText('Remarks', `Pump P${index + 1}: checked and cleaned.`);
     await order.addPhotos(photos[index]!, 2);
     await expect(order.photoErrors).toHaveCount(0);
+    if (index === 0) await order.editDetails({ actualHours: 1.25, addParts: [{ name: 'Shaft seal kit', quantity: 1 }], notes: 'Seal kit fitted.' });
     await order.transition('Mark done', 'done');
   }
   await page.screenshot({ path: path.join(screenshots, '768x1024-done-offline.png'), fullPage: true });
@@ -240,7 +242,8 @@ test("a technician's offline day on a tablet: three inspections with results, re
     for (const result of Object.values(doc.results ?? {})) expect(result.by).toBe(TECHNICIAN.username);
     // History: created, started, three answers, two photos, done — each entry once.
     const actions = (doc.history ?? []).map((entry) => entry.action);
-    expect(actions).toEqual(['created', 'status', 'checklist', 'checklist', 'checklist', 'photo', 'photo', 'status']);
+    expect(actions).toEqual(['created', 'status', 'checklist', 'checklist', 'checklist', 'photo', 'photo', ...(index === 0 ? ['edited'] : []), 'status']);
+    if (index === 0) expect(doc).toMatchObject({ actual_hours: 1.25, notes: 'Seal kit fitted.', parts: [{ name: 'Shaft seal kit', quantity: 1 }] });
     expect(new Set((doc.history ?? []).map((entry) => entry.id)).size).toBe(actions.length);
     // The reading the value item wrote, on the server.
     const readingId = doc.results!.bearing!.reading!;

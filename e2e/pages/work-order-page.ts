@@ -173,7 +173,7 @@ export class WorkOrderPage {
     for (const part of details.addParts ?? []) {
       await form.getByRole('button', { name: 'Add part', exact: true }).click();
       const row = form.locator('[data-part]').last();
-      await row.getByRole('textbox', { name: /^Part/ }).fill(part.name);
+      await row.getByRole('textbox', { name: 'Part', exact: true }).fill(part.name);
       await row.getByRole('spinbutton', { name: /^Quantity/ }).fill(String(part.quantity));
     }
     if (details.notes !== undefined) await form.getByRole('textbox', { name: /^Notes/ }).fill(details.notes);
