@@ -78,7 +78,8 @@ export class FlOfflineData extends LitElement {
     try {
       this.pins = (await pins.list()).filter((pin) => !pin.asset);
       this.statuses = await pins.status();
-      this.sites ??= await pins.sites().catch(() => undefined);
+      // Asked again on every reload (a site may have gained channels since); offline the last answer stays.
+      this.sites = (await pins.sites().catch(() => undefined)) ?? this.sites;
       this.error = undefined;
     } catch (error) {
       this.error = error instanceof Error ? error.message : String(error);
