@@ -108,7 +108,7 @@ test("a technician sees only their site and a technician's navigation; sign out 
   await signIn.signIn('tom', 'tom-password');
   await expect(sites.site(FIXTURE_SITE.title)).toBeVisible({ timeout: 20_000 });
   await expect(sites.sites).toHaveCount(1);
-  await expect(new AppShell(page).navigation.getByRole('link')).toHaveText(['Sites', 'Alarms', 'Work orders', 'Import', 'Sync']);
+  await expect(new AppShell(page).navigation.getByRole('link')).toHaveText(['Sites', 'My work', 'Alarms', 'Work orders', 'Plans', 'Import', 'Sync']);
   await page.goto(`${server.url}/#/admin/users`);
   await expect(page.locator('fl-app main')).toContainText('This screen is for admins');
   await signIn.signOut();

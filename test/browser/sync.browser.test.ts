@@ -206,6 +206,35 @@ describe('SyncService', () => {
     expect(await remoteData.get('w4')).toMatchObject({ title: 'Behind the lock' });
   });
 
+  it('a sync asked for while one runs starts after it (joining it left a server change for the periodic sync)', async () => {
+    // The running sync has read both feeds and is busy with its pins when the server changes a
+    // document and the app asks to sync (a live event): that change must still come down now.
+    let release!: () => void;
+    const gate = new Promise<void>((resolve) => (release = resolve));
+    let entered!: () => void;
+    const inPins = new Promise<void>((resolve) => (entered = resolve));
+    let pinSyncs = 0;
+    const slowPins = Object.assign(new EventTarget(), {
+      syncAll: async () => {
+        if (pinSyncs++ === 0) {
+          entered();
+          await gate;
+        }
+        return { pulled: 0 };
+      },
+    }) as unknown as PinService;
+    const gated = new SyncService({ replica, pins: slowPins, renewSession: async () => 'ok', debounceMs: 50, intervalMs: 3_600_000, lastSyncKey: unique('last-sync') });
+    const first = gated.syncNow();
+    await inPins;
+    await remoteData.put('late', { type: 'work_order', site: 'north', title: 'Changed on the server meanwhile', status: 'open', notes: '' });
+    const second = gated.syncNow();
+    release();
+    expect(await first).toBe(true);
+    expect(await second).toBe(true);
+    expect(pinSyncs).toBe(2);
+    expect(await local.get('late')).toMatchObject({ title: 'Changed on the server meanwhile' });
+  });
+
   it('a gone session shows the sign-in form and keeps the changes', async () => {
     session = 'signed-out';
     await replica.put('w3', { type: 'work_order', site: 'north', title: 'Waiting' });

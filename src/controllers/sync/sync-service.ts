@@ -76,6 +76,8 @@ export class SyncService extends EventTarget {
   #periodic: ReturnType<typeof setInterval> | undefined;
   #stopBackground: (() => void) | undefined;
   #running: Promise<boolean> | undefined;
+  /** The sync asked for while one ran: it starts when that one ends. */
+  #again: Promise<boolean> | undefined;
 
   constructor(options: SyncServiceOptions) {
     super();
@@ -130,9 +132,8 @@ export class SyncService extends EventTarget {
     clearTimeout(this.#timer);
     if (this.status.state === 'signed-out' || this.status.state === 'error') this.#set({ state: 'syncing', progress: null, error: null, retryAt: null });
     // A sync that started before the sign-in may still end "signed out" from its old session
-    // check: run one more after it instead of joining it.
-    const running = this.#running;
-    void (running ? running.then(() => this.syncNow()) : this.syncNow());
+    // check: syncNow runs one more after it.
+    void this.syncNow();
   };
 
   readonly #onProgress = (event: Event): void => {
@@ -180,12 +181,24 @@ export class SyncService extends EventTarget {
     this.#set({ pending: summary.changes, pendingPhotos, conflicts, refused });
   }
 
-  /** One sync now (joins one that is running). Resolves whether it completed. */
+  /**
+   * One sync that starts now or, while one is running, right after it (every call meanwhile shares
+   * that one). Joining the running sync instead lost changes: a live event about a document the
+   * server changed after the running sync had read its feed would wait for the next periodic sync.
+   * Resolves whether it completed.
+   */
   syncNow(): Promise<boolean> {
-    this.#running ??= this.#syncOnce().finally(() => {
-      this.#running = undefined;
+    if (!this.#running) {
+      this.#running = this.#syncOnce().finally(() => {
+        this.#running = undefined;
+      });
+      return this.#running;
+    }
+    this.#again ??= this.#running.then(() => {
+      this.#again = undefined;
+      return this.syncNow();
     });
-    return this.#running;
+    return this.#again;
   }
 
   async #syncOnce(): Promise<boolean> {
