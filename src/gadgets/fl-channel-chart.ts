@@ -44,7 +44,7 @@ function measureAxisText(text: string): number {
  * colour with a marker line at the raise; `data-alarm-bands` counts those in the visible range.
  * A manual-reading channel also shows the readings recorded on this device that the array does
  * not hold yet (not synced, or not applied by the server yet) as hollow points beside the line,
- * "Not synced yet" in the legend and the header (`data-pending` counts them); once the array has
+ * "Not synced yet" in the legend and the header (`data-pending-readings` counts them; not `data-pending`, which marks actions not synced yet on the alarm page around it); once the array has
  * them they are on the line only.
  */
 export class FlChannelChart extends LitElement {
@@ -291,7 +291,7 @@ export class FlChannelChart extends LitElement {
     this.#drawnPending = pending;
     this.dataset.source = series.source;
     this.dataset.points = String(series.x.length);
-    this.dataset.pending = String(pending.length);
+    this.dataset.pendingReadings = String(pending.length);
     const data = (pending.length > 0 ? alignPending(series, pending) : [series.x, series.y]) as uPlot.AlignedData;
     if (this.#plot) {
       const plot = this.#plot;

@@ -53,7 +53,7 @@ describe('pending readings on the channel chart', () => {
     await host.updateComplete;
     const chart = host.shadowRoot!.querySelector('fl-channel-chart')!;
     await expect.poll(() => chart.plot !== undefined && chart.dataset.points === '20', { timeout: 10_000 }).toBe(true);
-    expect(chart.dataset.pending).toBe('0');
+    expect(chart.dataset.pendingReadings).toBe('0');
     expect(chart.plot!.series).toHaveLength(2);
 
     // The technician records two readings (one inside the drawn range, one after its end).
@@ -61,7 +61,7 @@ describe('pending readings on the channel chart', () => {
     const after = T0 + 21 * 3_600_000;
     await recordReading(storage, { site, asset, at: inside, values: { oil_temp: 61 }, units: { oil_temp: '°C' }, by: 'tina' });
     await recordReading(storage, { site, asset, at: after, values: { oil_temp: 62.5 }, units: { oil_temp: '°C' }, by: 'tina' });
-    await expect.poll(() => chart.dataset.pending, { timeout: 10_000 }).toBe('2');
+    await expect.poll(() => chart.dataset.pendingReadings, { timeout: 10_000 }).toBe('2');
     const plot = chart.plot!;
     expect(plot.series.map((series) => series.label)).toEqual(['Time', 'Gearbox oil temperature [°C]', 'Not synced yet']);
     const [x, line, points] = plot.data as unknown as [number[], Array<number | null | undefined>, Array<number | undefined>];
@@ -84,7 +84,7 @@ describe('pending readings on the channel chart', () => {
     await applied.truncate(11);
     await applied.append(Float32Array.from([61, ...history.slice(11), 62.5]), Float64Array.from([inside, ...Array.from({ length: 9 }, (_, index) => T0 + (11 + index) * 3_600_000), after]));
     window.dispatchEvent(new Event('fl-data-changed'));
-    await expect.poll(() => chart.dataset.pending, { timeout: 10_000 }).toBe('0');
+    await expect.poll(() => chart.dataset.pendingReadings, { timeout: 10_000 }).toBe('0');
     await expect.poll(() => chart.dataset.points, { timeout: 10_000 }).toBe('22');
     expect(chart.plot!.series).toHaveLength(2);
     const [x2, line2] = chart.plot!.data as unknown as [number[], number[]];
