@@ -28,7 +28,8 @@ import type { Doc } from '../../storage/backend';
 import type { SqlDriver, Query, Row } from '../store/sql/driver';
 import { SqlStorage } from '../store/sql/sql-storage';
 import { StorageError } from '../../storage/errors';
-import type { LivePublisher, LiveSubscription } from '../live/publisher';
+import type { LivePublisher } from '../live/publisher';
+import { DocSweeper } from '../live/doc-sweeper';
 
 /** Where the applier says what it did (a pino logger fits). */
 export interface ApplierLog {
@@ -65,28 +66,21 @@ const isConflict = (error: unknown): boolean => error instanceof StorageError &&
 /** Applies alarm actions to their alarms, once each; start() runs it, stop() waits for it. */
 export class ActionApplier {
   readonly #driver: SqlDriver;
-  readonly #live: LivePublisher | undefined;
   readonly #log: ApplierLog;
-  readonly #sweepMs: number;
   readonly #now: () => number;
   readonly #batch: number;
   readonly #beforeWrite: ((alarmId: string) => Promise<void>) | undefined;
+  /** Wakes the passes (start, the live bus, every sweepMs); passes never overlap. */
+  readonly #sweeper: DocSweeper;
   /** Every action with seq ≤ this was dealt with (or found dealt with) by this process. */
   #checkpoint = 0;
-  #subscription: LiveSubscription | undefined;
-  #timer: ReturnType<typeof setInterval> | undefined;
-  /** The pass running, and whether another was asked for meanwhile (passes never overlap). */
-  #running: Promise<void> | undefined;
-  #again = false;
-  #stopped = false;
   /** Actions applied or refused by this process (tests and logs read it). */
   readonly counts = { applied: 0, refused: 0, conflicts: 0 };
 
   constructor(options: ActionApplierOptions) {
     this.#driver = options.driver;
-    this.#live = options.live;
     this.#log = options.log;
-    this.#sweepMs = options.sweepMs ?? 5000;
+    this.#sweeper = new DocSweeper({ type: 'alarm_action', live: options.live, sweepMs: options.sweepMs ?? 5000, log: options.log, label: 'alarm actions', pass: () => this.#passOnce() });
     this.#now = options.now ?? Date.now;
     this.#batch = options.batch ?? 200;
     this.#beforeWrite = options.beforeWrite;
@@ -94,58 +88,20 @@ export class ActionApplier {
 
   /** Starts: a first sweep now (in the background), then on each action written and every sweepMs. */
   start(): void {
-    this.#subscription = this.#live?.subscribe(undefined, () => this.#onEvents());
-    this.#timer = setInterval(() => void this.sweep(), this.#sweepMs);
-    void this.sweep();
+    this.#sweeper.start();
   }
 
   /** Stops waking and waits for a pass in progress (so the database can close after it). */
-  async stop(): Promise<void> {
-    this.#stopped = true;
-    clearInterval(this.#timer);
-    this.#subscription?.close();
-    while (this.#running) await this.#running;
-  }
-
-  /** Reads the bus; an alarm action written (by any process: the doc feed) asks for a pass. */
-  #onEvents(): void {
-    const subscription = this.#subscription;
-    if (!subscription) return;
-    let wanted = false;
-    for (let read = subscription.next(); read; read = subscription.next()) {
-      // A reset means events were missed: a pass finds whatever they said.
-      if ('reset' in read || (read.message.event === 'doc' && read.message.data.type === 'alarm_action' && !read.message.data.deleted)) wanted = true;
-    }
-    if (wanted) void this.sweep();
+  stop(): Promise<void> {
+    return this.#sweeper.stop();
   }
 
   /**
    * One pass over the actions not yet dealt with (joins a running one and runs once more after
-   * it, so an action written during a pass is not left to the next sweep). Never rejects: a
-   * failure is logged and the next pass tries again from the same checkpoint.
+   * it, so one written during a pass is not left to the next sweep). Never rejects.
    */
   sweep(): Promise<void> {
-    if (this.#stopped) return Promise.resolve();
-    if (this.#running) {
-      this.#again = true;
-      return this.#running;
-    }
-    const run = async (): Promise<void> => {
-      do {
-        this.#again = false;
-        try {
-          while (!this.#stopped && (await this.#passOnce())) {
-            // a full batch came: read on
-          }
-        } catch (error) {
-          if (!this.#stopped) this.#log.warn({ err: error }, 'alarm actions: a pass failed; the next one tries again');
-        }
-      } while (this.#again && !this.#stopped);
-    };
-    this.#running = run().finally(() => {
-      this.#running = undefined;
-    });
-    return this.#running;
+    return this.#sweeper.sweep();
   }
 
   /** One batch past the checkpoint; true when a full batch came (more may wait). */
@@ -165,7 +121,7 @@ export class ActionApplier {
     });
     let allDealtWith = true;
     for (const row of rows) {
-      if (this.#stopped) return false;
+      if (this.#sweeper.stopped) return false;
       try {
         await this.apply(String(row.id), JSON.parse(String(row.doc)) as AlarmAction);
       } catch (error) {

@@ -44,7 +44,8 @@ import { StorageError } from '../../storage/errors';
 import type { Store } from '../store/store';
 import type { Query } from '../store/sql/driver';
 import { SqlStorage } from '../store/sql/sql-storage';
-import type { LivePublisher, LiveSubscription } from '../live/publisher';
+import type { LivePublisher } from '../live/publisher';
+import { DocSweeper } from '../live/doc-sweeper';
 import type { SamplesData } from '../../core/live-events';
 import { DEFAULT_TIME_WINDOW, boundsAt, type TimeWindow } from '../ingest/time-window';
 import type { ReadingHooks } from '../http/reading-checks';
@@ -134,17 +135,12 @@ export class ReadingApplier implements ReadingHooks {
   readonly #live: LivePublisher | undefined;
   readonly #log: ReadingApplierLog;
   readonly #window: TimeWindow;
-  readonly #sweepMs: number;
   readonly #batch: number;
   readonly #beforeWrite: ((readingId: string) => Promise<void>) | undefined;
+  /** Wakes the passes (start, the live bus, every sweepMs); passes never overlap. */
+  readonly #sweeper: DocSweeper;
   /** Every reading with seq ≤ this was dealt with (or found dealt with) by this process. */
   #checkpoint = 0;
-  #subscription: LiveSubscription | undefined;
-  #timer: ReturnType<typeof setInterval> | undefined;
-  /** The pass running, and whether another was asked for meanwhile (passes never overlap). */
-  #running: Promise<void> | undefined;
-  #again = false;
-  #stopped = false;
   /** Readings waiting per asset (see the module comment: group commit); a line leaves when drained. */
   readonly #lines = new Map<string, AssetLine>();
   /** Readings applied or refused by this process, writes redone after another writer, groups committed (tests and logs read it). */
@@ -155,7 +151,7 @@ export class ReadingApplier implements ReadingHooks {
     this.#live = options.live;
     this.#log = options.log;
     this.#window = options.timeWindow ?? DEFAULT_TIME_WINDOW;
-    this.#sweepMs = options.sweepMs ?? 5000;
+    this.#sweeper = new DocSweeper({ type: 'reading', live: options.live, sweepMs: options.sweepMs ?? 5000, log: options.log, label: 'readings', pass: () => this.#passOnce() });
     this.#batch = options.batch ?? 200;
     this.#beforeWrite = options.beforeWrite;
   }
@@ -170,7 +166,7 @@ export class ReadingApplier implements ReadingHooks {
    * transaction). Never rejects: a reading that fails here is applied by the sweep.
    */
   async stored(readings: ReadonlyArray<{ id: string; doc: Doc }>): Promise<void> {
-    if (this.#stopped) return;
+    if (this.#sweeper.stopped) return;
     await Promise.all(
       readings.map(({ id, doc }) =>
         this.apply(id, doc as unknown as ReadingDoc).catch((error: unknown) => {
@@ -182,57 +178,20 @@ export class ReadingApplier implements ReadingHooks {
 
   /** Starts: a first sweep now (in the background), then on each reading written and every sweepMs. */
   start(): void {
-    this.#subscription = this.#live?.subscribe(undefined, () => this.#onEvents());
-    this.#timer = setInterval(() => void this.sweep(), this.#sweepMs);
-    void this.sweep();
+    this.#sweeper.start();
   }
 
   /** Stops waking and waits for a pass in progress (so the database can close after it). */
-  async stop(): Promise<void> {
-    this.#stopped = true;
-    clearInterval(this.#timer);
-    this.#subscription?.close();
-    while (this.#running) await this.#running;
-  }
-
-  /** Reads the bus; a reading written (by any process: the doc feed) asks for a pass. */
-  #onEvents(): void {
-    const subscription = this.#subscription;
-    if (!subscription) return;
-    let wanted = false;
-    for (let read = subscription.next(); read; read = subscription.next()) {
-      // A reset means events were missed: a pass finds whatever they said.
-      if ('reset' in read || (read.message.event === 'doc' && read.message.data.type === 'reading' && !read.message.data.deleted)) wanted = true;
-    }
-    if (wanted) void this.sweep();
+  stop(): Promise<void> {
+    return this.#sweeper.stop();
   }
 
   /**
    * One pass over the readings not yet dealt with (joins a running one and runs once more after
-   * it). Never rejects: a failure is logged and the next pass tries again from the same checkpoint.
+   * it, so one written during a pass is not left to the next sweep). Never rejects.
    */
   sweep(): Promise<void> {
-    if (this.#stopped) return Promise.resolve();
-    if (this.#running) {
-      this.#again = true;
-      return this.#running;
-    }
-    const run = async (): Promise<void> => {
-      do {
-        this.#again = false;
-        try {
-          while (!this.#stopped && (await this.#passOnce())) {
-            // a full batch came: read on
-          }
-        } catch (error) {
-          if (!this.#stopped) this.#log.warn({ err: error }, 'readings: a pass failed; the next one tries again');
-        }
-      } while (this.#again && !this.#stopped);
-    };
-    this.#running = run().finally(() => {
-      this.#running = undefined;
-    });
-    return this.#running;
+    return this.#sweeper.sweep();
   }
 
   /** One batch past the checkpoint; true when a full batch came (more may wait). */
@@ -251,7 +210,7 @@ export class ReadingApplier implements ReadingHooks {
       );
       return { end, rows };
     });
-    if (this.#stopped) return false;
+    if (this.#sweeper.stopped) return false;
     // All at once: the readings of one asset go in one group.
     const outcomes = await Promise.allSettled(rows.map((row) => this.apply(String(row.id), JSON.parse(String(row.doc)) as ReadingDoc)));
     let allDealtWith = true;
@@ -263,7 +222,7 @@ export class ReadingApplier implements ReadingHooks {
     const full = rows.length === this.#batch;
     // Past everything read, unless something must be read again (a failure keeps the checkpoint).
     if (allDealtWith) this.#checkpoint = full ? Number(rows.at(-1)!.seq) : Math.max(since, end);
-    return full && allDealtWith && !this.#stopped;
+    return full && allDealtWith && !this.#sweeper.stopped;
   }
 
   /**
