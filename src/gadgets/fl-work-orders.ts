@@ -189,6 +189,9 @@ export class FlWorkOrders extends LitElement {
     super.connectedCallback();
     window.addEventListener('fl-data-changed', this.#onDataChanged);
     window.addEventListener('hashchange', this.#readAddress);
+    // A click that leaves the list (a row, the nav) comes before the hash changes: the search waiting to
+    // be written goes into the address first, so Back returns to it.
+    window.addEventListener('click', this.#flushAddress, true);
     this.#readAddress();
   }
 
@@ -196,6 +199,7 @@ export class FlWorkOrders extends LitElement {
     super.disconnectedCallback();
     window.removeEventListener('fl-data-changed', this.#onDataChanged);
     window.removeEventListener('hashchange', this.#readAddress);
+    window.removeEventListener('click', this.#flushAddress, true);
     clearTimeout(this.#urlTimer);
   }
 
@@ -213,18 +217,24 @@ export class FlWorkOrders extends LitElement {
     this.sort = workOrderSorts.includes(sort as WorkOrderSort) ? (sort as WorkOrderSort) : DEFAULT_SORT;
   };
 
-  /** Writes the search and sort into the address in place (replaceState: Back leaves the list, not the keystrokes). */
+  /** Writes the search and sort into the address in place (replaceState: Back leaves the list, not the keystrokes), after a pause in typing. */
   #writeAddress(): void {
     clearTimeout(this.#urlTimer);
-    this.#urlTimer = setTimeout(() => {
-      if (!/^#\/work-orders\/?(\?|$)/.test(location.hash)) return;
-      const query = new URLSearchParams();
-      if (this.q.trim() !== '') query.set('q', this.q);
-      if (this.sort !== DEFAULT_SORT) query.set('sort', this.sort);
-      const wanted = `#/work-orders${query.size > 0 ? `?${query.toString()}` : ''}`;
-      if (location.hash !== wanted) history.replaceState(history.state, '', wanted);
-    }, URL_DELAY_MS);
+    this.#urlTimer = setTimeout(this.#flushAddress, URL_DELAY_MS);
   }
+
+  /** Writes a pending search and sort into the address now; nothing when none waits or the list is not shown. */
+  readonly #flushAddress = (): void => {
+    if (this.#urlTimer === undefined) return;
+    clearTimeout(this.#urlTimer);
+    this.#urlTimer = undefined;
+    if (!/^#\/work-orders\/?(\?|$)/.test(location.hash)) return;
+    const query = new URLSearchParams();
+    if (this.q.trim() !== '') query.set('q', this.q);
+    if (this.sort !== DEFAULT_SORT) query.set('sort', this.sort);
+    const wanted = `#/work-orders${query.size > 0 ? `?${query.toString()}` : ''}`;
+    if (location.hash !== wanted) history.replaceState(history.state, '', wanted);
+  };
 
   #search(text: string): void {
     this.q = text;
@@ -401,6 +411,7 @@ export class FlWorkOrders extends LitElement {
     this.draft = emptyDraft();
     this.creating = false;
     void this.#orders.reload();
+    this.#flushAddress();
     location.hash = hrefOf('work-orders', id);
   }
 

@@ -138,6 +138,25 @@ describe('<fl-work-orders> the list', () => {
     await vi.waitFor(() => expect(rowTitles(host)).toEqual(['Inverter fan noisy']));
   });
 
+  it('a row followed right after typing keeps the search for Back (the address is written before the hash changes)', async () => {
+    await seed();
+    host = mountOrders(storage);
+    await vi.waitFor(() => expect(rowTitles(host)).toHaveLength(3));
+    await typeInto(search(), 'gearbox');
+    await vi.waitFor(() => expect(rowTitles(host)).toEqual(['Replace pump seal']));
+    // Within the pause before the address is written: the click leaves the list at once.
+    expect(location.hash).toBe('#/work-orders');
+    const hashChange = (): Promise<unknown> => new Promise((resolve) => window.addEventListener('hashchange', resolve, { once: true }));
+    const opened = hashChange();
+    row('Replace pump seal')!.click();
+    await opened;
+    expect(location.hash).toBe('#/work-orders/work_order%2Fseal');
+    const back = hashChange();
+    history.back();
+    await back;
+    expect(location.hash).toBe('#/work-orders?q=gearbox');
+  });
+
   it('lists again on fl-data-changed, and only while it is on the page', async () => {
     await seed();
     host = mountOrders(storage);
