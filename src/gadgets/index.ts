@@ -27,11 +27,13 @@ import { FlAlarmRules } from './fl-alarm-rules';
 import { FlMyWork } from './fl-my-work';
 import { FlMaintenancePlans } from './fl-maintenance-plans';
 import { FlReviewCount } from './fl-review-count';
+import { FlExplorer } from './fl-explorer';
 
 export { FlAdminAssets, FlAdminSites, FlAdminUsers };
 export { FlAlarm, FlAlarmBadge, FlAlarms, FlAlarmRules };
 export { FlMyWork, FlReviewCount };
 export { FlMaintenancePlans };
+export { FlExplorer };
 export type { SourcesViewApi } from './fl-sources';
 export { FlApp, FlAsset, FlChannel, FlSite, FlSites, FlSparkline, FlChannelChart, FlChannelList, FlConflicts, FlOfflineData, FlSignIn, FlSources, FlSyncStatus, FlUpload, FlWorkOrders };
 export type { WorkOrder, WorkOrderStatus } from './fl-work-orders';
@@ -50,6 +52,7 @@ const gadgets: Record<string, CustomElementConstructor> = {
   'fl-my-work': FlMyWork,
   'fl-maintenance-plans': FlMaintenancePlans,
   'fl-review-count': FlReviewCount,
+  'fl-explorer': FlExplorer,
   'fl-channel': FlChannel,
   'fl-site': FlSite,
   'fl-sites': FlSites,

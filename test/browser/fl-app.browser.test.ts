@@ -98,10 +98,10 @@ describe('<fl-app> navigation follows the role', () => {
 
   it('an engineer gets channels and sources but no import (the server lets only technicians and admins upload); an admin everything', async () => {
     await mount(engineer);
-    await vi.waitFor(() => expect(navLabels()).toEqual(['Sites', 'My work', 'Alarms', 'Alarm rules', 'Channels', 'Work orders', 'To review', 'Plans', 'Sources', 'Sync']));
+    await vi.waitFor(() => expect(navLabels()).toEqual(['Sites', 'My work', 'Alarms', 'Alarm rules', 'Channels', 'Explore', 'Work orders', 'To review', 'Plans', 'Sources', 'Sync']));
     app.remove();
     await mount(admin);
-    await vi.waitFor(() => expect(navLabels()).toEqual(['Sites', 'My work', 'Alarms', 'Alarm rules', 'Channels', 'Work orders', 'To review', 'Plans', 'Import', 'Sources', 'Sync', 'Admin']));
+    await vi.waitFor(() => expect(navLabels()).toEqual(['Sites', 'My work', 'Alarms', 'Alarm rules', 'Channels', 'Explore', 'Work orders', 'To review', 'Plans', 'Import', 'Sources', 'Sync', 'Admin']));
   });
 
   it('a screen beyond the role, opened by its address, says who it is for instead of showing it', async () => {
@@ -126,7 +126,7 @@ describe('<fl-app> on a tablet: navigation, review and what waits to sync', () =
   it('at 768 px an admin\'s dozen entries wrap instead of scrolling sideways, each a 44 px target', async () => {
     await page.viewport(768, 1024);
     await mount(admin);
-    await vi.waitFor(() => expect(navLabels()).toHaveLength(12));
+    await vi.waitFor(() => expect(navLabels()).toHaveLength(13));
     const nav = shadow().querySelector<HTMLElement>('nav[aria-label="Main"]')!;
     // Before: one row with overflow-x: auto, so Sources, Sync and Admin sat off screen.
     expect(nav.scrollWidth).toBeLessThanOrEqual(nav.clientWidth);

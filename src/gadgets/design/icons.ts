@@ -41,6 +41,25 @@ import bell from '../../../node_modules/@shoelace-style/shoelace/dist/assets/ico
 import list from '../../../node_modules/@shoelace-style/shoelace/dist/assets/icons/list.svg?url';
 // Alarms: severities, shelving, out of service, comments, work orders.
 import exclamationDiamond from '../../../node_modules/@shoelace-style/shoelace/dist/assets/icons/exclamation-diamond.svg?url';
+// The explorer: range, zoom, live, saved views, algorithms, export.
+import exGraphUpArrow from '../../../node_modules/@shoelace-style/shoelace/dist/assets/icons/graph-up-arrow.svg?url';
+import exZoomIn from '../../../node_modules/@shoelace-style/shoelace/dist/assets/icons/zoom-in.svg?url';
+import exZoomOut from '../../../node_modules/@shoelace-style/shoelace/dist/assets/icons/zoom-out.svg?url';
+import exArrowLeft from '../../../node_modules/@shoelace-style/shoelace/dist/assets/icons/arrow-left.svg?url';
+import exDownload from '../../../node_modules/@shoelace-style/shoelace/dist/assets/icons/download.svg?url';
+import exImage from '../../../node_modules/@shoelace-style/shoelace/dist/assets/icons/image.svg?url';
+import exLink45deg from '../../../node_modules/@shoelace-style/shoelace/dist/assets/icons/link-45deg.svg?url';
+import exPlayFill from '../../../node_modules/@shoelace-style/shoelace/dist/assets/icons/play-fill.svg?url';
+import exStopFill from '../../../node_modules/@shoelace-style/shoelace/dist/assets/icons/stop-fill.svg?url';
+import exBroadcast from '../../../node_modules/@shoelace-style/shoelace/dist/assets/icons/broadcast.svg?url';
+import exBookmark from '../../../node_modules/@shoelace-style/shoelace/dist/assets/icons/bookmark.svg?url';
+import exBookmarkPlus from '../../../node_modules/@shoelace-style/shoelace/dist/assets/icons/bookmark-plus.svg?url';
+import exCodeSlash from '../../../node_modules/@shoelace-style/shoelace/dist/assets/icons/code-slash.svg?url';
+import exBarChart from '../../../node_modules/@shoelace-style/shoelace/dist/assets/icons/bar-chart.svg?url';
+import exTrash from '../../../node_modules/@shoelace-style/shoelace/dist/assets/icons/trash.svg?url';
+import exCpu from '../../../node_modules/@shoelace-style/shoelace/dist/assets/icons/cpu.svg?url';
+import exHddStack from '../../../node_modules/@shoelace-style/shoelace/dist/assets/icons/hdd-stack.svg?url';
+import exClipboard from '../../../node_modules/@shoelace-style/shoelace/dist/assets/icons/clipboard.svg?url';
 import bellSlash from '../../../node_modules/@shoelace-style/shoelace/dist/assets/icons/bell-slash.svg?url';
 import slashCircle from '../../../node_modules/@shoelace-style/shoelace/dist/assets/icons/slash-circle.svg?url';
 import chatLeftText from '../../../node_modules/@shoelace-style/shoelace/dist/assets/icons/chat-left-text.svg?url';
@@ -105,6 +124,24 @@ const icons: ReadonlyMap<string, string> = new Map([
   ['list-check', listCheck],
   ['search', searchIcon],
   ['plus-lg', plusLg],
+  ['graph-up-arrow', exGraphUpArrow],
+  ['zoom-in', exZoomIn],
+  ['zoom-out', exZoomOut],
+  ['arrow-left', exArrowLeft],
+  ['download', exDownload],
+  ['image', exImage],
+  ['link-45deg', exLink45deg],
+  ['play-fill', exPlayFill],
+  ['stop-fill', exStopFill],
+  ['broadcast', exBroadcast],
+  ['bookmark', exBookmark],
+  ['bookmark-plus', exBookmarkPlus],
+  ['code-slash', exCodeSlash],
+  ['bar-chart', exBarChart],
+  ['trash', exTrash],
+  ['cpu', exCpu],
+  ['hdd-stack', exHddStack],
+  ['clipboard', exClipboard],
 ]);
 
 /** The icon names this build carries (for tests and for the notes). */
