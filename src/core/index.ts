@@ -240,5 +240,18 @@ export {
 } from './alarms';
 export type { MaintenancePlan, PlanTarget, PlanTrigger, UsageMeasure } from './model';
 export { MAX_EVERY_DAYS, MAX_LEAD_DAYS, describeTrigger, maintenancePlanProblem, maintenancePlanSchema, planEnabled, usageMeasures } from './model';
+export type { ExplorerPanelState, ExplorerRange, ExplorerSeriesRef, ExplorerState, ExplorerViewDoc } from './model';
+export {
+  MAX_EXPLORER_ID_LENGTH,
+  MAX_EXPLORER_LAST_MS,
+  MAX_EXPLORER_PANELS,
+  MAX_EXPLORER_SERIES,
+  MAX_EXPLORER_TITLE,
+  explorerPresets,
+  explorerRangeProblem,
+  explorerStateProblem,
+  explorerViewProblem,
+  explorerViewSchema,
+} from './model';
 export type { NextOccurrence, PlanProgress, UsageSoFar } from './maintenance/plan-schedule';
 export { dateOfDay, dateOfTime, dayNumber, nextOccurrence } from './maintenance/plan-schedule';

@@ -45,3 +45,16 @@ export type { AssetTree, TreeAsset, TreeEntry } from './asset-tree';
 export { assetTree } from './asset-tree';
 export type { MaintenancePlan, PlanTarget, PlanTrigger, UsageMeasure } from './maintenance-plan';
 export { MAX_EVERY_DAYS, MAX_LEAD_DAYS, describeTrigger, maintenancePlanProblem, maintenancePlanSchema, planEnabled, usageMeasures } from './maintenance-plan';
+export type { ExplorerPanelState, ExplorerRange, ExplorerSeriesRef, ExplorerState, ExplorerViewDoc } from './explorer-view';
+export {
+  MAX_EXPLORER_ID_LENGTH,
+  MAX_EXPLORER_LAST_MS,
+  MAX_EXPLORER_PANELS,
+  MAX_EXPLORER_SERIES,
+  MAX_EXPLORER_TITLE,
+  explorerPresets,
+  explorerRangeProblem,
+  explorerStateProblem,
+  explorerViewProblem,
+  explorerViewSchema,
+} from './explorer-view';
