@@ -253,5 +253,27 @@ export {
   explorerViewProblem,
   explorerViewSchema,
 } from './model';
+export type { UserKernelDoc, UserKernelOutput } from './model';
+export { MAX_USER_KERNEL_BLOCK, MAX_USER_KERNEL_PARAMS, MAX_USER_KERNEL_SOURCE, MAX_USER_KERNEL_TITLE, USER_KERNEL_PREFIX, userKernelId, userKernelIdProblem, userKernelParamsProblem, userKernelProblem } from './model';
 export type { NextOccurrence, PlanProgress, UsageSoFar } from './maintenance/plan-schedule';
 export { dateOfDay, dateOfTime, dayNumber, nextOccurrence } from './maintenance/plan-schedule';
+export type { PeakOptions, Spectrogram, SpectrogramOptions, SpectrumPeak, XYPoints } from './analysis';
+export {
+  GAP_FACTOR,
+  SPECTROGRAM_SEARCH,
+  bucketMeans,
+  continues,
+  continuousRuns,
+  findPeaks,
+  firstFullSegment,
+  joinNearest,
+  lowerBound,
+  median,
+  medianSpacing,
+  pairBuckets,
+  parabolicPeak,
+  spectrogram,
+  spectrogramTargets,
+  spectrumColumn,
+  timeEdges,
+} from './analysis';

@@ -58,3 +58,5 @@ export {
   explorerViewProblem,
   explorerViewSchema,
 } from './explorer-view';
+export type { UserKernelDoc, UserKernelOutput } from './user-kernel';
+export { MAX_USER_KERNEL_BLOCK, MAX_USER_KERNEL_PARAMS, MAX_USER_KERNEL_SOURCE, MAX_USER_KERNEL_TITLE, USER_KERNEL_PREFIX, userKernelId, userKernelIdProblem, userKernelParamsProblem, userKernelProblem } from './user-kernel';
