@@ -1,12 +1,14 @@
 /**
  * Who may do what. admin: everything. engineer: reads every site; writes transformations, alarm
- * rules, alarm actions, work orders, maintenance plans and readings in any site. technician: reads
- * and writes only documents of the sites assigned to them, never `site` documents, alarm rules nor
- * maintenance plans, and never verifies a work order (work-order-checks.ts). Alarms (`type: 'alarm'`) are written by
+ * rules, alarm actions, work orders, maintenance plans, readings and saved explorer views in any site. technician: reads
+ * and writes only documents of the sites assigned to them, never `site` documents, alarm rules,
+ * maintenance plans nor saved explorer views, and never verifies a work order (work-order-checks.ts). Alarms (`type: 'alarm'`) are written by
  * the server (its evaluator and action applier write the store directly) and admins only: people
  * act on an alarm by writing an `alarm_action` (see alarm-checks.ts), so a device never writes the
  * alarm the server keeps changing, and no offline acknowledgement is ever a conflict.
- * A document belongs to the site in its `site` field (a site document to itself).
+ * A document belongs to the site in its `site` field (a site document to itself); one without
+ * (a saved explorer view) belongs to no site: engineers and admins read it (and their devices sync
+ * it), technicians do not.
  *
  * Writes are judged by what a document IS (its kind, see `documentKind`), before and after the
  * write, never by the new body alone: what is stored is read inside the writing transaction, also
@@ -40,7 +42,7 @@ export function kindOfType(type: unknown): DocumentKind {
   return typeof type === 'string' ? `type:${type}` : 'untyped';
 }
 
-const engineerWritable = new Set<DocumentKind>(['type:transformation', 'type:alarm_rule', 'type:alarm_action', 'type:work_order', 'type:reading', 'type:maintenance_plan']);
+const engineerWritable = new Set<DocumentKind>(['type:transformation', 'type:alarm_rule', 'type:alarm_action', 'type:work_order', 'type:reading', 'type:maintenance_plan', 'type:explorer_view', 'type:user_kernel']);
 
 /**
  * Ids only the server (its reading applier) and admins write: the manual-reading channels and
@@ -49,8 +51,8 @@ const engineerWritable = new Set<DocumentKind>(['type:transformation', 'type:ala
  */
 const serverWrittenPrefixes = ['channel/manual/', 'array/manual/'];
 
-/** What technicians never write, even in their own sites. */
-const technicianUnwritable = new Set<DocumentKind>(['type:site', 'transformation', 'type:alarm', 'type:alarm_rule', 'type:maintenance_plan']);
+/** What technicians never write, even in their own sites (the channel explorer's saved views are engineers' and admins'). */
+const technicianUnwritable = new Set<DocumentKind>(['type:site', 'transformation', 'type:alarm', 'type:alarm_rule', 'type:maintenance_plan', 'type:explorer_view', 'type:user_kernel']);
 
 /** The signed-in user; 401 when there is none. */
 export function requireUser(request: FastifyRequest): User {
@@ -116,6 +118,8 @@ export function writeRefusal(user: User, id: string, after: Doc | undefined, sto
     if (kind === 'type:alarm') return new HttpError(403, 'forbidden', 'alarms are written by the server: to acknowledge, comment, shelve or link a work order, write an alarm_action document {type: "alarm_action", alarm, action, by, at}');
     if (kind === 'type:alarm_rule') return new HttpError(403, 'forbidden', 'only engineers and admins write alarm rules');
     if (kind === 'type:maintenance_plan') return new HttpError(403, 'forbidden', 'only engineers and admins write maintenance plans');
+    if (kind === 'type:explorer_view') return new HttpError(403, 'forbidden', 'only engineers and admins write saved explorer views');
+    if (kind === 'type:user_kernel') return new HttpError(403, 'forbidden', 'only engineers and admins write user kernels');
     return new HttpError(403, 'forbidden', user.role === 'technician' ? 'technicians write only documents of their own sites' : 'your role may not write this document');
   }
   return undefined;

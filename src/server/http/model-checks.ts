@@ -1,11 +1,11 @@
 /**
- * The asset model on the server's write paths: a site, asset, alarm rule, alarm, maintenance plan or work order document written
+ * The asset model on the server's write paths: a site, asset, alarm rule, alarm, maintenance plan, work order or saved explorer view document written
  * through /api/docs (PUT, POST, DELETE, bulk_docs) must be what the model says (core), and an
  * asset's parent an asset of the same site that does not make a cycle, judged against what is
  * stored inside the writing transaction (see SqlStorage.bulkDocs' lookup). Only what the model
  * requires is checked, so documents written before it (no kind, no make or serial) still sync.
  */
-import { MAX_ASSET_DEPTH, alarmProblem, alarmRuleProblem, assetParentProblem, assetProblem, maintenancePlanProblem, siteProblem, workOrderProblem, type AssetDoc } from '../../core';
+import { MAX_ASSET_DEPTH, alarmProblem, alarmRuleProblem, assetParentProblem, assetProblem, explorerViewProblem, maintenancePlanProblem, siteProblem, userKernelIdProblem, userKernelProblem, workOrderProblem, type AssetDoc } from '../../core';
 import type { Doc } from '../../storage/backend';
 import type { BulkDocsOptions, WriteLookup } from '../store/sql/sql-storage';
 import { HttpError } from '../errors';
@@ -36,6 +36,10 @@ export function modelRefusal(id: string, doc: Doc | undefined, lookup: WriteLook
   else if (kind === 'type:maintenance_plan') problem = maintenancePlanProblem(doc);
   // Work orders as every device shows and merges them (core workOrderProblem: bounded, fields named).
   else if (kind === 'type:work_order') problem = workOrderProblem(doc);
+  // Saved explorer views as every engineer's device opens them (bounded panels, series and range).
+  else if (kind === 'type:explorer_view') problem = explorerViewProblem(doc);
+  // User kernels as the sandbox compiles them on devices and here (bounded source, block, params), under user_kernel/<slug>.
+  else if (kind === 'type:user_kernel') problem = userKernelIdProblem(id) ?? userKernelProblem(doc);
   else return undefined;
   return problem === undefined ? undefined : new HttpError(400, 'bad_request', `${kind.slice('type:'.length).replace('_', ' ')} ${JSON.stringify(id)}: ${problem}`);
 }

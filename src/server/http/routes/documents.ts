@@ -17,6 +17,7 @@ import { canRead, checkRead, documentKind, requireUser, writeRefusal } from '../
 import { modelReferences, modelRefusal } from '../model-checks';
 import { alarmActionRefusal } from '../alarm-checks';
 import { workOrderRefusal } from '../work-order-checks';
+import { explorerViewRefusal } from '../explorer-view-checks';
 import { isReadingDoc, readingRefusal, type ReadingHooks } from '../reading-checks';
 import { DEFAULT_TIME_WINDOW, boundsAt } from '../../ingest/time-window';
 
@@ -171,7 +172,8 @@ export async function documentRoutes(app: FastifyInstance, options: { store: Sto
           alarmActionRefusal(user, checked.id, checked.doc, stored, lookup) ??
           workOrderRefusal(user, checked.id, checked.doc, stored) ??
           readingRefusal(user, checked.id, checked.doc, stored, lookup, readings.bounds()) ??
-          modelRefusal(checked.id, checked.doc, lookup);
+          modelRefusal(checked.id, checked.doc, lookup) ??
+          explorerViewRefusal(user, checked.id, checked.doc, stored);
         if (refusal) throw refusal;
         if (refuseMissing && !stored?.doc) throw missing(checked.id);
       },
@@ -242,7 +244,8 @@ export async function documentRoutes(app: FastifyInstance, options: { store: Sto
         alarmActionRefusal(user, write.id, write.doc, stored, lookup) ??
         workOrderRefusal(user, write.id, write.doc, stored) ??
         readingRefusal(user, write.id, write.doc, stored, lookup, bounds) ??
-        modelRefusal(write.id, write.doc, lookup);
+        modelRefusal(write.id, write.doc, lookup) ??
+        explorerViewRefusal(user, write.id, write.doc, stored);
       if (refusal) throw refusal;
     };
     const bounds = readings.bounds();
