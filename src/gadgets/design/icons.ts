@@ -60,6 +60,8 @@ import exTrash from '../../../node_modules/@shoelace-style/shoelace/dist/assets/
 import exCpu from '../../../node_modules/@shoelace-style/shoelace/dist/assets/icons/cpu.svg?url';
 import exHddStack from '../../../node_modules/@shoelace-style/shoelace/dist/assets/icons/hdd-stack.svg?url';
 import exClipboard from '../../../node_modules/@shoelace-style/shoelace/dist/assets/icons/clipboard.svg?url';
+import exThreeDotsVertical from '../../../node_modules/@shoelace-style/shoelace/dist/assets/icons/three-dots-vertical.svg?url';
+import exFolder2Open from '../../../node_modules/@shoelace-style/shoelace/dist/assets/icons/folder2-open.svg?url';
 import bellSlash from '../../../node_modules/@shoelace-style/shoelace/dist/assets/icons/bell-slash.svg?url';
 import slashCircle from '../../../node_modules/@shoelace-style/shoelace/dist/assets/icons/slash-circle.svg?url';
 import chatLeftText from '../../../node_modules/@shoelace-style/shoelace/dist/assets/icons/chat-left-text.svg?url';
@@ -142,6 +144,8 @@ const icons: ReadonlyMap<string, string> = new Map([
   ['cpu', exCpu],
   ['hdd-stack', exHddStack],
   ['clipboard', exClipboard],
+  ['three-dots-vertical', exThreeDotsVertical],
+  ['folder2-open', exFolder2Open],
 ]);
 
 /** The icon names this build carries (for tests and for the notes). */
