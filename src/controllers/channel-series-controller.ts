@@ -2,6 +2,7 @@ import type { ReactiveController, ReactiveControllerHost } from 'lit';
 import { ChannelArray } from '../arrays';
 import { StorageError, type Storage } from '../storage';
 import { pendingReadingsOfArray } from './maintenance/readings';
+import { MAX_COLUMNS, buildSeries } from './explorer/series-loader';
 
 /** What a chart draws: x in seconds (uPlot's time axis), y values; M4 shape per pixel column. */
 export interface Series {
@@ -202,7 +203,7 @@ export class ChannelSeriesController implements ReactiveController {
     if (!current || array.length <= current.range[1]) return;
     const [start, drawnEnd] = current.range;
     const end = array.length;
-    const columns = Math.max(1, Math.min(4096, Math.floor(view.width)));
+    const columns = Math.max(1, Math.min(MAX_COLUMNS, Math.floor(view.width)));
     let series: Series;
     // Samples merged in before the end (a manual reading applied in time order rewrites the
     // array's tail) moved the drawn ones: the last drawn sample is no longer where it was.
@@ -232,43 +233,9 @@ export class ChannelSeriesController implements ReactiveController {
     this.#host.requestUpdate();
   }
 
-  /** The series of samples [start, end) for `width` pixel columns: every sample when few, else M4 columns. */
+  /** The series of samples [start, end) for `width` pixel columns (the shared M4 builder), x in seconds. */
   static async #build(array: ChannelArray, start: number, end: number, width: number): Promise<Series> {
-    const columns = Math.max(1, Math.min(4096, Math.floor(width)));
-    let series: Series;
-    if (end - start <= columns * 4) {
-      const { values, times } = await array.read(start, end);
-      series = {
-        x: Array.from(times, (time) => time / 1000),
-        y: Array.from(values, (value) => (Number.isNaN(value) ? null : value)),
-        samples: end - start,
-        source: 'raw',
-        range: [start, end],
-      };
-    } else {
-      const summaries = await array.summaries(start, end, columns, { align: true });
-      const edges = array.bucketEdges(start, end, columns, { align: true });
-      // Time of each column's first and last sample, read in one pass.
-      const times = await array.timesAt(edges.slice(0, -1).flatMap((edge, column) => [edge, Math.max(edge, edges[column + 1]! - 1)]));
-      const x: number[] = [];
-      const y: Array<number | null> = [];
-      const span = end - start;
-      for (let column = 0; column < columns; column++) {
-        const summary = summaries[column]!;
-        const a = times[2 * column]! / 1000;
-        const b = times[2 * column + 1]! / 1000;
-        if (summary.count === 0) {
-          x.push(a);
-          y.push(null);
-          continue;
-        }
-        // M4: first, min, max, last; min and max share the column's middle.
-        const middle = (a + b) / 2;
-        x.push(a, middle, middle, b);
-        y.push(summary.first, summary.min, summary.max, summary.last);
-      }
-      series = { x, y, samples: span, source: 'summary', range: [start, end] };
-    }
-    return series;
+    const built = await buildSeries(array, start, end, width);
+    return { x: Array.from(built.x, (time) => time / 1000), y: built.y, samples: built.samples, source: built.source, range: built.range };
   }
 }

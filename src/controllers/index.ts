@@ -12,6 +12,9 @@ export { LiveService, type LiveListener, type LiveServiceOptions } from './live/
 export { SessionController, parseSessionUser, type Role, type SessionState, type SessionUser } from './session-controller';
 export { storageContext } from './contexts';
 export { ChannelSeriesController, type Series } from './channel-series-controller';
+export { MAX_COLUMNS, buildSeries, loadSeries, type ExplorerSeries, type LoadOptions, type LoadedSeries } from './explorer/series-loader';
+export { joinSeries, valueAt, type JoinedData } from './explorer/series-join';
+export { dragRange, isHorizontalDrag, keyAction, panBy, timeAt, twoFingerRange, wheelAction, zoomAround, type KeyAction, type TimeRange, type WheelAction } from './explorer/panel-gestures';
 export { DEVICE_SCOPE, forgetBrowserDemo } from './forget-browser-demo';
 export { Uploader, fingerprintOf, type UploadJob, type UploadProgress, type UploadState, type UploaderOptions } from './upload/uploader';
 export type { CsvInspection } from './upload/csv-file';

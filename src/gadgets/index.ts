@@ -28,12 +28,14 @@ import { FlMyWork } from './fl-my-work';
 import { FlMaintenancePlans } from './fl-maintenance-plans';
 import { FlReviewCount } from './fl-review-count';
 import { FlExplorer } from './fl-explorer';
+import { FlExplorerPanel } from './fl-explorer-panel';
 
 export { FlAdminAssets, FlAdminSites, FlAdminUsers };
 export { FlAlarm, FlAlarmBadge, FlAlarms, FlAlarmRules };
 export { FlMyWork, FlReviewCount };
 export { FlMaintenancePlans };
-export { FlExplorer };
+export { FlExplorer, FlExplorerPanel };
+export type { ExplorerRangeDetail } from './fl-explorer-panel';
 export type { SourcesViewApi } from './fl-sources';
 export { FlApp, FlAsset, FlChannel, FlSite, FlSites, FlSparkline, FlChannelChart, FlChannelList, FlConflicts, FlOfflineData, FlSignIn, FlSources, FlSyncStatus, FlUpload, FlWorkOrders };
 export type { WorkOrder, WorkOrderStatus } from './fl-work-orders';
@@ -53,6 +55,7 @@ const gadgets: Record<string, CustomElementConstructor> = {
   'fl-maintenance-plans': FlMaintenancePlans,
   'fl-review-count': FlReviewCount,
   'fl-explorer': FlExplorer,
+  'fl-explorer-panel': FlExplorerPanel,
   'fl-channel': FlChannel,
   'fl-site': FlSite,
   'fl-sites': FlSites,
