@@ -1,0 +1,239 @@
+/// <reference types="@vitest/browser-playwright" />
+// <fl-explorer-analysis> in real Chromium over real IndexedDB arrays: the statistics table of the
+// visible series (and following the range), the spectrum's peak at a generated sine's frequency,
+// Cancel, the XY scatter's points, the spectrogram's cells, errors shown, and axe on the markup.
+import { afterEach, beforeAll, beforeEach, describe, expect, it } from 'vitest';
+import { page } from 'vitest/browser';
+import axe from 'axe-core';
+import { ChannelArray } from '../../src/arrays';
+import '../../src/gadgets/design/components';
+import { FlExplorerAnalysis } from '../../src/gadgets/fl-explorer-analysis';
+import { FlExplorerSpectrogram } from '../../src/gadgets/fl-explorer-spectrogram';
+import { FlExplorerXy } from '../../src/gadgets/fl-explorer-xy';
+import type { AnalysisSeries } from '../../src/controllers/explorer/analysis-controller';
+import { createStorage, type Storage } from '../../src/storage';
+import { uniqueName } from '../conformance/helpers';
+
+for (const [tag, element] of [
+  ['fl-explorer-analysis', FlExplorerAnalysis],
+  ['fl-explorer-spectrogram', FlExplorerSpectrogram],
+  ['fl-explorer-xy', FlExplorerXy],
+] as const)
+  if (!customElements.get(tag)) customElements.define(tag, element);
+
+const T0 = Date.UTC(2026, 10, 1, 8);
+/** Gearbox acceleration: 1 kHz, a 50 Hz sine of amplitude 2 g around 0.5 g. */
+const VIB_RATE = 1000;
+const VIB_LENGTH = 32_768;
+const SINE_HZ = 50;
+/** SCADA: 1 Hz wind speed and the power it makes, 20 minutes. */
+const SCADA_LENGTH = 1200;
+
+const vib = Float32Array.from({ length: VIB_LENGTH }, (_, i) => 0.5 + 2 * Math.sin((2 * Math.PI * SINE_HZ * i) / VIB_RATE));
+const wind = Float32Array.from({ length: SCADA_LENGTH }, (_, i) => 3 + (9 * i) / SCADA_LENGTH + Math.sin(i / 7));
+const power = Float32Array.from(wind, (speed) => Math.min(2000, 1.2 * speed ** 3));
+
+let storage: Storage;
+let targets: AnalysisSeries[];
+let gadget: FlExplorerAnalysis;
+const whole = { from: T0, to: T0 + (SCADA_LENGTH - 1) * 1000 };
+
+beforeAll(async () => {
+  await page.viewport(1440, 900);
+  storage = createStorage({ type: 'indexeddb', database: uniqueName('explorer-analysis') });
+  const vibArray = await ChannelArray.create(storage, 'array/t01.cms/acc_x', { timing: 'regular', unit: 'g' });
+  await vibArray.append(vib, { t0: T0, dt: 1000 / VIB_RATE });
+  const windArray = await ChannelArray.create(storage, 'array/t01.scada/wind_speed', { timing: 'regular', unit: 'm/s' });
+  await windArray.append(wind, { t0: T0, dt: 1000 });
+  const powerArray = await ChannelArray.create(storage, 'array/t01.scada/power', { timing: 'regular', unit: 'kW' });
+  await powerArray.append(power, { t0: T0, dt: 1000 });
+  targets = [
+    { key: 'p0:acc_x', storage, array: 'array/t01.cms/acc_x', title: 'Gearbox acceleration X', unit: 'g' },
+    { key: 'p1:wind', storage, array: 'array/t01.scada/wind_speed', title: 'Wind speed', unit: 'm/s' },
+    { key: 'p1:power', storage, array: 'array/t01.scada/power', title: 'Active power', unit: 'kW' },
+  ];
+});
+
+beforeEach(() => {
+  gadget = document.createElement('fl-explorer-analysis');
+  gadget.style.width = '1200px';
+  gadget.style.display = 'block';
+  gadget.targets = targets;
+  gadget.range = whole;
+  document.body.append(gadget);
+});
+
+afterEach(() => {
+  gadget.remove();
+});
+
+const root = (): ShadowRoot => gadget.shadowRoot!;
+const panel = (kind: string): HTMLElement | null => root().querySelector(`.analysis[data-kind='${kind}']`);
+const status = (kind: string): string | undefined => panel(kind)?.dataset.status;
+const cell = (key: string, field: string): HTMLTableCellElement | null => root().querySelector(`tr[data-key='${key}'] td[data-field='${field}']`);
+const cellValue = (key: string, field: string): number => Number(cell(key, field)?.dataset.value ?? NaN);
+
+/** What the table must say, computed here in float64 over the float32 samples. */
+function expected(values: Float32Array) {
+  let min = Infinity;
+  let max = -Infinity;
+  let sum = 0;
+  let squares = 0;
+  for (const value of values) {
+    min = Math.min(min, value);
+    max = Math.max(max, value);
+    sum += value;
+    squares += value * value;
+  }
+  const mean = sum / values.length;
+  let deviations = 0;
+  for (const value of values) deviations += (value - mean) ** 2;
+  return { count: values.length, min, max, mean, rms: Math.sqrt(squares / values.length), std: Math.sqrt(deviations / values.length), peak_to_peak: max - min };
+}
+
+async function done(kind: string): Promise<void> {
+  await expect.poll(() => status(kind), { timeout: 20_000 }).toBe('done');
+}
+
+describe('statistics', () => {
+  it('shows count, min, max, mean, RMS, std and peak-to-peak of every visible series, with units and where each came from', async () => {
+    await done('stats');
+    for (const [key, values] of [
+      ['p0:acc_x', vib],
+      ['p1:wind', wind],
+      ['p1:power', power],
+    ] as const) {
+      const want = expected(values);
+      expect(cellValue(key, 'count')).toBe(want.count);
+      for (const field of ['min', 'max', 'peak_to_peak'] as const) expect(cellValue(key, field)).toBeCloseTo(want[field], 4);
+      for (const field of ['mean', 'rms', 'std'] as const) expect(Math.abs(cellValue(key, field) - want[field])).toBeLessThan(1e-4 * Math.max(1, Math.abs(want[field])));
+    }
+    // Titles and units, never ids.
+    const row = root().querySelector("tr[data-key='p1:power']")!;
+    expect(row.querySelector('th')!.textContent).toContain('Active power [kW]');
+    expect(row.textContent).not.toContain('array/');
+    expect(cell('p1:power', 'max')!.textContent).toContain('kW');
+    // Where each value came from: every field says summaries or samples.
+    for (const field of ['count', 'min', 'max', 'mean', 'rms', 'std', 'peak_to_peak']) expect(['summaries', 'raw']).toContain(cell('p0:acc_x', field)!.dataset.from);
+    expect(row.querySelector('.from')!.textContent).toMatch(/summaries|samples/);
+    // The result says which range it is of.
+    expect(panel('stats')!.dataset.range).toBe(`${whole.from}-${whole.to}`);
+    expect(panel('stats')!.textContent).toContain('2026-11-01 08:00:00 UTC to 2026-11-01 08:19:59 UTC');
+  });
+
+  it('follow the range by themselves: a zoom to 10 s gives the counts of those 10 s', async () => {
+    await done('stats');
+    const zoomed = { from: T0, to: T0 + 9_999 };
+    gadget.range = zoomed;
+    await expect.poll(() => panel('stats')?.dataset.range, { timeout: 20_000 }).toBe(`${zoomed.from}-${zoomed.to}`);
+    await done('stats');
+    expect(cellValue('p0:acc_x', 'count')).toBe(10_000);
+    expect(cellValue('p1:wind', 'count')).toBe(10);
+    expect(cellValue('p1:wind', 'max')).toBeCloseTo(expected(wind.subarray(0, 10)).max, 4);
+  });
+
+  it('a series that cannot be read says so in its row; the others still have their values', async () => {
+    gadget.targets = [...targets, { key: 'p2:gone', storage, array: 'array/missing', title: 'Removed channel', unit: '°C' }];
+    await done('stats');
+    const row = root().querySelector("tr[data-key='p2:gone']")!;
+    expect(row.querySelector('[role=alert]')?.textContent).toMatch(/Not available: .+/);
+    expect(cellValue('p1:wind', 'count')).toBe(SCADA_LENGTH);
+  });
+});
+
+describe('spectrum', () => {
+  it('lists the top peak at the generated sine frequency and marks it', async () => {
+    gadget.tab = 'spectrum';
+    await done('spectrum');
+    const peaks = [...root().querySelectorAll<HTMLLIElement>('.peaks li')];
+    expect(peaks.length).toBeGreaterThan(0);
+    const first = Number(peaks[0]!.dataset.frequency);
+    expect(Math.abs(first - SINE_HZ)).toBeLessThan(1.5);
+    expect(peaks[0]!.textContent).toMatch(/Hz/);
+    // Drawn by uPlot on a log magnitude axis; switching it off redraws on a linear one.
+    expect(root().querySelector(".plot[data-plot='spectrum'] .uplot")).not.toBeNull();
+    expect(panel('spectrum')!.textContent).toContain('Welch');
+  });
+
+  it('Cancel stops a running spectrum: it says cancelled, and Run gives the result', async () => {
+    gadget.tab = 'spectrum';
+    await gadget.updateComplete;
+    // The run started as the tab showed; it has not read its first chunk yet (IndexedDB answers in later tasks).
+    expect(status('spectrum')).toBe('running');
+    expect(root().querySelector('sl-progress-bar')).not.toBeNull();
+    (root().querySelector("[data-kind='spectrum'] sl-button[data-action='cancel']") as HTMLElement).click();
+    await gadget.updateComplete;
+    expect(status('spectrum')).toBe('cancelled');
+    expect(panel('spectrum')!.querySelector("[data-outcome='cancelled']")?.textContent).toBe('Cancelled.');
+    // The range changing or time passing must not undo the cancel by itself (the debounced stats run ends first).
+    await done('stats');
+    expect(status('spectrum')).toBe('cancelled');
+    (root().querySelector("[data-kind='spectrum'] sl-button[data-action='run']") as HTMLElement).click();
+    await done('spectrum');
+    expect(root().querySelectorAll('.peaks li').length).toBeGreaterThan(0);
+  });
+
+  it('reruns when the range changes while shown, and says the shown result is stale meanwhile', async () => {
+    gadget.tab = 'spectrum';
+    await done('spectrum');
+    const zoomed = { from: T0 + 2_000, to: T0 + 12_000 };
+    gadget.range = zoomed;
+    await gadget.updateComplete;
+    expect(panel('spectrum')!.hasAttribute('data-stale')).toBe(true);
+    await expect.poll(() => panel('spectrum')?.dataset.range, { timeout: 20_000 }).toBe(`${zoomed.from}-${zoomed.to}`);
+    await done('spectrum');
+    expect(panel('spectrum')!.hasAttribute('data-stale')).toBe(false);
+  });
+});
+
+describe('histogram', () => {
+  it('counts every sample of the chosen series into its bins', async () => {
+    gadget.tab = 'histogram';
+    await done('histogram');
+    const result = gadget.analysis.state('histogram').result!;
+    expect(result.counts.reduce((sum, count) => sum + count, 0)).toBe(VIB_LENGTH);
+    expect(root().querySelector(".plot[data-plot='histogram'] .uplot")).not.toBeNull();
+  });
+});
+
+describe('XY', () => {
+  it('draws power against wind speed by default, one point per pair, coloured by time with a legend', async () => {
+    gadget.tab = 'xy';
+    await done('xy');
+    const xy = root().querySelector('fl-explorer-xy')!;
+    await expect.poll(() => xy.dataset.points).toBe(String(SCADA_LENGTH));
+    expect(xy.xLabel).toBe('Wind speed [m/s]');
+    expect(xy.yLabel).toBe('Active power [kW]');
+    expect(xy.shadowRoot!.querySelector('.legend')!.textContent).toMatch(/Old: 2026-11-01 08:00:00 UTC[\s\S]*New: 2026-11-01 08:19:59 UTC/);
+  });
+});
+
+describe('spectrogram', () => {
+  it('draws a waterfall of the burst: columns × bins cells and a colour legend', async () => {
+    gadget.tab = 'spectrogram';
+    await done('spectrogram');
+    const result = gadget.analysis.state('spectrogram').result!;
+    const columns = result.magnitudes.length / result.bins;
+    expect(columns).toBeGreaterThan(1);
+    expect(result.times.length).toBe(columns);
+    const picture = root().querySelector('fl-explorer-spectrogram')!;
+    await expect.poll(() => picture.dataset.drawn).toBe(`${columns}x${result.bins}`);
+    expect(picture.shadowRoot!.querySelector('.legend')!.textContent).toMatch(/-?\d+ dB[\s\S]*-?\d+ dB/);
+    // Cells painted (opaque), not a blank canvas.
+    const canvas = picture.shadowRoot!.querySelector('canvas')!;
+    const pixel = canvas.getContext('2d')!.getImageData(Math.round(canvas.width / 2), Math.round(canvas.height / 3), 1, 1).data;
+    expect(pixel[3]).toBe(255);
+  });
+});
+
+describe('accessibility', () => {
+  it('has no serious axe findings in each tab', async () => {
+    for (const tab of ['stats', 'spectrum', 'xy'] as const) {
+      gadget.tab = tab;
+      await done(tab);
+      const results = await axe.run(gadget, { runOnly: ['wcag2a', 'wcag2aa', 'wcag21a', 'wcag21aa'] });
+      const serious = results.violations.filter((violation) => violation.impact === 'serious' || violation.impact === 'critical');
+      expect(serious.map((violation) => `${violation.id}: ${violation.nodes.map((node) => node.target.join(' ')).join(', ')}`)).toEqual([]);
+    }
+  });
+});
