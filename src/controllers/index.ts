@@ -62,3 +62,20 @@ export { checklistItemKinds, draftFromPlan, emptyItem, emptyPlanDraft, itemKindL
 export { NotSignedIn, WorkOrderController, type PhotoProgress, type PhotosAdded, type WorkOrderControllerOptions, type WorkOrderTitles } from './maintenance/work-order-controller';
 export { PhotoResizer } from './photos/photo-resizer';
 export { PHOTO_MAX_BYTES, PHOTO_MAX_SIDE, PhotoError, fitWithin, resizePhoto, type ResizedPhoto } from './photos/photo-resize';
+export {
+  EXPLORER_VIEW_PREFIX,
+  ExplorerViewError,
+  ZoomHistory,
+  decodeExplorerQuery,
+  defaultExplorerState,
+  deleteExplorerView,
+  encodeExplorerQuery,
+  explorerViewIdOfQuery,
+  isExplorerViewId,
+  listExplorerViews,
+  openExplorerView,
+  resolveRange,
+  saveExplorerView,
+  type SaveExplorerView,
+  type SavedExplorerView,
+} from './explorer/explorer-state';
