@@ -562,6 +562,74 @@ export class ChannelArray {
     });
   }
 
+  /**
+   * Exact summaries of [edges[k], edges[k + 1]) for sample numbers `edges` (never decreasing, 2 to
+   * 100 001 of them): buckets of any widths, e.g. the time buckets of a channel with gaps. Narrow
+   * buckets (under 4 level-0 blocks on average) are summarized from one sequential pass over the
+   * raw chunks; wider ones from the summary levels through one reader (each stored piece read
+   * once), and with `align` their inner edges move to the nearest boundary of a summary block at
+   * most a quarter of the median bucket wide (as `summaries` does), so no raw samples are read but
+   * at the two ends.
+   */
+  async summariesBetween(edges: readonly number[], options: { align?: boolean } = {}): Promise<Summary[]> {
+    if (!Array.isArray(edges) || edges.length < 2 || edges.length > 100_001) throw new ArrayError('bad_request', 'edges must be 2 to 100001 sample numbers');
+    for (const [index, edge] of edges.entries()) {
+      if (!Number.isInteger(edge) || edge < 0 || (index > 0 && edge < edges[index - 1]!)) throw new ArrayError('bad_request', `edge ${index} is not an integer ≥ 0 and ≥ the edge before it`);
+    }
+    const length = this.#meta.length;
+    let cut = edges.map((edge) => Math.min(edge, length));
+    const first = cut[0]!;
+    const last = cut.at(-1)!;
+    const buckets = cut.length - 1;
+    if (last - first < buckets * 4 * SUMMARY_BASE) {
+      // One pass over the raw chunks: each bucket's parts in consecutive chunks combine exactly.
+      const result = Array.from({ length: buckets }, emptySummary);
+      let bucket = 0;
+      for await (const { offset, values } of this.chunks(first, last)) {
+        const chunkEnd = offset + values.length;
+        while (bucket < buckets && cut[bucket + 1]! <= offset) bucket++;
+        for (let at = bucket; at < buckets && cut[at]! < chunkEnd; at++) {
+          const from = Math.max(cut[at]!, offset) - offset;
+          const to = Math.min(cut[at + 1]!, chunkEnd) - offset;
+          if (to > from) result[at] = combine(result[at]!, summarizeValues(values, from, to));
+        }
+      }
+      return result;
+    }
+    if (options.align) {
+      const widths = cut.slice(1).map((edge, index) => edge - cut[index]!).sort((a, b) => a - b);
+      const width = widths[widths.length >> 1]!;
+      let grid = 1;
+      for (let level = 0; levelBlock(level) * 4 <= width; level++) grid = levelBlock(level);
+      // Rounding keeps the edges in order (a monotonic map of ordered edges).
+      cut = cut.map((edge, index) => (index === 0 || index === buckets ? edge : Math.min(last, Math.max(first, Math.round(edge / grid) * grid))));
+    }
+    const reader = new SummaryReader(this);
+    const result: Summary[] = [];
+    for (let bucket = 0; bucket < buckets; bucket++) result.push(await reader.range(cut[bucket]!, cut[bucket + 1]!));
+    return result;
+  }
+
+  /**
+   * The index of the first sample at or after each of `times` (as `indexOfTime`), reading each
+   * chunk's times once when `times` are sorted (the chunk read last is kept for the next).
+   */
+  async indicesOfTimes(times: readonly number[]): Promise<number[]> {
+    const meta = this.#meta;
+    if (meta.length === 0) return times.map(() => 0);
+    if (meta.timing === 'regular') return times.map((time) => this.#regularIndex(time, false));
+    const firstTimes = meta.chunk_first_time.slice(0, Math.ceil(meta.length / CHUNK_SIZE));
+    let cached: { chunk: number; times: Float64Array } | undefined;
+    const result: number[] = [];
+    for (const time of times) {
+      const chunk = Math.max(0, lowerBound(firstTimes, time) - 1);
+      const chunkStart = chunk * CHUNK_SIZE;
+      if (cached?.chunk !== chunk) cached = { chunk, times: await this.#explicitTimes(chunkStart, Math.min(meta.length, chunkStart + CHUNK_SIZE)) };
+      result.push(chunkStart + lowerBound(cached.times, time));
+    }
+    return result;
+  }
+
   /** Times of the given sample numbers, reading each chunk's times at most once. */
   async timesAt(indices: readonly number[]): Promise<Float64Array> {
     const result = new Float64Array(indices.length);
