@@ -43,7 +43,7 @@ export class FlExplorerPicker extends LitElement {
 
   constructor() {
     super();
-    this.catalog = { channels: [], places: new Map() };
+    this.catalog = { channels: [], elsewhere: [], places: new Map() };
     this.server = 'none';
     this.panels = 0;
     this.shown = new Map();

@@ -37,6 +37,9 @@ describe('explorer channel catalog', () => {
     const offline = buildCatalog(undefined, await listCatalog(device, { pinnedOnly: true }));
     expect(offline.channels.map((channel) => `${channel.assetTitle} · ${channel.title}`)).toEqual(['Turbine T01 · Active power']);
     expect(offline.channels[0]).toMatchObject({ siteTitle: 'North Sea Wind', unit: 'kW', onDevice: true, onServer: false });
+    // The others are known by their documents (a view naming one says it is not on this device), never drawn.
+    expect(offline.elsewhere.map((channel) => channel.id).sort()).toEqual(['channel/inv1/ac_power', 'channel/t01/wind_speed', 'channel/t01cms/acc_x', 'channel/t02/power']);
+    expect(offline.elsewhere.every((channel) => !channel.onDevice && !channel.onServer)).toBe(true);
 
     const both = buildCatalog(await listCatalog(server, { pinnedOnly: false }), await listCatalog(device, { pinnedOnly: true }));
     expect(both.channels.map((channel) => channel.id)).toEqual([
@@ -49,6 +52,7 @@ describe('explorer channel catalog', () => {
     const power = both.channels.find((channel) => channel.id === 'channel/t01/power')!;
     expect(power).toMatchObject({ onServer: true, onDevice: true });
     expect(both.channels.find((channel) => channel.id === 'channel/t02/power')).toMatchObject({ onServer: true, onDevice: false });
+    expect(both.elsewhere).toEqual([]);
   });
 
   it('a channel whose asset and site documents are missing gets words, not ids', () => {

@@ -62,7 +62,13 @@ export interface CatalogListing {
 
 /** The catalog: channels by title, and the sites and assets that name them. */
 export interface Catalog {
+  /** The channels that can be drawn now (listed by the server, or pinned here). */
   channels: CatalogChannel[];
+  /**
+   * Channels this device has the document of but not the array, and the server did not list
+   * (offline, signed out): known by title, so a view naming one can say it is not on this device.
+   */
+  elsewhere: CatalogChannel[];
   places: ReadonlyMap<string, CatalogPlace>;
 }
 
@@ -70,7 +76,7 @@ const text = (value: unknown): string => (typeof value === 'string' ? value : ''
 
 /**
  * Merges the server's listing and the device's into one catalog, sorted by site, asset, then
- * channel title. Device channels whose array is not here are left out (they cannot be drawn
+ * channel title. Device channels whose array is not here go to `elsewhere` (they cannot be drawn
  * offline, and online the server lists them anyway). Titles fall back to "No site" / "No asset"
  * rather than an id, which a person would not recognise.
  */
@@ -78,39 +84,46 @@ export function buildCatalog(server: CatalogListing | undefined, device: Catalog
   const places = new Map<string, CatalogPlace>();
   for (const listing of [device, server]) for (const place of listing?.places ?? []) places.set(place.id, place);
   const channels = new Map<string, CatalogChannel>();
+  const elsewhere = new Map<string, CatalogChannel>();
   const add = (listing: CatalogListing | undefined, onServer: boolean) => {
     for (const { id, doc } of listing?.channels ?? []) {
       const array = text(doc.array);
       if (!array) continue;
       const here = !listing!.arrays || listing!.arrays.has(array);
-      if (!onServer && !here) continue;
       const known = channels.get(id);
+      if (!onServer && !here) {
+        if (!known) elsewhere.set(id, entry(id, doc, array, false, false));
+        continue;
+      }
       if (known) {
         if (onServer) known.onServer = true;
         else known.onDevice = true;
         continue;
       }
-      const site = text(doc.site);
-      const asset = text(doc.asset);
-      channels.set(id, {
-        id,
-        title: text(doc.title) || text(doc.field) || 'Untitled channel',
-        unit: text(doc.unit),
-        field: text(doc.field),
-        array,
-        site,
-        asset,
-        siteTitle: places.get(site)?.title ?? 'No site',
-        assetTitle: places.get(asset)?.title ?? 'No asset',
-        onServer,
-        onDevice: !onServer,
-      });
+      channels.set(id, entry(id, doc, array, onServer, !onServer));
     }
+  };
+  const entry = (id: string, doc: Doc, array: string, onServer: boolean, onDevice: boolean): CatalogChannel => {
+    const site = text(doc.site);
+    const asset = text(doc.asset);
+    return {
+      id,
+      title: text(doc.title) || text(doc.field) || 'Untitled channel',
+      unit: text(doc.unit),
+      field: text(doc.field),
+      array,
+      site,
+      asset,
+      siteTitle: places.get(site)?.title ?? 'No site',
+      assetTitle: places.get(asset)?.title ?? 'No asset',
+      onServer,
+      onDevice,
+    };
   };
   add(server, true);
   add(device, false);
   const sorted = [...channels.values()].sort((a, b) => a.siteTitle.localeCompare(b.siteTitle) || a.assetTitle.localeCompare(b.assetTitle) || a.title.localeCompare(b.title) || (a.id < b.id ? -1 : a.id > b.id ? 1 : 0));
-  return { channels: sorted, places };
+  return { channels: sorted, elsewhere: [...elsewhere.values()], places };
 }
 
 /** The words of a search, lower-cased (at most 16: a pasted paragraph stays cheap). */
@@ -214,7 +227,7 @@ export type ServerCatalogState = 'none' | 'loading' | 'loaded' | 'offline' | 'si
  * server's while online and listed there, else this device's copy, else undefined (not here).
  */
 export class ChannelCatalogController implements ReactiveController {
-  catalog: Catalog = { channels: [], places: new Map() };
+  catalog: Catalog = { channels: [], elsewhere: [], places: new Map() };
   /** False until the first listing finished (either side). */
   loaded = false;
   server: ServerCatalogState = 'none';
@@ -249,7 +262,7 @@ export class ChannelCatalogController implements ReactiveController {
     return undefined;
   }
 
-  /** The catalog entry of a channel id. */
+  /** The catalog entry of a channel id (also of one known here only by its document: `onDevice` and `onServer` false). */
   get(id: string): CatalogChannel | undefined {
     return this.#byId.get(id);
   }
@@ -277,7 +290,7 @@ export class ChannelCatalogController implements ReactiveController {
     else this.server = 'loaded';
     this.error = failed(device) ? device.message : failed(remote) && this.server === 'error' ? remote.message : undefined;
     this.catalog = buildCatalog(failed(remote) ? undefined : (remote as CatalogListing | undefined), failed(device) ? undefined : (device as CatalogListing | undefined));
-    this.#byId = new Map(this.catalog.channels.map((channel) => [channel.id, channel]));
+    this.#byId = new Map([...this.catalog.elsewhere, ...this.catalog.channels].map((channel) => [channel.id, channel]));
     this.loaded = true;
     this.#host.requestUpdate();
   }
