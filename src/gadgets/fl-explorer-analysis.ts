@@ -372,7 +372,7 @@ export class FlExplorerAnalysis extends LitElement {
       'stats',
       state,
       html`${this.#status('stats', state)}
-        <div class="table-wrap">
+        <div class="table-wrap" tabindex="0" role="region" aria-label="Statistics table (scrolls sideways on narrow screens)">
           <table>
             <caption class="muted small" style="text-align: start">
               Each visible series over the range. "Summaries": exact, from the array's stored summaries, at once; "samples": one pass over the raw samples.

@@ -166,7 +166,7 @@ describe('spectrum', () => {
     expect(status('spectrum')).toBe('cancelled');
     expect(panel('spectrum')!.querySelector("[data-outcome='cancelled']")?.textContent).toBe('Cancelled.');
     // The range changing or time passing must not undo the cancel by itself (the debounced stats run ends first).
-    await done('stats');
+    await expect.poll(() => gadget.analysis.state('stats').status, { timeout: 20_000 }).toBe('done');
     expect(status('spectrum')).toBe('cancelled');
     (root().querySelector("[data-kind='spectrum'] sl-button[data-action='run']") as HTMLElement).click();
     await done('spectrum');
