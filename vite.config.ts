@@ -44,7 +44,7 @@ export default defineConfig({
       {
         // Found late by Vite's scan (a lazy layout, a deep import): pre-bundled up front, so the
         // first run does not reload the page under a test ("optimized dependencies changed").
-        optimizeDeps: { include: ['@lit-labs/virtualizer', '@lit-labs/virtualizer/layouts/flow.js', 'lit/static-html.js'] },
+        optimizeDeps: { include: ['@lit-labs/virtualizer', '@lit-labs/virtualizer/layouts/flow.js', 'lit/static-html.js', 'codemirror', '@codemirror/lang-javascript', '@codemirror/language', '@codemirror/state', '@lezer/highlight'] },
         // A real companion server under /fieldline-test-server/, started on a test's first request.
         plugins: [browserTestServer()],
         test: {
