@@ -329,7 +329,7 @@ export class FlApp extends LitElement {
       case 'channels':
         return id ? html`<fl-channel .channel=${id}></fl-channel>` : html`<fl-channel-list></fl-channel-list>`;
       case 'explore':
-        return html`<fl-explorer></fl-explorer>`;
+        return html`<fl-explorer .username=${this.#session.user?.username}></fl-explorer>`;
       case 'alarms':
         return id ? html`<fl-alarm .alarm=${id} .username=${this.#session.user?.username}></fl-alarm>` : html`<fl-alarms></fl-alarms>`;
       case 'alarm-rules':

@@ -4,6 +4,12 @@ import { AlarmsController, activationBands, OnlineStatusController, hrefOf, serv
 import { anomalyChannelId } from '../core';
 import type { AnomalyChannelDoc, AssetDoc, ChannelDoc, SiteDoc } from '../core';
 import { baseStyles } from './design/styles';
+import { defaultExplorerState, encodeExplorerQuery } from '../controllers/explorer/explorer-state';
+
+/** The explorer with this channel in one panel, over the explorer's default range (the last 24 hours). */
+function explorerHref(channel: string): string {
+  return `#/explore?${encodeExplorerQuery({ ...defaultExplorerState(), panels: [{ series: [{ channel }] }] }).toString()}`;
+}
 
 /** The plot's height at full size: the window below the heading and facts, within sensible bounds. */
 function fullHeight(): number {
@@ -103,6 +109,7 @@ export class FlChannel extends LitElement {
         ${fact('Normal range', doc.normal ? `${doc.normal.min ?? '…'} to ${doc.normal.max ?? '…'} ${doc.unit ?? ''}` : undefined)}
         ${fact('Field', doc.field)}
       </dl>
+      <p class="related"><a class="touch" data-action="explore" href=${explorerHref(this.channel)}>Open in explorer</a></p>
       ${this.related ? html`<p class="related"><a href=${hrefOf('channels', this.related.channel)}>${this.related.label}</a></p>` : nothing}
       <fl-channel-chart .array=${doc.array} .label=${doc.title} .unit=${doc.unit ?? ''} .storage=${storage} .height=${fullHeight()} .alarms=${activationBands(this.#alarms.all.filter((alarm) => alarm.channel === this.channel))}></fl-channel-chart>
     `;
