@@ -72,6 +72,8 @@ export {
 } from './api-schemas';
 export type { CsvColumn, CsvDialect, CsvRow } from './csv';
 export { CsvError, columnOf, detectDialect, parseRows, splitHeader, toEpochMs } from './csv';
+export type { NpyField, NpyType } from './npy';
+export { crc32, npyHeader, structuredNpy, toNpy, toNpz } from './npy';
 export { bytesHash, docHash } from './doc-hash';
 export type { MergePolicy, MergeResult, MergeRule } from './merge';
 export { jsonEqual, maintenancePlanMergePolicy, mergeDocuments, mergePolicyFor, workOrderMergePolicy } from './merge';

@@ -18,7 +18,7 @@ import type { Store } from '../../store/store';
 import { HttpError } from '../../errors';
 import { canWriteKind, checkRead, requireUser, writeRefusal } from '../access';
 import { idFromPath } from './documents';
-import { arrayCreateSchema, transformationSchema } from '../../../core';
+import { arrayCreateSchema, toNpy, transformationSchema } from '../../../core';
 import type { LivePublisher } from '../../live/publisher';
 
 type IdParams = { id: string };
@@ -76,18 +76,9 @@ function csvTime(time: number): string {
   return Number.isFinite(time) && Math.abs(time) <= 8.64e15 ? new Date(time).toISOString() : String(time);
 }
 
-/** A NumPy .npy (format 1.0) file of little-endian float32 values. */
-export function toNpy(values: Float32Array): Buffer {
-  let header = `{'descr': '<f4', 'fortran_order': False, 'shape': (${values.length},), }`;
-  // Magic (6) + version (2) + length (2) + header, padded with spaces to a multiple of 64, ending in \n.
-  const total = Math.ceil((10 + header.length + 1) / 64) * 64;
-  header = header.padEnd(total - 10 - 1, ' ') + '\n';
-  const prefix = Buffer.alloc(10);
-  prefix.write('\x93NUMPY', 0, 'latin1');
-  prefix[6] = 1;
-  prefix[7] = 0;
-  prefix.writeUInt16LE(header.length, 8);
-  return Buffer.concat([prefix, Buffer.from(header, 'latin1'), Buffer.from(values.buffer, values.byteOffset, values.byteLength)]);
+/** Bytes as a Buffer over the same memory (what Fastify sends as a body). */
+function asBuffer(bytes: Uint8Array): Buffer {
+  return Buffer.from(bytes.buffer, bytes.byteOffset, bytes.byteLength);
 }
 
 export async function arrayRoutes(app: FastifyInstance, options: { store: Store; live?: LivePublisher }): Promise<void> {
@@ -180,7 +171,7 @@ export async function arrayRoutes(app: FastifyInstance, options: { store: Store;
       for (let index = 0; index < values.length; index++) lines.push(`${csvTime(times[index]!)},${Number.isNaN(values[index]!) ? '' : values[index]}`);
       return reply.type('text/csv; charset=utf-8').send(`${lines.join('\n')}\n`);
     }
-    if (format === 'npy') return reply.type('application/octet-stream').header('content-disposition', 'attachment; filename="values.npy"').send(toNpy(values));
+    if (format === 'npy') return reply.type('application/octet-stream').header('content-disposition', 'attachment; filename="values.npy"').send(asBuffer(toNpy(values)));
     if (format !== 'binary') throw new HttpError(400, 'bad_request', 'format must be binary, npy or csv');
     return reply.type('application/octet-stream').send(Buffer.from(values.buffer, values.byteOffset, values.byteLength));
   });
