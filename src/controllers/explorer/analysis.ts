@@ -188,9 +188,11 @@ async function foldRaw<State>(array: ChannelArray, spans: ReadonlyArray<{ from: 
   let state = kernel.init(checked);
   let done = 0;
   await eachBatch(readBatches(array, spans, false), options.signal, async (batch) => {
+    // Counted first: the worker pool takes the chunks' buffers (transferred, left empty here).
+    const samples = batch.reduce((sum, chunk) => sum + chunk.values.length, 0);
     const batchState = (await abortable(engine.state(name, checked, batch), options.signal)) as State;
     state = kernel.merge(state, batchState, checked);
-    done += batch.reduce((sum, chunk) => sum + chunk.values.length, 0);
+    done += samples;
     options.onProgress?.(done, total);
   });
   return state;
@@ -378,19 +380,22 @@ function kernelWindow(window: SpectrumWindow | undefined): 'hann' | 'hamming' | 
  * non-overlapping segments of `size` samples (the spectrum kernel on the engine). Segments lie
  * inside steady runs only: bursts with gaps between them (1 kHz for 10 s every 10 min) are never
  * treated as one continuous signal. The sample rate is the median spacing of the samples read.
- * Over more than SPECTRUM_MAX_SAMPLES samples, evenly spread chunks are read (`sampled`).
+ * Over more than `maxSamples` (default and at most SPECTRUM_MAX_SAMPLES) samples, only that many
+ * are read, in whole chunks evenly spread over the range (`sampled`).
  */
 export async function analyzeSpectrum(
   target: AnalysisTarget,
   fromMs: number,
   toMs: number,
-  settings: { size: number; window?: SpectrumWindow; peaks?: number },
+  settings: { size: number; window?: SpectrumWindow; peaks?: number; maxSamples?: number },
   options: AnalysisOptions = {},
 ): Promise<SpectrumAnalysis> {
+  const cap = settings.maxSamples ?? SPECTRUM_MAX_SAMPLES;
+  checkInteger(cap, 'maxSamples', CHUNK_SIZE, SPECTRUM_MAX_SAMPLES);
   const params = kernels.spectrum.params({ size: settings.size, window: kernelWindow(settings.window), sampleRate: 1 });
   const { array, start, end } = await openRange(target, fromMs, toMs);
   const all = chunkSpans(start, end);
-  const spans = end - start > SPECTRUM_MAX_SAMPLES ? spreadSpans(all, Math.ceil(SPECTRUM_MAX_SAMPLES / CHUNK_SIZE)) : all;
+  const spans = end - start > cap ? spreadSpans(all, Math.ceil(cap / CHUNK_SIZE)) : all;
   const total = spans.reduce((sum, span) => sum + span.to - span.from, 0);
   const engine = options.engine ?? (await analysisEngine());
   const segmenter = new Segmenter(params.size);
@@ -400,6 +405,7 @@ export async function analyzeSpectrum(
   let period = Number.NaN;
   let done = 0;
   await eachBatch(readBatches(array, spans, true), options.signal, async (batch) => {
+    const samples = batch.reduce((sum, chunk) => sum + chunk.values.length, 0);
     if (!(period > 0)) period = periodOf(batch);
     if (period > 0) {
       const segments = segmenter.cut(batch, period);
@@ -414,7 +420,7 @@ export async function analyzeSpectrum(
       }
       if (pieces.length > 0) state = kernels.spectrum.merge(state, (await abortable(engine.state('spectrum', params, pieces), options.signal)) as typeof state, params);
     }
-    done += batch.reduce((sum, chunk) => sum + chunk.values.length, 0);
+    done += samples;
     options.onProgress?.(done, total);
   });
   const sampleRate = period > 0 ? 1000 / period : 0;
