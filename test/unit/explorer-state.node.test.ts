@@ -33,6 +33,12 @@ describe('encodeExplorerQuery / decodeExplorerQuery', () => {
     expect(decodeExplorerQuery(`?${text}`)).toEqual(state);
   });
 
+  it('writes a zoomed range (fractional ms) as the whole milliseconds covering it', () => {
+    const query = encodeExplorerQuery({ panels: [], range: { from: 1000.6, to: 2000.2 } });
+    expect([query.get('from'), query.get('to')]).toEqual(['1000', '2001']);
+    expect(decodeExplorerQuery(query).range).toEqual({ from: 1000, to: 2001 });
+  });
+
   it('round-trips a live "last" window and names a saved view', () => {
     const live: ExplorerState = { ...state, range: { last: 3_600_000, live: true } };
     const query = encodeExplorerQuery(live, { view: 'explorer_view/abc' });
@@ -66,6 +72,7 @@ describe('encodeExplorerQuery / decodeExplorerQuery', () => {
     ['last over ten years', 'last=400000000000', { last: 86_400_000, live: false }],
     ['an absolute range wins over last', 'from=1&to=2&last=1000&live=1', { from: 1, to: 2 }],
     ['negative times', 'from=-20&to=-10', { from: -20, to: -10 }],
+    ['fractions, widened to whole ms', 'from=10.25&to=20.5', { from: 10, to: 21 }],
   ])('reads the range of %s', (_name, text, range) => {
     expect(decodeExplorerQuery(text).range).toEqual(range);
   });

@@ -64,16 +64,17 @@ export function encodeExplorerQuery(state: ExplorerState, options: { view?: stri
     query.set('last', String(range.last));
     if (range.live) query.set('live', '1');
   } else {
-    query.set('from', String(range.from));
-    query.set('to', String(range.to));
+    // Whole milliseconds that cover the range (a zoom gives fractions; the address keeps it short).
+    query.set('from', String(Math.floor(range.from)));
+    query.set('to', String(Math.ceil(range.to)));
   }
   if (options.view !== undefined) query.set('view', options.view);
   return query;
 }
 
-/** An integer of epoch ms written plainly (no exponent, hex or spaces: `Number` would take those), or undefined. */
+/** Epoch ms written plainly (digits, an optional fraction; no exponent, hex or spaces: `Number` would take those), or undefined. */
 function parseMs(text: string | null): number | undefined {
-  if (text === null || !/^-?\d{1,16}$/.test(text)) return undefined;
+  if (text === null || !/^-?\d{1,16}(\.\d{1,6})?$/.test(text)) return undefined;
   const value = Number(text);
   return Math.abs(value) <= DATE_LIMIT_MS ? value : undefined;
 }
@@ -112,7 +113,7 @@ function decodePanels(text: string | null): ExplorerPanelState[] {
 function decodeRange(query: URLSearchParams): ExplorerRange {
   const from = parseMs(query.get('from'));
   const to = parseMs(query.get('to'));
-  if (from !== undefined && to !== undefined && from <= to) return { from, to };
+  if (from !== undefined && to !== undefined && from <= to) return { from: Math.floor(from), to: Math.ceil(to) };
   const last = parseMs(query.get('last'));
   if (last !== undefined && last > 0 && last <= MAX_EXPLORER_LAST_MS) return { last, live: query.get('live') === '1' || query.get('live') === 'true' };
   return { last: DEFAULT_LAST_MS, live: false };
