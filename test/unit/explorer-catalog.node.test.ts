@@ -78,6 +78,17 @@ describe('explorer channel catalog', () => {
     expect(ids('   ')).toHaveLength(5);
   });
 
+  it('"T01 wind speed" picked Rotor speed (its site is North Sea Wind): channels whose own title holds more of the words come first', async () => {
+    const server = query();
+    await fleet(server);
+    await server.put('channel/t01/rotor_speed', { type: 'channel', title: 'Rotor speed', unit: 'rpm', field: 'rotor_speed', site: 'site/north', asset: 'asset/north/t01', source: 't01', array: 'array/t01/rotor_speed' });
+    const catalog = buildCatalog(await listCatalog(server, { pinnedOnly: false }), undefined);
+    const found = searchCatalog(catalog.channels, 'T01 wind speed');
+    expect(found.map((channel) => channel.title)).toEqual(['Wind speed', 'Rotor speed']);
+    // The tree keeps that order within the asset, so the first channel drawn is the best match.
+    expect(catalogTree(catalog, found)[0]!.assets[0]!.channels.map((channel) => channel.title)).toEqual(['Wind speed', 'Rotor speed']);
+  });
+
   it('the tree goes site → asset → parts → channels, and a search keeps only the branches leading to its matches', async () => {
     const server = query();
     await fleet(server);

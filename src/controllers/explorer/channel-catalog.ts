@@ -133,16 +133,22 @@ function words(search: string): string[] {
 
 /**
  * The channels matching a search: every word must occur (case-insensitive) in the channel's
- * title, unit, field, asset title or site title — "t01 power" finds Turbine T01's power. An
- * empty search matches everything.
+ * title, unit, field, asset title or site title — "t01 power" finds Turbine T01's power. The
+ * channels whose own title or field holds more of the words come first ("t01 wind speed" puts
+ * Wind speed before Rotor speed, which matches "wind" only by its site, North Sea Wind); otherwise
+ * the catalog's order stays. An empty search matches everything.
  */
 export function searchCatalog(channels: readonly CatalogChannel[], search: string): CatalogChannel[] {
   const wanted = words(search);
   if (wanted.length === 0) return [...channels];
-  return channels.filter((channel) => {
+  const matches: Array<{ channel: CatalogChannel; score: number; index: number }> = [];
+  channels.forEach((channel, index) => {
     const haystack = `${channel.title}\n${channel.unit}\n${channel.field}\n${channel.assetTitle}\n${channel.siteTitle}`.toLowerCase();
-    return wanted.every((word) => haystack.includes(word));
+    if (!wanted.every((word) => haystack.includes(word))) return;
+    const own = `${channel.title}\n${channel.field}`.toLowerCase();
+    matches.push({ channel, score: wanted.filter((word) => own.includes(word)).length, index });
   });
+  return matches.sort((a, b) => b.score - a.score || a.index - b.index).map((match) => match.channel);
 }
 
 /**
