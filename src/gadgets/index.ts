@@ -28,6 +28,8 @@ import { FlMyWork } from './fl-my-work';
 import { FlMaintenancePlans } from './fl-maintenance-plans';
 import { FlReviewCount } from './fl-review-count';
 import { FlExplorer } from './fl-explorer';
+import { FlExplorerAlgorithms } from './fl-explorer-algorithms';
+import { FlKernelEditor } from './fl-kernel-editor';
 import { FlExplorerPanel } from './fl-explorer-panel';
 
 export { FlAdminAssets, FlAdminSites, FlAdminUsers };
@@ -36,6 +38,7 @@ export { FlMyWork, FlReviewCount };
 export { FlMaintenancePlans };
 export { FlExplorer, FlExplorerPanel };
 export type { ExplorerRangeDetail } from './fl-explorer-panel';
+export { FlExplorerAlgorithms, FlKernelEditor };
 export type { SourcesViewApi } from './fl-sources';
 export { FlApp, FlAsset, FlChannel, FlSite, FlSites, FlSparkline, FlChannelChart, FlChannelList, FlConflicts, FlOfflineData, FlSignIn, FlSources, FlSyncStatus, FlUpload, FlWorkOrders };
 export type { WorkOrder, WorkOrderStatus } from './fl-work-orders';
@@ -55,6 +58,8 @@ const gadgets: Record<string, CustomElementConstructor> = {
   'fl-maintenance-plans': FlMaintenancePlans,
   'fl-review-count': FlReviewCount,
   'fl-explorer': FlExplorer,
+  'fl-explorer-algorithms': FlExplorerAlgorithms,
+  'fl-kernel-editor': FlKernelEditor,
   'fl-explorer-panel': FlExplorerPanel,
   'fl-channel': FlChannel,
   'fl-site': FlSite,
