@@ -13,14 +13,14 @@
  * refused, its context is thrown away and compiled again on the next call (nothing of the failed
  * call survives).
  */
-import { newQuickJSWASMModuleFromVariant, type QuickJSContext, type QuickJSHandle, type QuickJSRuntime, type QuickJSWASMModule } from 'quickjs-emscripten-core';
+import { newQuickJSWASMModuleFromVariant, newVariant, type QuickJSContext, type QuickJSHandle, type QuickJSRuntime, type QuickJSWASMModule } from 'quickjs-emscripten-core';
 import variant from '@jitl/quickjs-wasmfile-release-sync';
 import { decodeState, encodeState, userKernelProblem, type Chunk, type Kernel, type UserKernelDoc } from '../../core';
 import { SANDBOX_PRELUDE } from './sandbox-prelude';
 import { SandboxError } from './sandbox-error';
 
 export interface SandboxLimits {
-  /** Memory of the kernel's heap (QuickJS runtime), bytes. */
+  /** Memory of the kernel's heap (QuickJS runtime), bytes: the sandbox's wasm memory is capped at 16 MiB plus this. */
   memoryBytes: number;
   /** CPU time of one call (compile, init, a chunk's step, merge, finish), ms. */
   cpuMsPerCall: number;
@@ -61,13 +61,22 @@ export function sandboxLimits(limits: Partial<SandboxLimits> = {}): SandboxLimit
   return all;
 }
 
+/** The Memory constructor (the server's TypeScript libraries do not declare WebAssembly; Node and browsers have it). */
+const wasmMemory = (globalThis as unknown as { WebAssembly: { Memory: new (descriptor: { initial: number; maximum: number }) => unknown } }).WebAssembly.Memory;
+type WasmMemoryOption = NonNullable<Parameters<typeof newVariant>[1]['wasmMemory']>;
+
 const KiB = 1024;
+const WASM_PAGE = 65_536;
+/** The pages the QuickJS build starts with (16 MiB: its static data and stack); the kernel's heap comes on top. */
+const WASM_BASE_PAGES = 256;
+/** Time the prelude may take (it freezes every intrinsic: a few ms, much more on a loaded machine). */
+const PRELUDE_MS = 30_000;
 const MiB = 1024 * 1024;
 
 /** A QuickJS error as the host sees it: its name and message, and whether the deadline had passed. */
 function classify(name: string, message: string, where: string, limits: SandboxLimits, phase: 'compile' | 'call'): SandboxError {
   const at = where ? ` (${where})` : '';
-  if (/out of memory/i.test(message)) return new SandboxError('memory', `the kernel needed more memory than its limit of ${limits.memoryBytes / MiB} MiB${at}`);
+  if (/out of memory|string too long/i.test(message)) return new SandboxError('memory', `the kernel needed more memory than its limit of ${limits.memoryBytes / MiB} MiB${at}`);
   if (/stack overflow/i.test(message)) return new SandboxError('memory', `stack overflow: the kernel recursed deeper than its ${limits.stackBytes / KiB} KiB stack allows${at}`);
   if (name === 'RangeError' && /invalid (string|array|array buffer|typed array) length/i.test(message)) {
     return new SandboxError('memory', `allocation refused: ${message} (the kernel's memory limit is ${limits.memoryBytes / MiB} MiB)${at}`);
@@ -96,6 +105,8 @@ export class QuickJSSandbox {
   #interrupted = false;
   /** Set when the host's own stack overflowed inside the wasm: the module may be inconsistent, so it is never used again. */
   #broken: string | undefined;
+  /** How long the last start's prelude (lockdown) took, ms. */
+  preludeMs = 0;
 
   private constructor(module: QuickJSWASMModule, doc: UserKernelDoc, limits: SandboxLimits) {
     this.#module = module;
@@ -107,8 +118,12 @@ export class QuickJSSandbox {
   static async create(doc: UserKernelDoc, limits: Partial<SandboxLimits> = {}): Promise<QuickJSSandbox> {
     const problem = userKernelProblem(doc);
     if (problem) throw new SandboxError('syntax', `not a user kernel: ${problem}`);
-    // A module (wasm instance) per kernel: one kernel's heap is never another's.
-    const sandbox = new QuickJSSandbox(await newQuickJSWASMModuleFromVariant(variant), doc, sandboxLimits(limits));
+    const checked = sandboxLimits(limits);
+    // A module (wasm instance) per kernel: one kernel's heap is never another's. Its memory has a
+    // maximum: this QuickJS build cannot measure freed blocks (no malloc_usable_size), so its own
+    // limit catches only single allocations over it; the wasm maximum stops any growth.
+    const memory = new wasmMemory({ initial: WASM_BASE_PAGES, maximum: WASM_BASE_PAGES + Math.ceil(checked.memoryBytes / WASM_PAGE) }) as WasmMemoryOption;
+    const sandbox = new QuickJSSandbox(await newQuickJSWASMModuleFromVariant(newVariant(variant, { wasmMemory: memory })), doc, checked);
     try {
       sandbox.#open();
     } catch (error) {
@@ -135,7 +150,9 @@ export class QuickJSSandbox {
     });
     const context = runtime.newContext();
     this.#context = context;
-    this.#arm();
+    // The prelude is ours, not the kernel's: it gets time enough on a busy machine.
+    this.#arm(PRELUDE_MS);
+    const started = Date.now();
     const prelude = context.evalCode(`${SANDBOX_PRELUDE}(${this.#limits.jsonChars})`, 'fieldline-prelude.js');
     if (prelude.error) {
       const dumped = context.dump(prelude.error) as { message?: unknown };
@@ -144,12 +161,13 @@ export class QuickJSSandbox {
       throw new SandboxError('runtime', `the sandbox could not start: ${String(dumped.message)}`);
     }
     this.#driver = prelude.value;
+    this.preludeMs = Date.now() - started;
     this.#invoke('compile', 'compile', () => [context.newString(this.#doc.source), context.newString(JSON.stringify(this.#doc.params ?? {}))]);
   }
 
-  #arm(): void {
+  #arm(ms = this.#limits.cpuMsPerCall): void {
     this.#interrupted = false;
-    this.#deadline = Date.now() + this.#limits.cpuMsPerCall;
+    this.#deadline = Date.now() + ms;
   }
 
   /** Calls the driver's `method` with the handles `args` makes; the JSON it returns (or a SandboxError). */
