@@ -14,6 +14,10 @@ const PALETTE = ['--sl-color-primary-600', '--sl-color-orange-600', '--sl-color-
 const FALLBACKS = ['#0d9488', '#ea580c', '#7c3aed', '#0284c7', '#db2777', '#4d7c0f', '#b45309', '#4f46e5'];
 /** After the range stops moving this long (ms), the new range's series are loaded (one load per burst). */
 const LOAD_DEBOUNCE_MS = 100;
+/** Width of a y axis (CSS px) unless its labels need more: the same in every panel, so stacked panels' time axes line up. */
+const Y_AXIS_SIZE = 64;
+/** Room of a y axis's unit label (CSS px). */
+const AXIS_LABEL_SIZE = 18;
 /** A wheel gesture counts as over once no wheel event came for this long (ms): its range is then "settled". */
 const WHEEL_SETTLE_MS = 250;
 
@@ -95,6 +99,8 @@ export class FlExplorerPanel extends LitElement {
   #loadedWidth = 0;
   #drawn = 0;
   #resize: ResizeObserver | undefined;
+  /** Follows the theme switch (a class on <html>): the canvas is repainted in the new colours. */
+  #theme: MutationObserver | undefined;
   #hovering = false;
   readonly #touches = new Map<number, Touch>();
   /** Two fingers: the view and their positions when the second one went down. */
@@ -120,7 +126,8 @@ export class FlExplorerPanel extends LitElement {
       .legend li { display: inline-flex; align-items: center; gap: var(--sl-spacing-2x-small); }
       .swatch { width: 0.9rem; height: 0.2rem; border-radius: 2px; display: inline-block; }
       .legend .loading { margin-left: auto; }
-      .plot { position: relative; }
+      /* contain: the plot's width follows the panel's, never the canvas's (a grid or flex parent would grow to the canvas and never shrink it). */
+      .plot { position: relative; contain: inline-size; }
       .plot:focus-visible { outline: 2px solid var(--sl-color-primary-600); outline-offset: 2px; }
       /* A horizontal one-finger drag and two-finger gestures are the panel's; vertical drags scroll the page. */
       .plot .u-over { touch-action: pan-y; }
@@ -188,11 +195,14 @@ export class FlExplorerPanel extends LitElement {
     });
     const plot = this.renderRoot.querySelector('.plot');
     if (plot) this.#resize.observe(plot);
+    this.#theme = new MutationObserver(() => this.#plot?.redraw(false));
+    this.#theme.observe(document.documentElement, { attributes: true, attributeFilter: ['class'] });
   }
 
   override disconnectedCallback(): void {
     super.disconnectedCallback();
     this.#resize?.disconnect();
+    this.#theme?.disconnect();
     this.#plot?.destroy();
     this.#plot = undefined;
     this.#shape = '';
@@ -254,15 +264,18 @@ export class FlExplorerPanel extends LitElement {
           scale: `unit:${unit}`,
           side: index % 2 === 0 ? 3 : 1,
           label: unit,
-          labelSize: unit ? 18 : 0,
+          labelSize: AXIS_LABEL_SIZE,
           font: AXIS_FONT,
           labelFont: AXIS_FONT,
+          size: (_plot, values) => Math.max(Y_AXIS_SIZE, 20 + Math.max(0, ...(values ?? []).map((value) => measureAxisText(value)))),
           // The axis in its first series' colour says which lines it measures.
           stroke: units.length > 1 ? this.#colour(first) : muted,
           grid: { show: index === 0, stroke: border, width: 1 },
           ticks: { stroke: border, width: 1 },
         };
       }),
+      // One unit: an empty right gutter as wide as a right axis, so this panel's plot lines up with those that have one.
+      ...(units.length === 1 ? [{ scale: `unit:${units[0]!}`, side: 1, size: Y_AXIS_SIZE + AXIS_LABEL_SIZE, values: () => [], grid: { show: false }, ticks: { show: false } } satisfies uPlot.Axis] : []),
     ];
     const scales: uPlot.Scales = { x: { time: true, auto: false } };
     for (const unit of units) scales[`unit:${unit}`] = { auto: true };
