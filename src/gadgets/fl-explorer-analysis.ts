@@ -80,6 +80,18 @@ export function describeRange(range: { from: number; to: number }): string {
   return `${formatInstant(range.from, withMs)} to ${formatInstant(range.to, withMs)} (${formatDuration(range.to - range.from)})`;
 }
 
+type StatsLike = Record<StatField, number | null | undefined> & { from?: Record<string, string | undefined> };
+
+/** Which figures came from where, in words ("Count, Min, Max: summaries · RMS, Std: samples"). */
+function sourcesText(stats: StatsLike): string {
+  const sources = new Map<string, string[]>();
+  for (const [field, name] of statFields) {
+    const source = sourceWords[stats.from?.[field] ?? ''];
+    if (source) sources.set(source, [...(sources.get(source) ?? []), name]);
+  }
+  return [...sources].map(([source, names]) => `${names.join(', ')}: ${source}`).join(' · ');
+}
+
 /** A statistic for the table: counts as integers, the rest with the unit. */
 function formatStat(field: StatField, value: number | undefined, unit: string): string {
   if (field === 'count') return value === undefined ? '—' : Math.round(value).toLocaleString('en');
@@ -138,7 +150,8 @@ export class FlExplorerAnalysis extends LitElement {
       section { display: grid; gap: var(--sl-spacing-small); }
       .range { margin: 0; }
       .controls { display: flex; flex-wrap: wrap; gap: var(--sl-spacing-small); align-items: end; }
-      .controls sl-select { min-width: 12rem; }
+      .controls sl-select { min-width: 11rem; }
+      .controls sl-select[data-choice] { min-width: 17rem; max-width: 100%; }
       .controls sl-switch { min-height: var(--fl-touch); display: inline-flex; align-items: center; }
       .status { display: flex; flex-wrap: wrap; gap: var(--sl-spacing-small); align-items: center; min-height: var(--fl-touch); }
       .status sl-progress-bar { flex: 1 1 12rem; --height: 0.75rem; }
@@ -146,7 +159,7 @@ export class FlExplorerAnalysis extends LitElement {
       .table-wrap { overflow-x: auto; }
       td.numeric, th.numeric { white-space: nowrap; }
       td[data-from='summaries'] { font-variant-numeric: tabular-nums; }
-      .from { white-space: nowrap; }
+      tbody th { color: var(--fl-text); font-size: var(--sl-font-size-medium); font-weight: var(--sl-font-weight-normal); min-width: 10rem; }
       .plot { min-height: ${PLOT_HEIGHT}px; }
       .peaks { margin: 0; padding-inline-start: 1.5rem; display: grid; gap: var(--sl-spacing-2x-small); }
       .stale { color: var(--fl-warn); }
@@ -368,49 +381,47 @@ export class FlExplorerAnalysis extends LitElement {
   #statsPanel(): TemplateResult {
     const state = this.#analysis.state('stats');
     const rows: StatsRow[] = state.result ?? [];
+    // Where the figures came from: one note when every series says the same (the usual case),
+    // else a column per row.
+    const sources = rows.filter((row) => row.stats).map((row) => sourcesText(row.stats as StatsLike));
+    const shared = sources.length > 0 && sources.every((text) => text === sources[0]) ? sources[0] : undefined;
+    const column = sources.length > 0 && shared === undefined;
     return this.#frame(
       'stats',
       state,
       html`${this.#status('stats', state)}
-        <div class="table-wrap" tabindex="0" role="region" aria-label="Statistics table (scrolls sideways on narrow screens)">
+        <div class="table-wrap" tabindex="0" role="region" aria-label="Statistics table">
           <table>
-            <caption class="muted small" style="text-align: start">
-              Each visible series over the range. "Summaries": exact, from the array's stored summaries, at once; "samples": one pass over the raw samples.
-            </caption>
             <thead>
               <tr>
                 <th scope="col">Series</th>
                 ${statFields.map(([, label]) => html`<th scope="col" class="numeric">${label}</th>`)}
-                <th scope="col">From</th>
+                ${column ? html`<th scope="col">From</th>` : nothing}
               </tr>
             </thead>
             <tbody>
               ${rows.length === 0
                 ? html`<tr>
-                    <td colspan=${statFields.length + 2} class="muted">${this.targets.length === 0 ? 'No series on screen.' : state.status === 'running' ? 'Computing…' : 'Nothing yet.'}</td>
+                    <td colspan=${statFields.length + 1} class="muted">${this.targets.length === 0 ? 'No series on screen.' : state.status === 'running' ? 'Computing…' : 'Nothing yet.'}</td>
                   </tr>`
-                : rows.map((row) => this.#statsRow(row))}
+                : rows.map((row) => this.#statsRow(row, column))}
             </tbody>
           </table>
-        </div>`,
+        </div>
+        <p class="small muted" data-sources>
+          ${shared ? html`${shared}. ` : nothing}"Summaries": exact, from the array's stored summaries, at once; "samples": one pass over the raw samples.
+        </p>`,
     );
   }
 
-  #statsRow(row: StatsRow): TemplateResult {
-    const stats = row.stats as (Record<StatField, number | undefined> & { from?: Record<string, string | undefined> }) | undefined;
+  #statsRow(row: StatsRow, column: boolean): TemplateResult {
+    const stats = row.stats as StatsLike | undefined;
     const label = row.unit ? `${row.title} [${row.unit}]` : row.title;
     if (!stats) {
       return html`<tr data-key=${row.key}>
         <th scope="row">${label}</th>
-        <td colspan=${statFields.length + 1} class="error" role="alert">Not available: ${row.error ?? 'no answer'}</td>
+        <td colspan=${statFields.length + (column ? 1 : 0)} class="error" role="alert">Not available: ${row.error ?? 'no answer'}</td>
       </tr>`;
-    }
-    // Which fields came from where, in words ("count, min, max: summaries · RMS, std: samples").
-    const sources = new Map<string, string[]>();
-    for (const [field, name] of statFields) {
-      const source = sourceWords[stats.from?.[field] ?? ''];
-      if (!source) continue;
-      sources.set(source, [...(sources.get(source) ?? []), name]);
     }
     return html`<tr data-key=${row.key}>
       <th scope="row">${label}</th>
@@ -421,7 +432,7 @@ export class FlExplorerAnalysis extends LitElement {
           ${formatStat(field, value ?? undefined, row.unit)}
         </td>`;
       })}
-      <td class="from small muted">${[...sources].map(([source, names]) => `${names.join(', ')}: ${source}`).join(' · ') || '—'}</td>
+      ${column ? html`<td class="from small muted">${sourcesText(stats)}</td>` : nothing}
     </tr>`;
   }
 
@@ -495,7 +506,7 @@ export class FlExplorerAnalysis extends LitElement {
           </sl-select>
         </div>
         ${this.#status('spectrogram', state, 'Run')}
-        <fl-explorer-spectrogram .picture=${result} .label=${target?.title ?? ''} .unit=${target?.unit ?? ''}></fl-explorer-spectrogram>`,
+        <fl-explorer-spectrogram .picture=${result} .range=${state.resultRange} .label=${target?.title ?? ''} .unit=${target?.unit ?? ''}></fl-explorer-spectrogram>`,
     );
   }
 
@@ -533,7 +544,7 @@ export class FlExplorerAnalysis extends LitElement {
     };
     return html`<section aria-labelledby="analysis-heading">
       <h3 id="analysis-heading">Analysis of the visible range</h3>
-      <p class="range muted small">${this.range ? describeRange(this.range) : 'No range on screen.'}</p>
+      <p class="range muted small">${this.range ? `Visible: ${describeRange(this.range)}` : 'No range on screen.'}</p>
       <sl-tab-group @sl-tab-show=${this.#onTabShow}>
         ${analysisTabs.map((kind) => html`<sl-tab slot="nav" panel=${kind} ?active=${kind === tab} data-tab=${kind}>${tabLabels[kind]}</sl-tab>`)}
         ${analysisTabs.map((kind) => html`<sl-tab-panel name=${kind} ?active=${kind === tab}>${kind === tab ? panels[kind]() : nothing}</sl-tab-panel>`)}

@@ -25,13 +25,15 @@ function decibels(magnitude: number): number {
 /**
  * A waterfall of a spectrogram on a canvas: time across, frequency up, each cell's magnitude (dB)
  * on the colour scale whose legend is under the plot. Properties: `picture` (analyzeSpectrogram's
- * result), `label` (the series' title), `unit`. Attributes for tests and tools once drawn:
+ * result), `range` (the range analysed: the time axis), `label` (the series' title), `unit`. Attributes for tests and tools once drawn:
  * `data-columns`, `data-bins`, `data-drawn` ("<columns>x<bins>").
  */
 export class FlExplorerSpectrogram extends LitElement {
-  static override properties = { picture: { attribute: false }, label: { type: String }, unit: { type: String } };
+  static override properties = { picture: { attribute: false }, range: { attribute: false }, label: { type: String }, unit: { type: String } };
 
   declare picture: SpectrogramPicture | undefined;
+  /** The range analysed (epoch ms): the time axis; without it, the columns' own span. */
+  declare range: { from: number; to: number } | undefined;
   declare label: string;
   declare unit: string;
   #resize: ResizeObserver | undefined;
@@ -40,6 +42,7 @@ export class FlExplorerSpectrogram extends LitElement {
   constructor() {
     super();
     this.picture = undefined;
+    this.range = undefined;
     this.label = '';
     this.unit = '';
   }
@@ -49,7 +52,7 @@ export class FlExplorerSpectrogram extends LitElement {
     css`
       :host { display: block; }
       canvas { display: block; width: 100%; height: ${HEIGHT}px; }
-      .legend { display: grid; grid-template-columns: auto minmax(8rem, 20rem) auto; align-items: center; gap: var(--sl-spacing-x-small); margin-top: var(--sl-spacing-x-small); font-size: var(--sl-font-size-small); color: var(--fl-text-muted); }
+      .legend { display: grid; grid-template-columns: max-content max-content minmax(8rem, 20rem) max-content; justify-content: start; align-items: center; gap: var(--sl-spacing-x-small); margin-top: var(--sl-spacing-x-small); font-size: var(--sl-font-size-small); color: var(--fl-text-muted); }
       .bar { height: 0.75rem; border-radius: 2px; border: 1px solid var(--fl-border); }
     `,
   ];
@@ -117,9 +120,23 @@ export class FlExplorerSpectrogram extends LitElement {
     context.fillStyle = tokenOf(this, '--fl-surface', '#ffffff');
     context.fillRect(frame.left, frame.top, frame.width, frame.height);
     context.imageSmoothingEnabled = false;
-    context.drawImage(cells, frame.left, frame.top, frame.width, frame.height);
-    const start = picture.times[0] ?? 0;
-    const end = picture.times[picture.times.length - 1] ?? start;
+    // Columns at their times: each reaches halfway to its neighbours (over bursts, a burst's
+    // columns fill the pause until the next), the ends by half the nearest spacing.
+    const times = picture.times.slice(0, columns);
+    // A segment lasts size / rate = 2 (bins - 1) / (2 · Nyquist) seconds.
+    const segmentMs = ((bins - 1) * 1000) / Math.max(1e-9, picture.frequencies[bins - 1] ?? 0.5);
+    const firstGap = columns > 1 ? times[1]! - times[0]! : 0;
+    const lastGap = columns > 1 ? times[columns - 1]! - times[columns - 2]! : 0;
+    // The axis is the analysed range when known (as every other view of it), else the columns'.
+    const start = this.range?.from ?? times[0]! - (Math.max(segmentMs, firstGap) / 2 || 500);
+    const end = Math.max(start + 1, this.range?.to ?? times[columns - 1]! + (Math.max(segmentMs, lastGap) / 2 || 500));
+    const toX = (time: number): number => frame.left + ((time - start) / Math.max(1, end - start)) * frame.width;
+    for (let column = 0; column < columns; column++) {
+      const left = column === 0 ? start : (times[column - 1]! + times[column]!) / 2;
+      const right = column === columns - 1 ? end : (times[column]! + times[column + 1]!) / 2;
+      const x0 = toX(left);
+      context.drawImage(cells, column, 0, 1, bins, x0, frame.top, Math.max(1, toX(right) - x0), frame.height);
+    }
     const seconds = Math.max(0.001, (end - start) / 1000);
     const top = picture.frequencies[picture.frequencies.length - 1] ?? 0;
     const bottom = picture.frequencies[0] ?? 0;
@@ -154,6 +171,7 @@ export class FlExplorerSpectrogram extends LitElement {
       <canvas role="img" aria-label=${description}></canvas>
       ${picture
         ? html`<div class="legend" role="group" aria-label="Colour scale: magnitude in dB${this.unit ? ` re 1 ${this.unit}` : ''}">
+            <span>Magnitude [dB${this.unit ? ` re 1 ${this.unit}` : ''}]</span>
             <span class="low">${this.#scale ? `${Math.round(this.#scale.low)} dB` : ''}</span>
             <span class="bar" style="background: ${colourGradient()}"></span>
             <span class="high">${this.#scale ? `${Math.round(this.#scale.high)} dB` : ''}</span>

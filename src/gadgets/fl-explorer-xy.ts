@@ -61,7 +61,7 @@ export class FlExplorerXy extends LitElement {
     css`
       :host { display: block; }
       canvas { display: block; width: 100%; height: ${HEIGHT}px; }
-      .legend { display: grid; grid-template-columns: auto minmax(8rem, 20rem) auto; align-items: center; gap: var(--sl-spacing-x-small); margin-top: var(--sl-spacing-x-small); font-size: var(--sl-font-size-small); color: var(--fl-text-muted); }
+      .legend { display: grid; grid-template-columns: max-content max-content minmax(8rem, 20rem) max-content; justify-content: start; align-items: center; gap: var(--sl-spacing-x-small); margin-top: var(--sl-spacing-x-small); font-size: var(--sl-font-size-small); color: var(--fl-text-muted); }
       .bar { height: 0.75rem; border-radius: 2px; border: 1px solid var(--fl-border); }
     `,
   ];
@@ -152,6 +152,7 @@ export class FlExplorerXy extends LitElement {
       <canvas role="img" aria-label=${`${this.yLabel} against ${this.xLabel}${picture ? `: ${picture.x.length.toLocaleString('en')} points coloured by time` : ''}`}></canvas>
       ${picture && picture.t.length > 0
         ? html`<div class="legend" role="group" aria-label="Colour scale: time of each point, old to new">
+            <span>Colour = time</span>
             <span>Old: ${timeText(oldest)}</span>
             <span class="bar" style="background: ${colourGradient()}"></span>
             <span>New: ${timeText(newest)}</span>

@@ -115,7 +115,7 @@ describe('statistics', () => {
     expect(cell('p1:power', 'max')!.textContent).toContain('kW');
     // Where each value came from: every field says summaries or samples.
     for (const field of ['count', 'min', 'max', 'mean', 'rms', 'std', 'peak_to_peak']) expect(['summaries', 'raw']).toContain(cell('p0:acc_x', field)!.dataset.from);
-    expect(row.querySelector('.from')!.textContent).toMatch(/summaries|samples/);
+    expect(panel('stats')!.querySelector('[data-sources]')!.textContent).toContain('Count, Min, Max, Mean, Peak-to-peak: summaries · RMS, Std: samples');
     // The result says which range it is of.
     expect(panel('stats')!.dataset.range).toBe(`${whole.from}-${whole.to}`);
     expect(panel('stats')!.textContent).toContain('2026-11-01 08:00:00 UTC to 2026-11-01 08:19:59 UTC');
