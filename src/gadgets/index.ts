@@ -31,13 +31,18 @@ import { FlExplorer } from './fl-explorer';
 import { FlExplorerAlgorithms } from './fl-explorer-algorithms';
 import { FlKernelEditor } from './fl-kernel-editor';
 import { FlExplorerPanel } from './fl-explorer-panel';
+import { FlExplorerPicker } from './fl-explorer-picker';
+import { FlExplorerAnalysis } from './fl-explorer-analysis';
+import { FlExplorerSpectrogram } from './fl-explorer-spectrogram';
+import { FlExplorerXy } from './fl-explorer-xy';
 
 export { FlAdminAssets, FlAdminSites, FlAdminUsers };
 export { FlAlarm, FlAlarmBadge, FlAlarms, FlAlarmRules };
 export { FlMyWork, FlReviewCount };
 export { FlMaintenancePlans };
-export { FlExplorer, FlExplorerPanel };
+export { FlExplorer, FlExplorerPanel, FlExplorerPicker };
 export type { ExplorerRangeDetail } from './fl-explorer-panel';
+export { FlExplorerAnalysis, FlExplorerSpectrogram, FlExplorerXy };
 export { FlExplorerAlgorithms, FlKernelEditor };
 export type { SourcesViewApi } from './fl-sources';
 export { FlApp, FlAsset, FlChannel, FlSite, FlSites, FlSparkline, FlChannelChart, FlChannelList, FlConflicts, FlOfflineData, FlSignIn, FlSources, FlSyncStatus, FlUpload, FlWorkOrders };
@@ -61,6 +66,10 @@ const gadgets: Record<string, CustomElementConstructor> = {
   'fl-explorer-algorithms': FlExplorerAlgorithms,
   'fl-kernel-editor': FlKernelEditor,
   'fl-explorer-panel': FlExplorerPanel,
+  'fl-explorer-picker': FlExplorerPicker,
+  'fl-explorer-analysis': FlExplorerAnalysis,
+  'fl-explorer-spectrogram': FlExplorerSpectrogram,
+  'fl-explorer-xy': FlExplorerXy,
   'fl-channel': FlChannel,
   'fl-site': FlSite,
   'fl-sites': FlSites,
