@@ -7,7 +7,8 @@ import type SlMenuItem from '@shoelace-style/shoelace/dist/components/menu-item/
 import { DocsController, LiveController, queryOf, storageContext } from '../controllers';
 import { ChannelCatalogController, type CatalogChannel } from '../controllers/explorer/channel-catalog';
 import { ZoomHistory, decodeExplorerQuery, deleteExplorerView, encodeExplorerQuery, explorerViewIdOfQuery, openExplorerView, resolveRange, saveExplorerView } from '../controllers/explorer/explorer-state';
-import type { ExplorerSeries } from '../controllers/explorer/series-loader';
+import { copyLink, exportCsv, exportNpy, exportPng, type VisibleSeries } from '../controllers/explorer/export';
+import type { ExplorerSeries, LoadedSeries } from '../controllers/explorer/series-loader';
 import { addSeries, dataEndOf, moveSeries, panelsOf, removePanel, removeSeries } from '../controllers/explorer/workspace';
 import { MAX_EXPLORER_TITLE, explorerPresets, explorerViewProblem, type ExplorerRange, type ExplorerState, type ExplorerViewDoc } from '../core';
 import { baseStyles } from './design/styles';
@@ -33,9 +34,10 @@ interface Readout {
 
 /** What a panel element offers the shell (fl-explorer-panel, PANEL's gadget). */
 interface PanelElement extends HTMLElement {
+  series: ExplorerSeries[];
   valuesAt(ms: number): Array<{ key: string; value: number | null }>;
   canvas(): HTMLCanvasElement;
-  visible(): Array<{ series: ExplorerSeries; loaded: unknown }>;
+  visible(): Array<{ series: ExplorerSeries; loaded: LoadedSeries }>;
 }
 
 const isAbsolute = (range: ExplorerRange): range is { from: number; to: number } => 'from' in range;
@@ -276,12 +278,13 @@ export class FlExplorer extends LitElement {
     return this.#panelSeries().flatMap((panel) => panel.series);
   }
 
+  /** Keyed by the panels (not the range): zooming keeps every series object, so nothing downstream starts again. */
   #panelsMemo: { state: ExplorerState; catalog: unknown; online: boolean; derived: unknown; panels: Array<{ series: ExplorerSeries[]; missing: string[] }> } | undefined;
 
   /** Per panel: the series it draws (the same array objects while nothing changed) and the notes of those it cannot. */
   #panelSeries(): Array<{ series: ExplorerSeries[]; missing: string[] }> {
     const memo = this.#panelsMemo;
-    if (memo && memo.state === this.state && memo.catalog === this.#catalog.catalog && memo.online === this.#catalog.online && memo.derived === this.#derived) return memo.panels;
+    if (memo && memo.state.panels === this.state.panels && memo.catalog === this.#catalog.catalog && memo.online === this.#catalog.online && memo.derived === this.#derived) return memo.panels;
     const panels = this.state.panels.map((panel, index) => {
       const series: ExplorerSeries[] = [];
       const missing: string[] = [];
@@ -552,9 +555,33 @@ export class FlExplorer extends LitElement {
     return [...this.renderRoot.querySelectorAll<PanelElement>('fl-explorer-panel')];
   }
 
+  /** Exports what is on screen: CSV or NumPy of the visible range (raw samples or M4 columns, the file says which), the charts as PNG, or the link. */
   async #export(kind: 'csv' | 'npy' | 'png' | 'link'): Promise<void> {
-    // Wired to the export module (export.ts) once it lands.
-    void toast(`Export (${kind}) is not available yet.`, { variant: 'warning' });
+    this.busy = kind;
+    try {
+      const range = this.#range();
+      if (kind === 'link') {
+        this.#flushAddress();
+        const { url, copied } = await copyLink(range);
+        if (copied) void toast('Link copied', { variant: 'primary' });
+        else window.prompt('Copy this link', url);
+        return;
+      }
+      const panels = this.#panelElements();
+      if (kind === 'png') {
+        download(await exportPng(panels, { caption: rangeText(range.from, range.to) }), `explorer-${new Date(range.from).toISOString().slice(0, 19).replace(/:/g, '')}.png`);
+        return;
+      }
+      const visible: VisibleSeries[] = panels.flatMap((panel) => panel.visible());
+      if (visible.length === 0) return void toast('Nothing is drawn yet to export.', { variant: 'warning' });
+      const file = kind === 'csv' ? await exportCsv(visible, range) : await exportNpy(visible, range);
+      download(file.blob, file.filename);
+      void toast(file.kind === 'raw' ? `Exported the raw samples (${file.filename})` : `Exported M4 columns (${file.filename}): zoom in for raw samples`, { variant: 'primary' });
+    } catch (error) {
+      void toastFailed('Export failed', error);
+    } finally {
+      this.busy = undefined;
+    }
   }
 
   // ---- render ----
@@ -694,10 +721,25 @@ export class FlExplorer extends LitElement {
     </sl-dialog>`;
   }
 
+  #visibleMemo: { panels: unknown; visible: Array<ExplorerSeries & { panel: number }>; only: ExplorerSeries[][] } | undefined;
+
+  /** Every drawn series with its panel (the same array while the panels are unchanged: the analysis runs again only then). */
+  #visible(panels: Array<{ series: ExplorerSeries[] }>): Array<ExplorerSeries & { panel: number }> {
+    if (this.#visibleMemo?.panels !== panels) {
+      this.#visibleMemo = { panels, visible: panels.flatMap((panel, index) => panel.series.map((series) => ({ ...series, panel: index }))), only: panels.map((panel) => panel.series) };
+    }
+    return this.#visibleMemo.visible;
+  }
+
+  #panelsOnly(panels: Array<{ series: ExplorerSeries[] }>): ExplorerSeries[][] {
+    this.#visible(panels);
+    return this.#visibleMemo!.only;
+  }
+
   override render() {
     const panels = this.#panelSeries();
     const range = this.#range();
-    const visible = panels.flatMap((panel) => panel.series);
+    const visible = this.#visible(panels);
     const main = html`<div class="main">
       ${this.#rangeControls(range)}
       ${this.#readoutView(panels, range)}
@@ -709,8 +751,10 @@ export class FlExplorer extends LitElement {
       >
         ${panels.length === 0 ? html`<p class="empty muted panel">${this.#catalog.loaded ? 'Pick channels to explore: search or open an asset, then choose a channel.' : 'Listing the channels…'}</p>` : this.#panelsView(panels, range)}
       </div>
-      ${customElements.get('fl-explorer-analysis') && visible.length ? html`<fl-explorer-analysis .series=${visible} .range=${range}></fl-explorer-analysis>` : nothing}
-      ${customElements.get('fl-explorer-algorithms') ? html`<fl-explorer-algorithms .series=${visible} .range=${range} .online=${this.#catalog.online} .username=${this.username}></fl-explorer-algorithms>` : nothing}
+      ${customElements.get('fl-explorer-analysis') && visible.length ? html`<fl-explorer-analysis .targets=${visible} .range=${range}></fl-explorer-analysis>` : nothing}
+      ${customElements.get('fl-explorer-algorithms') && visible.length
+        ? html`<fl-explorer-algorithms .series=${visible} .panels=${this.#panelsOnly(panels)} .range=${range} .online=${this.#catalog.online} .username=${this.username}></fl-explorer-algorithms>`
+        : nothing}
     </div>`;
     return html`<div class="workspace ${this.wide ? 'wide' : ''}" @fl-explorer-derived=${(event: CustomEvent<{ panel: number; series: ExplorerSeries }>) => this.#onDerived(event)}>
         ${this.wide ? html`<aside class="picker panel" aria-label="Channels">${this.#picker()}</aside>` : nothing}
