@@ -429,7 +429,7 @@ export class FlExplorerAnalysis extends LitElement {
         const value = stats[field];
         const source = stats.from?.[field] ?? '';
         return html`<td class="numeric" data-field=${field} data-value=${value === undefined || value === null ? '' : String(value)} data-from=${source} title=${source ? `From the ${sourceWords[source] ?? source}` : ''}>
-          ${formatStat(field, value ?? undefined, row.unit)}
+          ${source === 'pending' ? html`<span class="muted" aria-label="computing">…</span>` : formatStat(field, value ?? undefined, row.unit)}
         </td>`;
       })}
       ${column ? html`<td class="from small muted">${sourcesText(stats)}</td>` : nothing}

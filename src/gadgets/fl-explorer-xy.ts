@@ -113,8 +113,11 @@ export class FlExplorerXy extends LitElement {
       if (t > newest) newest = t;
     }
     const span = newest - oldest || 1;
-    // Oldest first, so the newest points (the turbine now) lie on top.
-    const order = Array.from({ length: count }, (_, i) => i).sort((a, b) => picture.t[a]! - picture.t[b]!);
+    // Oldest first, so the newest points (the turbine now) lie on top; analyzeXY answers in time
+    // order already, so the sort is only for other callers.
+    let sorted = true;
+    for (let i = 1; i < count && sorted; i++) sorted = picture.t[i]! >= picture.t[i - 1]!;
+    const order = sorted ? undefined : Array.from({ length: count }, (_, i) => i).sort((a, b) => picture.t[a]! - picture.t[b]!);
     const table = colourTable();
     let drawn = 0;
     context.save();
@@ -122,12 +125,18 @@ export class FlExplorerXy extends LitElement {
     context.rect(frame.left, frame.top, frame.width, frame.height);
     context.clip();
     context.globalAlpha = 0.85;
-    for (const i of order) {
+    // In time order the colour changes at most 256 times: set it only then (100 000 points).
+    let colour = -1;
+    for (let n = 0; n < count; n++) {
+      const i = order ? order[n]! : n;
       const x = picture.x[i]!;
       const y = picture.y[i]!;
       if (!Number.isFinite(x) || !Number.isFinite(y)) continue;
       const level = Math.round(((picture.t[i]! - oldest) / span) * 255) * 3;
-      context.fillStyle = `rgb(${table[level]} ${table[level + 1]} ${table[level + 2]})`;
+      if (level !== colour) {
+        colour = level;
+        context.fillStyle = `rgb(${table[level]} ${table[level + 1]} ${table[level + 2]})`;
+      }
       const px = frame.left + ((x - xs[0]) / (xs[1] - xs[0])) * frame.width;
       const py = frame.top + frame.height - ((y - ys[0]) / (ys[1] - ys[0])) * frame.height;
       context.fillRect(px - DOT / 2, py - DOT / 2, DOT, DOT);

@@ -186,6 +186,16 @@ describe('spectrum', () => {
   });
 });
 
+describe('errors', () => {
+  it('a spectrum of a series that cannot be read says why, and offers to run again', async () => {
+    gadget.targets = [{ key: 'p2:gone', storage, array: 'array/missing', title: 'Removed channel', unit: 'g' }];
+    gadget.tab = 'spectrum';
+    await expect.poll(() => status('spectrum'), { timeout: 20_000 }).toBe('error');
+    expect(panel('spectrum')!.querySelector('[role=alert]')?.textContent).toMatch(/^Spectrum failed: .+/);
+    expect(panel('spectrum')!.querySelector("sl-button[data-action='run']")).not.toBeNull();
+  });
+});
+
 describe('histogram', () => {
   it('counts every sample of the chosen series into its bins', async () => {
     gadget.tab = 'histogram';
