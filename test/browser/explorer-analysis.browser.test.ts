@@ -13,6 +13,7 @@ import {
   analyzeSpectrum,
   analyzeStats,
   analyzeXY,
+  AnalysisError,
   disposeAnalysisEngine,
   type AnalysisTarget,
 } from '../../src/controllers/explorer/analysis';
@@ -66,6 +67,10 @@ beforeAll(async () => {
     long.map((value) => 2 * value + 1),
     Float64Array.from({ length: LONG }, (_, index) => T0 + 300 + index * 1000),
   );
+  // Like a pinned copy whose old samples stayed on the server: chunk 1 is at summary level only.
+  const pinned = await ChannelArray.create(storage, 'array/pinned', { timing: 'regular' });
+  await pinned.append(long.subarray(0, 3 * CHUNK_SIZE), { t0: T0, dt: 1000 });
+  await storage.removeAttachment('array/pinned', 'values/1');
   const vibration = await ChannelArray.create(storage, 'array/vibration', { timing: 'explicit' });
   const { values, times } = bursts();
   await vibration.append(values, times);
@@ -156,6 +161,24 @@ describe('analyzeStats', () => {
     expect(progress).toEqual([16 * CHUNK_SIZE]);
     // Aborted before it starts: rejects at once.
     await expect(analyzeSpectrum(target('array/wind'), T0, T0 + 1e9, { size: 1024 }, { engine: workers, signal: AbortSignal.abort() })).rejects.toMatchObject({ name: 'AbortError' });
+  });
+});
+
+describe('raw samples not on this device (a pinned copy)', () => {
+  it('stats keep the summary figures and say RMS and std are unavailable; raw analyses reject with raw_unavailable', async () => {
+    const stats = await analyzeStats(target('array/pinned'), T0, T0 + 3 * CHUNK_SIZE * 1000, { engine: workers });
+    const expected = direct(long.subarray(0, 3 * CHUNK_SIZE));
+    expect(stats.count).toBe(expected.count);
+    expect(stats.max).toBe(expected.max);
+    expect(stats.rms).toBeNull();
+    expect(stats.from.rms).toBe('unavailable');
+    expect(stats.from.std).toBe('unavailable');
+    const error = await analyzeSpectrum(target('array/pinned'), T0, T0 + 3 * CHUNK_SIZE * 1000, { size: 1024 }, { engine: workers }).catch((reason: unknown) => reason);
+    expect(error).toBeInstanceOf(AnalysisError);
+    expect(error).toMatchObject({ code: 'raw_unavailable', status: 404 });
+    await expect(analyzeHistogram(target('array/pinned'), T0, T0 + 3 * CHUNK_SIZE * 1000, 10, { engine: workers })).rejects.toMatchObject({ code: 'raw_unavailable' });
+    // The part whose samples are here still analyses.
+    expect((await analyzeHistogram(target('array/pinned'), T0, T0 + (CHUNK_SIZE - 1) * 1000, 10, { engine: workers })).counts.reduce((a, b) => a + b, 0)).toBe(direct(long.subarray(0, CHUNK_SIZE)).count);
   });
 });
 

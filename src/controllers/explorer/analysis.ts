@@ -36,7 +36,7 @@ import {
   type KernelName,
   type SpectrumPeak,
 } from '../../core';
-import type { Storage } from '../../storage';
+import { StorageError, type Storage } from '../../storage';
 
 export type AnalysisKind = 'stats' | 'histogram' | 'spectrum' | 'spectrogram' | 'xy';
 
@@ -88,6 +88,29 @@ export function disposeAnalysisEngine(): void {
   void engine?.then((ready) => ready.dispose(), () => undefined);
 }
 
+/**
+ * An analysis that cannot be made here: `raw_unavailable` when the range's raw samples are not in
+ * this storage (a pinned copy keeps old chunks at summary level only; the server has them).
+ */
+export class AnalysisError extends Error {
+  override name = 'AnalysisError';
+  readonly code: 'raw_unavailable';
+  readonly status = 404;
+
+  constructor(code: 'raw_unavailable', message: string, options?: { cause?: unknown }) {
+    super(message, options);
+    this.code = code;
+  }
+}
+
+/** A missing chunk (404) of a raw read as an AnalysisError; anything else as it is. */
+function rawReadError(error: unknown, array: ChannelArray): unknown {
+  if (error instanceof StorageError && error.status === 404) {
+    return new AnalysisError('raw_unavailable', `the raw samples of ${array.id} in this range are not on this device (only its summaries are): analyse it online`, { cause: error });
+  }
+  return error;
+}
+
 function abortError(): DOMException {
   return new DOMException('The analysis was cancelled', 'AbortError');
 }
@@ -133,6 +156,14 @@ async function openRange(target: AnalysisTarget, fromMs: number, toMs: number): 
   return { array, start, end };
 }
 
+/** The exact summary of samples [start, end) (summaries of a short range come from raw samples). */
+function rangeSummary(array: ChannelArray, start: number, end: number): Promise<Summary> {
+  return array.summaries(start, end, 1).then(
+    (summaries) => summaries[0]!,
+    (error: unknown) => Promise.reject(rawReadError(error, array)),
+  );
+}
+
 /** Chunk-aligned spans [from, to) of [start, end): what one chunk read returns. */
 function chunkSpans(start: number, end: number): Array<{ from: number; to: number }> {
   const spans: Array<{ from: number; to: number }> = [];
@@ -144,11 +175,15 @@ function chunkSpans(start: number, end: number): Array<{ from: number; to: numbe
 async function* readBatches(array: ChannelArray, spans: ReadonlyArray<{ from: number; to: number }>, withTimes: boolean): AsyncGenerator<Chunk[]> {
   for (let first = 0; first < spans.length; first += BATCH_CHUNKS) {
     const batch: Chunk[] = [];
-    for (const span of spans.slice(first, first + BATCH_CHUNKS)) {
-      if (withTimes) {
-        const { values, times } = await array.read(span.from, span.to);
-        batch.push({ values, times, offset: span.from });
-      } else for await (const chunk of array.chunks(span.from, span.to)) batch.push(chunk);
+    try {
+      for (const span of spans.slice(first, first + BATCH_CHUNKS)) {
+        if (withTimes) {
+          const { values, times } = await array.read(span.from, span.to);
+          batch.push({ values, times, offset: span.from });
+        } else for await (const chunk of array.chunks(span.from, span.to)) batch.push(chunk);
+      }
+    } catch (error) {
+      throw rawReadError(error, array);
     }
     yield batch;
   }
@@ -202,8 +237,11 @@ async function foldRaw<State>(array: ChannelArray, spans: ReadonlyArray<{ from: 
 // Statistics
 
 export type StatsFigure = 'count' | 'min' | 'max' | 'mean' | 'peak_to_peak' | 'rms' | 'std';
-/** Where a figure came from: the stored summaries, one raw pass, or (pending) not yet. */
-export type StatsSource = 'summaries' | 'raw' | 'pending';
+/**
+ * Where a figure came from: the stored summaries, one raw pass, not yet (`pending`, in what
+ * `onSummaries` gets), or nowhere (`unavailable`: the raw samples are not in this storage).
+ */
+export type StatsSource = 'summaries' | 'raw' | 'pending' | 'unavailable';
 
 export interface RangeStats {
   /** Samples with a value (NaN = missing is not counted). */
@@ -229,12 +267,13 @@ export interface RangeStats {
  * peak-to-peak come from the summaries at once (`onSummaries` gets them before the raw pass);
  * RMS and std from one raw pass of the variance kernel (Welford, merged exactly) on the engine.
  * Rejects with DOMException('AbortError') when aborted, RangeError for a bad range, ArrayError
- * (404) when the array does not exist.
+ * (404) when the array does not exist. Where the raw samples are not in the storage (a pinned
+ * copy's old chunks), RMS and std are null and `from` says 'unavailable'.
  */
 export async function analyzeStats(target: AnalysisTarget, fromMs: number, toMs: number, options: AnalysisOptions & { onSummaries?: (stats: RangeStats) => void } = {}): Promise<RangeStats> {
   const { array, start, end } = await openRange(target, fromMs, toMs);
   checkAborted(options.signal);
-  const summary = end > start ? (await abortable(array.summaries(start, end, 1), options.signal))[0]! : undefined;
+  const summary = end > start ? await abortable(rangeSummary(array, start, end), options.signal) : undefined;
   const count = summary?.count ?? 0;
   const times = end > start ? await array.timesAt([start, end - 1]) : undefined;
   const stats: RangeStats = {
@@ -252,7 +291,14 @@ export async function analyzeStats(target: AnalysisTarget, fromMs: number, toMs:
   };
   options.onSummaries?.({ ...stats, from: { ...stats.from } });
   if (count > 0) {
-    const moments = await foldRaw<{ count: number; mean: number; m2: number }>(array, chunkSpans(start, end), 'variance', {}, options);
+    let moments: { count: number; mean: number; m2: number };
+    try {
+      moments = await foldRaw<{ count: number; mean: number; m2: number }>(array, chunkSpans(start, end), 'variance', {}, options);
+    } catch (error) {
+      // Offline over a pinned copy's old data: the summary figures stand, RMS and std cannot be had.
+      if (!(error instanceof AnalysisError)) throw error;
+      return { ...stats, from: { ...stats.from, rms: 'unavailable', std: 'unavailable' } };
+    }
     if (!Number.isFinite(summary!.min) || !Number.isFinite(summary!.max)) {
       // The variance kernel folds finite values only; an infinite sample makes RMS infinite.
       stats.rms = Infinity;
@@ -285,7 +331,7 @@ export interface HistogramResult {
 export async function analyzeHistogram(target: AnalysisTarget, fromMs: number, toMs: number, bins: number, options: AnalysisOptions = {}): Promise<HistogramResult> {
   checkInteger(bins, 'bins', 1, MAX_BINS);
   const { array, start, end } = await openRange(target, fromMs, toMs);
-  const summary = end > start ? (await abortable(array.summaries(start, end, 1), options.signal))[0]! : undefined;
+  const summary = end > start ? await abortable(rangeSummary(array, start, end), options.signal) : undefined;
   if (!summary || summary.count === 0) {
     options.onProgress?.(end - start, end - start);
     return { edges: [], counts: [] };
@@ -476,7 +522,8 @@ export async function analyzeSpectrogram(
       const batch: Array<{ at: number; values: Float32Array; times: Float64Array }> = [];
       for (const index of indices.slice(first, first + BATCH_CHUNKS * 2)) {
         const at = Math.max(start, index);
-        batch.push({ at, ...(await array.read(at, Math.min(end, at + SPECTROGRAM_SEARCH * params.size))) });
+        const read = array.read(at, Math.min(end, at + SPECTROGRAM_SEARCH * params.size)).catch((error: unknown) => Promise.reject(rawReadError(error, array)));
+        batch.push({ at, ...(await read) });
       }
       yield batch;
     }
@@ -529,7 +576,8 @@ export async function analyzeXY(x: AnalysisTarget, y: AnalysisTarget, fromMs: nu
   const [xr, yr] = await Promise.all([openRange(x, fromMs, toMs), openRange(y, fromMs, toMs)]);
   checkAborted(options.signal);
   if (xr.end - xr.start <= settings.points && yr.end - yr.start <= settings.points) {
-    const [xs, ys] = await abortable(Promise.all([xr.array.read(xr.start, xr.end), yr.array.read(yr.start, yr.end)]), options.signal);
+    const raw = (range: { array: ChannelArray; start: number; end: number }) => range.array.read(range.start, range.end).catch((error: unknown) => Promise.reject(rawReadError(error, range.array)));
+    const [xs, ys] = await abortable(Promise.all([raw(xr), raw(yr)]), options.signal);
     const tolerance = Math.max(medianSpacing(xs.times) || 0, medianSpacing(ys.times) || 0);
     options.onProgress?.(1, 1);
     return { ...joinNearest(xs.times, xs.values, ys.times, ys.values, tolerance), source: 'raw' };
@@ -537,7 +585,8 @@ export async function analyzeXY(x: AnalysisTarget, y: AnalysisTarget, fromMs: nu
   const edges = timeEdges(fromMs, toMs, settings.points);
   const means = async (range: { array: ChannelArray; start: number; end: number }): Promise<Float64Array> => {
     const inner = await range.array.indicesOfTimes(edges.slice(1, -1));
-    const summaries: Summary[] = await range.array.summariesBetween([range.start, ...inner.map((index) => Math.min(range.end, Math.max(range.start, index))), range.end], { align: true });
+    const cut = [range.start, ...inner.map((index) => Math.min(range.end, Math.max(range.start, index))), range.end];
+    const summaries: Summary[] = await range.array.summariesBetween(cut, { align: true }).catch((error: unknown) => Promise.reject(rawReadError(error, range.array)));
     return bucketMeans(summaries);
   };
   const xMeans = await abortable(means(xr), options.signal);
