@@ -125,7 +125,7 @@ export class FlExplorerAnalysis extends LitElement {
   declare logMagnitude: boolean;
 
   readonly #analysis = new AnalysisController(this, { engine: () => this.engine });
-  readonly #plots = new Map<'histogram' | 'spectrum', { plot: uPlot; drawn: unknown }>();
+  readonly #plots = new Map<'histogram' | 'spectrum', { plot: uPlot; drawn: readonly unknown[] }>();
   #resize: ResizeObserver | undefined;
 
   constructor() {
@@ -135,6 +135,11 @@ export class FlExplorerAnalysis extends LitElement {
     this.engine = undefined;
     this.tab = 'stats';
     this.logMagnitude = true;
+  }
+
+  /** The uPlot of the histogram or spectrum once drawn (tests and tools read its scales). */
+  plotOf(kind: 'histogram' | 'spectrum'): uPlot | undefined {
+    return this.#plots.get(kind)?.plot;
   }
 
   /** The controller (tests and tools: run, cancel, state). */
@@ -224,8 +229,11 @@ export class FlExplorerAnalysis extends LitElement {
     ];
   }
 
-  /** (Re)creates a uPlot for a result when it changed or its container is new (a tab shown). */
-  #place(kind: 'histogram' | 'spectrum', result: unknown, make: (width: number, into: HTMLElement) => uPlot): void {
+  /**
+   * (Re)creates a uPlot when what it draws (`drawn`: the result and any display option) changed or
+   * its container is new (a tab shown); any other update of the host leaves it alone.
+   */
+  #place(kind: 'histogram' | 'spectrum', result: unknown, drawn: readonly unknown[], make: (width: number, into: HTMLElement) => uPlot): void {
     const into = this.renderRoot.querySelector(`.plot[data-plot='${kind}']`) as HTMLElement | null;
     const existing = this.#plots.get(kind);
     if (!into || !result) {
@@ -238,17 +246,17 @@ export class FlExplorerAnalysis extends LitElement {
     const width = into.clientWidth;
     // A hidden tab has no width: drawn when shown.
     if (width === 0) return;
-    if (existing && existing.drawn === result && into.contains(existing.plot.root)) return;
+    if (existing && existing.drawn.length === drawn.length && existing.drawn.every((item, index) => item === drawn[index]) && into.contains(existing.plot.root)) return;
     existing?.plot.destroy();
     into.replaceChildren();
-    this.#plots.set(kind, { plot: make(width, into), drawn: result });
+    this.#plots.set(kind, { plot: make(width, into), drawn });
   }
 
   #drawHistogram(): void {
     const state = this.#analysis.state('histogram');
     const result = state.result;
     const target = result && this.targets.find((candidate) => candidate.key === result.key);
-    this.#place('histogram', result, (width, into) => {
+    this.#place('histogram', result, [result, target], (width, into) => {
       const edges = result!.edges;
       const centres = result!.counts.map((_, i) => (edges[i]! + edges[i + 1]!) / 2);
       const label = target ? (target.unit ? `${target.title} [${target.unit}]` : target.title) : '';
@@ -273,7 +281,7 @@ export class FlExplorerAnalysis extends LitElement {
     const result = state.result;
     const target = result && this.targets.find((candidate) => candidate.key === result.key);
     const log = this.logMagnitude;
-    this.#place('spectrum', result && { result, log }, (width, into) => {
+    this.#place('spectrum', result, [result, log, target], (width, into) => {
       const r = result!;
       // A log axis cannot show zero: the floor is a little below the smallest magnitude above it.
       let floor = Infinity;

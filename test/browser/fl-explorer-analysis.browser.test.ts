@@ -150,9 +150,17 @@ describe('spectrum', () => {
     const first = Number(peaks[0]!.dataset.frequency);
     expect(Math.abs(first - SINE_HZ)).toBeLessThan(1.5);
     expect(peaks[0]!.textContent).toMatch(/Hz/);
-    // Drawn by uPlot on a log magnitude axis; switching it off redraws on a linear one.
-    expect(root().querySelector(".plot[data-plot='spectrum'] .uplot")).not.toBeNull();
     expect(panel('spectrum')!.textContent).toContain('Welch');
+    // Drawn by uPlot on a log magnitude axis; other updates of the gadget leave the plot alone.
+    await expect.poll(() => gadget.plotOf('spectrum')).toBeDefined();
+    const plot = gadget.plotOf('spectrum')!;
+    expect(plot.scales.y!.distr).toBe(3);
+    gadget.requestUpdate();
+    await gadget.updateComplete;
+    expect(gadget.plotOf('spectrum')).toBe(plot);
+    // Switching the log axis off redraws on a linear one.
+    (panel('spectrum')!.querySelector('sl-switch') as HTMLElement).click();
+    await expect.poll(() => gadget.plotOf('spectrum')?.scales.y?.distr).toBe(1);
   });
 
   it('Cancel stops a running spectrum: it says cancelled, and Run gives the result', async () => {
