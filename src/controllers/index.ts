@@ -79,3 +79,20 @@ export {
   type SaveExplorerView,
   type SavedExplorerView,
 } from './explorer/explorer-state';
+export {
+  MAX_RAW_EXPORT_SAMPLES,
+  MAX_RAW_EXPORT_TOTAL,
+  absoluteLink,
+  copyLink,
+  csvTime,
+  csvValue,
+  exportCsv,
+  exportKind,
+  exportNpy,
+  exportPng,
+  type ExportFile,
+  type ExportOptions,
+  type PngOptions,
+  type PngPanel,
+  type VisibleSeries,
+} from './explorer/export';
