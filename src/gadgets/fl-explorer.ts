@@ -261,7 +261,11 @@ export class FlExplorer extends LitElement {
     if (!entry) return { missing: this.#catalog.loaded ? 'A channel of this view is not known here (removed, or of a site you do not see).' : '' };
     const storage = this.#catalog.storageFor(entry);
     if (!storage) {
-      return { missing: this.#catalog.online ? `${entry.title} (${entry.assetTitle}) cannot be read: the server is out of reach and it is not on this device.` : `${entry.title} (${entry.assetTitle}) is not on this device: keep its site on this device (Sync) to see it offline.` };
+      const name = `${entry.title} (${entry.assetTitle})`;
+      const server = this.#catalog.server;
+      if (server === 'signed_out') return { missing: `${name} is not on this device: sign in to read it from the server, or keep its site on this device (Sync).` };
+      if (server === 'unreachable' || server === 'error') return { missing: `${name} cannot be read: the server is out of reach and it is not on this device.` };
+      return { missing: `${name} is not on this device: keep its site on this device (Sync) to see it offline.` };
     }
     const where = storage === this.#storage.value ? 'device' : 'server';
     const key = `${channel}\u0000${where}`;
