@@ -18,6 +18,8 @@ const LOAD_DEBOUNCE_MS = 100;
 const Y_AXIS_SIZE = 64;
 /** Room of a y axis's unit label (CSS px). */
 const AXIS_LABEL_SIZE = 18;
+/** Ranges this panel sent are echoes for this long (ms) when they come back as `range` (a Back to one that old is shown). */
+const ECHO_MS = 500;
 /** A wheel gesture counts as over once no wheel event came for this long (ms): its range is then "settled". */
 const WHEEL_SETTLE_MS = 250;
 
@@ -73,6 +75,7 @@ export class FlExplorerPanel extends LitElement {
     syncKey: { type: String, attribute: 'sync-key' },
     height: { type: Number },
     errors: { state: true },
+    loading: { state: true },
   };
 
   declare series: ExplorerSeries[];
@@ -81,6 +84,8 @@ export class FlExplorerPanel extends LitElement {
   declare height: number;
   /** Series that could not be loaded: their title and why. */
   declare errors: Array<{ title: string; message: string }>;
+  /** A load runs (shown after a moment, so quick loads do not flash). */
+  declare loading: boolean;
 
   #plot: uPlot | undefined;
   /** The keys and units the plot was built for: a new plot when they change. */
@@ -94,6 +99,16 @@ export class FlExplorerPanel extends LitElement {
   #wheelTimer: ReturnType<typeof setTimeout> | undefined;
   /** A range event is due at the next frame (`settled` when the gesture ended meanwhile). */
   #emit: { settled: boolean } | undefined;
+  /**
+   * Ranges sent lately, and when: a parent that sets `range` a little late hands back a frame
+   * the gesture has already left, which must not pull the view back.
+   */
+  #sent: Array<{ range: TimeRange; at: number }> = [];
+  /** The cursor's time to send at the next frame (undefined: nothing to send). */
+  #cursor: { x: number | null } | undefined;
+  #cursorFrame: number | undefined;
+  /** A middle-button drag pans: where it started and the view then. */
+  #pan: { id: number; x: number; range: TimeRange } | undefined;
   #request = 0;
   #abort: AbortController | undefined;
   #loadedWidth = 0;
@@ -115,6 +130,7 @@ export class FlExplorerPanel extends LitElement {
     this.syncKey = 'fl-explorer';
     this.height = 240;
     this.errors = [];
+    this.loading = false;
   }
 
   static override styles = [
@@ -125,7 +141,6 @@ export class FlExplorerPanel extends LitElement {
       .legend { display: flex; flex-wrap: wrap; gap: var(--sl-spacing-2x-small) var(--sl-spacing-medium); font-size: var(--sl-font-size-small); color: var(--fl-text-muted); margin: 0 0 var(--sl-spacing-2x-small); padding: 0; list-style: none; }
       .legend li { display: inline-flex; align-items: center; gap: var(--sl-spacing-2x-small); }
       .swatch { width: 0.9rem; height: 0.2rem; border-radius: 2px; display: inline-block; }
-      .legend .loading { margin-left: auto; }
       /* contain: the plot's width follows the panel's, never the canvas's (a grid or flex parent would grow to the canvas and never shrink it). */
       .plot { position: relative; contain: inline-size; }
       .plot:focus-visible { outline: 2px solid var(--sl-color-primary-600); outline-offset: 2px; }
@@ -133,6 +148,8 @@ export class FlExplorerPanel extends LitElement {
       .plot .u-over { touch-action: pan-y; }
       .plot .u-select { background: color-mix(in srgb, var(--sl-color-primary-600) 18%, transparent); }
       .error { color: var(--fl-danger); font-size: var(--sl-font-size-small); margin: 0; }
+      .legend .loading { margin-left: auto; animation: appear 0s 300ms both; }
+      @keyframes appear { from { visibility: hidden; } to { visibility: visible; } }
     `,
   ];
 
@@ -208,6 +225,8 @@ export class FlExplorerPanel extends LitElement {
     this.#shape = '';
     if (this.#frame !== undefined) cancelAnimationFrame(this.#frame);
     this.#frame = undefined;
+    if (this.#cursorFrame !== undefined) cancelAnimationFrame(this.#cursorFrame);
+    this.#cursorFrame = undefined;
     clearTimeout(this.#loadTimer);
     clearTimeout(this.#wheelTimer);
     this.#request++;
@@ -231,13 +250,20 @@ export class FlExplorerPanel extends LitElement {
     if (changed.has('height') && changed.get('height') !== undefined) this.#plot?.setSize({ width: this.#width(), height: this.height });
     if (changed.has('range') && this.range) {
       const range = this.range;
-      // The echo of our own event (the shell sets every panel's range): already on screen.
-      if (!this.#view || this.#view.from !== range.from || this.#view.to !== range.to) {
+      // The echo of our own event (the shell sets every panel's range): already on screen, or
+      // a frame the running gesture has left behind.
+      if ((!this.#view || this.#view.from !== range.from || this.#view.to !== range.to) && !this.#isEcho(range)) {
         this.#view = { from: range.from, to: range.to };
         this.#requestFrame();
         this.#scheduleLoad(this.#loaded.size === 0 ? 0 : LOAD_DEBOUNCE_MS);
       }
     }
+  }
+
+  #isEcho(range: TimeRange): boolean {
+    const now = performance.now();
+    this.#sent = this.#sent.filter((sent) => now - sent.at < ECHO_MS);
+    return this.#sent.some((sent) => sent.range.from === range.from && sent.range.to === range.to);
   }
 
   /** A new plot for the series (their keys or units changed); the data come with the next load. */
@@ -322,6 +348,8 @@ export class FlExplorerPanel extends LitElement {
     over.addEventListener('pointermove', this.#onPointerMove);
     over.addEventListener('pointerup', this.#onPointerUp);
     over.addEventListener('pointercancel', this.#onPointerCancel);
+    // No autoscroll (Chromium on Windows/Linux) under a middle-button pan.
+    over.addEventListener('mousedown', (event) => event.button === 1 && event.preventDefault());
     over.addEventListener('pointerenter', this.#onEnter);
     over.addEventListener('pointerleave', this.#onLeave);
   }
@@ -344,7 +372,9 @@ export class FlExplorerPanel extends LitElement {
       this.#plot?.setScale('x', { min: view.from / 1000, max: view.to / 1000 });
       const emit = this.#emit;
       this.#emit = undefined;
-      if (emit) this.dispatchEvent(new CustomEvent<ExplorerRangeDetail>('fl-explorer-range', { detail: { from: view.from, to: view.to, settled: emit.settled }, bubbles: true, composed: true }));
+      if (!emit) return;
+      this.#sent.push({ range: view, at: performance.now() });
+      this.dispatchEvent(new CustomEvent<ExplorerRangeDetail>('fl-explorer-range', { detail: { from: view.from, to: view.to, settled: emit.settled }, bubbles: true, composed: true }));
     });
   }
 
@@ -364,9 +394,11 @@ export class FlExplorerPanel extends LitElement {
     const width = this.#width();
     const series = this.series;
     this.dataset.loading = '';
+    this.loading = true;
     const results = await Promise.allSettled(series.map((one) => loadSeries(one.storage, one.array, view.from, view.to, width, { signal: abort.signal })));
     if (request !== this.#request || series !== this.series) return;
     delete this.dataset.loading;
+    this.loading = false;
     const loaded = new Map<string, LoadedSeries>();
     const errors: Array<{ title: string; message: string }> = [];
     results.forEach((result, index) => {
@@ -412,8 +444,19 @@ export class FlExplorerPanel extends LitElement {
   #onCursor(plot: uPlot): void {
     if (!this.#hovering) return;
     const left = plot.cursor.left;
-    const x = left === undefined || left < 0 ? null : plot.posToVal(left, 'x') * 1000;
-    this.dispatchEvent(new CustomEvent<{ x: number | null }>('fl-explorer-cursor', { detail: { x }, bubbles: true, composed: true }));
+    this.#sendCursor(left === undefined || left < 0 ? null : plot.posToVal(left, 'x') * 1000);
+  }
+
+  /** The cursor's time at most once per animation frame (a mouse sends more moves than the screen shows). */
+  #sendCursor(x: number | null): void {
+    this.#cursor = { x };
+    if (this.#cursorFrame !== undefined) return;
+    this.#cursorFrame = requestAnimationFrame(() => {
+      this.#cursorFrame = undefined;
+      const cursor = this.#cursor;
+      this.#cursor = undefined;
+      if (cursor) this.dispatchEvent(new CustomEvent<{ x: number | null }>('fl-explorer-cursor', { detail: cursor, bubbles: true, composed: true }));
+    });
   }
 
   readonly #onEnter = (): void => {
@@ -423,7 +466,7 @@ export class FlExplorerPanel extends LitElement {
   readonly #onLeave = (): void => {
     if (!this.#hovering) return;
     this.#hovering = false;
-    this.dispatchEvent(new CustomEvent<{ x: number | null }>('fl-explorer-cursor', { detail: { x: null }, bubbles: true, composed: true }));
+    this.#sendCursor(null);
   };
 
   readonly #onWheel = (event: WheelEvent): void => {
@@ -463,7 +506,15 @@ export class FlExplorerPanel extends LitElement {
 
   // Touch and pen (uPlot handles only the mouse): one finger sideways selects, two fingers pinch and pan.
   readonly #onPointerDown = (event: PointerEvent): void => {
-    if (event.pointerType === 'mouse' || !this.#plot || !this.#view) return;
+    if (!this.#plot || !this.#view) return;
+    if (event.pointerType === 'mouse') {
+      // The middle button drags the range along (the left one selects, in uPlot).
+      if (event.button !== 1) return;
+      event.preventDefault();
+      this.#plot.over.setPointerCapture(event.pointerId);
+      this.#pan = { id: event.pointerId, x: this.#at(event).x, range: this.#view };
+      return;
+    }
     const { x, y } = this.#at(event);
     this.#plot.over.setPointerCapture(event.pointerId);
     this.#touches.set(event.pointerId, { x0: x, y0: y, x, y });
@@ -477,6 +528,11 @@ export class FlExplorerPanel extends LitElement {
   };
 
   readonly #onPointerMove = (event: PointerEvent): void => {
+    const pan = this.#pan;
+    if (pan && event.pointerId === pan.id && this.#plot) {
+      this.#move(panBy(pan.range, -(this.#at(event).x - pan.x) / Math.max(1, this.#plot.over.clientWidth)), false);
+      return;
+    }
     const touch = this.#touches.get(event.pointerId);
     const plot = this.#plot;
     if (!touch || !plot) return;
@@ -498,6 +554,11 @@ export class FlExplorerPanel extends LitElement {
   };
 
   readonly #onPointerUp = (event: PointerEvent): void => {
+    if (this.#pan?.id === event.pointerId) {
+      this.#pan = undefined;
+      if (this.#view) this.#move(this.#view, true);
+      return;
+    }
     const touch = this.#touches.get(event.pointerId);
     const plot = this.#plot;
     if (!touch || !plot) return;
@@ -518,6 +579,10 @@ export class FlExplorerPanel extends LitElement {
   };
 
   readonly #onPointerCancel = (event: PointerEvent): void => {
+    if (this.#pan?.id === event.pointerId) {
+      this.#pan = undefined;
+      if (this.#view) this.#move(this.#view, true);
+    }
     // The browser took the touch (a vertical scroll): no selection.
     this.#touches.delete(event.pointerId);
     if (this.#pinch?.ids.includes(event.pointerId)) {
@@ -539,6 +604,7 @@ export class FlExplorerPanel extends LitElement {
           (_one, index) =>
             html`<li><span class="swatch" style="background: var(${PALETTE[index % PALETTE.length]!})"></span>${titles[index]}</li>`,
         )}
+        ${this.loading ? html`<li class="loading">Loading…</li>` : nothing}
       </ul>
       ${this.errors.length > 0 ? html`<p class="error" role="alert">${this.errors.map((error) => `${error.title}: ${error.message}`).join(' · ')}</p>` : nothing}
       <div class="plot" tabindex="0" role="group" aria-label=${label} style="min-height: ${this.height}px" @keydown=${this.#onKey}></div>

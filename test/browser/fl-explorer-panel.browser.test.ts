@@ -160,6 +160,35 @@ describe('keyboard', () => {
   });
 });
 
+describe('mouse', () => {
+  it('a drag selects the range to zoom to; a middle-button drag pans the range along', async () => {
+    const session = cdp();
+    const mouse = async (type: string, fraction: number, button: 'left' | 'middle', buttons: number) => {
+      const at = inTopPage(fraction);
+      await session.send('Input.dispatchMouseEvent', { type, x: at.x, y: at.y, button, buttons, clickCount: 1 });
+    };
+    await mouse('mouseMoved', 0.3, 'left', 0);
+    await mouse('mousePressed', 0.3, 'left', 1);
+    for (const fraction of [0.35, 0.45, 0.55]) await mouse('mouseMoved', fraction, 'left', 1);
+    await mouse('mouseReleased', 0.55, 'left', 0);
+    await expect.poll(settled, { timeout: 5_000 }).toBeDefined();
+    const selected = settled()!;
+    expect((selected.from - WHOLE.from) / span(WHOLE)).toBeCloseTo(0.3, 1);
+    expect((selected.to - WHOLE.from) / span(WHOLE)).toBeCloseTo(0.55, 1);
+    // The selection is gone once zoomed.
+    expect(plot().select.width).toBe(0);
+    ranges = [];
+    await mouse('mousePressed', 0.6, 'middle', 4);
+    for (const fraction of [0.55, 0.5, 0.4]) await mouse('mouseMoved', fraction, 'middle', 4);
+    await mouse('mouseReleased', 0.4, 'middle', 0);
+    await expect.poll(settled, { timeout: 5_000 }).toBeDefined();
+    const panned = settled()!;
+    // Dragged a fifth of the width to the left: the range moves a fifth of its span later.
+    expect(span(panned)).toBeCloseTo(span(selected), -2);
+    expect((panned.from - selected.from) / span(selected)).toBeCloseTo(0.2, 1);
+  });
+});
+
 describe('touch', () => {
   it('a two-finger pinch apart zooms in around the fingers (the span halves when their gap doubles)', async () => {
     const session = cdp();
@@ -228,6 +257,50 @@ describe('cursor and values', () => {
     await expect.poll(() => cursors.at(-1), { timeout: 5_000 }).toBeNull();
     // Outside the data: no value.
     expect(panel.valuesAt(T0 - 3_600_000).map(({ value }) => value)).toEqual([null, null]);
+  });
+});
+
+describe('several panels', () => {
+  it('the cursor is shared across panels of one sync key, and only the panel under the pointer sends it', async () => {
+    const second = await mount(storage);
+    try {
+      await expect.poll(() => drawn(second), { timeout: 10_000 }).toBeGreaterThan(0);
+      let fromSecond = 0;
+      // A leave (x null) may come from the second if the pointer was over it before.
+      second.addEventListener('fl-explorer-cursor', (event) => (event as CustomEvent<{ x: number | null }>).detail.x !== null && fromSecond++);
+      cursors = [];
+      await userEvent.hover(plot().over, { position: { x: 400, y: 40 } });
+      await expect.poll(() => second.plot!.cursor.left ?? -1, { timeout: 5_000 }).toBeGreaterThan(0);
+      // Both plots are the same width and range: the same place.
+      expect(Math.abs(second.plot!.cursor.left! - plot().cursor.left!)).toBeLessThanOrEqual(1);
+      await expect.poll(() => cursors.length, { timeout: 5_000 }).toBeGreaterThan(0);
+      // `cursors` listens on both panels: every event came from the first.
+      expect(fromSecond).toBe(0);
+    } finally {
+      second.remove();
+    }
+  });
+
+  it('a range handed back late (a frame the gesture has left) does not pull the view back; a new range from outside does', async () => {
+    const session = cdp();
+    const at = inTopPage(0.5);
+    await session.send('Input.dispatchMouseEvent', { type: 'mouseWheel', x: at.x, y: at.y, deltaX: 0, deltaY: -200 });
+    await expect.poll(() => ranges.length, { timeout: 5_000 }).toBeGreaterThan(0);
+    const first = ranges[0]!;
+    expect(first.settled).toBe(false);
+    await session.send('Input.dispatchMouseEvent', { type: 'mouseWheel', x: at.x, y: at.y, deltaX: 0, deltaY: -200 });
+    await expect.poll(() => ranges.some((range) => range.from !== first.from), { timeout: 5_000 }).toBe(true);
+    const second = ranges.find((range) => range.from !== first.from)!;
+    // The parent sets the first frame's range after the second frame.
+    panel.range = { from: first.from, to: first.to };
+    await panel.updateComplete;
+    await new Promise(requestAnimationFrame);
+    expect(plot().scales.x!.min! * 1000).toBeCloseTo(second.from, -1);
+    // A range the panel never sent (the shell's time picker, Back): shown.
+    const picked = { from: T0 + 3_600_000, to: T0 + 7_200_000 };
+    panel.range = picked;
+    await panel.updateComplete;
+    await expect.poll(() => plot().scales.x!.min! * 1000, { timeout: 5_000 }).toBeCloseTo(picked.from, -1);
   });
 });
 
