@@ -127,6 +127,8 @@ export class FlExplorerAnalysis extends LitElement {
   readonly #analysis = new AnalysisController(this, { engine: () => this.engine });
   readonly #plots = new Map<'histogram' | 'spectrum', { plot: uPlot; drawn: readonly unknown[] }>();
   #resize: ResizeObserver | undefined;
+  /** Follows the theme switch (a class on <html>): the plots repaint in the new colours (read from tokens as they draw). */
+  #theme: MutationObserver | undefined;
 
   constructor() {
     super();
@@ -182,11 +184,16 @@ export class FlExplorerAnalysis extends LitElement {
         if (width > 0) plot.setSize({ width, height: PLOT_HEIGHT });
       }
     });
+    this.#theme = new MutationObserver(() => {
+      for (const { plot } of this.#plots.values()) plot.redraw(false);
+    });
+    this.#theme.observe(document.documentElement, { attributes: true, attributeFilter: ['class'] });
   }
 
   override disconnectedCallback(): void {
     super.disconnectedCallback();
     this.#resize?.disconnect();
+    this.#theme?.disconnect();
     for (const { plot } of this.#plots.values()) plot.destroy();
     this.#plots.clear();
   }

@@ -37,6 +37,8 @@ export class FlExplorerSpectrogram extends LitElement {
   declare label: string;
   declare unit: string;
   #resize: ResizeObserver | undefined;
+  /** Follows the theme switch (a class on <html>): axes and labels are drawn in the new colours. */
+  #theme: MutationObserver | undefined;
   #scale: { low: number; high: number } | undefined;
 
   constructor() {
@@ -60,11 +62,14 @@ export class FlExplorerSpectrogram extends LitElement {
   override connectedCallback(): void {
     super.connectedCallback();
     this.#resize = new ResizeObserver(() => this.#draw());
+    this.#theme = new MutationObserver(() => this.#draw());
+    this.#theme.observe(document.documentElement, { attributes: true, attributeFilter: ['class'] });
   }
 
   override disconnectedCallback(): void {
     super.disconnectedCallback();
     this.#resize?.disconnect();
+    this.#theme?.disconnect();
   }
 
   protected override firstUpdated(): void {

@@ -48,6 +48,8 @@ export class FlExplorerXy extends LitElement {
   declare xLabel: string;
   declare yLabel: string;
   #resize: ResizeObserver | undefined;
+  /** Follows the theme switch (a class on <html>): axes and labels are drawn in the new colours. */
+  #theme: MutationObserver | undefined;
 
   constructor() {
     super();
@@ -69,11 +71,14 @@ export class FlExplorerXy extends LitElement {
   override connectedCallback(): void {
     super.connectedCallback();
     this.#resize = new ResizeObserver(() => this.#draw());
+    this.#theme = new MutationObserver(() => this.#draw());
+    this.#theme.observe(document.documentElement, { attributes: true, attributeFilter: ['class'] });
   }
 
   override disconnectedCallback(): void {
     super.disconnectedCallback();
     this.#resize?.disconnect();
+    this.#theme?.disconnect();
   }
 
   protected override firstUpdated(): void {

@@ -224,6 +224,29 @@ describe('XY', () => {
     expect(xy.yLabel).toBe('Active power [kW]');
     expect(xy.shadowRoot!.querySelector('.legend')!.textContent).toMatch(/Old: 2026-11-01 08:00:00 UTC[\s\S]*New: 2026-11-01 08:19:59 UTC/);
   });
+
+  it('a theme switch repaints the frame in the new theme colours (canvas cannot follow CSS by itself)', async () => {
+    gadget.tab = 'xy';
+    await done('xy');
+    const xy = root().querySelector('fl-explorer-xy')!;
+    const canvas = xy.shadowRoot!.querySelector('canvas')!;
+    // The frame's left edge, halfway down (the axes are drawn in --fl-border / --fl-text-muted).
+    const edge = (): string => {
+      const ratio = canvas.width / canvas.clientWidth;
+      return canvas.getContext('2d')!.getImageData(Math.floor(72.5 * ratio), Math.round(canvas.height / 2), 1, 1).data.join(',');
+    };
+    const html = document.documentElement;
+    const before = html.className;
+    try {
+      html.className = 'sl-theme-light';
+      await expect.poll(edge).not.toBe('0,0,0,0');
+      const light = edge();
+      html.className = 'sl-theme-dark';
+      await expect.poll(edge).not.toBe(light);
+    } finally {
+      html.className = before;
+    }
+  });
 });
 
 describe('spectrogram', () => {
