@@ -160,7 +160,10 @@ export class FlExplorerAlgorithms extends LitElement {
     css`
       :host { display: block; }
       section { display: grid; gap: var(--sl-spacing-medium); }
-      .fields { display: grid; gap: var(--sl-spacing-small); grid-template-columns: repeat(auto-fit, minmax(13rem, 1fr)); align-items: start; }
+      .fields { display: flex; flex-wrap: wrap; gap: var(--sl-spacing-small); align-items: start; }
+      .fields > * { flex: 1 1 13rem; min-width: 0; }
+      /* The two buttons keep their words; the row wraps instead. */
+      .fields > sl-radio-group { flex: 0 0 auto; }
       .actions { display: flex; flex-wrap: wrap; gap: var(--sl-spacing-small); align-items: center; }
       .status { display: grid; gap: var(--sl-spacing-x-small); }
       pre.result { margin: 0; padding: var(--sl-spacing-small); background: var(--fl-surface); border: 1px solid var(--fl-border); border-radius: var(--fl-radius); font-family: var(--sl-font-mono); font-size: var(--sl-font-size-small); white-space: pre-wrap; overflow-wrap: anywhere; max-height: 16rem; overflow: auto; }

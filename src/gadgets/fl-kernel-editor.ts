@@ -74,7 +74,7 @@ export class FlKernelEditor extends LitElement {
       :host { display: grid; gap: var(--sl-spacing-2x-small); min-width: 0; }
       label { font-size: var(--sl-input-label-font-size-medium); color: var(--sl-input-label-color); }
       .host { min-width: 0; }
-      .host .cm-editor { min-height: 16rem; max-height: 60vh; }
+      .host .cm-editor { min-height: 16rem; max-height: 50vh; }
       .host .cm-scroller { min-height: 16rem; }
     `,
   ];
