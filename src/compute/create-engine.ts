@@ -17,9 +17,13 @@ export async function createEngine(name: EngineName | 'auto' = 'auto'): Promise<
   try {
     // Loaded on demand: the shaders stay out of bundles (and the server) that never use them.
     const { WebGpuEngine } = await import('./webgpu/webgpu-engine');
-    return await WebGpuEngine.create(workers ?? new CpuEngine());
+    // The workers are this engine's own: disposing it terminates them (they were left running).
+    return await WebGpuEngine.create(workers ?? new CpuEngine(), { ownsFallback: true });
   } catch (error) {
-    if (name === 'webgpu') throw error;
+    if (name === 'webgpu') {
+      workers?.dispose();
+      throw error;
+    }
     return workers ?? new CpuEngine();
   }
 }

@@ -1,7 +1,7 @@
 // The explorer's analyses of a visible range in real Chromium: channel arrays in a real IndexedDB,
 // raw passes on a real worker pool (and the page's default engine: WebGPU on Chromium's software
 // adapter where there is one), against direct computations over the same samples.
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
 import { ChannelArray, CHUNK_SIZE } from '../../src/arrays';
 import { CpuEngine, WorkerPoolEngine } from '../../src/compute';
 import { findPeaks, spectrogram } from '../../src/core';
@@ -198,6 +198,25 @@ describe('analyzeHistogram', () => {
     expect(histogram.counts.reduce((sum, n) => sum + n, 0)).toBe(count);
     const reference = (await new CpuEngine().run('histogram', { min, max, bins: 40 }, values)) as { counts: number[] };
     expect(histogram.counts).toEqual(reference.counts);
+  });
+});
+
+describe('the page engine', () => {
+  it('is made once and kept; disposeAnalysisEngine releases it with its workers, and the next analysis makes a new one', async () => {
+    const first = await analysisEngine();
+    expect(await analysisEngine()).toBe(first);
+    const disposed = vi.spyOn(WorkerPoolEngine.prototype, 'dispose');
+    try {
+      disposeAnalysisEngine();
+      // WebGPU over a worker pool (or the pool alone): the pool's workers are terminated either way.
+      await expect.poll(() => disposed.mock.calls.length).toBe(1);
+    } finally {
+      disposed.mockRestore();
+    }
+    const second = await analysisEngine();
+    expect(second).not.toBe(first);
+    const histogram = await analyzeHistogram(target('array/wind'), T0, T0 + 9999 * 1000, 8);
+    expect(histogram.counts.reduce((sum, n) => sum + n, 0)).toBe(direct(long.subarray(0, 10_000)).count);
   });
 });
 

@@ -52,13 +52,20 @@ export class WebGpuEngine implements ComputeEngine {
   /** Adapter description, for diagnostics and test logs. */
   adapterInfo = '';
 
-  private constructor(fallback: ComputeEngine) {
+  /** The fallback was made for this engine alone (createEngine's workers): disposed with it. */
+  readonly #ownsFallback: boolean;
+
+  private constructor(fallback: ComputeEngine, ownsFallback: boolean) {
     this.#fallback = fallback;
+    this.#ownsFallback = ownsFallback;
   }
 
-  /** A WebGPU engine, or WebGpuUnavailable when there is no adapter. */
-  static async create(fallback: ComputeEngine): Promise<WebGpuEngine> {
-    const engine = new WebGpuEngine(fallback);
+  /**
+   * A WebGPU engine, or WebGpuUnavailable when there is no adapter. With `ownsFallback`, disposing
+   * it disposes the fallback too (a caller's own fallback, by default, stays the caller's).
+   */
+  static async create(fallback: ComputeEngine, options: { ownsFallback?: boolean } = {}): Promise<WebGpuEngine> {
+    const engine = new WebGpuEngine(fallback, options.ownsFallback ?? false);
     await engine.#ready();
     return engine;
   }
@@ -330,5 +337,6 @@ export class WebGpuEngine implements ComputeEngine {
     const gpu = this.#gpu;
     this.#gpu = undefined;
     void gpu?.then((ready) => ready.device.destroy()).catch(() => undefined);
+    if (this.#ownsFallback) this.#fallback.dispose();
   }
 }
