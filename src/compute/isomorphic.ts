@@ -11,6 +11,8 @@ export { SandboxError, sandboxErrorFrom } from './sandbox/sandbox-error';
 export type { SandboxErrorCode } from './sandbox/sandbox-error';
 export { foldUserKernel } from './sandbox/fold-user-kernel';
 export type { UserKernelExecutor, UserKernelFold } from './sandbox/user-kernel-executor';
+export { SandboxClient, sandboxService } from './sandbox/sandbox-service';
+export type { SandboxClientOptions, SandboxPort, SandboxReply, SandboxRequest } from './sandbox/sandbox-service';
 export { inThreadAnomalyScorer } from './anomaly/anomaly-scorer';
 export type { AnomalyScored, AnomalyScorer } from './anomaly/anomaly-scorer';
 export { LocalAnomalyRunner } from './runner/anomaly-runner';

@@ -81,15 +81,19 @@ export const samplesJsonSchema = {
 
 export const transformationSchema = {
   type: 'object',
-  required: ['id', 'inputs', 'kernel'],
+  required: ['id', 'inputs'],
   additionalProperties: false,
   properties: {
     id: { type: 'string', minLength: 1, maxLength: 1000 },
     inputs: { type: 'array', minItems: 1, items: { type: 'string', minLength: 1 } },
     kernel: { type: 'string', minLength: 1 },
+    /** A user kernel document's id (`user_kernel/<slug>`): its source runs in the server's sandbox threads. */
+    user_kernel: { type: 'string', minLength: 1, maxLength: 100 },
     params: { type: 'object' },
     output: { type: 'string', minLength: 1 },
   },
+  // A built-in kernel or a user kernel, never both (defineTransformation says so when neither).
+  not: { required: ['kernel', 'user_kernel'] },
 } as const;
 
 export const kernelJobSchema = {

@@ -9,17 +9,22 @@
  *                                       ?format=binary (default, Float32 LE) | npy | csv
  *   GET  /api/arrays/:id/summaries      ?from=&to=&width= → one {min, max, sum, count, first, last} per column
  *   POST /api/transformations           {id: "transformation/…", inputs, kernel, params?, output?}
+ *                                       or {id, inputs, user_kernel: "user_kernel/<slug>", output?}
  *   POST /api/transformations/:id/run   processes what is new; GET /api/transformations/:id → status
+ *
+ * User kernels run in the server's sandbox threads (jobs/sandbox-threads.ts), never on the event
+ * loop; a kernel over a limit answers 422 {error: <SandboxError code>, detail} naming the limit.
  */
 import type { FastifyInstance, FastifyRequest } from 'fastify';
 import { ChannelArray } from '../../../arrays';
-import { CpuEngine, TransformationRunner, defineTransformation, type TransformationDefinition } from '../../../compute/isomorphic';
+import { CpuEngine, TransformationRunner, defineTransformation, type SandboxClient, type TransformationDefinition } from '../../../compute/isomorphic';
 import type { Store } from '../../store/store';
 import { HttpError } from '../../errors';
 import { canWriteKind, checkRead, requireUser, writeRefusal } from '../access';
 import { idFromPath } from './documents';
 import { arrayCreateSchema, toNpy, transformationSchema } from '../../../core';
 import type { LivePublisher } from '../../live/publisher';
+import { SandboxThreads } from '../../jobs/sandbox-threads';
 
 type IdParams = { id: string };
 /** Where transformations live among the documents. */
@@ -83,6 +88,9 @@ function asBuffer(bytes: Uint8Array): Buffer {
 
 export async function arrayRoutes(app: FastifyInstance, options: { store: Store; live?: LivePublisher }): Promise<void> {
   const storage = options.store.documents;
+  // User kernels' threads, started on first use and stopped with the server.
+  const sandboxes = new SandboxThreads();
+  app.addHook('onClose', async () => sandboxes.close());
 
   async function openReadable(request: FastifyRequest<{ Params: IdParams }>): Promise<ChannelArray> {
     const user = requireUser(request);
@@ -194,14 +202,17 @@ export async function arrayRoutes(app: FastifyInstance, options: { store: Store;
     if (!body.id.startsWith(TRANSFORMATION_PREFIX) || body.id.length === TRANSFORMATION_PREFIX.length) {
       throw new HttpError(400, 'bad_request', `a transformation id starts with "${TRANSFORMATION_PREFIX}" (got ${JSON.stringify(body.id)})`);
     }
-    await defineTransformation(storage, body.id, body);
+    if (body.user_kernel === undefined) await defineTransformation(storage, body.id, body);
+    else await sandboxes.with((userKernels) => defineTransformation(storage, body.id, body, { userKernels }));
     return reply.status(201).send({ id: body.id });
   });
 
   app.post<{ Params: IdParams }>('/api/transformations/:id/run', async (request) => {
     const user = requireUser(request);
     if (user.role === 'technician') throw new HttpError(403, 'forbidden', 'engineers and admins run transformations');
-    return new TransformationRunner(storage, idFromPath(request.params.id), new CpuEngine()).run();
+    const runner = (userKernels?: SandboxClient) => new TransformationRunner(storage, idFromPath(request.params.id), { engine: new CpuEngine(), ...(userKernels ? { userKernels } : {}) });
+    const status = await runner().status();
+    return status.kernel === 'user' ? sandboxes.with((userKernels) => runner(userKernels).run()) : runner().run();
   });
 
   app.get<{ Params: IdParams }>('/api/transformations/:id', async (request) => {
