@@ -339,7 +339,7 @@ export class FlExplorerAlgorithms extends LitElement {
         ? nothing
         : typeof outcome.result === 'number'
           ? html`<p class="result-number" data-result>${formatResult(outcome.result)}</p>`
-          : html`<pre class="result" data-result aria-label="Result">${formatResult(outcome.result)}</pre>`}
+          : html`<h4 id="result-heading">Result</h4><pre class="result" data-result tabindex="0" role="region" aria-labelledby="result-heading">${formatResult(outcome.result)}</pre>`}
     </div>`;
   }
 

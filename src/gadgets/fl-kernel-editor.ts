@@ -109,7 +109,9 @@ export class FlKernelEditor extends LitElement {
   }
 
   #contentAttributes() {
-    return EditorView.contentAttributes.of({ 'aria-label': this.label });
+    // tabindex 0 changes nothing for the keyboard (the editable content is a tab stop anyway),
+    // but checkers such as axe count only it as the scroller's focusable content.
+    return EditorView.contentAttributes.of({ 'aria-label': this.label, tabindex: '0' });
   }
 
   protected override updated(changed: PropertyValues<this>): void {
