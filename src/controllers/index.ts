@@ -15,6 +15,32 @@ export { ChannelSeriesController, type Series } from './channel-series-controlle
 export { MAX_COLUMNS, buildSeries, loadSeries, type ExplorerSeries, type LoadOptions, type LoadedSeries } from './explorer/series-loader';
 export { joinSeries, valueAt, type JoinedData } from './explorer/series-join';
 export { dragRange, isHorizontalDrag, keyAction, panBy, timeAt, twoFingerRange, wheelAction, zoomAround, type KeyAction, type TimeRange, type WheelAction } from './explorer/panel-gestures';
+export {
+  AnalysisError,
+  BATCH_CHUNKS,
+  MAX_BINS,
+  MAX_SPECTROGRAM_COLUMNS,
+  MAX_XY_POINTS,
+  SPECTRUM_MAX_SAMPLES,
+  analysisEngine,
+  analyzeHistogram,
+  analyzeSpectrogram,
+  analyzeSpectrum,
+  analyzeStats,
+  analyzeXY,
+  disposeAnalysisEngine,
+  type AnalysisKind,
+  type AnalysisOptions,
+  type AnalysisTarget,
+  type HistogramResult,
+  type RangeStats,
+  type SpectrogramAnalysis,
+  type SpectrumAnalysis,
+  type SpectrumWindow,
+  type StatsFigure,
+  type StatsSource,
+  type XYAnalysis,
+} from './explorer/analysis';
 export { DEVICE_SCOPE, forgetBrowserDemo } from './forget-browser-demo';
 export { Uploader, fingerprintOf, type UploadJob, type UploadProgress, type UploadState, type UploaderOptions } from './upload/uploader';
 export type { CsvInspection } from './upload/csv-file';

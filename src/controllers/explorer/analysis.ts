@@ -61,8 +61,9 @@ export interface AnalysisOptions {
 export const BATCH_CHUNKS = 16;
 /** Above this many samples a spectrum reads evenly spread chunks only (`sampled: true`). */
 export const SPECTRUM_MAX_SAMPLES = 1 << 22;
-/** Columns of a spectrogram at most, and XY points at most. */
-export const MAX_COLUMNS = 4096;
+/** Columns of a spectrogram at most. */
+export const MAX_SPECTROGRAM_COLUMNS = 4096;
+/** Points of an XY at most (the summaries limit of buckets). */
 export const MAX_XY_POINTS = 100_000;
 /** Bins of a histogram at most (the kernel's limit). */
 export const MAX_BINS = 65_536;
@@ -504,7 +505,7 @@ export async function analyzeSpectrogram(
   settings: { size: number; columns: number; window?: SpectrumWindow },
   options: AnalysisOptions = {},
 ): Promise<SpectrogramAnalysis> {
-  checkInteger(settings.columns, 'columns', 1, MAX_COLUMNS);
+  checkInteger(settings.columns, 'columns', 1, MAX_SPECTROGRAM_COLUMNS);
   const params = kernels.spectrum.params({ size: settings.size, window: kernelWindow(settings.window), sampleRate: 1 });
   const bins = params.size / 2 + 1;
   const { array, start, end } = await openRange(target, fromMs, toMs);
