@@ -26,7 +26,8 @@ export default defineConfig({
       injectRegister: false,
       manifest: false, // public/manifest.webmanifest is the single source of the manifest
       injectManifest: {
-        globPatterns: ['**/*.{js,css,html,svg,png,webmanifest,woff2}'],
+        // wasm: the QuickJS sandbox of user kernels (compute/sandbox), so they run offline too.
+        globPatterns: ['**/*.{js,css,html,svg,png,webmanifest,woff2,wasm}'],
       },
       devOptions: { enabled: false },
     }),
