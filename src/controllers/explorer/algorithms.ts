@@ -17,7 +17,7 @@
 import type { ReactiveController, ReactiveControllerHost } from 'lit';
 import { decodeState, docHash, userKernelId, userKernelIdProblem, type Json, type UserKernelDoc } from '../../core';
 import { ChannelArray } from '../../arrays';
-import { InThreadUserKernels, TransformationRunner, defineTransformation, type ComputeEngine, type TransformationDefinition, type UserKernelExecutor } from '../../compute';
+import { TransformationRunner, WorkerUserKernelRunner, defineTransformation, type ComputeEngine, type TransformationDefinition, type UserKernelExecutor } from '../../compute';
 import { createStorage, StorageError, type Doc, type Storage } from '../../storage';
 import { LiveController } from '../live-controller';
 import { ApiError, type ApiClient } from '../api-client';
@@ -120,13 +120,15 @@ export function writesOutput(kernel: KernelChoice): boolean {
 /**
  * The ids of a job's transformation and output: a hash of the input array, the kernel, its
  * parameters and its source (a user kernel's state means nothing to a changed source), and where
- * it runs (the device's and the server's are different runs with different states).
+ * it runs (the device's and the server's are different runs with different states), and for a
+ * device run where its input is read (a pinned copy may hold fewer samples than the server's
+ * array: its sample numbers are not the server's).
  */
-export function jobIds(job: Pick<AlgorithmJob, 'input' | 'kernel' | 'place'>): { transformation: string; output?: string } {
+export function jobIds(job: Pick<AlgorithmJob, 'input' | 'kernel' | 'place'>, inputOn: 'server' | 'device' = 'server'): { transformation: string; output?: string } {
   const kernel: Json = job.kernel.kind === 'builtin'
     ? { builtin: job.kernel.kernel, block: job.kernel.block }
     : { user: job.kernel.id, source: job.kernel.doc.source, output: job.kernel.doc.output, block: job.kernel.doc.block ?? null, params: (job.kernel.doc.params ?? null) as Json };
-  const hash = docHash({ input: job.input.array, kernel, place: job.place }).slice(0, 24);
+  const hash = docHash({ input: job.input.array, inputOn, kernel, place: job.place }).slice(0, 24);
   return { transformation: `transformation/explorer-${hash}`, ...(writesOutput(job.kernel) ? { output: `array/explorer/${hash}` } : {}) };
 }
 
@@ -220,7 +222,7 @@ export interface DeviceRunnerOptions {
 export function deviceRunner(options: DeviceRunnerOptions = {}): DeviceRunner {
   return {
     async run(job, derived, ids, onProgress, signal) {
-      const userKernels = job.kernel.kind === 'user' ? (options.userKernels?.() ?? new InThreadUserKernels()) : undefined;
+      const userKernels = job.kernel.kind === 'user' ? (options.userKernels?.() ?? new WorkerUserKernelRunner()) : undefined;
       const stop = () => userKernels?.dispose();
       signal.addEventListener('abort', stop);
       try {
@@ -363,7 +365,7 @@ export class AlgorithmsController implements ReactiveController {
   };
 
   async #onDevice(job: AlgorithmJob, signal: AbortSignal): Promise<AlgorithmOutcome> {
-    const ids = jobIds(job);
+    const ids = jobIds(job, job.input.storage === this.#options.server() ? 'server' : 'device');
     const derived = this.derived;
     const status = await this.#options.device.run(job, derived, ids, this.#progress, signal);
     return this.#outcome(job, ids, status, derived);
