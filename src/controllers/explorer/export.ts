@@ -207,31 +207,66 @@ async function m4Columns(series: readonly ExportSeries[], signal?: AbortSignal):
   return result;
 }
 
+/** Two- and three-digit zero-padded numbers, so a CSV time is a few string joins (a million rows: Date#toISOString each was seconds). */
+const PAD2 = Array.from({ length: 100 }, (_, n) => String(n).padStart(2, '0'));
+const PAD3 = Array.from({ length: 1000 }, (_, n) => String(n).padStart(3, '0'));
+const DAY_MS = 86_400_000;
+/** The `YYYY-MM-DDT` of the last day formatted (rows come in time order: one Date per day). */
+let lastDay = Number.NaN;
+let lastDayPrefix = '';
+
 /**
- * A time in a CSV: ISO 8601 UTC with milliseconds (more digits when the time has a fraction of
- * a millisecond), or the epoch ms as a number when no Date holds it.
+ * A time in a CSV: ISO 8601 UTC with milliseconds (`2026-12-01T08:00:00.000Z`, what
+ * Date#toISOString writes; more digits when the time has a fraction of a millisecond), or the
+ * epoch ms as a number when no Date holds it.
  */
 export function csvTime(time: number): string {
   if (!Number.isFinite(time) || Math.abs(time) > 8.64e15) return String(time);
   const whole = Math.floor(time);
-  const iso = new Date(whole).toISOString();
-  if (whole === time) return iso;
+  const day = Math.floor(whole / DAY_MS);
+  if (day !== lastDay) {
+    const iso = new Date(day * DAY_MS).toISOString();
+    lastDay = day;
+    lastDayPrefix = iso.slice(0, iso.indexOf('T') + 1);
+  }
+  let rest = whole - day * DAY_MS;
+  const hours = Math.floor(rest / 3_600_000);
+  rest -= hours * 3_600_000;
+  const minutes = Math.floor(rest / 60_000);
+  rest -= minutes * 60_000;
+  const seconds = Math.floor(rest / 1000);
+  const clock = `${lastDayPrefix}${PAD2[hours]!}:${PAD2[minutes]!}:${PAD2[seconds]!}.${PAD3[rest - seconds * 1000]!}`;
+  if (whole === time) return `${clock}Z`;
   // Nanoseconds below the millisecond (1 kHz and slower never get here).
   const nanos = Math.min(999_999, Math.round((time - whole) * 1e6));
-  return `${iso.slice(0, -1)}${String(nanos).padStart(6, '0')}Z`;
+  return `${clock}${String(nanos).padStart(6, '0')}Z`;
 }
 
-/** A float32 value in the fewest digits that read back as the same float32 (empty: NaN). */
+/** `toPrecision`'s text without the zeros it pads a fraction with ("841.4700" → "841.47"). */
+function trimmed(text: string): string {
+  if (text.includes('e') || !text.includes('.')) return text.includes('e') ? String(Number(text)) : text;
+  let end = text.length;
+  while (text.charCodeAt(end - 1) === 48 /* 0 */) end--;
+  if (text.charCodeAt(end - 1) === 46 /* . */) end--;
+  return text.slice(0, end);
+}
+
+/**
+ * A float32 value in few digits that read back as the same float32 (empty: NaN): the first of 7,
+ * 8 and 9 significant digits that does (9 always does), trailing zeros dropped. 7 first, not 6:
+ * most samples need 7 or more, and each try costs a toPrecision and a parse per value.
+ */
 export function csvValue(value: number): string {
   if (value !== value) return '';
   if (value === Infinity) return 'inf';
   if (value === -Infinity) return '-inf';
-  if (Number.isInteger(value) && Math.abs(value) < 1e21) return String(value);
-  for (let digits = 6; digits < 9; digits++) {
+  // Whole numbers up to 2^24 are exact in float32 and at most 8 digits; larger ones are rounded like the rest.
+  if (Number.isInteger(value) && Math.abs(value) <= 16_777_216) return String(value);
+  for (let digits = 7; digits < 9; digits++) {
     const text = value.toPrecision(digits);
-    if (Math.fround(Number(text)) === value) return String(Number(text));
+    if (Math.fround(Number(text)) === value) return trimmed(text);
   }
-  return String(Number(value.toPrecision(9)));
+  return trimmed(value.toPrecision(9));
 }
 
 /** A CSV cell (quoted when it holds a comma, quote or line break). */
@@ -257,7 +292,7 @@ async function pause(signal?: AbortSignal): Promise<void> {
 }
 
 /** The raw CSV's rows (after its header): the columns merged on one time axis (see the module comment). */
-async function rawRows(columns: readonly RawColumn[], parts: string[], signal?: AbortSignal): Promise<void> {
+async function rawRows(columns: readonly RawColumn[], parts: BlobPart[], signal?: AbortSignal): Promise<void> {
   const cursors = columns.map(() => 0);
   let batch: string[] = [];
   for (;;) {
@@ -288,7 +323,7 @@ async function rawRows(columns: readonly RawColumn[], parts: string[], signal?: 
 }
 
 /** The M4 CSV's rows: one per series and filled column. */
-async function m4Rows(columns: readonly M4Column[], parts: string[], signal?: AbortSignal): Promise<void> {
+async function m4Rows(columns: readonly M4Column[], parts: BlobPart[], signal?: AbortSignal): Promise<void> {
   for (const column of columns) {
     const name = csvCell(column.name);
     let batch: string[] = [];
@@ -320,7 +355,7 @@ function describeRange(count: number, range: { from: number; to: number }): stri
 export async function exportCsv(visible: readonly VisibleSeries[], range: { from: number; to: number }, options: ExportOptions = {}): Promise<ExportFile> {
   const series = exportSeries(visible);
   const kind = exportKind(visible, options);
-  const parts: string[] = [];
+  const parts: BlobPart[] = [];
   if (kind === 'raw') {
     const columns = await rawColumns(series, options.signal);
     parts.push(`# raw samples: ${describeRange(series.length, range)}; a row per sample time, an empty cell where a series has no sample then\n`);
