@@ -161,7 +161,8 @@ export class FlExplorer extends LitElement {
       sl-radio-group::part(form-control-label) { position: absolute; width: 1px; height: 1px; overflow: hidden; clip: rect(0 0 0 0); }
       .custom { display: flex; flex-wrap: wrap; gap: var(--sl-spacing-small); align-items: end; }
       .custom sl-input { width: 15rem; }
-      .readout { display: flex; flex-wrap: wrap; gap: var(--sl-spacing-2x-small) var(--sl-spacing-large); margin: 0; min-height: 2.5rem; align-items: baseline; }
+      .readout, .readout dl { display: flex; flex-wrap: wrap; gap: var(--sl-spacing-2x-small) var(--sl-spacing-large); margin: 0; align-items: baseline; }
+      .readout { min-height: 2.5rem; }
       .readout .time { font-weight: var(--sl-font-weight-semibold); font-variant-numeric: tabular-nums; min-width: 12rem; }
       .readout div { display: flex; gap: var(--sl-spacing-x-small); align-items: baseline; }
       .readout dt { color: var(--fl-text-muted); font-size: var(--sl-font-size-small); }
@@ -645,13 +646,15 @@ export class FlExplorer extends LitElement {
     const { x, values } = this.readout;
     const rows = panels.flatMap((panel, index) => panel.series.map((series) => ({ panel: index, series })));
     if (rows.length === 0) return nothing;
-    return html`<dl class="readout" aria-label="Values at the cursor" data-cursor=${x ?? ''}>
+    return html`<div class="readout" role="group" aria-label="Values at the cursor" data-cursor=${x ?? ''}>
       <span class="time">${x === null ? 'Point at a chart to read the values' : cursorText(x, range.to - range.from)}</span>
-      ${rows.map(({ panel, series }) => {
-        const value = x === null ? undefined : values.get(`${panel}\u0000${series.key}`);
-        return html`<div data-key=${series.key}><dt>${series.derived?.label ?? series.title}</dt><dd data-value=${value ?? ''}>${x === null ? '' : formatValue(value ?? undefined, series.unit)}</dd></div>`;
-      })}
-    </dl>`;
+      <dl>
+        ${rows.map(({ panel, series }) => {
+          const value = x === null ? undefined : values.get(`${panel}\u0000${series.key}`);
+          return html`<div data-key=${series.key}><dt>${series.derived?.label ?? series.title}</dt><dd data-value=${value ?? ''}>${x === null ? '' : formatValue(value ?? undefined, series.unit)}</dd></div>`;
+        })}
+      </dl>
+    </div>`;
   }
 
   #seriesChip(panelIndex: number, series: ExplorerSeries) {
