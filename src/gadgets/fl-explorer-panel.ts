@@ -4,6 +4,7 @@ import uPlotCss from 'uplot/dist/uPlot.min.css?inline';
 import { loadSeries, type ExplorerSeries, type LoadedSeries } from '../controllers/explorer/series-loader';
 import { joinSeries, valueAt } from '../controllers/explorer/series-join';
 import { dragRange, isHorizontalDrag, keyAction, panBy, timeAt, twoFingerRange, wheelAction, zoomAround, type TimeRange } from '../controllers/explorer/panel-gestures';
+import type { Storage } from '../storage';
 import { baseStyles } from './design/styles';
 import { formatAxisTimes, timeAxisSpace } from './chart-time';
 
@@ -18,8 +19,8 @@ const LOAD_DEBOUNCE_MS = 100;
 const Y_AXIS_SIZE = 64;
 /** Room of a y axis's unit label (CSS px). */
 const AXIS_LABEL_SIZE = 18;
-/** Ranges this panel sent are echoes for this long (ms) when they come back as `range` (a Back to one that old is shown). */
-const ECHO_MS = 500;
+/** Most ranges remembered as sent while the parent has not handed the latest back. */
+const MAX_SENT = 256;
 /** A wheel gesture counts as over once no wheel event came for this long (ms): its range is then "settled". */
 const WHEEL_SETTLE_MS = 250;
 
@@ -57,7 +58,8 @@ interface Touch {
  * Properties: `series` (ExplorerSeries[]), `range` ({from, to} epoch ms), `syncKey` (uPlot cursor
  * sync group of the panels), `height` (CSS px of the plot).
  * Events (bubbling, composed): `fl-explorer-range` {from, to, settled} on the user's zoom or pan
- * (once per animation frame while a gesture runs, settled true at its end); `fl-explorer-cursor`
+ * (once per animation frame while a gesture runs, settled true at its end: the parent hands each
+ * back as `range`, at once or late — a late frame the gesture has left is not drawn); `fl-explorer-cursor`
  * {x: ms | null} while the pointer is over this panel; `fl-explorer-back` (Backspace/Escape).
  * Gestures: drag (mouse) or one-finger horizontal drag (touch) selects a range; wheel zooms
  * around the pointer, shift+wheel or a horizontal wheel pans; keys when focused: ← → pan 10 %,
@@ -100,10 +102,11 @@ export class FlExplorerPanel extends LitElement {
   /** A range event is due at the next frame (`settled` when the gesture ended meanwhile). */
   #emit: { settled: boolean } | undefined;
   /**
-   * Ranges sent lately, and when: a parent that sets `range` a little late hands back a frame
-   * the gesture has already left, which must not pull the view back.
+   * Ranges sent since the parent last handed back the one on screen: a parent that sets `range`
+   * a little late hands back a frame the gesture has already left, which must not pull the view
+   * back. (The shell hands each back at once, so this stays short.)
    */
-  #sent: Array<{ range: TimeRange; at: number }> = [];
+  #sent: TimeRange[] = [];
   /** The cursor's time to send at the next frame (undefined: nothing to send). */
   #cursor: { x: number | null } | undefined;
   #cursorFrame: number | undefined;
@@ -116,6 +119,10 @@ export class FlExplorerPanel extends LitElement {
   #resize: ResizeObserver | undefined;
   /** Follows the theme switch (a class on <html>): the canvas is repainted in the new colours. */
   #theme: MutationObserver | undefined;
+  /** Theme colours read for the canvas, by token name; emptied when the theme changes. */
+  readonly #tokens = new Map<string, string>();
+  /** The arrays (and their storages) the loaded data are of: a new load when they change. */
+  #sources: Array<[Storage, string]> = [];
   #hovering = false;
   readonly #touches = new Map<number, Touch>();
   /** Two fingers: the view and their positions when the second one went down. */
@@ -155,7 +162,15 @@ export class FlExplorerPanel extends LitElement {
 
   /** A theme colour for the canvas, read when uPlot draws, so a theme switch repaints in the new colours. */
   #token(name: string, fallback: string): () => string {
-    return () => getComputedStyle(this).getPropertyValue(name).trim() || fallback;
+    return () => {
+      // Read once per theme (a style read per stroke per redraw would cost a style recalculation in every gesture frame).
+      let value = this.#tokens.get(name);
+      if (value === undefined) {
+        value = getComputedStyle(this).getPropertyValue(name).trim() || fallback;
+        this.#tokens.set(name, value);
+      }
+      return value;
+    };
   }
 
   #colour(index: number): () => string {
@@ -212,7 +227,10 @@ export class FlExplorerPanel extends LitElement {
     });
     const plot = this.renderRoot.querySelector('.plot');
     if (plot) this.#resize.observe(plot);
-    this.#theme = new MutationObserver(() => this.#plot?.redraw(false));
+    this.#theme = new MutationObserver(() => {
+      this.#tokens.clear();
+      this.#plot?.redraw(false);
+    });
     this.#theme.observe(document.documentElement, { attributes: true, attributeFilter: ['class'] });
   }
 
@@ -245,25 +263,30 @@ export class FlExplorerPanel extends LitElement {
         this.#build();
         this.#loaded = new Map([...this.#loaded].filter(([key]) => this.series.some((one) => one.key === key)));
       }
-      this.#scheduleLoad(0);
+      // A parent that hands a new but equal array on each render (every gesture frame) loads nothing.
+      const sources = this.series.map((one): [Storage, string] => [one.storage, one.array]);
+      if (sources.length !== this.#sources.length || sources.some(([storage, array], index) => storage !== this.#sources[index]![0] || array !== this.#sources[index]![1])) {
+        this.#sources = sources;
+        this.#scheduleLoad(0);
+      }
     }
     if (changed.has('height') && changed.get('height') !== undefined) this.#plot?.setSize({ width: this.#width(), height: this.height });
     if (changed.has('range') && this.range) {
       const range = this.range;
-      // The echo of our own event (the shell sets every panel's range): already on screen, or
-      // a frame the running gesture has left behind.
-      if ((!this.#view || this.#view.from !== range.from || this.#view.to !== range.to) && !this.#isEcho(range)) {
+      const same = (one: TimeRange) => one.from === range.from && one.to === range.to;
+      if (this.#view && same(this.#view)) {
+        // The echo of our own event (the shell sets every panel's range): on screen already.
+        this.#sent = [];
+      } else if (!this.#sent.some(same)) {
+        // A range from outside (another panel, the time picker, Back); an echo of a frame the
+        // running gesture has left behind is dropped instead.
+        this.#sent = [];
         this.#view = { from: range.from, to: range.to };
-        this.#requestFrame();
+        // At once, not at the next frame: a range set by another panel's gesture frame is drawn in that same frame.
+        this.#plot?.setScale('x', { min: range.from / 1000, max: range.to / 1000 });
         this.#scheduleLoad(this.#loaded.size === 0 ? 0 : LOAD_DEBOUNCE_MS);
       }
     }
-  }
-
-  #isEcho(range: TimeRange): boolean {
-    const now = performance.now();
-    this.#sent = this.#sent.filter((sent) => now - sent.at < ECHO_MS);
-    return this.#sent.some((sent) => sent.range.from === range.from && sent.range.to === range.to);
   }
 
   /** A new plot for the series (their keys or units changed); the data come with the next load. */
@@ -373,7 +396,8 @@ export class FlExplorerPanel extends LitElement {
       const emit = this.#emit;
       this.#emit = undefined;
       if (!emit) return;
-      this.#sent.push({ range: view, at: performance.now() });
+      this.#sent.push(view);
+      if (this.#sent.length > MAX_SENT) this.#sent.shift();
       this.dispatchEvent(new CustomEvent<ExplorerRangeDetail>('fl-explorer-range', { detail: { from: view.from, to: view.to, settled: emit.settled }, bubbles: true, composed: true }));
     });
   }

@@ -163,7 +163,7 @@ describe('keyboard', () => {
 describe('mouse', () => {
   it('a drag selects the range to zoom to; a middle-button drag pans the range along', async () => {
     const session = cdp();
-    const mouse = async (type: string, fraction: number, button: 'left' | 'middle', buttons: number) => {
+    const mouse = async (type: 'mousePressed' | 'mouseReleased' | 'mouseMoved', fraction: number, button: 'left' | 'middle', buttons: number) => {
       const at = inTopPage(fraction);
       await session.send('Input.dispatchMouseEvent', { type, x: at.x, y: at.y, button, buttons, clickCount: 1 });
     };
@@ -301,6 +301,16 @@ describe('several panels', () => {
     panel.range = picked;
     await panel.updateComplete;
     await expect.poll(() => plot().scales.x!.min! * 1000, { timeout: 5_000 }).toBeCloseTo(picked.from, -1);
+    // A parent that hands every range back at once (the shell), then goes Back to an earlier one: shown.
+    panel.addEventListener('fl-explorer-range', (event) => (panel.range = { from: (event as CustomEvent<ExplorerRangeDetail>).detail.from, to: (event as CustomEvent<ExplorerRangeDetail>).detail.to }));
+    ranges = [];
+    (panel.shadowRoot!.querySelector('.plot') as HTMLElement).focus();
+    await userEvent.keyboard('{ArrowRight}');
+    await expect.poll(() => ranges.length, { timeout: 5_000 }).toBe(1);
+    await userEvent.keyboard('{ArrowRight}');
+    await expect.poll(() => ranges.length, { timeout: 5_000 }).toBe(2);
+    panel.range = { from: ranges[0]!.from, to: ranges[0]!.to };
+    await expect.poll(() => plot().scales.x!.min! * 1000, { timeout: 5_000 }).toBeCloseTo(ranges[0]!.from, -1);
   });
 });
 
