@@ -356,6 +356,8 @@ describe('<fl-explorer-algorithms> on the server and on this device', () => {
     const storage = appStorage();
     const kernelId = `user_kernel/block-rms-${stamp}`;
     await storage.put(kernelId, rmsKernel('admin') as unknown as Doc);
+    const endlessId = `user_kernel/endless-${stamp}`;
+    await storage.put(endlessId, { ...rmsKernel('admin'), title: 'Endless on the server', source: 'function init() { return {}; }\nfunction step(state) { while (true) {} }\nfunction merge(a) { return a; }\nfunction finish() { return 0; }\n' } as unknown as Doc);
     const derivedStorage = createStorage({ type: 'indexeddb', database: uniqueName('algorithms-derived') });
     const input: ExplorerSeries = { key: 'channel/alg/acc_x', channel: 'channel/alg/acc_x', title: 'Gearbox acceleration X', unit: 'g', array: arrayId, storage: server };
     const { gadget, derived } = await mount({ storage, series: [input], derived: derivedStorage, server, api, online: true });
@@ -386,7 +388,15 @@ describe('<fl-explorer-algorithms> on the server and on this device', () => {
     const source = await readAll(server, arrayId);
     const first = source.values.subarray(0, 700).filter((v) => v === v);
     expect(deviceOutput.values[0]).toBeCloseTo(Math.sqrt(first.reduce((sum, v) => sum + v * v * 1.5, 0) / first.length), 5);
-  }, 90_000);
+
+    // An endless loop on the server: its 422 names the limit here as on the device.
+    await choose(gadget, 'kernel', `user:${endlessId}`);
+    await choose(gadget, 'place', 'server');
+    action(gadget, 'run').click();
+    await until(() => gadget.dataset.phase === 'failed', 'the server time limit', 40_000);
+    expect(gadget.dataset.errorCode).toBe('timeout');
+    expect(root(gadget).querySelector('[data-error]')!.textContent).toContain('Time limit reached');
+  }, 120_000);
 
   it('an endless loop stops at the time limit with the error named, and the page keeps running meanwhile', async () => {
     const storage = appStorage();
