@@ -48,7 +48,7 @@ function windowOf(value: unknown): SpectrumWindow {
 }
 
 /** Where a statistic came from, in words. */
-const sourceWords: Record<string, string> = { summaries: 'summaries', raw: 'samples', pending: 'samples (computing)' };
+const sourceWords: Record<string, string> = { summaries: 'summaries', raw: 'samples', pending: 'samples (computing)', unavailable: 'samples not on this device' };
 
 /** "2026-11-01 08:00:00 UTC" (seconds; milliseconds when the range is that short). */
 function formatInstant(ms: number, withMs: boolean): string {
@@ -301,7 +301,11 @@ export class FlExplorerAnalysis extends LitElement {
           width,
           height: PLOT_HEIGHT,
           cursor: { drag: { x: true, y: false } },
-          scales: { x: { time: false }, y: log ? { distr: 3 } : {} },
+          // Headroom above the strongest peak, so its marker and rank stay inside the plot.
+          scales: {
+            x: { time: false },
+            y: log ? { distr: 3, range: (_plot, min, max) => uPlot.rangeLog(min, max * 4, 10, true) } : { range: (_plot, _min, max) => [0, (max || 1) * 1.15] },
+          },
           series: [
             { label: 'Frequency', value: (_plot, value) => (value === null || value === undefined ? '—' : formatFrequency(value)) },
             { label: unit ? `Magnitude [${unit}]` : 'Magnitude', stroke: this.#token('--sl-color-primary-600', '#0f766e'), width: 1.5, points: { show: false } },

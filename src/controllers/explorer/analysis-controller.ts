@@ -15,7 +15,7 @@
 import type { ReactiveController, ReactiveControllerHost } from 'lit';
 import type { ComputeEngine } from '../../compute';
 import type { Storage } from '../../storage';
-import { MAX_COLUMNS, analyzeHistogram, analyzeSpectrogram, analyzeSpectrum, analyzeStats, analyzeXY, type AnalysisTarget, type SpectrumWindow } from './analysis';
+import { analyzeHistogram, analyzeSpectrogram, analyzeSpectrum, analyzeStats, analyzeXY, type AnalysisTarget, type SpectrumWindow } from './analysis';
 
 /** A visible series the analyses can read (what the shell hands the analysis gadget). */
 export type AnalysisSeries = AnalysisTarget & { key: string };
@@ -78,6 +78,8 @@ export interface AnalysisControllerOptions {
   engine?: () => ComputeEngine | undefined;
 }
 
+/** Spectrogram columns at most: more than a screen has pixels across would not show. */
+const MAX_DRAWN_COLUMNS = 1_000;
 /** The choices the gadget offers (analysis.ts checks every value again). */
 export const spectrumSizes = [256, 512, 1024, 2048, 4096, 8192] as const;
 export const histogramBinChoices = [10, 20, 40, 80, 160] as const;
@@ -347,7 +349,7 @@ export class AnalysisController implements ReactiveController {
       case 'spectrum':
         return { key: c.spectrum.key, ...(await analyzeSpectrum(need(c.spectrum.key), from, to, { size: c.spectrum.size, window: c.spectrum.window }, options)) };
       case 'spectrogram': {
-        const columns = Math.max(8, Math.min(MAX_COLUMNS, Math.round(c.spectrogram.columns)));
+        const columns = Math.max(8, Math.min(MAX_DRAWN_COLUMNS, Math.round(c.spectrogram.columns)));
         return { key: c.spectrogram.key, ...(await analyzeSpectrogram(need(c.spectrogram.key), from, to, { size: c.spectrogram.size, columns }, options)) };
       }
       case 'xy':
