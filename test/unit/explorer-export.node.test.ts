@@ -7,7 +7,7 @@ import path from 'node:path';
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
 import { ChannelArray } from '../../src/arrays';
-import { csvTime, csvValue, exportCsv, exportNpy } from '../../src/controllers/explorer/export';
+import { csvTime, csvValue, exportCsv, exportKind, exportNpy } from '../../src/controllers/explorer/export';
 import { loadSeries, type ExplorerSeries } from '../../src/controllers/explorer/series-loader';
 import { createStorage } from '../../src/storage';
 import { makeTempDir } from '../support/temp-dir';
@@ -49,6 +49,38 @@ describe('csvTime', () => {
     expect(csvTime(Date.UTC(2026, 11, 1) + 0.25)).toBe('2026-12-01T00:00:00.000250000Z');
     expect(csvTime(9e15)).toBe('9000000000000000');
     expect(csvTime(Number.NaN)).toBe('NaN');
+  });
+});
+
+describe('raw or M4, and stopping', () => {
+  const T0 = Date.UTC(2026, 11, 1);
+  const visibleOf = async (count: number) => {
+    const storage = createStorage({ type: 'memory' });
+    const series: ExplorerSeries[] = [];
+    for (let index = 0; index < count; index++) {
+      const id = `array/s${index}`;
+      const array = await ChannelArray.create(storage, id, { timing: 'regular', unit: 'kW' });
+      await array.append(Float32Array.from({ length: 3000 }, (_, i) => i), { t0: T0, dt: 1000 });
+      series.push({ key: id, channel: `channel/s${index}`, title: `S${index}`, unit: 'kW', array: id, storage });
+    }
+    return Promise.all(series.map(async (one) => ({ series: one, loaded: await loadSeries(storage, one.array, T0, T0 + 3_000_000, 100) })));
+  };
+
+  it('is M4 when all series together hold more than the total for raw, raw otherwise', async () => {
+    const visible = await visibleOf(3);
+    expect(exportKind(visible, { maxRawTotal: 9000 })).toBe('raw');
+    expect(exportKind(visible, { maxRawTotal: 8999 })).toBe('m4');
+    expect((await exportCsv(visible, { from: T0, to: T0 + 3_000_000 }, { maxRawTotal: 8999 })).kind).toBe('m4');
+  });
+
+  it('rejects with the reason once its signal aborts, and exports an empty list as a header', async () => {
+    const visible = await visibleOf(1);
+    const controller = new AbortController();
+    controller.abort(new DOMException('stopped', 'AbortError'));
+    await expect(exportCsv(visible, { from: T0, to: T0 + 3_000_000 }, { signal: controller.signal })).rejects.toMatchObject({ name: 'AbortError' });
+    await expect(exportNpy(visible, { from: T0, to: T0 + 3_000_000 }, { signal: controller.signal })).rejects.toMatchObject({ name: 'AbortError' });
+    const empty = await exportCsv([], { from: T0, to: T0 + 1 });
+    expect((await empty.blob.text()).split('\n').slice(1)).toEqual(['time', '']);
   });
 });
 
