@@ -13,12 +13,12 @@ export interface BenchPage {
 }
 
 /** Bundles `entry` (and its workers and lazy chunks) into files served by name; the entry is bench.js. */
-async function bundle(entry: string): Promise<Map<string, string>> {
+async function bundle(entry: string, minify: boolean): Promise<Map<string, string>> {
   const output = (await build({
     configFile: false,
     logLevel: 'warn',
     worker: { format: 'es' },
-    build: { write: false, minify: true, assetsInlineLimit: 0, rollupOptions: { input: entry, output: { entryFileNames: 'bench.js' } } },
+    build: { write: false, minify, assetsInlineLimit: 0, rollupOptions: { input: entry, output: { entryFileNames: 'bench.js' } } },
   })) as Rolldown.RolldownOutput | Rolldown.RolldownOutput[];
   const files = new Map<string, string>();
   for (const result of Array.isArray(output) ? output : [output]) {
@@ -28,9 +28,12 @@ async function bundle(entry: string): Promise<Map<string, string>> {
   return files;
 }
 
-/** Opens `entry` (a module that sets globals on window) in a fresh headless Chromium. */
-export async function openBenchPage(entry: string): Promise<BenchPage> {
-  const assets = await bundle(entry);
+/**
+ * Opens `entry` (a module that sets globals on window) in a fresh headless Chromium. `minify:
+ * false` keeps the code's names (for reading a CPU profile of the page).
+ */
+export async function openBenchPage(entry: string, options: { minify?: boolean } = {}): Promise<BenchPage> {
+  const assets = await bundle(entry, options.minify ?? true);
   const browser: Browser = await chromium.launch({ executablePath: chromiumPath(), args: chromiumLaunchArgs });
   const page = await browser.newPage();
   await page.route('http://bench.localhost/**', async (route) => {

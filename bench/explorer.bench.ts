@@ -22,6 +22,7 @@
  * uPlot at 100 M: tried last, bounded (reading and first draw within FIRST_DRAW_BOUND_MS, the
  * sequence within SEQUENCE_BOUND_MS); out of memory or a crashed page is reported as the result.
  */
+import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import type { Browser, Page } from 'playwright';
@@ -263,6 +264,27 @@ async function tracedSequence(browser: Browser, page: Page, boundMs: number): Pr
   return { ...framesOf(Array.isArray(parsed) ? parsed : parsed.traceEvents), ...result };
 }
 
+/**
+ * With EXPLORER_BENCH_PROFILE=<folder>, the CPU profile (Chromium's, through CDP) of `work` is
+ * written there as <name>.cpuprofile (open it in DevTools' Performance panel): where the time goes.
+ */
+async function profiled<T>(page: Page, name: string, work: () => Promise<T>): Promise<T> {
+  const folder = process.env.EXPLORER_BENCH_PROFILE;
+  if (!folder) return work();
+  const session = await page.context().newCDPSession(page);
+  await session.send('Profiler.enable');
+  await session.send('Profiler.setSamplingInterval', { interval: 250 });
+  await session.send('Profiler.start');
+  try {
+    return await work();
+  } finally {
+    const { profile } = await session.send('Profiler.stop');
+    fs.mkdirSync(folder, { recursive: true });
+    fs.writeFileSync(path.join(folder, `${name}.cpuprofile`), JSON.stringify(profile));
+    await session.detach();
+  }
+}
+
 /** A freshly loaded page (code cold, memory of the previous view released), ready for the next view. */
 async function reload(page: Page): Promise<void> {
   await page.reload();
@@ -285,7 +307,8 @@ function frameFigures(prefix: string, size: string, session: SessionFigures): Fi
 export async function run(): Promise<Figures> {
   const sizes = (process.env.EXPLORER_BENCH_SIZES ?? '1M,10M,100M').split(',').map((size) => size.trim());
   for (const size of sizes) if (!(size in sizeSamples)) throw new Error(`EXPLORER_BENCH_SIZES: unknown size ${size} (1M, 10M, 100M)`);
-  const bench = await openBenchPage(path.join(import.meta.dirname, 'pages', 'explorer-bench.page.ts'));
+  // A profiled run keeps the code's names (unminified), so the profile says which function it is.
+  const bench = await openBenchPage(path.join(import.meta.dirname, 'pages', 'explorer-bench.page.ts'), { minify: !process.env.EXPLORER_BENCH_PROFILE });
   const figures: Figures = {};
   const page = bench.page;
   const browser = page.context().browser()!;
@@ -310,7 +333,8 @@ export async function run(): Promise<Figures> {
         for (const kind of run % 2 ? (['uplot', 'explorer'] as const) : (['explorer', 'uplot'] as const)) {
           if (kind === 'uplot' && size === '100M') continue;
           await reload(page);
-          const opened = await page.evaluate(([db, label, which]) => (window as unknown as Api).explorerBench.open(db, label, which), [database, size, kind] as const);
+          const opening = () => page.evaluate(([db, label, which]) => (window as unknown as Api).explorerBench.open(db, label, which), [database, size, kind] as const);
+          const opened = run === 0 && kind === 'explorer' ? await profiled(page, `open-${size}`, opening) : await opening();
           times[kind].push(opened.ms);
         }
       }
@@ -324,7 +348,7 @@ export async function run(): Promise<Figures> {
         if (kind === 'uplot' && size === '100M') continue;
         await reload(page);
         await page.evaluate(([db, label, which]) => (window as unknown as Api).explorerBench.open(db, label, which), [database, size, kind] as const);
-        const session = await tracedSequence(browser, page, SEQUENCE_BOUND_MS);
+        const session = await profiled(page, `sequence-${kind}-${size}`, () => tracedSequence(browser, page, SEQUENCE_BOUND_MS));
         log(`${kind} ${size}: ${session.busy.length} frames, ${session.inputs} inputs, busy p95 ${round(p95(session.busy))} ms (CPU ${round(p95(session.cpu))}), median ${round(median(session.busy))}, max ${round(Math.max(...session.busy))}, narrowest ${Math.round(session.narrowestSpanMs)} ms${session.stopped ? ', STOPPED at the bound' : ''}`);
         Object.assign(figures, frameFigures(kind === 'explorer' ? 'explorer' : 'explorer.baseline_uplot', size, session));
       }

@@ -52,43 +52,101 @@ function random(seed: number): () => number {
 /** Fills `values` with samples `from`… of a channel's signal; the generator keeps its state between calls. */
 type Signal = (values: Float32Array, from: number) => void;
 
+const NOISE_MASK = 2 ** 20 - 1;
+let noiseValues: Float32Array | undefined;
+/** 2^20 roughly normal values (sum of three uniforms, σ = 0.5), made once. */
+function noiseTable(): Float32Array {
+  if (!noiseValues) {
+    const next = random(101);
+    noiseValues = Float32Array.from({ length: NOISE_MASK + 1 }, () => next() + next() + next() - 1.5);
+  }
+  return noiseValues;
+}
+
+/** One sample on of a tone's phasor. */
+function rotate(tone: { re: number; im: number; stepRe: number; stepIm: number }): void {
+  const re = tone.re * tone.stepRe - tone.im * tone.stepIm;
+  tone.im = tone.im * tone.stepRe + tone.re * tone.stepIm;
+  tone.re = re;
+}
+
+/** Samples between updates of a signal's slow parts (amplitude, daily cycle): one second. */
+const SLOW_STEP = 1000;
+
+/**
+ * A channel's signal. Tones come from rotating phasors (a complex multiply per sample instead of a
+ * Math.sin), each set exactly from its phase at every call's first sample so nothing drifts; slow
+ * parts change once a second (linearly in between): 300 M samples are generated in seconds, not minutes.
+ */
 function signal(channel: ChannelName): Signal {
   const next = random(channel === 'vibration' ? 11 : channel === 'temperature' ? 23 : 37);
-  const noise = () => next() + next() + next() - 1.5; // roughly normal, σ = 0.5
+  // Noise from a table of 2^20 roughly normal values (σ = 0.5), walked from a channel's own offset:
+  // three PRNG calls per sample made generating 300 M samples take minutes on a busy machine.
+  const table = noiseTable();
+  const noise = (sample: number) => table[(sample + channel.length * 104_729) & NOISE_MASK]!;
   const tau = 2 * Math.PI;
   if (channel === 'vibration') {
     // Gear mesh, shaft and bearing tones, amplitude breathing over 15 min, noise, and a 2 s ringing
     // impact burst every 10 min (what a CMS shows at a fault).
+    const tones = [
+      { hz: 29.6, amplitude: 0.3, phase: 0 },
+      { hz: 118.4, amplitude: 0.12, phase: 1.3 },
+      { hz: 341, amplitude: 0.05, phase: 0.4 },
+    ];
     return (values, from) => {
+      const state = tones.map(({ hz, amplitude, phase }) => {
+        const step = (tau * hz * DT) / 1000;
+        const start = (tau * hz * from * DT) / 1000 + phase;
+        return { amplitude, re: Math.cos(start), im: Math.sin(start), stepRe: Math.cos(step), stepIm: Math.sin(step) };
+      });
+      const [a, b, c] = state as [(typeof state)[0], (typeof state)[0], (typeof state)[0]];
+      let breathing = 1;
       for (let index = 0; index < values.length; index++) {
-        const t = ((from + index) * DT) / 1000;
-        const amplitude = 1 + 0.4 * Math.sin((tau * t) / 900);
-        let value = amplitude * (0.3 * Math.sin(tau * 29.6 * t) + 0.12 * Math.sin(tau * 118.4 * t + 1.3) + 0.05 * Math.sin(tau * 341 * t + 0.4)) + 0.12 * noise();
+        const sample = from + index;
+        if (index === 0 || sample % SLOW_STEP === 0) breathing = 1 + 0.4 * Math.sin((tau * sample * DT) / 1000 / 900);
+        let value = breathing * (a.amplitude * a.im + b.amplitude * b.im + c.amplitude * c.im) + 0.12 * noise(sample);
+        const t = (sample * DT) / 1000;
         const burst = t % 600;
         if (burst < 2) value += 0.8 * Math.exp(-3 * burst) * Math.sin(tau * 180 * t);
         values[index] = value;
+        rotate(a);
+        rotate(b);
+        rotate(c);
       }
     };
   }
   if (channel === 'temperature') {
-    // Daily cycle, a 90 min load cycle, a slow random drift and sensor noise.
+    // Daily cycle, a 90 min load cycle, a slow random drift (all once a second, linear between) and sensor noise.
     let drift = 0;
+    const slow = (sample: number) => {
+      const t = (sample * DT) / 1000;
+      return 58 + 6 * Math.sin((tau * t) / 86_400) + 1.5 * Math.sin((tau * t) / 5400 + 0.7);
+    };
     return (values, from) => {
+      let level = 0;
+      let slope = 0;
       for (let index = 0; index < values.length; index++) {
-        const t = ((from + index) * DT) / 1000;
-        if ((from + index) % 1000 === 0) drift = Math.max(-4, Math.min(4, drift + 0.02 * noise()));
-        values[index] = 58 + 6 * Math.sin((tau * t) / 86_400) + 1.5 * Math.sin((tau * t) / 5400 + 0.7) + drift + 0.06 * noise();
+        const sample = from + index;
+        if (index === 0 || sample % SLOW_STEP === 0) {
+          const second = sample - (sample % SLOW_STEP);
+          if (sample % SLOW_STEP === 0) drift = Math.max(-4, Math.min(4, drift + 0.04 * (next() - 0.5)));
+          const start = slow(second);
+          slope = (slow(second + SLOW_STEP) - start) / SLOW_STEP;
+          level = start + slope * (sample - second);
+        }
+        values[index] = level + drift + 0.06 * noise(sample);
+        level += slope;
       }
     };
   }
   // Power: wind speed as a mean-reverting random walk, through a 2 MW power curve, plus noise.
   let wind = 9;
-  return (values) => {
+  return (values, from) => {
     for (let index = 0; index < values.length; index++) {
-      wind += (9 - wind) * 2e-6 + 0.008 * noise();
+      wind += (9 - wind) * 2e-6 + 0.008 * (next() - 0.5);
       const speed = Math.max(0, wind);
       const fraction = speed < 3 || speed > 25 ? 0 : Math.min(1, ((speed - 3) / 9) ** 3);
-      values[index] = 2000 * fraction + 8 * noise();
+      values[index] = 2000 * fraction + 8 * noise(from + index);
     }
   };
 }
