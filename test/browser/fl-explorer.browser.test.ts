@@ -130,7 +130,8 @@ describe('<fl-explorer>', () => {
     picker().shadowRoot!.querySelector<HTMLButtonElement>(`button[data-channel="${ACC}"]`)!.click();
     await explorer().updateComplete;
 
-    expect(panelChannels()).toEqual([[POWER, WIND], [ACC]]);
+    // A "last 24 h" range ends at the data's end: the panels come once it is known.
+    await expect.poll(() => panelChannels(), { timeout: 5000 }).toEqual([[POWER, WIND], [ACC]]);
     // Online with a server: every series reads the server's arrays.
     expect(panels().flatMap((panel) => panel.series).every((series) => series.storage === server)).toBe(true);
     expect(panels()[0]!.series.map((series) => series.title)).toEqual(['Active power · Turbine T01', 'Wind speed · Turbine T01']);
@@ -234,7 +235,7 @@ describe('<fl-explorer>', () => {
 
     // Change the view, then open the saved one.
     await pick('wind', 'Wind speed');
-    expect(panelChannels()).toEqual([[POWER], [WIND]]);
+    await expect.poll(() => panelChannels(), { timeout: 5000 }).toEqual([[POWER], [WIND]]);
     await expect.poll(() => root().querySelector(`li[data-view="${saved.id}"]`) !== null, { timeout: 5000 }).toBe(true);
     (root().querySelector(`li[data-view="${saved.id}"] sl-button`) as HTMLElement).click();
     await explorer().updateComplete;
