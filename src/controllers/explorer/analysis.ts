@@ -63,8 +63,6 @@ export const BATCH_CHUNKS = 16;
 export const SPECTRUM_MAX_SAMPLES = 1 << 22;
 /** Columns of a spectrogram at most. */
 export const MAX_SPECTROGRAM_COLUMNS = 4096;
-/** The same limit under the name the analysis gadget's controller imports. */
-export const MAX_COLUMNS = MAX_SPECTROGRAM_COLUMNS;
 /** Points of an XY at most (the summaries limit of buckets). */
 export const MAX_XY_POINTS = 100_000;
 /** Bins of a histogram at most (the kernel's limit). */
