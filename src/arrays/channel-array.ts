@@ -35,6 +35,8 @@ export const SUMMARY_BASE = 256;
 export const SUMMARY_FACTOR = 16;
 /** Blocks per stored summary piece. */
 const SUMMARY_PIECE = 8192;
+/** Chunks a range read asks the storage for at once (8 × 256 KiB in flight at most). */
+const READ_AHEAD = 8;
 
 /** A stretch of regularly sampled data: sample `start + i` was taken at `t0 + i·dt`. */
 export interface TimeSegment {
@@ -361,7 +363,7 @@ export class ChannelArray {
       if (kept === 0 && !shared) chunkValues = values.subarray(from - start, to - start);
       else {
         chunkValues = new Float32Array(to - chunkStart);
-        if (kept > 0) chunkValues.set((await this.read(chunkStart, from)).values);
+        if (kept > 0) chunkValues.set(await this.values(chunkStart, from));
         chunkValues.set(values.subarray(from - start, to - start), kept);
       }
       writes.push({ type: 'putAttachment', id: this.id, name: valuesName(chunk), data: bytesOf(chunkValues), contentType: 'application/octet-stream' });
@@ -395,13 +397,29 @@ export class ChannelArray {
   /** Values and times of samples [start, end), reading only the chunks (and bytes) that hold them. */
   async read(start: number, end: number): Promise<ReadResult> {
     [start, end] = this.#clamp(start, end);
+    return { values: await this.values(start, end), times: await this.times(start, end) };
+  }
+
+  /**
+   * Values of samples [start, end) without their times (what summaries of raw samples need: a
+   * regular array's times cost a loop per sample, an explicit one's a read per chunk). Up to
+   * READ_AHEAD chunks are read at once, so a range of many chunks waits for one storage round
+   * trip per READ_AHEAD chunks, not per chunk.
+   */
+  async values(start: number, end: number): Promise<Float32Array> {
+    [start, end] = this.#clamp(start, end);
     const values = new Float32Array(end - start);
-    for (const { chunk, from, to } of this.#spans(start, end)) {
-      const chunkStart = chunk * CHUNK_SIZE;
-      const bytes = await this.storage.getAttachment(this.id, valuesName(chunk), { format: 'array_buffer', start: (from - chunkStart) * 4, end: (to - chunkStart) * 4 });
-      values.set(new Float32Array(bytes), from - start);
+    const spans = [...this.#spans(start, end)];
+    for (let first = 0; first < spans.length; first += READ_AHEAD) {
+      await Promise.all(
+        spans.slice(first, first + READ_AHEAD).map(async ({ chunk, from, to }) => {
+          const chunkStart = chunk * CHUNK_SIZE;
+          const bytes = await this.storage.getAttachment(this.id, valuesName(chunk), { format: 'array_buffer', start: (from - chunkStart) * 4, end: (to - chunkStart) * 4 });
+          values.set(new Float32Array(bytes), from - start);
+        }),
+      );
     }
-    return { values, times: await this.times(start, end) };
+    return values;
   }
 
   /** Times (epoch ms) of samples [start, end). */
@@ -540,7 +558,7 @@ export class ChannelArray {
     const edges = this.bucketEdges(start, end, buckets, options);
     if (end - start < buckets * 4 * SUMMARY_BASE) {
       // Buckets narrower than a few level-0 blocks: one read of the raw samples is cheaper.
-      const { values } = await this.read(start, end);
+      const values = await this.values(start, end);
       return edges.slice(0, -1).map((edge, bucket) => summarizeValues(values, edge - start, edges[bucket + 1]! - start));
     }
     const reader = new SummaryReader(this);
@@ -711,7 +729,7 @@ export class ChannelArray {
     let raw = values;
     if (start > head) {
       raw = new Float32Array(end - head);
-      raw.set((await this.read(head, start)).values);
+      raw.set(await this.values(head, start));
       raw.set(values, start - head);
     }
     let blocks: Summary[] = [];
@@ -822,7 +840,7 @@ class SummaryReader {
         return combine(combine(left, middle), right);
       }
     }
-    return summarizeValues((await this.#array.read(from, to)).values);
+    return summarizeValues(await this.#array.values(from, to));
   }
 }
 
