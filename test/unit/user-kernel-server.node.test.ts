@@ -3,6 +3,8 @@
 // (an endless loop answers 422 naming the limit while other requests are answered meanwhile),
 // output 'blocks' into an output array, and the same result incrementally as at once.
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { createStorage, type Storage } from '../../src/storage';
+import { ReplicateStorage } from '../../src/storage/replicate/replicate-storage';
 import { startPostgres, type Postgres } from '../support/postgres';
 import { ADMIN_PASSWORD, apiCaller, startTestServer, type TestServer } from '../support/server-session';
 
@@ -41,11 +43,19 @@ describe.each([
   const append = (array: string, from: number, to: number) =>
     call('admin', 'POST', `/api/arrays/${encodeURIComponent(array)}/values`, { times: values.slice(from, to).map((_, index) => 1_000 + (from + index) * 1_000), values: values.slice(from, to) });
 
+  /** A device with the app's replication query (src/main.ts): records sync, arrays and device-scoped documents do not. */
+  const device = (who: string): { local: Storage; replica: ReplicateStorage } => {
+    const local = createStorage({ type: 'memory' });
+    const remote = createStorage({ type: 'http', url: test.server.url, token: tokens[who]! });
+    return { local, replica: new ReplicateStorage(local, remote, createStorage({ type: 'memory' }), { query: 'NOT kind:"fl-channel-array" AND NOT scope:device' }) };
+  };
+
   beforeAll(async () => {
     test = await startTestServer(env());
     tokens.admin = await test.login('admin', ADMIN_PASSWORD);
     tokens.eve = await test.addUser(tokens.admin, 'eve', 'engineer');
     tokens.tom = await test.addUser(tokens.admin, 'tom', 'technician', ['site/T07']);
+    tokens.ed = await test.addUser(tokens.admin, 'eddie', 'engineer');
     expect((await put('admin', 'site/T07', { type: 'site', title: 'T07' })).status).toBe(200);
     for (const array of ['array/t07/x', 'array/t07/whole']) {
       expect((await call('admin', 'POST', '/api/arrays', { id: array, timing: 'explicit', site: 'site/T07' })).status).toBe(201);
@@ -139,5 +149,21 @@ describe.each([
     const missing = await call('eve', 'POST', '/api/transformations', { id: 'transformation/missing', inputs: ['array/t07/whole'], user_kernel: 'user_kernel/none' });
     expect(missing.status).toBe(404);
     expect((await call('tom', 'POST', '/api/transformations', { id: 'transformation/tom', inputs: ['array/t07/whole'], user_kernel: 'user_kernel/sum' })).status).toBe(403);
+  });
+
+  it("a kernel saved on one engineer's device syncs to other engineers' devices (it has no site), not to a technician's", async () => {
+    const eve = device('eve');
+    const saved = kernelDoc(BLOCK_SOURCE, { title: 'Synced kernel', output: 'blocks', block: 100, params: {} });
+    await eve.local.put('user_kernel/synced', saved as never);
+    expect((await eve.replica.sync()).refused).toEqual([]);
+    const ed = device('ed');
+    expect((await ed.replica.sync()).refused).toEqual([]);
+    expect(await ed.local.get('user_kernel/synced')).toEqual(saved);
+    const tom = device('tom');
+    expect((await tom.replica.sync()).refused).toEqual([]);
+    // The sync ran (it brought the technician's site) and no kernel.
+    expect(await tom.local.get('site/T07')).toMatchObject({ type: 'site' });
+    const { rows } = await tom.local.allDocs({ query: { type: 'simple', key: 'type', operator: '=', value: 'user_kernel' } });
+    expect(rows).toEqual([]);
   });
 });
