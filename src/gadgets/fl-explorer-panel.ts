@@ -281,6 +281,8 @@ export class FlExplorerPanel extends LitElement {
         // A range from outside (another panel, the time picker, Back); an echo of a frame the
         // running gesture has left behind is dropped instead.
         this.#sent = [];
+        // A wheel gesture still settling is over: its range is gone.
+        clearTimeout(this.#wheelTimer);
         this.#view = { from: range.from, to: range.to };
         // At once, not at the next frame: a range set by another panel's gesture frame is drawn in that same frame.
         this.#plot?.setScale('x', { min: range.from / 1000, max: range.to / 1000 });
@@ -379,6 +381,8 @@ export class FlExplorerPanel extends LitElement {
 
   /** The user moved the range: on screen at the next frame, an event then, the load after it settles. */
   #move(range: TimeRange, settled: boolean): void {
+    // A settled move ends a wheel gesture too (its own settling would send this range again).
+    if (settled) clearTimeout(this.#wheelTimer);
     this.#view = range;
     this.#emit = { settled: settled || (this.#emit?.settled ?? false) };
     this.#requestFrame();
@@ -448,7 +452,8 @@ export class FlExplorerPanel extends LitElement {
     const view = this.#view;
     if (view) plot.setScale('x', { min: view.from / 1000, max: view.to / 1000 });
     const sources = new Set([...this.#loaded.values()].map((one) => one.source));
-    this.dataset.source = sources.size === 1 ? [...sources][0]! : sources.size === 0 ? 'summary' : 'mixed';
+    if (sources.size === 0) delete this.dataset.source;
+    else this.dataset.source = sources.size === 1 ? [...sources][0]! : 'mixed';
     let points = 0;
     for (const one of this.#loaded.values()) points += one.x.length;
     this.dataset.points = String(points);

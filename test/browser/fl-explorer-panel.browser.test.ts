@@ -315,6 +315,40 @@ describe('several panels', () => {
 });
 
 describe('loads', () => {
+  it('a parent handing an equal series array again (each render) loads nothing; a new array of another storage loads', async () => {
+    let opened = 0;
+    const counted = new Proxy(storage, {
+      get(target, key) {
+        const value: unknown = Reflect.get(target, key);
+        if (typeof value !== 'function') return value;
+        if (key !== 'get') return value.bind(target);
+        return (...args: unknown[]) => {
+          opened++;
+          return (value as (...a: unknown[]) => unknown).apply(target, args);
+        };
+      },
+    });
+    const other = await mount(counted);
+    try {
+      await expect.poll(() => drawn(other), { timeout: 10_000 }).toBe(1);
+      const first = opened;
+      expect(first).toBeGreaterThan(0);
+      for (let render = 0; render < 5; render++) {
+        other.series = other.series.map((one) => ({ ...one }));
+        await other.updateComplete;
+      }
+      // The positive signal: a new range loads and draws once, opening each array once more.
+      other.range = { from: T0 + 1_000_000, to: T0 + 2_000_000 };
+      await expect.poll(() => drawn(other), { timeout: 10_000 }).toBe(2);
+      expect(opened).toBe(2 * first);
+      other.series = seriesOn(storage);
+      await expect.poll(() => drawn(other), { timeout: 10_000 }).toBe(3);
+      expect(opened).toBe(2 * first);
+    } finally {
+      other.remove();
+    }
+  });
+
   it('the latest load wins: an older range answering after a newer one is dropped', async () => {
     // Attachment reads of the real storage held per phase (the phase when the read began), so
     // the older load can be made to answer last; every storage call counted while it runs.
