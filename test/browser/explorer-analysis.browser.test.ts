@@ -110,11 +110,32 @@ describe('analyzeStats', () => {
     const expected = direct(long.subarray(1234, 1_111_111));
     const progress: Array<[number, number]> = [];
     let early: Awaited<ReturnType<typeof analyzeStats>> | undefined;
-    const stats = await analyzeStats(target('array/wind'), from, to, {
+    // Raw chunk reads, counted through a proxy of the storage.
+    let valueReads = 0;
+    let valueReadsBeforeSummaries = -1;
+    const counted = new Proxy(storage, {
+      get(inner, property) {
+        const value = Reflect.get(inner, property) as unknown;
+        if (property !== 'getAttachment' || typeof value !== 'function') return typeof value === 'function' ? value.bind(inner) : value;
+        return (...args: Parameters<Storage['getAttachment']>) => {
+          if (String(args[1]).startsWith('values/')) valueReads++;
+          return inner.getAttachment(...args);
+        };
+      },
+    });
+    const stats = await analyzeStats({ ...target('array/wind'), storage: counted }, from, to, {
       engine: workers,
       onProgress: (done, total) => progress.push([done, total]),
-      onSummaries: (partial) => (early = partial),
+      onSummaries: (partial) => {
+        early = partial;
+        valueReadsBeforeSummaries = valueReads;
+      },
     });
+    // The summary figures need raw samples only at the two ends of the range (partial blocks).
+    expect(valueReadsBeforeSummaries).toBeGreaterThanOrEqual(0);
+    expect(valueReadsBeforeSummaries).toBeLessThanOrEqual(2);
+    // Then one raw pass: each chunk of the range read once.
+    expect(valueReads - valueReadsBeforeSummaries).toBe(17);
     expect(stats.samples).toBe(1_111_111 - 1234);
     expect(stats.count).toBe(expected.count);
     expect(stats.min).toBe(expected.min);
