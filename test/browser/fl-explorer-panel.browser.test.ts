@@ -333,9 +333,12 @@ describe('loads', () => {
       await expect.poll(() => drawn(other), { timeout: 10_000 }).toBe(1);
       const first = opened;
       expect(first).toBeGreaterThan(0);
+      // One render per frame, as a parent that renders on each gesture frame does.
       for (let render = 0; render < 5; render++) {
         other.series = other.series.map((one) => ({ ...one }));
         await other.updateComplete;
+        await new Promise(requestAnimationFrame);
+        await new Promise(requestAnimationFrame);
       }
       // The positive signal: a new range loads and draws once, opening each array once more.
       other.range = { from: T0 + 1_000_000, to: T0 + 2_000_000 };
