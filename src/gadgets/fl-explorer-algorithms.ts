@@ -207,6 +207,9 @@ export class FlExplorerAlgorithms extends LitElement {
 
   protected override willUpdate(changed: PropertyValues<this>): void {
     if (changed.has('online') && !this.online && this.place === 'server') this.place = 'device';
+    // The followed input left the screen: its output no longer follows new samples.
+    const followed = this.#algorithms.job;
+    if (changed.has('series') && followed && !this.series.some((series) => series.key === followed.input.key)) this.#algorithms.cancel({ quiet: true });
   }
 
   #run(): void {

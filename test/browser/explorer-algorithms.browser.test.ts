@@ -297,6 +297,21 @@ describe('<fl-explorer-algorithms> on this device', () => {
     live.emit({ type: 'samples', array: 'array/other', site: null, length: 1, last: { time: T0, value: 1 } });
     await gadget.updateComplete;
     expect(gadget.dataset.runs).toBe('2');
+
+    // Offline no live event comes: a sync that brought data (pins) re-runs an input read on this device.
+    await array.append(Float32Array.from({ length: 2_000 }, (_, i) => valueAt(32_500 + i)), { t0: T0 + 32_500 * DT, dt: DT });
+    window.dispatchEvent(new Event('fl-data-changed'));
+    await untilOutputs(gadget, derived, 3, 'the re-run after a sync');
+    expect(derived[2]!.outputLength).toBe(34);
+    expect([...(await readAll(derivedStorage, first.series.array)).values]).toEqual(escalated((await readAll(arrays, input.array)).values, 1000));
+
+    // The input leaves the screen: it no longer follows (nothing runs on its samples), quietly.
+    gadget.series = [];
+    await gadget.updateComplete;
+    expect(gadget.dataset.phase).toBe('idle');
+    live.emit({ type: 'samples', array: input.array, site: null, length: array.length, last: { time: T0, value: 0 } });
+    await gadget.updateComplete;
+    expect(gadget.dataset.runs).toBe('3');
   });
 
   it('runs at most one pass at a time: samples arriving during a run queue one more run, not one each', async () => {
@@ -315,6 +330,19 @@ describe('<fl-explorer-algorithms> on this device', () => {
     await until(async () => Number(gadget.dataset.runs) >= 2 && gadget.dataset.phase === 'done', 'the queued run');
     expect(gadget.dataset.runs).toBe('2');
     expect(derived.at(-1)!.outputLength).toBe(400);
+
+    // Run with other choices while one runs: the new one replaces it, and no "Cancelled" shows.
+    const phases: string[] = [];
+    const watcher = new MutationObserver(() => phases.push(gadget.dataset.phase ?? ''));
+    watcher.observe(gadget, { attributes: true, attributeFilter: ['data-phase'] });
+    await choose(gadget, 'block', '250');
+    action(gadget, 'run').click();
+    await choose(gadget, 'block', '125');
+    action(gadget, 'run').click();
+    await until(() => derived.some((each) => each.outputLength === 1600) && gadget.dataset.phase === 'done', 'the last choice\'s output');
+    watcher.disconnect();
+    expect(phases).not.toContain('failed');
+    expect(derived.at(-1)!.outputLength).toBe(1600);
   });
 });
 

@@ -11,8 +11,9 @@
  *   they are this device's scratch results, not records.
  * The hash names the input, the kernel, its parameters and (for a user kernel) its source, so the
  * same choice resumes where it stopped and a changed kernel starts a new transformation.
- * Incremental: the input's live `samples` events re-run it; at most one run at a time, and at most
- * one more queued behind a running one.
+ * Incremental: the input's live `samples` events re-run it (and, for an input read from this
+ * device's pinned copy, a sync that brought data: `fl-data-changed`); at most one run at a time,
+ * and at most one more queued behind a running one.
  */
 import type { ReactiveController, ReactiveControllerHost } from 'lit';
 import { decodeState, docHash, userKernelId, userKernelIdProblem, type Json, type UserKernelDoc } from '../../core';
@@ -267,6 +268,8 @@ export class AlgorithmsController implements ReactiveController {
   #running: Promise<void> | undefined;
   #again = false;
   #abort: AbortController | undefined;
+  /** The pending cancel goes back to idle instead of saying Cancelled. */
+  #quiet = false;
   /** Runs started (tests and attributes count them). */
   runs = 0;
 
@@ -278,6 +281,11 @@ export class AlgorithmsController implements ReactiveController {
     });
     host.addController(this);
   }
+
+  /** A sync brought data: an input read from this device's pinned copy may have grown (no live event says so). */
+  readonly #onDataChanged = () => {
+    if (this.job && this.job.input.storage !== this.#options.server()) this.rerun();
+  };
 
   /** The derived storage of device runs (the default one opened on first use: most visits run nothing). */
   get derived(): Storage {
@@ -291,6 +299,7 @@ export class AlgorithmsController implements ReactiveController {
 
   /** Starts following `job`: runs it now (after a run of the previous job, which is cancelled). */
   start(job: AlgorithmJob): Promise<void> {
+    this.#quiet = false;
     this.#abort?.abort();
     this.job = job;
     this.#again = true;
@@ -304,11 +313,16 @@ export class AlgorithmsController implements ReactiveController {
     void this.#drive();
   }
 
-  /** Stops: the running pass is abandoned (its last checkpoint stays) and new samples no longer re-run it. */
-  cancel(): void {
+  /**
+   * Stops: the running pass is abandoned (its last checkpoint stays) and new samples no longer
+   * re-run it. The state says Cancelled, or with `quiet` goes back to idle (the input left the screen).
+   */
+  cancel(options: { quiet?: boolean } = {}): void {
     this.job = undefined;
     this.#again = false;
-    this.#abort?.abort();
+    this.#quiet = options.quiet === true;
+    if (this.#abort) this.#abort.abort();
+    else if (this.#quiet) this.#set({ phase: 'idle' });
   }
 
   /** Resolves once nothing runs or waits. */
@@ -346,10 +360,12 @@ export class AlgorithmsController implements ReactiveController {
       const changed = !previous || previous.transformation !== outcome.transformation || previous.outputLength !== outcome.outputLength || JSON.stringify(previous.result) !== JSON.stringify(outcome.result);
       if (changed) this.#options.onOutput?.(job, outcome);
     } catch (error) {
-      if (this.job !== job && !(error instanceof DOMException && error.name === 'AbortError')) return;
-      // A failed run stops following: new samples would fail the same way.
-      if (this.job === job) this.job = undefined;
-      this.#set({ phase: 'failed', ...describeRunError(error) });
+      // Superseded by another job (Run with other choices): that one's state is what counts.
+      if (this.job !== undefined && this.job !== job) return;
+      // A failed run stops following: new samples would fail the same way. (No job: cancelled.)
+      this.job = undefined;
+      if (this.#quiet) this.#set({ phase: 'idle' });
+      else this.#set({ phase: 'failed', ...describeRunError(error) });
     } finally {
       if (this.#abort === abort) this.#abort = undefined;
     }
@@ -433,9 +449,12 @@ export class AlgorithmsController implements ReactiveController {
     return { transformation: ids.transformation, processed, outputLength, result, ...(series ? { series } : {}) };
   }
 
-  hostConnected(): void {}
+  hostConnected(): void {
+    window.addEventListener('fl-data-changed', this.#onDataChanged);
+  }
 
   hostDisconnected(): void {
+    window.removeEventListener('fl-data-changed', this.#onDataChanged);
     this.cancel();
   }
 }
