@@ -7,8 +7,11 @@ import { QuickJSSandbox, type SandboxLimits } from './quickjs-sandbox';
 import { SandboxError } from './sandbox-error';
 import type { UserKernelExecutor, UserKernelFold } from './user-kernel-executor';
 
-/** Compiled kernels kept per document version (its hash): a few, each its own wasm instance. */
-const KEPT = 4;
+/**
+ * Compiled kernels kept per document version (its hash). Two: each is its own wasm instance of
+ * up to 16 MiB + the memory limit, and a run uses one kernel (the server has up to 4 threads).
+ */
+const KEPT = 2;
 
 const kernelKey = (kernel: UserKernelDoc): string => docHash(kernel as unknown as Json);
 
