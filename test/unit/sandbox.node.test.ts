@@ -198,6 +198,17 @@ describe('user-kernel sandbox: limits', () => {
     expect(error.message).toMatch(/stack overflow/);
   });
 
+  it("refuses a state nested too deep for the stack with 'memory', never crashing the host", async () => {
+    // Depending on the host's stack, QuickJS's own check or the host's RangeError comes first;
+    // either way it is a SandboxError, and the host goes on.
+    const kernel = await kernelOf('return JSON.parse("[".repeat(1e5) + "]".repeat(1e5));');
+    const error = sandboxError(() => kernel.init({}));
+    expect(error.code).toBe('memory');
+    expect(error.message).toMatch(/stack overflow/);
+    const fresh = await kernelOf('return { ok: true };');
+    expect(fresh.init({})).toEqual({ ok: true });
+  });
+
   it('refuses a state or result over the JSON size limit', async () => {
     const kernel = await kernelOf("return { big: 'y'.repeat(5000) };", { jsonChars: 4096 });
     const error = sandboxError(() => kernel.init({}));
