@@ -597,6 +597,7 @@ export class FlExplorer extends LitElement {
     return this.#shownMemo.shown;
   }
 
+  /** The picker: in the side column when wide, else in a drawer (rendered only while open, like the views dialog). */
   #picker() {
     return html`<fl-explorer-picker
       .catalog=${this.#catalog.catalog}
@@ -708,7 +709,8 @@ export class FlExplorer extends LitElement {
 
   #viewsDialog() {
     const views = this.#savedViews();
-    return html`<sl-dialog label="Saved views" ?open=${this.viewsOpen} @sl-after-hide=${(event: Event) => event.target === event.currentTarget && (this.viewsOpen = false)}>
+    // Only while open: a closed dialog's title would still be an h2 inside the view (the shell's heading is the view's h2).
+    return html`<sl-dialog label="Saved views" open @sl-after-hide=${(event: Event) => event.target === event.currentTarget && (this.viewsOpen = false)}>
       <form class="save" @submit=${(event: Event) => void this.#saveView(event)}>
         <sl-input label="Save this view as" name="title" maxlength=${MAX_EXPLORER_TITLE} required .value=${this.#viewTitle} @sl-input=${(event: Event) => (this.#viewTitle = (event.target as SlInput).value)}></sl-input>
         <sl-button type="submit" variant="primary" ?loading=${this.busy === 'save'} ?disabled=${this.state.panels.length === 0}><sl-icon slot="prefix" name="bookmark-plus"></sl-icon>Save</sl-button>
@@ -767,8 +769,8 @@ export class FlExplorer extends LitElement {
         ${this.wide ? html`<aside class="picker panel" aria-label="Channels">${this.#picker()}</aside>` : nothing}
         ${main}
       </div>
-      ${this.wide ? nothing : html`<sl-drawer label="Channels" placement="start" ?open=${this.pickerOpen} @sl-after-hide=${(event: Event) => event.target === event.currentTarget && (this.pickerOpen = false)}>${this.#picker()}</sl-drawer>`}
-      ${this.#viewsDialog()}`;
+      ${this.wide || !this.pickerOpen ? nothing : html`<sl-drawer label="Channels" placement="start" open @sl-after-hide=${(event: Event) => event.target === event.currentTarget && (this.pickerOpen = false)}>${this.#picker()}</sl-drawer>`}
+      ${this.viewsOpen ? this.#viewsDialog() : nothing}`;
   }
 
   override firstUpdated(): void {

@@ -77,6 +77,13 @@ async function mount(options: { server?: boolean } = {}): Promise<void> {
   host.server = options.server === false ? undefined : server;
   document.body.append(host);
   await host.updateComplete;
+  await explorer().updateComplete;
+  // A narrow frame (the test's) has the picker in a drawer: open it with "Channels".
+  if (!explorer().wide) {
+    expect(picker()).toBeNull();
+    [...root().querySelectorAll<HTMLElement>('sl-button')].find((button) => button.textContent!.trim() === 'Channels')!.click();
+    await explorer().updateComplete;
+  }
   await expect.poll(() => picker()?.catalog.channels.length ?? 0, { timeout: 5000 }).toBeGreaterThan(0);
 }
 
@@ -247,6 +254,9 @@ describe('<fl-explorer>', () => {
     await mount();
     await expect.poll(() => panelChannels(), { timeout: 5000 }).toEqual([[POWER]]);
 
+    (root().querySelector('sl-button:has(sl-icon[name="bookmark"])') as HTMLElement).click();
+    await explorer().updateComplete;
+    await expect.poll(() => root().querySelector(`li[data-view="${saved.id}"]`) !== null, { timeout: 5000 }).toBe(true);
     const confirm = window.confirm;
     window.confirm = () => true;
     try {
