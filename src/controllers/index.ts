@@ -14,6 +14,31 @@ export { storageContext } from './contexts';
 export { ChannelSeriesController, type Series } from './channel-series-controller';
 export { MAX_COLUMNS, buildSeries, loadSeries, type ExplorerSeries, type LoadOptions, type LoadedSeries } from './explorer/series-loader';
 export { joinSeries, valueAt, type JoinedData } from './explorer/series-join';
+export {
+  AlgorithmsController,
+  DEFAULT_BLOCK,
+  DERIVED_DATABASE,
+  MAX_BLOCK,
+  builtinKernels,
+  derivedLabel,
+  describeRunError,
+  deviceRunner,
+  freeKernelId,
+  jobIds,
+  kernelSlug,
+  userKernelTemplate,
+  writesOutput,
+  type AlgorithmJob,
+  type AlgorithmOutcome,
+  type AlgorithmState,
+  type AlgorithmsOptions,
+  type BuiltinKernel,
+  type DeviceRunner,
+  type DeviceRunnerOptions,
+  type KernelChoice,
+  type RunPlace,
+  type TransformationStatus,
+} from './explorer/algorithms';
 export { dragRange, isHorizontalDrag, keyAction, panBy, timeAt, twoFingerRange, wheelAction, zoomAround, type KeyAction, type TimeRange, type WheelAction } from './explorer/panel-gestures';
 export {
   AnalysisError,

@@ -3,24 +3,31 @@ import { ContextConsumer } from '@lit/context';
 import type SlInput from '@shoelace-style/shoelace/dist/components/input/input.js';
 import type SlRadioGroup from '@shoelace-style/shoelace/dist/components/radio-group/radio-group.js';
 import type SlSelect from '@shoelace-style/shoelace/dist/components/select/select.js';
-import { DocsController, UnsavedChangesController, sameOriginApi, serverStorageContext, storageContext, type ApiClient, type ExplorerSeries, type Listed } from '../controllers';
 import {
   AlgorithmsController,
   DEFAULT_BLOCK,
+  DocsController,
   MAX_BLOCK,
+  UnsavedChangesController,
   builtinKernels,
-  deviceRunner,
   derivedLabel,
+  deviceRunner,
   freeKernelId,
+  sameOriginApi,
+  serverStorageContext,
+  storageContext,
   userKernelTemplate,
   writesOutput,
   type AlgorithmJob,
   type AlgorithmOutcome,
+  type ApiClient,
   type BuiltinKernel,
   type DeviceRunner,
+  type ExplorerSeries,
   type KernelChoice,
+  type Listed,
   type RunPlace,
-} from '../controllers/explorer/algorithms';
+} from '../controllers';
 import { userKernelProblem, type UserKernelDoc, type UserKernelOutput } from '../core';
 import type { Doc, Storage } from '../storage';
 import { baseStyles } from './design/styles';
