@@ -344,7 +344,7 @@ export class FlExplorerPanel extends LitElement {
               label: one.derived?.label ?? one.title,
               scale: `unit:${one.unit}`,
               stroke: this.#colour(index),
-              width: 1.25,
+              width: 1,
               // `undefined` (no point of this series at another's time) is stepped over; null is a real gap.
               spanGaps: false,
             }),
