@@ -114,6 +114,7 @@ export class FlExplorerPanel extends LitElement {
   #pan: { id: number; x: number; range: TimeRange } | undefined;
   #request = 0;
   #abort: AbortController | undefined;
+  /** The width the last load asked for: a resize to another width loads again (the first observation of the size does not). */
   #loadedWidth = 0;
   #drawn = 0;
   #resize: ResizeObserver | undefined;
@@ -420,6 +421,7 @@ export class FlExplorerPanel extends LitElement {
     const abort = new AbortController();
     this.#abort = abort;
     const width = this.#width();
+    this.#loadedWidth = width;
     const series = this.series;
     this.dataset.loading = '';
     this.loading = true;
@@ -435,7 +437,6 @@ export class FlExplorerPanel extends LitElement {
       else errors.push({ title: one.derived?.label ?? one.title, message: result.reason instanceof Error ? result.reason.message : String(result.reason) });
     });
     this.#loaded = loaded;
-    this.#loadedWidth = width;
     this.errors = errors;
     this.#draw();
   }
