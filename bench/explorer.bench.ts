@@ -145,6 +145,31 @@ export function framesOf(events: TraceEvent[]): FrameFigures {
 
 const traceCategories = ['devtools.timeline', 'toplevel', 'disabled-by-default-devtools.timeline.frame'];
 
+/**
+ * Where an open's main-thread time went (logged, for looking into it): its top-level tasks' wall
+ * and CPU time, and the trace's timeline events (FunctionCall, UpdateLayoutTree, Layout, Paint…)
+ * on the page's main thread summed by name (nested events count inside their parents too).
+ */
+function openBreakdown(events: TraceEvent[]): string {
+  const names = new Map<string, string>();
+  for (const event of events) if (event.ph === 'M' && event.name === 'thread_name') names.set(`${event.pid}:${event.tid}`, event.args?.name ?? '');
+  const counts = new Map<string, number>();
+  for (const event of events) if (names.get(`${event.pid}:${event.tid}`) === 'CrRendererMain' && event.name === 'ThreadControllerImpl::RunTask') counts.set(`${event.pid}:${event.tid}`, (counts.get(`${event.pid}:${event.tid}`) ?? 0) + 1);
+  const main = [...counts].sort((a, b) => b[1] - a[1])[0]?.[0];
+  let wall = 0;
+  let cpu = 0;
+  const byName = new Map<string, number>();
+  for (const event of events) {
+    if (`${event.pid}:${event.tid}` !== main || event.ph !== 'X' || event.dur === undefined) continue;
+    if (event.name === 'ThreadControllerImpl::RunTask') {
+      wall += event.dur;
+      cpu += event.tdur ?? event.dur;
+    } else byName.set(event.name, (byName.get(event.name) ?? 0) + event.dur);
+  }
+  const top = [...byName].sort((a, b) => b[1] - a[1]).slice(0, 8).map(([name, dur]) => `${name} ${Math.round(dur / 1000)}`);
+  return `tasks ${Math.round(wall / 1000)} ms wall, ${Math.round(cpu / 1000)} ms CPU; ${top.join(', ')}`;
+}
+
 interface SequenceResult {
   inputs: number;
   /** The sequence ran past its bound and was stopped there. */
@@ -334,7 +359,14 @@ export async function run(): Promise<Figures> {
           if (kind === 'uplot' && size === '100M') continue;
           await reload(page);
           const opening = () => page.evaluate(([db, label, which]) => (window as unknown as Api).explorerBench.open(db, label, which), [database, size, kind] as const);
-          const opened = run === 0 && kind === 'explorer' ? await profiled(page, `open-${size}`, opening) : await opening();
+          let opened: { ms: number };
+          if (run === 0 && kind === 'explorer' && process.env.EXPLORER_BENCH_PROFILE) {
+            // Looking into it: the first open of each size is traced too, where its time goes in the log.
+            await browser.startTracing(page, { categories: traceCategories });
+            opened = await profiled(page, `open-${size}`, opening);
+            const parsed = JSON.parse((await browser.stopTracing()).toString('utf8')) as { traceEvents: TraceEvent[] } | TraceEvent[];
+            log(`open ${size} traced: ${Math.round(opened.ms)} ms; ${openBreakdown(Array.isArray(parsed) ? parsed : parsed.traceEvents)}`);
+          } else opened = await opening();
           times[kind].push(opened.ms);
         }
       }
