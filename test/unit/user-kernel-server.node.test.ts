@@ -82,6 +82,18 @@ describe.each([
     expect(results[1]!.message).toMatch(/slug/);
   });
 
+  it('the owner is who saved it: another engineer neither names someone else nor changes it, but may edit the kernel', async () => {
+    const forged = await put('ed', 'user_kernel/forged', kernelDoc(SUM_SOURCE, { owner: 'eve' }));
+    expect(forged.status).toBe(403);
+    expect(((await forged.json()) as { detail: string }).detail).toMatch(/user kernel "user_kernel\/forged": owner must be who saves it, "eddie"/);
+    expect((await put('eve', 'user_kernel/shared', kernelDoc(SUM_SOURCE))).status).toBe(200);
+    const stored = (await (await call('ed', 'GET', '/api/docs/user_kernel%2Fshared')).json()) as Record<string, unknown>;
+    const taken = await put('ed', 'user_kernel/shared', { ...stored, owner: 'eddie' });
+    expect(taken.status).toBe(403);
+    expect(((await taken.json()) as { detail: string }).detail).toMatch(/owner stays "eve"/);
+    expect((await put('ed', 'user_kernel/shared', { ...stored, title: 'Kernel, edited' })).status).toBe(200);
+  });
+
   it('runs a user kernel transformation incrementally to the same result as over everything', async () => {
     expect((await put('eve', 'user_kernel/sum', kernelDoc(SUM_SOURCE))).status).toBeLessThan(300);
     for (const [id, input] of [['transformation/sum-inc', 'array/t07/x'], ['transformation/sum-all', 'array/t07/whole']]) {

@@ -17,7 +17,7 @@ import { canRead, checkRead, documentKind, requireUser, writeRefusal } from '../
 import { modelReferences, modelRefusal } from '../model-checks';
 import { alarmActionRefusal } from '../alarm-checks';
 import { workOrderRefusal } from '../work-order-checks';
-import { explorerViewRefusal } from '../explorer-view-checks';
+import { ownedDocRefusal } from '../owned-doc-checks';
 import { isReadingDoc, readingRefusal, type ReadingHooks } from '../reading-checks';
 import { DEFAULT_TIME_WINDOW, boundsAt } from '../../ingest/time-window';
 
@@ -173,7 +173,7 @@ export async function documentRoutes(app: FastifyInstance, options: { store: Sto
           workOrderRefusal(user, checked.id, checked.doc, stored) ??
           readingRefusal(user, checked.id, checked.doc, stored, lookup, readings.bounds()) ??
           modelRefusal(checked.id, checked.doc, lookup) ??
-          explorerViewRefusal(user, checked.id, checked.doc, stored);
+          ownedDocRefusal(user, checked.id, checked.doc, stored);
         if (refusal) throw refusal;
         if (refuseMissing && !stored?.doc) throw missing(checked.id);
       },
@@ -245,7 +245,7 @@ export async function documentRoutes(app: FastifyInstance, options: { store: Sto
         workOrderRefusal(user, write.id, write.doc, stored) ??
         readingRefusal(user, write.id, write.doc, stored, lookup, bounds) ??
         modelRefusal(write.id, write.doc, lookup) ??
-        explorerViewRefusal(user, write.id, write.doc, stored);
+        ownedDocRefusal(user, write.id, write.doc, stored);
       if (refusal) throw refusal;
     };
     const bounds = readings.bounds();
