@@ -267,6 +267,7 @@ export {
   continues,
   continuousRuns,
   findPeaks,
+  mainLobeBins,
   firstFullSegment,
   joinNearest,
   lowerBound,

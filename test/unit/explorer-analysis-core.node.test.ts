@@ -5,6 +5,7 @@ import {
   bucketMeans,
   continuousRuns,
   findPeaks,
+  mainLobeBins,
   firstFullSegment,
   joinNearest,
   medianSpacing,
@@ -57,6 +58,16 @@ describe('findPeaks', () => {
     // 0.21 is a local maximum but not above 4 × the median (0.2).
     expect(findPeaks(frequencies, magnitudes, { count: 10, minSpacing: 1 }).some((peak) => peak.bin === 12)).toBe(false);
     expect(findPeaks(frequencies, new Array(16).fill(0))).toEqual([]);
+  });
+
+  it("a signal's offset is no peak: the bins of a window's main lobe next to DC are skipped", () => {
+    const rate = 1000;
+    const values = sines(65_536, rate, [[50, 1]]).map((value) => value + 0.2);
+    const result = runKernel(spectrum, spectrum.params({ size: 1024, window: 'hann', sampleRate: rate }), [{ values, offset: 0 }]);
+    // Without: the offset's leakage into bin 1 (doubled, single-sided) is listed as a tone at 1 Hz.
+    expect(findPeaks(result.frequencies, result.magnitudes, { count: 3 }).map((peak) => peak.bin)).toContain(1);
+    const peaks = findPeaks(result.frequencies, result.magnitudes, { count: 3, lowestBin: mainLobeBins('hann') });
+    expect(peaks.map((peak) => peak.bin)).toEqual([51]);
   });
 
   it('parabolic interpolation is exact for a Gaussian peak', () => {

@@ -23,6 +23,7 @@ import {
   bucketMeans,
   continues,
   findPeaks,
+  mainLobeBins,
   firstFullSegment,
   histogramEdges,
   joinNearest,
@@ -474,7 +475,7 @@ export async function analyzeSpectrum(
   const sampled = spans.length < all.length;
   if (state.segments === 0) return { frequencies: [], magnitudes: [], segments: 0, sampleRate, peaks: [], sampled, samples: total };
   const result = kernels.spectrum.finish(state, { ...params, sampleRate });
-  return { ...result, sampleRate, peaks: findPeaks(result.frequencies, result.magnitudes, { count: settings.peaks ?? 5 }), sampled, samples: total };
+  return { ...result, sampleRate, peaks: findPeaks(result.frequencies, result.magnitudes, { count: settings.peaks ?? 5, lowestBin: mainLobeBins(params.window) }), sampled, samples: total };
 }
 
 // ---------------------------------------------------------------------------------------------

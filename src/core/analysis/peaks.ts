@@ -20,6 +20,18 @@ export interface PeakOptions {
   minSpacing?: number;
   /** A peak must exceed the noise floor (the median magnitude) times this factor. */
   aboveFloor?: number;
+  /**
+   * The lowest bin that may be a peak (default 1). A windowed spectrum spreads a signal's mean (DC)
+   * over the window's main lobe, and the single-sided spectrum doubles every bin but 0, so bin 1
+   * of a Hann or Hamming spectrum of an offset signal looks like a peak that is only the offset:
+   * give the main lobe's half-width (2 for those windows, 1 for rectangular).
+   */
+  lowestBin?: number;
+}
+
+/** Half-width of a window's main lobe in bins: the bins next to DC that only its leakage fills. */
+export function mainLobeBins(window: 'hann' | 'hamming' | 'rectangular'): number {
+  return window === 'rectangular' ? 1 : 2;
 }
 
 /** Median of finite values (NaN when there are none); copies, never reorders the input. */
@@ -43,7 +55,7 @@ export function findPeaks(frequencies: ArrayLike<number>, magnitudes: ArrayLike<
   const spacing = Math.max(1, Math.floor(options.minSpacing ?? 3));
   const threshold = Math.max(0, median(magnitudes) * (options.aboveFloor ?? 4));
   const candidates: number[] = [];
-  for (let bin = 1; bin + 1 < magnitudes.length; bin++) {
+  for (let bin = Math.max(1, Math.floor(options.lowestBin ?? 1)); bin + 1 < magnitudes.length; bin++) {
     const value = magnitudes[bin]!;
     // ≥ on the left, > on the right: a flat top of two equal bins yields one peak, not two.
     if (value > threshold && value >= magnitudes[bin - 1]! && value > magnitudes[bin + 1]!) candidates.push(bin);
