@@ -177,6 +177,13 @@ for (const size of sizes) {
     await expect(page.locator('fl-app sl-breadcrumb')).toContainText(TURBINE);
     await checkView(page, views, size.name, 'channel');
 
+    // The explorer, from the channel's "Open in explorer": that channel in a panel, drawn.
+    await page.locator('fl-channel').getByRole('link', { name: 'Open in explorer' }).click();
+    await expect(views.heading).toHaveText('Explore');
+    await expect(page.locator('fl-explorer .chip').first()).toContainText(`${POWER} · ${TURBINE}`, { timeout: 20_000 });
+    await expect(page.locator('fl-explorer fl-explorer-panel').first()).toHaveAttribute('data-points', /^[1-9]\d*$/, { timeout: 30_000 });
+    await checkView(page, views, size.name, 'explore');
+
     // The alarms: the list (severity in words, titles) and one alarm with its actions and history.
     await views.goTo('Alarms');
     const alarmRow = page.locator('fl-alarms a.alarm', { hasText: ALARM });
