@@ -107,7 +107,7 @@ async function session(browser: Browser, size: (typeof sizes)[number]): Promise<
   const hour = await explorer.range();
   expect(hour.to - hour.from).toBe(3_600_000);
   await axe('explore');
-  await shot('explore');
+  await shot('explorer-picked');
 
   // The shared cursor: pointing at panel 2 reads every channel, panel 1's too.
   await explorer.hover(2, 0.75);
@@ -118,7 +118,7 @@ async function session(browser: Browser, size: (typeof sizes)[number]): Promise<
   const cursor = Number(await explorer.readout.getAttribute('data-cursor'));
   expect(cursor).toBeGreaterThanOrEqual(hour.from);
   expect(cursor).toBeLessThanOrEqual(hour.to);
-  await shot('explore-cursor');
+  await shot('explorer-cursor');
 
   // Zoom: a drag across the middle of panel 1, then the wheel over panel 2; every panel follows.
   await explorer.dragZoom(1, 0.3, 0.7);
@@ -184,7 +184,7 @@ async function session(browser: Browser, size: (typeof sizes)[number]): Promise<
   if (await run.isVisible()) await run.click();
   await expect(spectrum).toHaveAttribute('data-status', 'done', { timeout: 60_000 });
   await expect(spectrum.locator('li[data-frequency]').first()).toBeAttached();
-  await shot('explore-spectrum');
+  await shot('explorer-spectrum');
 
   // A user kernel: defined in the editor, saved, run on this device over acceleration X; its output joins the panel.
   await explorer.algorithms.locator('sl-button[data-action="new-kernel"]').click();
@@ -192,6 +192,9 @@ async function session(browser: Browser, size: (typeof sizes)[number]): Promise<
   const kernelTitle = `Block peak ${size.name}`;
   await editor.getByRole('textbox', { name: /^Title/ }).fill(kernelTitle);
   await editor.locator('sl-button[data-action="save-kernel"]').click();
+  // Saved: the editor stays open with nothing unsaved ("Close", not "Cancel").
+  await expect(editor.locator('sl-button[data-action="close-kernel"]')).toHaveText('Close', { timeout: 10_000 });
+  await editor.locator('sl-button[data-action="close-kernel"]').click();
   await expect(explorer.algorithms.locator('sl-dialog[open]')).toHaveCount(0, { timeout: 10_000 });
   await explorer.choose(explorer.algorithms, 'Input', /^Gearbox acceleration X/);
   await explorer.choose(explorer.algorithms, 'Kernel', kernelTitle);
@@ -201,7 +204,7 @@ async function session(browser: Browser, size: (typeof sizes)[number]): Promise<
   await expect(explorer.chips(2)).toHaveCount(2, { timeout: 20_000 });
   await explorer.drawn();
   await axe('explore-kernel');
-  await shot('explore-kernel');
+  await shot('explorer-kernel');
   await context.close();
 }
 
