@@ -194,6 +194,69 @@ describe('spectrum', () => {
   });
 });
 
+describe('a live window moving on', () => {
+  /** The test's storage with attachment reads held while `held` is set (released by `open()`). */
+  function gatedStorage() {
+    let gate: Promise<void> | undefined;
+    let release: () => void = () => {};
+    const storageView = new Proxy(storage, {
+      get(target, key) {
+        const value: unknown = Reflect.get(target, key);
+        if (typeof value !== 'function') return value;
+        return async (...args: unknown[]) => {
+          if (key === 'getAttachment') await gate;
+          return (value as (...a: unknown[]) => Promise<unknown>).apply(target, args);
+        };
+      },
+    });
+    return {
+      storage: storageView,
+      hold: () => (gate = new Promise<void>((resolve) => (release = resolve))),
+      open: () => {
+        gate = undefined;
+        release();
+      },
+    };
+  }
+
+  it('a run over a range that moved on by a little finishes, then one more runs over the newest range; a zoom aborts at once', async () => {
+    const gated = gatedStorage();
+    gadget.targets = [{ ...targets[0]!, storage: gated.storage }];
+    const first = { from: T0, to: T0 + 20_000 };
+    gadget.range = first;
+    gadget.tab = 'spectrum';
+    await done('spectrum');
+    // Held in its reads, the next run over a window moved on by 2 s (live) is running...
+    gated.hold();
+    const moved = { from: T0 + 2_000, to: T0 + 22_000 };
+    gadget.range = moved;
+    await expect.poll(() => gadget.analysis.state('spectrum').range?.from, { timeout: 10_000 }).toBe(moved.from);
+    expect(status('spectrum')).toBe('running');
+    // ...and moving on again does not abort it (before: aborted and restarted on every move, so a
+    // run longer than the moves' interval never finished).
+    const again = { from: T0 + 4_000, to: T0 + 24_000 };
+    gadget.range = again;
+    await expect.poll(() => gadget.analysis.waiting('spectrum'), { timeout: 10_000 }).toBe(true);
+    expect(gadget.analysis.state('spectrum')).toMatchObject({ status: 'running', range: moved });
+    gated.open();
+    // It ends over its own range, then the newest range runs by itself.
+    await expect.poll(() => panel('spectrum')?.dataset.range, { timeout: 20_000 }).toBe(`${again.from}-${again.to}`);
+    await done('spectrum');
+    expect(gadget.analysis.waiting('spectrum')).toBe(false);
+    // A zoom (a range sharing less than half with the running one) aborts it at once, reads held or not.
+    gated.hold();
+    const far = { from: T0 + 10_000, to: T0 + 20_000 };
+    gadget.range = far;
+    await expect.poll(() => gadget.analysis.state('spectrum').range?.from, { timeout: 10_000 }).toBe(far.from);
+    const zoomed = { from: T0 + 15_000, to: T0 + 16_000 };
+    gadget.range = zoomed;
+    await expect.poll(() => gadget.analysis.state('spectrum').range?.from, { timeout: 10_000 }).toBe(zoomed.from);
+    expect(gadget.analysis.waiting('spectrum')).toBe(false);
+    gated.open();
+    await expect.poll(() => panel('spectrum')?.dataset.range, { timeout: 20_000 }).toBe(`${zoomed.from}-${zoomed.to}`);
+  });
+});
+
 describe('errors', () => {
   it('a spectrum of a series that cannot be read says why, and offers to run again', async () => {
     gadget.targets = [{ key: 'p2:gone', storage, array: 'array/missing', title: 'Removed channel', unit: 'g' }];

@@ -101,6 +101,14 @@ function sameRange(a: { from: number; to: number } | undefined, b: { from: numbe
   return a !== undefined && b !== undefined && a.from === b.from && a.to === b.to;
 }
 
+/** True when ranges `a` and `b` share at least half of the longer one (a window that moved on, not a zoom). */
+export function mostlyOverlaps(a: { from: number; to: number } | undefined, b: { from: number; to: number } | undefined): boolean {
+  if (!a || !b) return false;
+  const shared = Math.min(a.to, b.to) - Math.max(a.from, b.from);
+  const longer = Math.max(a.to - a.from, b.to - b.from);
+  return longer > 0 && shared >= longer / 2;
+}
+
 /** Runs, cancels and tracks the analyses of the visible range (see the module comment). */
 export class AnalysisController implements ReactiveController {
   readonly #host: ReactiveControllerHost;
@@ -119,6 +127,8 @@ export class AnalysisController implements ReactiveController {
   readonly #inputs = new Map<Kind, string>();
   /** The input each kind's shown result is of. */
   readonly #resultInputs = new Map<Kind, string>();
+  /** Kinds whose running run goes on to its end before one more over the newest range (a live window moving on). */
+  readonly #followUps = new Set<Kind>();
   choices: AnalysisChoices = {
     histogram: { key: '', bins: 40 },
     spectrum: { key: '', size: 1024, window: 'hann' },
@@ -140,6 +150,7 @@ export class AnalysisController implements ReactiveController {
 
   hostDisconnected(): void {
     clearTimeout(this.#timer);
+    this.#followUps.clear();
     for (const run of this.#runs.values()) run.abort();
     this.#runs.clear();
     for (const [kind, state] of this.#states) if (state.status === 'running') this.#states.set(kind, { ...state, status: 'idle', progress: undefined });
@@ -244,10 +255,36 @@ export class AnalysisController implements ReactiveController {
     clearTimeout(this.#timer);
     this.#timer = setTimeout(() => {
       this.#timer = undefined;
-      void this.run('stats');
+      this.#follow('stats');
       // The shown analysis follows too, unless showing its tab already ran it on these inputs.
-      if (this.#tab !== 'stats' && this.#needsRun(this.#tab)) void this.run(this.#tab);
+      if (this.#tab !== 'stats' && this.#needsRun(this.#tab)) this.#follow(this.#tab);
     }, this.#debounceMs);
+  }
+
+  /**
+   * Runs `kind` over the new range — except while a run of the same inputs is on its way over a
+   * range that mostly overlaps the new one (a live window moving on with new samples): aborting it
+   * on every move would never let a run longer than the moves' interval finish, so it finishes,
+   * and one more run over the newest range follows. A zoom or a pan elsewhere aborts at once.
+   */
+  #follow(kind: Kind): void {
+    const state = this.#states.get(kind);
+    if (this.#runs.has(kind) && state?.status === 'running' && this.#inputs.get(kind) === this.#inputOf(kind) && mostlyOverlaps(state.range, this.#range)) {
+      this.#followUps.add(kind);
+      return;
+    }
+    void this.run(kind);
+  }
+
+  /** True while a run of `kind` over a newer range waits for the running one to end (see #follow). */
+  waiting(kind: Kind): boolean {
+    return this.#followUps.has(kind);
+  }
+
+  /** After a run of `kind` ended by itself: the run over the newest range it made wait. */
+  #afterRun(kind: Kind): void {
+    if (!this.#followUps.delete(kind)) return;
+    if ((kind === 'stats' || kind === this.#tab) && this.#needsRun(kind)) void this.run(kind);
   }
 
   /** What a kind's run reads, as a string: a result of another input is stale. */
@@ -278,6 +315,7 @@ export class AnalysisController implements ReactiveController {
 
   /** Aborts the running analysis of `kind`; its state says cancelled. */
   cancel(kind: Kind): void {
+    this.#followUps.delete(kind);
     const run = this.#runs.get(kind);
     if (!run) return;
     run.abort();
@@ -292,6 +330,7 @@ export class AnalysisController implements ReactiveController {
    * ends, whatever its outcome (the state says which); never rejects.
    */
   run(kind: Kind): Promise<void> {
+    this.#followUps.delete(kind);
     this.#runs.get(kind)?.abort();
     this.#runs.delete(kind);
     const range = this.#range;
@@ -322,6 +361,7 @@ export class AnalysisController implements ReactiveController {
         this.#resultInputs.set(kind, input);
         this.#states.set(kind, { status: 'done', range, result, resultRange: range });
         this.#host.requestUpdate();
+        this.#afterRun(kind);
       },
       (error: unknown) => {
         if (this.#runs.get(kind) !== controller) return;
@@ -329,6 +369,7 @@ export class AnalysisController implements ReactiveController {
         const kept = { result: previous?.result, resultRange: previous?.resultRange };
         this.#states.set(kind, isAbort(error) ? { status: 'cancelled', range, ...kept } : { status: 'error', range, error: messageOf(error), ...kept });
         this.#host.requestUpdate();
+        if (!isAbort(error)) this.#afterRun(kind);
       },
     );
   }
