@@ -6,9 +6,8 @@ import { ChannelSeriesController, LiveController, storageContext } from '../cont
 import { alignPending } from '../controllers/channel-series-controller';
 import type { Storage } from '../storage';
 import { formatAxisTimes, formatLegendTime, precisionOfSpan, timeAxisSpace } from './chart-time';
+import { AXIS_FONT, measureAxisText } from './axis-text';
 
-/** The time axis's font, set explicitly so label widths can be measured in the same font. */
-const AXIS_FONT = '12px system-ui, -apple-system, "Segoe UI", Roboto, "Helvetica Neue", sans-serif';
 /** What the chart needs of an alarm to draw its band (a subset of an alarm document). */
 export interface AlarmBand {
   raised_at: number;
@@ -20,15 +19,6 @@ export interface AlarmBand {
 const MIN_DRAG_PX = 8;
 /** Two taps this close (ms) are a double tap: zoom out, as a double-click does. */
 const DOUBLE_TAP_MS = 350;
-
-let measuring: CanvasRenderingContext2D | null | undefined;
-/** Width of `text` in the axis font (CSS px); an estimate where no canvas can measure. */
-function measureAxisText(text: string): number {
-  measuring ??= document.createElement('canvas').getContext('2d');
-  if (!measuring) return text.length * 7.5;
-  measuring.font = AXIS_FONT;
-  return measuring.measureText(text).width;
-}
 
 /**
  * Plots one channel array with uPlot. It draws M4 points per pixel column from the array's

@@ -7,9 +7,8 @@ import { dragRange, isHorizontalDrag, keyAction, panBy, timeAt, twoFingerRange, 
 import type { Storage } from '../storage';
 import { baseStyles } from './design/styles';
 import { formatAxisTimes, timeAxisSpace } from './chart-time';
+import { AXIS_FONT, measureAxisText } from './axis-text';
 
-/** The time axis's font, set explicitly so label widths can be measured in the same font. */
-const AXIS_FONT = '12px system-ui, -apple-system, "Segoe UI", Roboto, "Helvetica Neue", sans-serif';
 /** Series colours, in order: theme tokens (Shoelace's palette follows light and dark). */
 const PALETTE = ['--sl-color-primary-600', '--sl-color-orange-600', '--sl-color-violet-600', '--sl-color-sky-600', '--sl-color-pink-600', '--sl-color-lime-700', '--sl-color-amber-700', '--sl-color-indigo-600'];
 const FALLBACKS = ['#0d9488', '#ea580c', '#7c3aed', '#0284c7', '#db2777', '#4d7c0f', '#b45309', '#4f46e5'];
@@ -23,15 +22,6 @@ const AXIS_LABEL_SIZE = 18;
 const MAX_SENT = 256;
 /** A wheel gesture counts as over once no wheel event came for this long (ms): its range is then "settled". */
 const WHEEL_SETTLE_MS = 250;
-
-let measuring: CanvasRenderingContext2D | null | undefined;
-/** Width of `text` in the axis font (CSS px); an estimate where no canvas can measure. */
-function measureAxisText(text: string): number {
-  measuring ??= document.createElement('canvas').getContext('2d');
-  if (!measuring) return text.length * 7.5;
-  measuring.font = AXIS_FONT;
-  return measuring.measureText(text).width;
-}
 
 /** Detail of `fl-explorer-range`: the range the user zoomed or panned to; `settled` false while the gesture goes on. */
 export interface ExplorerRangeDetail {
@@ -118,6 +108,8 @@ export class FlExplorerPanel extends LitElement {
   #loadedWidth = 0;
   #drawn = 0;
   #resize: ResizeObserver | undefined;
+  /** The plot's width as last observed (undefined: not measured yet). */
+  #plotWidth: number | undefined;
   /** Follows the theme switch (a class on <html>): the canvas is repainted in the new colours. */
   #theme: MutationObserver | undefined;
   /** Theme colours read for the canvas, by token name; emptied when the theme changes. */
@@ -180,6 +172,13 @@ export class FlExplorerPanel extends LitElement {
 
   /** The plot's width in CSS px (its pixel columns: what a load asks for). */
   #width(): number {
+    // Kept from the resize observer (it runs after layout): reading clientWidth in a gesture frame or
+    // a load would force a layout of the page each time.
+    this.#plotWidth ??= this.#measureWidth();
+    return this.#plotWidth;
+  }
+
+  #measureWidth(): number {
     return Math.max(200, Math.floor((this.renderRoot.querySelector('.plot') as HTMLElement | null)?.clientWidth ?? 600));
   }
 
@@ -222,6 +221,7 @@ export class FlExplorerPanel extends LitElement {
   override connectedCallback(): void {
     super.connectedCallback();
     this.#resize = new ResizeObserver(() => {
+      this.#plotWidth = this.#measureWidth();
       if (!this.#plot) return;
       this.#plot.setSize({ width: this.#width(), height: this.height });
       if (this.#width() !== this.#loadedWidth) this.#scheduleLoad();
