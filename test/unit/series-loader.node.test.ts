@@ -50,6 +50,36 @@ describe('loadSeries', () => {
     for (let index = 1; index < m4.x.length; index++) expect(m4.x[index]!).toBeGreaterThanOrEqual(m4.x[index - 1]!);
   });
 
+  it('breaks the line at gaps in time (bursts 10 min apart): one null point between bursts, raw and M4, none within a burst', async () => {
+    const storage = createStorage({ type: 'memory' });
+    const array = await ChannelArray.create(storage, 'array/bursts', { timing: 'explicit' });
+    // Three bursts of 2 000 samples at 1 kHz, 10 minutes apart.
+    const burst = 2_000;
+    const times = Float64Array.from({ length: 3 * burst }, (_, i) => T0 + Math.floor(i / burst) * 600_000 + (i % burst));
+    await array.append(Float32Array.from({ length: 3 * burst }, (_, i) => Math.sin(i / 10)), times);
+    const nulls = (series: { x: Float64Array; y: Array<number | null> }): number[] => series.y.flatMap((value, index) => (value === null ? [series.x[index]!] : []));
+    const m4 = await loadSeries(storage, 'array/bursts', T0, T0 + 1_300_000, 100);
+    expect(m4.source).toBe('summary');
+    // Before: no null at all, so the line joined the bursts across their gaps. Each gap, inside a
+    // column or between two, has a null point in it, and no null falls within a burst.
+    const m4Gaps = nulls(m4);
+    const inBurst = (time: number): boolean => [0, 1, 2].some((n) => time >= T0 + n * 600_000 && time <= T0 + n * 600_000 + burst - 1);
+    expect(m4Gaps.filter(inBurst)).toEqual([]);
+    expect(m4Gaps.some((time) => time > T0 + burst - 1 && time < T0 + 600_000)).toBe(true);
+    expect(m4Gaps.some((time) => time > T0 + 600_000 + burst - 1 && time < T0 + 1_200_000)).toBe(true);
+    expect(m4Gaps).toHaveLength(2);
+    const raw = await loadSeries(storage, 'array/bursts', T0 + 1_000, T0 + 601_500, 1_000);
+    expect(raw.source).toBe('raw');
+    expect(raw.samples).toBe(2_501);
+    expect(nulls(raw)).toEqual([(T0 + burst - 1 + T0 + 600_000) / 2]);
+    expect(raw.x.length).toBe(2_502);
+    // Regular samples have no gap: no null is added.
+    const regular = await ChannelArray.create(storage, 'array/steady', { timing: 'regular' });
+    await regular.append(Float32Array.from({ length: 5_000 }, (_, i) => i), { t0: T0, dt: 10 });
+    expect(nulls(await loadSeries(storage, 'array/steady', T0, T0 + 49_990, 100))).toEqual([]);
+    expect(nulls(await loadSeries(storage, 'array/steady', T0, T0 + 9_990, 1_000))).toEqual([]);
+  });
+
   it('reads O(columns) summary bytes, not the range: an eighth of a million samples at most', async () => {
     const storage = createStorage({ type: 'memory' });
     const array = await ChannelArray.create(storage, 'array/long', { timing: 'regular' });
