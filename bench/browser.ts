@@ -4,7 +4,10 @@
  * origin) and hands back the page to call into.
  */
 import { build, type Rolldown } from 'vite';
-import { chromium, type Browser, type Page } from 'playwright';
+import { mkdtemp, rm } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import path from 'node:path';
+import { chromium, type Browser, type BrowserContext, type Page } from 'playwright';
 import { chromiumLaunchArgs, chromiumPath } from '../test/support/chromium';
 
 export interface BenchPage {
@@ -30,12 +33,27 @@ async function bundle(entry: string, minify: boolean): Promise<Map<string, strin
 
 /**
  * Opens `entry` (a module that sets globals on window) in a fresh headless Chromium. `minify:
- * false` keeps the code's names (for reading a CPU profile of the page).
+ * false` keeps the code's names (for reading a CPU profile of the page). `onDisk: true` gives the
+ * page a profile in a temporary folder, so IndexedDB lives on disk under the disk's quota instead
+ * of in memory under an off-the-record profile's (which refused a 1.2 GB fill near its end).
  */
-export async function openBenchPage(entry: string, options: { minify?: boolean } = {}): Promise<BenchPage> {
+export async function openBenchPage(entry: string, options: { minify?: boolean; onDisk?: boolean } = {}): Promise<BenchPage> {
   const assets = await bundle(entry, options.minify ?? true);
-  const browser: Browser = await chromium.launch({ executablePath: chromiumPath(), args: chromiumLaunchArgs });
-  const page = await browser.newPage();
+  let page: Page;
+  let close: () => Promise<void>;
+  if (options.onDisk) {
+    const profile = await mkdtemp(path.join(tmpdir(), 'fieldline-bench-'));
+    const context: BrowserContext = await chromium.launchPersistentContext(profile, { executablePath: chromiumPath(), args: chromiumLaunchArgs });
+    page = context.pages()[0] ?? (await context.newPage());
+    close = async () => {
+      await context.close();
+      await rm(profile, { recursive: true, force: true });
+    };
+  } else {
+    const browser: Browser = await chromium.launch({ executablePath: chromiumPath(), args: chromiumLaunchArgs });
+    page = await browser.newPage();
+    close = () => browser.close();
+  }
   await page.route('http://bench.localhost/**', async (route) => {
     const url = new URL(route.request().url());
     // Cross-origin isolation gives the page SharedArrayBuffer (shared memory for the worker pool).
@@ -46,5 +64,5 @@ export async function openBenchPage(entry: string, options: { minify?: boolean }
   });
   await page.goto('http://bench.localhost/');
   await page.waitForFunction(() => (window as unknown as { benchReady?: boolean }).benchReady === true);
-  return { page, close: () => browser.close() };
+  return { page, close };
 }

@@ -333,7 +333,7 @@ export async function run(): Promise<Figures> {
   const sizes = (process.env.EXPLORER_BENCH_SIZES ?? '1M,10M,100M').split(',').map((size) => size.trim());
   for (const size of sizes) if (!(size in sizeSamples)) throw new Error(`EXPLORER_BENCH_SIZES: unknown size ${size} (1M, 10M, 100M)`);
   // A profiled run keeps the code's names (unminified), so the profile says which function it is.
-  const bench = await openBenchPage(path.join(import.meta.dirname, 'pages', 'explorer-bench.page.ts'), { minify: !process.env.EXPLORER_BENCH_PROFILE });
+  const bench = await openBenchPage(path.join(import.meta.dirname, 'pages', 'explorer-bench.page.ts'), { minify: !process.env.EXPLORER_BENCH_PROFILE, onDisk: true });
   const figures: Figures = {};
   const page = bench.page;
   const browser = page.context().browser()!;
