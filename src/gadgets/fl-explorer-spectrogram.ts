@@ -1,4 +1,5 @@
-import { LitElement, css, html, nothing } from 'lit';
+import { html, nothing } from 'lit';
+import { CanvasFigure, canvasFigureStyles } from './canvas-figure';
 import { baseStyles } from './design/styles';
 import { colourGradient, colourTable } from './colour-scale';
 import { drawAxes, formatFrequency, niceTicks, tokenOf, type PlotFrame } from './plot-axes';
@@ -28,7 +29,7 @@ function decibels(magnitude: number): number {
  * result), `range` (the range analysed: the time axis), `label` (the series' title), `unit`. Attributes for tests and tools once drawn:
  * `data-columns`, `data-bins`, `data-drawn` ("<columns>x<bins>").
  */
-export class FlExplorerSpectrogram extends LitElement {
+export class FlExplorerSpectrogram extends CanvasFigure {
   static override properties = { picture: { attribute: false }, range: { attribute: false }, label: { type: String }, unit: { type: String } };
 
   declare picture: SpectrogramPicture | undefined;
@@ -36,9 +37,6 @@ export class FlExplorerSpectrogram extends LitElement {
   declare range: { from: number; to: number } | undefined;
   declare label: string;
   declare unit: string;
-  #resize: ResizeObserver | undefined;
-  /** Follows the theme switch (a class on <html>): axes and labels are drawn in the new colours. */
-  #theme: MutationObserver | undefined;
   #scale: { low: number; high: number } | undefined;
 
   constructor() {
@@ -49,39 +47,10 @@ export class FlExplorerSpectrogram extends LitElement {
     this.unit = '';
   }
 
-  static override styles = [
-    baseStyles,
-    css`
-      :host { display: block; }
-      canvas { display: block; width: 100%; height: ${HEIGHT}px; }
-      .legend { display: grid; grid-template-columns: max-content max-content minmax(8rem, 20rem) max-content; justify-content: start; align-items: center; gap: var(--sl-spacing-x-small); margin-top: var(--sl-spacing-x-small); font-size: var(--sl-font-size-small); color: var(--fl-text-muted); }
-      .bar { height: 0.75rem; border-radius: 2px; border: 1px solid var(--fl-border); }
-    `,
-  ];
-
-  override connectedCallback(): void {
-    super.connectedCallback();
-    this.#resize = new ResizeObserver(() => this.#draw());
-    this.#theme = new MutationObserver(() => this.#draw());
-    this.#theme.observe(document.documentElement, { attributes: true, attributeFilter: ['class'] });
-  }
-
-  override disconnectedCallback(): void {
-    super.disconnectedCallback();
-    this.#resize?.disconnect();
-    this.#theme?.disconnect();
-  }
-
-  protected override firstUpdated(): void {
-    this.#resize?.observe(this.renderRoot.querySelector('canvas')!);
-  }
-
-  protected override updated(): void {
-    this.#draw();
-  }
+  static override styles = [baseStyles, canvasFigureStyles(HEIGHT)];
 
   /** Paints the cells into an image of columns × bins pixels, then scales it onto the frame. */
-  #draw(): void {
+  protected override draw(): void {
     const canvas = this.renderRoot.querySelector('canvas');
     const picture = this.picture;
     if (!canvas) return;

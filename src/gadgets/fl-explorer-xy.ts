@@ -1,4 +1,5 @@
-import { LitElement, css, html, nothing } from 'lit';
+import { html, nothing } from 'lit';
+import { CanvasFigure, canvasFigureStyles } from './canvas-figure';
 import { baseStyles } from './design/styles';
 import { colourGradient, colourTable } from './colour-scale';
 import { drawAxes, type PlotFrame } from './plot-axes';
@@ -41,15 +42,12 @@ function timeText(ms: number): string {
  * under the plot), the newest drawn on top. Properties: `picture` (analyzeXY's result), `xLabel`,
  * `yLabel` (titles with units). Attribute `data-points`: the points drawn (pairs with both values).
  */
-export class FlExplorerXy extends LitElement {
+export class FlExplorerXy extends CanvasFigure {
   static override properties = { picture: { attribute: false }, xLabel: { type: String, attribute: 'x-label' }, yLabel: { type: String, attribute: 'y-label' } };
 
   declare picture: XYPicture | undefined;
   declare xLabel: string;
   declare yLabel: string;
-  #resize: ResizeObserver | undefined;
-  /** Follows the theme switch (a class on <html>): axes and labels are drawn in the new colours. */
-  #theme: MutationObserver | undefined;
 
   constructor() {
     super();
@@ -58,38 +56,9 @@ export class FlExplorerXy extends LitElement {
     this.yLabel = '';
   }
 
-  static override styles = [
-    baseStyles,
-    css`
-      :host { display: block; }
-      canvas { display: block; width: 100%; height: ${HEIGHT}px; }
-      .legend { display: grid; grid-template-columns: max-content max-content minmax(8rem, 20rem) max-content; justify-content: start; align-items: center; gap: var(--sl-spacing-x-small); margin-top: var(--sl-spacing-x-small); font-size: var(--sl-font-size-small); color: var(--fl-text-muted); }
-      .bar { height: 0.75rem; border-radius: 2px; border: 1px solid var(--fl-border); }
-    `,
-  ];
+  static override styles = [baseStyles, canvasFigureStyles(HEIGHT)];
 
-  override connectedCallback(): void {
-    super.connectedCallback();
-    this.#resize = new ResizeObserver(() => this.#draw());
-    this.#theme = new MutationObserver(() => this.#draw());
-    this.#theme.observe(document.documentElement, { attributes: true, attributeFilter: ['class'] });
-  }
-
-  override disconnectedCallback(): void {
-    super.disconnectedCallback();
-    this.#resize?.disconnect();
-    this.#theme?.disconnect();
-  }
-
-  protected override firstUpdated(): void {
-    this.#resize?.observe(this.renderRoot.querySelector('canvas')!);
-  }
-
-  protected override updated(): void {
-    this.#draw();
-  }
-
-  #draw(): void {
+  protected override draw(): void {
     const canvas = this.renderRoot.querySelector('canvas');
     if (!canvas) return;
     const width = Math.max(240, canvas.clientWidth || 600);
