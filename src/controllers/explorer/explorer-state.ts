@@ -76,7 +76,8 @@ export function encodeExplorerQuery(state: ExplorerState, options: { view?: stri
 function parseMs(text: string | null): number | undefined {
   if (text === null || !/^-?\d{1,16}(\.\d{1,6})?$/.test(text)) return undefined;
   const value = Number(text);
-  return Math.abs(value) <= DATE_LIMIT_MS ? value : undefined;
+  // + 0: "-0" reads as -0, which would be written back as "0" (a state that does not encode to itself).
+  return Math.abs(value) <= DATE_LIMIT_MS ? value + 0 : undefined;
 }
 
 /** One channel id of `p`, or undefined when it cannot be one (bad escapes, blank, too long). */
