@@ -26,7 +26,7 @@ import { baseStyles } from './design/styles';
 import { confirmDialog } from './design/confirm';
 import { toast, toastFailed } from './design/toast';
 
-const routes = ['sites', 'my-work', 'assets', 'alarms', 'alarm-rules', 'channels', 'explore', 'work-orders', 'plans', 'import', 'sources', 'sync', 'admin/users', 'admin/sites', 'admin/assets'] as const;
+const routes = ['sites', 'my-work', 'assets', 'alarms', 'alarm-rules', 'channels', 'explore', 'models', 'work-orders', 'plans', 'import', 'sources', 'sync', 'admin/users', 'admin/sites', 'admin/assets'] as const;
 type Route = (typeof routes)[number];
 
 /** Who may open a screen; navigation lists only these. Signed out: what a technician sees (the server decides the rest). */
@@ -54,6 +54,7 @@ const sections: readonly Section[] = [
   { route: 'alarm-rules', label: 'Alarm rules', icon: 'sliders', roles: engineers, nav: true },
   { route: 'channels', label: 'Channels', icon: 'graph-up', roles: engineers, nav: true },
   { route: 'explore', label: 'Explore', icon: 'graph-up-arrow', roles: engineers, nav: true },
+  { route: 'models', label: 'Models', icon: 'cpu', roles: engineers, nav: true },
   { route: 'work-orders', label: 'Work orders', icon: 'clipboard-check', roles: everyone, nav: true },
   // Engineers' review: the done work orders, to verify or reopen (the list filters by its ?q=).
   { route: 'work-orders', label: 'To review', icon: 'check2-all', roles: engineers, nav: true, query: `q=${encodeURIComponent('status:done')}` },
@@ -330,6 +331,8 @@ export class FlApp extends LitElement {
         return id ? html`<fl-channel .channel=${id}></fl-channel>` : html`<fl-channel-list></fl-channel-list>`;
       case 'explore':
         return html`<fl-explorer .username=${this.#session.user?.username}></fl-explorer>`;
+      case 'models':
+        return html`<fl-prediction-models .username=${this.#session.user?.username} .userRole=${this.#role()}></fl-prediction-models>`;
       case 'alarms':
         return id ? html`<fl-alarm .alarm=${id} .username=${this.#session.user?.username}></fl-alarm>` : html`<fl-alarms></fl-alarms>`;
       case 'alarm-rules':

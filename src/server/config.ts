@@ -21,6 +21,8 @@ export interface ServerConfig {
   demo: boolean;
   /** Days of history the simulated fleet writes on its first start (DEMO_DAYS, 0–365, default 30). */
   demoDays: number;
+  /** Years of hourly history the demo fleet writes before its DEMO_DAYS on a first start (DEMO_YEARS, default 3). */
+  demoYears: number;
   /** Folder of the built PWA (vite build output). */
   clientDir: string;
   /** Password of the `admin` user created on first start (generated and printed when absent). */
@@ -52,6 +54,10 @@ export interface ServerConfig {
   alarmsPollMs: number;
   /** How often the preventive plan scheduler looks for work orders to generate (MAINTENANCE_POLL_MS, default 60 000). */
   maintenancePollMs: number;
+  /** How often the prediction runner looks for new whole steps to predict (PREDICT_POLL_MS, default 60 000). */
+  predictPollMs: number;
+  /** How often the health runner recomputes assets' health (HEALTH_POLL_MS, default 60 000). */
+  healthPollMs: number;
 }
 
 /** Raised when an environment variable has a value the server cannot use. */
@@ -224,6 +230,8 @@ export function loadConfig(env: NodeJS.ProcessEnv, projectRoot: string): ServerC
     // Plans fall due by the day or by hours of use: a minute is soon enough; under a second would
     // reread every plan's documents many times a second, over a day would miss same-day leads.
     maintenancePollMs: parseWhole('MAINTENANCE_POLL_MS', env.MAINTENANCE_POLL_MS, 60_000, 1000, 86_400_000, 'milliseconds'),
+    predictPollMs: parseWhole('PREDICT_POLL_MS', env.PREDICT_POLL_MS, 60_000, 1000, 86_400_000, 'milliseconds'),
+    healthPollMs: parseWhole('HEALTH_POLL_MS', env.HEALTH_POLL_MS, 60_000, 1000, 86_400_000, 'milliseconds'),
     host: env.HOST || '127.0.0.1',
     port: parsePort('PORT', env.PORT, 8080),
     dataDir: path.resolve(projectRoot, env.DATA_DIR || 'data'),
@@ -231,6 +239,7 @@ export function loadConfig(env: NodeJS.ProcessEnv, projectRoot: string): ServerC
     forwardPort: parsePort('FORWARD_PORT', env.FORWARD_PORT, 24224),
     demo: parseFlag('DEMO', env.DEMO, databaseUrl === undefined),
     demoDays: parseDemoDays(env.DEMO_DAYS),
+    demoYears: parseWhole('DEMO_YEARS', env.DEMO_YEARS, 3, 0, 10, 'years'),
     clientDir: path.resolve(projectRoot, env.CLIENT_DIR || 'dist/client'),
   };
 }
