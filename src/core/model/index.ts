@@ -60,3 +60,21 @@ export {
 } from './explorer-view';
 export type { UserKernelDoc, UserKernelOutput } from './user-kernel';
 export { MAX_USER_KERNEL_BLOCK, MAX_USER_KERNEL_PARAMS, MAX_USER_KERNEL_SOURCE, MAX_USER_KERNEL_TITLE, USER_KERNEL_PREFIX, userKernelId, userKernelIdProblem, userKernelParamsProblem, userKernelProblem } from './user-kernel';
+export type { FailureDoc } from './failure';
+export { FAILURE_PREFIX, failureId } from './failure';
+export type { PredictionModelDoc, PredictionModelVersionDoc, PredictionTraining, PredictionValidation } from './prediction-model';
+export {
+  DEFAULT_PREDICTION_STEP_MS,
+  PREDICTION_MODEL_ATTACHMENT,
+  PREDICTION_MODEL_PREFIX,
+  isPredictionModelVersionId,
+  predictionModelId,
+  predictionModelSlug,
+  predictionModelVersionId,
+} from './prediction-model';
+export type { DerivedRul, PredictionDoc, PredictionEvidence, RulChannelDoc, RulChannelIds, RulSeries } from './prediction';
+export { PREDICTION_PREFIX, PREDICTION_PRODUCER, assetPath, predictionId, rulChannelDoc, rulChannelDocs, rulChannelIds, rulFields, rulSource } from './prediction';
+export type { DegradationChannelDoc, DegradationDoc, DegradationIndicator, DerivedDegradation } from './degradation';
+export { DEGRADATION_PREFIX, DEGRADATION_PRODUCER, degradationArrayId, degradationChannelDoc, degradationChannelId, degradationId, degradationIndicators, degradationSource } from './degradation';
+export type { AssetHealthDoc, AssetHealthLevel, AssetHealthReason, AssetHealthReasonKind } from './asset-health';
+export { ASSET_HEALTH_PREFIX, assetHealthId, assetHealthLevelLabels, assetHealthLevels, assetHealthReasonKinds } from './asset-health';
