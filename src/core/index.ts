@@ -257,6 +257,37 @@ export {
 } from './model';
 export type { UserKernelDoc, UserKernelOutput } from './model';
 export { MAX_USER_KERNEL_BLOCK, MAX_USER_KERNEL_PARAMS, MAX_USER_KERNEL_SOURCE, MAX_USER_KERNEL_TITLE, USER_KERNEL_PREFIX, userKernelId, userKernelIdProblem, userKernelParamsProblem, userKernelProblem } from './model';
+export type { FailureDoc } from './model';
+export { FAILURE_PREFIX, MAX_FAILURE_MODE, failureId, failureProblem, failureSchema } from './model';
+export type { PredictionModelDoc, PredictionModelVersionDoc, PredictionTraining, PredictionValidation } from './model';
+export {
+  DEFAULT_PREDICTION_STEP_MS,
+  PREDICTION_MODEL_ATTACHMENT,
+  PREDICTION_MODEL_PREFIX,
+  MAX_PREDICTION_CAP_DAYS,
+  MAX_PREDICTION_INPUTS,
+  MAX_PREDICTION_PARAMS,
+  MAX_PREDICTION_STEP_MS,
+  MAX_PREDICTION_TITLE,
+  MAX_PREDICTION_VERSION,
+  MAX_PREDICTION_WINDOWS,
+  MAX_PREDICTION_WINDOW_STEPS,
+  MIN_PREDICTION_STEP_MS,
+  isPredictionModelVersionId,
+  predictionModelId,
+  predictionModelIdProblem,
+  predictionModelProblem,
+  predictionModelSchema,
+  predictionModelSlug,
+  predictionModelVersionId,
+  predictionModelVersionProblem,
+} from './model';
+export type { DerivedRul, PredictionDoc, PredictionEvidence, RulChannelDoc, RulChannelIds, RulSeries } from './model';
+export { PREDICTION_PREFIX, PREDICTION_PRODUCER, assetPath, predictionId, rulChannelDoc, rulChannelDocs, rulChannelIds, rulFields, rulSource } from './model';
+export type { DegradationChannelDoc, DegradationDoc, DegradationIndicator, DerivedDegradation } from './model';
+export { DEGRADATION_PREFIX, DEGRADATION_PRODUCER, degradationArrayId, degradationChannelDoc, degradationChannelId, degradationId, degradationIndicators, degradationSource } from './model';
+export type { AssetHealthDoc, AssetHealthLevel, AssetHealthReason, AssetHealthReasonKind } from './model';
+export { ASSET_HEALTH_PREFIX, assetHealthId, assetHealthLevelLabels, assetHealthLevels, assetHealthReasonKinds } from './model';
 export type { NextOccurrence, PlanProgress, UsageSoFar } from './maintenance/plan-schedule';
 export { dateOfDay, dateOfTime, dayNumber, nextOccurrence } from './maintenance/plan-schedule';
 export type { PeakOptions, Spectrogram, SpectrogramOptions, SpectrumPeak, XYPoints } from './analysis';

@@ -61,16 +61,29 @@ export {
 export type { UserKernelDoc, UserKernelOutput } from './user-kernel';
 export { MAX_USER_KERNEL_BLOCK, MAX_USER_KERNEL_PARAMS, MAX_USER_KERNEL_SOURCE, MAX_USER_KERNEL_TITLE, USER_KERNEL_PREFIX, userKernelId, userKernelIdProblem, userKernelParamsProblem, userKernelProblem } from './user-kernel';
 export type { FailureDoc } from './failure';
-export { FAILURE_PREFIX, failureId } from './failure';
+export { FAILURE_PREFIX, MAX_FAILURE_MODE, failureId, failureProblem, failureSchema } from './failure';
 export type { PredictionModelDoc, PredictionModelVersionDoc, PredictionTraining, PredictionValidation } from './prediction-model';
 export {
   DEFAULT_PREDICTION_STEP_MS,
   PREDICTION_MODEL_ATTACHMENT,
   PREDICTION_MODEL_PREFIX,
+  MAX_PREDICTION_CAP_DAYS,
+  MAX_PREDICTION_INPUTS,
+  MAX_PREDICTION_PARAMS,
+  MAX_PREDICTION_STEP_MS,
+  MAX_PREDICTION_TITLE,
+  MAX_PREDICTION_VERSION,
+  MAX_PREDICTION_WINDOWS,
+  MAX_PREDICTION_WINDOW_STEPS,
+  MIN_PREDICTION_STEP_MS,
   isPredictionModelVersionId,
   predictionModelId,
+  predictionModelIdProblem,
+  predictionModelProblem,
+  predictionModelSchema,
   predictionModelSlug,
   predictionModelVersionId,
+  predictionModelVersionProblem,
 } from './prediction-model';
 export type { DerivedRul, PredictionDoc, PredictionEvidence, RulChannelDoc, RulChannelIds, RulSeries } from './prediction';
 export { PREDICTION_PREFIX, PREDICTION_PRODUCER, assetPath, predictionId, rulChannelDoc, rulChannelDocs, rulChannelIds, rulFields, rulSource } from './prediction';
