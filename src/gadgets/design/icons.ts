@@ -42,7 +42,6 @@ import list from '../../../node_modules/@shoelace-style/shoelace/dist/assets/ico
 // Alarms: severities, shelving, out of service, comments, work orders.
 import exclamationDiamond from '../../../node_modules/@shoelace-style/shoelace/dist/assets/icons/exclamation-diamond.svg?url';
 // The explorer: range, zoom, live, saved views, algorithms, export.
-import exCpu from '../../../node_modules/@shoelace-style/shoelace/dist/assets/icons/cpu.svg?url';
 import exGraphUpArrow from '../../../node_modules/@shoelace-style/shoelace/dist/assets/icons/graph-up-arrow.svg?url';
 import exZoomIn from '../../../node_modules/@shoelace-style/shoelace/dist/assets/icons/zoom-in.svg?url';
 import exZoomOut from '../../../node_modules/@shoelace-style/shoelace/dist/assets/icons/zoom-out.svg?url';
@@ -128,7 +127,6 @@ const icons: ReadonlyMap<string, string> = new Map([
   ['search', searchIcon],
   ['plus-lg', plusLg],
   ['graph-up-arrow', exGraphUpArrow],
-  ['cpu', exCpu],
   ['zoom-in', exZoomIn],
   ['zoom-out', exZoomOut],
   ['arrow-left', exArrowLeft],
