@@ -283,11 +283,11 @@ export {
   predictionModelVersionProblem,
 } from './model';
 export type { DerivedRul, PredictionDoc, PredictionEvidence, RulChannelDoc, RulChannelIds, RulSeries } from './model';
-export { PREDICTION_PREFIX, PREDICTION_PRODUCER, assetPath, predictionId, rulChannelDoc, rulChannelDocs, rulChannelIds, rulFields, rulSource } from './model';
+export { MAX_PREDICTION_EVIDENCE, PREDICTION_PREFIX, PREDICTION_PRODUCER, assetPath, predictionId, predictionProblem, rulChannelDoc, rulChannelDocs, rulChannelIds, rulFields, rulSource } from './model';
 export type { DegradationChannelDoc, DegradationDoc, DegradationIndicator, DerivedDegradation } from './model';
-export { DEGRADATION_PREFIX, DEGRADATION_PRODUCER, degradationArrayId, degradationChannelDoc, degradationChannelId, degradationId, degradationIndicators, degradationSource } from './model';
+export { DEGRADATION_PREFIX, DEGRADATION_PRODUCER, degradationArrayId, degradationChannelDoc, degradationChannelId, degradationId, degradationIndicators, degradationProblem, degradationSource } from './model';
 export type { AssetHealthDoc, AssetHealthLevel, AssetHealthReason, AssetHealthReasonKind } from './model';
-export { ASSET_HEALTH_PREFIX, assetHealthId, assetHealthLevelLabels, assetHealthLevels, assetHealthReasonKinds } from './model';
+export { ASSET_HEALTH_PREFIX, MAX_HEALTH_REASONS, assetHealthId, assetHealthProblem, assetHealthLevelLabels, assetHealthLevels, assetHealthReasonKinds } from './model';
 export type { NextOccurrence, PlanProgress, UsageSoFar } from './maintenance/plan-schedule';
 export { dateOfDay, dateOfTime, dayNumber, nextOccurrence } from './maintenance/plan-schedule';
 export type { PeakOptions, Spectrogram, SpectrogramOptions, SpectrumPeak, XYPoints } from './analysis';

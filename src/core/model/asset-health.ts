@@ -4,6 +4,7 @@
  * written only by the server's health runner when it changes, a record of the asset's site; the
  * fleet overview ranks assets by it.
  */
+import { firstProblem, isObject, numberProblem, optionalTextProblem, textProblem } from './checks';
 import { assetPath } from './prediction';
 
 /** Where asset health documents live among the documents. */
@@ -53,4 +54,49 @@ export const assetHealthLevelLabels: Readonly<Record<AssetHealthLevel, string>> 
 /** The id of `asset`'s health document. */
 export function assetHealthId(asset: string): string {
   return `${ASSET_HEALTH_PREFIX}${assetPath(asset)}`;
+}
+
+/** At most this many reasons in one health document. */
+export const MAX_HEALTH_REASONS = 32;
+/** Longest id, explanation or reason text. */
+const MAX_NAME = 1000;
+/** The largest |epoch ms| a Date holds (ECMAScript: ±100 000 000 days). */
+const DATE_LIMIT_MS = 8.64e15;
+
+/** Why `value` is not a list of at most MAX_HEALTH_REASONS {kind, text, penalty, ref?}. */
+function reasonsProblem(value: unknown): string | undefined {
+  if (!Array.isArray(value)) return 'reasons must be an array of {kind, text, penalty, ref?}';
+  if (value.length > MAX_HEALTH_REASONS) return `reasons may have at most ${MAX_HEALTH_REASONS} entries (it has ${value.length})`;
+  for (let index = 0; index < value.length; index++) {
+    const reason: unknown = value[index];
+    const name = `reasons[${index}]`;
+    if (!isObject(reason)) return `${name} must be an object {kind, text, penalty, ref?}`;
+    const problem = firstProblem(
+      (assetHealthReasonKinds as readonly unknown[]).includes(reason.kind) ? undefined : `${name}.kind must be one of ${assetHealthReasonKinds.join(', ')}`,
+      textProblem(`${name}.text`, reason.text, MAX_NAME),
+      numberProblem(`${name}.penalty`, reason.penalty, 0, 100),
+      optionalTextProblem(`${name}.ref`, reason.ref, MAX_NAME),
+    );
+    if (problem) return problem;
+  }
+  return undefined;
+}
+
+/**
+ * Why `doc` is not an asset's health (undefined: it is): type 'asset_health', site, asset, a
+ * finite score in [0, 100], a known level, an explanation, at most 32 reasons (known kind, text,
+ * penalty in [0, 100], optional ref) and computed_at epoch ms. Never throws (a device ranks what syncs).
+ */
+export function assetHealthProblem(doc: unknown): string | undefined {
+  if (!isObject(doc)) return 'an asset health must be an object';
+  if (doc.type !== 'asset_health') return 'type must be "asset_health"';
+  return firstProblem(
+    textProblem('site', doc.site, MAX_NAME),
+    textProblem('asset', doc.asset, MAX_NAME),
+    numberProblem('score', doc.score, 0, 100),
+    (assetHealthLevels as readonly unknown[]).includes(doc.level) ? undefined : `level must be one of ${assetHealthLevels.join(', ')}`,
+    textProblem('explanation', doc.explanation, MAX_NAME),
+    reasonsProblem(doc.reasons),
+    numberProblem('computed_at', doc.computed_at, -DATE_LIMIT_MS, DATE_LIMIT_MS),
+  );
 }

@@ -6,6 +6,7 @@
  * path>/indicator` of producer 'degradation'), never scored for anomalies.
  */
 import type { ChannelDoc } from './channel';
+import { firstProblem, isObject, numberProblem, textProblem } from './checks';
 import { assetPath } from './prediction';
 
 /** What every degradation indicator array is marked with (ChannelArray `producer`): only the server's runner writes it. */
@@ -101,4 +102,42 @@ export function degradationChannelDoc(asset: { id: string; site: string; title: 
     ...(asset.simulated ? { simulated: true as const } : {}),
     derived: { kind: 'degradation', from: degradationId(asset.id) },
   };
+}
+
+/** Longest id or summary. */
+const MAX_NAME = 1000;
+/** The largest |epoch ms| a Date holds (ECMAScript: ±100 000 000 days). */
+const DATE_LIMIT_MS = 8.64e15;
+/** Largest |rate| stated (%/yr): anything beyond is no degradation but a broken asset. */
+const MAX_RATE = 100;
+
+/**
+ * Why `doc` is not a degradation estimate (undefined: it is): type 'degradation', site, asset, a
+ * known indicator, method 'year_on_year', ci_low ≤ rate ≤ ci_high (finite, |…| ≤ 100 %/yr),
+ * confidence in (0, 1), from ≤ to and computed_at epoch ms, days_used ≥ 0, the channel id and a
+ * summary. Never throws (a device reads what syncs).
+ */
+export function degradationProblem(doc: unknown): string | undefined {
+  if (!isObject(doc)) return 'a degradation must be an object';
+  if (doc.type !== 'degradation') return 'type must be "degradation"';
+  const problem = firstProblem(
+    textProblem('site', doc.site, MAX_NAME),
+    textProblem('asset', doc.asset, MAX_NAME),
+    (degradationIndicators as readonly unknown[]).includes(doc.indicator) ? undefined : `indicator must be one of ${degradationIndicators.join(', ')}`,
+    doc.method === 'year_on_year' ? undefined : 'method must be "year_on_year"',
+    numberProblem('rate_pct_per_year', doc.rate_pct_per_year, -MAX_RATE, MAX_RATE),
+    numberProblem('ci_low', doc.ci_low, -MAX_RATE, MAX_RATE),
+    numberProblem('ci_high', doc.ci_high, -MAX_RATE, MAX_RATE),
+    numberProblem('confidence', doc.confidence, 0, 1),
+    numberProblem('from', doc.from, -DATE_LIMIT_MS, DATE_LIMIT_MS),
+    numberProblem('to', doc.to, -DATE_LIMIT_MS, DATE_LIMIT_MS),
+    numberProblem('days_used', doc.days_used, 0, 1e6),
+    numberProblem('computed_at', doc.computed_at, -DATE_LIMIT_MS, DATE_LIMIT_MS),
+    textProblem('channel', doc.channel, MAX_NAME),
+    textProblem('summary', doc.summary, MAX_NAME),
+  );
+  if (problem) return problem;
+  if (!((doc.ci_low as number) <= (doc.rate_pct_per_year as number) && (doc.rate_pct_per_year as number) <= (doc.ci_high as number))) return `ci_low ≤ rate_pct_per_year ≤ ci_high must hold (${doc.ci_low as number}, ${doc.rate_pct_per_year as number}, ${doc.ci_high as number})`;
+  if ((doc.from as number) > (doc.to as number)) return `from must not be after to (${doc.from as number} > ${doc.to as number})`;
+  return undefined;
 }

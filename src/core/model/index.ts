@@ -86,8 +86,8 @@ export {
   predictionModelVersionProblem,
 } from './prediction-model';
 export type { DerivedRul, PredictionDoc, PredictionEvidence, RulChannelDoc, RulChannelIds, RulSeries } from './prediction';
-export { PREDICTION_PREFIX, PREDICTION_PRODUCER, assetPath, predictionId, rulChannelDoc, rulChannelDocs, rulChannelIds, rulFields, rulSource } from './prediction';
+export { MAX_PREDICTION_EVIDENCE, PREDICTION_PREFIX, PREDICTION_PRODUCER, assetPath, predictionId, predictionProblem, rulChannelDoc, rulChannelDocs, rulChannelIds, rulFields, rulSource } from './prediction';
 export type { DegradationChannelDoc, DegradationDoc, DegradationIndicator, DerivedDegradation } from './degradation';
-export { DEGRADATION_PREFIX, DEGRADATION_PRODUCER, degradationArrayId, degradationChannelDoc, degradationChannelId, degradationId, degradationIndicators, degradationSource } from './degradation';
+export { DEGRADATION_PREFIX, DEGRADATION_PRODUCER, degradationArrayId, degradationChannelDoc, degradationChannelId, degradationId, degradationIndicators, degradationProblem, degradationSource } from './degradation';
 export type { AssetHealthDoc, AssetHealthLevel, AssetHealthReason, AssetHealthReasonKind } from './asset-health';
-export { ASSET_HEALTH_PREFIX, assetHealthId, assetHealthLevelLabels, assetHealthLevels, assetHealthReasonKinds } from './asset-health';
+export { ASSET_HEALTH_PREFIX, MAX_HEALTH_REASONS, assetHealthId, assetHealthProblem, assetHealthLevelLabels, assetHealthLevels, assetHealthReasonKinds } from './asset-health';

@@ -8,6 +8,7 @@
  * scored for anomalies.
  */
 import type { ChannelDoc } from './channel';
+import { firstProblem, isObject, numberProblem, optionalTextProblem, textProblem } from './checks';
 
 /** What every remaining-life array is marked with (ChannelArray `producer`): only the server's runner writes it. */
 export const PREDICTION_PRODUCER = 'prediction';
@@ -136,4 +137,69 @@ export function rulChannelDocs(slug: string, part: { id: string; site: string; t
   const docs = new Map<string, RulChannelDoc>();
   for (const series of ['rul', 'low', 'high'] as const) docs.set(ids.channels[series], rulChannelDoc(slug, part, series, stepMs));
   return docs;
+}
+
+/** At most this many evidence entries in a prediction (one per input). */
+export const MAX_PREDICTION_EVIDENCE = 32;
+/** Longest summary or title. */
+const MAX_SUMMARY = 500;
+/** Longest id. */
+const MAX_NAME = 1000;
+/** Longest remaining life a prediction states: a hundred years (days). */
+const MAX_DAYS = 36_500;
+/** The largest |epoch ms| a Date holds (ECMAScript: ±100 000 000 days). */
+const DATE_LIMIT_MS = 8.64e15;
+
+const trends: ReadonlySet<unknown> = new Set(['rising', 'falling', 'steady']);
+
+/** Why `value` is not a list of at most MAX_PREDICTION_EVIDENCE {channel, title, trend, share}. */
+function evidenceProblem(value: unknown): string | undefined {
+  if (!Array.isArray(value)) return 'evidence must be an array of {channel, title, trend, share}';
+  if (value.length > MAX_PREDICTION_EVIDENCE) return `evidence may have at most ${MAX_PREDICTION_EVIDENCE} entries (it has ${value.length})`;
+  for (let index = 0; index < value.length; index++) {
+    const entry: unknown = value[index];
+    const name = `evidence[${index}]`;
+    if (!isObject(entry)) return `${name} must be an object {channel, title, trend, share}`;
+    const problem = firstProblem(
+      textProblem(`${name}.channel`, entry.channel, MAX_NAME),
+      textProblem(`${name}.title`, entry.title, MAX_SUMMARY),
+      trends.has(entry.trend) ? undefined : `${name}.trend must be "rising", "falling" or "steady"`,
+      numberProblem(`${name}.share`, entry.share, 0, 1),
+    );
+    if (problem) return problem;
+  }
+  return undefined;
+}
+
+/**
+ * Why `doc` is not a prediction (undefined: it is): type 'prediction', site, asset, model ids, a
+ * whole version ≥ 1, `at` and the failure times as epoch ms, low_days ≤ rul_days ≤ high_days (all
+ * finite, 0..36 500), level in (0, 1), a summary (≤ 500), at most 32 evidence entries, the three
+ * derived channel ids and an optional work order id. Never throws (a device reads what syncs).
+ */
+export function predictionProblem(doc: unknown): string | undefined {
+  if (!isObject(doc)) return 'a prediction must be an object';
+  if (doc.type !== 'prediction') return 'type must be "prediction"';
+  const channels = doc.channels;
+  const problem = firstProblem(
+    textProblem('site', doc.site, MAX_NAME),
+    textProblem('asset', doc.asset, MAX_NAME),
+    textProblem('model', doc.model, MAX_NAME),
+    typeof doc.version === 'number' && Number.isInteger(doc.version) && doc.version >= 1 ? undefined : 'version must be a whole number ≥ 1',
+    numberProblem('at', doc.at, -DATE_LIMIT_MS, DATE_LIMIT_MS),
+    numberProblem('rul_days', doc.rul_days, 0, MAX_DAYS),
+    numberProblem('low_days', doc.low_days, 0, MAX_DAYS),
+    numberProblem('high_days', doc.high_days, 0, MAX_DAYS),
+    numberProblem('failure_at', doc.failure_at, -DATE_LIMIT_MS, DATE_LIMIT_MS),
+    numberProblem('failure_low', doc.failure_low, -DATE_LIMIT_MS, DATE_LIMIT_MS),
+    numberProblem('failure_high', doc.failure_high, -DATE_LIMIT_MS, DATE_LIMIT_MS),
+    numberProblem('level', doc.level, 0, 1),
+    textProblem('summary', doc.summary, MAX_SUMMARY),
+    evidenceProblem(doc.evidence),
+    isObject(channels) ? firstProblem(textProblem('channels.rul', channels.rul, MAX_NAME), textProblem('channels.low', channels.low, MAX_NAME), textProblem('channels.high', channels.high, MAX_NAME)) : 'channels must be an object {rul, low, high}',
+    optionalTextProblem('work_order', doc.work_order, MAX_NAME),
+  );
+  if (problem) return problem;
+  if (!((doc.low_days as number) <= (doc.rul_days as number) && (doc.rul_days as number) <= (doc.high_days as number))) return `low_days ≤ rul_days ≤ high_days must hold (${doc.low_days as number}, ${doc.rul_days as number}, ${doc.high_days as number})`;
+  return undefined;
 }
