@@ -1,0 +1,7 @@
+// Remaining-useful-life learning (issue 17, /work/notes/predict.md §2): features, trees, the model.
+export type { FeatureOptions, FeatureState } from './features';
+export { FeatureStream, featureCount, featureMatrix, featureNames } from './features';
+export type { GbtModel, GbtParams, GbtTree } from './gbt';
+export { defaultGbtParams, fitGbt, gbtModelProblem, predictGbt } from './gbt';
+export type { RulEstimate, RulModel, RulPredictorState, RulTrainOptions, RulValidation, UnitSeries } from './rul-model';
+export { defaultRulSmoothing, defaultRulWindows, predictRul, RulPredictor, rulModelProblem, trainRul } from './rul-model';
