@@ -35,7 +35,7 @@ export function anomalyChannelId(channel: string): string {
   return `${channel}${SUFFIX}`;
 }
 
-/** Whether a channel document is derived (an anomaly channel, never scored again). */
+/** Whether a channel document is derived (an anomaly, remaining-life or degradation channel: `derived` set), never scored for anomalies. */
 export function isDerivedChannel(doc: { derived?: unknown }): boolean {
   return doc.derived !== undefined;
 }

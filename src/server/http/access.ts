@@ -1,13 +1,19 @@
 /**
- * Who may do what. admin: everything. engineer: reads every site; writes transformations, alarm
+ * Who may do what. admin: everything but what the server computes (below). engineer: reads every site; writes transformations, alarm
  * rules, alarm actions, work orders, maintenance plans, readings and saved explorer views in any site. technician: reads
  * and writes only documents of the sites assigned to them, never `site` documents, alarm rules,
  * maintenance plans nor saved explorer views, and never verifies a work order (work-order-checks.ts). Alarms (`type: 'alarm'`) are written by
  * the server (its evaluator and action applier write the store directly) and admins only: people
  * act on an alarm by writing an `alarm_action` (see alarm-checks.ts), so a device never writes the
  * alarm the server keeps changing, and no offline acknowledgement is ever a conflict.
+ * Failures (`failure/…`) are written by engineers and admins in any site and technicians in
+ * theirs; prediction model specs (`prediction_model/<slug>`) by engineers and admins only. What
+ * the server computes — trained model versions, predictions, degradation estimates, asset health
+ * and their derived channels and arrays — is written by the server alone (its runners write the
+ * store directly), never through these routes, by no one, admins included: an edited prediction
+ * would stand as if computed, and a squatted id would stop the runner.
  * A document belongs to the site in its `site` field (a site document to itself); one without
- * (a saved explorer view) belongs to no site: engineers and admins read it (and their devices sync
+ * (a saved explorer view, a prediction model spec) belongs to no site: engineers and admins read it (and their devices sync
  * it), technicians do not.
  *
  * Writes are judged by what a document IS (its kind, see `documentKind`), before and after the
@@ -42,7 +48,7 @@ export function kindOfType(type: unknown): DocumentKind {
   return typeof type === 'string' ? `type:${type}` : 'untyped';
 }
 
-const engineerWritable = new Set<DocumentKind>(['type:transformation', 'type:alarm_rule', 'type:alarm_action', 'type:work_order', 'type:reading', 'type:maintenance_plan', 'type:explorer_view', 'type:user_kernel']);
+const engineerWritable = new Set<DocumentKind>(['type:transformation', 'type:alarm_rule', 'type:alarm_action', 'type:work_order', 'type:reading', 'type:maintenance_plan', 'type:explorer_view', 'type:user_kernel', 'type:failure', 'type:prediction_model']);
 
 /**
  * Ids only the server (its reading applier) and admins write: the manual-reading channels and
@@ -51,8 +57,37 @@ const engineerWritable = new Set<DocumentKind>(['type:transformation', 'type:ala
  */
 const serverWrittenPrefixes = ['channel/manual/', 'array/manual/'];
 
+/**
+ * What only the server writes, admins included (issue 17): trained model versions, predictions,
+ * degradation estimates and asset health, by kind, with what a refusal says.
+ */
+const serverOnlyKinds: ReadonlyMap<DocumentKind, string> = new Map<DocumentKind, string>([
+  ['type:prediction_model_version', 'trained prediction model versions are written by the server (its training job): POST /api/prediction-models/<slug>/train'],
+  ['type:prediction', 'predictions are written by the server (its prediction runner)'],
+  ['type:degradation', 'degradation estimates are written by the server (its degradation runner)'],
+  ['type:asset_health', 'asset health documents are written by the server (its health runner)'],
+]);
+
+/**
+ * Ids only the server writes, admins included, whatever the document: those of the server-only
+ * kinds and the derived remaining-life and degradation channels and arrays (core prediction.ts,
+ * degradation.ts), so no one takes one over before the server's runner creates it.
+ */
+const serverOnlyPrefixes = ['prediction/', 'degradation/', 'asset_health/', 'channel/prediction/', 'array/prediction/', 'channel/degradation/', 'array/degradation/'];
+
+/** A trained version's id (`prediction_model/<slug>/…`: anything below a spec). */
+const versionId = /^prediction_model\/[^/]*\//;
+
+/** The 403 for writing under `id` when only the server writes there (undefined: anyone with the role may). */
+export function serverOnlyIdRefusal(id: string): HttpError | undefined {
+  if (serverOnlyPrefixes.some((prefix) => id.startsWith(prefix)) || versionId.test(id)) {
+    return new HttpError(403, 'forbidden', `${JSON.stringify(id.slice(0, 200))} is written by the server: predictions, trained model versions, degradation estimates, asset health and their derived channels are computed, never written by a client`);
+  }
+  return undefined;
+}
+
 /** What technicians never write, even in their own sites (the channel explorer's saved views are engineers' and admins'). */
-const technicianUnwritable = new Set<DocumentKind>(['type:site', 'transformation', 'type:alarm', 'type:alarm_rule', 'type:maintenance_plan', 'type:explorer_view', 'type:user_kernel']);
+const technicianUnwritable = new Set<DocumentKind>(['type:site', 'transformation', 'type:alarm', 'type:alarm_rule', 'type:maintenance_plan', 'type:explorer_view', 'type:user_kernel', 'type:prediction_model']);
 
 /** The signed-in user; 401 when there is none. */
 export function requireUser(request: FastifyRequest): User {
@@ -101,6 +136,13 @@ export function checkRead(user: User, site: string | null): void {
  */
 export function writeRefusal(user: User, id: string, after: Doc | undefined, stored: StoredDoc | undefined): HttpError | undefined {
   if (stored !== undefined && !canRead(user, stored.site)) return new HttpError(403, 'forbidden', 'this document belongs to a site you are not assigned to');
+  // What the server computes: no client writes it, admins included (before and after the write).
+  for (const doc of [stored?.doc, after]) {
+    const serverOnly = doc === undefined ? undefined : serverOnlyKinds.get(documentKind(doc));
+    if (serverOnly) return new HttpError(403, 'forbidden', serverOnly);
+  }
+  const reserved = serverOnlyIdRefusal(id);
+  if (reserved) return reserved;
   if (user.role === 'admin') return undefined;
   if (serverWrittenPrefixes.some((prefix) => id.startsWith(prefix))) {
     return new HttpError(403, 'forbidden', 'manual-reading channels are written by the server from readings: write a reading document {type: "reading", site, asset, at, values} instead');
@@ -120,6 +162,7 @@ export function writeRefusal(user: User, id: string, after: Doc | undefined, sto
     if (kind === 'type:maintenance_plan') return new HttpError(403, 'forbidden', 'only engineers and admins write maintenance plans');
     if (kind === 'type:explorer_view') return new HttpError(403, 'forbidden', 'only engineers and admins write saved explorer views');
     if (kind === 'type:user_kernel') return new HttpError(403, 'forbidden', 'only engineers and admins write user kernels');
+    if (kind === 'type:prediction_model') return new HttpError(403, 'forbidden', 'only engineers and admins write prediction models');
     return new HttpError(403, 'forbidden', user.role === 'technician' ? 'technicians write only documents of their own sites' : 'your role may not write this document');
   }
   return undefined;

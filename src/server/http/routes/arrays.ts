@@ -20,7 +20,7 @@ import { ChannelArray } from '../../../arrays';
 import { CpuEngine, TransformationRunner, defineTransformation, type SandboxClient, type TransformationDefinition } from '../../../compute/isomorphic';
 import type { Store } from '../../store/store';
 import { HttpError } from '../../errors';
-import { canWriteKind, checkRead, requireUser, writeRefusal } from '../access';
+import { canWriteKind, checkRead, requireUser, serverOnlyIdRefusal, writeRefusal } from '../access';
 import { idFromPath } from './documents';
 import { arrayCreateSchema, toNpy, transformationSchema } from '../../../core';
 import type { LivePublisher } from '../../live/publisher';
@@ -202,6 +202,9 @@ export async function arrayRoutes(app: FastifyInstance, options: { store: Store;
     if (!body.id.startsWith(TRANSFORMATION_PREFIX) || body.id.length === TRANSFORMATION_PREFIX.length) {
       throw new HttpError(400, 'bad_request', `a transformation id starts with "${TRANSFORMATION_PREFIX}" (got ${JSON.stringify(body.id)})`);
     }
+    // Nor on an id the server's runners keep for their derived arrays (a squatted id stops them).
+    const reserved = typeof body.output === 'string' ? serverOnlyIdRefusal(body.output) : undefined;
+    if (reserved) throw reserved;
     if (body.user_kernel === undefined) await defineTransformation(storage, body.id, body);
     else await sandboxes.with((userKernels) => defineTransformation(storage, body.id, body, { userKernels }));
     return reply.status(201).send({ id: body.id });
