@@ -124,7 +124,7 @@ export async function startServer(config: ServerConfig, options: StartOptions = 
   // The simulated fleet sends to the forward port like any agent, so it starts once that listens.
   // Its history is written in the background: the server answers meanwhile.
   const fleet = config.demo
-    ? new DemoFleet({ store, forwardHost: loopbackFor(config.host), forwardPort: forwardPort!, forwardSecurity: config.forwardSecurity, days: config.demoDays, log: started.log, live: live! })
+    ? new DemoFleet({ store, forwardHost: loopbackFor(config.host), forwardPort: forwardPort!, forwardSecurity: config.forwardSecurity, days: config.demoDays, years: config.demoYears, log: started.log, live: live! })
     : undefined;
   fleet?.start().catch((error: unknown) => started.log.error({ err: error }, 'demo fleet: could not start; the server goes on without it'));
   // Derived anomaly channels (ALARMS=0 turns them off with the alarm evaluator).

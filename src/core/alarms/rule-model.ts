@@ -89,6 +89,12 @@ export interface AlarmRule {
   auto_clear_s?: number;
   message?: string;
   updated_by?: string;
+  /**
+   * Epoch ms: samples stamped before it are not evaluated (read past, never folded in). For
+   * history the rule was not made for, like the demo fleet's hourly long history, where a stale
+   * condition would see every hour as a gap.
+   */
+  from?: number;
 }
 
 export const alarmHistoryKinds = [
@@ -322,6 +328,7 @@ export function alarmRuleProblem(doc: unknown): string | undefined {
     doc.auto_clear_s === undefined ? undefined : positiveDuration('auto_clear_s', doc.auto_clear_s, MAX_DURATION_S),
     optionalTextProblem('message', doc.message),
     doc.updated_by === undefined || typeof doc.updated_by === 'string' ? undefined : 'updated_by must be a string',
+    doc.from === undefined ? undefined : numberProblem('from', doc.from),
     conditionProblem('condition', doc.condition, 1, budget),
   );
   if (basic) return basic;
@@ -443,6 +450,7 @@ export const alarmRuleSchema = {
     auto_clear_s: { type: 'number', exclusiveMinimum: 0, maximum: MAX_DURATION_S },
     message: { type: 'string', minLength: 1, maxLength: MAX_TEXT },
     updated_by: { type: 'string' },
+    from: { type: 'number' },
   },
 } as const;
 

@@ -6,7 +6,7 @@
 import { firstProblem, isObject, numberProblem, textProblem } from './checks';
 
 /** The faults the simulator knows. */
-export const faultKinds = ['bearing_wear', 'stuck_sensor', 'dropout', 'icing', 'inverter_degradation', 'string_failure', 'soiling'] as const;
+export const faultKinds = ['bearing_wear', 'stuck_sensor', 'dropout', 'icing', 'inverter_degradation', 'string_failure', 'soiling', 'performance_degradation'] as const;
 
 export type FaultKind = (typeof faultKinds)[number];
 
@@ -21,6 +21,8 @@ export interface SimulatedFault {
   end?: number;
   /** When the part fails (a wear fault), possibly in the future. */
   failure_at?: number;
+  /** The output's change per year (a performance_degradation fault; %/yr, compounding). */
+  rate_pct_per_year?: number;
   description: string;
 }
 
@@ -30,8 +32,10 @@ export interface SimulationTruth {
   site: string;
   simulated: true;
   seed: number;
-  /** Epoch ms of the history's first sample. */
+  /** Epoch ms of the history's first sample at full resolution (the faults' frame). */
   start: number;
+  /** Epoch ms of the first sample of the long, hourly history before `start` (absent or `start`: none). */
+  long_start?: number;
   faults: SimulatedFault[];
 }
 
@@ -45,6 +49,7 @@ export const simulationTruthSchema = {
     simulated: { const: true },
     seed: { type: 'number' },
     start: { type: 'number' },
+    long_start: { type: 'number' },
     faults: {
       type: 'array',
       items: {
@@ -58,6 +63,7 @@ export const simulationTruthSchema = {
           start: { type: 'number' },
           end: { type: 'number' },
           failure_at: { type: 'number' },
+          rate_pct_per_year: { type: 'number', minimum: -100, maximum: 100 },
           description: { type: 'string' },
         },
       },
@@ -76,10 +82,12 @@ function faultProblem(fault: unknown, index: number): string | undefined {
     numberProblem(`${name}.start`, fault.start),
     fault.end === undefined ? undefined : numberProblem(`${name}.end`, fault.end),
     fault.failure_at === undefined ? undefined : numberProblem(`${name}.failure_at`, fault.failure_at),
+    fault.rate_pct_per_year === undefined ? undefined : numberProblem(`${name}.rate_pct_per_year`, fault.rate_pct_per_year, -100, 100),
     typeof fault.description === 'string' ? undefined : `${name}.description must be a string`,
   );
   if (problem) return problem;
   if (typeof fault.end === 'number' && fault.end < (fault.start as number)) return `${name}.end is before its start`;
+  if (fault.kind === 'performance_degradation' && fault.rate_pct_per_year === undefined) return `${name}.rate_pct_per_year is required for a performance_degradation fault`;
   return undefined;
 }
 
@@ -92,9 +100,11 @@ export function simulationTruthProblem(doc: unknown): string | undefined {
     doc.simulated === true ? undefined : 'ground truth is simulated: true',
     numberProblem('seed', doc.seed),
     numberProblem('start', doc.start),
+    doc.long_start === undefined ? undefined : numberProblem('long_start', doc.long_start),
     Array.isArray(doc.faults) ? undefined : 'faults must be a list',
   );
   if (problem) return problem;
+  if (typeof doc.long_start === 'number' && doc.long_start > (doc.start as number)) return 'long_start is after start (the long history lies before it)';
   const faults = doc.faults as unknown[];
   for (let index = 0; index < faults.length; index++) {
     const fault = faultProblem(faults[index], index);

@@ -127,6 +127,18 @@ interface InputRead {
   values: Float32Array;
 }
 
+/** How many of `times` (increasing) are before `time`. */
+function countBefore(times: Float64Array, time: number): number {
+  let low = 0;
+  let high = times.length;
+  while (low < high) {
+    const middle = (low + high) >>> 1;
+    if (times[middle]! < time) low = middle + 1;
+    else high = middle;
+  }
+  return low;
+}
+
 /** First index whose time is > `time` (times ascending). */
 function countUpTo(times: Float64Array, time: number): number {
   let low = 0;
@@ -493,17 +505,20 @@ export class AlarmEvaluator {
     const batch: Array<{ input: number; times: Float64Array; values: Float32Array }> = [];
     const positions: Record<string, number> = Object.assign(Object.create(null) as Record<string, number>, evaluation.positions);
     let read = 0;
+    // Samples before the rule's `from` are read past, never folded in.
+    const from = binding.rule.from ?? -Infinity;
     for (const [input, samples] of reads.entries()) {
       if (!samples) continue;
       const count = horizon === Infinity ? samples.times.length : countUpTo(samples.times, horizon);
       if (count === 0) continue;
       const array = binding.inputs[input]!;
-      batch.push({ input, times: samples.times.subarray(0, count), values: samples.values.subarray(0, count) });
+      const skip = samples.times[0]! >= from ? 0 : countBefore(samples.times.subarray(0, count), from);
+      if (skip < count) batch.push({ input, times: samples.times.subarray(skip, count), values: samples.values.subarray(skip, count) });
       positions[array] = (evaluation.positions[array] ?? 0) + count;
       read += count;
     }
     if (read === 0) return 0;
-    const { state, transitions } = stepRule(binding, evaluation.state as RuleState, batch);
+    const { state, transitions } = batch.length > 0 ? stepRule(binding, evaluation.state as RuleState, batch) : { state: evaluation.state as RuleState, transitions: [] };
     if (transitions.length > 0) await this.#commit(entry, positions, state, transitions);
     else {
       // No alarm changes: the row is written with the others' at the end of the pass (one

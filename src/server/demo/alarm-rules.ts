@@ -110,9 +110,13 @@ const ICING_CURVE: ReadonlyArray<{ wind: number; power: number; until?: number }
   { wind: 11, power: 2000, until: 22 },
 ];
 
-/** The demo fleet's rules, id → document (written where absent on start). */
-export function demoAlarmRules(): Array<{ id: string; doc: DemoAlarmRule }> {
-  return [
+/**
+ * The demo fleet's rules, id → document (written where absent on start); with `from` (the
+ * history's start, after a long hourly history) they judge no sample before it: every hour of the
+ * long history would be a stale gap, and its past bearing failures are recorded as failures.
+ */
+export function demoAlarmRules(from?: number): Array<{ id: string; doc: DemoAlarmRule }> {
+  const rules = [
     rule('main-bearing-impacts', {
       site: WIND_SITE,
       title: 'Impulsive gearbox vibration (bearing defect)',
@@ -212,4 +216,5 @@ export function demoAlarmRules(): Array<{ id: string; doc: DemoAlarmRule }> {
       message: 'Module temperature above 80 °C',
     }),
   ];
+  return from === undefined ? rules : rules.map(({ id, doc }) => ({ id, doc: { ...doc, from } }));
 }

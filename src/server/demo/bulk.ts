@@ -22,6 +22,8 @@ export interface BulkSource {
 
 /** History per transaction of a 1 Hz source (3 days: ~2.6 M samples of a 10-field source). */
 const SLICE_MS = 3 * 86_400_000;
+/** Long (hourly) history per transaction: 120 days, ~29 k samples of a 10-field source. */
+const LONG_SLICE_MS = 120 * 86_400_000;
 /** CMS bursts per transaction (~1.8 M samples of the three axes). */
 const BURSTS_PER_SLICE = 20;
 
@@ -94,8 +96,10 @@ export function bulkSlices(store: Store, schedule: FaultSchedule, source: BulkSo
     }
     return slices;
   }
-  for (let from = after; from < until; from += SLICE_MS) {
-    const to = Math.min(until, from + SLICE_MS);
+  const longEnd = schedule.start - 1;
+  for (let from = after, to = after; from < until; from = to) {
+    // The long history in long slices, ending where the history at full resolution begins.
+    to = from < longEnd ? Math.min(until, from + LONG_SLICE_MS, longEnd) : Math.min(until, from + SLICE_MS);
     const runs = bulkRuns(schedule, source.def, from, to, recentFrom);
     const count = runs.reduce((sum, run) => sum + run.count, 0);
     if (count === 0) continue;

@@ -1,9 +1,11 @@
 /**
  * The simulated fleet (DEMO): a wind farm and a solar plant whose data enters the server the way
  * real data does. On start it makes sure the fleet's sites, assets, data sources (bound to the
- * assets, with each field's channel metadata), channel arrays and ground truth documents exist;
- * writes the history in bulk (a first start: DEMO_DAYS back from now; a restart: the gap since
- * each source's last sample, so nothing is duplicated and nothing is missing); then streams live,
+ * assets, with each field's channel metadata), channel arrays and ground truth documents exist,
+ * with the demo's alarm rules, maintenance plans, remaining-life model spec and the failures of
+ * the main bearings' past lives; writes the history in bulk (a first start: DEMO_YEARS of hourly
+ * samples, then DEMO_DAYS back from now; a restart: the gap since each source's last sample, so
+ * nothing is duplicated and nothing is missing); then streams live,
  * one agent per source sending each second's samples over the fluentd forward protocol to the
  * server's own forward port and waiting for the acks. What times exist is plan.ts's business,
  * what the values are the signal models'; both are deterministic (seeded).
@@ -21,10 +23,11 @@ import { Sources, fieldInfoOf, type Source } from '../ingest/sources';
 import { updateSourceFields } from '../ingest/source-fields';
 import { fleetDefinition, type SourceDef } from './fleet';
 import { ForwardClient, ForwardClientClosed, type ForwardEntry } from './forward-client';
-import { BURST_MS, LIVE_BURST_EVERY_MS, RECENT_MS, SECOND, OLD_DT_MS, burstSamples, silentAt, sourceSamples } from './plan';
-import { faultSchedule, groundTruth, type FaultSchedule } from './schedule';
+import { BURST_MS, LIVE_BURST_EVERY_MS, LONG_DT_MS, RECENT_MS, SECOND, OLD_DT_MS, burstSamples, silentAt, sourceSamples } from './plan';
+import { YEAR_MS, faultSchedule, groundTruth, pastFailures, type FaultSchedule } from './schedule';
 import { demoAlarmRules } from './alarm-rules';
 import { demoMaintenancePlans } from './maintenance-plans';
+import { demoPredictionModels } from './prediction-models';
 import { bulkSlices, lastTimeOf, type BulkSource } from './bulk';
 
 /** The seed of the fleet `npm start` shows. */
@@ -47,6 +50,8 @@ export interface DemoFleetOptions {
   forwardSecurity: boolean;
   /** History written on a first start (DEMO_DAYS). */
   days: number;
+  /** Years of hourly history written before it on a first start (DEMO_YEARS; default 0). */
+  years?: number;
   seed?: number;
   log: FleetLog;
   /** The clock (tests may move it); default Date.now. */
@@ -120,9 +125,11 @@ export class DemoFleet {
     const truthId = `ground-truth/${definition.sites[0]!.id.slice(5)}`;
     const written = await this.#read(truthId);
     const firstStart = written === undefined;
+    // A fleet first started before the long history existed has none (no long_start).
+    const start = Math.floor((cut - this.#options.days * DAY) / OLD_DT_MS) * OLD_DT_MS;
     const schedule = written
-      ? faultSchedule(Number(written.seed), Number(written.start), Number(written.live_from))
-      : faultSchedule(this.#seed, Math.floor((cut - this.#options.days * DAY) / OLD_DT_MS) * OLD_DT_MS, cut);
+      ? faultSchedule(Number(written.seed), Number(written.start), Number(written.live_from), typeof written.long_start === 'number' ? written.long_start : undefined)
+      : faultSchedule(this.#seed, start, cut, Math.floor((start - (this.#options.years ?? 0) * YEAR_MS) / LONG_DT_MS) * LONG_DT_MS);
     this.#schedule = schedule;
     // Every document and array missing is written in one transaction (one by one, a first start
     // spent seconds on commits).
@@ -136,9 +143,12 @@ export class DemoFleet {
     };
     for (const { id, doc } of groundTruth(schedule, channelIds)) await this.#putIfAbsent(writes, id, doc);
     // The alarm rules that catch the scheduled faults: written where absent, so an engineer's edits stay.
-    for (const { id, doc } of demoAlarmRules()) await this.#putIfAbsent(writes, id, doc);
+    for (const { id, doc } of demoAlarmRules(schedule.longStart < schedule.start ? schedule.start : undefined)) await this.#putIfAbsent(writes, id, doc);
     // The preventive plans (their work orders come from the plan scheduler): likewise where absent.
     for (const { id, doc } of demoMaintenancePlans(schedule.liveFrom)) await this.#putIfAbsent(writes, id, doc);
+    // The main bearings' past failures (what the remaining-life model learns from) and that model's spec.
+    for (const { id, doc } of pastFailures(schedule)) await this.#putIfAbsent(writes, id, doc);
+    for (const { id, doc } of demoPredictionModels()) await this.#putIfAbsent(writes, id, doc);
     if (writes.length > 0) await writeAll(store.documents, writes);
     created.forEach((commit) => commit());
     if (this.#stopped) return;
@@ -147,9 +157,10 @@ export class DemoFleet {
     const began = performance.now();
     const announce = (source: BulkSource) => (array: ChannelArray, field: string, last: number) =>
       this.#options.live?.publish({ event: 'samples', data: { array: array.id, channel: `channel/${source.id}/${encodeURIComponent(field)}`, site: source.def.site, length: array.length, last: { time: array.meta.last_time!, value: last } } });
-    const slices = sources.flatMap((source) => bulkSlices(store, schedule, source, lastTimeOf(source) ?? schedule.start - 1, cut, cut - RECENT_MS, announce(source)));
+    const slices = sources.flatMap((source) => bulkSlices(store, schedule, source, lastTimeOf(source) ?? schedule.longStart - 1, cut, cut - RECENT_MS, announce(source)));
     const total = slices.reduce((sum, slice) => sum + slice.samples, 0);
-    log.info(`demo fleet: ${firstStart ? `backfilling ${this.#options.days} days of history` : 'filling the gap since the last start'}: ${(total / 1e6).toFixed(1)} M samples in bulk`);
+    const years = (schedule.start - schedule.longStart) / YEAR_MS;
+    log.info(`demo fleet: ${firstStart ? `backfilling ${years > 0 ? `${years.toFixed(0)} years of hourly history and ` : ''}${this.#options.days} days of history` : 'filling the gap since the last start'}: ${(total / 1e6).toFixed(1)} M samples in bulk`);
     let done = 0;
     let reported = 0;
     for (const slice of slices) {

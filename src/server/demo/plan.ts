@@ -5,7 +5,9 @@
  * - live (the forward protocol), every second of the 1 Hz sources, and a 10 s CMS burst at 1 kHz
  *   every 10 minutes (on the clock: :00, :10, …);
  * - in bulk (the backfill on a first start, the gap after a restart), the last RECENT_MS at 1 Hz
- *   and what is older at one sample per OLD_DT_MS (10 s), as its own regular segment, and CMS
+ *   and what is older at one sample per OLD_DT_MS (10 s), as its own regular segment; before the
+ *   history's start, the long history (DEMO_YEARS) at one sample per LONG_DT_MS (an hour, on
+ *   whole hours: what a remaining-life model or a year-on-year rate needs), and CMS
  *   bursts every `bulkBurstEvery` (4 h over a month: a month of 10-minute bursts would be 780 M
  *   samples, and the 60 s budget of the backfill is spent on the 1 Hz channels).
  *
@@ -15,11 +17,14 @@ import { CMS_RATE, type SourceDef } from './fleet';
 import type { FaultSchedule, Window } from './schedule';
 import { inverterSamples, metSamples } from './solar';
 import { cmsBurst, scadaSamples } from './wind';
+import { GRID_MS, LONG_GRID_MS } from './lag';
 
 export const SECOND = 1000;
 /** Bulk history at 1 Hz for this long before its end; before that, one sample every OLD_DT_MS. */
 export const RECENT_MS = 2 * 86_400_000;
 export const OLD_DT_MS = 10_000;
+/** The long history before the schedule's start: one sample an hour. */
+export const LONG_DT_MS = 3_600_000;
 /** A CMS burst: 10 s at CMS_RATE. */
 export const BURST_MS = 10_000;
 export const BURST_SAMPLES = (BURST_MS / 1000) * CMS_RATE;
@@ -77,24 +82,29 @@ function cut(runs: Run[], windows: readonly Window[]): Run[] {
 }
 
 /**
- * The runs a 1 Hz source stores in bulk in (after, until]: 1 Hz from `recentFrom` on, every
- * OLD_DT_MS before it, without its silences.
+ * The runs a 1 Hz source stores in bulk in (after, until]: every LONG_DT_MS before the schedule's
+ * start (the long history), 1 Hz from `recentFrom` on, every OLD_DT_MS between, without its
+ * silences.
  */
 export function bulkRuns(schedule: FaultSchedule, source: SourceDef, after: number, until: number, recentFrom: number): Run[] {
   const runs: Run[] = [];
+  // The long history ends before the history's first sample (at its start), so all stay in time order.
+  const long = after < schedule.start - 1 ? grid(after, Math.min(until, schedule.start - 1), LONG_DT_MS) : undefined;
+  if (long) runs.push(long);
+  const from = Math.max(after, schedule.start - 1);
   // The old part ends before the first 1 Hz sample so both stay in time order.
   const boundary = Math.ceil(recentFrom / OLD_DT_MS) * OLD_DT_MS;
-  const old = boundary > after ? grid(after, Math.min(until, boundary - SECOND), OLD_DT_MS) : undefined;
+  const old = boundary > from ? grid(from, Math.min(until, boundary - SECOND), OLD_DT_MS) : undefined;
   if (old) runs.push(old);
-  const recent = grid(Math.max(after, boundary - SECOND), until, SECOND);
+  const recent = grid(Math.max(from, boundary - SECOND), until, SECOND);
   if (recent) runs.push(recent);
   return cut(runs, silences(schedule, source));
 }
 
-/** Start times of the bursts a CMS source stores in bulk in (after, until] (each whole by `until`). */
+/** Start times of the bursts a CMS source stores in bulk in (after, until] (each whole by `until`; none in the long history). */
 export function bulkBursts(schedule: FaultSchedule, after: number, until: number): number[] {
   const every = bulkBurstEvery(schedule);
-  const run = grid(after - 1, until - BURST_MS, every, schedule.start);
+  const run = grid(Math.max(after, schedule.start - 1) - 1, until - BURST_MS, every, schedule.start);
   return run ? Array.from({ length: run.count }, (_, index) => run.t0 + index * every) : [];
 }
 
@@ -106,16 +116,36 @@ export function timesOf(runs: readonly Run[]): Float64Array {
   return times;
 }
 
-/** A 1 Hz source's fields at each of `times`. */
+/**
+ * A 1 Hz source's fields at each of `times` (increasing). Those of the long history (before the
+ * schedule's start) have their thermal lags on the coarser LONG_GRID_MS, whatever block they are
+ * computed in: a time's sample stays one value.
+ */
 export function sourceSamples(schedule: FaultSchedule, source: SourceDef, times: Float64Array): Record<string, Float32Array> {
+  let split = 0;
+  while (split < times.length && times[split]! < schedule.start) split++;
+  if (split === 0 || split === times.length) return samplesOn(schedule, source, times, split === 0 ? GRID_MS : LONG_GRID_MS);
+  const long = samplesOn(schedule, source, times.subarray(0, split), LONG_GRID_MS);
+  const rest = samplesOn(schedule, source, times.subarray(split), GRID_MS);
+  return Object.fromEntries(
+    Object.entries(long).map(([field, values]) => {
+      const all = new Float32Array(times.length);
+      all.set(values);
+      all.set(rest[field]!, split);
+      return [field, all];
+    }),
+  );
+}
+
+function samplesOn(schedule: FaultSchedule, source: SourceDef, times: Float64Array, lagGridMs: number): Record<string, Float32Array> {
   const seed = schedule.seed;
   switch (source.kind) {
     case 'scada':
-      return scadaSamples(seed, schedule, source.index, times);
+      return scadaSamples(seed, schedule, source.index, times, lagGridMs);
     case 'met':
-      return metSamples(seed, times);
+      return metSamples(seed, times, lagGridMs);
     case 'inverter':
-      return inverterSamples(seed, schedule, source.index, times);
+      return inverterSamples(seed, schedule, source.index, times, lagGridMs);
     case 'cms':
       throw new Error('CMS sources send bursts: use burstSamples');
   }

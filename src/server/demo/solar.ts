@@ -3,12 +3,13 @@
  * irradiance from the sun's elevation (the plant's latitude and longitude, the day of the year,
  * the time of day; zero at night) through clouds; ambient temperature; module temperature heated
  * by the sun with thermal lag; per string DC voltage (temperature and irradiance dependent) and
- * current; AC power after the inverter's efficiency, clipped at its 24 kW rating.
+ * current (lower as the modules age, by each inverter's yearly rate); AC power after the
+ * inverter's efficiency, clipped at its 24 kW rating.
  */
 import { INVERTERS, SOLAR_LOCATION, STRINGS_PER_INVERTER } from './fleet';
-import { LagGrid } from './lag';
+import { GRID_MS, LagGrid } from './lag';
 import { gaussian, keyOf, uniform, valueNoise } from './noise';
-import { inverterEfficiency, rainsOn, soilingLoss, type FaultSchedule } from './schedule';
+import { inverterEfficiency, pvFactor, rainsOn, soilingLoss, type FaultSchedule } from './schedule';
 import { dayOfYear } from './wind';
 
 const HOUR = 3_600_000;
@@ -74,12 +75,12 @@ export function solarAmbient(seed: number, time: number): number {
   return seasonal + swing + 2 * valueNoise(seed, K.ambient1, time, 3 * DAY);
 }
 
-/** The met station's fields at each of `times`. */
-export function metSamples(seed: number, times: Float64Array): Record<string, Float32Array> {
+/** The met station's fields at each of `times`, the modules' heating on a grid of `lagGridMs`. */
+export function metSamples(seed: number, times: Float64Array, lagGridMs = GRID_MS): Record<string, Float32Array> {
   const n = times.length;
   const out = { irradiance: new Float32Array(n), ambient_temp: new Float32Array(n), module_temp: new Float32Array(n) };
   if (n === 0) return out;
-  const heat = new LagGrid((time) => irradiance(seed, time), times[0]!, times[n - 1]!, 6 * 60_000).lagged(6 * 60_000);
+  const heat = new LagGrid((time) => irradiance(seed, time), times[0]!, times[n - 1]!, 6 * 60_000, lagGridMs).lagged(6 * 60_000);
   for (let index = 0; index < n; index++) {
     const time = times[index]!;
     const second = Math.round(time / 1000);
@@ -91,8 +92,8 @@ export function metSamples(seed: number, times: Float64Array): Record<string, Fl
   return out;
 }
 
-/** An inverter's fields (AC power, each string's DC voltage and current) at each of `times`. */
-export function inverterSamples(seed: number, schedule: FaultSchedule, inverter: number, times: Float64Array): Record<string, Float32Array> {
+/** An inverter's fields (AC power, each string's DC voltage and current) at each of `times`, the modules' heating on a grid of `lagGridMs`. */
+export function inverterSamples(seed: number, schedule: FaultSchedule, inverter: number, times: Float64Array, lagGridMs = GRID_MS): Record<string, Float32Array> {
   const n = times.length;
   const out: Record<string, Float32Array> = { ac_power: new Float32Array(n) };
   for (let string = 0; string < STRINGS_PER_INVERTER; string++) {
@@ -100,7 +101,7 @@ export function inverterSamples(seed: number, schedule: FaultSchedule, inverter:
     out[`s${string + 1}_current`] = new Float32Array(n);
   }
   if (n === 0) return out;
-  const heat = new LagGrid((time) => irradiance(seed, time), times[0]!, times[n - 1]!, 6 * 60_000).lagged(6 * 60_000);
+  const heat = new LagGrid((time) => irradiance(seed, time), times[0]!, times[n - 1]!, 6 * 60_000, lagGridMs).lagged(6 * 60_000);
   // Modules are never quite alike: each string a little above or below its rating.
   const mismatch = Array.from({ length: STRINGS_PER_INVERTER }, (_, string) => 1 + 0.03 * (uniform(seed, K.strings, inverter * INVERTERS + string) - 0.5));
   const noiseKey = keyOf(`inv${inverter}`);
@@ -112,12 +113,14 @@ export function inverterSamples(seed: number, schedule: FaultSchedule, inverter:
     const g = irradiance(seed, time);
     const moduleTemp = solarAmbient(seed, time) + 0.03 * heat(time);
     const soil = soiled ? soilingLoss(schedule, time) : 0;
+    // The modules' ageing since the long history's start: less current, so less power.
+    const aged = pvFactor(schedule, inverter, time);
     let dc = 0;
     for (let string = 0; string < STRINGS_PER_INVERTER; string++) {
       const noise = gaussian(seed, noiseKey ^ (string + 1), second);
       // The inverter wakes above a few W/m²; at night its DC side reads 0.
       const voltage = g > 3 ? Math.max(0, STRING_VMP * (1 - 0.0034 * (moduleTemp - 25)) * (1 + 0.045 * Math.log(g / 1000)) + 1.5 * noise) : 0;
-      let current = g > 3 ? Math.max(0, STRING_IMP * (g / 1000) * (1 - soil) * mismatch[string]! * (1 + 0.0005 * (moduleTemp - 25)) + 0.01 * noise) : 0;
+      let current = g > 3 ? Math.max(0, STRING_IMP * (g / 1000) * (1 - soil) * aged * mismatch[string]! * (1 + 0.0005 * (moduleTemp - 25)) + 0.01 * noise) : 0;
       // An open string: a trickle of leakage around zero.
       if (failed && string === failed.string && time >= failed.start) current = g > 3 ? Math.abs(0.01 * noise) : 0;
       out[`s${string + 1}_voltage`]![index] = voltage;

@@ -7,9 +7,9 @@
  * bearing's defect impacts ringing a resonance as it wears).
  */
 import { CMS_RATE, TURBINES } from './fleet';
-import { LagGrid } from './lag';
+import { GRID_MS, LagGrid } from './lag';
 import { gaussian, keyOf, uniform, valueNoise } from './noise';
-import { wearSeverity, type FaultSchedule } from './schedule';
+import { bearingSeverity, type FaultSchedule } from './schedule';
 
 const HOUR = 3_600_000;
 const DAY = 86_400_000;
@@ -93,12 +93,13 @@ const iced = (schedule: FaultSchedule, turbine: number, time: number): boolean =
 
 /** Load (fraction of rated power) from the mean wind: what heats the drive train. */
 function load(seed: number, schedule: FaultSchedule, turbine: number, time: number): number {
-  if (stormStop(seed, turbine, time)) return 0;
-  return powerCurve(meanWind(seed, turbine, time)) * (iced(schedule, turbine, time) ? ICING_FACTOR : 1);
+  const wind = meanWind(seed, turbine, time);
+  if (wind >= CUT_OUT) return 0; // a storm stop
+  return powerCurve(wind) * (iced(schedule, turbine, time) ? ICING_FACTOR : 1);
 }
 
-/** The SCADA fields of one turbine at each of `times` (epoch ms, increasing). */
-export function scadaSamples(seed: number, schedule: FaultSchedule, turbine: number, times: Float64Array): Record<string, Float32Array> {
+/** The SCADA fields of one turbine at each of `times` (epoch ms, increasing), thermal lags on a grid of `lagGridMs`. */
+export function scadaSamples(seed: number, schedule: FaultSchedule, turbine: number, times: Float64Array, lagGridMs = GRID_MS): Record<string, Float32Array> {
   const n = times.length;
   const out = {
     wind_speed: new Float32Array(n),
@@ -116,12 +117,13 @@ export function scadaSamples(seed: number, schedule: FaultSchedule, turbine: num
   const k = keys[turbine]!;
   const from = times[0]!;
   const to = times[n - 1]!;
-  const grid = new LagGrid((time) => load(seed, schedule, turbine, time), from, to, 60 * 60_000);
+  const grid = new LagGrid((time) => load(seed, schedule, turbine, time), from, to, 60 * 60_000, lagGridMs);
   const nacelleLag = grid.lagged(45 * 60_000);
   const gearboxLag = grid.lagged(25 * 60_000);
   const generatorLag = grid.lagged(15 * 60_000);
   const bearingLag = grid.lagged(60 * 60_000);
-  const wearing = turbine === schedule.wear.turbine;
+  // The bearing wears now (the current wear) or in one of its past lives within this block.
+  const wearing = turbine === schedule.wear.turbine || schedule.pastWear.some((life) => life.turbine === turbine && life.failureAt >= from && life.start < to);
   const stuck = turbine === schedule.stuck.turbine ? schedule.stuck : undefined;
   const gearboxAt = (time: number, second: number, ambient: number): number => ambient + 22 + 36 * gearboxLag(time) + 0.08 * gaussian(seed, k.gearbox, second);
   // The stuck sensor repeats what it read at the window's start.
@@ -137,7 +139,7 @@ export function scadaSamples(seed: number, schedule: FaultSchedule, turbine: num
     const rotor = turning ? Math.min(15.5, 5.5 + (v - CUT_IN) * 1.25) * (1 + 0.004 * gaussian(seed, k.rotor, second)) : 0;
     const pitch = stopped ? 88 : v > RATED_SPEED ? 2 + 2.6 * (v - RATED_SPEED) ** 0.9 + 0.2 * gaussian(seed, k.pitch, second) : Math.max(-0.5, 0.1 * gaussian(seed, k.pitch, second));
     const ambient = windAmbient(seed, schedule, time) + 0.2 * gaussian(seed, k.ambient, second);
-    const severity = wearing ? wearSeverity(schedule, time) : 0;
+    const severity = wearing ? bearingSeverity(schedule, turbine, time) : 0;
     out.wind_speed[index] = v;
     out.power[index] = power;
     out.rotor_speed[index] = rotor;
@@ -176,7 +178,7 @@ export function cmsBurst(seed: number, schedule: FaultSchedule, turbine: number,
   const state = scadaSamples(seed, schedule, turbine, Float64Array.of(t0));
   const rpm = state.rotor_speed![0]!;
   const loadFraction = state.power![0]! / RATED_POWER;
-  const severity = turbine === schedule.wear.turbine ? wearSeverity(schedule, t0) : 0;
+  const severity = bearingSeverity(schedule, turbine, t0);
   const fRotor = rpm / 60;
   const fShaft = fRotor * GEAR_RATIO;
   const fMesh = fShaft * MESH_PER_HS_TURN;
