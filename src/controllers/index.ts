@@ -147,3 +147,6 @@ export {
   type PngPanel,
   type VisibleSeries,
 } from './explorer/export';
+export { compareRisk, countLevels, isShownHealth, rankHealth } from './health/fleet-health';
+export { degradationTrend, type DegradationTrend } from './health/degradation-trend';
+export { SeriesSetController } from './health/series-set-controller';
