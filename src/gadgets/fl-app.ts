@@ -326,7 +326,7 @@ export class FlApp extends LitElement {
       case 'sites':
         return html`${signedOut ? this.#signInPanel('Sign in to sync your sites') : nothing}${id ? html`<fl-site .site=${id}></fl-site>` : html`<fl-sites></fl-sites>`}`;
       case 'assets':
-        return id ? html`<fl-asset .asset=${id}></fl-asset>` : html`<p>Choose an asset from one of the <a href=${hrefOf('sites')}>sites</a>.</p>`;
+        return id ? html`<fl-asset .asset=${id} .username=${this.#session.user?.username} .userRole=${this.#role()}></fl-asset>` : html`<p>Choose an asset from one of the <a href=${hrefOf('sites')}>sites</a>.</p>`;
       case 'channels':
         return id ? html`<fl-channel .channel=${id}></fl-channel>` : html`<fl-channel-list></fl-channel-list>`;
       case 'explore':

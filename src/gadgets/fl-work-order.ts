@@ -112,6 +112,7 @@ export class FlWorkOrder extends LitElement {
     itemNotes: { state: true },
     photoErrors: { state: true },
     viewing: { state: true },
+    outcome: { state: true },
   };
 
   declare workOrder: string;
@@ -137,6 +138,8 @@ export class FlWorkOrder extends LitElement {
   declare photoErrors: ReadonlyArray<{ file: string; message: string }>;
   /** The photo shown large (attachment name). */
   declare viewing: string | undefined;
+  /** The Mark done dialog's outcome while it is open: whether a failure was found, its component and mode. */
+  declare outcome: { found: boolean; component: string; mode: string; problem?: string } | undefined;
 
   readonly #order = new WorkOrderController(this, {
     id: () => this.workOrder,
@@ -164,6 +167,7 @@ export class FlWorkOrder extends LitElement {
     this.itemNotes = new Map();
     this.photoErrors = [];
     this.viewing = undefined;
+    this.outcome = undefined;
     new UnsavedChangesController(this, {
       dirty: () => this.#unsaved().length > 0,
       describe: () => `${this.#unsaved().join(', ')} of work order "${this.#order.doc?.title ?? ''}"`,
@@ -308,6 +312,48 @@ export class FlWorkOrder extends LitElement {
     }
   }
 
+  /** Opens the "Failure found" outcome of Mark done. */
+  async #openDone(): Promise<void> {
+    this.outcome = { found: true, component: '', mode: '' };
+    await this.updateComplete;
+    await this.renderRoot.querySelector<SlDialog>('sl-dialog[data-done]')?.show();
+  }
+
+  async #markDone(): Promise<void> {
+    const outcome = this.outcome;
+    if (!outcome) return;
+    if (outcome.found && outcome.mode.trim() === '') {
+      this.outcome = { ...outcome, problem: 'Failure mode: say how it failed (e.g. outer race defect)' };
+      return;
+    }
+    const failure = outcome.found ? { component: outcome.component, mode: outcome.mode } : undefined;
+    const done = await this.#run(failure ? 'Work order done, failure recorded' : 'Work order done', () => this.#order.markDone(failure));
+    if (done) {
+      await this.renderRoot.querySelector<SlDialog>('sl-dialog[data-done]')?.hide();
+      this.outcome = undefined;
+    }
+  }
+
+  #doneDialog() {
+    const outcome = this.outcome;
+    const set = (patch: Partial<NonNullable<FlWorkOrder['outcome']>>) => outcome && (this.outcome = { ...outcome, ...patch, problem: undefined });
+    return html`<sl-dialog data-done label="Done: failure found" @sl-after-hide=${(event: Event) => event.target === event.currentTarget && (this.outcome = undefined)}>
+      ${outcome
+        ? html`<div class="stack">
+            <sl-checkbox data-failure-found ?checked=${outcome.found} @sl-change=${(event: Event) => set({ found: (event.target as HTMLInputElement).checked })}>Failure found</sl-checkbox>
+            ${outcome.found
+              ? html`<sl-input name="failure-component" label="Component" help-text="The part that failed, e.g. outer race (optional)" maxlength="200" .value=${outcome.component} @sl-input=${(event: Event) => set({ component: (event.target as SlInput).value })}></sl-input>
+                  <sl-input name="failure-mode" label="Failure mode" required maxlength="200" help-text="How it failed, e.g. outer race defect" .value=${outcome.mode} @sl-input=${(event: Event) => set({ mode: (event.target as SlInput).value })}></sl-input>
+                  <p class="muted small">Recorded as a failure of ${this.#order.titles.asset ?? 'the asset'} now, linked to this work order: prediction models learn from it.</p>`
+              : html`<p class="muted small">Tick it when the work found a part that had failed.</p>`}
+            ${outcome.problem ? html`<p role="alert" class="error" data-problem>${outcome.problem}</p>` : nothing}
+          </div>`
+        : nothing}
+      <sl-button slot="footer" @click=${() => void this.renderRoot.querySelector<SlDialog>('sl-dialog[data-done]')?.hide()}>Cancel</sl-button>
+      <sl-button slot="footer" variant="primary" data-confirm-done ?loading=${this.busy} @click=${() => void this.#markDone()}>Mark done</sl-button>
+    </sl-dialog>`;
+  }
+
   async #saveDetails(event: SubmitEvent): Promise<void> {
     event.preventDefault();
     const doc = this.#order.doc;
@@ -428,6 +474,7 @@ export class FlWorkOrder extends LitElement {
   #actions(doc: WorkOrder) {
     const role = this.userRole;
     const actions = role && this.username ? nextActions(doc, role) : [];
+    const doneAction = actions.find((action) => action.to === 'done');
     let hint: string | typeof nothing = nothing;
     if (!this.username || !role) hint = 'Sign in to change this work order.';
     else if (!mayEditWorkOrder(doc.status, role)) hint = 'Verified: only an engineer or admin changes it now (Reopen).';
@@ -448,6 +495,9 @@ export class FlWorkOrder extends LitElement {
             >`,
         )}
       </div>
+      ${doneAction && doc.asset
+        ? html`<p class="small muted">Found a part that had failed? <sl-button size="small" data-failure-found ?disabled=${this.busy || doneAction.needsAssignee} @click=${() => void this.#openDone()}>Done, failure found…</sl-button></p>`
+        : nothing}
       ${actions.some((action) => action.needsAssignee) ? html`<p class="muted small">Assign: choose an assignee in Details and save first.</p>` : nothing}
     </section>`;
   }
@@ -708,6 +758,7 @@ export class FlWorkOrder extends LitElement {
         <sl-button slot="footer" @click=${() => void this.renderRoot.querySelector<SlDialog>('sl-dialog[data-reopen]')?.hide()}>Cancel</sl-button>
         <sl-button slot="footer" variant="primary" ?disabled=${this.busy || this.reopenComment.trim() === ''} @click=${() => void this.#reopen()}>Reopen</sl-button>
       </sl-dialog>
+      ${this.#doneDialog()}
     `;
   }
 }

@@ -35,10 +35,8 @@ import { FlExplorerPicker } from './fl-explorer-picker';
 import { FlExplorerAnalysis } from './fl-explorer-analysis';
 import { FlExplorerSpectrogram } from './fl-explorer-spectrogram';
 import { FlExplorerXy } from './fl-explorer-xy';
-import { FlAssetHealth } from './fl-asset-health';
-import { FlDegradationChart } from './fl-degradation-chart';
-import { FlFleetHealth } from './fl-fleet-health';
-import { FlRulChart } from './fl-rul-chart';
+import { FlPredictionModels } from './fl-prediction-models';
+import { FlFailureDialog } from './fl-failure-dialog';
 
 export { FlAdminAssets, FlAdminSites, FlAdminUsers };
 export { FlAlarm, FlAlarmBadge, FlAlarms, FlAlarmRules };
@@ -52,7 +50,7 @@ export type { SourcesViewApi } from './fl-sources';
 export { FlApp, FlAsset, FlChannel, FlSite, FlSites, FlSparkline, FlChannelChart, FlChannelList, FlConflicts, FlOfflineData, FlSignIn, FlSources, FlSyncStatus, FlUpload, FlWorkOrders };
 export type { WorkOrder, WorkOrderStatus } from './fl-work-orders';
 export { FlWorkOrder };
-export { FlAssetHealth, FlDegradationChart, FlFleetHealth, FlRulChart };
+export { FlFailureDialog, FlPredictionModels };
 
 const gadgets: Record<string, CustomElementConstructor> = {
   'fl-admin-assets': FlAdminAssets,
@@ -89,10 +87,8 @@ const gadgets: Record<string, CustomElementConstructor> = {
   'fl-upload': FlUpload,
   'fl-work-orders': FlWorkOrders,
   'fl-work-order': FlWorkOrder,
-  'fl-asset-health': FlAssetHealth,
-  'fl-degradation-chart': FlDegradationChart,
-  'fl-fleet-health': FlFleetHealth,
-  'fl-rul-chart': FlRulChart,
+  'fl-prediction-models': FlPredictionModels,
+  'fl-failure-dialog': FlFailureDialog,
 };
 
 /** Defines every Fieldline custom element once (safe to call twice). */

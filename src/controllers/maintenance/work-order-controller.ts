@@ -8,13 +8,14 @@
  */
 import type { ReactiveController, ReactiveControllerHost } from 'lit';
 import { ContextConsumer } from '@lit/context';
-import { addPhoto, recordResult, type ChecklistItem, type ChecklistResult, type Role, type WorkOrder, type Who } from '../../core';
+import { addPhoto, editWorkOrder, recordResult, type ChecklistItem, type ChecklistResult, type Role, type WorkOrder, type Who } from '../../core';
 import type { Doc, Storage } from '../../storage';
 import { peopleApi, type PeopleApi, type Person } from '../admin-api';
 import { storageContext, syncContext } from '../contexts';
 import { LiveController } from '../live-controller';
 import { PhotoResizer } from '../photos/photo-resizer';
 import { recordReading } from './readings';
+import { failureInWords, recordFailure } from '../predict/failure-record';
 
 /** Titles of what a work order names, read from this device (absent: not here). */
 export interface WorkOrderTitles {
@@ -227,6 +228,32 @@ export class WorkOrderController implements ReactiveController {
       });
     }
     return this.write((current) => recordResult(current, item.id, value, { ...who, id: who.id }, { ...options, ...(reading ? { reading } : {}) }));
+  }
+
+  /**
+   * Marks the work order done; with `failure` (the outcome "Failure found": component and mode),
+   * first writes a `failure/<uuid>` document of the work order's asset, found now, that names the
+   * work order, and the done entry's comment names the failure ("Failure found: outer race — outer
+   * race defect (failure/…)"): linked both ways, offline too. The edit is tried first, so a work
+   * order that cannot be done writes no failure; a refused failure (no mode) writes nothing.
+   */
+  async markDone(failure?: { component: string; mode: string; notes?: string }): Promise<{ doc: WorkOrder; failure?: string }> {
+    const storage = this.storage;
+    const doc = this.doc;
+    if (!storage || !doc) throw new Error('The work order is not read yet.');
+    const who = this.who();
+    if (!failure) return { doc: await this.write((current, now) => editWorkOrder(current, { status: 'done' }, now)) };
+    if (!doc.asset) throw new Error('This work order names no asset: record the failure on the asset instead.');
+    // A dry run of the edit: throws before the failure is written when the work order cannot be done.
+    editWorkOrder(doc, { status: 'done' }, who, { comment: failureInWords({ component: failure.component.trim(), mode: failure.mode.trim() || '?' }) });
+    const at = Date.parse(who.at);
+    const when = new Date(at);
+    const two = (value: number) => String(value).padStart(2, '0');
+    const local = `${when.getFullYear()}-${two(when.getMonth() + 1)}-${two(when.getDate())}T${two(when.getHours())}:${two(when.getMinutes())}:${two(when.getSeconds())}`;
+    const recorded = await recordFailure(storage, { component: failure.component, mode: failure.mode, when: local, notes: failure.notes ?? '' }, { site: doc.site, asset: doc.asset, by: who.by, work_order: this.#options.id(), now: at });
+    const comment = `${failureInWords(recorded.failure)} (${recorded.id})`;
+    const next = await this.write((current, now) => editWorkOrder(current, { status: 'done' }, now, { comment }));
+    return { doc: next, failure: recorded.id };
   }
 
   /**
