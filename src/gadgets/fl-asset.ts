@@ -21,7 +21,7 @@ import {
   type TimelineEntry,
   type TimelineKind,
 } from '../controllers';
-import { assetTree, type AssetDoc, type ChannelDoc, type Severity, type SiteDoc, type WorkOrder } from '../core';
+import { assetTree, type AssetDoc, type ChannelDoc, type DegradationDoc, type PredictionDoc, type PredictionModelDoc, type Severity, type SiteDoc, type WorkOrder } from '../core';
 import type { Role } from '../controllers';
 import { baseStyles } from './design/styles';
 import { formatAge, formatValue, humanize } from './format';
@@ -44,7 +44,9 @@ const TIMELINE_PAGE = 100;
  * its channels with their last values (live), a chart of one channel's recent data (chosen from
  * the list), its parts, the open work orders of it and its parts, and one timeline of what
  * happened to it and its parts (alarms, work orders, inspections, predictions, failures; newest
- * first, filter chips by kind). Gadget methods: property `asset` (the asset's id); fires
+ * first, filter chips by kind), with its health (score, level, reasons: `<fl-asset-health>`), the
+ * remaining useful life predicted for it and its parts (`<fl-rul-chart>`, one per prediction) and
+ * its long-term degradation (`<fl-degradation-chart>`) when the server has assessed them. Gadget methods: property `asset` (the asset's id); fires
  * `fl-title` (bubbles, composed) with {title, trail} for the shell's heading and breadcrumb.
  */
 export class FlAsset extends LitElement {
@@ -80,6 +82,10 @@ export class FlAsset extends LitElement {
     },
     prefixes: ['work_order/', 'reading/', 'prediction/', 'failure/'],
   });
+  /** The asset's degradation estimate (the server's; a record of its site). */
+  readonly #degradation = new DocsController<DegradationDoc>(this, { query: () => (this.asset ? `type:degradation AND ${whereEquals('asset', this.asset)}` : undefined), prefixes: ['degradation/'], sortOn: 'asset' });
+  /** The prediction models' specs, for their lead times (engineers' and admins' devices only: specs belong to no site). */
+  readonly #models = new DocsController<PredictionModelDoc>(this, { query: () => 'type:prediction_model', prefixes: ['prediction_model/'] });
   readonly #status = new ChannelStatusController(this);
   readonly #alarms = new AlarmsController(this, { filter: () => ({ state: 'any', showHidden: true }) });
 
@@ -135,6 +141,7 @@ export class FlAsset extends LitElement {
       void this.#load();
       this.#channels.refreshIfChanged();
       this.#children.refreshIfChanged();
+      this.#degradation.refreshIfChanged();
     }
     this.#siteAssets.refreshIfChanged();
     this.#records.refreshIfChanged();
@@ -181,7 +188,6 @@ export class FlAsset extends LitElement {
       ${fact('Serial number', doc.serial)}
       ${fact('Commissioned', doc.commissioned)}
       ${fact('Location', doc.location?.label)}
-      ${fact('Health', 'Not assessed yet')}
       ${fact('Alarms', alarmStateOfAssets(worstOpenAlarm(this.#alarms.all, this.#assetAndParts(), Date.now()), this.asset))}
     </dl>`;
   }
@@ -282,6 +288,42 @@ export class FlAsset extends LitElement {
     </section>`;
   }
 
+  /** The predictions of this asset and its parts (this asset's first, then by part title), with each part's title. */
+  #predictions(): Array<{ prediction: Listed<PredictionDoc>; title: string }> {
+    const titles = new Map((this.#siteAssets.docs ?? this.#children.docs ?? []).map((asset) => [asset.id, asset.title]));
+    const predictions = (this.#records.docs ?? []).filter((record) => record.type === 'prediction' && typeof record.model === 'string' && typeof record.asset === 'string') as unknown as Array<Listed<PredictionDoc>>;
+    return predictions
+      .map((prediction) => ({ prediction, title: prediction.asset === this.asset ? (this.doc?.title ?? '') : (titles.get(prediction.asset) ?? 'Part') }))
+      .sort((a, b) => Number(b.prediction.asset === this.asset) - Number(a.prediction.asset === this.asset) || a.title.localeCompare(b.title) || a.prediction.id.localeCompare(b.prediction.id));
+  }
+
+  /** A prediction's lead time: its own copy (a technician's device has no specs), else its model spec's. */
+  #leadDays(prediction: PredictionDoc): number | undefined {
+    const own = (prediction as { lead_days?: unknown }).lead_days;
+    if (typeof own === 'number' && Number.isFinite(own)) return own;
+    const spec = this.#models.docs?.find((model) => model.id === prediction.model);
+    return typeof spec?.lead_days === 'number' && Number.isFinite(spec.lead_days) ? spec.lead_days : undefined;
+  }
+
+  #lifeAndDegradation() {
+    // Online, the server holds every sample; offline, the pinned copies on this device.
+    const storage = this.#online.online ? this.#server.value : undefined;
+    const predictions = this.#predictions();
+    const degradation = (this.#degradation.docs ?? []).find((doc) => doc.asset === this.asset);
+    return html`${predictions.length > 0
+      ? html`<section aria-labelledby="rul-heading" data-section="rul">
+          <h3 id="rul-heading">Remaining useful life</h3>
+          ${predictions.map(({ prediction, title }) => html`<fl-rul-chart data-ref=${prediction.id} .prediction=${prediction} .partTitle=${title} .leadDays=${this.#leadDays(prediction)} .storage=${storage}></fl-rul-chart>`)}
+        </section>`
+      : nothing}
+    ${degradation
+      ? html`<section aria-labelledby="degradation-heading" data-section="degradation">
+          <h3 id="degradation-heading">Degradation</h3>
+          <fl-degradation-chart data-ref=${degradation.id} .degradation=${degradation} .storage=${storage}></fl-degradation-chart>
+        </section>`
+      : nothing}`;
+  }
+
   #orderList(orders: Array<Listed<WorkOrder>>, empty: string) {
     if (orders.length === 0) return html`<p class="muted">${empty}</p>`;
     return html`<ul class="links">
@@ -299,6 +341,11 @@ export class FlAsset extends LitElement {
     const orders = (this.#records.docs ?? []).filter((record) => record.type === 'work_order' && typeof record.title === 'string' && !closed.has(String(record.status))) as unknown as Array<Listed<WorkOrder>>;
     return html`
       ${this.#facts(this.doc)}
+      <section aria-labelledby="health-heading">
+        <h3 id="health-heading">Health</h3>
+        <fl-asset-health .asset=${this.asset}></fl-asset-health>
+      </section>
+      ${this.#lifeAndDegradation()}
       <section aria-labelledby="channels-heading">
         <h3 id="channels-heading">Channels</h3>
         ${this.#channelTable(channels)}

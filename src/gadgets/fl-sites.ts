@@ -7,7 +7,8 @@ import { formatKind } from './format';
 
 /**
  * The sites on this device (synced from the server: a technician has only their own), each a
- * link to its site view. The list is virtualized, so a fleet of hundreds of sites scrolls
+ * link to its site view, below the fleet's health (its assets by risk, worst first:
+ * `<fl-fleet-health>`). The list is virtualized, so a fleet of hundreds of sites scrolls
  * smoothly; it lists again after a sync and when the server says a site changed.
  */
 export class FlSites extends LitElement {
@@ -16,7 +17,9 @@ export class FlSites extends LitElement {
   static override styles = [
     baseStyles,
     css`
-      :host { display: block; }
+      :host { display: grid; gap: var(--sl-spacing-large); }
+      section { display: grid; gap: var(--sl-spacing-small); align-content: start; }
+      h3 { margin: 0; }
       lit-virtualizer { width: 100%; }
       a.site {
         display: grid; grid-template-columns: auto 1fr auto; gap: var(--sl-spacing-medium); align-items: center;
@@ -34,7 +37,7 @@ export class FlSites extends LitElement {
 
   /** Lists the sites again (the shell calls it after a sign-in). */
   reload(): Promise<void> {
-    return this.#sites.reload();
+    return Promise.all([this.#sites.reload(), this.renderRoot.querySelector('fl-fleet-health')?.reload()]).then(() => undefined);
   }
 
   #row = (site: Listed<SiteDoc>) =>
@@ -51,7 +54,7 @@ export class FlSites extends LitElement {
       <sl-icon name="chevron-right" aria-hidden="true"></sl-icon>
     </a>`;
 
-  override render() {
+  #list() {
     const sites = this.#sites.docs;
     if (this.#sites.error) return html`<p role="alert" class="error">The sites could not be read: ${this.#sites.error}</p>`;
     if (!sites) return html`<p class="muted"><sl-spinner></sl-spinner> Reading the sites on this device…</p>`;
@@ -60,6 +63,18 @@ export class FlSites extends LitElement {
     }
     return html`<p class="muted small">${sites.length} ${sites.length === 1 ? 'site' : 'sites'}</p>
       <lit-virtualizer role="list" aria-label="Sites" .items=${sites} .renderItem=${(site: Listed<SiteDoc>) => html`<div role="listitem" style="width:100%">${this.#row(site)}</div>`}></lit-virtualizer>`;
+  }
+
+  override render() {
+    const siteTitles = new Map((this.#sites.docs ?? []).map((site) => [site.id, site.title]));
+    return html`<section aria-labelledby="fleet-health-heading">
+        <h3 id="fleet-health-heading">Fleet health</h3>
+        <fl-fleet-health .siteTitles=${siteTitles}></fl-fleet-health>
+      </section>
+      <section aria-labelledby="sites-heading">
+        <h3 id="sites-heading">Sites</h3>
+        ${this.#list()}
+      </section>`;
   }
 }
 

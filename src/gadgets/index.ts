@@ -37,6 +37,10 @@ import { FlExplorerSpectrogram } from './fl-explorer-spectrogram';
 import { FlExplorerXy } from './fl-explorer-xy';
 import { FlPredictionModels } from './fl-prediction-models';
 import { FlFailureDialog } from './fl-failure-dialog';
+import { FlAssetHealth } from './fl-asset-health';
+import { FlDegradationChart } from './fl-degradation-chart';
+import { FlFleetHealth } from './fl-fleet-health';
+import { FlRulChart } from './fl-rul-chart';
 
 export { FlAdminAssets, FlAdminSites, FlAdminUsers };
 export { FlAlarm, FlAlarmBadge, FlAlarms, FlAlarmRules };
@@ -51,6 +55,7 @@ export { FlApp, FlAsset, FlChannel, FlSite, FlSites, FlSparkline, FlChannelChart
 export type { WorkOrder, WorkOrderStatus } from './fl-work-orders';
 export { FlWorkOrder };
 export { FlFailureDialog, FlPredictionModels };
+export { FlAssetHealth, FlDegradationChart, FlFleetHealth, FlRulChart };
 
 const gadgets: Record<string, CustomElementConstructor> = {
   'fl-admin-assets': FlAdminAssets,
@@ -89,6 +94,10 @@ const gadgets: Record<string, CustomElementConstructor> = {
   'fl-work-order': FlWorkOrder,
   'fl-prediction-models': FlPredictionModels,
   'fl-failure-dialog': FlFailureDialog,
+  'fl-asset-health': FlAssetHealth,
+  'fl-degradation-chart': FlDegradationChart,
+  'fl-fleet-health': FlFleetHealth,
+  'fl-rul-chart': FlRulChart,
 };
 
 /** Defines every Fieldline custom element once (safe to call twice). */
