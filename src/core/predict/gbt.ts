@@ -143,8 +143,8 @@ interface Leaf {
   depth: number;
   grad: number;
   count: number;
-  histGrad: Float64Array;
-  histCount: Float64Array;
+  /** Per feature and bin: gradient sum at 2·slot, row count at 2·slot + 1 (undefined once not needed). */
+  hist: Float64Array | undefined;
   split: Split | undefined;
 }
 
@@ -159,9 +159,10 @@ export function fitGbt(x: Float32Array, y: ArrayLike<number>, features: number, 
   if (rows < 1 || x.length !== rows * features) throw new RangeError('x must hold rows × features values');
   const B = params.bins;
   const edges = binEdges(x, rows, features, B);
+  // Column-major bins: a histogram walks one feature's column at a time.
   const binned = new Uint8Array(rows * features);
   for (let i = 0; i < rows; i += 1) {
-    for (let f = 0; f < features; f += 1) binned[i * features + f] = binOf(edges[f]!, x[i * features + f]!);
+    for (let f = 0; f < features; f += 1) binned[f * rows + i] = binOf(edges[f]!, x[i * features + f]!);
   }
   let base = 0;
   for (let i = 0; i < rows; i += 1) base += y[i]!;
@@ -176,34 +177,37 @@ export function fitGbt(x: Float32Array, y: ArrayLike<number>, features: number, 
   const active = new Int32Array(features);
   let activeCount = 0;
 
-  const histogram = (start: number, end: number, histGrad: Float64Array, histCount: Float64Array): void => {
-    histGrad.fill(0);
-    histCount.fill(0);
-    for (let i = start; i < end; i += 1) {
-      const r = index[i]!;
-      const g = gradient[r]!;
-      const offset = r * features;
-      for (let a = 0; a < activeCount; a += 1) {
-        const f = active[a]!;
-        const slot = f * B + binned[offset + f]!;
-        histGrad[slot]! += g;
-        histCount[slot]! += 1;
+  const pool: Float64Array[] = [];
+  const take = (): Float64Array => pool.pop() ?? new Float64Array(features * B * 2);
+  const ordered = new Float64Array(rows);
+  const histogram = function histogram(start: number, end: number, hist: Float64Array): void {
+    for (let i = start; i < end; i += 1) ordered[i] = gradient[index[i]!]!;
+    for (let a = 0; a < activeCount; a += 1) {
+      const f = active[a]!;
+      const column = f * rows;
+      const base = f * B * 2;
+      hist.fill(0, base, base + 2 * B);
+      for (let i = start; i < end; i += 1) {
+        const slot = base + 2 * binned[column + index[i]!]!;
+        hist[slot]! += ordered[i]!;
+        hist[slot + 1]! += 1;
       }
     }
   };
 
-  const bestSplit = (leaf: Leaf): Split | undefined => {
+  const bestSplit = function bestSplit(leaf: Leaf): Split | undefined {
     if (leaf.depth >= params.maxDepth || leaf.count < 2 * params.minLeaf) return undefined;
     const parentScore = (leaf.grad * leaf.grad) / (leaf.count + lambda);
+    const hist = leaf.hist!;
     let best: Split | undefined;
-    for (let f = 0; f < features; f += 1) {
-      if (!allowed[f]) continue;
+    for (let a = 0; a < activeCount; a += 1) {
+      const f = active[a]!;
       const cuts = edges[f]!.length;
       let gl = 0;
       let nl = 0;
       for (let b = 0; b < cuts; b += 1) {
-        gl += leaf.histGrad[f * B + b]!;
-        nl += leaf.histCount[f * B + b]!;
+        gl += hist[2 * (f * B + b)]!;
+        nl += hist[2 * (f * B + b) + 1]!;
         if (nl < params.minLeaf) continue;
         const nr = leaf.count - nl;
         if (nr < params.minLeaf) break;
@@ -241,9 +245,10 @@ export function fitGbt(x: Float32Array, y: ArrayLike<number>, features: number, 
     };
     let grad = 0;
     for (let i = 0; i < used; i += 1) grad += gradient[index[i]!]!;
-    const root: Leaf = { node: addNode(grad, used), start: 0, end: used, depth: 0, grad, count: used, histGrad: new Float64Array(features * B), histCount: new Float64Array(features * B), split: undefined };
-    histogram(0, used, root.histGrad, root.histCount);
+    const root: Leaf = { node: addNode(grad, used), start: 0, end: used, depth: 0, grad, count: used, hist: take(), split: undefined };
+    histogram(0, used, root.hist!);
     root.split = bestSplit(root);
+    if (!root.split) pool.push(root.hist!);
     const open: Leaf[] = [root];
     let leaves = 1;
     while (leaves < params.maxLeaves) {
@@ -260,7 +265,7 @@ export function fitGbt(x: Float32Array, y: ArrayLike<number>, features: number, 
       let a = leaf.start;
       let b = leaf.end - 1;
       while (a <= b) {
-        if (binned[index[a]! * features + split.feature]! <= split.bin) a += 1;
+        if (binned[split.feature * rows + index[a]!]! <= split.bin) a += 1;
         else {
           const swap = index[a]!;
           index[a] = index[b]!;
@@ -274,30 +279,32 @@ export function fitGbt(x: Float32Array, y: ArrayLike<number>, features: number, 
       tree.gain[node] = split.gain;
       const countRight = leaf.count - split.countLeft;
       const gradRight = leaf.grad - split.gradLeft;
-      const left: Leaf = { node: addNode(split.gradLeft, split.countLeft), start: leaf.start, end: a, depth: leaf.depth + 1, grad: split.gradLeft, count: split.countLeft, histGrad: leaf.histGrad, histCount: leaf.histCount, split: undefined };
-      const right: Leaf = { node: addNode(gradRight, countRight), start: a, end: leaf.end, depth: leaf.depth + 1, grad: gradRight, count: countRight, histGrad: new Float64Array(features * B), histCount: new Float64Array(features * B), split: undefined };
+      const left: Leaf = { node: addNode(split.gradLeft, split.countLeft), start: leaf.start, end: a, depth: leaf.depth + 1, grad: split.gradLeft, count: split.countLeft, hist: undefined, split: undefined };
+      const right: Leaf = { node: addNode(gradRight, countRight), start: a, end: leaf.end, depth: leaf.depth + 1, grad: gradRight, count: countRight, hist: undefined, split: undefined };
       tree.left[node] = left.node;
       tree.right[node] = right.node;
       // The smaller child's histogram is built; the larger one's is the parent's minus it.
       const [small, large] = split.countLeft <= countRight ? [left, right] : [right, left];
-      if (small === left) {
-        left.histGrad = right.histGrad;
-        left.histCount = right.histCount;
-        right.histGrad = leaf.histGrad;
-        right.histCount = leaf.histCount;
-      }
-      histogram(small.start, small.end, small.histGrad, small.histCount);
+      small.hist = take();
+      large.hist = leaf.hist!;
+      leaf.hist = undefined;
+      histogram(small.start, small.end, small.hist);
+      const smallHist = small.hist;
+      const largeHist = large.hist;
       for (let a = 0; a < activeCount; a += 1) {
-        for (let s = active[a]! * B, end = s + B; s < end; s += 1) {
-          large.histGrad[s]! -= small.histGrad[s]!;
-          large.histCount[s]! -= small.histCount[s]!;
+        for (let s = active[a]! * B * 2, end = s + 2 * B; s < end; s += 1) largeHist[s]! -= smallHist[s]!;
+      }
+      for (const child of [left, right]) {
+        child.split = bestSplit(child);
+        if (!child.split) {
+          pool.push(child.hist!);
+          child.hist = undefined;
         }
       }
-      left.split = bestSplit(left);
-      right.split = bestSplit(right);
       open.push(left, right);
       leaves += 1;
     }
+    for (const leaf of open) if (leaf.hist) pool.push(leaf.hist);
     trees.push(tree);
     for (let i = 0; i < rows; i += 1) prediction[i]! += predictTree(tree, x, i * features);
     onTree?.(t + 1, params.trees);
