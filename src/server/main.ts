@@ -25,6 +25,8 @@ import { alarmStatusRoutes } from './http/routes/alarms';
 import { ActionApplier } from './alarms/action-applier';
 import { PlanScheduler } from './maintenance/plan-scheduler';
 import { ReadingApplier } from './maintenance/reading-applier';
+import { PredictionRunner } from './predict/prediction-runner';
+import { predictionModelRoutes } from './http/routes/prediction-models';
 
 export const projectRoot = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../..');
 
@@ -108,6 +110,7 @@ export async function startServer(config: ServerConfig, options: StartOptions = 
     const log = app.log;
     alarms = config.alarms ? new AlarmEvaluator(store, { live, pollMs: config.alarmsPollMs, log: { warn: (object, message) => log.warn(object, message) } }) : undefined;
     await app.register(alarmStatusRoutes, { evaluator: alarms });
+    await app.register(predictionModelRoutes, { store });
     await options.extend?.(app);
     await app.listen({ host: config.host, port: config.port });
     forward = new ForwardServer(new Sources(store.driver), ingest, app.log, { requireHandshake: config.forwardSecurity, ...config.forwardLimits });
@@ -138,6 +141,10 @@ export async function startServer(config: ServerConfig, options: StartOptions = 
   // Preventive plans: work orders generated ahead of time, each once (plan-scheduler.ts).
   const plans = new PlanScheduler(store, { live: live!, pollMs: config.maintenancePollMs, log: { warn: (object, message) => started.log.warn(object, message) } });
   plans.start();
+  // Remaining useful life: each enabled model's parts predicted as data arrives, each step once;
+  // the first training of a model that has none enqueued (prediction-runner.ts).
+  const predictions = new PredictionRunner(store, { live: live!, pollMs: config.predictPollMs, onError: (error) => started.log.warn({ err: error }, 'prediction runner: a pass failed or a model cannot be used') });
+  predictions.start();
   return {
     app: started,
     store,
@@ -151,7 +158,7 @@ export async function startServer(config: ServerConfig, options: StartOptions = 
     close() {
       // Order matters: stop accepting and drain requests first, then close the database they use.
       // The fleet stops sending first.
-      closing ??= Promise.all([fleet?.stop(), anomalies?.stop(), alarmActions?.stop(), readings!.stop(), alarms?.stop(), plans.stop()]).then(() => Promise.all([started.close(), forward!.close()])).then(() => store.close());
+      closing ??= Promise.all([fleet?.stop(), anomalies?.stop(), alarmActions?.stop(), readings!.stop(), alarms?.stop(), plans.stop(), predictions.stop()]).then(() => Promise.all([started.close(), forward!.close()])).then(() => store.close());
       return closing;
     },
   };

@@ -5,6 +5,7 @@
  * - `kernel-range`: one kernel over samples [start, end) of an array; the result is the kernel's
  *   state, which the group's coordinator merges in order (the same kernels as in the browser).
  * - `probe`: waits `ms` and logs its completion in `job_records`: a check of the job system.
+ * - `rul-train`: trains a remaining-life model and writes its next version (predict/training-job.ts).
  */
 import { encodeState, kernelByName, type Chunk, type KernelName } from '../../core';
 import { CHUNK_SIZE, ChannelArray } from '../../arrays';
@@ -12,6 +13,7 @@ import { CpuEngine } from '../../compute/isomorphic';
 import type { Query } from '../store/sql/driver';
 import type { Store } from '../store/store';
 import type { Job } from './job-queue';
+import { RUL_TRAIN, rulTrainHandler } from '../predict/training-job';
 
 export interface HandlerOutcome {
   result: unknown;
@@ -57,4 +59,6 @@ export const handlers: Record<string, JobHandler> = {
       },
     };
   },
+
+  [RUL_TRAIN]: rulTrainHandler,
 };

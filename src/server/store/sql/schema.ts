@@ -285,6 +285,28 @@ export const migrations: readonly Migration[] = [
       postgres: ['CREATE TABLE readings_applied (id TEXT PRIMARY KEY, asset TEXT NOT NULL, outcome TEXT NOT NULL, reason TEXT, applied_at TEXT NOT NULL)'],
     },
   },
+  {
+    version: 21,
+    name: 'prediction runs',
+    // Per prediction (model × part): the model version it predicts with, where the part's current
+    // life starts (its last failure, epoch ms; null: from the inputs' first sample), how far on the
+    // step grid it is (`position`: the end of the last step pushed, epoch ms), the predictor's
+    // state (JSON) and a version every write advances. Written in the same transaction as the
+    // appends to the derived remaining-life arrays, and only when the version is still the one
+    // read: a second process that predicted the same steps rolls back.
+    // And at most one remaining-life training queued or running per model (the job's group is
+    // `rul-train/<slug>`): a second enqueue by any process fails on this index.
+    statements: {
+      sqlite: [
+        'CREATE TABLE prediction_runs (id TEXT PRIMARY KEY, model TEXT NOT NULL, asset TEXT NOT NULL, model_version INTEGER NOT NULL, life_start INTEGER, position INTEGER NOT NULL, state TEXT NOT NULL, version INTEGER NOT NULL, updated_at TEXT NOT NULL) STRICT',
+        "CREATE UNIQUE INDEX jobs_one_rul_train ON jobs (grp) WHERE kind = 'rul-train' AND state IN ('queued', 'running')",
+      ],
+      postgres: [
+        'CREATE TABLE prediction_runs (id TEXT PRIMARY KEY, model TEXT NOT NULL, asset TEXT NOT NULL, model_version BIGINT NOT NULL, life_start BIGINT, position BIGINT NOT NULL, state TEXT NOT NULL, version BIGINT NOT NULL, updated_at TEXT NOT NULL)',
+        "CREATE UNIQUE INDEX jobs_one_rul_train ON jobs (grp) WHERE kind = 'rul-train' AND state IN ('queued', 'running')",
+      ],
+    },
+  },
 ];
 
 /** Brings the schema up to date; with PostgreSQL an advisory lock keeps concurrent starts apart. */
