@@ -18,6 +18,8 @@ import {
   failureProblem,
   isDerivedChannel,
   isPredictionModelVersionId,
+  mergeDocuments,
+  mergePolicyFor,
   predictionId,
   predictionModelId,
   predictionModelProblem,
@@ -364,5 +366,18 @@ describe('every checker, on anything', () => {
     const huge = new Array(1_000_000).fill('power');
     expect(predictionModelProblem({ ...spec, inputs: huge })).toContain('inputs may have at most 32 entries (it has 1000000)');
     expect(predictionProblem({ ...prediction, evidence: new Array(1_000_000).fill(null) })).toContain('evidence may have at most 32 entries');
+  });
+});
+
+describe('a spec changed on a device and by the training job', () => {
+  it('merges field by field: the engineer\'s lead time and the server\'s active version both stay', () => {
+    const base = { ...spec, active_version: 1 } as unknown as Record<string, never>;
+    const local = { ...base, lead_days: 14 };
+    const remote = { ...base, active_version: 2 };
+    const policy = mergePolicyFor(base);
+    expect(policy).toBeDefined();
+    const merged = mergeDocuments(base, local, remote, policy!);
+    expect(merged.conflicts).toEqual([]);
+    expect(merged.doc).toMatchObject({ lead_days: 14, active_version: 2 });
   });
 });

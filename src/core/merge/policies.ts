@@ -1,6 +1,8 @@
 /**
  * Which documents the replication merges three-way, and how: work orders and maintenance plans
- * (the field maintenance contract). Every other type keeps the whole-document conflict.
+ * (the field maintenance contract), and prediction model specs (an engineer's offline edit and the
+ * server's training job setting `active_version` touch different fields). Every other type keeps
+ * the whole-document conflict.
  */
 import type { JsonObject } from '../query';
 import type { MergePolicy } from './three-way-merge';
@@ -25,9 +27,13 @@ export const maintenancePlanMergePolicy: MergePolicy = Object.freeze({
   fields: Object.freeze({ checklist: 'by_id', updated_at: 'later', updated_by: 'later' }),
 });
 
+/** Prediction model specs: every field merged as a value (a field changed on both sides is the conflict). */
+export const predictionModelMergePolicy: MergePolicy = Object.freeze({ fields: Object.freeze({}) });
+
 /** The merge policy of a document (undefined: not merged, a change on both sides is a conflict). */
 export function mergePolicyFor(doc: JsonObject): MergePolicy | undefined {
   if (doc.type === 'work_order') return workOrderMergePolicy;
   if (doc.type === 'maintenance_plan') return maintenancePlanMergePolicy;
+  if (doc.type === 'prediction_model') return predictionModelMergePolicy;
   return undefined;
 }
