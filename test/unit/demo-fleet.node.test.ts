@@ -76,7 +76,8 @@ describe('the simulated fleet on a server (SQLite, forward protocol over loopbac
     const registered = await sources();
     for (const def of fleet.sources) {
       const source = registered.find((candidate) => candidate.tag === def.tag)!;
-      const expected = def.kind === 'cms' ? bulkBursts(schedule, schedule.start - 1, cut).length * BURST_SAMPLES : timesOf(bulkRuns(schedule, def, schedule.start - 1, cut, cut - RECENT_MS)).length;
+      // The long history (DEMO_YEARS, default 3) first: hourly, no CMS bursts in it.
+      const expected = def.kind === 'cms' ? bulkBursts(schedule, schedule.longStart - 1, cut).length * BURST_SAMPLES : timesOf(bulkRuns(schedule, def, schedule.longStart - 1, cut, cut - RECENT_MS)).length;
       expect(expected).toBeGreaterThan(0);
       for (const field of Object.keys(def.fields)) {
         const stored = await array(source, field);
@@ -89,9 +90,13 @@ describe('the simulated fleet on a server (SQLite, forward protocol over loopbac
     const power = await array(t02, 'power');
     const { values, times } = await power.read(0, power.length);
     expect(values).toEqual(sourceSamples(schedule, fleet.sources.find((def) => def.key === 't02.scada')!, times).power);
+    // Three years of hourly samples before the history, on whole hours.
+    expect((schedule.start - schedule.longStart) / (365.25 * 86_400_000)).toBeCloseTo(3, 2);
+    expect(times[0]).toBe(schedule.longStart);
+    expect(times[1]! - times[0]!).toBe(3_600_000);
     // The dropout left a gap in T02's SCADA (inside the history) and nowhere else.
     expect(schedule.dropout.end).toBeLessThan(cut);
-    const gaps = [...times].filter((time, index) => index > 0 && time - times[index - 1]! > 1000);
+    const gaps = [...times].filter((time, index) => index > 0 && times[index - 1]! >= schedule.start && time - times[index - 1]! > 1000);
     expect(gaps.length).toBe(1);
     expect(gaps[0]).toBeGreaterThanOrEqual(schedule.dropout.end);
     expect([...times].some((time) => time >= schedule.dropout.start && time < schedule.dropout.end)).toBe(false);
@@ -107,12 +112,12 @@ describe('the simulated fleet on a server (SQLite, forward protocol over loopbac
     expect(failed.values.filter((_, index) => failed.times[index]! >= schedule.stringFailure.start).every((current) => current < 0.05)).toBe(true);
   }, 60_000);
 
-  it('writes ground truth documents listing all seven fault kinds with their times', async () => {
+  it('writes ground truth documents listing all eight fault kinds with their times', async () => {
     const wind = (await test.server.store.documents.get('ground-truth/north-sea-wind')) as { type: string; seed: number; start: number; faults: Array<{ kind: string; start: number; end?: number; failure_at?: number; asset: string; channels: string[] }> };
     const solar = (await test.server.store.documents.get('ground-truth/sunfield-solar')) as typeof wind;
     expect(wind).toMatchObject({ type: 'simulation_truth', site: 'site/north-sea-wind', simulated: true, seed: DEFAULT_SEED, start: test.server.fleet!.schedule!.start });
     const faults = [...wind.faults, ...solar.faults];
-    expect(faults.map((fault) => fault.kind).sort()).toEqual([...faultKinds].sort());
+    expect([...new Set(faults.map((fault) => fault.kind))].sort()).toEqual([...faultKinds].sort());
     for (const fault of faults) {
       expect(Number.isFinite(fault.start)).toBe(true);
       expect(fault.channels.length).toBeGreaterThan(0);
@@ -121,6 +126,24 @@ describe('the simulated fleet on a server (SQLite, forward protocol over loopbac
     }
     const wear = faults.find((fault) => fault.kind === 'bearing_wear')!;
     expect(wear.failure_at).toBeGreaterThan(Date.now());
+    // The main bearings' past lives: failed in the long history, each with its failure document.
+    const schedule = test.server.fleet!.schedule!;
+    const past = faults.filter((fault) => fault.kind === 'bearing_wear' && fault.failure_at! < schedule.start);
+    expect(past.length).toBe(schedule.pastWear.length);
+    expect(new Set(past.map((fault) => fault.asset)).size).toBe(6);
+    for (const life of schedule.pastWear) {
+      const id = `failure/demo-t0${life.turbine + 1}-${life.n}`;
+      expect(await test.server.store.documents.get(id), id).toMatchObject({ type: 'failure', asset: `asset/north-sea-wind/t0${life.turbine + 1}-main-bearing`, mode: 'outer race defect', at: life.failureAt, simulated: true });
+    }
+    const { rows } = await test.server.store.documents.allDocs({ query: 'type:failure', include_docs: false });
+    expect(rows.length).toBe(schedule.pastWear.length);
+    expect(solar.faults.filter((fault) => fault.kind === 'performance_degradation').map((fault) => (fault as { rate_pct_per_year?: number }).rate_pct_per_year)).toEqual(schedule.pvDegradation);
+  });
+
+  it('writes the remaining-life model spec and alarm rules that judge no sample of the long history', async () => {
+    expect(await test.server.store.documents.get('prediction_model/main-bearing')).toMatchObject({ type: 'prediction_model', asset_type: 'main_bearing', enabled: true, simulated: true });
+    const stale = await test.server.store.documents.get('alarm_rule/demo-scada-stale');
+    expect(stale).toMatchObject({ from: test.server.fleet!.schedule!.start });
   });
 
   it('streams live over the forward protocol: the arrays grow, as ingested events acknowledged', async () => {
@@ -154,7 +177,7 @@ describe('the simulated fleet after a restart', () => {
   it('fills the gap since its last samples in bulk and streams on: every second once, none missing', async () => {
     const first = await startTestServer({ DEMO: '1', DEMO_DAYS: DAYS });
     await first.server.fleet!.start();
-    const start = first.server.fleet!.schedule!.start;
+    const { start, longStart } = first.server.fleet!.schedule!;
     const tag = 'demo.north-sea-wind.t01.scada';
     // Live data arrived before the stop.
     const id = (await new Sources(first.server.store.driver).byTag(tag))!.id;
@@ -171,11 +194,18 @@ describe('the simulated fleet after a restart', () => {
       expect(second.server.fleet!.schedule!.start).toBe(start);
       const resumedAt = (await open(second)).meta.last_time!;
       await expect.poll(async () => (await open(second)).meta.last_time, { timeout: 20_000, interval: 250 }).toBeGreaterThan(resumedAt + 1000);
+      // Not one more sample of the long history: a restart only fills the gap.
+      expect(second.server.fleet!.schedule!.longStart).toBe(longStart);
       const array = await open(second);
       const times = await array.times(0, array.length);
-      const steps = new Set([...times].slice(1).map((time, index) => time - times[index]!));
+      const recent = [...times].filter((time) => time >= start);
+      const steps = new Set(recent.slice(1).map((time, index) => time - recent[index]!));
       expect([...steps]).toEqual([1000]);
-      expect(times[0]).toBe(start);
+      expect(recent[0]).toBe(start);
+      const long = [...times].filter((time) => time < start);
+      expect(long[0]).toBe(longStart);
+      expect(long.length).toBe(Math.ceil((start - longStart) / 3_600_000));
+      expect(new Set(long.slice(1).map((time, index) => time - long[index]!))).toEqual(new Set([3_600_000]));
     } finally {
       await second.stop();
     }

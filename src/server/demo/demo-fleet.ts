@@ -146,9 +146,6 @@ export class DemoFleet {
     for (const { id, doc } of demoAlarmRules(schedule.longStart < schedule.start ? schedule.start : undefined)) await this.#putIfAbsent(writes, id, doc);
     // The preventive plans (their work orders come from the plan scheduler): likewise where absent.
     for (const { id, doc } of demoMaintenancePlans(schedule.liveFrom)) await this.#putIfAbsent(writes, id, doc);
-    // The main bearings' past failures (what the remaining-life model learns from) and that model's spec.
-    for (const { id, doc } of pastFailures(schedule)) await this.#putIfAbsent(writes, id, doc);
-    for (const { id, doc } of demoPredictionModels()) await this.#putIfAbsent(writes, id, doc);
     if (writes.length > 0) await writeAll(store.documents, writes);
     created.forEach((commit) => commit());
     if (this.#stopped) return;
@@ -173,6 +170,13 @@ export class DemoFleet {
         log.info(`demo fleet: bulk ${tenth * 10} % (${(done / 1e6).toFixed(1)} M samples, ${((performance.now() - began) / 1000).toFixed(1)} s)`);
       }
     }
+    // The main bearings' past failures (what the remaining-life model learns from) and that
+    // model's spec, once the history they speak of is stored: the spec's first training (the
+    // server's own, for an enabled spec with no version) must not learn from half of it.
+    const learnt: BulkWrite[] = [];
+    for (const { id, doc } of pastFailures(schedule)) await this.#putIfAbsent(learnt, id, doc);
+    for (const { id, doc } of demoPredictionModels()) await this.#putIfAbsent(learnt, id, doc);
+    if (learnt.length > 0) await writeAll(store.documents, learnt);
     this.bulk = { samples: total, seconds: (performance.now() - began) / 1000, firstStart };
     if (total > 0) log.info(`demo fleet: ${(total / 1e6).toFixed(1)} M samples written in bulk in ${this.bulk.seconds.toFixed(1)} s; streaming live over the forward protocol`);
     this.#startLive(sources, cut);
