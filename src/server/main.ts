@@ -26,6 +26,8 @@ import { ActionApplier } from './alarms/action-applier';
 import { PlanScheduler } from './maintenance/plan-scheduler';
 import { ReadingApplier } from './maintenance/reading-applier';
 import { PredictionRunner } from './predict/prediction-runner';
+import { DegradationRunner } from './predict/degradation-runner';
+import { HealthRunner } from './predict/health-runner';
 import { predictionModelRoutes } from './http/routes/prediction-models';
 
 export const projectRoot = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../..');
@@ -145,6 +147,12 @@ export async function startServer(config: ServerConfig, options: StartOptions = 
   // the first training of a model that has none enqueued (prediction-runner.ts).
   const predictions = new PredictionRunner(store, { live: live!, pollMs: config.predictPollMs, onError: (error) => started.log.warn({ err: error }, 'prediction runner: a pass failed or a model cannot be used') });
   predictions.start();
+  // Degradation rates of inverters and turbines (at start, then as inputs reach a new day) and
+  // every asset's health document, written when it changes (degradation-runner.ts, health-runner.ts).
+  const degradation = new DegradationRunner(store, { live: live!, log: { info: (object, message) => started.log.info(object, message), warn: (object, message) => started.log.warn(object, message) } });
+  degradation.start();
+  const health = new HealthRunner(store, { live: live!, pollMs: config.healthPollMs, log: { warn: (object, message) => started.log.warn(object, message) } });
+  health.start();
   return {
     app: started,
     store,
@@ -158,7 +166,7 @@ export async function startServer(config: ServerConfig, options: StartOptions = 
     close() {
       // Order matters: stop accepting and drain requests first, then close the database they use.
       // The fleet stops sending first.
-      closing ??= Promise.all([fleet?.stop(), anomalies?.stop(), alarmActions?.stop(), readings!.stop(), alarms?.stop(), plans.stop(), predictions.stop()]).then(() => Promise.all([started.close(), forward!.close()])).then(() => store.close());
+      closing ??= Promise.all([fleet?.stop(), anomalies?.stop(), alarmActions?.stop(), readings!.stop(), alarms?.stop(), plans.stop(), predictions.stop(), degradation.stop(), health.stop()]).then(() => Promise.all([started.close(), forward!.close()])).then(() => store.close());
       return closing;
     },
   };
