@@ -92,6 +92,7 @@ const prediction: PredictionDoc = {
   evidence: [{ channel: 'channel/source/t03.scada/main_bearing_temp', title: 'Main bearing temperature', trend: 'rising', share: 0.6 }],
   channels: ids.channels,
   work_order: 'work_order/prediction/main-bearing/north/t03/main-bearing/0',
+  lead_days: 21,
 };
 
 const degradation: DegradationDoc = {
@@ -288,6 +289,7 @@ describe('the server-written documents', () => {
     [predictionProblem, { ...prediction, evidence: new Array(MAX_PREDICTION_EVIDENCE + 1).fill(prediction.evidence[0]) }, 'evidence may have at most 32 entries'],
     [predictionProblem, { ...prediction, channels: { rul: 'a', low: 'b' } }, 'channels.high must be a string'],
     [predictionProblem, { ...prediction, summary: 's'.repeat(501) }, 'summary must have at most 500 characters'],
+    [predictionProblem, { ...prediction, lead_days: -1 }, 'lead_days must be between 0'],
     [degradationProblem, { ...degradation, indicator: 'pr' }, 'indicator must be one of performance_ratio, power_curve_residual'],
     [degradationProblem, { ...degradation, method: 'regression' }, 'method must be "year_on_year"'],
     [degradationProblem, { ...degradation, ci_high: -1 }, 'ci_low ≤ rate_pct_per_year ≤ ci_high must hold'],

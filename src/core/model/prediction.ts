@@ -60,6 +60,8 @@ export interface PredictionDoc {
   channels: { rul: string; low: string; high: string };
   /** The work order proposed for it (`work_order/prediction/…`). */
   work_order?: string;
+  /** The spec's lead time (days) when predicted: technicians' devices never hold the site-less spec. */
+  lead_days?: number;
 }
 
 /** The derived channel's own fields (`derived.from` names the prediction document). */
@@ -175,7 +177,7 @@ function evidenceProblem(value: unknown): string | undefined {
  * Why `doc` is not a prediction (undefined: it is): type 'prediction', site, asset, model ids, a
  * whole version ≥ 1, `at` and the failure times as epoch ms, low_days ≤ rul_days ≤ high_days (all
  * finite, 0..36 500), level in (0, 1), a summary (≤ 500), at most 32 evidence entries, the three
- * derived channel ids and an optional work order id. Never throws (a device reads what syncs).
+ * derived channel ids, an optional work order id and lead_days. Never throws (a device reads what syncs).
  */
 export function predictionProblem(doc: unknown): string | undefined {
   if (!isObject(doc)) return 'a prediction must be an object';
@@ -198,6 +200,7 @@ export function predictionProblem(doc: unknown): string | undefined {
     evidenceProblem(doc.evidence),
     isObject(channels) ? firstProblem(textProblem('channels.rul', channels.rul, MAX_NAME), textProblem('channels.low', channels.low, MAX_NAME), textProblem('channels.high', channels.high, MAX_NAME)) : 'channels must be an object {rul, low, high}',
     optionalTextProblem('work_order', doc.work_order, MAX_NAME),
+    doc.lead_days === undefined ? undefined : numberProblem('lead_days', doc.lead_days, 0, MAX_DAYS),
   );
   if (problem) return problem;
   if (!((doc.low_days as number) <= (doc.rul_days as number) && (doc.rul_days as number) <= (doc.high_days as number))) return `low_days ≤ rul_days ≤ high_days must hold (${doc.low_days as number}, ${doc.rul_days as number}, ${doc.high_days as number})`;
