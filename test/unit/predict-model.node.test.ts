@@ -2,6 +2,7 @@
 // asset-health.ts): the checkers name the field, bound lengths and counts, take only finite numbers
 // and never throw (fast-check); the id helpers give the contract's ids; the derived remaining-life
 // and degradation channels are derived (never scored for anomalies).
+import Ajv from 'ajv';
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
 import {
@@ -16,6 +17,7 @@ import {
   degradationId,
   degradationProblem,
   failureProblem,
+  failureSchema,
   isDerivedChannel,
   isPredictionModelVersionId,
   mergeDocuments,
@@ -23,6 +25,7 @@ import {
   predictionId,
   predictionModelId,
   predictionModelProblem,
+  predictionModelSchema,
   predictionModelSlug,
   predictionModelVersionId,
   predictionModelVersionProblem,
@@ -381,5 +384,24 @@ describe('a spec changed on a device and by the training job', () => {
     const merged = mergeDocuments(base, local, remote, policy!);
     expect(merged.conflicts).toEqual([]);
     expect(merged.doc).toMatchObject({ lead_days: 14, active_version: 2 });
+  });
+});
+
+describe('the JSON schemas', () => {
+  const ajv = new Ajv({ strict: false });
+  const failureValid = ajv.compile(failureSchema);
+  const specValid = ajv.compile(predictionModelSchema);
+
+  it('take what the checkers take and refuse what they refuse, on examples', () => {
+    expect(failureValid(failure)).toBe(true);
+    expect(specValid(spec)).toBe(true);
+    for (const bad of [{ ...failure, mode: '' }, { ...failure, asset: 'site/x' }, { ...failure, at: 9e15 }, { ...failure, simulated: false }]) {
+      expect(failureProblem(bad)).toBeDefined();
+      expect(failureValid(bad)).toBe(false);
+    }
+    for (const bad of [{ ...spec, inputs: [] }, { ...spec, inputs: ['a', 'a'] }, { ...spec, step_ms: 10 }, { ...spec, cap_days: 0 }, { ...spec, windows: [0] }, { ...spec, enabled: 1 }]) {
+      expect(predictionModelProblem(bad)).toBeDefined();
+      expect(specValid(bad)).toBe(false);
+    }
   });
 });
