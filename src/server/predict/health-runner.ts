@@ -207,7 +207,8 @@ export class HealthRunner {
     for (const { id, doc } of read.predictions) {
       if (doc.type !== 'prediction' || typeof doc.asset !== 'string') continue;
       const part = tree.get(doc.asset);
-      const lead = typeof doc.model === 'string' ? leads.get(doc.model) : undefined;
+      // The lead the prediction carries (copied from its spec), else its spec's.
+      const lead = finite(doc.lead_days) ?? (typeof doc.model === 'string' ? leads.get(doc.model) : undefined);
       upwards(doc.asset, (target, at) => {
         target.rul.push({
           id,
