@@ -468,6 +468,8 @@ export class PredictionRunner {
         outputArrays[series] = output;
         // Normally an append; a life started afresh rewrites from its first step on.
         const from = fresh ? await output.indexAfterTime(start) : output.length;
+        // Another process appended these steps since the row was read: read again.
+        if (!fresh && times.length > 0 && output.meta.last_time !== null && output.meta.last_time >= times[0]!) throw new MovedOn(`${id} was predicted meanwhile`);
         if (from === output.length && times.length === 0) continue;
         const values = Float32Array.from(outputs[series]);
         const write = from === output.length ? await output.prepareAppend(values, stamps) : await output.prepareRewrite(from, values, stamps);
