@@ -10,7 +10,7 @@ import { spawn } from 'node:child_process';
 import { once } from 'node:events';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { ChannelArray } from '../../src/arrays';
-import { applyTransition, initRuleState, stepRule, type Alarm, type AlarmRule, type RuleBinding, type RuleState } from '../../src/core';
+import { alarmRuleProblem, applyTransition, initRuleState, stepRule, type Alarm, type AlarmRule, type RuleBinding, type RuleState } from '../../src/core';
 import { projectRoot } from '../../src/server';
 import { AlarmEvaluator } from '../../src/server/alarms/alarm-evaluator';
 import { InProcessPublisher } from '../../src/server/live/publisher';
@@ -372,6 +372,32 @@ for (const backend of backends) {
         now = last + 121_000;
         await evaluator.runUntilCaughtUp();
         expect([...(await storedAlarms(store)).values()][0]).toMatchObject({ state: 'cleared_unacked', cleared_at: last + 120_000 });
+      } finally {
+        await store.close();
+      }
+    });
+
+    it("a rule's `from`: samples stamped before it are read past, never folded in (a stale rule sees no gap in an hourly archive); the ones after are evaluated", async () => {
+      const { store } = await backend.fresh();
+      try {
+        const { channel, array } = await seedChannel(store, 'temp');
+        const from = T0 + 10 * 3_600_000;
+        // Ten hours of hourly samples, every other one hot; then 1 s samples from `from` on, hot at 100–199 s.
+        const archive = { times: Float64Array.from({ length: 10 }, (_, i) => T0 + i * 3_600_000), values: Float32Array.from({ length: 10 }, (_, i) => (i % 2 === 1 ? 60 : 20)) };
+        const recent = pattern(300, [[36_100, 36_200]], 36_000);
+        expect(recent.times[0]).toBe(from);
+        await array.append(archive.values, archive.times);
+        await array.append(recent.values, recent.times);
+        await store.documents.put('alarm_rule/hot', { ...thresholdRule(channel), from } as unknown as Doc);
+        await store.documents.put('alarm_rule/stale', { ...thresholdRule(channel), title: 'No data', condition: { kind: 'stale', after_s: 60 }, from } as unknown as Doc);
+        const evaluator = new AlarmEvaluator(store, { now: () => recent.times[299]! + 1000 });
+        await evaluator.runUntilCaughtUp();
+        await evaluator.runPass();
+        const alarms = [...(await storedAlarms(store)).values()];
+        expect(alarms.map((alarm) => [alarm.rule, alarm.raised_at, alarm.cleared_at])).toEqual([['alarm_rule/hot', from + 100_000, from + 200_000]]);
+        // Every sample was read (positions at the end), and the rule is checked like any field.
+        expect((await evaluationRows(store)).map((row) => Object.values(row.positions))).toEqual([[310], [310]]);
+        expect(alarmRuleProblem({ ...thresholdRule(channel), from: 'soon' })).toContain('from');
       } finally {
         await store.close();
       }
