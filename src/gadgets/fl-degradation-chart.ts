@@ -33,7 +33,6 @@ export class FlDegradationChart extends LitElement {
   #plot: uPlot | undefined;
   #drawn: unknown;
   #drawnDoc: unknown;
-  #resize: ResizeObserver | undefined;
   #width = 0;
 
   constructor() {
@@ -78,27 +77,34 @@ export class FlDegradationChart extends LitElement {
     return Math.max(200, this.#width || ((this.renderRoot.querySelector('.plot') as HTMLElement | null)?.clientWidth ?? 600));
   }
 
+  /** Follows the plot's width (one observer for the element's life; it observes while connected). */
+  readonly #resize = new ResizeObserver((entries) => {
+    const width = Math.round(entries[0]?.contentRect.width ?? 0);
+    if (width <= 0 || width === this.#width) return;
+    this.#width = width;
+    this.#plot?.setSize({ width: this.#plotWidth(), height: 220 });
+    this.#load();
+  });
+
   override connectedCallback(): void {
     super.connectedCallback();
-    this.#resize = new ResizeObserver((entries) => {
-      const width = Math.round(entries[0]?.contentRect.width ?? 0);
-      if (width <= 0 || width === this.#width) return;
-      this.#width = width;
-      this.#plot?.setSize({ width: this.#plotWidth(), height: 220 });
+    // Moved in the page (reconnected): observe again and draw again (the plot went with the disconnect).
+    if (this.hasUpdated) {
+      this.#resize.observe(this.renderRoot.querySelector('.plot')!);
       this.#load();
-    });
+    }
   }
 
   override disconnectedCallback(): void {
     super.disconnectedCallback();
-    this.#resize?.disconnect();
+    this.#resize.disconnect();
     this.#plot?.destroy();
     this.#plot = undefined;
     this.#drawn = undefined;
   }
 
   protected override firstUpdated(): void {
-    this.#resize?.observe(this.renderRoot.querySelector('.plot')!);
+    this.#resize.observe(this.renderRoot.querySelector('.plot')!);
   }
 
   protected override updated(changed: PropertyValues<this>): void {

@@ -1,6 +1,6 @@
 import type { ReactiveController, ReactiveControllerHost } from 'lit';
 import { ChannelArray } from '../../arrays';
-import { StorageError, type Storage } from '../../storage';
+import type { Storage } from '../../storage';
 import { buildSeries, type LoadedSeries } from '../explorer/series-loader';
 import { joinSeries, type JoinedData } from '../explorer/series-join';
 
@@ -61,7 +61,8 @@ export class SeriesSetController implements ReactiveController {
       this.series = undefined;
       this.data = undefined;
       this.error =
-        error instanceof StorageError && error.status === 404
+        // A missing array: the storage's 404, or the array layer's not_found (no array document).
+        (error as { status?: unknown } | null)?.status === 404
           ? onDevice
             ? 'The data of this chart is not on this device: pin the site or the asset (Offline data) to see it offline.'
             : 'No data recorded for this chart yet.'
