@@ -150,3 +150,7 @@ export {
 export { compareRisk, countLevels, isShownHealth, rankHealth } from './health/fleet-health';
 export { degradationTrend, type DegradationTrend } from './health/degradation-trend';
 export { SeriesSetController } from './health/series-set-controller';
+export { MAX_MODEL_INPUTS, MAX_MODEL_WINDOWS, draftFromModel, emptyModelDraft, freeModelId, modelFromDraft, modelSlug, type ModelDraft } from './predict/model-draft';
+export { predictionModelsApi, predictionModelsApiAt, type PredictionModelsApi, type TrainingJob } from './predict/prediction-models-api';
+export { ModelNotSaved, PredictionModelsController, trainingRefusal, type PredictionModelsOptions, type TrainingState } from './predict/prediction-models-controller';
+export { FailureNotRecorded, emptyFailureDraft, failureFromDraft, failureInWords, localDateTime, parseLocalDateTime, recordFailure, type FailureContext, type FailureDraft } from './predict/failure-record';

@@ -22,6 +22,7 @@ import {
   type TimelineKind,
 } from '../controllers';
 import { assetTree, type AssetDoc, type ChannelDoc, type DegradationDoc, type PredictionDoc, type PredictionModelDoc, type Severity, type SiteDoc, type WorkOrder } from '../core';
+import type { Role } from '../controllers';
 import { baseStyles } from './design/styles';
 import { formatAge, formatValue, humanize } from './format';
 import { mainChannels } from './fl-site';
@@ -49,9 +50,12 @@ const TIMELINE_PAGE = 100;
  * `fl-title` (bubbles, composed) with {title, trail} for the shell's heading and breadcrumb.
  */
 export class FlAsset extends LitElement {
-  static override properties = { asset: { type: String }, doc: { state: true }, site: { state: true }, parent: { state: true }, chosen: { state: true }, kinds: { state: true }, listed: { state: true } };
+  static override properties = { asset: { type: String }, username: { attribute: false }, userRole: { attribute: false }, doc: { state: true }, site: { state: true }, parent: { state: true }, chosen: { state: true }, kinds: { state: true }, listed: { state: true } };
 
   declare asset: string;
+  /** Who is signed in and their role (Record failure names them; the server's rules decide who may). */
+  declare username: string | undefined;
+  declare userRole: Role | undefined;
   declare doc: AssetDoc | null | undefined;
   declare site: SiteDoc | undefined;
   declare parent: AssetDoc | undefined;
@@ -232,7 +236,7 @@ export class FlAsset extends LitElement {
     const shown = filterTimeline(entries, this.kinds);
     const titles = new Map((this.#siteAssets.docs ?? this.#children.docs ?? []).map((asset) => [asset.id, asset.title]));
     return html`<section aria-labelledby="timeline-heading">
-      <h3 id="timeline-heading">Timeline</h3>
+      <div class="row"><h3 id="timeline-heading" style="flex: 1">Timeline</h3><fl-failure-dialog .asset=${this.asset} .site=${this.doc?.site ?? ''} .assetTitle=${this.doc?.title} .username=${this.username} .userRole=${this.userRole} @fl-failure-recorded=${() => void this.#records.reload()}></fl-failure-dialog></div>
       <div class="chips" role="group" aria-label="Show in the timeline">
         <button type="button" aria-pressed=${String(this.kinds.size === 0)} @click=${() => this.#toggleKind(undefined)}>All (${entries.length})</button>
         ${timelineKinds.map(

@@ -35,6 +35,8 @@ import { FlExplorerPicker } from './fl-explorer-picker';
 import { FlExplorerAnalysis } from './fl-explorer-analysis';
 import { FlExplorerSpectrogram } from './fl-explorer-spectrogram';
 import { FlExplorerXy } from './fl-explorer-xy';
+import { FlPredictionModels } from './fl-prediction-models';
+import { FlFailureDialog } from './fl-failure-dialog';
 import { FlAssetHealth } from './fl-asset-health';
 import { FlDegradationChart } from './fl-degradation-chart';
 import { FlFleetHealth } from './fl-fleet-health';
@@ -52,6 +54,7 @@ export type { SourcesViewApi } from './fl-sources';
 export { FlApp, FlAsset, FlChannel, FlSite, FlSites, FlSparkline, FlChannelChart, FlChannelList, FlConflicts, FlOfflineData, FlSignIn, FlSources, FlSyncStatus, FlUpload, FlWorkOrders };
 export type { WorkOrder, WorkOrderStatus } from './fl-work-orders';
 export { FlWorkOrder };
+export { FlFailureDialog, FlPredictionModels };
 export { FlAssetHealth, FlDegradationChart, FlFleetHealth, FlRulChart };
 
 const gadgets: Record<string, CustomElementConstructor> = {
@@ -89,6 +92,8 @@ const gadgets: Record<string, CustomElementConstructor> = {
   'fl-upload': FlUpload,
   'fl-work-orders': FlWorkOrders,
   'fl-work-order': FlWorkOrder,
+  'fl-prediction-models': FlPredictionModels,
+  'fl-failure-dialog': FlFailureDialog,
   'fl-asset-health': FlAssetHealth,
   'fl-degradation-chart': FlDegradationChart,
   'fl-fleet-health': FlFleetHealth,
