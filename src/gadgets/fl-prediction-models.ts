@@ -3,6 +3,7 @@ import type SlCheckbox from '@shoelace-style/shoelace/dist/components/checkbox/c
 import type SlInput from '@shoelace-style/shoelace/dist/components/input/input.js';
 import type SlSwitch from '@shoelace-style/shoelace/dist/components/switch/switch.js';
 import {
+  ModelNotSaved,
   OnlineStatusController,
   PredictionModelsController,
   UnsavedChangesController,
@@ -179,7 +180,8 @@ export class FlPredictionModels extends LitElement {
       this.#close();
     } catch (error) {
       this.problem = error instanceof Error ? error.message : String(error);
-      void toastFailed('Model not saved', error);
+      // A refused form says why beside its button; a failed write (storage) also toasts.
+      if (!(error instanceof ModelNotSaved)) void toastFailed('Model not saved', error);
     } finally {
       this.busy = false;
     }

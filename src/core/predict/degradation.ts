@@ -107,7 +107,7 @@ export interface DegradationExclusions {
 
 /** A degradation estimate. */
 export interface DegradationResult {
-  /** Median of the year-on-year slopes, %/yr of the first year's performance (negative: losing). */
+  /** Median of the year-on-year slopes, %/yr of the performance at the start (negative: losing). */
   rate_pct_per_year: number;
   /** The bootstrap confidence interval's bounds (%/yr); ci_low ≤ rate ≤ ci_high. */
   ci_low: number;
@@ -391,9 +391,9 @@ function finish(sums: DailySums, dayOffsetMs: number, trend: ResolvedTrendOption
   }
   const times = Float64Array.from(days, (day) => day * DAY_MS - dayOffsetMs + DAY_MS / 2);
   return {
-    rate_pct_per_year: result.rate,
-    ci_low: result.low,
-    ci_high: result.high,
+    rate_pct_per_year: fromStart(result.rate),
+    ci_low: fromStart(result.low),
+    ci_high: fromStart(result.high),
     confidence: trend.confidence,
     days_used: days.length,
     pairs: result.slopes.length,
@@ -402,6 +402,17 @@ function finish(sums: DailySums, dayOffsetMs: number, trend: ResolvedTrendOption
     daily: { times, values: Float32Array.from(normalised) },
     details,
   };
+}
+
+/**
+ * A rate relative to the first year's median (what the slopes measure: the median sits half a year
+ * in) as a rate relative to the performance at the start, the usual meaning of a linear rate:
+ * v(t) = (1 + r·t) / (1 + r/2) has slope s = r / (1 + r/2), so r = s / (1 − s/2) (in %: s / (1 − s/200)).
+ * Increasing in s, so the interval's bounds stay in order.
+ */
+function fromStart(slope: number): number {
+  const rate = slope / (1 - slope / 200);
+  return Number.isFinite(rate) && slope < 200 ? rate : slope;
 }
 
 /** The upper `quantile` of `values` over the days within ± `halfWidth` of each day (days ascending). */

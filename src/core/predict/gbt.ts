@@ -95,14 +95,14 @@ export function gbtParamsProblem(params: GbtParams): string | undefined {
 function binEdges(x: Float32Array, rows: number, features: number, bins: number): Float32Array[] {
   const step = Math.max(1, Math.floor(rows / 50_000));
   const edges: Float32Array[] = [];
-  const sample: number[] = [];
+  const buffer = new Float32Array(Math.ceil(rows / step));
   for (let f = 0; f < features; f += 1) {
-    sample.length = 0;
+    let n = 0;
     for (let i = 0; i < rows; i += step) {
       const v = x[i * features + f]!;
-      if (!Number.isNaN(v)) sample.push(v);
+      if (!Number.isNaN(v)) buffer[n++] = v;
     }
-    sample.sort((a, b) => a - b);
+    const sample = buffer.subarray(0, n).sort();
     const cuts: number[] = [];
     for (let b = 1; b < bins; b += 1) {
       const v = sample[Math.min(sample.length - 1, Math.floor((b * sample.length) / bins))];
@@ -126,6 +126,22 @@ function binOf(cuts: Float32Array, value: number): number {
     else low = mid + 1;
   }
   return low;
+}
+
+/** Gradient sums and counts per bin of the active features over rows index[start … end). */
+function fillHistogram(binned: Uint8Array, rows: number, B: number, index: Uint32Array, gradient: Float64Array, ordered: Float64Array, active: Int32Array, activeCount: number, start: number, end: number, hist: Float64Array): void {
+  for (let i = start; i < end; i += 1) ordered[i] = gradient[index[i]!]!;
+  for (let a = 0; a < activeCount; a += 1) {
+    const f = active[a]!;
+    const column = binned.subarray(f * rows, (f + 1) * rows);
+    const base = f * B * 2;
+    hist.fill(0, base, base + 2 * B);
+    for (let i = start; i < end; i += 1) {
+      const slot = base + 2 * column[index[i]!]!;
+      hist[slot]! += ordered[i]!;
+      hist[slot + 1]! += 1;
+    }
+  }
 }
 
 interface Split {
@@ -180,20 +196,7 @@ export function fitGbt(x: Float32Array, y: ArrayLike<number>, features: number, 
   const pool: Float64Array[] = [];
   const take = (): Float64Array => pool.pop() ?? new Float64Array(features * B * 2);
   const ordered = new Float64Array(rows);
-  const histogram = function histogram(start: number, end: number, hist: Float64Array): void {
-    for (let i = start; i < end; i += 1) ordered[i] = gradient[index[i]!]!;
-    for (let a = 0; a < activeCount; a += 1) {
-      const f = active[a]!;
-      const column = f * rows;
-      const base = f * B * 2;
-      hist.fill(0, base, base + 2 * B);
-      for (let i = start; i < end; i += 1) {
-        const slot = base + 2 * binned[column + index[i]!]!;
-        hist[slot]! += ordered[i]!;
-        hist[slot + 1]! += 1;
-      }
-    }
-  };
+  const histogram = (start: number, end: number, hist: Float64Array): void => fillHistogram(binned, rows, B, index, gradient, ordered, active, activeCount, start, end, hist);
 
   const bestSplit = function bestSplit(leaf: Leaf): Split | undefined {
     if (leaf.depth >= params.maxDepth || leaf.count < 2 * params.minLeaf) return undefined;
@@ -285,19 +288,29 @@ export function fitGbt(x: Float32Array, y: ArrayLike<number>, features: number, 
       tree.right[node] = right.node;
       // The smaller child's histogram is built; the larger one's is the parent's minus it.
       const [small, large] = split.countLeft <= countRight ? [left, right] : [right, left];
-      small.hist = take();
-      large.hist = leaf.hist!;
-      leaf.hist = undefined;
-      histogram(small.start, small.end, small.hist);
-      const smallHist = small.hist;
-      const largeHist = large.hist;
-      for (let a = 0; a < activeCount; a += 1) {
-        for (let s = active[a]! * B * 2, end = s + 2 * B; s < end; s += 1) largeHist[s]! -= smallHist[s]!;
+      // A child that cannot split needs no histogram (unless the other one is derived from it).
+      const splittable = (child: Leaf): boolean => child.depth < params.maxDepth && child.count >= 2 * params.minLeaf;
+      if (splittable(large)) {
+        small.hist = take();
+        large.hist = leaf.hist!;
+        histogram(small.start, small.end, small.hist);
+        const smallHist = small.hist;
+        const largeHist = large.hist;
+        for (let a = 0; a < activeCount; a += 1) {
+          for (let s = active[a]! * B * 2, end = s + 2 * B; s < end; s += 1) largeHist[s]! -= smallHist[s]!;
+        }
+      } else {
+        pool.push(leaf.hist!);
+        if (splittable(small)) {
+          small.hist = take();
+          histogram(small.start, small.end, small.hist);
+        }
       }
+      leaf.hist = undefined;
       for (const child of [left, right]) {
-        child.split = bestSplit(child);
-        if (!child.split) {
-          pool.push(child.hist!);
+        child.split = child.hist ? bestSplit(child) : undefined;
+        if (!child.split && child.hist) {
+          pool.push(child.hist);
           child.hist = undefined;
         }
       }

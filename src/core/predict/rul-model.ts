@@ -12,7 +12,7 @@
  * those points; rmse_last at each unit's last row. ONE parameter set for everything (defaults
  * below, never tuned per fold or unit).
  * Interval: split-conformal from the out-of-fold residuals (truth − prediction) of every row of the
- * held-out units (from their 31st row on), per bin of predicted RUL (5 bins at quantiles of the out-of-fold predictions):
+ * held-out units (50 evenly spaced rows per unit from its 31st on), per bin of predicted RUL (5 bins at quantiles of the out-of-fold predictions):
  * low/high = the (1 − level)/2 and (1 + level)/2 conformal quantiles of the bin's residuals.
  * Coverage is measured honestly: the truncation points of fold k against intervals calibrated on
  * the residuals of the other folds only. The model kept is then trained on all units.
@@ -91,6 +91,7 @@ export const defaultRulSmoothing = 0.1;
 const TRUNCATIONS_PER_UNIT = 5;
 const MIN_HISTORY = 31;
 const INTERVAL_BINS = 5;
+const CALIBRATION_ROWS = 50;
 const MAX_FEATURE_VALUES = 60_000_000;
 const MAX_INPUTS = 256;
 const EVIDENCE = 5;
@@ -151,6 +152,27 @@ function unitFeatures(unit: UnitSeries, used: readonly number[], windows: number
   }
 }
 
+/**
+ * The validation plan of the header for units of the given row counts: each unit's fold (a seeded
+ * shuffle dealt round-robin) and its truncation rows (seeded, each leaving ≥ 31 rows of history).
+ * Exported so that baselines are measured on exactly the same points.
+ */
+export function rulValidationPlan(lengths: readonly number[], folds: number, seed: number): { foldOf: Int32Array; truncations: number[][] } {
+  const random = seededRandom(seed);
+  const order = lengths.map((_, u) => u);
+  for (let i = order.length - 1; i > 0; i -= 1) {
+    const j = Math.floor(random() * (i + 1));
+    [order[i], order[j]] = [order[j]!, order[i]!];
+  }
+  const foldOf = new Int32Array(lengths.length);
+  order.forEach((u, i) => (foldOf[u] = i % folds));
+  const truncations = lengths.map((n) => {
+    const first = Math.min(n - 1, MIN_HISTORY - 1);
+    return Array.from({ length: TRUNCATIONS_PER_UNIT }, () => first + Math.floor(random() * (n - first)));
+  });
+  return { foldOf, truncations };
+}
+
 /** Trains a model on run-to-failure units (see the header for validation and interval). */
 export function trainRul(units: UnitSeries[], inputs: string[], options: RulTrainOptions): RulModel {
   checkUnits(units, inputs);
@@ -207,20 +229,7 @@ export function trainRul(units: UnitSeries[], inputs: string[], options: RulTrai
   steps.sort((a, b) => a - b);
   const step = steps.length > 0 ? steps[Math.floor(steps.length / 2)]! : 1;
 
-  // Units dealt to folds after a seeded shuffle.
-  const random = seededRandom(seed);
-  const order = units.map((_, u) => u);
-  for (let i = order.length - 1; i > 0; i -= 1) {
-    const j = Math.floor(random() * (i + 1));
-    [order[i], order[j]] = [order[j]!, order[i]!];
-  }
-  const foldOf = new Int32Array(units.length);
-  order.forEach((u, i) => (foldOf[u] = i % folds));
-  const truncations = units.map((unit) => {
-    const n = unit.times.length;
-    const first = Math.min(n - 1, MIN_HISTORY - 1);
-    return Array.from({ length: TRUNCATIONS_PER_UNIT }, () => first + Math.floor(random() * (n - first)));
-  });
+  const { foldOf, truncations } = rulValidationPlan(units.map((unit) => unit.times.length), folds, seed);
 
   const totalTrees = params.trees * (folds + 1);
   let treesDone = 0;
@@ -255,9 +264,14 @@ export function trainRul(units: UnitSeries[], inputs: string[], options: RulTrai
   }
   const residuals: number[][] = Array.from({ length: edges.length + 1 }, () => []);
   const residualsByFold: number[][][] = Array.from({ length: folds }, () => Array.from({ length: edges.length + 1 }, () => []));
-  // Calibrated on the rows a truncation can fall on (the first rows, all capped, are too easy).
+  // Calibrated on the rows a truncation can fall on (the first rows, all capped, are too easy),
+  // CALIBRATION_ROWS evenly spaced ones per unit so that every unit weighs the same, as in validation.
   units.forEach((unit, u) => {
-    for (let i = Math.min(unit.times.length - 1, MIN_HISTORY - 1); i < unit.times.length; i += 1) {
+    const n = unit.times.length;
+    const first = Math.min(n - 1, MIN_HISTORY - 1);
+    const count = Math.min(CALIBRATION_ROWS, n - first);
+    for (let c = 0; c < count; c += 1) {
+      const i = first + Math.floor((c * (n - first)) / count);
       const r = offsets[u]! + i;
       const bin = binOf(edges, oof[r]!);
       residuals[bin]!.push(y[r]! - oof[r]!);
