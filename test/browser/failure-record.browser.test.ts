@@ -85,7 +85,8 @@ describe('Record failure on the asset page', () => {
     const [failure] = written as [FailureDoc & { id: string }];
     expect(failure.id).toBe(events[0]);
     expect(failure.id).toMatch(/^failure\/[0-9a-f-]{36}$/);
-    const { id: _id, ...doc } = failure;
+    const doc: Record<string, unknown> = { ...failure };
+    delete doc.id;
     expect(failureProblem(doc)).toBeUndefined();
     expect(doc).toEqual({ type: 'failure', site: 'site/north', asset: 'asset/north/t01/main-bearing', component: 'Outer race', mode: 'Outer race defect', at: new Date(2026, 10, 28, 14, 5).getTime(), by: 'erin', notes: 'Spalling found at the 6 o’clock position' });
     await vi.waitFor(() => expect(dialog.shadowRoot!.querySelector<HTMLElement & { open: boolean }>('sl-dialog')!.open).toBe(false));
@@ -156,7 +157,8 @@ describe('"Done, failure found" on a work order', () => {
     await vi.waitFor(async () => expect(((await storage.get(ID)) as unknown as WorkOrder).status).toBe('done'));
     const [failure] = (await failures()) as [FailureDoc & { id: string }];
     expect(failure).toMatchObject({ type: 'failure', site: 'site/north', asset: 'asset/north/t01/main-bearing', component: 'Outer race', mode: 'Outer race defect', by: 'tess', work_order: ID });
-    const { id: _id, ...doc } = failure;
+    const doc: Record<string, unknown> = { ...failure };
+    delete doc.id;
     expect(failureProblem(doc)).toBeUndefined();
     const stored = (await storage.get(ID)) as unknown as WorkOrder;
     // Found when the work was done: the failure's time is the done entry's, to the second.
@@ -169,7 +171,8 @@ describe('"Done, failure found" on a work order', () => {
   });
 
   it('is not offered on a work order without an asset', async () => {
-    const { asset: _asset, ...siteOnly } = order;
+    const siteOnly: Record<string, unknown> = { ...order };
+    delete siteOnly.asset;
     await storage.put(ID, siteOnly as unknown as Doc);
     host.view = html`<fl-work-order .workOrder=${ID} .username=${'tess'} .userRole=${'technician'}></fl-work-order>`;
     await host.updateComplete;
