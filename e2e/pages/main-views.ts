@@ -1,7 +1,7 @@
 import { expect, type Locator, type Page } from '@playwright/test';
 
 /** A route of the shell's main views, as the navigation names it. */
-export type NavSection = 'Sites' | 'My work' | 'Alarms' | 'Alarm rules' | 'Channels' | 'Explore' | 'Work orders' | 'To review' | 'Plans' | 'Import' | 'Sources' | 'Sync' | 'Admin';
+export type NavSection = 'Sites' | 'My work' | 'Alarms' | 'Alarm rules' | 'Channels' | 'Explore' | 'Models' | 'Work orders' | 'To review' | 'Plans' | 'Import' | 'Sources' | 'Sync' | 'Admin';
 
 /**
  * Page object for the app as a user walks it: the shell's sign-in, heading, navigation and theme

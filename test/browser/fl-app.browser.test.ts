@@ -98,10 +98,10 @@ describe('<fl-app> navigation follows the role', () => {
 
   it('an engineer gets channels and sources but no import (the server lets only technicians and admins upload); an admin everything', async () => {
     await mount(engineer);
-    await vi.waitFor(() => expect(navLabels()).toEqual(['Sites', 'My work', 'Alarms', 'Alarm rules', 'Channels', 'Explore', 'Work orders', 'To review', 'Plans', 'Sources', 'Sync']));
+    await vi.waitFor(() => expect(navLabels()).toEqual(['Sites', 'My work', 'Alarms', 'Alarm rules', 'Channels', 'Explore', 'Models', 'Work orders', 'To review', 'Plans', 'Sources', 'Sync']));
     app.remove();
     await mount(admin);
-    await vi.waitFor(() => expect(navLabels()).toEqual(['Sites', 'My work', 'Alarms', 'Alarm rules', 'Channels', 'Explore', 'Work orders', 'To review', 'Plans', 'Import', 'Sources', 'Sync', 'Admin']));
+    await vi.waitFor(() => expect(navLabels()).toEqual(['Sites', 'My work', 'Alarms', 'Alarm rules', 'Channels', 'Explore', 'Models', 'Work orders', 'To review', 'Plans', 'Import', 'Sources', 'Sync', 'Admin']));
   });
 
   it('a screen beyond the role, opened by its address, says who it is for instead of showing it', async () => {
