@@ -29,7 +29,11 @@ const schedule = scheduleOf(30, 3);
 const fleet = fleetDefinition(SEED);
 const source = (key: string) => fleet.sources.find((candidate) => candidate.key === key)!;
 const hourly = (from: number, to: number): Float64Array => Float64Array.from({ length: Math.floor((to - from) / HOUR) }, (_, index) => from + index * HOUR);
-const mean = (values: ArrayLike<number>): number => Array.prototype.reduce.call(values, (sum: number, value: number) => sum + value, 0) / values.length;
+const mean = (values: ArrayLike<number>): number => {
+  let sum = 0;
+  for (let index = 0; index < values.length; index += 1) sum += values[index]!;
+  return sum / values.length;
+};
 
 describe('the demo\'s long history: the main bearings\' past lives', () => {
   it('follow from the seed and the spans alone; another seed gives others', () => {

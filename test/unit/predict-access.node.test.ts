@@ -19,6 +19,7 @@ import {
   type AssetHealthDoc,
   type DegradationDoc,
   type FailureDoc,
+  type JsonObject,
   type PredictionDoc,
   type PredictionModelDoc,
   type PredictionModelVersionDoc,
@@ -164,7 +165,7 @@ describe.each([
       expect((await put('admin', id, doc)).status, id).toBe(200);
     }
     // The server's own writes: through its store, as its runners and training job write.
-    const results = await test.server.store.documents.bulkDocs(serverDocs.map(([id, doc]) => ({ id, doc })));
+    const results = await test.server.store.documents.bulkDocs(serverDocs.map(([id, doc]) => ({ id, doc: doc as JsonObject })));
     expect(results.every((result) => result.ok)).toBe(true);
     await test.server.store.documents.putAttachment('prediction_model/stored/v1', 'model.json', new TextEncoder().encode('{"format":"fieldline-rul/1"}'), 'application/json');
     const rul = rulChannelDoc('stored', { id: BEARING, site: 'site/N', title: 'T03 main bearing' }, 'rul', 3_600_000);
