@@ -20,7 +20,7 @@ function bytesIn(dir: string): number {
 
 export async function run(): Promise<Figures> {
   const dataDir = makeTempDir('fieldline-bench-demo-');
-  const server = await startServer(loadConfig({ PORT: '0', FORWARD_PORT: '0', DATA_DIR: dataDir, CLIENT_DIR: `${dataDir}/none`, ADMIN_PASSWORD: 'bench-password', DEMO: '1', DEMO_DAYS: '30' }, projectRoot), { logLevel: 'silent' });
+  const server = await startServer(loadConfig({ PORT: '0', FORWARD_PORT: '0', DATA_DIR: dataDir, CLIENT_DIR: `${dataDir}/none`, ADMIN_PASSWORD: 'bench-password', DEMO: '1', DEMO_DAYS: '30', DEMO_YEARS: '0' }, projectRoot), { logLevel: 'silent' });
   try {
     await server.fleet!.start();
     const bulk = server.fleet!.bulk!;

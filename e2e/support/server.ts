@@ -35,7 +35,7 @@ export async function startE2eServer(env: NodeJS.ProcessEnv = {}): Promise<E2eSe
   const launch = (port: string) => {
     server = spawn(process.execPath, ['--import', 'tsx', 'src/server/main.ts'], {
       cwd: root,
-      env: { ...process.env, HOST: '127.0.0.1', PORT: port, FORWARD_PORT: '0', DATA_DIR: path.join(workDir, 'data'), CLIENT_DIR: clientDir, LOG_LEVEL: 'info', DEMO: '0', ...env },
+      env: { ...process.env, HOST: '127.0.0.1', PORT: port, FORWARD_PORT: '0', DATA_DIR: path.join(workDir, 'data'), CLIENT_DIR: clientDir, LOG_LEVEL: 'info', DEMO: '0', DEMO_YEARS: '0', ...env },
       stdio: ['ignore', 'pipe', 'pipe'],
     });
     log = '';

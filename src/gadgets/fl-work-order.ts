@@ -496,7 +496,7 @@ export class FlWorkOrder extends LitElement {
         )}
       </div>
       ${doneAction && doc.asset
-        ? html`<p class="small muted">Found a part that had failed? <sl-button size="small" data-failure-found ?disabled=${this.busy || doneAction.needsAssignee} @click=${() => void this.#openDone()}>Done, failure found…</sl-button></p>`
+        ? html`<p class="small muted">Found a part that had failed? <sl-button data-failure-found ?disabled=${this.busy || doneAction.needsAssignee} @click=${() => void this.#openDone()}>Done, failure found…</sl-button></p>`
         : nothing}
       ${actions.some((action) => action.needsAssignee) ? html`<p class="muted small">Assign: choose an assignee in Details and save first.</p>` : nothing}
     </section>`;

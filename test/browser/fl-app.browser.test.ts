@@ -126,7 +126,7 @@ describe('<fl-app> on a tablet: navigation, review and what waits to sync', () =
   it('at 768 px an admin\'s dozen entries wrap instead of scrolling sideways, each a 44 px target', async () => {
     await page.viewport(768, 1024);
     await mount(admin);
-    await vi.waitFor(() => expect(navLabels()).toHaveLength(13));
+    await vi.waitFor(() => expect(navLabels()).toHaveLength(14));
     const nav = shadow().querySelector<HTMLElement>('nav[aria-label="Main"]')!;
     // Before: one row with overflow-x: auto, so Sources, Sync and Admin sat off screen.
     expect(nav.scrollWidth).toBeLessThanOrEqual(nav.clientWidth);
