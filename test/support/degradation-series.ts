@@ -15,6 +15,7 @@
  * year on the partial-load part of the curve (rated power is still reached), noise, outages of
  * days and curtailed hours.
  */
+import type { DegradationResult } from '../../src/core/predict/degradation';
 
 const HOUR_MS = 3_600_000;
 const DAY_MS = 86_400_000;
@@ -192,4 +193,27 @@ export function generateWindTurbine(options: WindTurbineOptions): WindTurbine {
     power[index] = p;
   }
   return { times, power, windSpeed, ratePctPerYear: options.ratePctPerYear };
+}
+
+/** An ordinary least-squares trend of the daily indicator, %/yr of its intercept (RdTools' degradation_ols). */
+export function olsRate(result: Pick<DegradationResult, 'daily'>): number {
+  const { times, values } = result.daily;
+  const n = times.length;
+  let sx = 0;
+  let sy = 0;
+  for (let i = 0; i < n; i += 1) {
+    sx += (times[i]! - times[0]!) / (365.25 * 86_400_000);
+    sy += values[i]!;
+  }
+  const mx = sx / n;
+  const my = sy / n;
+  let sxy = 0;
+  let sxx = 0;
+  for (let i = 0; i < n; i += 1) {
+    const x = (times[i]! - times[0]!) / (365.25 * 86_400_000) - mx;
+    sxy += x * (values[i]! - my);
+    sxx += x * x;
+  }
+  const slope = sxy / sxx;
+  return (100 * slope) / (my - slope * mx);
 }

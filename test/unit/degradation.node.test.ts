@@ -4,35 +4,12 @@
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
 import { DegradationError, pvDegradation, windDegradation, yearOnYear } from '../../src/core/predict/degradation';
-import type { DegradationResult } from '../../src/core/predict/degradation';
 import { HourlyMeans, TooManyHoursError } from '../../src/core/predict/hourly-means';
-import { generatePvPlant, generateWindTurbine } from '../support/degradation-series';
+import { generatePvPlant, generateWindTurbine, olsRate } from '../support/degradation-series';
 
 const HOUR_MS = 3_600_000;
 const DAY_MS = 86_400_000;
 
-/** An ordinary least-squares trend of the daily indicator, %/yr of its intercept (RdTools' degradation_ols). */
-function olsRate(result: DegradationResult): number {
-  const { times, values } = result.daily;
-  const n = times.length;
-  let sx = 0;
-  let sy = 0;
-  for (let i = 0; i < n; i += 1) {
-    sx += (times[i]! - times[0]!) / (365.25 * DAY_MS);
-    sy += values[i]!;
-  }
-  const mx = sx / n;
-  const my = sy / n;
-  let sxy = 0;
-  let sxx = 0;
-  for (let i = 0; i < n; i += 1) {
-    const x = (times[i]! - times[0]!) / (365.25 * DAY_MS) - mx;
-    sxy += x * (values[i]! - my);
-    sxx += x * x;
-  }
-  const slope = sxy / sxx;
-  return (100 * slope) / (my - slope * mx);
-}
 
 describe('pvDegradation', () => {
   // The error's spread on 5 years with soiling is about 0.05 %/yr (RMS over 36 plants, see the

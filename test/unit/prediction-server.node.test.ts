@@ -314,9 +314,9 @@ describe.each(backends)('remaining useful life on the server ($name)', (backend)
         }
         expect(Array.from(values)).toEqual(expected);
         for (const series of ['low', 'high'] as const) expect((await ChannelArray.open(store.documents, partIds.arrays[series])).length).toBe(rul.length);
-        // The prediction document: the latest estimate, its words, its channels, the proposal.
+        // The prediction document: the latest estimate, its words, its channels, the proposal, the lead time the asset page draws.
         const prediction = (await store.documents.get(`prediction/${SLUG}/plant/m${i}/bearing`)) as unknown as PredictionDoc;
-        expect(prediction).toMatchObject({ type: 'prediction', site: SITE, asset: bearing(i), model: predictionModelId(SLUG), version: 1, level: 0.9, channels: partIds.channels, work_order: `work_order/prediction/${SLUG}/plant/m${i}/bearing/2` });
+        expect(prediction).toMatchObject({ type: 'prediction', site: SITE, asset: bearing(i), model: predictionModelId(SLUG), version: 1, level: 0.9, lead_days: LEAD, channels: partIds.channels, work_order: `work_order/prediction/${SLUG}/plant/m${i}/bearing/2` });
         expect(prediction.at).toBe(withData.at(-1));
         expect(prediction.rul_days).toBeLessThanOrEqual(LEAD);
         expect(prediction.low_days).toBeLessThanOrEqual(prediction.rul_days);

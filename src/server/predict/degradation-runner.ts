@@ -18,24 +18,24 @@
  * work, and a restart computes once more at start.
  *
  * When: at start, every `checkMs` (default 10 min), and `settleMs` after this process heard of a
- * new data day in an input (samples events). An asset is computed again only when one of its
+ * new data day in an input (samples events) or of a written asset or channel. An asset is computed again only when one of its
  * inputs reached a new day since its last computation, so a fleet streaming live is computed once
  * a day and a backfill of years as it lands. Too little data (under two years of usable days, a
  * missing channel or met mast) writes nothing and is logged once at info per asset, not as an error.
  */
 import { ArrayError, ChannelArray } from '../../arrays';
-import { DEGRADATION_PRODUCER, degradationArrayId, degradationChannelDoc, degradationChannelId, degradationId, docHash, isDerivedChannel, type DegradationDoc, type DegradationIndicator, type Json } from '../../core';
+import { DEGRADATION_PREFIX, DEGRADATION_PRODUCER, degradationArrayId, degradationChannelDoc, degradationChannelId, degradationId, docHash, isDerivedChannel, type DegradationDoc, type DegradationIndicator, type Json } from '../../core';
 import { DegradationError, pvDegradation, windDegradation, type DegradationResult } from '../../core/predict/degradation';
 import { StorageError, type BulkWrite, type Doc } from '../../storage/backend';
-import type { LivePublisher, LiveSubscription } from '../live/publisher';
+import { PassLoop } from '../live/pass-loop';
+import type { LiveEntry, LivePublisher } from '../live/publisher';
 import { SqlStorage } from '../store/sql/sql-storage';
+import { firstTime, MAX_STEPS_PER_READ, stepMeans } from './step-means';
 import type { Store } from '../store/store';
 
 const HOUR_MS = 3_600_000;
 const DAY_MS = 86_400_000;
 const YEAR_MS = 365.25 * DAY_MS;
-/** Hours read per summariesBetween call (it takes at most 100 001 edges). */
-const HOURS_PER_READ = 50_000;
 /** Most hours of history read (20 years): a hostile time stamp far in the past must not fill memory. */
 const MAX_HOURS = 20 * 8766;
 /** A new day's indicator is appended only this far after the last appended one (a solar day's middle may move by an hour between runs). */
@@ -99,37 +99,22 @@ function summaryOf(result: DegradationResult): string {
   return `${signed(result.rate_pct_per_year)} %/yr (${signed(result.ci_low)} to ${signed(result.ci_high)}) over ${((result.to - result.from) / YEAR_MS).toFixed(1)} years, ${result.days_used} days`;
 }
 
-/** The time of an array's first sample (undefined: none). */
-function firstTime(array: ChannelArray): number | undefined {
-  const meta = array.meta;
-  if (meta.length === 0) return undefined;
-  return meta.timing === 'regular' ? meta.segments[0]?.t0 : meta.chunk_first_time[0];
-}
-
 /**
- * Hourly means of `array` on the grid from `from` (an hour start), `hours` long, from the block
- * summaries between the samples at each hour's start (NaN where an hour has no sample).
+ * Hourly means of `array` on the grid from `from` (an hour start), `hours` long (NaN where an hour
+ * has no sample), read through stepMeans as the remaining-life model reads its inputs.
  */
 async function hourlyMeans(array: ChannelArray, from: number, hours: number): Promise<Float64Array> {
   const means = new Float64Array(hours).fill(Number.NaN);
-  for (let start = 0; start < hours; start += HOURS_PER_READ) {
-    const count = Math.min(HOURS_PER_READ, hours - start);
+  for (let start = 0; start < hours; start += MAX_STEPS_PER_READ) {
+    const count = Math.min(MAX_STEPS_PER_READ, hours - start);
     const edges = Array.from({ length: count + 1 }, (_, k) => from + (start + k) * HOUR_MS);
-    const indices = await array.indicesOfTimes(edges);
-    if (indices[0] === indices[count]) continue;
-    const summaries = await array.summariesBetween(indices);
-    for (let k = 0; k < count; k++) {
-      const summary = summaries[k]!;
-      if (summary.count > 0) means[start + k] = summary.sum / summary.count;
-    }
+    means.set((await stepMeans([array], edges))[0]!, start);
   }
   return means;
 }
 
 export class DegradationRunner {
   readonly #store: Store;
-  readonly #checkMs: number;
-  readonly #settleMs: number;
   readonly #live: LivePublisher | undefined;
   readonly #now: () => number;
   readonly #analysis: { resamples?: number; seed?: number };
@@ -140,90 +125,55 @@ export class DegradationRunner {
   #readers = new Map<string, string[]>();
   /** Assets whose missing rate was logged (once each, until they get one). */
   readonly #said = new Set<string>();
-  #timer: ReturnType<typeof setTimeout> | undefined;
-  #settle: ReturnType<typeof setTimeout> | undefined;
-  #running: Promise<void> | undefined;
-  #wanted = false;
-  #stopped = true;
-  /** stop() was called: a pass in progress ends after the asset it is at. */
-  #stopping = false;
-  #subscription: LiveSubscription | undefined;
+  readonly #loop: PassLoop;
   /** Counters for tests and status: analyses run, transactions committed, races lost. */
   readonly counters = { analyses: 0, commits: 0, raced: 0 };
 
   constructor(store: Store, options: DegradationRunnerOptions = {}) {
     this.#store = store;
-    this.#checkMs = options.checkMs ?? 600_000;
-    this.#settleMs = options.settleMs ?? 30_000;
     this.#live = options.live;
     this.#now = options.now ?? Date.now;
     this.#analysis = options.analysis ?? {};
     this.#log = options.log;
+    this.#loop = new PassLoop({
+      pollMs: options.checkMs ?? 600_000,
+      settleMs: options.settleMs ?? 30_000,
+      live: options.live,
+      wakes: (entry) => this.#concerns(entry),
+      pass: async () => {
+        await this.runOnce();
+        return false;
+      },
+      onError: (error) => this.#log?.warn({ err: error }, 'degradation runner: a pass failed; it runs again at the next check'),
+    });
   }
 
   /** Starts in the background: now, every checkMs, and settleMs after an input reached a new day. */
   start(): void {
-    if (!this.#stopped) return;
-    this.#stopped = false;
-    this.#stopping = false;
-    this.#subscription = this.#live?.subscribe(undefined, () => this.#heard());
-    this.#kick();
+    this.#loop.start();
   }
 
-  /** Stops; resolves once the pass in progress (if any) has finished. */
+  /** Stops; resolves once the pass in progress (if any) has finished (after the asset it is at). */
   async stop(): Promise<void> {
-    this.#stopped = true;
-    this.#stopping = true;
-    clearTimeout(this.#timer);
-    clearTimeout(this.#settle);
-    this.#timer = undefined;
-    this.#settle = undefined;
-    this.#subscription?.close();
-    this.#subscription = undefined;
-    await this.#running;
+    await this.#loop.stop();
   }
 
-  /** Samples events of an input whose last time reached a day an asset was not computed through. */
-  #heard(): void {
-    const subscription = this.#subscription;
-    if (!subscription) return;
-    let wake = false;
-    for (let entry = subscription.next(); entry !== undefined; entry = subscription.next()) {
-      if ('reset' in entry || entry.message.event !== 'samples') continue;
-      const { array, last } = entry.message.data;
-      const readers = this.#readers.get(array);
-      if (!readers || !last) continue;
-      const day = Math.floor(last.time / DAY_MS);
-      if (readers.some((asset) => !(this.#computedThrough.get(asset)! >= day))) wake = true;
+  /**
+   * A samples event of an input whose last time reached a day an asset was not computed through,
+   * or an asset or channel written (a new inverter, a channel bound to a field): its inputs may
+   * have changed. Its own degradation channels change nothing it reads.
+   */
+  #concerns(entry: LiveEntry): boolean {
+    if (entry.message.event === 'doc') {
+      const { id, type } = entry.message.data;
+      return (type === 'asset' || type === 'channel') && !id.startsWith(`channel/${DEGRADATION_PREFIX}`);
     }
-    if (wake && this.#settle === undefined && !this.#stopped) {
-      this.#settle = setTimeout(() => {
-        this.#settle = undefined;
-        this.#kick();
-      }, this.#settleMs);
-    }
-  }
-
-  #kick(): void {
-    if (this.#stopped) return;
-    if (this.#running) {
-      this.#wanted = true;
-      return;
-    }
-    this.#running = (async () => {
-      try {
-        await this.runOnce();
-      } catch (error) {
-        this.#log?.warn({ err: error }, 'degradation runner: a pass failed; it runs again at the next check');
-      }
-      this.#running = undefined;
-      if (this.#stopped) return;
-      clearTimeout(this.#timer);
-      if (this.#wanted) {
-        this.#wanted = false;
-        this.#timer = setTimeout(() => this.#kick(), 0);
-      } else this.#timer = setTimeout(() => this.#kick(), this.#checkMs);
-    })();
+    if (entry.message.event !== 'samples') return false;
+    const { array, last } = entry.message.data;
+    const readers = this.#readers.get(array);
+    if (!readers || !last) return false;
+    const day = Math.floor(last.time / DAY_MS);
+    return readers.some((asset) => !(this.#computedThrough.get(asset)! >= day));
   }
 
   /**
@@ -238,7 +188,7 @@ export class DegradationRunner {
     const pass: DegradationPass = { assets: targets.length, computed: 0, written: [], days: 0, skipped: [] };
     for (const target of targets) {
       // stop() waits for this pass: leave the rest for the next start.
-      if (this.#stopping) break;
+      if (this.#loop.stopping) break;
       if (target.missing) {
         this.#skip(pass, target, target.missing);
         continue;

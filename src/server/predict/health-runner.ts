@@ -17,7 +17,8 @@ import { ChannelArray, ArrayError } from '../../arrays';
 import { ASSET_HEALTH_PREFIX, assetHealthId, assetTree, docHash, isShelved, type Alarm, type AssetHealthDoc, type Json } from '../../core';
 import { assetHealth, type HealthAlarm, type HealthAnomaly, type HealthInput, type HealthRul } from '../../core/predict/health';
 import { StorageError, type Doc } from '../../storage/backend';
-import type { LivePublisher, LiveSubscription } from '../live/publisher';
+import { PassLoop } from '../live/pass-loop';
+import type { LiveEntry, LivePublisher } from '../live/publisher';
 import type { Store } from '../store/store';
 
 const DAY_MS = 86_400_000;
@@ -72,93 +73,48 @@ interface Gathered {
 const isObject = (value: unknown): value is Record<string, unknown> => typeof value === 'object' && value !== null && !Array.isArray(value);
 const finite = (value: unknown): number | undefined => (typeof value === 'number' && Number.isFinite(value) ? value : undefined);
 
+/** A document change that can change an asset's health (its own writes change nothing it reads). */
+function wakesHealth(entry: LiveEntry): boolean {
+  if (entry.message.event !== 'doc') return false;
+  const { type, id, deleted } = entry.message.data;
+  if (id.startsWith(ASSET_HEALTH_PREFIX)) return false;
+  if (type !== undefined && WAKING_TYPES.has(type)) return true;
+  return deleted === true && (id.startsWith('asset/') || id.startsWith('alarm/') || id.startsWith('prediction/') || id.startsWith('degradation/'));
+}
+
 export class HealthRunner {
   readonly #store: Store;
-  readonly #pollMs: number;
-  readonly #settleMs: number;
-  readonly #live: LivePublisher | undefined;
   readonly #now: () => number;
-  readonly #log: HealthRunnerOptions['log'];
+  readonly #loop: PassLoop;
   /** Anomaly arrays kept open between passes (refreshed each pass), by array id. */
   readonly #arrays = new Map<string, ChannelArray>();
-  #timer: ReturnType<typeof setTimeout> | undefined;
-  #settle: ReturnType<typeof setTimeout> | undefined;
-  #running: Promise<void> | undefined;
-  #wanted = false;
-  #stopped = true;
-  #subscription: LiveSubscription | undefined;
   /** Counters for tests and status: documents written, races lost, passes. */
   readonly counters = { writes: 0, raced: 0, passes: 0 };
 
   constructor(store: Store, options: HealthRunnerOptions = {}) {
     this.#store = store;
-    this.#pollMs = options.pollMs ?? 60_000;
-    this.#settleMs = options.settleMs ?? 1000;
-    this.#live = options.live;
     this.#now = options.now ?? Date.now;
-    this.#log = options.log;
+    this.#loop = new PassLoop({
+      pollMs: options.pollMs ?? 60_000,
+      settleMs: options.settleMs ?? 1000,
+      live: options.live,
+      wakes: wakesHealth,
+      pass: async () => {
+        await this.runOnce();
+        return false;
+      },
+      onError: (error) => options.log?.warn({ err: error }, 'health runner: a pass failed; it runs again at the next poll'),
+    });
   }
 
   /** Starts in the background: now, every pollMs, and settleMs after a relevant document change. */
   start(): void {
-    if (!this.#stopped) return;
-    this.#stopped = false;
-    this.#subscription = this.#live?.subscribe(undefined, () => this.#heard());
-    this.#kick();
+    this.#loop.start();
   }
 
   /** Stops; resolves once the pass in progress (if any) has finished. */
   async stop(): Promise<void> {
-    this.#stopped = true;
-    clearTimeout(this.#timer);
-    clearTimeout(this.#settle);
-    this.#timer = undefined;
-    this.#settle = undefined;
-    this.#subscription?.close();
-    this.#subscription = undefined;
-    await this.#running;
-  }
-
-  #heard(): void {
-    const subscription = this.#subscription;
-    if (!subscription) return;
-    let wake = false;
-    for (let entry = subscription.next(); entry !== undefined; entry = subscription.next()) {
-      if ('reset' in entry || entry.message.event !== 'doc') continue;
-      const { type, id } = entry.message.data;
-      // Its own writes change nothing it reads.
-      if (id.startsWith(ASSET_HEALTH_PREFIX)) continue;
-      if (type !== undefined && WAKING_TYPES.has(type)) wake = true;
-      else if (entry.message.data.deleted && (id.startsWith('asset/') || id.startsWith('alarm/') || id.startsWith('prediction/') || id.startsWith('degradation/'))) wake = true;
-    }
-    if (wake && this.#settle === undefined && !this.#stopped) {
-      this.#settle = setTimeout(() => {
-        this.#settle = undefined;
-        this.#kick();
-      }, this.#settleMs);
-    }
-  }
-
-  #kick(): void {
-    if (this.#stopped) return;
-    if (this.#running) {
-      this.#wanted = true;
-      return;
-    }
-    this.#running = (async () => {
-      try {
-        await this.runOnce();
-      } catch (error) {
-        this.#log?.warn({ err: error }, 'health runner: a pass failed; it runs again at the next poll');
-      }
-      this.#running = undefined;
-      if (this.#stopped) return;
-      clearTimeout(this.#timer);
-      if (this.#wanted) {
-        this.#wanted = false;
-        this.#timer = setTimeout(() => this.#kick(), 0);
-      } else this.#timer = setTimeout(() => this.#kick(), this.#pollMs);
-    })();
+    await this.#loop.stop();
   }
 
   /**

@@ -44,7 +44,8 @@ import {
 } from '../../core';
 import { RulPredictor, rulModelProblem, type RulEstimate, type RulModel } from '../../core/predict';
 import { StorageError, type BulkWrite, type Doc } from '../../storage/backend';
-import type { LivePublisher, LiveSubscription } from '../live/publisher';
+import { PassLoop } from '../live/pass-loop';
+import type { LiveEntry, LivePublisher } from '../live/publisher';
 import type { Query } from '../store/sql/driver';
 import { SqlStorage } from '../store/sql/sql-storage';
 import type { Store } from '../store/store';
@@ -135,8 +136,6 @@ export function predictionSummary(estimate: RulEstimate, cap: number, titleOf: (
 export class PredictionRunner {
   readonly #store: Store;
   readonly #live: LivePublisher | undefined;
-  readonly #pollMs: number;
-  readonly #debounceMs: number;
   readonly #maxSteps: number;
   readonly #ensure: boolean;
   readonly #now: () => number;
@@ -147,93 +146,44 @@ export class PredictionRunner {
   #told = new Set<string>();
   /** Input array ids of the parts predicted (to wake on samples events). */
   #inputs = new Set<string>();
-  #timer: ReturnType<typeof setTimeout> | undefined;
-  #debounce: ReturnType<typeof setTimeout> | undefined;
-  #running: Promise<void> | undefined;
-  #wanted = false;
-  #stopped = true;
-  #subscription: LiveSubscription | undefined;
+  readonly #loop: PassLoop;
   /** Counters for tests: transactions committed, races lost. */
   readonly counters = { commits: 0, raced: 0 };
 
   constructor(store: Store, options: PredictionRunnerOptions = {}) {
     this.#store = store;
     this.#live = options.live;
-    this.#pollMs = options.pollMs ?? 60_000;
-    this.#debounceMs = options.debounceMs ?? 2_000;
     this.#maxSteps = Math.max(1, Math.min(MAX_STEPS_PER_READ, Math.floor(options.maxSteps ?? DEFAULT_MAX_STEPS)));
     this.#ensure = options.ensureTrained ?? true;
     this.#now = options.now ?? Date.now;
     this.#onError = options.onError ?? (() => undefined);
+    this.#loop = new PassLoop({
+      pollMs: options.pollMs ?? 60_000,
+      settleMs: options.debounceMs ?? 2_000,
+      live: options.live,
+      wakes: (entry) => this.#concerns(entry),
+      pass: async () => (await this.runOnce()).more,
+      onError: (error) => this.#onError(error),
+    });
   }
 
   /** Starts predicting in the background: now, after events, and every pollMs. */
   start(): void {
-    if (!this.#stopped) return;
-    this.#stopped = false;
-    this.#subscription = this.#live?.subscribe(undefined, () => this.#heard());
-    this.#kick();
+    this.#loop.start();
   }
 
   /** Stops; resolves once the pass in progress (if any) has finished. */
   async stop(): Promise<void> {
-    this.#stopped = true;
-    clearTimeout(this.#timer);
-    clearTimeout(this.#debounce);
-    this.#subscription?.close();
-    this.#subscription = undefined;
-    await this.#running;
+    await this.#loop.stop();
   }
 
-  #heard(): void {
-    const subscription = this.#subscription;
-    if (!subscription) return;
-    let wake = false;
-    for (let entry = subscription.next(); entry !== undefined; entry = subscription.next()) {
-      if ('reset' in entry) continue;
-      const { message } = entry;
-      if (message.event === 'samples') {
-        if (this.#inputs.has(message.data.array)) wake = true;
-        continue;
-      }
-      const { id, type } = message.data;
-      // The runner's own documents change nothing it reads.
-      if (id.startsWith('prediction/') || id.startsWith('channel/prediction/')) continue;
-      if (type === 'prediction_model' || type === 'prediction_model_version' || type === 'failure' || type === 'asset' || type === 'channel') wake = true;
-    }
-    if (wake && this.#debounce === undefined && !this.#stopped) {
-      this.#debounce = setTimeout(() => {
-        this.#debounce = undefined;
-        this.#kick();
-      }, this.#debounceMs);
-    }
-  }
-
-  /** A pass soon: at once when none runs, after the running one otherwise. */
-  #kick(): void {
-    if (this.#stopped) return;
-    if (this.#running) {
-      this.#wanted = true;
-      return;
-    }
-    clearTimeout(this.#timer);
-    this.#running = (async () => {
-      let more = false;
-      try {
-        more = (await this.runOnce()).more;
-      } catch (error) {
-        this.#onError(error);
-      }
-      this.#running = undefined;
-      if (this.#stopped) return;
-      if (more || this.#wanted) {
-        this.#wanted = false;
-        // The next batch after this turn of the event loop: requests and ingestion go between.
-        setImmediate(() => this.#kick());
-        return;
-      }
-      this.#timer = setTimeout(() => this.#kick(), this.#pollMs);
-    })();
+  /** New samples of a predicted part's input, or a model, version, failure, asset or channel changed. */
+  #concerns({ message }: LiveEntry): boolean {
+    if (message.event === 'samples') return this.#inputs.has(message.data.array);
+    const { id, type } = message.data;
+    // The runner's own documents change nothing it reads.
+    if (id.startsWith('prediction/') || id.startsWith('channel/prediction/')) return false;
+    return type === 'prediction_model' || type === 'prediction_model_version' || type === 'failure' || type === 'asset' || type === 'channel';
   }
 
   /** One pass over every model and part: at most one batch of steps each. */
@@ -544,12 +494,13 @@ export class PredictionRunner {
       summary: predictionSummary(estimate, model.cap, titleOf),
       evidence: estimate.evidence.map((item) => ({ channel: inputOf(item.input)?.channel ?? item.input, title: titleOf(item.input), trend: item.trend, share: item.share })),
       channels: ids.channels,
+      lead_days: spec.doc.lead_days,
       ...(workOrder !== undefined ? { work_order: workOrder } : {}),
     };
   }
 }
 
-/** Whether the prediction document should be written again: the estimate (in tenths of days), its words, its version or proposal changed. */
+/** Whether the prediction document should be written again: the estimate (in tenths of days), its words, its version, proposal or lead time changed. */
 function changed(stored: PredictionDoc, next: PredictionDoc): boolean {
-  return stored.rul_days !== next.rul_days || stored.low_days !== next.low_days || stored.high_days !== next.high_days || stored.summary !== next.summary || stored.version !== next.version || stored.work_order !== next.work_order || stored.model !== next.model;
+  return stored.rul_days !== next.rul_days || stored.low_days !== next.low_days || stored.high_days !== next.high_days || stored.summary !== next.summary || stored.version !== next.version || stored.work_order !== next.work_order || stored.model !== next.model || stored.lead_days !== next.lead_days;
 }
