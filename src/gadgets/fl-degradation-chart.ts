@@ -1,12 +1,11 @@
-import { LitElement, css, html, nothing, unsafeCSS, type PropertyValues } from 'lit';
-import { ContextConsumer } from '@lit/context';
-import uPlot from 'uplot';
+import { css, html, nothing, unsafeCSS, type PropertyValues } from 'lit';
+import type uPlot from 'uplot';
 import uPlotCss from 'uplot/dist/uPlot.min.css?inline';
-import { LiveController, SeriesSetController, degradationTrend, storageContext, type Listed } from '../controllers';
+import { degradationTrend, type Listed } from '../controllers';
 import { degradationArrayId, type DegradationDoc } from '../core';
 import { formatDay, formatNumber, rateInWords } from './health-format';
+import { HealthChart } from './health-chart';
 import { themeColour, themeFill, timePlotOptions } from './health-plot';
-import type { Storage } from '../storage';
 
 const indicatorWords: Readonly<Record<string, string>> = {
   performance_ratio: 'temperature-corrected performance ratio',
@@ -22,26 +21,14 @@ const indicatorWords: Readonly<Record<string, string>> = {
  * Gadget methods: properties `degradation` (the document with its id), `storage` (optional);
  * `plot` (read only: the uPlot instance); attribute `data-points`.
  */
-export class FlDegradationChart extends LitElement {
-  static override properties = { degradation: { attribute: false }, storage: { attribute: false } };
+export class FlDegradationChart extends HealthChart {
+  static override properties = { degradation: { attribute: false } };
 
   declare degradation: Listed<DegradationDoc> | undefined;
-  declare storage: Storage | undefined;
-
-  readonly #local = new ContextConsumer(this, { context: storageContext, subscribe: true, callback: () => this.#load() });
-  readonly #series = new SeriesSetController(this);
-  #plot: uPlot | undefined;
-  #drawn: unknown;
-  #drawnDoc: unknown;
-  #width = 0;
 
   constructor() {
     super();
-    new LiveController(this, (event) => {
-      if (event.type === 'reset' || (event.type === 'samples' && this.#array() === event.array)) this.#load(true);
-    });
     this.degradation = undefined;
-    this.storage = undefined;
   }
 
   static override styles = [
@@ -56,81 +43,38 @@ export class FlDegradationChart extends LitElement {
     `,
   ];
 
-  /** The uPlot instance once something is drawn (tests read its data and series). */
-  get plot(): uPlot | undefined {
-    return this.#plot;
-  }
-
-  #array(): string | undefined {
+  protected override arrays(): string[] {
     const asset = this.degradation?.asset;
-    return typeof asset === 'string' ? degradationArrayId(asset) : undefined;
+    return typeof asset === 'string' ? [degradationArrayId(asset)] : [];
   }
 
-  #load(force = false): void {
-    const storage = this.storage ?? this.#local.value;
-    const array = this.#array();
-    if (!storage || !array) return;
-    void this.#series.load(storage, [array], this.#plotWidth(), { onDevice: !this.storage, force });
-  }
-
-  #plotWidth(): number {
-    return Math.max(200, this.#width || ((this.renderRoot.querySelector('.plot') as HTMLElement | null)?.clientWidth ?? 600));
-  }
-
-  /** Follows the plot's width (one observer for the element's life; it observes while connected). */
-  readonly #resize = new ResizeObserver((entries) => {
-    const width = Math.round(entries[0]?.contentRect.width ?? 0);
-    if (width <= 0 || width === this.#width) return;
-    this.#width = width;
-    this.#plot?.setSize({ width: this.#plotWidth(), height: 220 });
-    this.#load();
-  });
-
-  override connectedCallback(): void {
-    super.connectedCallback();
-    // Moved in the page (reconnected): observe again and draw again (the plot went with the disconnect).
-    if (this.hasUpdated) {
-      this.#resize.observe(this.renderRoot.querySelector('.plot')!);
-      this.#load();
-    }
-  }
-
-  override disconnectedCallback(): void {
-    super.disconnectedCallback();
-    this.#resize.disconnect();
-    this.#plot?.destroy();
-    this.#plot = undefined;
-    this.#drawn = undefined;
-  }
-
-  protected override firstUpdated(): void {
-    this.#resize.observe(this.renderRoot.querySelector('.plot')!);
+  protected override rereads(changed: PropertyValues<this>): boolean {
+    return changed.has('degradation');
   }
 
   protected override updated(changed: PropertyValues<this>): void {
-    if (changed.has('degradation') || changed.has('storage')) this.#load();
-    const data = this.#series.data;
+    super.updated(changed);
     const doc = this.degradation;
-    if (!data || !doc || (data === this.#drawn && doc === this.#drawnDoc)) return;
-    this.#drawn = data;
-    this.#drawnDoc = doc;
-    const [x, indicator] = data;
-    this.dataset.points = String(x.length);
-    const xMs = Array.from(x, (seconds) => seconds * 1000);
-    const trend = degradationTrend(doc, xMs, indicator!);
-    const none = () => Array.from(x, () => null);
-    const aligned = [x, indicator!, trend ? Array.from(trend.high) : none(), trend ? Array.from(trend.low) : none(), trend ? Array.from(trend.trend) : none()] as unknown as uPlot.AlignedData;
-    if (this.#plot) {
-      this.#plot.setData(aligned);
-      return;
-    }
+    if (!doc) return;
+    this.drawIfChanged(
+      [doc],
+      ([x, indicator]) => {
+        const trend = degradationTrend(doc, Array.from(x, (seconds) => seconds * 1000), indicator!);
+        const none = () => Array.from(x, () => null);
+        return [x, indicator!, trend ? Array.from(trend.high) : none(), trend ? Array.from(trend.low) : none(), trend ? Array.from(trend.trend) : none()] as unknown as uPlot.AlignedData;
+      },
+      (width, height) => this.#options(width, height, doc),
+    );
+  }
+
+  #options(width: number, height: number, doc: DegradationDoc): uPlot.Options {
     const primary = themeColour(this, '--sl-color-primary-600', '#0f4c5c');
     const trendColour = themeColour(this, '--fl-severity-high', '#c2410c');
     const value = (_plot: uPlot, raw: number | null) => (raw == null ? '—' : formatNumber(raw, 3));
-    const options = timePlotOptions(
+    return timePlotOptions(
       this,
-      this.#plotWidth(),
-      220,
+      width,
+      height,
       'normalised',
       [
         { label: 'Daily indicator', stroke: primary, paths: () => null, points: { show: true, size: 4, width: 1, stroke: primary, fill: themeFill(this, '--sl-color-primary-600', '#0f4c5c', 0.6) }, value },
@@ -140,7 +84,6 @@ export class FlDegradationChart extends LitElement {
       ],
       { bands: [{ series: [2, 3], fill: themeFill(this, '--fl-severity-high', '#c2410c', 0.16) }] },
     );
-    this.#plot = new uPlot(options, aligned, this.renderRoot.querySelector('.plot') as HTMLElement);
   }
 
   override render() {
@@ -155,7 +98,7 @@ export class FlDegradationChart extends LitElement {
           ${Math.round((doc.confidence || 0.95) * 100)} % confidence bounds.
         </p>
       </header>
-      ${this.#series.error ? html`<p class="error" role="alert">${this.#series.error}</p>` : nothing}
+      ${this.series.error ? html`<p class="error" role="alert">${this.series.error}</p>` : nothing}
       <div class="plot"></div>`;
   }
 }

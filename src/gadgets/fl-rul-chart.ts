@@ -1,11 +1,10 @@
-import { LitElement, css, html, nothing, unsafeCSS, type PropertyValues } from 'lit';
-import { ContextConsumer } from '@lit/context';
-import uPlot from 'uplot';
+import { css, html, nothing, unsafeCSS, type PropertyValues } from 'lit';
+import type uPlot from 'uplot';
 import uPlotCss from 'uplot/dist/uPlot.min.css?inline';
-import { LiveController, SeriesSetController, hrefOf, storageContext, type Listed } from '../controllers';
+import { hrefOf, type Listed } from '../controllers';
 import { rulChannelIds, type PredictionDoc } from '../core';
-import type { Storage } from '../storage';
 import { formatDay, formatNumber, rulInWords } from './health-format';
+import { HealthChart } from './health-chart';
 import { themeColour, themeFill, timePlotOptions } from './health-plot';
 
 const MODEL_PREFIX = 'prediction_model/';
@@ -22,33 +21,19 @@ const trendWords: Readonly<Record<string, string>> = { rising: 'rising', falling
  * its id), `partTitle`, `leadDays` (optional), `storage` (optional); `plot` (read only: the uPlot
  * instance, for tests and tools); attributes `data-points` and `data-lead`.
  */
-export class FlRulChart extends LitElement {
-  static override properties = { prediction: { attribute: false }, partTitle: { type: String }, leadDays: { type: Number }, storage: { attribute: false } };
+export class FlRulChart extends HealthChart {
+  static override properties = { prediction: { attribute: false }, partTitle: { type: String }, leadDays: { type: Number } };
 
   declare prediction: Listed<PredictionDoc> | undefined;
   declare partTitle: string;
   /** The model's lead time in days (no line without it). */
   declare leadDays: number | undefined;
-  /** Where the arrays are, when not in the app's local storage (the server's). */
-  declare storage: Storage | undefined;
-
-  readonly #local = new ContextConsumer(this, { context: storageContext, subscribe: true, callback: () => this.#load() });
-  readonly #series = new SeriesSetController(this);
-  #plot: uPlot | undefined;
-  #drawn: unknown;
-  #drawnLead: number | undefined;
-  #width = 0;
 
   constructor() {
     super();
-    // A sync or the server's `samples` events bring new steps: load again (the arrays are small, hourly).
-    new LiveController(this, (event) => {
-      if (event.type === 'reset' || (event.type === 'samples' && this.#arrays().includes(event.array))) this.#load(true);
-    });
     this.prediction = undefined;
     this.partTitle = '';
     this.leadDays = undefined;
-    this.storage = undefined;
   }
 
   static override styles = [
@@ -64,82 +49,36 @@ export class FlRulChart extends LitElement {
     `,
   ];
 
-  /** The uPlot instance once something is drawn (tests read its data and series). */
-  get plot(): uPlot | undefined {
-    return this.#plot;
-  }
-
   /** The arrays drawn: the estimate, its low and its high bound. */
-  #arrays(): string[] {
+  protected override arrays(): string[] {
     const prediction = this.prediction;
     if (!prediction || typeof prediction.model !== 'string' || !prediction.model.startsWith(MODEL_PREFIX)) return [];
     const { arrays } = rulChannelIds(prediction.model.slice(MODEL_PREFIX.length), prediction.asset);
     return [arrays.rul, arrays.low, arrays.high];
   }
 
-  #load(force = false): void {
-    const storage = this.storage ?? this.#local.value;
-    const arrays = this.#arrays();
-    if (!storage || arrays.length === 0) return;
-    void this.#series.load(storage, arrays, this.#plotWidth(), { onDevice: !this.storage, force });
-  }
-
-  #plotWidth(): number {
-    return Math.max(200, this.#width || ((this.renderRoot.querySelector('.plot') as HTMLElement | null)?.clientWidth ?? 600));
-  }
-
-  /** Follows the plot's width (one observer for the element's life; it observes while connected). */
-  readonly #resize = new ResizeObserver((entries) => {
-    const width = Math.round(entries[0]?.contentRect.width ?? 0);
-    if (width <= 0 || width === this.#width) return;
-    this.#width = width;
-    this.#plot?.setSize({ width: this.#plotWidth(), height: 220 });
-    this.#load();
-  });
-
-  override connectedCallback(): void {
-    super.connectedCallback();
-    // Moved in the page (reconnected): observe again and draw again (the plot went with the disconnect).
-    if (this.hasUpdated) {
-      this.#resize.observe(this.renderRoot.querySelector('.plot')!);
-      this.#load();
-    }
-  }
-
-  override disconnectedCallback(): void {
-    super.disconnectedCallback();
-    this.#resize.disconnect();
-    this.#plot?.destroy();
-    this.#plot = undefined;
-    this.#drawn = undefined;
-  }
-
-  protected override firstUpdated(): void {
-    this.#resize.observe(this.renderRoot.querySelector('.plot')!);
+  protected override rereads(changed: PropertyValues<this>): boolean {
+    return changed.has('prediction');
   }
 
   protected override updated(changed: PropertyValues<this>): void {
-    if (changed.has('prediction') || changed.has('storage')) this.#load();
-    const data = this.#series.data;
+    super.updated(changed);
     const lead = this.leadDays !== undefined && Number.isFinite(this.leadDays) && this.leadDays > 0 ? this.leadDays : undefined;
     this.dataset.lead = lead === undefined ? '' : String(lead);
-    if (!data || (data === this.#drawn && lead === this.#drawnLead)) return;
-    this.#drawn = data;
-    this.#drawnLead = lead;
-    const [x, rul, low, high] = data;
-    this.dataset.points = String(x.length);
-    const leadLine = Array.from(x, () => lead ?? null);
-    const aligned = [x, high!, low!, rul!, leadLine] as unknown as uPlot.AlignedData;
-    if (this.#plot) {
-      this.#plot.setData(aligned);
-      return;
-    }
+    this.drawIfChanged(
+      [lead],
+      ([x, rul, low, high]) => [x, high!, low!, rul!, Array.from(x, () => lead ?? null)] as unknown as uPlot.AlignedData,
+      (width, height) => this.#options(width, height, lead),
+    );
+  }
+
+  #options(width: number, height: number, lead: number | undefined): uPlot.Options {
     const danger = themeColour(this, '--fl-severity-high', '#c2410c');
     const primary = themeColour(this, '--sl-color-primary-600', '#0f4c5c');
-    const options = timePlotOptions(
+    return timePlotOptions(
       this,
-      this.#plotWidth(),
-      220,
+      width,
+      height,
       'days',
       [
         { label: 'High (90 %)', stroke: themeFill(this, '--sl-color-primary-600', '#0f4c5c', 0.5), width: 1, value: (_plot, value) => (value == null ? '—' : `${formatNumber(value)} d`) },
@@ -152,7 +91,6 @@ export class FlRulChart extends LitElement {
         scales: { x: { time: true }, y: { range: (_plot, _min, max) => [0, Math.max(1, max, lead ?? 0) * 1.05] } },
       },
     );
-    this.#plot = new uPlot(options, aligned, this.renderRoot.querySelector('.plot') as HTMLElement);
   }
 
   #evidence(prediction: PredictionDoc) {
@@ -174,7 +112,7 @@ export class FlRulChart extends LitElement {
         </p>
         ${this.#evidence(prediction)}
       </header>
-      ${this.#series.error ? html`<p class="error" role="alert">${this.#series.error}</p>` : nothing}
+      ${this.series.error ? html`<p class="error" role="alert">${this.series.error}</p>` : nothing}
       <div class="plot"></div>`;
   }
 }
