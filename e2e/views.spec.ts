@@ -220,6 +220,17 @@ for (const size of sizes) {
     await checkView(page, views, size.name, 'plan-editor');
     await page.locator('fl-maintenance-plans form').getByRole('button', { name: 'Cancel' }).click();
 
+    // The remaining-life models: the demo's spec in words (no past failures in this short history, so no version yet), then the editor.
+    await views.goTo('Models');
+    const modelRow = page.locator('fl-prediction-models [data-model="prediction_model/main-bearing"]');
+    await expect(modelRow).toContainText('Main bearing remaining life', { timeout: 30_000 });
+    await expect(modelRow).toContainText('lead time 21 d');
+    await checkView(page, views, size.name, 'models');
+    await modelRow.getByRole('button', { name: /^Edit / }).click();
+    await expect(page.locator('fl-prediction-models form')).toBeVisible();
+    await checkView(page, views, size.name, 'model-editor');
+    await page.locator('fl-prediction-models form').getByRole('button', { name: 'Cancel' }).click();
+
     // The navigation's other views.
     await views.goTo('Channels');
     // Every server channel gets a chart here (over a hundred with the fleet): wait for one drawn, whichever it is.

@@ -37,7 +37,7 @@ describe('the simulated fleet on a server (SQLite, forward protocol over loopbac
   const byKey = async (key: string): Promise<Registered> => (await sources()).find((source) => source.tag === fleet.sources.find((def) => def.key === key)!.tag)!;
 
   beforeAll(async () => {
-    test = await startTestServer({ DEMO: '1', DEMO_DAYS: DAYS });
+    test = await startTestServer({ DEMO: '1', DEMO_DAYS: DAYS, DEMO_YEARS: '3' });
     await test.server.fleet!.start();
     token = await test.login('admin', 'correct horse battery');
   }, 60_000);
@@ -76,7 +76,7 @@ describe('the simulated fleet on a server (SQLite, forward protocol over loopbac
     const registered = await sources();
     for (const def of fleet.sources) {
       const source = registered.find((candidate) => candidate.tag === def.tag)!;
-      // The long history (DEMO_YEARS, default 3) first: hourly, no CMS bursts in it.
+      // The long history (DEMO_YEARS=3, the default; test servers ask for it) first: hourly, no CMS bursts in it.
       const expected = def.kind === 'cms' ? bulkBursts(schedule, schedule.longStart - 1, cut).length * BURST_SAMPLES : timesOf(bulkRuns(schedule, def, schedule.longStart - 1, cut, cut - RECENT_MS)).length;
       expect(expected).toBeGreaterThan(0);
       for (const field of Object.keys(def.fields)) {
@@ -175,7 +175,7 @@ describe('the simulated fleet on a server (SQLite, forward protocol over loopbac
 
 describe('the simulated fleet after a restart', () => {
   it('fills the gap since its last samples in bulk and streams on: every second once, none missing', async () => {
-    const first = await startTestServer({ DEMO: '1', DEMO_DAYS: DAYS });
+    const first = await startTestServer({ DEMO: '1', DEMO_DAYS: DAYS, DEMO_YEARS: '3' });
     await first.server.fleet!.start();
     const { start, longStart } = first.server.fleet!.schedule!;
     const tag = 'demo.north-sea-wind.t01.scada';
@@ -186,7 +186,7 @@ describe('the simulated fleet after a restart', () => {
     await expect.poll(async () => (await open(first)).meta.last_time, { timeout: 20_000, interval: 250 }).toBeGreaterThan(bulkEnd + 1000);
     // The fleet's agents hang up as the server closes: the stop must not wait for them (it did, forever).
     await first.stop(true);
-    const second = await startTestServer({ DEMO: '1', DEMO_DAYS: DAYS }, first.dataDir);
+    const second = await startTestServer({ DEMO: '1', DEMO_DAYS: DAYS, DEMO_YEARS: '3' }, first.dataDir);
     try {
       await second.server.fleet!.start();
       expect(second.server.fleet!.bulk).toMatchObject({ firstStart: false });
