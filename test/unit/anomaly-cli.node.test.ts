@@ -88,8 +88,9 @@ describe('analytics anomaly CLI', () => {
     const twice = await cli(['anomaly', '--out', path.join(dir, 'out'), input, path.join(dir, 'sub', 'a.csv')]);
     expect(twice.code).toBe(2);
     expect(twice.stderr).toContain('would both be written to');
-    const unknown = await cli(['rul']);
+    const unknown = await cli(['forecast']);
+    expect(unknown.stderr).toContain('rul train --out MODEL');
     expect(unknown.code).toBe(2);
-    expect(unknown.stderr).toContain("unknown command 'rul'");
+    expect(unknown.stderr).toContain("unknown command 'forecast'");
   });
 });
