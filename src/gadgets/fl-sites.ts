@@ -17,7 +17,12 @@ export class FlSites extends LitElement {
   static override styles = [
     baseStyles,
     css`
-      :host { display: grid; gap: var(--sl-spacing-large); }
+      /* The sites first (what one came for, and a virtualized list draws only what is in view), the
+         fleet's health beside them where there is room, under them otherwise. */
+      :host { display: grid; gap: var(--sl-spacing-large); align-items: start; }
+      @media (min-width: 1100px) {
+        :host { grid-template-columns: minmax(0, 1fr) minmax(22rem, 1fr); }
+      }
       section { display: grid; gap: var(--sl-spacing-small); align-content: start; }
       h3 { margin: 0; }
       lit-virtualizer { width: 100%; }
@@ -67,13 +72,13 @@ export class FlSites extends LitElement {
 
   override render() {
     const siteTitles = new Map((this.#sites.docs ?? []).map((site) => [site.id, site.title]));
-    return html`<section aria-labelledby="fleet-health-heading">
-        <h3 id="fleet-health-heading">Fleet health</h3>
-        <fl-fleet-health .siteTitles=${siteTitles}></fl-fleet-health>
-      </section>
-      <section aria-labelledby="sites-heading">
+    return html`<section aria-labelledby="sites-heading">
         <h3 id="sites-heading">Sites</h3>
         ${this.#list()}
+      </section>
+      <section aria-labelledby="fleet-health-heading">
+        <h3 id="fleet-health-heading">Fleet health</h3>
+        <fl-fleet-health .siteTitles=${siteTitles}></fl-fleet-health>
       </section>`;
   }
 }
