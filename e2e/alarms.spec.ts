@@ -124,7 +124,7 @@ test('a technician acknowledges an alarm offline, comments it and creates a work
 
   // Linked both ways: the work order opens its alarm, which lists the work order; the server's alarm came back.
   await order.gadget.locator('[data-fact="alarm"]').getByRole('link').click();
-  await expect(page.locator('fl-app main h2')).toHaveText(MESSAGE);
+  await expect(page.locator('fl-app main h2[data-view-heading]')).toHaveText(MESSAGE);
   await expect(alarms.workOrders.getByRole('link', { name: title })).toBeVisible();
   await expect(alarms.history.getByRole('link', { name: title })).toBeVisible();
   await expect(alarms.detail.locator('[data-pending]')).toHaveCount(0, { timeout: 30_000 });

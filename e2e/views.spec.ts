@@ -137,7 +137,7 @@ test('My work of a technician on a tablet and of an engineer at a desk: their wo
 for (const size of sizes) {
   test(`every main view at ${size.name}: titles and data shown, axe passes, screenshots`, async ({ browser }) => {
     // A dozen views with axe and full-page screenshots on a loaded 2-core machine: minutes, not seconds.
-    test.setTimeout(420_000);
+    test.setTimeout(540_000);
     const context = await browser.newContext({ viewport: size.viewport, hasTouch: size.hasTouch, colorScheme: 'light' });
     const page = await context.newPage();
     const views = new MainViews(page);

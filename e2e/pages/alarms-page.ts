@@ -33,7 +33,7 @@ export class AlarmsPage {
   /** Opens an alarm from the list; the heading becomes its message. */
   async open(message: string): Promise<void> {
     await this.row(message).click();
-    await expect(this.page.locator('fl-app main h2')).toHaveText(message);
+    await expect(this.page.locator('fl-app main h2[data-view-heading]')).toHaveText(message);
   }
 
   /** A fact of the open alarm ("State", "Acknowledged", …) as shown. */

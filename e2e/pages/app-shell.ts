@@ -13,7 +13,7 @@ export class AppShell {
     // Playwright's CSS and role locators pierce open shadow roots.
     this.navigation = page.getByRole('navigation', { name: 'Main' });
     this.status = page.locator('fl-app').getByRole('status', { name: 'Connection' });
-    this.heading = page.locator('fl-app main h2');
+    this.heading = page.locator('fl-app main h2[data-view-heading]');
     this.updatePrompt = page.locator('fl-app').getByRole('alert');
   }
 

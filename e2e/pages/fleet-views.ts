@@ -46,7 +46,7 @@ export class SitesPage {
 
   async choose(title: string): Promise<void> {
     await this.site(title).click();
-    await expect(this.page.locator('fl-app main h2')).toHaveText(title);
+    await expect(this.page.locator('fl-app main h2[data-view-heading]')).toHaveText(title);
   }
 }
 
@@ -71,7 +71,7 @@ export class SitePage {
 
   async openAsset(title: string): Promise<void> {
     await this.page.locator('fl-site').getByRole('link', { name: title, exact: true }).first().click();
-    await expect(this.page.locator('fl-app main h2')).toHaveText(title);
+    await expect(this.page.locator('fl-app main h2[data-view-heading]')).toHaveText(title);
   }
 }
 
@@ -98,7 +98,7 @@ export class AssetPage {
 
   async openChannel(title: string): Promise<void> {
     await this.row(title).getByRole('link', { name: title }).click();
-    await expect(this.page.locator('fl-app main h2')).toHaveText(title);
+    await expect(this.page.locator('fl-app main h2[data-view-heading]')).toHaveText(title);
   }
 }
 

@@ -20,7 +20,7 @@ export class MainViews {
 
   constructor(page: Page) {
     this.page = page;
-    this.heading = page.locator('fl-app main h2');
+    this.heading = page.locator('fl-app main h2[data-view-heading]');
     this.navigation = page.getByRole('navigation', { name: 'Main' });
     this.user = page.locator('fl-app [data-user]');
     this.siteLinks = page.locator('fl-sites a.site');

@@ -418,7 +418,7 @@ export class FlApp extends LitElement {
                 .map((item) => html`<a href=${hrefOf(item.route)} aria-current=${item.route === section.route ? 'page' : 'false'}><sl-icon name=${item.icon} aria-hidden="true"></sl-icon>${item.label}</a>`)}
             </nav>`
           : nothing}
-        <h2 tabindex="-1">${this.#title(section, params)}</h2>
+        <h2 tabindex="-1" data-view-heading>${this.#title(section, params)}</h2>
         ${this.#view(section, params)}
       </main>
     `;

@@ -311,7 +311,7 @@ export class FlPredictionModels extends LitElement {
       <p class="small muted" data-inputs>${inputs.join(', ')}</p>
       ${this.mayEdit
         ? html`<div class="row">
-            <sl-button aria-label=${`Edit ${model.title}`} @click=${() => void this.#open(model.id)}>Edit</sl-button>
+            <sl-button @click=${() => void this.#open(model.id)}>Edit ${model.title}</sl-button>
             <sl-button variant="primary" data-train ?disabled=${!online || running} ?loading=${training?.state === 'asking'} aria-describedby=${online ? nothing : `${headingId}-offline`} @click=${() => void this.#train(model)}
               >${running ? 'Training…' : 'Train new version'}</sl-button
             >
