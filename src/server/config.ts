@@ -54,6 +54,8 @@ export interface ServerConfig {
   alarmsPollMs: number;
   /** How often the preventive plan scheduler looks for work orders to generate (MAINTENANCE_POLL_MS, default 60 000). */
   maintenancePollMs: number;
+  /** Whether this process runs the prediction, degradation and health runners (PREDICT, default on). */
+  predict: boolean;
   /** How often the prediction runner looks for new whole steps to predict (PREDICT_POLL_MS, default 60 000). */
   predictPollMs: number;
   /** How often the health runner recomputes assets' health (HEALTH_POLL_MS, default 60 000). */
@@ -230,6 +232,7 @@ export function loadConfig(env: NodeJS.ProcessEnv, projectRoot: string): ServerC
     // Plans fall due by the day or by hours of use: a minute is soon enough; under a second would
     // reread every plan's documents many times a second, over a day would miss same-day leads.
     maintenancePollMs: parseWhole('MAINTENANCE_POLL_MS', env.MAINTENANCE_POLL_MS, 60_000, 1000, 86_400_000, 'milliseconds'),
+    predict: parseFlag('PREDICT', env.PREDICT, true),
     predictPollMs: parseWhole('PREDICT_POLL_MS', env.PREDICT_POLL_MS, 60_000, 1000, 86_400_000, 'milliseconds'),
     healthPollMs: parseWhole('HEALTH_POLL_MS', env.HEALTH_POLL_MS, 60_000, 1000, 86_400_000, 'milliseconds'),
     host: env.HOST || '127.0.0.1',

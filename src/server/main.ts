@@ -145,14 +145,15 @@ export async function startServer(config: ServerConfig, options: StartOptions = 
   plans.start();
   // Remaining useful life: each enabled model's parts predicted as data arrives, each step once;
   // the first training of a model that has none enqueued (prediction-runner.ts).
-  const predictions = new PredictionRunner(store, { live: live!, pollMs: config.predictPollMs, onError: (error) => started.log.warn({ err: error }, 'prediction runner: a pass failed or a model cannot be used') });
-  predictions.start();
+  // PREDICT=0 leaves these three runners to another process on the same database.
+  const predictions = config.predict ? new PredictionRunner(store, { live: live!, pollMs: config.predictPollMs, onError: (error) => started.log.warn({ err: error }, 'prediction runner: a pass failed or a model cannot be used') }) : undefined;
+  predictions?.start();
   // Degradation rates of inverters and turbines (at start, then as inputs reach a new day) and
   // every asset's health document, written when it changes (degradation-runner.ts, health-runner.ts).
-  const degradation = new DegradationRunner(store, { live: live!, log: { info: (object, message) => started.log.info(object, message), warn: (object, message) => started.log.warn(object, message) } });
-  degradation.start();
-  const health = new HealthRunner(store, { live: live!, pollMs: config.healthPollMs, log: { warn: (object, message) => started.log.warn(object, message) } });
-  health.start();
+  const degradation = config.predict ? new DegradationRunner(store, { live: live!, log: { info: (object, message) => started.log.info(object, message), warn: (object, message) => started.log.warn(object, message) } }) : undefined;
+  degradation?.start();
+  const health = config.predict ? new HealthRunner(store, { live: live!, pollMs: config.healthPollMs, log: { warn: (object, message) => started.log.warn(object, message) } }) : undefined;
+  health?.start();
   return {
     app: started,
     store,
@@ -166,7 +167,7 @@ export async function startServer(config: ServerConfig, options: StartOptions = 
     close() {
       // Order matters: stop accepting and drain requests first, then close the database they use.
       // The fleet stops sending first.
-      closing ??= Promise.all([fleet?.stop(), anomalies?.stop(), alarmActions?.stop(), readings!.stop(), alarms?.stop(), plans.stop(), predictions.stop(), degradation.stop(), health.stop()]).then(() => Promise.all([started.close(), forward!.close()])).then(() => store.close());
+      closing ??= Promise.all([fleet?.stop(), anomalies?.stop(), alarmActions?.stop(), readings!.stop(), alarms?.stop(), plans.stop(), predictions?.stop(), degradation?.stop(), health?.stop()]).then(() => Promise.all([started.close(), forward!.close()])).then(() => store.close());
       return closing;
     },
   };

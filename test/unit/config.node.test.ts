@@ -30,6 +30,12 @@ describe('server configuration from the environment', () => {
     expect(loadConfig({ DEMO_DAYS: '365' }, root).demoDays).toBe(365);
   });
 
+  it('runs the prediction, degradation and health runners unless PREDICT=0', () => {
+    expect(loadConfig({}, root).predict).toBe(true);
+    expect(loadConfig({ PREDICT: '0' }, root).predict).toBe(false);
+    expect(loadConfig({ PREDICT: '1' }, root).predict).toBe(true);
+  });
+
   it.each([
     [{ DEMO_DAYS: 'thirty' }, /DEMO_DAYS must be a number of days from 0 to 365/],
     [{ DEMO_DAYS: '-1' }, /DEMO_DAYS must be/],
@@ -39,6 +45,7 @@ describe('server configuration from the environment', () => {
     [{ PORT: '70000' }, /PORT must be an integer/],
     [{ FORWARD_PORT: '-1' }, /FORWARD_PORT must be an integer/],
     [{ DEMO: 'maybe' }, /DEMO must be 0 or 1/],
+    [{ PREDICT: 'sometimes' }, /PREDICT must be 0 or 1/],
     [{ DATABASE_URL: 'mysql://x' }, /DATABASE_URL must start with postgres/],
     // Regression: a bad JOB_LEASE_MS became NaN and was never reported.
     [{ JOB_LEASE_MS: 'thirty seconds' }, /JOB_LEASE_MS must be a whole number of milliseconds from 1000/],

@@ -152,7 +152,8 @@ describe.each([
   };
 
   beforeAll(async () => {
-    test = await startTestServer({ ...env(), DEMO: '0' });
+    // PREDICT=0: the server's runners would recompute (or, for the ghost asset, delete) the documents this test stores as theirs.
+    test = await startTestServer({ ...env(), DEMO: '0', PREDICT: '0' });
     tokens.admin = await test.login('admin', ADMIN_PASSWORD);
     tokens.eve = await test.addUser(tokens.admin, 'eve', 'engineer');
     tokens.tom = await test.addUser(tokens.admin, 'tom', 'technician', ['site/N']);
