@@ -89,4 +89,54 @@ describe('query language: matching', () => {
     expect(matchQuery(parseQuery('n:>9'), { n: 10 })).toBe(true);
     expect(matchQuery(parseQuery('n:>9'), { n: '10' })).toBe(false);
   });
+
+  // jIO's own query tests (test/queries/tests.js in Nexedi/jio) define what a keyless term finds.
+  const run = (text: string, docs: Array<Record<string, string>>) => docs.filter((doc) => matchQuery(parseQuery(text), doc)).map((doc) => doc.identifier);
+  it('a keyless word finds documents with it anywhere, case-insensitively (jIO full text)', () => {
+    const docs = [
+      { identifier: 'a', value: 'test', time: '2016' },
+      { identifier: 'b', value: 'test 1', time: '2017' },
+      { identifier: 'c', value: 'test 2016', time: '2017' },
+    ];
+    expect(run('test', docs)).toEqual(['a', 'b', 'c']);
+    expect(run('2016', docs)).toEqual(['a', 'c']);
+    expect(run('TEST', docs)).toEqual(['a', 'b', 'c']);
+  });
+
+  it('several keyless words must each be somewhere; mixed with keyed terms (jIO)', () => {
+    const posts = [
+      { identifier: 'a', value: 'test post', time: '2016' },
+      { identifier: 'b', value: 'test post 1', time: '2017' },
+      { identifier: 'c', value: 'test post 2016', time: '2017' },
+    ];
+    expect(run('test post', posts)).toEqual(['a', 'b', 'c']);
+    expect(run('test post 2016', posts)).toEqual(['a', 'c']);
+    const mixed = [
+      { identifier: 'a', value: 'test1', time: '2016' },
+      { identifier: 'b', value: 'test2', time: '2017' },
+      { identifier: 'c', value: 'test3', time: '2017' },
+    ];
+    expect(run('test2 time:%2017%', mixed)).toEqual(['b']);
+    const numbered = [
+      { identifier: 'a', value: 'test post 1', time: '2016' },
+      { identifier: 'b', value: 'test post 2', time: '2017' },
+      { identifier: 'c', value: 'test post 3', time: '2018' },
+    ];
+    expect(run('value:"%test post 2%" OR c OR 2016', numbered)).toEqual(['a', 'b', 'c']);
+    const cased = [
+      { identifier: 'a', value: 'Test Post', time: '2016' },
+      { identifier: 'b', value: 'test post', time: '2017' },
+      { identifier: 'c', value: 'test3', time: '2018' },
+    ];
+    expect(run('"test post"', cased)).toEqual(['a', 'b']);
+    expect(run('value:"test post"', cased)).toEqual(['b']);
+  });
+
+  it('full text skips empty values and objects, and looks into arrays and numbers', () => {
+    expect(matchQuery(parseQuery('0'), { n: 0 })).toBe(false);
+    expect(matchQuery(parseQuery('10'), { n: 2100 })).toBe(true);
+    expect(matchQuery(parseQuery('object'), { o: { a: 1 } })).toBe(false);
+    expect(matchQuery(parseQuery('crit'), { tags: ['hydraulic', 'critical'] })).toBe(true);
+    expect(matchQuery(parseQuery('!=crit'), { tags: ['hydraulic', 'critical'] })).toBe(false);
+  });
 });

@@ -3,7 +3,10 @@
  * - `=` compares exactly, or as SQL LIKE when the value has `%` (any run) or `_` (one character),
  *   case-insensitively; `\%` and `\_` are literal.
  * - arrays match when any element matches (`!=`: when no element equals);
- * - a keyless term matches when any top-level field matches;
+ * - a keyless `=` term is jIO's full-text search: it matches when any top-level field with a
+ *   truthy value (or any element of one) contains the value, as LIKE `%value%` (the value's own
+ *   `%` and `_` stay wildcards), so `test post` (two terms, AND) finds documents holding both words
+ *   in any fields; a keyless term with another operator matches when any top-level field does;
  * - numbers compare as numbers when the field holds numbers (or the key schema casts them), dates
  *   as instants with `cast_to: 'date'`; everything else as strings, by code point (the order
  *   IndexedDB uses, so an index and a scan agree).
@@ -126,6 +129,8 @@ function compileSimple(query: SimpleQuery, schema: KeySchema | undefined): DocPr
   let matches: DocPredicate;
   if (query.key !== undefined) {
     matches = test(query.key);
+  } else if (query.operator === '=' || query.operator === '!=') {
+    matches = fullText(query.value);
   } else {
     const cache = new Map<string, DocPredicate>();
     matches = (doc) =>
@@ -137,6 +142,31 @@ function compileSimple(query: SimpleQuery, schema: KeySchema | undefined): DocPr
   }
   // "not equal" holds when no value equals, so a missing field matches (SQL's NULL aside).
   return query.operator === '!=' ? (doc) => !matches(doc) : matches;
+}
+
+/** The text a field's value shows to a full-text search (objects and nulls show none). */
+function textOf(value: unknown): string | undefined {
+  return typeof value === 'string' ? value : typeof value === 'number' || typeof value === 'boolean' ? String(value) : undefined;
+}
+
+/**
+ * jIO's keyless search: some top-level field whose value is truthy (jIO skips '', 0, false and
+ * null) holds, itself or as one of its elements, a text that matches LIKE `%value%`.
+ */
+function fullText(value: Scalar): DocPredicate {
+  const like = new LikePattern(`%${String(value)}%`);
+  const one = (item: unknown): boolean => {
+    const text = textOf(item);
+    return text !== undefined && like.matches(text);
+  };
+  return (doc) => {
+    for (const key of Object.keys(doc)) {
+      const raw = doc[key];
+      if (!raw) continue;
+      if (Array.isArray(raw) ? raw.some(one) : one(raw)) return true;
+    }
+    return false;
+  };
 }
 
 /** Compiles a query into a predicate (same semantics as `matchQuery`). */
@@ -158,15 +188,22 @@ export function matchQuery(query: Query, doc: JsonObject, schema?: KeySchema): b
   return compileQuery(query, schema)(doc);
 }
 
-/** A comparator for `sort_on`; missing values sort first when ascending, arrays by first element. */
+/**
+ * A comparator for `sort_on`, as jIO sorts: a document's values for a key (an array's elements, in
+ * order) compare one by one, and a document that runs out first (a missing key, a null, an empty
+ * array, a shorter array) comes first when ascending, last when descending. Ties keep their order.
+ */
 export function sortComparator(sortOn: SortOn, schema?: KeySchema): (a: JsonObject, b: JsonObject) => number {
   return (a, b) => {
     for (const [key, direction] of sortOn) {
-      const left = valuesOf(a, key, schema)[0];
-      const right = valuesOf(b, key, schema)[0];
-      let order: number;
-      if (left === undefined || right === undefined) order = left === right ? 0 : left === undefined ? -1 : 1;
-      else order = compareScalars(left, right);
+      const left = valuesOf(a, key, schema);
+      const right = valuesOf(b, key, schema);
+      let order = 0;
+      for (let index = 0; order === 0 && index < Math.max(left.length, right.length); index++) {
+        if (index >= left.length) order = -1;
+        else if (index >= right.length) order = 1;
+        else order = compareScalars(left[index]!, right[index]!);
+      }
       if (order !== 0) return direction === 'descending' ? -order : order;
     }
     return 0;

@@ -6,14 +6,15 @@
  */
 import { Readable } from 'node:stream';
 import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
-import { BULK_DOCS_LIMIT, applyAllDocsOptions, type AllDocsOptions, type AttachmentWriteOptions, type ChangesOptions, type Doc, type DocWrite } from '../../../storage/backend';
+import { BULK_DOCS_LIMIT, type AllDocsOptions, type AttachmentWriteOptions, type ChangesOptions, type Doc, type DocWrite } from '../../../storage/backend';
 import type { Store } from '../../store/store';
-import { siteOfDoc, type StoredDoc, type WriteCheck } from '../../store/sql/sql-storage';
+import type { StoredDoc, WriteCheck } from '../../store/sql/sql-storage';
 import { HttpError, type HttpErrorCode } from '../../errors';
-import { docHash, documentSchema } from '../../../core';
+import { docHash, documentSchema, type Query } from '../../../core';
+import { queryOf } from '../../../storage/common/all-docs';
 import { installRawBody, type MemoryBudget } from '../body-reader';
 import { attachmentDestinationAllowed, setAttachmentHeaders } from '../attachment-headers';
-import { canRead, checkRead, documentKind, requireUser, writeRefusal } from '../access';
+import { checkRead, documentKind, requireUser, writeRefusal } from '../access';
 import { modelReferences, modelRefusal } from '../model-checks';
 import { alarmActionRefusal } from '../alarm-checks';
 import { workOrderRefusal } from '../work-order-checks';
@@ -187,11 +188,8 @@ export async function documentRoutes(app: FastifyInstance, options: { store: Sto
   app.get('/api/docs', async (request) => {
     const user = requireUser(request);
     const options = allDocsOptions(request.query as Record<string, string | undefined>);
-    if (user.role !== 'technician') return documents.allDocs(options);
-    // A technician sees only their sites' documents: filter first, then query, sort and limit.
-    const all = await documents.allDocs({ include_docs: true });
-    const mine = all.rows.filter((row) => canRead(user, siteOfDoc(row.id, row.doc!))).map((row) => ({ id: row.id, doc: row.doc! }));
-    return applyAllDocsOptions(mine, options);
+    // A technician sees only their sites' documents: the site filter is in the query's statement.
+    return user.role === 'technician' ? documents.allDocsWithin(user.sites, options) : documents.allDocs(options);
   });
 
   // Typed views of the same documents: GET /api/sites, /api/assets, /api/channels (same options).
@@ -199,9 +197,10 @@ export async function documentRoutes(app: FastifyInstance, options: { store: Sto
     app.get(path, async (request) => {
       const user = requireUser(request);
       const options = allDocsOptions(request.query as Record<string, string | undefined>);
-      const all = await documents.allDocs({ query: { type: 'simple', key: 'type', operator: '=', value: type }, include_docs: true });
-      const visible = all.rows.filter((row) => canRead(user, siteOfDoc(row.id, row.doc!))).map((row) => ({ id: row.id, doc: row.doc! }));
-      return applyAllDocsOptions(visible, { include_docs: true, ...options });
+      const ofType: Query = { type: 'simple', key: 'type', operator: '=', value: type };
+      const asked = queryOf(options);
+      const typed: AllDocsOptions = { include_docs: true, ...options, query: asked ? { type: 'complex', operator: 'AND', query_list: [ofType, asked] } : ofType };
+      return user.role === 'technician' ? documents.allDocsWithin(user.sites, typed) : documents.allDocs(typed);
     });
   }
 

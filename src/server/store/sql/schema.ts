@@ -5,6 +5,10 @@
  * B-tree, so a range read is an index range scan.
  */
 import type { Dialect, Query, SqlDriver } from './driver';
+import { indexedExpressions } from './query-sql';
+
+/** The keys migration 22 indexes (query-sql's INDEXED_KEYS; a later migration adds any new one). */
+const MIGRATION_22_KEYS = ['type', 'site', 'asset', 'status', 'kind', 'title', 'created_at', 'updated_at', 'due', 'time'];
 
 export interface Migration {
   version: number;
@@ -305,6 +309,23 @@ export const migrations: readonly Migration[] = [
         'CREATE TABLE prediction_runs (id TEXT PRIMARY KEY, model TEXT NOT NULL, asset TEXT NOT NULL, model_version BIGINT NOT NULL, life_start BIGINT, position BIGINT NOT NULL, state TEXT NOT NULL, version BIGINT NOT NULL, updated_at TEXT NOT NULL)',
         "CREATE UNIQUE INDEX jobs_one_rul_train ON jobs (grp) WHERE kind = 'rul-train' AND state IN ('queued', 'running')",
       ],
+    },
+  },
+  {
+    version: 22,
+    name: 'document key indexes',
+    // allDocs runs its queries in SQL (query-sql.ts): an expression index per key the app filters
+    // and sorts on, over the value's JSON type then its text, written exactly as the queries write
+    // them. The type column also answers, in a few seeks, whether a key holds only strings.
+    statements: {
+      sqlite: MIGRATION_22_KEYS.map((key) => {
+        const { type, text } = indexedExpressions('sqlite', key);
+        return `CREATE INDEX documents_key_${key} ON documents (${type}, ${text})`;
+      }),
+      postgres: MIGRATION_22_KEYS.map((key) => {
+        const { type, text } = indexedExpressions('postgres', key);
+        return `CREATE INDEX documents_key_${key} ON documents ((${type}), (${text.replace(' COLLATE "C"', '')}) COLLATE "C")`;
+      }),
     },
   },
 ];

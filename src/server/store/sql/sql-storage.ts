@@ -1,14 +1,13 @@
 /**
  * The Storage contract (the browser library's) on SQLite or PostgreSQL: the server keeps
  * documents, attachments and, through ChannelArray, channel arrays in the same format as the
- * browser. Every call is one transaction. Queries, sorting and selection run on the loaded
- * documents with the shared query language, exactly as in the browser. Attachment digests are
+ * browser. Every call is one transaction. allDocs runs its query, sort and limit in SQL
+ * (sql-all-docs.ts), with the shared query language's results. Attachment digests are
  * computed when first asked for and kept in `attachments.digest` until the attachment changes.
  */
 import { createHash } from 'node:crypto';
 import {
   StorageError,
-  applyAllDocsOptions,
   byteRange,
   checkDoc,
   checkDocWrites,
@@ -41,6 +40,7 @@ import {
   type Storage,
 } from '../../../storage/backend';
 import type { Query, Row, SqlDriver } from './driver';
+import { sqlAllDocs } from './sql-all-docs';
 
 const PIECE_SIZE = 1024 * 1024;
 /** Pieces read per statement while hashing: a 1 GB attachment is hashed 16 MiB at a time. */
@@ -290,12 +290,22 @@ export class SqlStorage implements Storage {
     });
   }
 
+  /** allDocs in SQL (sql-all-docs.ts): the same rows as the matcher over every document, in id order. */
   async allDocs(options: AllDocsOptions = {}): Promise<AllDocsResult> {
-    const rows = await this.#transaction((query) => query('SELECT id, doc FROM documents WHERE deleted = ? ORDER BY id', [false]));
-    return applyAllDocsOptions(
-      rows.map((row) => ({ id: String(row.id), doc: JSON.parse(String(row.doc)) as Doc })),
-      options,
-    );
+    return this.#allDocs(options, undefined);
+  }
+
+  /** allDocs restricted to documents of the given sites (a technician's), in the same statement. */
+  async allDocsWithin(sites: readonly string[], options: AllDocsOptions = {}): Promise<AllDocsResult> {
+    return this.#allDocs(options, sites);
+  }
+
+  #allDocs(options: AllDocsOptions, sites: readonly string[] | undefined): Promise<AllDocsResult> {
+    return this.#transaction(async (query) => {
+      // One snapshot for every statement (the value types, then the pages).
+      if (this.driver.dialect === 'postgres') await query('SET TRANSACTION ISOLATION LEVEL REPEATABLE READ');
+      return sqlAllDocs(query, this.driver.dialect, options, sites);
+    });
   }
 
   async putAttachment(id: string, name: string, data: AttachmentData, contentType?: string, options: AttachmentWriteOptions = {}): Promise<void> {
