@@ -139,4 +139,14 @@ describe('query language: matching', () => {
     expect(matchQuery(parseQuery('crit'), { tags: ['hydraulic', 'critical'] })).toBe(true);
     expect(matchQuery(parseQuery('!=crit'), { tags: ['hydraulic', 'critical'] })).toBe(false);
   });
+
+  it('only a value with % is a LIKE pattern, in which _ is one character (jIO wildcards)', () => {
+    const docs = [{ identifier: 'a' }, { identifier: 'a%' }, { identifier: 'ab' }, { identifier: 'work_order' }, { identifier: 'work order' }];
+    expect(run('identifier:"a%"', docs)).toEqual(['a', 'a%', 'ab']);
+    expect(run('identifier:"__"', docs)).toEqual([]);
+    expect(run('identifier:"__%"', docs)).toEqual(['a%', 'ab', 'work_order', 'work order']);
+    expect(run('identifier:work_order', docs)).toEqual(['work_order']);
+    expect(run('identifier:"work_order%"', docs)).toEqual(['work_order', 'work order']);
+    expect(run('identifier:"work\\_order%"', docs)).toEqual(['work_order']);
+  });
 });

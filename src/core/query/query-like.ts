@@ -141,7 +141,11 @@ export class LikePattern {
   }
 }
 
-/** True when `value` holds a `%` or `_` that no backslash escapes (it is then a LIKE pattern). */
+/**
+ * True when `value` holds a `%` that no backslash escapes: it is then a LIKE pattern, in which `_`
+ * is one character. As in jIO, a value without `%` compares exactly, `_` included (`type:work_order`
+ * is the type "work_order", and a lookup an index serves).
+ */
 export function isLikePattern(value: string): boolean {
-  return /(^|[^\\])[%_]/.test(value);
+  return /(^|[^\\])%/.test(value);
 }

@@ -1,7 +1,7 @@
 /**
  * Evaluation of queries over JSON documents, with jIO's semantics:
- * - `=` compares exactly, or as SQL LIKE when the value has `%` (any run) or `_` (one character),
- *   case-insensitively; `\%` and `\_` are literal.
+ * - `=` compares exactly, or as SQL LIKE when the value has a `%` (any run; then `_` is one
+ *   character), case-insensitively, as jIO does; `\%` and `\_` are literal.
  * - arrays match when any element matches (`!=`: when no element equals);
  * - a keyless `=` term is jIO's full-text search: it matches when any top-level field with a
  *   truthy value (or any element of one) contains the value, as LIKE `%value%` (the value's own

@@ -2,6 +2,7 @@
  * Chooses a secondary index for a query. The index only narrows the candidates (a superset of the
  * answer); every candidate is then checked with the full query, so results equal a full scan.
  */
+import { isLikePattern } from '../../core/query/query-like';
 import type { KeySchema, Query, SimpleQuery } from '../../core';
 
 export interface IndexPlan {
@@ -16,7 +17,7 @@ const STRING_MAX = '\uffff\uffff\uffff\uffff';
 function rangesFor(query: SimpleQuery): IDBKeyRange[] | undefined {
   const value = query.value;
   if (typeof value === 'boolean' || value === 'true' || value === 'false') return undefined; // booleans are not index keys
-  if (typeof value === 'string' && /(^|[^\\])[%_]/.test(value)) return undefined; // LIKE patterns scan
+  if (typeof value === 'string' && isLikePattern(value)) return undefined; // LIKE patterns scan
   const text = String(value);
   const number = isNumeric(value) ? Number(value) : undefined;
   switch (query.operator) {

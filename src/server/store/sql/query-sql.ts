@@ -57,6 +57,8 @@ const NOTHING: SqlCondition = { sql: '1 = 0', params: [], exact: true };
 interface ValueAccess {
   isString: string;
   string: string;
+  /** The string with ASCII letters lower-cased, as an index holds it (indexed keys only). */
+  folded?: string;
   isNumber?: string;
   number?: string;
   isBoolean?: string;
@@ -95,20 +97,36 @@ function postgresElement(value: string): ValueAccess {
 /** SQL string literal of a key (indexed keys are plain words; quotes doubled anyway). */
 const literal = (text: string): string => `'${text.replace(/'/g, "''")}'`;
 
-/** The JSON type and text of an indexed key, written exactly as its index (migration 22) is. */
-export function indexedExpressions(dialect: Dialect, key: string): { type: string; text: string; string: string; number: string; boolean: string } {
+const UPPER = 'ABCDEFGHIJKLMNOPQRSTUVWXYZ';
+const LOWER = 'abcdefghijklmnopqrstuvwxyz';
+
+/** `text` with its ASCII letters lower-cased (SQLite's lower() without ICU does only those). */
+function foldSql(dialect: Dialect, text: string): string {
+  return dialect === 'sqlite' ? `lower(${text})` : `translate(${text}, '${UPPER}', '${LOWER}')`;
+}
+
+/** ASCII letters lower-cased, as foldSql does in SQL. */
+const foldAscii = (text: string): string => text.replace(/[A-Z]/g, (char) => char.toLowerCase());
+
+/**
+ * The JSON type, the text and the folded text (ASCII letters lower-cased) of an indexed key,
+ * written exactly as its index (migration 22) is, and the type names of each JSON type.
+ */
+export function indexedExpressions(dialect: Dialect, key: string): { type: string; text: string; folded: string; string: string; number: string; boolean: string } {
   if (dialect === 'sqlite') {
     const path = literal(`$.${key}`);
-    return { type: `json_type(doc, ${path})`, text: `json_extract(doc, ${path})`, string: "'text'", number: "('integer', 'real')", boolean: "('true', 'false')" };
+    const text = `json_extract(doc, ${path})`;
+    return { type: `json_type(doc, ${path})`, text, folded: foldSql(dialect, text), string: "'text'", number: "('integer', 'real')", boolean: "('true', 'false')" };
   }
   const value = `(doc::jsonb -> ${literal(key)})`;
-  return { type: `jsonb_typeof(${value})`, text: `(doc::jsonb ->> ${literal(key)}) COLLATE "C"`, string: "'string'", number: "('number')", boolean: "('boolean')" };
+  const text = `(doc::jsonb ->> ${literal(key)})`;
+  return { type: `jsonb_typeof(${value})`, text: `${text} COLLATE "C"`, folded: `${foldSql(dialect, text)} COLLATE "C"`, string: "'string'", number: "('number')", boolean: "('boolean')" };
 }
 
 /** An indexed key holding only strings: its text, read the way its index reads it. */
 function indexedString(dialect: Dialect, key: string): ValueAccess {
   const expressions = indexedExpressions(dialect, key);
-  return { isString: `${expressions.type} = ${expressions.string}`, string: expressions.text };
+  return { isString: `${expressions.type} = ${expressions.string}`, string: expressions.text, folded: expressions.folded };
 }
 
 const isAscii = (text: string): boolean => [...text].every((char) => char.charCodeAt(0) < 128);
@@ -116,15 +134,18 @@ const isNumeric = (text: string): boolean => text.trim() !== '' && !Number.isNaN
 const unescapeLiteral = (value: string): string => value.replace(/\\([%_])/g, '$1');
 
 /**
- * Our LIKE pattern as a SQL LIKE pattern (escape `\`): exact when its literal characters are ASCII
- * and it has no `_`; else `_` and non-ASCII characters widen to `%` (a superset). PostgreSQL's
- * pattern is upper-cased, its text folded with translate() (ASCII only, like the matcher).
+ * Our LIKE pattern as a SQL LIKE pattern (escape `\`) over the folded text: exact when its literal
+ * characters are ASCII and it has no `_`; else `_` and non-ASCII characters widen to `%` (a
+ * superset). `prefix`: the folded literal characters before the first wildcard.
  */
-function likePattern(pattern: string, dialect: Dialect): { pattern: string; exact: boolean; literals: string } {
+function likePattern(pattern: string): { pattern: string; exact: boolean; literals: string; prefix: string } {
   let out = '';
   let literals = '';
+  let prefix = '';
+  let opened = false;
   let exact = true;
   const run = () => {
+    opened = true;
     if (!out.endsWith('%') || out.endsWith('\\%')) out += '%';
   };
   for (let index = 0; index < pattern.length; index++) {
@@ -146,17 +167,26 @@ function likePattern(pattern: string, dialect: Dialect): { pattern: string; exac
       run();
       continue;
     }
+    const folded = foldAscii(char);
     literals += char;
-    const folded = dialect === 'postgres' ? char.toUpperCase() : char;
+    if (!opened) prefix += folded;
     out += char === '%' || char === '_' || char === '\\' ? `\\${folded}` : folded;
   }
-  return { pattern: out, exact, literals };
+  return { pattern: out, exact, literals, prefix };
 }
 
-function likeCondition(text: string, pattern: string, dialect: Dialect): SqlCondition {
-  const like = likePattern(pattern, dialect);
-  const subject = dialect === 'postgres' ? `translate(${text}, 'abcdefghijklmnopqrstuvwxyz', 'ABCDEFGHIJKLMNOPQRSTUVWXYZ')` : text;
-  return { sql: `${subject} LIKE ? ESCAPE '\\'`, params: [like.pattern], exact: like.exact };
+/**
+ * `text LIKE pattern` folded. With `folded` (an indexed key's folded text), a pattern that starts
+ * with literal characters also bounds the folded text to their range, which the index serves.
+ */
+function likeCondition(text: string, pattern: string, dialect: Dialect, folded?: string): SqlCondition {
+  const like = likePattern(pattern);
+  const subject = folded ?? foldSql(dialect, text);
+  const condition: SqlCondition = { sql: `${subject} LIKE ? ESCAPE '\\'`, params: [like.pattern], exact: like.exact };
+  if (!folded || like.prefix === '') return condition;
+  const last = like.prefix.charCodeAt(like.prefix.length - 1);
+  const bound = like.prefix.slice(0, -1) + String.fromCharCode(last + 1);
+  return { sql: `(${folded} >= ? AND ${folded} < ? AND ${condition.sql})`, params: [like.prefix, bound, ...condition.params], exact: condition.exact };
 }
 
 /** Whether a number's text (digits, `.`, `e`, `+`, `-`) could match a pattern with these literal characters. */
@@ -178,6 +208,12 @@ function compared(test: string, expression: string, operator: QueryOperator, val
   return { sql: `(${test} AND ${expression} ${operator} ?)`, params: [value], exact: true };
 }
 
+/** A string equal to `text`; with an indexed key, its folded text first (what the index holds). */
+function stringEquals(access: ValueAccess, text: string): SqlCondition {
+  if (!access.folded) return compared(access.isString, access.string, '=', text, true);
+  return { sql: `(${access.isString} AND ${access.folded} = ? AND ${access.string} = ?)`, params: [foldAscii(text), text], exact: true };
+}
+
 /**
  * One JSON value against `operator value` as the matcher's scalarMatches sees it (`!=` is handled
  * by the caller as NOT `=`). Each JSON type the value may have is one branch.
@@ -185,11 +221,11 @@ function compared(test: string, expression: string, operator: QueryOperator, val
 function valueMatches(access: ValueAccess, operator: Exclude<QueryOperator, '!='>, value: SimpleQuery['value'], dialect: Dialect): SqlCondition {
   const parts: SqlCondition[] = [];
   if (typeof value === 'string') {
-    if (operator === '=') parts.push(isLikePattern(value) ? both(access.isString, likeCondition(access.string, value, dialect)) : compared(access.isString, access.string, '=', unescapeLiteral(value), true));
+    if (operator === '=') parts.push(isLikePattern(value) ? both(access.isString, likeCondition(access.string, value, dialect, access.folded)) : stringEquals(access, unescapeLiteral(value)));
     else parts.push(compared(access.isString, access.string, operator, value, isAscii(value)));
     if (access.isNumber) {
       if (isNumeric(value)) parts.push(compared(access.isNumber, access.number!, operator, Number(value), true));
-      else if (operator === '=' && isLikePattern(value) && numberCouldMatch(likePattern(value, dialect).literals)) parts.push({ sql: access.isNumber, params: [], exact: false });
+      else if (operator === '=' && isLikePattern(value) && numberCouldMatch(likePattern(value).literals)) parts.push({ sql: access.isNumber, params: [], exact: false });
       else if (operator !== '=') parts.push({ sql: access.isNumber, params: [], exact: false });
     }
     if (access.isBoolean) {
@@ -215,7 +251,7 @@ function valueMatches(access: ValueAccess, operator: Exclude<QueryOperator, '!='
 function fullTextMatches(access: ValueAccess, value: SimpleQuery['value'], dialect: Dialect): SqlCondition {
   const pattern = `%${String(value)}%`;
   const parts = [both(access.isString, likeCondition(access.string, pattern, dialect)), both(access.isBoolean!, likeCondition(access.booleanText!, pattern, dialect))];
-  if (numberCouldMatch(likePattern(pattern, dialect).literals)) parts.push({ sql: access.isNumber!, params: [], exact: false });
+  if (numberCouldMatch(likePattern(pattern).literals)) parts.push({ sql: access.isNumber!, params: [], exact: false });
   return anyOf(parts);
 }
 
@@ -308,6 +344,18 @@ export function keysToType(query: Query | undefined, schema: KeySchema | undefin
 }
 
 /**
+ * What ORDER BY sorts a key on when all its values are of one JSON type `kind` (null when a value
+ * is not): written once here, for the queries and for the indexes that serve them.
+ */
+export function sortExpression(dialect: Dialect, key: string, kind: 'string' | 'number' | 'boolean'): string {
+  if (dialect === 'sqlite') return `json_extract(doc, ${literal(`$.${key}`)})`;
+  const value = `(doc::jsonb -> ${literal(key)})`;
+  if (kind === 'number') return `(CASE WHEN jsonb_typeof(${value}) = 'number' THEN (${value} #>> '{}')::float8 END)`;
+  if (kind === 'boolean') return `(CASE WHEN jsonb_typeof(${value}) = 'boolean' THEN (${value} #>> '{}')::boolean END)`;
+  return `(CASE WHEN jsonb_typeof(${value}) = 'string' THEN (doc::jsonb ->> ${literal(key)}) COLLATE "C" END)`;
+}
+
+/**
  * ORDER BY for `sort_on` when SQL orders exactly as the matcher's comparator: each key indexed,
  * with one scalar type in the whole table (nulls and missing first when ascending, last when
  * descending), ties by id. Undefined when some key does not qualify (the caller sorts in memory).
@@ -321,15 +369,8 @@ export function translateSort(sortOn: ReadonlyArray<readonly [string, 'ascending
     const types = context.types(field);
     if (!types || types.other || Number(types.string) + Number(types.number) + Number(types.boolean) > 1) return undefined;
     const order = direction === 'ascending' ? 'ASC' : 'DESC';
-    if (context.dialect === 'sqlite') {
-      terms.push(`json_extract(doc, ${literal(`$.${field}`)}) ${order}`);
-      continue;
-    }
-    const value = `(doc::jsonb -> ${literal(field)})`;
-    const nulls = direction === 'ascending' ? 'NULLS FIRST' : 'NULLS LAST';
-    if (types.number) terms.push(`(CASE WHEN jsonb_typeof(${value}) = 'number' THEN (${value} #>> '{}')::float8 END) ${order} ${nulls}`);
-    else if (types.boolean) terms.push(`(CASE WHEN jsonb_typeof(${value}) = 'boolean' THEN (${value} #>> '{}')::boolean END) ${order} ${nulls}`);
-    else terms.push(`(CASE WHEN jsonb_typeof(${value}) = 'string' THEN (doc::jsonb ->> ${literal(field)}) COLLATE "C" END) ${order} ${nulls}`);
+    const kind = types.number ? 'number' : types.boolean ? 'boolean' : 'string';
+    terms.push(`${sortExpression(context.dialect, field, kind)} ${order}${context.dialect === 'postgres' ? (direction === 'ascending' ? ' NULLS FIRST' : ' NULLS LAST') : ''}`);
   }
   terms.push(context.dialect === 'sqlite' ? 'id' : 'id COLLATE "C"');
   return terms.join(', ');

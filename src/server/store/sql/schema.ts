@@ -5,7 +5,10 @@
  * B-tree, so a range read is an index range scan.
  */
 import type { Dialect, Query, SqlDriver } from './driver';
-import { indexedExpressions } from './query-sql';
+import { indexedExpressions, sortExpression } from './query-sql';
+
+/** An index column of PostgreSQL for `text COLLATE "C"`: the expression in parentheses, then the collation. */
+const postgresColumn = (text: string): string => `(${text.replace(/ COLLATE "C"$/, '')}) COLLATE "C"`;
 
 /** The keys migration 22 indexes (query-sql's INDEXED_KEYS; a later migration adds any new one). */
 const MIGRATION_22_KEYS = ['type', 'site', 'asset', 'status', 'kind', 'title', 'created_at', 'updated_at', 'due', 'time'];
@@ -315,17 +318,28 @@ export const migrations: readonly Migration[] = [
     version: 22,
     name: 'document key indexes',
     // allDocs runs its queries in SQL (query-sql.ts): an expression index per key the app filters
-    // and sorts on, over the value's JSON type then its text, written exactly as the queries write
-    // them. The type column also answers, in a few seeks, whether a key holds only strings.
+    // and sorts on, over the value's JSON type then its text with ASCII letters lower-cased (what
+    // equality and LIKE, case-insensitive, look up), written exactly as the queries write them.
+    // The type column also answers, in a few seeks, whether a key holds only strings. And the
+    // lists the app shows most, one type of one site newest first and one type by title, read in
+    // index order, so that a page stops after its rows.
     statements: {
-      sqlite: MIGRATION_22_KEYS.map((key) => {
-        const { type, text } = indexedExpressions('sqlite', key);
-        return `CREATE INDEX documents_key_${key} ON documents (${type}, ${text})`;
-      }),
-      postgres: MIGRATION_22_KEYS.map((key) => {
-        const { type, text } = indexedExpressions('postgres', key);
-        return `CREATE INDEX documents_key_${key} ON documents ((${type}), (${text.replace(' COLLATE "C"', '')}) COLLATE "C")`;
-      }),
+      sqlite: [
+        ...MIGRATION_22_KEYS.map((key) => {
+          const { type, folded } = indexedExpressions('sqlite', key);
+          return `CREATE INDEX documents_key_${key} ON documents (${type}, ${folded})`;
+        }),
+        `CREATE INDEX documents_type_site_created ON documents (${indexedExpressions('sqlite', 'type').folded}, ${indexedExpressions('sqlite', 'site').folded}, ${sortExpression('sqlite', 'created_at', 'number')})`,
+        `CREATE INDEX documents_type_title ON documents (${indexedExpressions('sqlite', 'type').folded}, ${sortExpression('sqlite', 'title', 'string')})`,
+      ],
+      postgres: [
+        ...MIGRATION_22_KEYS.map((key) => {
+          const { type, folded } = indexedExpressions('postgres', key);
+          return `CREATE INDEX documents_key_${key} ON documents ((${type}), ${postgresColumn(folded)})`;
+        }),
+        `CREATE INDEX documents_type_site_created ON documents (${postgresColumn(indexedExpressions('postgres', 'type').folded)}, ${postgresColumn(indexedExpressions('postgres', 'site').folded)}, (${sortExpression('postgres', 'created_at', 'number')}))`,
+        `CREATE INDEX documents_type_title ON documents (${postgresColumn(indexedExpressions('postgres', 'type').folded)}, (${sortExpression('postgres', 'title', 'string')}))`,
+      ],
     },
   },
 ];
