@@ -118,8 +118,8 @@ export function indexedExpressions(dialect: Dialect, key: string): { type: strin
     const text = `json_extract(doc, ${path})`;
     return { type: `json_type(doc, ${path})`, text, folded: foldSql(dialect, text), string: "'text'", number: "('integer', 'real')", boolean: "('true', 'false')" };
   }
-  const value = `(doc::jsonb -> ${literal(key)})`;
-  const text = `(doc::jsonb ->> ${literal(key)})`;
+  const value = `(fl_doc(doc) -> ${literal(key)})`;
+  const text = `(fl_doc(doc) ->> ${literal(key)})`;
   return { type: `jsonb_typeof(${value})`, text: `${text} COLLATE "C"`, folded: `${foldSql(dialect, text)} COLLATE "C"`, string: "'string'", number: "('number')", boolean: "('boolean')" };
 }
 
@@ -129,7 +129,11 @@ function indexedString(dialect: Dialect, key: string): ValueAccess {
   return { isString: `${expressions.type} = ${expressions.string}`, string: expressions.text, folded: expressions.folded };
 }
 
-const isAscii = (text: string): boolean => [...text].every((char) => char.charCodeAt(0) < 128);
+/**
+ * ASCII without U+0000 and U+0001: PostgreSQL's jsonb cannot hold U+0000, so fl_doc (migration 22)
+ * reads it as U+0001 (and a lone surrogate as U+FFFD); against such a value SQL stays exact.
+ */
+const isAscii = (text: string): boolean => [...text].every((char) => char.charCodeAt(0) < 128 && char.charCodeAt(0) > 1);
 const isNumeric = (text: string): boolean => text.trim() !== '' && !Number.isNaN(Number(text));
 const unescapeLiteral = (value: string): string => value.replace(/\\([%_])/g, '$1');
 
@@ -162,7 +166,7 @@ function likePattern(pattern: string): { pattern: string; exact: boolean; litera
       run();
       continue;
     }
-    if (char.charCodeAt(0) >= 128) {
+    if (!isAscii(char)) {
       exact = false;
       run();
       continue;
@@ -273,7 +277,7 @@ function overValues(dialect: Dialect, key: string | undefined, each: (access: Va
   const keyTest = key === undefined ? '' : 't.k = ?::text AND ';
   const truthyTest = truthy ? "NOT (jsonb_typeof(t.v) = 'null' OR t.v = 'false'::jsonb OR t.v = '\"\"'::jsonb OR t.v = '0'::jsonb) AND " : '';
   return {
-    sql: `EXISTS (SELECT 1 FROM jsonb_each(documents.doc::jsonb) AS t(k, v) WHERE ${keyTest}${truthyTest}(${top.sql} OR CASE WHEN jsonb_typeof(t.v) = 'array' THEN EXISTS (SELECT 1 FROM jsonb_array_elements(t.v) AS e(v) WHERE ${inner.sql}) ELSE FALSE END))`,
+    sql: `EXISTS (SELECT 1 FROM jsonb_each(fl_doc(documents.doc)) AS t(k, v) WHERE ${keyTest}${truthyTest}(${top.sql} OR CASE WHEN jsonb_typeof(t.v) = 'array' THEN EXISTS (SELECT 1 FROM jsonb_array_elements(t.v) AS e(v) WHERE ${inner.sql}) ELSE FALSE END))`,
     params: [...(key === undefined ? [] : [key]), ...top.params, ...inner.params],
     exact: top.exact && inner.exact,
   };
@@ -285,8 +289,12 @@ function negated(condition: SqlCondition): SqlCondition {
   return { sql: `NOT COALESCE((${condition.sql}), FALSE)`, params: condition.params, exact: true };
 }
 
+/** U+0000, U+0001 or a lone surrogate: what PostgreSQL reads otherwise (see isAscii), or cannot take as a parameter. */
+const unsafeText = (text: string): boolean => /[\u0000\u0001]|[\ud800-\udbff](?![\udc00-\udfff])|(?<![\ud800-\udbff])[\udc00-\udfff]/.test(text);
+
 function translateSimple(query: SimpleQuery, context: TranslationContext): SqlCondition {
   const { dialect } = context;
+  if ((typeof query.value === 'string' && unsafeText(query.value)) || (query.key !== undefined && unsafeText(query.key))) return EVERYTHING;
   const operator = query.operator === '!=' ? '=' : query.operator;
   let condition: SqlCondition;
   if (query.key === undefined) {
@@ -349,10 +357,10 @@ export function keysToType(query: Query | undefined, schema: KeySchema | undefin
  */
 export function sortExpression(dialect: Dialect, key: string, kind: 'string' | 'number' | 'boolean'): string {
   if (dialect === 'sqlite') return `json_extract(doc, ${literal(`$.${key}`)})`;
-  const value = `(doc::jsonb -> ${literal(key)})`;
+  const value = `(fl_doc(doc) -> ${literal(key)})`;
   if (kind === 'number') return `(CASE WHEN jsonb_typeof(${value}) = 'number' THEN (${value} #>> '{}')::float8 END)`;
   if (kind === 'boolean') return `(CASE WHEN jsonb_typeof(${value}) = 'boolean' THEN (${value} #>> '{}')::boolean END)`;
-  return `(CASE WHEN jsonb_typeof(${value}) = 'string' THEN (doc::jsonb ->> ${literal(key)}) COLLATE "C" END)`;
+  return `(CASE WHEN jsonb_typeof(${value}) = 'string' THEN (fl_doc(doc) ->> ${literal(key)}) COLLATE "C" END)`;
 }
 
 /**

@@ -333,6 +333,13 @@ export const migrations: readonly Migration[] = [
         `CREATE INDEX documents_type_title ON documents (${indexedExpressions('sqlite', 'type').folded}, ${sortExpression('sqlite', 'title', 'string')})`,
       ],
       postgres: [
+        // A document as jsonb. jsonb holds neither U+0000 nor lone surrogates, which a document's
+        // JSON text may escape (\u0000, \ud800): such a text is read with U+0001 and U+FFFD
+        // instead. Each escaped backslash (\\, read from the left as JSON reads it) is first
+        // written \u005c, the same character, so that what is left of \u is an escape. Texts
+        // with no \u at all (nearly all: JSON text escapes little else so) are cast directly.
+        // (No question mark here: the PostgreSQL driver reads those as placeholders.)
+        `CREATE FUNCTION fl_doc(doc text) RETURNS jsonb LANGUAGE sql IMMUTABLE PARALLEL SAFE AS $$ SELECT CASE WHEN strpos(doc, '\\u') = 0 THEN doc::jsonb ELSE regexp_replace(replace(replace(doc, '\\\\', '\\u005c'), '\\u0000', '\\u0001'), '\\\\u[dD][89a-fA-F][0-9a-fA-F]{2}', '\\\\ufffd', 'g')::jsonb END $$`,
         ...MIGRATION_22_KEYS.map((key) => {
           const { type, folded } = indexedExpressions('postgres', key);
           return `CREATE INDEX documents_key_${key} ON documents ((${type}), ${postgresColumn(folded)})`;
