@@ -290,7 +290,7 @@ function negated(condition: SqlCondition): SqlCondition {
 }
 
 /** U+0000, U+0001 or a lone surrogate: what PostgreSQL reads otherwise (see isAscii), or cannot take as a parameter. */
-const unsafeText = (text: string): boolean => /[\u0000\u0001]|[\ud800-\udbff](?![\udc00-\udfff])|(?<![\ud800-\udbff])[\udc00-\udfff]/.test(text);
+const unsafeText = (text: string): boolean => text.includes('\u0000') || text.includes('\u0001') || /[\ud800-\udbff](?![\udc00-\udfff])|(?<![\ud800-\udbff])[\udc00-\udfff]/.test(text);
 
 function translateSimple(query: SimpleQuery, context: TranslationContext): SqlCondition {
   const { dialect } = context;
