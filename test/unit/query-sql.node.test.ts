@@ -119,7 +119,8 @@ describe('allDocs in SQL gives the matcher’s rows', () => {
     await agree(docs, [options]);
     for (const dialect of ['sqlite', 'postgres'] as const) {
       const plan = await stores[dialect].documents.driver.transaction((run) => planAllDocs(run, dialect, options));
-      expect(plan.where.exact, dialect).toBe(true);
+      // SQLite says the terms exactly; PostgreSQL asks the index's folded text only (rechecked).
+      expect(plan.where.exact, dialect).toBe(dialect === 'sqlite');
       expect(plan.orderBy, dialect).toBeDefined();
     }
     const explained = await stores.sqlite.documents.driver.transaction(async (run) => {

@@ -59,6 +59,8 @@ interface ValueAccess {
   string: string;
   /** The string with ASCII letters lower-cased, as an index holds it (indexed keys only). */
   folded?: string;
+  /** Equality asks only `folded` (inexact: the recheck compares exactly). */
+  foldedOnly?: boolean;
   isNumber?: string;
   number?: string;
   isBoolean?: string;
@@ -124,10 +126,18 @@ export function indexedExpressions(dialect: Dialect, key: string): { type: strin
 }
 
 /** An indexed key holding only strings: its text, read the way its index reads it. */
+/**
+ * An indexed key holding only strings (or nothing, or null) in the whole table: its text, read the
+ * way its index reads it. No type test is needed (no other type is there). On PostgreSQL equality
+ * asks only the folded text, which the index holds, and leaves the exact comparison to the recheck:
+ * PostgreSQL evaluates every further expression on a document by parsing it again.
+ */
 function indexedString(dialect: Dialect, key: string): ValueAccess {
   const expressions = indexedExpressions(dialect, key);
-  return { isString: `${expressions.type} = ${expressions.string}`, string: expressions.text, folded: expressions.folded };
+  return { isString: TRUE_SQL, string: expressions.text, folded: expressions.folded, ...(dialect === 'postgres' ? { foldedOnly: true } : {}) };
 }
+
+const TRUE_SQL = '1 = 1';
 
 /**
  * ASCII without U+0000 and U+0001: PostgreSQL's jsonb cannot hold U+0000, so fl_doc (migration 22)
@@ -197,6 +207,7 @@ function likeCondition(text: string, pattern: string, dialect: Dialect, folded?:
 const numberCouldMatch = (literals: string): boolean => /^[0-9.eE+-]*$/.test(literals);
 
 function both(test: string, condition: SqlCondition): SqlCondition {
+  if (test === TRUE_SQL) return condition;
   return { sql: `(${test} AND ${condition.sql})`, params: condition.params, exact: condition.exact };
 }
 
@@ -209,13 +220,14 @@ function anyOf(parts: SqlCondition[]): SqlCondition {
 /** A SQL comparison that is exact (`exact`), else only the type test. */
 function compared(test: string, expression: string, operator: QueryOperator, value: unknown, exact: boolean): SqlCondition {
   if (!exact) return { sql: test, params: [], exact: false };
-  return { sql: `(${test} AND ${expression} ${operator} ?)`, params: [value], exact: true };
+  return both(test, { sql: `${expression} ${operator} ?`, params: [value], exact: true });
 }
 
 /** A string equal to `text`; with an indexed key, its folded text first (what the index holds). */
 function stringEquals(access: ValueAccess, text: string): SqlCondition {
   if (!access.folded) return compared(access.isString, access.string, '=', text, true);
-  return { sql: `(${access.isString} AND ${access.folded} = ? AND ${access.string} = ?)`, params: [foldAscii(text), text], exact: true };
+  if (access.foldedOnly) return { sql: `${access.folded} = ?`, params: [foldAscii(text)], exact: false };
+  return { sql: `(${access.folded} = ? AND ${access.string} = ?)`, params: [foldAscii(text), text], exact: true };
 }
 
 /**
