@@ -164,6 +164,31 @@ function bytesOf(array: Float32Array | Float64Array): Uint8Array {
   return new Uint8Array(array.buffer, array.byteOffset, array.byteLength);
 }
 
+/** A partly filled last chunk an instance wrote: its samples, and their times when explicit. */
+interface Tail {
+  chunk: number;
+  values: Float32Array;
+  times: Float64Array | undefined;
+  /** The metadata hash it belongs to (after the append that wrote it). */
+  hash: string;
+}
+
+/**
+ * The tails kept by all instances, least recently written first, within TAIL_BUDGET bytes: an
+ * ingestion appending 1 000 samples at a time to thousands of arrays would otherwise keep 768 KiB
+ * per array. An evicted tail is read back from storage on the next append, as before.
+ */
+const TAIL_BUDGET = 64 * 1024 * 1024;
+const tails = new Map<ChannelArray, number>();
+let tailBytes = 0;
+
+function forgetTail(array: ChannelArray): void {
+  const bytes = tails.get(array);
+  if (bytes === undefined) return;
+  tails.delete(array);
+  tailBytes -= bytes;
+}
+
 export class ChannelArray {
   readonly storage: Storage;
   readonly id: string;
@@ -175,6 +200,11 @@ export class ChannelArray {
    * (arrays have one writer at a time). Replaced only after an append commits.
    */
   #pieces = new Map<string, Float64Array>();
+  /**
+   * The last chunk this instance wrote while it is partly filled, so the next append extends it
+   * without reading it back (an append of 1 000 samples read up to 768 KiB otherwise).
+   */
+  #tail: Tail | undefined;
 
   private constructor(storage: Storage, id: string, meta: ArrayMeta) {
     this.storage = storage;
@@ -245,6 +275,28 @@ export class ChannelArray {
     this.#meta = fresh.#meta;
     this.#hash = fresh.#hash;
     this.#pieces.clear();
+    this.#setTail(undefined);
+  }
+
+  /** Keeps `tail` (undefined: none), within the tails' byte budget. */
+  #setTail(tail: Tail | undefined): void {
+    forgetTail(this);
+    this.#tail = tail;
+    if (!tail) return;
+    const bytes = tail.values.byteLength + (tail.times?.byteLength ?? 0);
+    tails.set(this, bytes);
+    tailBytes += bytes;
+    for (const [array] of tails) {
+      if (tailBytes <= TAIL_BUDGET) break;
+      forgetTail(array);
+      array.#tail = undefined;
+    }
+  }
+
+  /** The kept tail when it is chunk `chunk` with `kept` samples of the metadata as stored now. */
+  #tailFor(chunk: number, kept: number): Tail | undefined {
+    const tail = this.#tail;
+    return tail && tail.hash === this.#hash && tail.chunk === chunk && tail.values.length === kept ? tail : undefined;
   }
 
   /**
@@ -354,26 +406,31 @@ export class ChannelArray {
     const shared = typeof SharedArrayBuffer !== 'undefined' && values.buffer instanceof SharedArrayBuffer;
     const firstChunk = Math.floor(start / CHUNK_SIZE);
     const lastChunk = Math.floor((end - 1) / CHUNK_SIZE);
+    let tail: Omit<Tail, 'hash'> | undefined;
     for (let chunk = firstChunk; chunk <= lastChunk; chunk++) {
       const chunkStart = chunk * CHUNK_SIZE;
       const from = Math.max(start, chunkStart);
       const to = Math.min(end, chunkStart + CHUNK_SIZE);
       const kept = from - chunkStart; // samples already in this chunk
+      const known = kept > 0 && !rewrite ? this.#tailFor(chunk, kept) : undefined;
       let chunkValues: Float32Array;
       if (kept === 0 && !shared) chunkValues = values.subarray(from - start, to - start);
       else {
         chunkValues = new Float32Array(to - chunkStart);
-        if (kept > 0) chunkValues.set(await this.values(chunkStart, from));
+        if (kept > 0) chunkValues.set(known?.values ?? (await this.values(chunkStart, from)));
         chunkValues.set(values.subarray(from - start, to - start), kept);
       }
       writes.push({ type: 'putAttachment', id: this.id, name: valuesName(chunk), data: bytesOf(chunkValues), contentType: 'application/octet-stream' });
+      let chunkTimes: Float64Array | undefined;
       if (explicit) {
-        const chunkTimes = new Float64Array(to - chunkStart);
-        if (kept > 0) chunkTimes.set(await this.#explicitTimes(chunkStart, from));
+        chunkTimes = new Float64Array(to - chunkStart);
+        if (kept > 0) chunkTimes.set(known?.times ?? (await this.#explicitTimes(chunkStart, from)));
         chunkTimes.set(explicit.subarray(from - start, to - start), kept);
         writes.push({ type: 'putAttachment', id: this.id, name: timesName(chunk), data: bytesOf(chunkTimes), contentType: 'application/octet-stream' });
         meta.chunk_first_time[chunk] = chunkTimes[0]!;
       }
+      // A partly filled last chunk is kept for the next append (a copy: `values` is the caller's).
+      if (chunk === lastChunk && to - chunkStart < CHUNK_SIZE) tail = { chunk, values: chunkValues.slice(), times: chunkTimes };
     }
     const pieces = new Map<string, Float64Array>();
     await this.#updateSummaries(start, end, values, writes, pieces);
@@ -390,6 +447,7 @@ export class ChannelArray {
         // A rewrite leaves cached summary pieces past its start stale.
         if (rewrite) this.#pieces.clear();
         for (const [key, packed] of pieces) this.#pieces.set(key, packed);
+        this.#setTail(tail ? { ...tail, hash } : undefined);
       },
     };
   }
@@ -408,6 +466,11 @@ export class ChannelArray {
    */
   async values(start: number, end: number): Promise<Float32Array> {
     [start, end] = this.#clamp(start, end);
+    // Within the tail this instance wrote last (summaries of a partly filled block read it).
+    const tail = this.#tail;
+    if (tail && tail.hash === this.#hash && start >= tail.chunk * CHUNK_SIZE && end <= tail.chunk * CHUNK_SIZE + tail.values.length) {
+      return tail.values.slice(start - tail.chunk * CHUNK_SIZE, end - tail.chunk * CHUNK_SIZE);
+    }
     const values = new Float32Array(end - start);
     const spans = [...this.#spans(start, end)];
     for (let first = 0; first < spans.length; first += READ_AHEAD) {
@@ -537,6 +600,7 @@ export class ChannelArray {
       await writeAll(this.storage, writes);
       this.#meta = meta;
       this.#hash = docHash(meta as unknown as Doc);
+      this.#setTail(undefined);
     });
   }
 
