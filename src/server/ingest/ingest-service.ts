@@ -449,16 +449,22 @@ export class IngestService {
   async #storeGroupOnce(source: Source, group: readonly PendingBatch[]): Promise<IngestResult[]> {
     const driver = this.#store.driver;
     // What is stored already: batch keys and event times, read in one transaction.
+    // (Once for the whole group: the keys in one statement, the times of the new batches in one range.)
     const checked = await driver.transaction(async (query) => {
       const log = new IngestLog(joined(driver, query));
-      const found: Array<{ duplicate: boolean; known: Set<number> }> = [];
+      const records = await log.findAll(
+        source.id,
+        group.map((batch) => batch.key),
+      );
+      const fresh: number[] = [];
       for (const batch of group) {
-        const record = await log.find(source.id, batch.key);
+        const record = records.get(batch.key);
         // A key names one content: the same key with other bytes is no resend (its data would be lost).
         if (record && record.checksum !== checksumOf(batch.raw)) throw reused(batch.key);
-        found.push({ duplicate: record !== undefined, known: record ? new Set() : await log.knownTimes(source.id, batch.events.map((event) => event.time)) });
+        if (!record) for (const event of batch.events) fresh.push(event.time);
       }
-      return found;
+      const known = await log.knownTimes(source.id, fresh);
+      return group.map((batch) => ({ duplicate: records.has(batch.key), known: records.has(batch.key) ? new Set<number>() : known }));
     });
 
     const results: IngestResult[] = [];
@@ -524,32 +530,32 @@ export class IngestService {
     }
     if (accepted.length === 0) return results;
 
+    // Every array's chunks and summaries first, then every document (channels, metadata): one run
+    // of each, which the store writes in a few statements whatever the number of arrays.
     const writes: BulkWrite[] = [];
+    const puts: BulkWrite[] = [];
     const commits: Array<() => void> = [];
     const announced: string[] = [];
     for (const { array, times: arrayTimes, values } of appends.values()) {
       const channel = this.#unannounced.get(array.id);
       if (channel) {
-        writes.push(channel);
+        puts.push(channel);
         announced.push(array.id);
       }
       // A regular array (written in bulk first: the simulated fleet's history) takes the times as
       // regular runs, each spaced like the array's last segment when it is a lone sample.
       const timesOf = Float64Array.from(arrayTimes);
       const prepared = await array.prepareAppend(Float32Array.from(values), array.meta.timing === 'regular' ? { runs: regularRuns(timesOf, array.meta.segments.at(-1)?.dt ?? 1000) } : timesOf);
-      writes.push(...prepared.writes);
+      for (const write of prepared.writes) (write.type === 'put' ? puts : writes).push(write);
       commits.push(prepared.commit);
     }
-    const preparedWrites = await SqlStorage.prepareWrites(writes);
+    const preparedWrites = await SqlStorage.prepareWrites([...writes, ...puts]);
     await driver.transaction(async (query) => {
       // Other server processes wait from here until this commits: the stream's end, the records
       // and the arrays' metadata read below stay what this transaction saw.
       await SqlStorage.holdWriters(query);
-      const log = new IngestLog(joined(driver, query));
-      for (const { batch, info } of accepted) {
-        // Checked above; a different value means another process stored it since.
-        if ((await log.accept(info, batch.raw)).status !== 'stored') throw new StoredMeanwhile(`batch ${info.key} was stored meanwhile`);
-      }
+      // Checked above; a key found now means another process stored it since.
+      if (!(await IngestLog.acceptAll(query, source.id, accepted.map(({ batch, info }) => ({ info, bytes: batch.raw }))))) throw new StoredMeanwhile(`a batch of the group was stored meanwhile`);
       await IngestLog.rememberTimes(query, source.id, times);
       await SqlStorage.applyWrites(query, preparedWrites);
     });

@@ -90,6 +90,46 @@ export class IngestLog {
     });
   }
 
+  /**
+   * Stores several batches of one source whose keys the caller checked are new (inside the
+   * caller's transaction, writers held off): their bytes appended to the raw stream one after
+   * the other and their records, in four statements whatever their number. Resolves with false,
+   * storing nothing, when one of the keys was stored meanwhile.
+   */
+  static async acceptAll(query: Query, source: string, batches: ReadonlyArray<{ info: BatchInfo; bytes: Uint8Array }>): Promise<boolean> {
+    if (batches.length === 0) return true;
+    const keys = batches.map(({ info }) => info.key);
+    const [seen] = await query(`SELECT COUNT(*) AS count FROM ingestions WHERE source = ? AND key IN (${keys.map(() => '?').join(', ')})`, [source, ...keys]);
+    if (Number(seen?.count ?? 0) > 0) return false;
+    const [end] = await query(`SELECT position AS o, LENGTH(data) AS l FROM stream_chunks WHERE source = ? ORDER BY position DESC LIMIT 1`, [source]);
+    let offset = end ? Number(end.o) + Number(end.l) : 0;
+    const chunks: unknown[] = [];
+    const records: unknown[] = [];
+    for (const { info, bytes } of batches) {
+      chunks.push(source, offset, Buffer.from(bytes.buffer, bytes.byteOffset, bytes.byteLength));
+      records.push(source, info.key, offset, bytes.byteLength, info.count, info.firstTime, info.lastTime, checksumOf(bytes), info.receivedAt ?? Date.now(), info.format ?? null, info.late ?? 0, info.lateFirst ?? null);
+      offset += bytes.byteLength;
+    }
+    await query(`INSERT INTO stream_chunks (source, position, data) VALUES ${batches.map(() => '(?, ?, ?)').join(', ')}`, chunks);
+    await query(
+      `INSERT INTO ingestions (source, key, stream_offset, stream_length, count, first_time, last_time, checksum, created_at, format, late, late_first) VALUES ${batches.map(() => '(?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)').join(', ')}`,
+      records,
+    );
+    return true;
+  }
+
+  /** The records of the batches of `source` stored under any of `keys`, by key. */
+  async findAll(source: string, keys: readonly string[]): Promise<Map<string, IngestionRecord>> {
+    const found = new Map<string, IngestionRecord>();
+    const unique = [...new Set(keys)];
+    for (let from = 0; from < unique.length; from += 500) {
+      const some = unique.slice(from, from + 500);
+      const rows = await this.#driver.transaction((query) => query(`SELECT * FROM ingestions WHERE source = ? AND key IN (${some.map(() => '?').join(', ')})`, [source, ...some]));
+      for (const row of rows) found.set(String(row.key), toRecord(row));
+    }
+    return found;
+  }
+
   /** Bytes [from, to) of a source's raw stream (to defaults to its end). */
   async read(source: string, from = 0, to = Number.MAX_SAFE_INTEGER): Promise<Buffer> {
     const rows = await this.#driver.transaction((query) =>

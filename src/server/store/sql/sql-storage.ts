@@ -258,6 +258,40 @@ export class SqlStorage implements Storage {
     );
   }
 
+  /** Several puts (the last of an id wins), as #putIn does each: one sequence number each, departures, one upsert. */
+  static async #putsIn(query: Query, run: ReadonlyArray<{ id: string; doc: Doc }>): Promise<void> {
+    const last = new Map<string, Doc>();
+    for (const { id, doc } of run) {
+      last.delete(id);
+      last.set(id, doc);
+    }
+    const ids = [...last.keys()];
+    const before = new Map<string, string | null>();
+    for (let from = 0; from < ids.length; from += IDS_PER_STATEMENT) {
+      const some = ids.slice(from, from + IDS_PER_STATEMENT);
+      for (const row of await query(`SELECT id, site FROM documents WHERE id IN (${placeholders(some.length)}) AND deleted = ?`, [...some, false])) before.set(String(row.id), (row.site as string | null) ?? null);
+    }
+    const [counter] = await query("UPDATE counters SET value = value + ? WHERE name = 'seq' RETURNING value", [ids.length]);
+    let seq = Number(counter!.value) - ids.length;
+    const departures: Array<[string, string, number]> = [];
+    const rows = ids.map((id) => {
+      const doc = last.get(id)!;
+      const site = siteOfDoc(id, doc);
+      const left = before.get(id);
+      seq++;
+      if (left !== undefined && left !== null && left !== site) departures.push([left, id, seq]);
+      return [id, seq, false, JSON.stringify(doc), site];
+    });
+    await SqlStorage.#departuresIn(query, departures);
+    for (let from = 0; from < rows.length; from += IDS_PER_STATEMENT) {
+      const some = rows.slice(from, from + IDS_PER_STATEMENT);
+      await query(
+        `INSERT INTO documents (id, seq, rev, deleted, doc, site) VALUES ${some.map(() => '(?, ?, 1, ?, ?, ?)').join(', ')} ON CONFLICT (id) DO UPDATE SET seq = excluded.seq, rev = documents.rev + 1, deleted = excluded.deleted, doc = excluded.doc, site = excluded.site`,
+        some.flat(),
+      );
+    }
+  }
+
   /** Records, for documents whose site changes, the site they leave (see migration 14). */
   static async #departuresIn(query: Query, departures: Array<[site: string, id: string, seq: number]>): Promise<void> {
     for (let from = 0; from < departures.length; from += IDS_PER_STATEMENT) {
@@ -359,9 +393,14 @@ export class SqlStorage implements Storage {
     for (let index = 0; index < writes.length; ) {
       const write = writes[index]!;
       if (write.type === 'put') {
-        await SqlStorage.#putIn(query, write.id, write.doc);
-        touched.delete(write.id); // the put gave it a new sequence number already
-        index++;
+        // A run of puts in a few statements (an ingestion commit puts every array's metadata).
+        let end = index;
+        while (end < writes.length && writes[end]!.type === 'put') end++;
+        const run = writes.slice(index, end) as Array<Extract<PreparedWrite, { type: 'put' }>>;
+        if (run.length === 1) await SqlStorage.#putIn(query, write.id, write.doc);
+        else await SqlStorage.#putsIn(query, run);
+        for (const { id } of run) touched.delete(id); // the put gave it a new sequence number already
+        index = end;
         continue;
       }
       if (write.type === 'removeAttachment') {
@@ -391,13 +430,30 @@ export class SqlStorage implements Storage {
     for (const { id, name } of writes) byDoc.set(id, [...(byDoc.get(id) ?? []), name]);
     // Pieces an earlier, longer version left beyond the new end are removed.
     const before = new Map<string, number>();
-    for (const [id, names] of byDoc) {
+    if (byDoc.size === 1) {
+      const [id, names] = [...byDoc][0]!;
       await SqlStorage.#live(query, id);
       for (let from = 0; from < names.length; from += 500) {
         const some = names.slice(from, from + 500);
         const rows = await query(`SELECT name, length, piece_size FROM attachments WHERE doc_id = ? AND name IN (${some.map(() => '?').join(', ')})`, [id, ...some]);
         for (const row of rows) before.set(JSON.stringify([id, String(row.name)]), Math.max(1, Math.ceil(Number(row.length) / Number(row.piece_size))));
       }
+    } else {
+      // Several documents (an ingestion commit's arrays): each must exist, and what each has, in two statements.
+      const ids = [...byDoc.keys()];
+      const live = new Set<string>();
+      for (let from = 0; from < ids.length; from += IDS_PER_STATEMENT) {
+        const some = ids.slice(from, from + IDS_PER_STATEMENT);
+        for (const row of await query(`SELECT id FROM documents WHERE id IN (${placeholders(some.length)}) AND deleted = ?`, [...some, false])) live.add(String(row.id));
+      }
+      const pairs = writes.map(({ id, name }) => [id, name]);
+      for (let from = 0; from < pairs.length; from += IDS_PER_STATEMENT / 2) {
+        const some = pairs.slice(from, from + IDS_PER_STATEMENT / 2);
+        const rows = await query(`SELECT doc_id, name, length, piece_size FROM attachments WHERE (doc_id, name) IN (${some.map(() => '(?, ?)').join(', ')})`, some.flat());
+        for (const row of rows) before.set(JSON.stringify([String(row.doc_id), String(row.name)]), Math.max(1, Math.ceil(Number(row.length) / Number(row.piece_size))));
+      }
+      const missing = ids.find((id) => !live.has(id));
+      if (missing !== undefined) throw new StorageError('not_found', `no document ${JSON.stringify(missing)}`);
     }
     const pieces: unknown[][] = [];
     for (const write of writes) {
