@@ -420,13 +420,15 @@ export class ChannelArray {
         if (kept > 0) chunkValues.set(known?.values ?? (await this.values(chunkStart, from)));
         chunkValues.set(values.subarray(from - start, to - start), kept);
       }
-      writes.push({ type: 'putAttachment', id: this.id, name: valuesName(chunk), data: bytesOf(chunkValues), contentType: 'application/octet-stream' });
+      // The samples kept are what is stored (the metadata's `expect` below guarantees it): a storage may leave those bytes be.
+      const unchanged = kept > 0 ? { unchanged_prefix: kept * 4 } : {};
+      writes.push({ type: 'putAttachment', id: this.id, name: valuesName(chunk), data: bytesOf(chunkValues), contentType: 'application/octet-stream', ...unchanged });
       let chunkTimes: Float64Array | undefined;
       if (explicit) {
         chunkTimes = new Float64Array(to - chunkStart);
         if (kept > 0) chunkTimes.set(known?.times ?? (await this.#explicitTimes(chunkStart, from)));
         chunkTimes.set(explicit.subarray(from - start, to - start), kept);
-        writes.push({ type: 'putAttachment', id: this.id, name: timesName(chunk), data: bytesOf(chunkTimes), contentType: 'application/octet-stream' });
+        writes.push({ type: 'putAttachment', id: this.id, name: timesName(chunk), data: bytesOf(chunkTimes), contentType: 'application/octet-stream', ...(kept > 0 ? { unchanged_prefix: kept * 8 } : {}) });
         meta.chunk_first_time[chunk] = chunkTimes[0]!;
       }
       // A partly filled last chunk is kept for the next append (a copy: `values` is the caller's).

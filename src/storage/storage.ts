@@ -149,7 +149,12 @@ export interface AttachmentWriteOptions {
  */
 export type BulkWrite =
   | { type: 'put'; id: string; doc: Doc; expect?: string | null }
-  | { type: 'putAttachment'; id: string; name: string; data: AttachmentData; contentType?: string; expect?: string; expect_digest?: string | null }
+  /**
+   * `unchanged_prefix`: how many bytes at the start are known to equal what is stored now (an
+   * array appending to its last chunk, under an `expect` on its metadata that guarantees it); a
+   * storage may skip writing them. Only a hint: the attachment stored is `data` either way.
+   */
+  | { type: 'putAttachment'; id: string; name: string; data: AttachmentData; contentType?: string; expect?: string; expect_digest?: string | null; unchanged_prefix?: number }
   /** Removes an attachment; removing one the document does not have changes nothing. */
   | { type: 'removeAttachment'; id: string; name: string; expect?: string; expect_digest?: string | null };
 

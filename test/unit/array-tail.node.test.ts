@@ -74,6 +74,35 @@ describe('an array instance’s tail', () => {
   }, 60_000);
 });
 
+describe('appending to the last chunk in the SQL store', () => {
+  it('rewrites only the chunk’s last pieces, and what is stored is every sample', async () => {
+    const store = await SqliteStore.open(`${dir}/pieces`);
+    try {
+      let pieceBytes = 0;
+      const driver = store.documents.driver;
+      const transaction = driver.transaction.bind(driver);
+      (driver as { transaction: typeof driver.transaction }).transaction = (work) =>
+        transaction((query) =>
+          work((sql, params) => {
+            if (sql.startsWith('INSERT INTO attachment_pieces')) for (const param of params ?? []) if (param instanceof Uint8Array) pieceBytes += param.byteLength;
+            return query(sql, params);
+          }),
+        );
+      const array = await ChannelArray.create(store.documents, 'array/pieces', { timing: 'explicit' });
+      const appends = 60;
+      for (let index = 0; index < appends; index++) await appendRange(array, index * 1000, (index + 1) * 1000);
+      // Rewriting each chunk whole would write Σ 12 kB·(k+1) ≈ 22 MB of values and times; the last
+      // pieces (32 KiB) of each, plus the summaries, stay far below.
+      expect(pieceBytes).toBeLessThan(8_000_000);
+      const result = await stored(store.documents, 'array/pieces');
+      expect(result.values).toEqual(Array.from({ length: appends * 1000 }, (_, index) => valueAt(index)));
+      expect(result.times).toEqual(Array.from({ length: appends * 1000 }, (_, index) => timeAt(index)));
+    } finally {
+      await store.close();
+    }
+  }, 60_000);
+});
+
 describe('packed event times', () => {
   it('recognise resent events, in packed rows and in rows of source_events from before', async () => {
     const store = await SqliteStore.open(dir);

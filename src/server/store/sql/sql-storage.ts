@@ -43,6 +43,16 @@ import type { Query, Row, SqlDriver } from './driver';
 import { sqlAllDocs } from './sql-all-docs';
 
 const PIECE_SIZE = 1024 * 1024;
+/**
+ * Attachments up to 1 MiB (an array's chunks: 256 or 512 KiB) are kept in 32 KiB pieces, so an
+ * append to the last chunk (`unchanged_prefix`) rewrites only its last pieces, not the whole chunk.
+ */
+const SMALL_ATTACHMENT_BYTES = 1024 * 1024;
+const SMALL_ATTACHMENT_PIECE = 32 * 1024;
+const pieceSizeFor = (length: number): number => (length <= SMALL_ATTACHMENT_BYTES ? SMALL_ATTACHMENT_PIECE : PIECE_SIZE);
+/** Pieces up to this size are written several to a statement, up to SMALL_PIECES_BYTES together. */
+const SMALL_PIECE_BYTES = 64 * 1024;
+const SMALL_PIECES_BYTES = 1024 * 1024;
 /** Pieces read per statement while hashing: a 1 GB attachment is hashed 16 MiB at a time. */
 const DIGEST_PIECES = 16;
 /** Ids per `IN (…)` list, rows per multi-row statement: well under both databases' parameter limits. */
@@ -119,7 +129,7 @@ const isDeleted = (row: Row): boolean => row.deleted === true || Number(row.dele
 /** A write checked and converted to bytes, ready to run inside a transaction. */
 export type PreparedWrite =
   | { type: 'put'; id: string; doc: Doc; expect?: string | null }
-  | { type: 'putAttachment'; id: string; name: string; bytes: Buffer; contentType: string; expect?: string; expect_digest?: string | null }
+  | { type: 'putAttachment'; id: string; name: string; bytes: Buffer; contentType: string; expect?: string; expect_digest?: string | null; unchangedPrefix?: number }
   | { type: 'removeAttachment'; id: string; name: string; expect?: string; expect_digest?: string | null };
 
 /** An attachment write's conditions as a prepared write carries them (checked, absent ones left out). */
@@ -375,7 +385,9 @@ export class SqlStorage implements Storage {
         const expect = conditionsOf(write);
         if (write.type === 'removeAttachment') return { type: 'removeAttachment', id: write.id, name: write.name, ...expect };
         const { bytes, type } = await bytesOf(write.data, write.contentType);
-        return { type: 'putAttachment', id: write.id, name: write.name, bytes, contentType: type, ...expect };
+        const prefix = write.unchanged_prefix;
+        const unchanged = Number.isSafeInteger(prefix) && prefix! > 0 ? { unchangedPrefix: Math.min(prefix!, bytes.length) } : {};
+        return { type: 'putAttachment', id: write.id, name: write.name, bytes, contentType: type, ...expect, ...unchanged };
       }),
     );
   }
@@ -428,15 +440,16 @@ export class SqlStorage implements Storage {
     const writes = [...last.values()];
     const byDoc = new Map<string, string[]>();
     for (const { id, name } of writes) byDoc.set(id, [...(byDoc.get(id) ?? []), name]);
-    // Pieces an earlier, longer version left beyond the new end are removed.
-    const before = new Map<string, number>();
+    // What each attachment is now: pieces an earlier, longer version left beyond the new end are
+    // removed, and pieces wholly inside an unchanged prefix of the same piece size are kept.
+    const before = new Map<string, { length: number; pieceSize: number }>();
     if (byDoc.size === 1) {
       const [id, names] = [...byDoc][0]!;
       await SqlStorage.#live(query, id);
       for (let from = 0; from < names.length; from += 500) {
         const some = names.slice(from, from + 500);
         const rows = await query(`SELECT name, length, piece_size FROM attachments WHERE doc_id = ? AND name IN (${some.map(() => '?').join(', ')})`, [id, ...some]);
-        for (const row of rows) before.set(JSON.stringify([id, String(row.name)]), Math.max(1, Math.ceil(Number(row.length) / Number(row.piece_size))));
+        for (const row of rows) before.set(JSON.stringify([id, String(row.name)]), { length: Number(row.length), pieceSize: Number(row.piece_size) });
       }
     } else {
       // Several documents (an ingestion commit's arrays): each must exist, and what each has, in two statements.
@@ -450,24 +463,49 @@ export class SqlStorage implements Storage {
       for (let from = 0; from < pairs.length; from += IDS_PER_STATEMENT / 2) {
         const some = pairs.slice(from, from + IDS_PER_STATEMENT / 2);
         const rows = await query(`SELECT doc_id, name, length, piece_size FROM attachments WHERE (doc_id, name) IN (${some.map(() => '(?, ?)').join(', ')})`, some.flat());
-        for (const row of rows) before.set(JSON.stringify([String(row.doc_id), String(row.name)]), Math.max(1, Math.ceil(Number(row.length) / Number(row.piece_size))));
+        for (const row of rows) before.set(JSON.stringify([String(row.doc_id), String(row.name)]), { length: Number(row.length), pieceSize: Number(row.piece_size) });
       }
       const missing = ids.find((id) => !live.has(id));
       if (missing !== undefined) throw new StorageError('not_found', `no document ${JSON.stringify(missing)}`);
     }
     const pieces: unknown[][] = [];
     for (const write of writes) {
-      const count = Math.max(1, Math.ceil(write.bytes.length / PIECE_SIZE));
-      for (let n = 0; n < count; n++) pieces.push([write.id, write.name, n, write.bytes.subarray(n * PIECE_SIZE, (n + 1) * PIECE_SIZE)]);
-      if ((before.get(JSON.stringify([write.id, write.name])) ?? 0) > count) await query('DELETE FROM attachment_pieces WHERE doc_id = ? AND name = ? AND n >= ?', [write.id, write.name, count]);
+      const pieceSize = pieceSizeFor(write.bytes.length);
+      const count = Math.max(1, Math.ceil(write.bytes.length / pieceSize));
+      const old = before.get(JSON.stringify([write.id, write.name]));
+      // Whole pieces inside the unchanged prefix, when the stored attachment has the same pieces.
+      const kept = old && old.pieceSize === pieceSize && write.unchangedPrefix ? Math.floor(Math.min(write.unchangedPrefix, old.length) / pieceSize) : 0;
+      for (let n = kept; n < count; n++) pieces.push([write.id, write.name, n, write.bytes.subarray(n * pieceSize, (n + 1) * pieceSize)]);
+      const oldCount = old ? Math.max(1, Math.ceil(old.length / old.pieceSize)) : 0;
+      if (oldCount > count) await query('DELETE FROM attachment_pieces WHERE doc_id = ? AND name = ? AND n >= ?', [write.id, write.name, count]);
     }
-    // One statement per piece: multi-row statements of large blobs measured slower on PostgreSQL.
-    for (const row of pieces) await query('INSERT INTO attachment_pieces (doc_id, name, n, data) VALUES (?, ?, ?, ?) ON CONFLICT (doc_id, name, n) DO UPDATE SET data = excluded.data', row);
+    // One statement per large piece (multi-row statements of large blobs measured slower on
+    // PostgreSQL); small ones (summary blocks, short chunks) together, up to SMALL_PIECES_BYTES a statement.
+    const upsert = 'INSERT INTO attachment_pieces (doc_id, name, n, data) VALUES';
+    const onConflict = 'ON CONFLICT (doc_id, name, n) DO UPDATE SET data = excluded.data';
+    let small: unknown[][] = [];
+    let smallBytes = 0;
+    const flush = async () => {
+      if (small.length > 0) await query(`${upsert} ${small.map(() => '(?, ?, ?, ?)').join(', ')} ${onConflict}`, small.flat());
+      small = [];
+      smallBytes = 0;
+    };
+    for (const row of pieces) {
+      const size = (row[3] as Uint8Array).byteLength;
+      if (size > SMALL_PIECE_BYTES) {
+        await query(`${upsert} (?, ?, ?, ?) ${onConflict}`, row);
+        continue;
+      }
+      if (small.length >= 100 || smallBytes + size > SMALL_PIECES_BYTES) await flush();
+      small.push(row);
+      smallBytes += size;
+    }
+    await flush();
     for (let from = 0; from < writes.length; from += 200) {
       const rows = writes.slice(from, from + 200);
       await query(
         `INSERT INTO attachments (doc_id, name, length, content_type, piece_size) VALUES ${rows.map(() => '(?, ?, ?, ?, ?)').join(', ')} ON CONFLICT (doc_id, name) DO UPDATE SET length = excluded.length, content_type = excluded.content_type, piece_size = excluded.piece_size, digest = NULL`,
-        rows.flatMap((write) => [write.id, write.name, write.bytes.length, write.contentType, PIECE_SIZE]),
+        rows.flatMap((write) => [write.id, write.name, write.bytes.length, write.contentType, pieceSizeFor(write.bytes.length)]),
       );
     }
   }
