@@ -129,6 +129,7 @@ export async function run(): Promise<Figures> {
     figures['ingest.forward.postgres.samples_per_s'] = { value: round(pg.forward * 4), unit: 'samples/s', better: 'higher' };
     figures['ingest.direct.postgres.events_per_s'] = { value: round(pg.direct), unit: 'events/s', better: 'higher' };
     figures['ingest.forward.postgres.ratio_vs_direct'] = { value: Math.round(pg.ratio * 100) / 100, unit: '×', better: 'higher' };
+    figures['ingest.forward.postgres.ratio_vs_sqlite'] = { value: Math.round((pg.forward / sqlite.forward) * 100) / 100, unit: '×', better: 'higher' };
   } finally {
     postgres.stop();
   }
