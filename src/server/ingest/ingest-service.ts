@@ -118,6 +118,8 @@ const isTask = (item: PendingBatch | PendingTask): item is PendingTask => 'task'
  * PostgreSQL (a few round trips per batch); groups of 4 000 were no faster per event.
  */
 const MAX_GROUP_BATCHES = 1000;
+/** How long a lone batch waits for others right after a commit of its source (see #drain). */
+const GATHER_MS = 3;
 const MAX_GROUP_EVENTS = 100_000;
 
 /** A field name as part of an array id (a name that passes `channelProblem`: encodeURIComponent throws at a lone surrogate). */
@@ -345,6 +347,10 @@ export class IngestService {
         count++;
       }
       await this.#commit(line.source, line.waiting.splice(0, count) as PendingBatch[]);
+      // Under steady load (a group just committed and a lone batch waits: its client got acks and
+      // sends more), let the next group gather for a moment, as PostgreSQL's commit_delay does:
+      // each commit rewrites the arrays' last pieces, whatever the number of batches in it.
+      if (line.waiting.length === 1 && !isTask(line.waiting[0]!)) await new Promise((resolve) => setTimeout(resolve, GATHER_MS));
     }
     line.draining = false;
     this.#lines.delete(line.source.id);
