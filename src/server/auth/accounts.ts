@@ -76,15 +76,15 @@ export class Accounts {
     checkPasswordPolicy(password, user.username);
     const hash = await hashPassword(password);
     return this.#driver.transaction(async (query) => {
-      const [existing] = await query('SELECT username FROM users WHERE username = ?', [user.username]);
-      if (existing) throw new HttpError(409, 'conflict', `user ${JSON.stringify(user.username)} exists`);
-      await query('INSERT INTO users (username, password_hash, role, sites, created_at) VALUES (?, ?, ?, ?, ?)', [
+      // One statement: two processes (or requests) creating the same name get one row and one 409.
+      const created = await query('INSERT INTO users (username, password_hash, role, sites, created_at) VALUES (?, ?, ?, ?, ?) ON CONFLICT (username) DO NOTHING RETURNING username', [
         user.username,
         hash,
         user.role,
         JSON.stringify(user.sites),
         new Date().toISOString(),
       ]);
+      if (created.length === 0) throw new HttpError(409, 'conflict', `user ${JSON.stringify(user.username)} exists`);
       return user;
     });
   }

@@ -14,6 +14,7 @@
  */
 import { randomBytes } from 'node:crypto';
 import type { Accounts } from './accounts';
+import { HttpError } from '../errors';
 import { passwordProblem } from './password-policy';
 
 /** What to log when ADMIN_PASSWORD is set but the stored admin account does not have it. */
@@ -29,22 +30,31 @@ export const ADMIN_MISSING =
  * account. Resolves with a warning to log, or undefined.
  */
 export async function ensureAdmin(accounts: Accounts, password: string | undefined): Promise<string | undefined> {
-  if ((await accounts.count()) > 0) {
-    if (password === undefined) return undefined;
-    const checked = await accounts.check('admin', password);
-    if (checked) return undefined;
-    const exists = (await accounts.list()).some((user) => user.username === 'admin');
-    return exists ? ADMIN_PASSWORD_DIFFERS : ADMIN_MISSING;
-  }
+  if ((await accounts.count()) > 0) return checkAdmin(accounts, password);
   // 16 random base64url characters: well past the password policy.
   const chosen = password ?? randomBytes(12).toString('base64url');
   // loadConfig checks ADMIN_PASSWORD already; a config built another way gets the same rule here,
   // named after the variable rather than a bare 400.
   const problem = passwordProblem(chosen, 'admin');
   if (problem) throw new Error(`ADMIN_PASSWORD: ${problem}`);
-  await accounts.create({ username: 'admin', role: 'admin', sites: [] }, chosen);
+  try {
+    await accounts.create({ username: 'admin', role: 'admin', sites: [] }, chosen);
+  } catch (error) {
+    // Another server process sharing the database created it first (they start together).
+    if (error instanceof HttpError && error.status === 409) return checkAdmin(accounts, password);
+    throw error;
+  }
   if (!password) {
     console.log(`\nFieldline: created user "admin" with password ${chosen}\n(shown once; set ADMIN_PASSWORD to choose it)\n`);
   }
   return undefined;
+}
+
+/** Users exist: checks ADMIN_PASSWORD (when set) against the admin account. */
+async function checkAdmin(accounts: Accounts, password: string | undefined): Promise<string | undefined> {
+  if (password === undefined) return undefined;
+  const checked = await accounts.check('admin', password);
+  if (checked) return undefined;
+  const exists = (await accounts.list()).some((user) => user.username === 'admin');
+  return exists ? ADMIN_PASSWORD_DIFFERS : ADMIN_MISSING;
 }
