@@ -6,7 +6,7 @@ import fs from 'node:fs';
 import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { ADMIN_MISSING, ADMIN_PASSWORD_DIFFERS, ensureAdmin } from '../../src/server/auth/admin-bootstrap';
-import { SqliteStore, projectRoot } from '../../src/server';
+import { PostgresStore, SqliteStore, projectRoot } from '../../src/server';
 import { makeTempDir } from '../support/temp-dir';
 import { startPostgres, type Postgres } from '../support/postgres';
 import { ADMIN_PASSWORD, startTestServer, type TestServer } from '../support/server-session';
@@ -190,6 +190,23 @@ describe('a restart with another ADMIN_PASSWORD', () => {
       expect(output).not.toContain('ADMIN_PASSWORD is set');
     }
   }, 120_000);
+
+  it('several processes starting together on one database make one admin, and none fails', async () => {
+    // On PostgreSQL (SQLite connections of one process would wait for each other synchronously).
+    const postgres = await startPostgres();
+    const stores = [await PostgresStore.open(postgres.url, { schema: 'race' }), await PostgresStore.open(postgres.url, { schema: 'race' }), await PostgresStore.open(postgres.url, { schema: 'race' })];
+    try {
+      // Each sees no users yet and creates admin (hashing the password first, so all of them are
+      // past the count when the first inserts): one INSERT wins, the others find it and check it.
+      const outcomes = await Promise.all(stores.map((store) => ensureAdmin(store.accounts, ADMIN_PASSWORD)));
+      expect(outcomes).toEqual([undefined, undefined, undefined]);
+      expect(await stores[0]!.accounts.count()).toBe(1);
+      await expect(stores[1]!.accounts.create({ username: 'admin', role: 'admin', sites: [] }, ADMIN_PASSWORD)).rejects.toMatchObject({ status: 409 });
+    } finally {
+      for (const store of stores) await store.close();
+      postgres.stop();
+    }
+  }, 60_000);
 
   it('says so when users exist and none is called admin', async () => {
     const store = await SqliteStore.open(makeTempDir('fieldline-no-admin-'));
