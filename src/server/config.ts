@@ -4,6 +4,7 @@
  */
 import net from 'node:net';
 import path from 'node:path';
+import { DEFAULT_MQTT_TOPICS, checkTopicPatterns } from './ingest/mqtt-topics';
 import { DEFAULT_FORWARD_LIMITS, MAX_DECOMPRESSED_BYTES_LIMIT, type ForwardLimits } from './ingest/forward-limits';
 import { passwordProblem } from './auth/password-policy';
 import { DEFAULT_TIME_WINDOW, type TimeWindow } from './ingest/time-window';
@@ -14,6 +15,8 @@ export interface ServerConfig {
   dataDir: string;
   databaseUrl: string | undefined;
   forwardPort: number;
+  /** The embedded MQTT broker (MQTT_PORT, default 1883; `off`: none) and its topics and limits. */
+  mqtt: { port: number; portGiven: boolean; topics: string[]; maxPacketBytes: number; maxConnections: number } | undefined;
   /**
    * Whether the server runs the simulated fleet (DEMO): on by default with the embedded SQLite,
    * off with DATABASE_URL unless DEMO=1 (a production database must not fill with invented data).
@@ -75,6 +78,30 @@ function parsePort(name: string, raw: string | undefined, fallback: number): num
     throw new ConfigError(`${name} must be an integer between 0 and 65535, got ${JSON.stringify(raw)}`);
   }
   return port;
+}
+
+/** MQTT_PORT (`off` turns the broker off), MQTT_TOPICS, MQTT_MAX_PACKET_BYTES, MQTT_MAX_CONNECTIONS. */
+function parseMqtt(env: NodeJS.ProcessEnv): ServerConfig['mqtt'] {
+  if (env.MQTT_PORT?.toLowerCase() === 'off') return undefined;
+  const topics = (env.MQTT_TOPICS ?? '')
+    .split(',')
+    .map((topic) => topic.trim())
+    .filter(Boolean);
+  const chosen = topics.length > 0 ? topics : [...DEFAULT_MQTT_TOPICS];
+  try {
+    checkTopicPatterns(chosen);
+  } catch (error) {
+    throw new ConfigError(`MQTT_TOPICS: ${(error as Error).message}`);
+  }
+  return {
+    port: parsePort('MQTT_PORT', env.MQTT_PORT, 1883),
+    portGiven: env.MQTT_PORT !== undefined && env.MQTT_PORT !== '',
+    topics: chosen,
+    // Telemetry messages are small; 1 MiB leaves room for batches of readings without letting one
+    // connection make the server hold 256 MiB (MQTT's largest packet).
+    maxPacketBytes: parseWhole('MQTT_MAX_PACKET_BYTES', env.MQTT_MAX_PACKET_BYTES, 1024 * 1024, 1024, 256 * 1024 * 1024, 'bytes'),
+    maxConnections: parseWhole('MQTT_MAX_CONNECTIONS', env.MQTT_MAX_CONNECTIONS, 10_000, 1, 1_000_000, 'connections'),
+  };
 }
 
 function parseFlag(name: string, raw: string | undefined, fallback: boolean): boolean {
@@ -240,6 +267,7 @@ export function loadConfig(env: NodeJS.ProcessEnv, projectRoot: string): ServerC
     dataDir: path.resolve(projectRoot, env.DATA_DIR || 'data'),
     databaseUrl,
     forwardPort: parsePort('FORWARD_PORT', env.FORWARD_PORT, 24224),
+    mqtt: parseMqtt(env),
     demo: parseFlag('DEMO', env.DEMO, databaseUrl === undefined),
     demoDays: parseDemoDays(env.DEMO_DAYS),
     demoYears: parseWhole('DEMO_YEARS', env.DEMO_YEARS, 3, 0, 10, 'years'),

@@ -14,6 +14,7 @@ import { buildApp } from './http/app';
 import { openStore } from './store/open-store';
 import { IngestService } from './ingest/ingest-service';
 import { ForwardServer } from './ingest/forward-server';
+import { MqttBroker } from './ingest/mqtt-broker';
 import { Sources } from './ingest/sources';
 import type { Store } from './store/store';
 import { JobThreads } from './jobs/job-threads';
@@ -45,6 +46,9 @@ export interface RunningServer {
   /** Port of the fluentd forward protocol listener. */
   forwardPort: number;
   forward: ForwardServer;
+  /** The embedded MQTT broker and its port (undefined: MQTT_PORT=off, or the default port was taken). */
+  mqtt: MqttBroker | undefined;
+  mqttPort: number | undefined;
   /** The simulated fleet, when DEMO is on: `fleet.start()` resolves once its history is written and it streams live. */
   fleet: DemoFleet | undefined;
   /** The live event bus (what GET /api/events streams). */
@@ -79,6 +83,8 @@ export async function startServer(config: ServerConfig, options: StartOptions = 
   let ingest: IngestService;
   let forward: ForwardServer;
   let forwardPort: number | undefined;
+  let mqtt: MqttBroker | undefined;
+  let mqttPort: number | undefined;
   let live: LivePublisher;
   let alarms: AlarmEvaluator | undefined;
   let readings: ReadingApplier | undefined;
@@ -117,7 +123,21 @@ export async function startServer(config: ServerConfig, options: StartOptions = 
     await app.listen({ host: config.host, port: config.port });
     forward = new ForwardServer(new Sources(store.driver), ingest, app.log, { requireHandshake: config.forwardSecurity, ...config.forwardLimits });
     forwardPort = await forward.listen(config.host, config.forwardPort);
+    if (config.mqtt) {
+      const broker = new MqttBroker(new Sources(store.driver), ingest, app.log, config.mqtt);
+      try {
+        mqttPort = await broker.listen(config.host, config.mqtt.port);
+        mqtt = broker;
+      } catch (error) {
+        await broker.close();
+        // The default port taken (another broker on this machine, or another Fieldline): the server
+        // runs without its own; a port asked for by MQTT_PORT must be had.
+        if (config.mqtt.portGiven || (error as NodeJS.ErrnoException).code !== 'EADDRINUSE') throw error;
+        app.log.warn(`MQTT port ${config.mqtt.port} is in use: no embedded MQTT broker (set MQTT_PORT to another port, or off)`);
+      }
+    }
   } catch (error) {
+    await mqtt?.close().catch(() => undefined);
     await app?.close().catch(() => undefined);
     await store.close();
     throw error;
@@ -159,6 +179,8 @@ export async function startServer(config: ServerConfig, options: StartOptions = 
     store,
     forward: forward!,
     forwardPort: forwardPort!,
+    mqtt,
+    mqttPort,
     fleet,
     live: live!,
     alarms,
@@ -167,7 +189,7 @@ export async function startServer(config: ServerConfig, options: StartOptions = 
     close() {
       // Order matters: stop accepting and drain requests first, then close the database they use.
       // The fleet stops sending first.
-      closing ??= Promise.all([fleet?.stop(), anomalies?.stop(), alarmActions?.stop(), readings!.stop(), alarms?.stop(), plans.stop(), predictions?.stop(), degradation?.stop(), health?.stop()]).then(() => Promise.all([started.close(), forward!.close()])).then(() => store.close());
+      closing ??= Promise.all([fleet?.stop(), anomalies?.stop(), alarmActions?.stop(), readings!.stop(), alarms?.stop(), plans.stop(), predictions?.stop(), degradation?.stop(), health?.stop()]).then(() => Promise.all([started.close(), forward!.close(), mqtt?.close()])).then(() => store.close());
       return closing;
     },
   };
@@ -191,7 +213,7 @@ export async function main(): Promise<void> {
   // exits unexpectedly is started again (with backoff), so queued jobs never wait for a restart by hand.
   const threads = new JobThreads({ count: config.jobThreads, spawn: (index) => startJobThread(config, `${os.hostname()}:${process.pid}:${index}`), log: server.app.log });
   threads.start();
-  server.app.log.info(`Fieldline ${packageVersion()} on ${server.url} (data in ${config.dataDir}, backend ${server.store.backend}, ${config.jobThreads} job threads, forward protocol on port ${server.forwardPort})`);
+  server.app.log.info(`Fieldline ${packageVersion()} on ${server.url} (data in ${config.dataDir}, backend ${server.store.backend}, ${config.jobThreads} job threads, forward protocol on port ${server.forwardPort}${server.mqttPort === undefined ? '' : `, MQTT on port ${server.mqttPort}`})`);
   const stop = (signal: string) => {
     server.app.log.info(`${signal} received: finishing in-flight requests`);
     // A second signal while draining means "now".

@@ -19,7 +19,7 @@ export interface TestServer {
 export async function startTestServer(env: NodeJS.ProcessEnv = {}, dataDir = makeTempDir('fieldline-server-')): Promise<TestServer> {
   // No simulated fleet unless a test asks for it (DEMO=1): it would fill every test's database; and
   // no years of hourly history before it unless the test asks for them (DEMO_YEARS).
-  const config = loadConfig({ PORT: '0', FORWARD_PORT: '0', DATA_DIR: dataDir, CLIENT_DIR: `${dataDir}/no-client`, ADMIN_PASSWORD, DEMO: '0', DEMO_YEARS: '0', ...env }, projectRoot);
+  const config = loadConfig({ PORT: '0', FORWARD_PORT: '0', MQTT_PORT: '0', DATA_DIR: dataDir, CLIENT_DIR: `${dataDir}/no-client`, ADMIN_PASSWORD, DEMO: '0', DEMO_YEARS: '0', ...env }, projectRoot);
   const server = await startServer(config, { logLevel: 'silent' });
   const testServer: TestServer = {
     server,

@@ -30,6 +30,15 @@ describe('server configuration from the environment', () => {
     expect(loadConfig({ DEMO_DAYS: '365' }, root).demoDays).toBe(365);
   });
 
+  it('runs the embedded MQTT broker on MQTT_PORT (1883; off: none) with MQTT_TOPICS checked', () => {
+    expect(loadConfig({}, root).mqtt).toMatchObject({ port: 1883, portGiven: false, topics: ['fieldline/{tag}', 'fieldline/{tag}/#'] });
+    expect(loadConfig({ MQTT_PORT: 'off' }, root).mqtt).toBeUndefined();
+    expect(loadConfig({ MQTT_PORT: '1884', MQTT_TOPICS: 'spBv1.0/+/DDATA/+/{tag}' }, root).mqtt).toMatchObject({ port: 1884, portGiven: true, topics: ['spBv1.0/+/DDATA/+/{tag}'] });
+    expect(() => loadConfig({ MQTT_TOPICS: 'fieldline/#/{tag}' }, root)).toThrow(/MQTT_TOPICS/);
+    expect(() => loadConfig({ MQTT_TOPICS: 'fieldline/all' }, root)).toThrow(/one \{tag\} level/);
+    expect(() => loadConfig({ MQTT_MAX_PACKET_BYTES: '10' }, root)).toThrow(/MQTT_MAX_PACKET_BYTES/);
+  });
+
   it('runs the prediction, degradation and health runners unless PREDICT=0', () => {
     expect(loadConfig({}, root).predict).toBe(true);
     expect(loadConfig({ PREDICT: '0' }, root).predict).toBe(false);
