@@ -50,7 +50,7 @@ export const queryTable: Array<{ query: string; ids: string[]; key_schema?: KeyS
   { query: '1200', ids: ['fan-1'] },
   { query: 'GRÜSSE OR grüße', ids: ['note-1'] },
   { query: 'NOT hydraulic AND type:asset', ids: ['fan-1'] },
-  { query: '"checked\_ok" 100\%', ids: ['note-1'] },
+  { query: '"checked\\_ok" 100\\%', ids: ['note-1'] },
   { query: 'unit:"°C"', ids: ['ch-temp'] },
   { query: 'tags:critical', ids: ['pump-1'] },
   { query: 'tags:hydraulic', ids: ['pump-1', 'pump-2'] },
