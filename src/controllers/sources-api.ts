@@ -51,6 +51,12 @@ export const sourcesApi = {
   rebuild(id: string): Promise<{ merged: number; rewritten: number; from: number | null }> {
     return call(`/api/sources/${encodeURIComponent(id)}/rebuild`, { method: 'POST' });
   },
+  /** The embedded MQTT broker's port and topic patterns (GET /api), null when there is none. */
+  async mqtt(): Promise<{ port: number; topics: string[] } | null> {
+    const mqtt = (await call<{ mqtt?: unknown }>('/api')).mqtt as { port?: unknown; topics?: unknown } | null | undefined;
+    if (!mqtt || typeof mqtt.port !== 'number' || !Number.isInteger(mqtt.port) || mqtt.port <= 0 || !Array.isArray(mqtt.topics)) return null;
+    return { port: mqtt.port, topics: mqtt.topics.filter((topic): topic is string => typeof topic === 'string') };
+  },
   /** The port the server takes the fluentd forward protocol on (GET /api), null when it does not say. */
   async forwardPort(): Promise<number | null> {
     const port = (await call<{ forward_port?: unknown }>('/api')).forward_port;

@@ -7,7 +7,7 @@ import { toastFailed, toastSaved } from './design/toast';
 
 type Created = DataSource & { token: string; shared_key: string };
 /** What this view asks of the server (sourcesApi; a test gives an in-page one). */
-export type SourcesViewApi = Pick<typeof sourcesApi, 'list' | 'create' | 'rebuild' | 'rebind' | 'forwardPort'>;
+export type SourcesViewApi = Pick<typeof sourcesApi, 'list' | 'create' | 'rebuild' | 'rebind' | 'forwardPort' | 'mqtt'>;
 /** A channel document as far as this view reads it: which source it belongs to. */
 interface ChannelOfSource {
   type: 'channel';
@@ -22,7 +22,7 @@ interface ChannelOfSource {
  * and their history follow, server side). Gadget methods: `reload()`.
  */
 export class FlSources extends LitElement {
-  static override properties = { sources: { state: true }, problem: { state: true }, created: { state: true }, message: { state: true }, busy: { state: true }, forwardPort: { state: true }, newSite: { state: true }, newAsset: { state: true }, moving: { state: true }, moveSite: { state: true }, moveAsset: { state: true }, moveProblem: { state: true }, userRole: { attribute: false }, api: { attribute: false } };
+  static override properties = { sources: { state: true }, problem: { state: true }, created: { state: true }, message: { state: true }, busy: { state: true }, forwardPort: { state: true }, mqtt: { state: true }, newSite: { state: true }, newAsset: { state: true }, moving: { state: true }, moveSite: { state: true }, moveAsset: { state: true }, moveProblem: { state: true }, userRole: { attribute: false }, api: { attribute: false } };
 
   declare sources: DataSource[] | undefined;
   /** Why the list is not shown: 'signed_out', or a message. */
@@ -32,6 +32,8 @@ export class FlSources extends LitElement {
   declare busy: boolean;
   /** The server's forward protocol port (FORWARD_PORT, as the server says), null when unknown. */
   declare forwardPort: number | null | undefined;
+  /** The server's MQTT broker (port and topic patterns), null when it has none, undefined before asking. */
+  declare mqtt: { port: number; topics: string[] } | null | undefined;
   /** The site and asset chosen in the register form ('' while none is). */
   declare newSite: string;
   declare newAsset: string;
@@ -79,6 +81,9 @@ export class FlSources extends LitElement {
       label { display: grid; gap: var(--sl-spacing-2x-small); }
       .secret { background: var(--sl-color-warning-50); color: var(--sl-color-neutral-900); border: 1px solid var(--sl-color-warning-300); border-radius: var(--fl-radius); padding: var(--sl-spacing-medium); display: grid; gap: var(--sl-spacing-small); }
       pre { margin: 0; white-space: pre-wrap; }
+      dl.mqtt { display: grid; grid-template-columns: max-content 1fr; gap: var(--sl-spacing-2x-small) var(--sl-spacing-medium); margin: 0; }
+      dl.mqtt dt { font-weight: var(--sl-font-weight-semibold); }
+      dl.mqtt dd { margin: 0; overflow-wrap: anywhere; }
       [role='alert'] { color: var(--fl-danger); }
     `,
   ];
@@ -99,6 +104,7 @@ export class FlSources extends LitElement {
       this.problem = undefined;
       // Asked once: the port is the server's setting, not a constant of the protocol.
       if (this.forwardPort === undefined) this.forwardPort = await this.api.forwardPort().catch(() => null);
+      if (this.mqtt === undefined) this.mqtt = await this.api.mqtt().catch(() => null);
     } catch (error) {
       this.sources = undefined;
       if (error instanceof ApiError && error.status === 401) this.problem = 'signed_out';
@@ -246,8 +252,30 @@ export class FlSources extends LitElement {
 &lt;/match&gt;</pre
       >
       <p>Or by HTTP: <code>POST /api/ingest?reference=${created.tag}</code> with <code>Authorization: Bearer &lt;token&gt;</code>.</p>
+      ${this.mqtt ? this.#mqttSettings(created, host, this.mqtt) : nothing}
       <div><button @click=${() => (this.created = undefined)}>Done</button></div>
     </div>`;
+  }
+
+  /** How a device reaches the embedded MQTT broker: host, port, credentials and its topic. */
+  #mqttSettings(created: Created, host: string, mqtt: { port: number; topics: string[] }) {
+    // The first pattern with the tag in place (a `+` shown as a word to choose, `#` as nothing more).
+    const topic = (mqtt.topics[0] ?? 'fieldline/{tag}')
+      .split('/')
+      .filter((level) => level !== '#')
+      .map((level) => (level === '{tag}' ? created.tag : level === '+' ? '<any>' : level))
+      .join('/');
+    return html`<p>Or by MQTT (QoS 1, JSON such as <code>{"ts": 1764720000000, "temp": 21.5}</code>):</p>
+      <dl class="mqtt" aria-label="MQTT settings">
+        <dt>Broker</dt>
+        <dd><code>mqtt://${host}:${mqtt.port}</code></dd>
+        <dt>Username</dt>
+        <dd><code>${created.tag}</code></dd>
+        <dt>Password</dt>
+        <dd>the token above</dd>
+        <dt>Topic</dt>
+        <dd><code>${topic}</code></dd>
+      </dl>`;
   }
 
   override render() {

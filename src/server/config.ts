@@ -15,6 +15,8 @@ export interface ServerConfig {
   dataDir: string;
   databaseUrl: string | undefined;
   forwardPort: number;
+  /** The bridge to an external MQTT broker (MQTT_URL; undefined: none), with its session's client id. */
+  mqttBridge: { url: string; clientId: string } | undefined;
   /** The embedded MQTT broker (MQTT_PORT, default 1883; `off`: none) and its topics and limits. */
   mqtt: { port: number; portGiven: boolean; topics: string[]; maxPacketBytes: number; maxConnections: number } | undefined;
   /**
@@ -78,6 +80,21 @@ function parsePort(name: string, raw: string | undefined, fallback: number): num
     throw new ConfigError(`${name} must be an integer between 0 and 65535, got ${JSON.stringify(raw)}`);
   }
   return port;
+}
+
+/** MQTT_URL (mqtt://, mqtts://, ws://, wss://) and MQTT_BRIDGE_CLIENT_ID. */
+function parseMqttBridge(env: NodeJS.ProcessEnv): ServerConfig['mqttBridge'] {
+  if (!env.MQTT_URL) return undefined;
+  let url: URL;
+  try {
+    url = new URL(env.MQTT_URL);
+  } catch {
+    throw new ConfigError('MQTT_URL must be a URL such as mqtt://user:password@broker:1883');
+  }
+  if (!['mqtt:', 'mqtts:', 'ws:', 'wss:', 'tcp:', 'ssl:'].includes(url.protocol)) throw new ConfigError(`MQTT_URL must be mqtt://, mqtts://, ws:// or wss://, got ${url.protocol}`);
+  const clientId = env.MQTT_BRIDGE_CLIENT_ID || 'fieldline-bridge';
+  if (clientId.length > 128) throw new ConfigError('MQTT_BRIDGE_CLIENT_ID must be at most 128 characters');
+  return { url: env.MQTT_URL, clientId };
 }
 
 /** MQTT_PORT (`off` turns the broker off), MQTT_TOPICS, MQTT_MAX_PACKET_BYTES, MQTT_MAX_CONNECTIONS. */
@@ -268,6 +285,7 @@ export function loadConfig(env: NodeJS.ProcessEnv, projectRoot: string): ServerC
     databaseUrl,
     forwardPort: parsePort('FORWARD_PORT', env.FORWARD_PORT, 24224),
     mqtt: parseMqtt(env),
+    mqttBridge: parseMqttBridge(env),
     demo: parseFlag('DEMO', env.DEMO, databaseUrl === undefined),
     demoDays: parseDemoDays(env.DEMO_DAYS),
     demoYears: parseWhole('DEMO_YEARS', env.DEMO_YEARS, 3, 0, 10, 'years'),

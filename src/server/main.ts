@@ -15,6 +15,8 @@ import { openStore } from './store/open-store';
 import { IngestService } from './ingest/ingest-service';
 import { ForwardServer } from './ingest/forward-server';
 import { MqttBroker } from './ingest/mqtt-broker';
+import { MqttBridge } from './ingest/mqtt-bridge';
+import { DEFAULT_MQTT_TOPICS } from './ingest/mqtt-topics';
 import { Sources } from './ingest/sources';
 import type { Store } from './store/store';
 import { JobThreads } from './jobs/job-threads';
@@ -49,6 +51,8 @@ export interface RunningServer {
   /** The embedded MQTT broker and its port (undefined: MQTT_PORT=off, or the default port was taken). */
   mqtt: MqttBroker | undefined;
   mqttPort: number | undefined;
+  /** The bridge to the external broker of MQTT_URL (undefined: none). */
+  mqttBridge: MqttBridge | undefined;
   /** The simulated fleet, when DEMO is on: `fleet.start()` resolves once its history is written and it streams live. */
   fleet: DemoFleet | undefined;
   /** The live event bus (what GET /api/events streams). */
@@ -85,6 +89,7 @@ export async function startServer(config: ServerConfig, options: StartOptions = 
   let forwardPort: number | undefined;
   let mqtt: MqttBroker | undefined;
   let mqttPort: number | undefined;
+  let mqttBridge: MqttBridge | undefined;
   let live: LivePublisher;
   let alarms: AlarmEvaluator | undefined;
   let readings: ReadingApplier | undefined;
@@ -108,6 +113,7 @@ export async function startServer(config: ServerConfig, options: StartOptions = 
       live,
       liveHeartbeatMs: config.liveHeartbeatMs,
       forwardPort: () => forwardPort,
+      mqtt: () => (mqttPort === undefined || !config.mqtt ? undefined : { port: mqttPort, topics: config.mqtt.topics }),
       readings,
       ...(options.logLevel ? { logLevel: options.logLevel } : {}),
       ...(options.now ? { now: options.now } : {}),
@@ -136,8 +142,13 @@ export async function startServer(config: ServerConfig, options: StartOptions = 
         app.log.warn(`MQTT port ${config.mqtt.port} is in use: no embedded MQTT broker (set MQTT_PORT to another port, or off)`);
       }
     }
+    if (config.mqttBridge) {
+      mqttBridge = new MqttBridge(new Sources(store.driver), ingest, app.log, { ...config.mqttBridge, topics: config.mqtt?.topics ?? DEFAULT_MQTT_TOPICS });
+      mqttBridge.start();
+    }
   } catch (error) {
     await mqtt?.close().catch(() => undefined);
+    await mqttBridge?.close().catch(() => undefined);
     await app?.close().catch(() => undefined);
     await store.close();
     throw error;
@@ -181,6 +192,7 @@ export async function startServer(config: ServerConfig, options: StartOptions = 
     forwardPort: forwardPort!,
     mqtt,
     mqttPort,
+    mqttBridge,
     fleet,
     live: live!,
     alarms,
@@ -189,7 +201,7 @@ export async function startServer(config: ServerConfig, options: StartOptions = 
     close() {
       // Order matters: stop accepting and drain requests first, then close the database they use.
       // The fleet stops sending first.
-      closing ??= Promise.all([fleet?.stop(), anomalies?.stop(), alarmActions?.stop(), readings!.stop(), alarms?.stop(), plans.stop(), predictions?.stop(), degradation?.stop(), health?.stop()]).then(() => Promise.all([started.close(), forward!.close(), mqtt?.close()])).then(() => store.close());
+      closing ??= Promise.all([fleet?.stop(), anomalies?.stop(), alarmActions?.stop(), readings!.stop(), alarms?.stop(), plans.stop(), predictions?.stop(), degradation?.stop(), health?.stop()]).then(() => Promise.all([started.close(), forward!.close(), mqtt?.close(), mqttBridge?.close()])).then(() => store.close());
       return closing;
     },
   };

@@ -55,6 +55,7 @@ function inPageApi(options: { sources?: DataSource[]; refuse?: ApiError } = {}):
     },
     rebuild: async () => ({ merged: 0, rewritten: 0, from: null }),
     forwardPort: async () => 24225,
+    mqtt: async () => ({ port: 18830, topics: ['fieldline/{tag}', 'fieldline/{tag}/#'] }),
   };
 }
 
@@ -94,6 +95,10 @@ describe('<fl-sources>', () => {
     root.querySelector<HTMLInputElement>('input[name="units"]')!.value = 'temp=°C';
     root.querySelector<HTMLButtonElement>('button[type="submit"]')!.click();
     await vi.waitFor(() => expect(api.created).toEqual([{ tag: 'turbine.t01', site: 'site/north', asset: 'asset/north/t01', units: { temp: '°C' } }]));
+    // Shown once: the token, fluentd's settings with the server's port, and the MQTT settings.
+    await vi.waitFor(() => expect(root.querySelector('[aria-label="New source"]')?.textContent).toContain('port 24225'));
+    const mqtt = [...root.querySelectorAll('dl[aria-label="MQTT settings"] dd')].map((cell) => cell.textContent?.trim());
+    expect(mqtt).toEqual([`mqtt://${location.hostname}:18830`, 'turbine.t01', 'the token above', 'fieldline/turbine.t01']);
     // The list then shows the new source by the titles of its site and asset.
     await vi.waitFor(() => expect([...root.querySelectorAll('tbody tr td')].slice(0, 3).map((cell) => cell.textContent?.trim())).toEqual(['turbine.t01', 'North Sea Wind', 'Turbine T01']));
   });

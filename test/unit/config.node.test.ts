@@ -37,6 +37,10 @@ describe('server configuration from the environment', () => {
     expect(() => loadConfig({ MQTT_TOPICS: 'fieldline/#/{tag}' }, root)).toThrow(/MQTT_TOPICS/);
     expect(() => loadConfig({ MQTT_TOPICS: 'fieldline/all' }, root)).toThrow(/one \{tag\} level/);
     expect(() => loadConfig({ MQTT_MAX_PACKET_BYTES: '10' }, root)).toThrow(/MQTT_MAX_PACKET_BYTES/);
+    expect(loadConfig({}, root).mqttBridge).toBeUndefined();
+    expect(loadConfig({ MQTT_URL: 'mqtt://u:p@broker:1883' }, root).mqttBridge).toEqual({ url: 'mqtt://u:p@broker:1883', clientId: 'fieldline-bridge' });
+    expect(() => loadConfig({ MQTT_URL: 'http://broker' }, root)).toThrow(/MQTT_URL/);
+    expect(() => loadConfig({ MQTT_URL: 'not a url' }, root)).toThrow(/MQTT_URL/);
   });
 
   it('runs the prediction, degradation and health runners unless PREDICT=0', () => {

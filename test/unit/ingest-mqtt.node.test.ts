@@ -10,6 +10,7 @@ import { ChannelArray } from '../../src/arrays';
 import { Sources } from '../../src/server/ingest/sources';
 import { filterWithin, topicMatcher } from '../../src/server/ingest/mqtt-topics';
 import { ADMIN_PASSWORD, startTestServer, type TestServer } from '../support/server-session';
+import { freePort } from '../support/free-port';
 
 let test: TestServer;
 let admin: string;
@@ -55,6 +56,11 @@ async function stored(sourceId: string): Promise<number> {
 const T0 = Date.UTC(2026, 11, 1);
 
 describe('the embedded MQTT broker', () => {
+  it('is announced by GET /api (port and topics), for the Sources view', async () => {
+    const api = (await (await fetch(`${test.server.url}/api`)).json()) as { mqtt: { port: number; topics: string[] } };
+    expect(api.mqtt).toEqual({ port: test.server.mqttPort, topics: ['fieldline/{tag}', 'fieldline/{tag}/#'] });
+  });
+
   it('maps topics to tags and keeps subscriptions to a source’s own topics', () => {
     const match = topicMatcher(['fieldline/{tag}', 'fieldline/{tag}/#', 'spBv1.0/+/DDATA/+/{tag}']);
     expect(match('fieldline/turbine.t07')).toBe('turbine.t07');
@@ -149,4 +155,32 @@ describe('the embedded MQTT broker', () => {
     const level = await ChannelArray.open(test.server.store.documents, `array/${id}/level`);
     expect([...(await level.times(0, level.length))]).toEqual([T0, T0 + 2000]);
   });
+
+  it('takes a device’s messages again after the server (its broker) restarts mid-stream, each once', async () => {
+    const port = await freePort();
+    let server = await startTestServer({ MQTT_PORT: String(port) });
+    const token = await server.login('admin', ADMIN_PASSWORD);
+    const created = await fetch(`${server.server.url}/api/sources`, { method: 'POST', headers: { authorization: `Bearer ${token}`, 'content-type': 'application/json' }, body: JSON.stringify({ tag: 'mqtt.restart' }) });
+    const { id, tag, token: sourceToken } = (await created.json()) as { id: string; tag: string; token: string };
+    const device = mqtt.connect(`mqtt://127.0.0.1:${port}`, { username: tag, password: sourceToken, clientId: 'restarting-device', clean: false, reconnectPeriod: 100 });
+    await new Promise((resolve) => device.once('connect', resolve));
+    try {
+      const sent: Array<Promise<void>> = [];
+      for (let index = 0; index < 10; index++) sent.push(publish(device, `fieldline/${tag}`, JSON.stringify({ ts: T0 + index * 1000, temp: index })));
+      await Promise.all(sent);
+      // The server stops (its broker with it) and starts again on the same data and port; meanwhile
+      // the device queues what it sends, and sends it once it is back.
+      await server.stop(true);
+      const later: Array<Promise<void>> = [];
+      for (let index = 10; index < 20; index++) later.push(publish(device, `fieldline/${tag}`, JSON.stringify({ ts: T0 + index * 1000, temp: index })));
+      server = await startTestServer({ MQTT_PORT: String(port) }, server.dataDir);
+      await Promise.all(later);
+      expect(await new Sources(server.server.store.driver).eventsStored(id)).toBe(20);
+      const temp = await ChannelArray.open(server.server.store.documents, `array/${id}/temp`);
+      expect([...(await temp.values(0, temp.length))]).toEqual(Array.from({ length: 20 }, (_, index) => index));
+    } finally {
+      device.end(true);
+      await server.stop();
+    }
+  }, 60_000);
 });

@@ -61,6 +61,8 @@ export interface AppOptions {
    * port): GET /api tells the app, which shows it in the fluentd `<match>` block of a new source.
    */
   forwardPort?: () => number | undefined;
+  /** The embedded MQTT broker's port and topic patterns, once it listens (undefined: none). */
+  mqtt?: () => { port: number; topics: readonly string[] } | undefined;
   /** The reading side (reading-checks.ts): accepted reading times, and readings appended to their channels on write. */
   readings?: ReadingHooks;
 }
@@ -234,6 +236,7 @@ export async function buildApp(options: AppOptions): Promise<FastifyInstance> {
     version: options.version,
     demo: options.demo ?? false,
     forward_port: options.forwardPort?.() ?? null,
+    mqtt: options.mqtt?.() ?? null,
     links: {
       self: '/api',
       health: '/api/health',

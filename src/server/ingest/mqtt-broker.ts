@@ -19,30 +19,20 @@
  * - **Bounded**: a packet announcing more than MQTT_MAX_PACKET_BYTES closes its connection before
  *   it is buffered (a length scanner in front of the parser); connections are capped.
  */
-import { createHash } from 'node:crypto';
 import net from 'node:net';
 import { Duplex } from 'node:stream';
 import { Aedes, type AuthenticateError, type Client, type PublishPacket } from 'aedes';
 import type { FastifyBaseLogger } from 'fastify';
 import type { IngestService } from './ingest-service';
 import type { Source, Sources } from './sources';
-import { mqttJsonFormat, parseMqttPayload } from './mqtt-payload';
+import { ingestMqttMessage, type MqttStats } from './mqtt-ingest';
 import { filterWithin, topicMatcher, type TopicMatcher } from './mqtt-topics';
-import type { IngestEvent } from './parse';
 
 export interface MqttBrokerOptions {
   topics: readonly string[];
   /** Largest MQTT packet taken (bytes of its variable header and payload). */
   maxPacketBytes: number;
   maxConnections: number;
-}
-
-/** Stats for tests and logs. */
-export interface MqttStats {
-  messages: number;
-  events: number;
-  skipped: number;
-  refused: number;
 }
 
 /**
@@ -127,11 +117,6 @@ function guarded(socket: net.Socket, maxPacketBytes: number, onRefused: () => vo
 }
 
 const refusal = (message: string, returnCode: number): AuthenticateError => Object.assign(new Error(message), { returnCode }) as AuthenticateError;
-const sha256 = (...parts: Array<string | Buffer>) => {
-  const hash = createHash('sha256');
-  for (const part of parts) hash.update(part).update('\0');
-  return hash.digest('hex');
-};
 
 export class MqttBroker {
   readonly stats: MqttStats = { messages: 0, events: 0, skipped: 0, refused: 0 };
@@ -222,28 +207,11 @@ export class MqttBroker {
       return done(new Error(`${packet.topic} is not a topic of this source`));
     }
     const raw = Buffer.isBuffer(packet.payload) ? packet.payload : Buffer.from(packet.payload);
-    const receivedAt = Date.now();
-    let events: IngestEvent[] = [];
-    let timed = false;
-    let problem: string | undefined;
     try {
-      ({ events, timed } = parseMqttPayload(raw, receivedAt));
-    } catch (error) {
-      problem = (error as Error).message;
-    }
-    const key = timed ? `mqtt:${sha256(packet.topic, raw)}` : `mqtt:${sha256(client.id, String(packet.messageId ?? receivedAt), packet.topic, raw, String(Math.floor(receivedAt / 3_600_000)))}`;
-    this.stats.messages++;
-    try {
-      const result = await this.#service.ingest(source, key, events, raw, mqttJsonFormat(receivedAt), { skipUnstorable: true });
-      this.stats.events += result.events;
-      if (problem !== undefined || result.outOfWindow > 0 || result.unnamable > 0) {
-        this.stats.skipped++;
-        this.#log.warn({ tag, topic: packet.topic, problem, outOfWindow: result.outOfWindow, unnamable: result.unnamable }, 'mqtt: a message whose events cannot be stored, kept in the raw stream and acknowledged');
-      }
+      await ingestMqttMessage(this.#service, this.#log, this.stats, { source, topic: packet.topic, payload: raw, sender: client.id, messageId: packet.messageId });
       done(null);
     } catch (error) {
       // A failure to store (the database): no PUBACK, the connection ends and the device resends.
-      this.#log.error({ err: error, tag }, 'mqtt: a message could not be stored; the device will send it again');
       done(error as Error);
     }
   }
