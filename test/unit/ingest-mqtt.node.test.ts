@@ -9,6 +9,7 @@ import mqtt, { type MqttClient } from 'mqtt';
 import { ChannelArray } from '../../src/arrays';
 import { Sources } from '../../src/server/ingest/sources';
 import { filterWithin, topicMatcher } from '../../src/server/ingest/mqtt-topics';
+import { SparkplugPayload, SparkplugType } from '../../src/server/ingest/sparkplug';
 import { ADMIN_PASSWORD, startTestServer, type TestServer } from '../support/server-session';
 import { freePort } from '../support/free-port';
 
@@ -16,7 +17,7 @@ let test: TestServer;
 let admin: string;
 
 beforeAll(async () => {
-  test = await startTestServer({ MQTT_MAX_PACKET_BYTES: '65536' });
+  test = await startTestServer({ MQTT_MAX_PACKET_BYTES: '65536', MQTT_TOPICS: 'fieldline/{tag},fieldline/{tag}/#,spBv1.0/+/DDATA/+/{tag}' });
   admin = await test.login('admin', ADMIN_PASSWORD);
 }, 60_000);
 
@@ -58,7 +59,7 @@ const T0 = Date.UTC(2026, 11, 1);
 describe('the embedded MQTT broker', () => {
   it('is announced by GET /api (port and topics), for the Sources view', async () => {
     const api = (await (await fetch(`${test.server.url}/api`)).json()) as { mqtt: { port: number; topics: string[] } };
-    expect(api.mqtt).toEqual({ port: test.server.mqttPort, topics: ['fieldline/{tag}', 'fieldline/{tag}/#'] });
+    expect(api.mqtt).toEqual({ port: test.server.mqttPort, topics: ['fieldline/{tag}', 'fieldline/{tag}/#', 'spBv1.0/+/DDATA/+/{tag}'] });
   });
 
   it('maps topics to tags and keeps subscriptions to a source’s own topics', () => {
@@ -142,6 +143,34 @@ describe('the embedded MQTT broker', () => {
     const ended = new Promise<void>((resolve) => socket.once('close', () => resolve()));
     socket.write(Buffer.from([0x30, 0x80, 0x80, 0x80, 0x60])); // PUBLISH, remaining length 201 326 592
     await ended;
+  });
+
+  it('reads Sparkplug B device data: metrics by name, signed integers, their own timestamps', async () => {
+    const { id, tag, token } = await source();
+    const client = await connect({ username: tag, password: token });
+    const payload = SparkplugPayload.encode(
+      SparkplugPayload.fromObject({
+        timestamp: T0,
+        seq: 1,
+        metrics: [
+          { name: 'temp', datatype: SparkplugType.Double, double_value: 21.5 },
+          { name: 'count', datatype: SparkplugType.Int32, int_value: 0xffffffff },
+          { name: 'offset', datatype: SparkplugType.Int64, long_value: '18446744073709551614' },
+          { name: 'temp', timestamp: T0 + 1000, datatype: SparkplugType.Float, float_value: 22.25 },
+          { alias: 7, datatype: SparkplugType.Double, double_value: 3 },
+        ],
+      }),
+    ).finish();
+    await new Promise<void>((resolve, reject) => client.publish(`spBv1.0/plant/DDATA/edge1/${tag}`, Buffer.from(payload), { qos: 1 }, (error) => (error ? reject(error) : resolve())));
+    client.end(true);
+    expect(await stored(id)).toBe(2);
+    const read = async (field: string) => {
+      const array = await ChannelArray.open(test.server.store.documents, `array/${id}/${field}`);
+      return { times: [...(await array.times(0, array.length))], values: [...(await array.values(0, array.length))] };
+    };
+    expect(await read('temp')).toEqual({ times: [T0, T0 + 1000], values: [21.5, 22.25] });
+    expect(await read('count')).toEqual({ times: [T0], values: [-1] });
+    expect(await read('offset')).toEqual({ times: [T0], values: [-2] });
   });
 
   it('lets a rebuild decode MQTT batches again (late events merged in time order)', async () => {

@@ -1,6 +1,7 @@
 /**
  * One MQTT message stored through the ingest service, for the embedded broker and the bridge
- * alike: parsed as JSON telemetry (mqtt-payload.ts), keyed so that a copy sent again is stored
+ * alike: parsed as JSON telemetry (mqtt-payload.ts), or as Sparkplug B on `spBv1.0/…` topics
+ * (sparkplug.ts), keyed so that a copy sent again is stored
  * once, and committed before the caller acknowledges it. A payload that does not parse, or events
  * that cannot be stored, are skipped but kept in the raw stream (with the message's record) and
  * logged; only a failure to store rejects (the caller then does not acknowledge).
@@ -14,6 +15,7 @@ import type { FastifyBaseLogger } from 'fastify';
 import type { IngestService } from './ingest-service';
 import type { Source } from './sources';
 import { mqttJsonFormat, parseMqttPayload } from './mqtt-payload';
+import { isSparkplugTopic, parseSparkplug, sparkplugFormat } from './sparkplug';
 import type { IngestEvent } from './parse';
 
 /** Counts for tests and logs. */
@@ -47,8 +49,13 @@ export async function ingestMqttMessage(service: IngestService, log: FastifyBase
   let events: IngestEvent[] = [];
   let timed = false;
   let problem: string | undefined;
+  const sparkplug = isSparkplugTopic(message.topic);
   try {
-    ({ events, timed } = parseMqttPayload(message.payload, receivedAt));
+    if (sparkplug) {
+      const decoded = parseSparkplug(message.payload, receivedAt);
+      ({ events, timed } = decoded);
+      if (decoded.unnamed > 0) problem = `${decoded.unnamed} metric(s) known only by alias were skipped`;
+    } else ({ events, timed } = parseMqttPayload(message.payload, receivedAt));
   } catch (error) {
     problem = (error as Error).message;
   }
@@ -57,7 +64,7 @@ export async function ingestMqttMessage(service: IngestService, log: FastifyBase
     : `mqtt:${sha256(message.sender, String(message.messageId ?? receivedAt), message.topic, message.payload, String(Math.floor(receivedAt / HOUR)))}`;
   stats.messages++;
   try {
-    const result = await service.ingest(message.source, key, events, message.payload, mqttJsonFormat(receivedAt), { skipUnstorable: true });
+    const result = await service.ingest(message.source, key, events, message.payload, sparkplug ? sparkplugFormat(receivedAt) : mqttJsonFormat(receivedAt), { skipUnstorable: true });
     stats.events += result.events;
     if (problem !== undefined || result.outOfWindow > 0 || result.unnamable > 0) {
       stats.skipped++;
