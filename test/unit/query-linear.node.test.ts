@@ -7,9 +7,12 @@ import { matchQuery, parseQuery, QueryError, serializeQuery, validateQuery, type
 import { QUERY_DEPTH_LIMIT } from '../../src/core/query';
 import { LikePattern, foldCodeUnit, type LikeMeter } from '../../src/core/query/query-like';
 
-/** What `key:=pattern` did before: a case-insensitive regexp for LIKE patterns, else exact equality. */
+/**
+ * What `key:=pattern` did before, as a regexp: a case-insensitive one for LIKE patterns (a value
+ * with an unescaped `%`, as in jIO; `_` is then one character), else exact equality.
+ */
 function referenceEquals(pattern: string, text: string): boolean {
-  if (!/(^|[^\\])[%_]/.test(pattern)) return text === pattern.replace(/\\([%_])/g, '$1');
+  if (!/(^|[^\\])%/.test(pattern)) return text === pattern.replace(/\\([%_])/g, '$1');
   let source = '';
   for (let index = 0; index < pattern.length; index++) {
     const char = pattern[index]!;
@@ -77,8 +80,10 @@ describe('LIKE matching', () => {
     const cases: Array<[string, string, boolean]> = [
       ['pump%', 'Pump 7', true],
       ['%pump%', 'big PUMP here', true],
-      ['p_mp', 'PUMP', true],
-      ['p_mp', 'pmp', false],
+      ['p_mp%', 'PUMP', true],
+      ['p_mp%', 'pmp', false],
+      ['p_mp', 'PUMP', false],
+      ['p_mp', 'p_mp', true],
       ['100\\% %', '100% checked', true],
       ['100\\% %', '1000 checked', false],
       ['%checked\\_ok', '100% checked_ok', true],
@@ -86,7 +91,8 @@ describe('LIKE matching', () => {
       ['Pump', 'pump', false],
       ['a\\%', 'a%', true],
       ['%', '', true],
-      ['_', '', false],
+      ['_%', '', false],
+      ['_', '_', true],
       ['%%a%%', 'A', true],
       ['a%a', 'a', false],
     ];
