@@ -20,7 +20,6 @@
  *   it is buffered (a length scanner in front of the parser); connections are capped.
  */
 import net from 'node:net';
-import { Duplex } from 'node:stream';
 import { Aedes, type AuthenticateError, type Client, type PublishPacket } from 'aedes';
 import type { FastifyBaseLogger } from 'fastify';
 import type { IngestService } from './ingest-service';
@@ -82,38 +81,23 @@ class PacketLengthScanner {
   }
 }
 
-/** `socket` seen through a PacketLengthScanner: what aedes reads from (it writes to the socket). */
-function guarded(socket: net.Socket, maxPacketBytes: number, onRefused: () => void): Duplex {
+/**
+ * Lets aedes read `socket` through a PacketLengthScanner: each read (aedes reads whatever has
+ * arrived, then parses it) is scanned first, and a packet announcing too much closes the socket
+ * before its body is buffered. (A stream in between cost aedes its batching: 10× fewer messages.)
+ */
+function guard(socket: net.Socket, maxPacketBytes: number, onRefused: () => void): net.Socket {
   const scanner = new PacketLengthScanner(maxPacketBytes);
-  const stream = new Duplex({
-    read() {
-      socket.resume();
-    },
-    write(chunk: Buffer, _encoding, callback) {
-      if (socket.destroyed) return callback();
-      socket.write(chunk, () => callback());
-    },
-    final(callback) {
-      socket.end();
-      callback();
-    },
-    destroy(error, callback) {
-      socket.destroy();
-      callback(error);
-    },
-  });
-  socket.on('data', (chunk: Buffer) => {
-    if (!scanner.accept(chunk)) {
-      onRefused();
-      socket.destroy();
-      return;
-    }
-    if (!stream.push(chunk)) socket.pause();
-  });
-  socket.on('end', () => stream.push(null));
-  socket.on('close', () => stream.destroy());
-  socket.on('error', () => stream.destroy());
-  return stream;
+  const read = socket.read.bind(socket);
+  socket.read = (size?: number) => {
+    const chunk = read(size) as Buffer | string | null;
+    if (chunk === null || typeof chunk === 'string') return chunk;
+    if (scanner.accept(chunk)) return chunk;
+    onRefused();
+    socket.destroy();
+    return null;
+  };
+  return socket;
 }
 
 const refusal = (message: string, returnCode: number): AuthenticateError => Object.assign(new Error(message), { returnCode }) as AuthenticateError;
@@ -152,7 +136,7 @@ export class MqttBroker {
     this.#broker = broker;
     const server = net.createServer((socket) => {
       broker.handle(
-        guarded(socket, this.#options.maxPacketBytes, () => {
+        guard(socket, this.#options.maxPacketBytes, () => {
           this.stats.refused++;
           this.#log.warn({ remote: socket.remoteAddress }, 'mqtt: a packet over MQTT_MAX_PACKET_BYTES (or with a malformed length); connection closed');
         }),
