@@ -1,4 +1,5 @@
 import { FluentClient } from '@fluent-org/logger';
+import mqtt from 'mqtt';
 import { pack } from 'msgpackr';
 import { expect, test, type Page } from '@playwright/test';
 import { startE2eServer, type E2eServer } from './support/server';
@@ -103,4 +104,40 @@ test('sources registered in the app receive data over the forward protocol and H
   await expect(channels.chart('rotor')).toContainText('20,000 samples');
   await expect(channels.chart('dc_voltage')).toContainText('500 samples');
   await page.screenshot({ path: testInfo.outputPath('server-channels.png'), fullPage: true });
+});
+
+test('a source registered in the app shows its MQTT settings and receives telemetry through the embedded broker', async ({ browser }, testInfo) => {
+  test.setTimeout(60_000);
+  for (const viewport of [{ width: 1280, height: 900 }, { width: 768, height: 1024 }]) {
+    const context = await browser.newContext({ viewport });
+    const admin = await context.newPage();
+    await admin.goto(`${server.url}/#/sources`);
+    const signIn = admin.getByRole('form', { name: 'Sign in' });
+    await signIn.getByLabel('User name').fill('admin');
+    await signIn.getByLabel('Password').fill(ADMIN_PASSWORD);
+    await signIn.getByRole('button', { name: 'Sign in' }).click();
+    const tag = `wf2.met${viewport.width}`;
+    const form = admin.locator('fl-sources').getByRole('form', { name: 'Register a data source' });
+    await form.getByLabel('Tag').fill(tag);
+    await form.getByRole('button', { name: 'Register' }).click();
+    const notice = admin.locator('fl-sources').getByRole('status', { name: 'New source' });
+    const settings = notice.getByRole('definition');
+    await expect(settings).toHaveText([`mqtt://127.0.0.1:${server.mqttPort}`, tag, 'the token above', `fieldline/${tag}`]);
+    await notice.scrollIntoViewIfNeeded();
+    await admin.screenshot({ path: testInfo.outputPath(`sources-mqtt-${viewport.width}.png`), fullPage: true });
+    const token = (await notice.locator('code').first().textContent())!;
+    // A device publishes with the settings shown.
+    const device = mqtt.connect(`mqtt://127.0.0.1:${server.mqttPort}`, { username: tag, password: token, reconnectPeriod: 0 });
+    await new Promise((resolve, reject) => {
+      device.once('connect', resolve);
+      device.once('error', reject);
+    });
+    const start = Date.UTC(2026, 10, 2);
+    for (let index = 0; index < 30; index++) await device.publishAsync(`fieldline/${tag}`, JSON.stringify({ ts: start + index * 60_000, wind: 8 + index / 10 }), { qos: 1 });
+    await device.endAsync();
+    await notice.getByRole('button', { name: 'Done' }).click();
+    await admin.reload();
+    await expect(admin.locator('fl-sources').getByRole('row', { name: tag }).locator('td').nth(3)).toHaveText('30');
+    await context.close();
+  }
 });

@@ -11,6 +11,8 @@ export interface E2eServer {
   url: string;
   /** The fluentd forward protocol port. */
   forwardPort: number;
+  /** The embedded MQTT broker's port. */
+  mqttPort: number;
   /** The server's copy of the built client (tests may change it, e.g. to deploy a new version). */
   clientDir: string;
   stop(): Promise<void>;
@@ -32,10 +34,11 @@ export async function startE2eServer(env: NodeJS.ProcessEnv = {}): Promise<E2eSe
   let server: ReturnType<typeof spawn>;
   let log = '';
   let forwardPort = 0;
+  let mqttPort = 0;
   const launch = (port: string) => {
     server = spawn(process.execPath, ['--import', 'tsx', 'src/server/main.ts'], {
       cwd: root,
-      env: { ...process.env, HOST: '127.0.0.1', PORT: port, FORWARD_PORT: '0', DATA_DIR: path.join(workDir, 'data'), CLIENT_DIR: clientDir, LOG_LEVEL: 'info', DEMO: '0', DEMO_YEARS: '0', ...env },
+      env: { ...process.env, HOST: '127.0.0.1', PORT: port, FORWARD_PORT: '0', MQTT_PORT: '0', DATA_DIR: path.join(workDir, 'data'), CLIENT_DIR: clientDir, LOG_LEVEL: 'info', DEMO: '0', DEMO_YEARS: '0', ...env },
       stdio: ['ignore', 'pipe', 'pipe'],
     });
     log = '';
@@ -48,6 +51,7 @@ export async function startE2eServer(env: NodeJS.ProcessEnv = {}): Promise<E2eSe
         const match = / on (http:\/\/127\.0\.0\.1:\d+)/.exec(log);
         if (match?.[1]) {
           forwardPort = Number(/forward protocol on port (\d+)/.exec(log)?.[1] ?? 0);
+          mqttPort = Number(/MQTT on port (\d+)/.exec(log)?.[1] ?? 0);
           clearTimeout(timer);
           resolve(match[1]);
         }
@@ -61,6 +65,9 @@ export async function startE2eServer(env: NodeJS.ProcessEnv = {}): Promise<E2eSe
     url,
     get forwardPort() {
       return forwardPort;
+    },
+    get mqttPort() {
+      return mqttPort;
     },
     clientDir,
     async kill() {
