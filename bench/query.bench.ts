@@ -8,6 +8,7 @@
  * each with a site, a title, a status and a creation time (about 200 bytes of JSON).
  */
 import type { Figures } from './harness';
+import { seededRandom } from '../src/core/predict/gbt';
 import { PostgresStore, SqliteStore, type Store } from '../src/server';
 import { applyAllDocsOptions, type AllDocsOptions, type Doc } from '../src/storage/backend';
 import { makeTempDir } from '../test/support/temp-dir';
@@ -17,18 +18,6 @@ const DOCUMENTS = Number(process.env.QUERY_BENCH_DOCS ?? 1_000_000);
 const SITES = 50;
 const QUERIES = 200;
 const round = (value: number, digits = 2): number => Math.round(value * 10 ** digits) / 10 ** digits;
-
-/** A deterministic pseudo-random sequence (mulberry32). */
-function random(seed: number): () => number {
-  let state = seed >>> 0;
-  return () => {
-    state = (state + 0x6d2b79f5) >>> 0;
-    let t = state;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
 
 function documentAt(index: number, next: () => number): Doc {
   const site = `S${String(index % SITES).padStart(2, '0')}`;
@@ -44,7 +33,7 @@ function documentAt(index: number, next: () => number): Doc {
 
 /** Writes DOCUMENTS documents straight into the documents table, 500 rows a statement. */
 async function fill(store: Store): Promise<number> {
-  const next = random(42);
+  const next = seededRandom(42);
   const started = performance.now();
   const perTransaction = 20_000;
   for (let first = 0; first < DOCUMENTS; first += perTransaction) {
@@ -75,7 +64,7 @@ const listPage = (site: string): AllDocsOptions => ({ query: `site:${site} AND t
 const alarmPage = (site: string): AllDocsOptions => ({ query: `type:alarm AND site:${site} AND status:raised`, sort_on: [['created_at', 'descending']], limit: [0, 20], include_docs: true });
 
 async function timings(store: Store, page: (site: string) => AllDocsOptions, count: number, check: (rows: number) => void): Promise<number[]> {
-  const next = random(7);
+  const next = seededRandom(7);
   const times: number[] = [];
   for (let run = 0; run < count; run++) {
     const site = `S${String(Math.floor(next() * SITES)).padStart(2, '0')}`;

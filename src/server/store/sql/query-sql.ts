@@ -195,8 +195,12 @@ function likePattern(pattern: string): { pattern: string; exact: boolean; litera
  */
 function likeCondition(text: string, pattern: string, dialect: Dialect, folded?: string): SqlCondition {
   const like = likePattern(pattern);
-  const subject = folded ?? foldSql(dialect, text);
-  const condition: SqlCondition = { sql: `${subject} LIKE ? ESCAPE '\\'`, params: [like.pattern], exact: like.exact };
+  // SQLite's LIKE (ASCII case-insensitive itself) stops at a U+0000 in the text, and its replace()
+  // cannot take U+0000 out: a text holding one is let through, for the recheck to judge.
+  const condition: SqlCondition =
+    dialect === 'sqlite'
+      ? { sql: `(${text} LIKE ? ESCAPE '\\' OR instr(${text}, char(0)) > 0)`, params: [like.pattern], exact: false }
+      : { sql: `${folded ?? foldSql(dialect, text)} LIKE ? ESCAPE '\\'`, params: [like.pattern], exact: like.exact };
   if (!folded || like.prefix === '') return condition;
   const last = like.prefix.charCodeAt(like.prefix.length - 1);
   const bound = like.prefix.slice(0, -1) + String.fromCharCode(last + 1);

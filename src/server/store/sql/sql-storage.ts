@@ -293,6 +293,11 @@ export class SqlStorage implements Storage {
       return [id, seq, false, JSON.stringify(doc), site];
     });
     await SqlStorage.#departuresIn(query, departures);
+    await SqlStorage.#upsertRows(query, rows);
+  }
+
+  /** Writes document rows [id, seq, deleted, doc JSON, site], several hundred a statement. */
+  static async #upsertRows(query: Query, rows: ReadonlyArray<readonly unknown[]>): Promise<void> {
     for (let from = 0; from < rows.length; from += IDS_PER_STATEMENT) {
       const some = rows.slice(from, from + IDS_PER_STATEMENT);
       await query(
@@ -668,13 +673,7 @@ export class SqlStorage implements Storage {
         return [id, ++seq, doc === undefined, doc === undefined ? null : JSON.stringify(doc), site];
       });
       await SqlStorage.#departuresIn(query, departures);
-      for (let from = 0; from < rows.length; from += IDS_PER_STATEMENT) {
-        const some = rows.slice(from, from + IDS_PER_STATEMENT);
-        await query(
-          `INSERT INTO documents (id, seq, rev, deleted, doc, site) VALUES ${some.map(() => '(?, ?, 1, ?, ?, ?)').join(', ')} ON CONFLICT (id) DO UPDATE SET seq = excluded.seq, rev = documents.rev + 1, deleted = excluded.deleted, doc = excluded.doc, site = excluded.site`,
-          some.flat(),
-        );
-      }
+      await SqlStorage.#upsertRows(query, rows);
       const cleared = [...outcome].filter(([, { cleared }]) => cleared).map(([id]) => id);
       for (let from = 0; from < cleared.length; from += IDS_PER_STATEMENT) {
         const some = cleared.slice(from, from + IDS_PER_STATEMENT);
