@@ -108,7 +108,7 @@ test('sources registered in the app receive data over the forward protocol and H
 
 test('a source registered in the app shows its MQTT settings and receives telemetry through the embedded broker', async ({ browser }, testInfo) => {
   test.setTimeout(60_000);
-  for (const viewport of [{ width: 1280, height: 900 }, { width: 768, height: 1024 }]) {
+  for (const viewport of [{ width: 1024, height: 768 }, { width: 768, height: 1024 }, { width: 1440, height: 900 }]) {
     const context = await browser.newContext({ viewport });
     const admin = await context.newPage();
     await admin.goto(`${server.url}/#/sources`);
