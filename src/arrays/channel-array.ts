@@ -4,6 +4,8 @@
  *   values/<n>            Float32 samples of chunk n (CHUNK_SIZE samples, the last one partial)
  *   times/<n>             Float64 epoch-ms times of chunk n (explicit timing only)
  *   summary/<level>/<n>   packed block summaries (see summary.ts) of a summary level
+ *   block_times/<n>       explicit timing, chunk n's raw samples dropped: the first and last time
+ *                         of each level-0 block (Float64 pairs)
  * The metadata document is written last: it holds the length, so a crash in the middle of an
  * append leaves the array at its old length (bytes past the length are ignored and overwritten by
  * the next append).
@@ -22,6 +24,13 @@
  * chunk index cost well under 0.1 % of the data and a 100 M-sample channel is ~1 500 chunks; small
  * enough that reading one chunk (which range reads do at most twice) takes well under a
  * millisecond and a tablet never holds more than a few in memory.
+ *
+ * Retention (`dropRawBefore`): the raw samples of whole chunks older than a time may be dropped
+ * while every summary level stays, so old zooms still draw. `raw_from` in the metadata is the first
+ * sample whose raw values are stored (a multiple of the chunk size; the last chunk is always kept).
+ * Below it, values cannot be read (410 `gone`); summaries are exact down to level-0 blocks and a
+ * part of a block stands for its whole block; times are exact for regular timing and interpolated
+ * within each level-0 block (block_times) for explicit timing.
  */
 import { docHash } from '../core';
 import type { BulkWrite, Doc, Storage } from '../storage/backend';
@@ -62,6 +71,17 @@ export interface ArrayMeta {
   site?: string;
   /** The transformation that created this array as its output: the only one that may write it. */
   producer?: string;
+  /** Samples before this one had their raw values dropped by retention (absent: none). */
+  raw_from?: number;
+}
+
+/** What one `dropRawBefore` call dropped. */
+export interface DropReport {
+  /** Chunks whose raw samples were dropped. */
+  chunks: number;
+  samples: number;
+  /** Bytes of values and times removed (block times written back not counted). */
+  bytes: number;
 }
 
 /**
@@ -111,6 +131,9 @@ export interface ReadResult {
 const valuesName = (chunk: number): string => `values/${chunk}`;
 const timesName = (chunk: number): string => `times/${chunk}`;
 const summaryName = (level: number, piece: number): string => `summary/${level}/${piece}`;
+const blockTimesName = (chunk: number): string => `block_times/${chunk}`;
+/** Chunks one `dropRawBefore` transaction drops at most (explicit timing reads each chunk's times: 512 KiB). */
+const DROP_CHUNKS = 32;
 
 /** Block size (samples) of a summary level. */
 export const levelBlock = (level: number): number => SUMMARY_BASE * SUMMARY_FACTOR ** level;
@@ -269,6 +292,18 @@ export class ChannelArray {
     return this.#meta;
   }
 
+  /** The first sample whose raw values are stored: those before were dropped by retention (0: none). */
+  get rawFrom(): number {
+    return this.#meta.raw_from ?? 0;
+  }
+
+  /** 410 for a read of raw samples [start, end) that reaches before `rawFrom`. */
+  #checkRaw(start: number, end: number): void {
+    if (end > start && start < this.rawFrom) {
+      throw new ArrayError('gone', `the raw samples of ${this.id} before sample ${this.rawFrom} were dropped by retention (asked from ${start}); their summaries remain`);
+    }
+  }
+
   /** Re-reads the metadata (another tab or process may have appended). */
   async refresh(): Promise<void> {
     const fresh = await ChannelArray.open(this.storage, this.id);
@@ -356,6 +391,7 @@ export class ChannelArray {
   async prepareRewrite(index: number, values: Float32Array, times: AppendTimes): Promise<{ writes: BulkWrite[]; commit: () => void }> {
     if (!(values instanceof Float32Array)) throw new ArrayError('bad_request', 'values must be a Float32Array');
     if (!Number.isInteger(index) || index < 0 || index > this.#meta.length) throw new ArrayError('bad_request', `index must be an integer in [0, ${this.#meta.length}]`);
+    this.#checkRaw(index, index + 1);
     const meta = structuredClone(this.#meta);
     meta.length = index;
     meta.chunk_first_time = meta.chunk_first_time.slice(0, Math.ceil(index / CHUNK_SIZE));
@@ -454,10 +490,19 @@ export class ChannelArray {
     };
   }
 
-  /** Values and times of samples [start, end), reading only the chunks (and bytes) that hold them. */
-  async read(start: number, end: number): Promise<ReadResult> {
+  /**
+   * Values and times of samples [start, end), reading only the chunks (and bytes) that hold them.
+   * Before `rawFrom` a 410, or with `droppedAsNaN` NaN values at their (block-interpolated) times.
+   */
+  async read(start: number, end: number, options: { droppedAsNaN?: boolean } = {}): Promise<ReadResult> {
     [start, end] = this.#clamp(start, end);
-    return { values: await this.values(start, end), times: await this.times(start, end) };
+    const times = await this.times(start, end);
+    // Incremental runners starting over an array whose old raw samples retention dropped: those read as NaN (no sample).
+    const kept = options.droppedAsNaN ? Math.min(end, Math.max(start, this.rawFrom)) : start;
+    if (kept === start) return { values: await this.values(start, end), times };
+    const values = new Float32Array(end - start).fill(Number.NaN);
+    values.set(await this.values(kept, end), kept - start);
+    return { values, times };
   }
 
   /**
@@ -468,6 +513,7 @@ export class ChannelArray {
    */
   async values(start: number, end: number): Promise<Float32Array> {
     [start, end] = this.#clamp(start, end);
+    this.#checkRaw(start, end);
     // Within the tail this instance wrote last (summaries of a partly filled block read it).
     const tail = this.#tail;
     if (tail && tail.hash === this.#hash && start >= tail.chunk * CHUNK_SIZE && end <= tail.chunk * CHUNK_SIZE + tail.values.length) {
@@ -506,15 +552,92 @@ export class ChannelArray {
     const times = new Float64Array(end - start);
     for (const { chunk, from, to } of this.#spans(start, end)) {
       const chunkStart = chunk * CHUNK_SIZE;
+      if (chunkStart < this.rawFrom) {
+        times.set(await this.#droppedTimes(chunk, from, to), from - start);
+        continue;
+      }
       const bytes = await this.storage.getAttachment(this.id, timesName(chunk), { format: 'array_buffer', start: (from - chunkStart) * 8, end: (to - chunkStart) * 8 });
       times.set(new Float64Array(bytes), from - start);
     }
     return times;
   }
 
+  /**
+   * Times of samples [from, to) of chunk `chunk`, whose raw samples were dropped: interpolated
+   * between the first and last time of each level-0 block (never decreasing, exact at block ends).
+   */
+  async #droppedTimes(chunk: number, from: number, to: number): Promise<Float64Array> {
+    const pairs = new Float64Array(await this.storage.getAttachment(this.id, blockTimesName(chunk), { format: 'array_buffer' }));
+    const chunkStart = chunk * CHUNK_SIZE;
+    const times = new Float64Array(to - from);
+    for (let index = from; index < to; index++) {
+      const block = Math.floor((index - chunkStart) / SUMMARY_BASE);
+      const first = pairs[2 * block]!;
+      const last = pairs[2 * block + 1]!;
+      times[index - from] = first + ((last - first) * (index - chunkStart - block * SUMMARY_BASE)) / (SUMMARY_BASE - 1);
+    }
+    return times;
+  }
+
+  /**
+   * Retention: drops the raw samples (values, and times for explicit timing) of whole chunks whose
+   * last sample is before `time`, oldest first, keeping every summary level and, for explicit
+   * timing, each level-0 block's first and last time. The last chunk is never dropped (appends
+   * extend it). Up to DROP_CHUNKS chunks per transaction, conditional on the metadata like an
+   * append (another writer meanwhile: prepared again). Resolves with what was dropped.
+   */
+  async dropRawBefore(time: number): Promise<DropReport> {
+    if (typeof time !== 'number' || Number.isNaN(time)) throw new ArrayError('bad_request', 'time must be a number (epoch ms)');
+    const report: DropReport = { chunks: 0, samples: 0, bytes: 0 };
+    for (;;) {
+      let dropped = 0;
+      await this.#writeFresh(async () => {
+        dropped = 0;
+        const meta = structuredClone(this.#meta);
+        const from = Math.floor((meta.raw_from ?? 0) / CHUNK_SIZE);
+        const lastChunk = Math.floor((meta.length - 1) / CHUNK_SIZE);
+        let to = from;
+        while (to < lastChunk && to - from < DROP_CHUNKS && (await this.#chunkLastTime(to)) < time) to++;
+        if (to === from) return;
+        const writes: BulkWrite[] = [];
+        for (let chunk = from; chunk < to; chunk++) {
+          if (meta.timing === 'explicit') {
+            const chunkTimes = await this.#explicitTimes(chunk * CHUNK_SIZE, (chunk + 1) * CHUNK_SIZE);
+            const pairs = new Float64Array((2 * CHUNK_SIZE) / SUMMARY_BASE);
+            for (let block = 0; block < CHUNK_SIZE / SUMMARY_BASE; block++) {
+              pairs[2 * block] = chunkTimes[block * SUMMARY_BASE]!;
+              pairs[2 * block + 1] = chunkTimes[(block + 1) * SUMMARY_BASE - 1]!;
+            }
+            writes.push({ type: 'putAttachment', id: this.id, name: blockTimesName(chunk), data: bytesOf(pairs), contentType: 'application/octet-stream' });
+            writes.push({ type: 'removeAttachment', id: this.id, name: timesName(chunk) });
+          }
+          writes.push({ type: 'removeAttachment', id: this.id, name: valuesName(chunk) });
+        }
+        meta.raw_from = to * CHUNK_SIZE;
+        writes.push({ type: 'put', id: this.id, doc: meta as unknown as Doc, expect: this.#hash });
+        await writeAll(this.storage, writes);
+        this.#meta = meta;
+        this.#hash = docHash(meta as unknown as Doc);
+        this.#setTail(undefined);
+        dropped = to - from;
+      });
+      if (dropped === 0) return report;
+      report.chunks += dropped;
+      report.samples += dropped * CHUNK_SIZE;
+      report.bytes += dropped * CHUNK_SIZE * (this.#meta.timing === 'explicit' ? 12 : 4);
+    }
+  }
+
+  /** Time of the last sample of full chunk `chunk` (its raw samples stored: explicit timing reads 8 bytes). */
+  async #chunkLastTime(chunk: number): Promise<number> {
+    const last = (chunk + 1) * CHUNK_SIZE - 1;
+    return (await this.times(last, last + 1))[0]!;
+  }
+
   /** Consecutive chunks of [start, end) for out-of-core work: only one is in memory at a time. */
   async *chunks(start = 0, end = this.length): AsyncGenerator<{ offset: number; values: Float32Array }> {
     [start, end] = this.#clamp(start, end);
+    this.#checkRaw(start, end);
     for (const { chunk, from, to } of this.#spans(start, end)) {
       const chunkStart = chunk * CHUNK_SIZE;
       const bytes = await this.storage.getAttachment(this.id, valuesName(chunk), { format: 'array_buffer', start: (from - chunkStart) * 4, end: (to - chunkStart) * 4 });
@@ -585,6 +708,7 @@ export class ChannelArray {
       if (first) await this.refresh();
       first = false;
       if (length >= this.#meta.length) return;
+      if (length < this.rawFrom) throw new ArrayError('gone', `${this.id} cannot be cut to ${length} samples: its raw samples before ${this.rawFrom} were dropped by retention`);
       const meta = structuredClone(this.#meta);
       const oldChunks = Math.ceil(meta.length / CHUNK_SIZE);
       this.#pieces.clear();
@@ -622,7 +746,7 @@ export class ChannelArray {
     [start, end] = this.#clamp(start, end);
     if (!Number.isInteger(buckets) || buckets < 1 || buckets > 100_000) throw new ArrayError('bad_request', 'buckets must be an integer from 1 to 100000');
     const edges = this.bucketEdges(start, end, buckets, options);
-    if (end - start < buckets * 4 * SUMMARY_BASE) {
+    if (end - start < buckets * 4 * SUMMARY_BASE && start >= this.rawFrom) {
       // Buckets narrower than a few level-0 blocks: one read of the raw samples is cheaper.
       const values = await this.values(start, end);
       return edges.slice(0, -1).map((edge, bucket) => summarizeValues(values, edge - start, edges[bucket + 1]! - start));
@@ -665,7 +789,7 @@ export class ChannelArray {
     const first = cut[0]!;
     const last = cut.at(-1)!;
     const buckets = cut.length - 1;
-    if (last - first < buckets * 4 * SUMMARY_BASE) {
+    if (last - first < buckets * 4 * SUMMARY_BASE && first >= this.rawFrom) {
       // One pass over the raw chunks: each bucket's parts in consecutive chunks combine exactly.
       const result = Array.from({ length: buckets }, emptySummary);
       let bucket = 0;
@@ -905,6 +1029,12 @@ class SummaryReader {
         const right = await this.range(last * size, to);
         return combine(combine(left, middle), right);
       }
+    }
+    // Raw samples dropped by retention: a part of a level-0 block stands for the whole block.
+    const rawFrom = this.#array.rawFrom;
+    if (from < rawFrom) {
+      const dropped = await this.#blocks(0, Math.floor(from / SUMMARY_BASE), Math.ceil(Math.min(to, rawFrom) / SUMMARY_BASE));
+      return to > rawFrom ? combine(dropped, await this.range(rawFrom, to)) : dropped;
     }
     return summarizeValues(await this.#array.values(from, to));
   }

@@ -110,6 +110,8 @@ export type {
 export {
   MAX_ASSET_DEPTH,
   MAX_LONG_TEXT,
+  MAX_RETENTION_DAYS,
+  retentionProblem,
   MAX_TEXT,
   assetIdFor,
   assetParentProblem,

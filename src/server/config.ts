@@ -8,6 +8,7 @@ import { DEFAULT_MQTT_TOPICS, checkTopicPatterns } from './ingest/mqtt-topics';
 import { DEFAULT_FORWARD_LIMITS, MAX_DECOMPRESSED_BYTES_LIMIT, type ForwardLimits } from './ingest/forward-limits';
 import { passwordProblem } from './auth/password-policy';
 import { DEFAULT_TIME_WINDOW, type TimeWindow } from './ingest/time-window';
+import { MAX_RETENTION_DAYS } from '../core';
 
 export interface ServerConfig {
   host: string;
@@ -65,6 +66,10 @@ export interface ServerConfig {
   predictPollMs: number;
   /** How often the health runner recomputes assets' health (HEALTH_POLL_MS, default 60 000). */
   healthPollMs: number;
+  /** Days raw samples and streams are kept where no channel or site says (RETENTION_DAYS; undefined, the default: forever). */
+  retentionDays: number | undefined;
+  /** Time between retention passes (RETENTION_POLL_MS, default an hour). */
+  retentionPollMs: number;
 }
 
 /** Raised when an environment variable has a value the server cannot use. */
@@ -279,6 +284,8 @@ export function loadConfig(env: NodeJS.ProcessEnv, projectRoot: string): ServerC
     predict: parseFlag('PREDICT', env.PREDICT, true),
     predictPollMs: parseWhole('PREDICT_POLL_MS', env.PREDICT_POLL_MS, 60_000, 1000, 86_400_000, 'milliseconds'),
     healthPollMs: parseWhole('HEALTH_POLL_MS', env.HEALTH_POLL_MS, 60_000, 1000, 86_400_000, 'milliseconds'),
+    retentionDays: env.RETENTION_DAYS === undefined || env.RETENTION_DAYS === '' || env.RETENTION_DAYS === 'off' ? undefined : parseWhole('RETENTION_DAYS', env.RETENTION_DAYS, 0, 1, MAX_RETENTION_DAYS, 'days (or off)'),
+    retentionPollMs: parseWhole('RETENTION_POLL_MS', env.RETENTION_POLL_MS, 3_600_000, 1000, 86_400_000, 'milliseconds'),
     host: env.HOST || '127.0.0.1',
     port: parsePort('PORT', env.PORT, 8080),
     dataDir: path.resolve(projectRoot, env.DATA_DIR || 'data'),

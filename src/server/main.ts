@@ -27,6 +27,7 @@ import { AlarmEvaluator } from './alarms/alarm-evaluator';
 import { alarmStatusRoutes } from './http/routes/alarms';
 import { ActionApplier } from './alarms/action-applier';
 import { PlanScheduler } from './maintenance/plan-scheduler';
+import { RetentionRunner } from './retention/retention-runner';
 import { ReadingApplier } from './maintenance/reading-applier';
 import { PredictionRunner } from './predict/prediction-runner';
 import { DegradationRunner } from './predict/degradation-runner';
@@ -61,6 +62,8 @@ export interface RunningServer {
   alarms: AlarmEvaluator | undefined;
   /** The reading applier: manual readings appended to their channels. */
   readings: ReadingApplier;
+  /** Retention passes (RETENTION_DAYS, sites' and channels' retention_days). */
+  retention: RetentionRunner;
   close(): Promise<void>;
 }
 
@@ -185,6 +188,9 @@ export async function startServer(config: ServerConfig, options: StartOptions = 
   degradation?.start();
   const health = config.predict ? new HealthRunner(store, { live: live!, pollMs: config.healthPollMs, log: { warn: (object, message) => started.log.warn(object, message) } }) : undefined;
   health?.start();
+  // Raw samples and streams past their retention (channel, site or RETENTION_DAYS) dropped, summaries kept.
+  const retention = new RetentionRunner(store, { ...(config.retentionDays === undefined ? {} : { defaultDays: config.retentionDays }), pollMs: config.retentionPollMs, log: { warn: (object, message) => started.log.warn(object, message) } });
+  retention.start();
   return {
     app: started,
     store,
@@ -197,11 +203,12 @@ export async function startServer(config: ServerConfig, options: StartOptions = 
     live: live!,
     alarms,
     readings: readings!,
+    retention,
     url: `http://${config.host.includes(':') ? `[${config.host}]` : config.host}:${port}`,
     close() {
       // Order matters: stop accepting and drain requests first, then close the database they use.
       // The fleet stops sending first.
-      closing ??= Promise.all([fleet?.stop(), anomalies?.stop(), alarmActions?.stop(), readings!.stop(), alarms?.stop(), plans.stop(), predictions?.stop(), degradation?.stop(), health?.stop()]).then(() => Promise.all([started.close(), forward!.close(), mqtt?.close(), mqttBridge?.close()])).then(() => store.close());
+      closing ??= Promise.all([fleet?.stop(), anomalies?.stop(), alarmActions?.stop(), readings!.stop(), alarms?.stop(), plans.stop(), predictions?.stop(), degradation?.stop(), health?.stop(), retention.stop()]).then(() => Promise.all([started.close(), forward!.close(), mqtt?.close(), mqttBridge?.close()])).then(() => store.close());
       return closing;
     },
   };

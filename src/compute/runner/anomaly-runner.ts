@@ -113,7 +113,7 @@ export class LocalAnomalyRunner {
     let scored = 0;
     while (progress.position < input.length) {
       const end = Math.min(input.length, progress.position + this.#batch);
-      const { times, values } = await input.read(progress.position, end);
+      const { times, values } = await input.read(progress.position, end, { droppedAsNaN: true });
       const result = await this.#scorer.scoreAnomaly(progress.detector, times, values, this.#params);
       await output.append(result.scores, times);
       progress = { kind: 'fl-anomaly-run', position: end, detector: result.state, last_time: times[times.length - 1]! };

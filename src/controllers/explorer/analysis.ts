@@ -16,7 +16,7 @@
  * the worker pool), kept for the page's lifetime so that every analysis reuses its workers; call
  * `disposeAnalysisEngine()` to release it (the next analysis creates a new one).
  */
-import { ChannelArray, CHUNK_SIZE, type Summary } from '../../arrays';
+import { ArrayError, ChannelArray, CHUNK_SIZE, type Summary } from '../../arrays';
 import { createEngine, type ComputeEngine } from '../../compute';
 import {
   SPECTROGRAM_SEARCH,
@@ -109,6 +109,9 @@ export class AnalysisError extends Error {
 function rawReadError(error: unknown, array: ChannelArray): unknown {
   if (error instanceof StorageError && error.status === 404) {
     return new AnalysisError('raw_unavailable', `the raw samples of ${array.id} in this range are not on this device (only its summaries are): analyse it online`, { cause: error });
+  }
+  if (error instanceof ArrayError && error.code === 'gone') {
+    return new AnalysisError('raw_unavailable', `the raw samples of ${array.id} in this range were dropped by retention (only its summaries remain)`, { cause: error });
   }
   return error;
 }

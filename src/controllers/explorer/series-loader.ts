@@ -102,7 +102,8 @@ function breakRawGaps(times: Float64Array, y: Array<number | null>): { x: Float6
  */
 export async function buildSeries(array: ChannelArray, start: number, end: number, columns: number, options: LoadOptions = {}): Promise<LoadedSeries> {
   const count = Math.max(1, Math.min(MAX_COLUMNS, Math.floor(Number.isFinite(columns) ? columns : 1)));
-  if (end - start <= count * RAW_PER_COLUMN) {
+  // Raw samples dropped by retention (before `rawFrom`) are drawn from their summaries at any zoom.
+  if (end - start <= count * RAW_PER_COLUMN && start >= array.rawFrom) {
     const { values, times } = await array.read(start, end);
     const y = new Array<number | null>(values.length);
     for (let index = 0; index < values.length; index++) {

@@ -3,7 +3,7 @@
  * samples. Ingestion writes the document on a source's first data, from the source's metadata of
  * the field (`ChannelMeta`).
  */
-import { MAX_TEXT, firstProblem, isObject, numberProblem, optionalTextProblem, textProblem } from './checks';
+import { MAX_RETENTION_DAYS, MAX_TEXT, firstProblem, isObject, numberProblem, optionalTextProblem, retentionProblem, textProblem } from './checks';
 
 /** The normal range of a channel's values (either bound may be absent). */
 export interface NormalRange {
@@ -20,6 +20,8 @@ export interface ChannelMeta {
   normal?: NormalRange;
   /** Score the channel for anomalies: the server keeps a derived channel `<channel>/anomaly` (alarms.md §3). */
   anomaly?: boolean;
+  /** Days its raw samples are kept (summaries stay): overrides the site's `retention_days`. */
+  retention_days?: number;
 }
 
 /** A channel as stored. */
@@ -49,6 +51,7 @@ export const channelMetaSchema = {
     rate: { type: 'number', exclusiveMinimum: 0, maximum: 1_000_000 },
     normal: normalSchema,
     anomaly: { type: 'boolean' },
+    retention_days: { type: 'integer', minimum: 1, maximum: MAX_RETENTION_DAYS },
   },
 } as const;
 
@@ -83,11 +86,11 @@ function normalProblem(name: string, normal: unknown): string | undefined {
 }
 
 /** The keys of a field's channel metadata. */
-const META_KEYS: readonly string[] = ['title', 'unit', 'rate', 'normal', 'anomaly'];
+const META_KEYS: readonly string[] = ['title', 'unit', 'rate', 'normal', 'anomaly', 'retention_days'];
 
 /** Why `meta` is not a field's channel metadata (undefined: it is); `name` prefixes the message. */
 export function channelMetaProblem(meta: unknown, name = 'metadata'): string | undefined {
-  if (!isObject(meta)) return `${name} must be an object {title?, unit?, rate?, normal?, anomaly?}`;
+  if (!isObject(meta)) return `${name} must be an object {title?, unit?, rate?, normal?, anomaly?, retention_days?}`;
   for (const key of Object.keys(meta)) if (!META_KEYS.includes(key)) return `${name} has no key ${JSON.stringify(key)} (${META_KEYS.join(', ')})`;
   return firstProblem(
     optionalTextProblem(`${name}.title`, meta.title),
@@ -95,6 +98,7 @@ export function channelMetaProblem(meta: unknown, name = 'metadata'): string | u
     meta.rate === undefined ? undefined : numberProblem(`${name}.rate`, meta.rate, Number.MIN_VALUE, 1_000_000),
     meta.normal === undefined ? undefined : normalProblem(`${name}.normal`, meta.normal),
     meta.anomaly === undefined || typeof meta.anomaly === 'boolean' ? undefined : `${name}.anomaly must be true or false`,
+    meta.retention_days === undefined ? undefined : retentionProblem(`${name}.retention_days`, meta.retention_days),
   );
 }
 

@@ -33,6 +33,14 @@ export function numberProblem(name: string, value: unknown, min = -Infinity, max
   return undefined;
 }
 
+/** The longest retention a site or channel may set (100 years), in days. */
+export const MAX_RETENTION_DAYS = 36_500;
+
+/** Why `value` is not a retention in whole days (1 to MAX_RETENTION_DAYS). */
+export function retentionProblem(name: string, value: unknown): string | undefined {
+  return Number.isInteger(value) && (value as number) >= 1 && (value as number) <= MAX_RETENTION_DAYS ? undefined : `${name} must be a whole number of days from 1 to ${MAX_RETENTION_DAYS}`;
+}
+
 /** Why `value` is not `true` (the `simulated` flag is either true or absent). */
 export function flagProblem(name: string, value: unknown): string | undefined {
   return value === undefined || value === true ? undefined : `${name} must be true or absent`;

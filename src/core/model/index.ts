@@ -1,6 +1,6 @@
 // The asset model: document types (site, asset, channel, work order, simulation ground truth),
 // their JSON Schemas, pure validation (each `…Problem` returns a message naming the field, or undefined) and the asset tree.
-export { MAX_LONG_TEXT, MAX_TEXT, dateProblem, isoTimeProblem, slugify } from './checks';
+export { MAX_LONG_TEXT, MAX_RETENTION_DAYS, MAX_TEXT, dateProblem, isoTimeProblem, retentionProblem, slugify } from './checks';
 export type { Location, SiteDoc, SiteKind } from './site';
 export { siteId, siteIdFor, siteKindOf, siteKinds, siteProblem, siteSchema, siteSlug } from './site';
 export type { AssetDoc } from './asset';

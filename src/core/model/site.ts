@@ -1,5 +1,5 @@
 /** Sites (`site/<slug>`): a wind farm, a solar plant, a fleet. A site document belongs to itself. */
-import { MAX_LONG_TEXT, firstProblem, flagProblem, isObject, locationProblem, locationSchema, optionalTextProblem, slugify, textProblem, MAX_TEXT } from './checks';
+import { MAX_LONG_TEXT, MAX_RETENTION_DAYS, firstProblem, flagProblem, isObject, locationProblem, locationSchema, optionalTextProblem, retentionProblem, slugify, textProblem, MAX_TEXT } from './checks';
 
 /** What kind of place a site is; the order is the order of the choices in a form. */
 export const siteKinds = ['wind_farm', 'solar_plant', 'fleet', 'other'] as const;
@@ -24,6 +24,8 @@ export interface SiteDoc {
   description?: string;
   /** Written by the simulated fleet: the UI marks it. */
   simulated?: true;
+  /** Days the raw samples of its channels and the raw streams of its sources are kept (summaries stay). */
+  retention_days?: number;
 }
 
 /** JSON Schema of a site document (other keys allowed: documents carry more than the model). */
@@ -38,6 +40,7 @@ export const siteSchema = {
     timezone: { type: 'string', minLength: 1, maxLength: 100 },
     description: { type: 'string', maxLength: MAX_LONG_TEXT },
     simulated: { const: true },
+    retention_days: { type: 'integer', minimum: 1, maximum: MAX_RETENTION_DAYS },
   },
 } as const;
 
@@ -80,6 +83,7 @@ export function siteProblem(doc: unknown, id?: string): string | undefined {
     doc.timezone === undefined ? undefined : typeof doc.timezone === 'string' && doc.timezone.length <= 100 && isZone(doc.timezone) ? undefined : 'timezone must be an IANA time zone such as "Europe/Berlin"',
     optionalTextProblem('description', doc.description === '' ? undefined : doc.description, MAX_LONG_TEXT),
     flagProblem('simulated', doc.simulated),
+    doc.retention_days === undefined ? undefined : retentionProblem('retention_days', doc.retention_days),
     id !== undefined && doc.site !== undefined && doc.site !== id ? `a site belongs to itself: its site field, if any, must be ${JSON.stringify(id)}` : undefined,
   );
 }

@@ -498,7 +498,7 @@ export class AlarmEvaluator {
         throw error;
       }
       const end = Math.min(length, opened.length, position + this.#batch);
-      const { times, values } = await opened.read(position, end);
+      const { times, values } = await opened.read(position, end, { droppedAsNaN: true });
       if (end < length && times.length > 0) horizon = Math.min(horizon, times[times.length - 1]!);
       reads.push({ times, values });
     }

@@ -369,12 +369,12 @@ export class AnomalyRunner {
     let { position, state } = row;
     // Read from the last scored sample on, to see whether the input still has it at its time.
     const end = Math.min(input.length, position + this.#batch);
-    let read = position < input.length ? await input.read(Math.max(0, position - 1), end) : undefined;
+    let read = position < input.length ? await input.read(Math.max(0, position - 1), end, { droppedAsNaN: true }) : undefined;
     const changed = input.length < position || output.length < position || (position > 0 && read !== undefined && read.times[0] !== state.last_time);
     if (changed) {
       position = 0;
       state = { detector: initAnomaly(this.#params), last_time: null };
-      read = input.length > 0 ? await input.read(0, Math.min(input.length, this.#batch)) : undefined;
+      read = input.length > 0 ? await input.read(0, Math.min(input.length, this.#batch), { droppedAsNaN: true }) : undefined;
     } else if (read !== undefined && position > 0) {
       read = { times: read.times.subarray(1), values: read.values.subarray(1) };
     }

@@ -36,7 +36,7 @@ import type { IngestEvent, TimeCheck } from './parse';
 import { decodeBatch } from './decode';
 import { mergeInstants } from './instants';
 import type { LivePublisher } from '../live/publisher';
-import { DEFAULT_TIME_WINDOW, boundsAt, inBounds, outsideReason, type TimeBounds, type TimeWindow } from './time-window';
+import { DEFAULT_TIME_WINDOW, boundsAt, describeTime, inBounds, outsideReason, type TimeBounds, type TimeWindow } from './time-window';
 
 export interface IngestResult {
   status: 'stored' | 'duplicate';
@@ -271,7 +271,8 @@ export class IngestService {
     const log = this.#store.ingestions;
     const pending = await log.pendingLate(source.id);
     if (pending.first === null) return { merged: 0, rewritten: 0, from: null };
-    const from = pending.first;
+    // Not before the retention horizon: the stream there is compacted away (late events before it are dropped with it).
+    const from = Math.max(pending.first, await this.#store.driver.transaction((query) => IngestLog.horizonOf(query, source.id)));
     const seen = new Set<number>();
     const series = new Map<string, Array<[number, number]>>();
     for (const record of await log.recordsFrom(source.id, from)) {
@@ -300,19 +301,29 @@ export class IngestService {
     for (const [field, samples] of series) {
       samples.sort((a, b) => a[0] - b[0]);
       const array = await this.#array(source, field);
+      // Fresh metadata: a retention pass may have dropped raw chunks since (a rebuild is rare: one read).
+      await array.refresh();
       // Regular arrays hold history written in bulk (the simulated fleet's backfill) that the raw
       // stream never had: rewriting them from the stream would silently lose it.
       if (array.meta.timing === 'regular') throw new HttpError(409, 'conflict', `the array ${array.id} holds history written in bulk, which the raw stream does not hold: a rebuild from the stream would lose it, so it is refused (its late events stay in the raw stream)`);
       const channel = this.#unannounced.get(array.id);
       if (channel) writes.push(channel);
+      // Samples whose raw values the channel's retention dropped are not written again.
+      let index = await array.indexOfTime(from);
+      let kept = samples;
+      if (index < array.rawFrom) {
+        index = array.rawFrom;
+        const cut = (await array.times(index, index + 1))[0] ?? Infinity;
+        kept = samples.filter(([time]) => time >= cut);
+      }
       const prepared = await array.prepareRewrite(
-        await array.indexOfTime(from),
-        Float32Array.from(samples, ([, value]) => value),
-        Float64Array.from(samples, ([time]) => time),
+        index,
+        Float32Array.from(kept, ([, value]) => value),
+        Float64Array.from(kept, ([time]) => time),
       );
       writes.push(...prepared.writes);
       commits.push(prepared.commit);
-      rewritten += samples.length;
+      rewritten += kept.length;
     }
     const prepared = await SqlStorage.prepareWrites(writes);
     await this.#store.driver.transaction(async (query) => {
@@ -422,6 +433,7 @@ export class IngestService {
             ...(info?.rate === undefined ? {} : { rate: info.rate }),
             ...(info?.normal === undefined ? {} : { normal: { ...info.normal } }),
             ...(info?.anomaly === undefined ? {} : { anomaly: info.anomaly }),
+            ...(info?.retention_days === undefined ? {} : { retention_days: info.retention_days }),
             ...(source.site ? { site: source.site } : {}),
             ...(source.asset ? { asset: source.asset } : {}),
           },
@@ -470,8 +482,9 @@ export class IngestService {
         if (!record) for (const event of batch.events) fresh.push(event.time);
       }
       const known = await log.knownTimes(source.id, fresh);
-      return group.map((batch) => ({ duplicate: records.has(batch.key), known: records.has(batch.key) ? new Set<number>() : known }));
+      return { horizon: await IngestLog.horizonOf(query, source.id), batches: group.map((batch) => ({ duplicate: records.has(batch.key), known: records.has(batch.key) ? new Set<number>() : known })) };
     });
+    const horizon = checked.horizon;
 
     const results: IngestResult[] = [];
     const accepted: Array<{ batch: PendingBatch; info: BatchInfo }> = [];
@@ -483,13 +496,21 @@ export class IngestService {
     for (const [index, batch] of group.entries()) {
       const earlier = keys.get(batch.key);
       if (earlier && !Buffer.from(earlier.buffer, earlier.byteOffset, earlier.byteLength).equals(batch.raw)) throw reused(batch.key);
-      if (checked[index]!.duplicate || earlier) {
+      if (checked.batches[index]!.duplicate || earlier) {
         results.push({ status: 'duplicate', events: 0, late: 0, resent: 0, droppedSameTime: 0, outOfWindow: 0, unnamable: 0 });
         continue;
       }
       keys.set(batch.key, batch.raw);
-      const known = checked[index]!.known;
-      const fresh = batch.events.filter((event) => !known.has(event.time) && !taken.has(event.time) && taken.add(event.time)).sort((a, b) => a.time - b.time);
+      const known = checked.batches[index]!.known;
+      // Before the source's retention horizon its records and event times were compacted away:
+      // a resend there could not be told from new data, so those times are refused.
+      const events = batch.events.filter((event) => event.time >= horizon);
+      const beyond = batch.events.length - events.length;
+      if (beyond > 0 && !batch.skipUnstorable) {
+        const event = batch.events.find((candidate) => candidate.time < horizon)!;
+        throw new HttpError(400, 'bad_request', `the time ${describeTime(event.time)} is before ${describeTime(horizon)}, where this source's retention dropped its raw data; nothing of the batch was stored`);
+      }
+      const fresh = events.filter((event) => !known.has(event.time) && !taken.has(event.time) && taken.add(event.time)).sort((a, b) => a.time - b.time);
       const late = new Set<number>();
       let unnamable = 0;
       for (const event of fresh) {
@@ -516,7 +537,7 @@ export class IngestService {
           append.values.push(value);
         }
       }
-      results.push({ status: 'stored', events: fresh.length, late: late.size, resent: batch.events.length - fresh.length, droppedSameTime: batch.droppedSameTime, outOfWindow: batch.outOfWindow, unnamable });
+      results.push({ status: 'stored', events: fresh.length, late: late.size, resent: events.length - fresh.length, droppedSameTime: batch.droppedSameTime, outOfWindow: batch.outOfWindow + beyond, unnamable });
       let lateFirst: number | null = null;
       for (const time of late) if (lateFirst === null || time < lateFirst) lateFirst = time;
       accepted.push({
@@ -560,6 +581,9 @@ export class IngestService {
       // Other server processes wait from here until this commits: the stream's end, the records
       // and the arrays' metadata read below stay what this transaction saw.
       await SqlStorage.holdWriters(query);
+      // Compacted meanwhile past some of these times (another process's retention pass): again from the start.
+      const now = await IngestLog.horizonOf(query, source.id);
+      if (now > horizon && times.some((time) => time < now)) throw new StorageError('conflict', `the retention horizon of ${source.id} moved past events of the group meanwhile`);
       // Checked above; a key found now means another process stored it since.
       if (!(await IngestLog.acceptAll(query, source.id, accepted.map(({ batch, info }) => ({ info, bytes: batch.raw }))))) throw new StoredMeanwhile(`a batch of the group was stored meanwhile`);
       await IngestLog.rememberTimes(query, source.id, times);

@@ -17,7 +17,7 @@ import { fieldsFrom, fieldsProblem, unitOf, type FieldInfo, type Source, type So
 const ATTEMPTS = 5;
 
 /** The metadata keys a field's info puts on its channel document. */
-const KEYS = ['title', 'unit', 'rate', 'normal', 'anomaly'] as const;
+const KEYS = ['title', 'unit', 'rate', 'normal', 'anomaly', 'retention_days'] as const;
 
 /** The channel document `doc` with the metadata `info` of `field` applied (`before`: what the source said until now). */
 function applied(source: Source, field: string, doc: Doc, info: FieldInfo | undefined, before: FieldInfo | undefined): Doc {

@@ -7,6 +7,7 @@ import { createHash, randomBytes, randomUUID } from 'node:crypto';
 import type { SqlDriver } from '../store/sql/driver';
 import { HttpError } from '../errors';
 import { idProblem } from '../../storage/backend';
+import { retentionProblem } from '../../core';
 
 export interface Source {
   id: string;
@@ -37,6 +38,8 @@ export interface FieldInfo {
   normal?: { min?: number; max?: number };
   /** true: the anomaly runner keeps a derived channel `<channel>/anomaly` for it. */
   anomaly?: boolean;
+  /** Days the channel's raw samples are kept (overrides its site's; summaries stay). */
+  retention_days?: number;
 }
 
 /** The channel metadata a source gives a field, if any (own keys only). */
@@ -47,16 +50,18 @@ export function fieldInfoOf(source: Source, field: string): FieldInfo | undefine
 /** Why `value` is not channel metadata by field (undefined: it is). */
 export function fieldsProblem(value: unknown): string | undefined {
   if (value === undefined) return undefined;
-  if (typeof value !== 'object' || value === null || Array.isArray(value)) return 'fields must be an object of field name → {title?, unit?, rate?, normal?, anomaly?}';
+  if (typeof value !== 'object' || value === null || Array.isArray(value)) return 'fields must be an object of field name → {title?, unit?, rate?, normal?, anomaly?, retention_days?}';
   for (const [field, info] of Object.entries(value)) {
     const where = `fields[${JSON.stringify(field.slice(0, 100))}]`;
-    if (typeof info !== 'object' || info === null || Array.isArray(info)) return `${where} must be an object {title?, unit?, rate?, normal?, anomaly?}`;
-    const { title, unit, rate, normal, anomaly, ...rest } = info as Record<string, unknown>;
+    if (typeof info !== 'object' || info === null || Array.isArray(info)) return `${where} must be an object {title?, unit?, rate?, normal?, anomaly?, retention_days?}`;
+    const { title, unit, rate, normal, anomaly, retention_days: retention, ...rest } = info as Record<string, unknown>;
     if (Object.keys(rest).length > 0) return `${where} has unknown keys ${Object.keys(rest).map((key) => JSON.stringify(key)).join(', ')}`;
     if (title !== undefined && (typeof title !== 'string' || title.length > 500)) return `${where}.title must be a string of at most 500 characters`;
     if (unit !== undefined && (typeof unit !== 'string' || unit.length > 100)) return `${where}.unit must be a string of at most 100 characters`;
     if (rate !== undefined && !(typeof rate === 'number' && Number.isFinite(rate) && rate > 0)) return `${where}.rate must be a positive number (samples per second)`;
     if (anomaly !== undefined && typeof anomaly !== 'boolean') return `${where}.anomaly must be true or false`;
+    const retentionWrong = retention === undefined ? undefined : retentionProblem(`${where}.retention_days`, retention);
+    if (retentionWrong !== undefined) return retentionWrong;
     if (normal !== undefined) {
       if (typeof normal !== 'object' || normal === null || Array.isArray(normal)) return `${where}.normal must be {min?, max?}`;
       const { min, max, ...other } = normal as Record<string, unknown>;
@@ -73,13 +78,14 @@ export function fieldsFrom(value: unknown): Record<string, FieldInfo> {
   if (typeof value !== 'object' || value === null) return fields;
   for (const [field, info] of Object.entries(value)) {
     if (fieldsProblem({ [field]: info }) !== undefined) continue;
-    const { title, unit, rate, normal, anomaly } = info as FieldInfo;
+    const { title, unit, rate, normal, anomaly, retention_days: retention } = info as FieldInfo;
     fields[field] = {
       ...(title === undefined ? {} : { title }),
       ...(unit === undefined ? {} : { unit }),
       ...(rate === undefined ? {} : { rate }),
       ...(normal === undefined ? {} : { normal: { ...(normal.min === undefined ? {} : { min: normal.min }), ...(normal.max === undefined ? {} : { max: normal.max }) } }),
       ...(anomaly === undefined ? {} : { anomaly }),
+      ...(retention === undefined ? {} : { retention_days: retention }),
     };
   }
   return fields;

@@ -210,6 +210,46 @@ export class IngestLog {
     await query('UPDATE ingestions SET late = 0, late_first = NULL WHERE source = ? AND late_first IS NOT NULL', [source]);
   }
 
+  /**
+   * The retention horizon of a source (epoch ms; -Infinity: never compacted): event times before it
+   * are refused, since its records and event times there are gone (see `compact`).
+   */
+  static async horizonOf(query: Query, source: string): Promise<number> {
+    const [row] = await query('SELECT horizon FROM stream_horizons WHERE source = ?', [source]);
+    return row === undefined ? -Infinity : Number(row.horizon);
+  }
+
+  /**
+   * Compacts a source's raw stream up to `horizon` (epoch ms), inside the caller's transaction
+   * (writers held off): raises the source's horizon first, then removes up to `limit` batches whose
+   * events are all before it (and records of batches with no new event received before it) —
+   * their raw bytes, their records — and the event times before it. The stream's last batch stays,
+   * so positions only grow. Resolves with what it removed; `more` when batches are left to remove.
+   */
+  static async compact(query: Query, source: string, horizon: number, limit = 5000): Promise<{ batches: number; bytes: number; more: boolean }> {
+    if (horizon > (await IngestLog.horizonOf(query, source))) {
+      await query('DELETE FROM stream_horizons WHERE source = ?', [source]);
+      await query('INSERT INTO stream_horizons (source, horizon) VALUES (?, ?)', [source, horizon]);
+    }
+    const [end] = await query('SELECT MAX(position) AS last FROM stream_chunks WHERE source = ?', [source]);
+    const last = end?.last === null || end?.last === undefined ? -1 : Number(end.last);
+    const rows = await query(
+      'SELECT key, stream_offset, stream_length FROM ingestions WHERE source = ? AND stream_offset < ? AND (last_time < ? OR (last_time IS NULL AND created_at < ?)) ORDER BY stream_offset LIMIT ?',
+      [source, last, horizon, horizon, limit],
+    );
+    let bytes = 0;
+    for (let from = 0; from < rows.length; from += 500) {
+      const some = rows.slice(from, from + 500);
+      const marks = some.map(() => '?').join(', ');
+      await query(`DELETE FROM stream_chunks WHERE source = ? AND position IN (${marks})`, [source, ...some.map((row) => Number(row.stream_offset))]);
+      await query(`DELETE FROM ingestions WHERE source = ? AND key IN (${marks})`, [source, ...some.map((row) => String(row.key))]);
+      for (const row of some) bytes += Number(row.stream_length);
+    }
+    await query('DELETE FROM source_event_times WHERE source = ? AND last_time < ?', [source, horizon]);
+    await query('DELETE FROM source_events WHERE source = ? AND time < ?', [source, horizon]);
+    return { batches: rows.length, bytes, more: rows.length === limit };
+  }
+
   async records(source: string): Promise<IngestionRecord[]> {
     const rows = await this.#driver.transaction((query) => query('SELECT * FROM ingestions WHERE source = ? ORDER BY stream_offset', [source]));
     return rows.map(toRecord);

@@ -372,6 +372,17 @@ export const migrations: readonly Migration[] = [
       ],
     },
   },
+  {
+    version: 24,
+    name: 'stream retention',
+    // Each source's retention horizon (epoch ms): its raw stream, batch records and event times
+    // before it were compacted away, so ingestion refuses event times before it (a resend there
+    // could no longer be recognised). And the records by time, which compaction and rebuilds select by.
+    statements: {
+      sqlite: ['CREATE TABLE stream_horizons (source TEXT PRIMARY KEY, horizon REAL NOT NULL) STRICT', 'CREATE INDEX ingestions_source_last ON ingestions (source, last_time)'],
+      postgres: ['CREATE TABLE stream_horizons (source TEXT PRIMARY KEY, horizon DOUBLE PRECISION NOT NULL)', 'CREATE INDEX ingestions_source_last ON ingestions (source, last_time)'],
+    },
+  },
 ];
 
 /** Brings the schema up to date; with PostgreSQL an advisory lock keeps concurrent starts apart. */
