@@ -24,6 +24,8 @@ export interface SiteFields {
   lon: string;
   timezone: string;
   description: string;
+  /** Days raw samples are kept (empty: the server's default). */
+  retentionDays?: string;
 }
 
 /** What the asset form holds (text as typed; empty: not set). */
@@ -150,6 +152,8 @@ export class AdminModelController implements ReactiveController {
     setOrDelete(doc, 'location', locationOf(fields));
     setOrDelete(doc, 'timezone', fields.timezone.trim());
     setOrDelete(doc, 'description', fields.description.trim());
+    const retention = (fields.retentionDays ?? '').trim();
+    setOrDelete(doc, 'retention_days', retention === '' ? undefined : Number(retention));
     return doc;
   }
 

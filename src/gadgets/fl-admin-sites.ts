@@ -12,7 +12,7 @@ const field = (data: FormData, name: string): string => String(data.get(name) ??
 
 /**
  * Admin screen for sites: the list (title, kind, location) and a form to create one or edit one
- * (title, kind, location with optional coordinates, time zone, description). Writes go to the
+ * (title, kind, location with optional coordinates, time zone, description, days raw samples are kept). Writes go to the
  * server, which checks them against the asset model; the form says why a save was refused and
  * keeps what was typed. Unsaved edits are guarded (leaving asks first). Property `storage`
  * (optional): where the sites live instead of the server storage from context.
@@ -89,6 +89,7 @@ export class FlAdminSites extends LitElement {
       lon: field(data, 'lon'),
       timezone: field(data, 'timezone'),
       description: field(data, 'description'),
+      retentionDays: field(data, 'retention_days'),
     };
     this.busy = true;
     try {
@@ -118,6 +119,7 @@ export class FlAdminSites extends LitElement {
       </div>
       <sl-input name="timezone" label="Time zone" help-text="IANA name, e.g. Europe/Berlin" .value=${site?.timezone ?? ''}></sl-input>
       <sl-textarea name="description" label="Description" .value=${site?.description ?? ''}></sl-textarea>
+      <sl-input name="retention_days" label="Keep raw samples (days)" type="number" min="1" max="36500" step="1" help-text="Older raw samples and raw streams are dropped; their summaries stay, so old zooms still draw. Empty: the server's default (RETENTION_DAYS)." .value=${site?.retention_days === undefined ? '' : String(site.retention_days)}></sl-input>
       ${this.problem ? html`<p role="alert" class="error">${this.problem}</p>` : nothing}
       <div class="row">
         <sl-button type="submit" variant="primary" ?loading=${this.busy}>Save site</sl-button>

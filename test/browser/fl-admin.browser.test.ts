@@ -120,6 +120,31 @@ describe('<fl-admin-sites>', () => {
   });
 });
 
+describe('<fl-admin-sites> retention', () => {
+  it('sets how many days raw samples are kept, refuses what is not whole days, and clears it back to the default', async () => {
+    await storage.put('site/north', { type: 'site', title: 'North', kind: 'wind_farm' });
+    await mount('fl-admin-sites');
+    await until(() => root().querySelector('tr[data-site="site/north"]') !== null, 'the site listed');
+    await open(root().querySelector('tr[data-site="site/north"]')!, 'Edit');
+    expect(control(form(), 'Keep raw samples (days)').value).toBe('');
+    await fill(form(), 'Keep raw samples (days)', '2.5');
+    await submit();
+    await until(() => root().querySelector('[role=alert]') !== null, 'the refusal');
+    expect(root().querySelector('[role=alert]')!.textContent).toContain('retention_days must be a whole number of days');
+    expect(await storage.get('site/north')).toEqual({ type: 'site', title: 'North', kind: 'wind_farm' });
+    await fill(form(), 'Keep raw samples (days)', '90');
+    await submit();
+    await until(() => root().querySelector('form') === null, 'the form closing');
+    expect(await storage.get('site/north')).toEqual({ type: 'site', title: 'North', kind: 'wind_farm', retention_days: 90 });
+    await open(root().querySelector('tr[data-site="site/north"]')!, 'Edit');
+    expect(control(form(), 'Keep raw samples (days)').value).toBe('90');
+    await fill(form(), 'Keep raw samples (days)', '');
+    await submit();
+    await until(() => root().querySelector('form') === null, 'the form closing');
+    expect(await storage.get('site/north')).toEqual({ type: 'site', title: 'North', kind: 'wind_farm' });
+  });
+});
+
 describe('<fl-admin-assets>', () => {
   beforeEach(async () => {
     await storage.put('site/north', { type: 'site', title: 'North', kind: 'wind_farm' });

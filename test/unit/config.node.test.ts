@@ -43,6 +43,15 @@ describe('server configuration from the environment', () => {
     expect(() => loadConfig({ MQTT_URL: 'not a url' }, root)).toThrow(/MQTT_URL/);
   });
 
+  it('keeps raw data forever unless RETENTION_DAYS says (or sites and channels do), with a pass every RETENTION_POLL_MS', () => {
+    expect(loadConfig({}, root)).toMatchObject({ retentionDays: undefined, retentionPollMs: 3_600_000 });
+    expect(loadConfig({ RETENTION_DAYS: 'off' }, root).retentionDays).toBeUndefined();
+    expect(loadConfig({ RETENTION_DAYS: '90', RETENTION_POLL_MS: '60000' }, root)).toMatchObject({ retentionDays: 90, retentionPollMs: 60_000 });
+    expect(() => loadConfig({ RETENTION_DAYS: '0' }, root)).toThrow(/RETENTION_DAYS must be a whole number of days/);
+    expect(() => loadConfig({ RETENTION_DAYS: '1.5' }, root)).toThrow(/RETENTION_DAYS/);
+    expect(() => loadConfig({ RETENTION_POLL_MS: '5' }, root)).toThrow(/RETENTION_POLL_MS/);
+  });
+
   it('runs the prediction, degradation and health runners unless PREDICT=0', () => {
     expect(loadConfig({}, root).predict).toBe(true);
     expect(loadConfig({ PREDICT: '0' }, root).predict).toBe(false);
