@@ -54,8 +54,9 @@ async function simulate(days: number, retention: boolean): Promise<Run> {
   try {
     const start = Math.floor((Date.now() - (days + 1) * DAY) / DAY) * DAY;
     let now = start;
-    // The fleet's first start with no history: its documents, sources and arrays (live streaming stopped at once).
-    const fleet = new DemoFleet({ store, forwardHost: '127.0.0.1', forwardPort: 9, forwardSecurity: false, days: 0, years: 0, log: silent, now: () => now });
+    // The fleet's first start with a day of history (its documents, sources and arrays; CMS bursts
+    // every 4 hours from then on, as in a month's backfill); live streaming stopped at once.
+    const fleet = new DemoFleet({ store, forwardHost: '127.0.0.1', forwardPort: 9, forwardSecurity: false, days: 1, years: 0, log: silent, now: () => now });
     await fleet.start();
     await fleet.stop();
     const schedule = fleet.schedule!;
@@ -98,6 +99,7 @@ async function simulate(days: number, retention: boolean): Promise<Run> {
         // The bulk path's next slice starts after what ingest appended.
         for (const array of source.arrays.values()) await array.refresh();
       }
+      if (day % 10 === 0) console.log(`retention: ${retention ? 'with' : 'without'} retention, day ${day}: ${((await usedBytes(store)) / 1e6).toFixed(0)} MB, ${((performance.now() - began) / 1000).toFixed(0)} s`);
       if (retention) {
         await runner.runOnce();
         // The pass moved the arrays' metadata on (raw_from): the fleet's instances read it again.
