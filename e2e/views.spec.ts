@@ -283,6 +283,15 @@ for (const size of sizes) {
       await views.adminTab(screen.tab);
       await expect(page.locator(screen.tag)).toBeVisible();
       await checkView(page, views, size.name, screen.view);
+      if (screen.tag === 'fl-admin-sites') {
+        // The site form, with how long raw samples are kept.
+        const sites = page.locator('fl-admin-sites');
+        await sites.getByRole('button', { name: /^Edit / }).first().click();
+        await expect(sites.locator('sl-input[label="Keep raw samples (days)"]')).toBeVisible();
+        await checkView(page, views, size.name, 'admin-sites-edit');
+        await sites.getByRole('button', { name: 'Cancel' }).click();
+        await expect(sites.locator('form')).toHaveCount(0);
+      }
     }
 
     // Dark theme: the sites and asset views again.
